@@ -1,0 +1,60 @@
+import { CiliumVersion } from './version';
+
+/** How pod networking is provided on the nodes that Cilium runs on. */
+export enum Datapath {
+  /** Amazon VPC CNI assigns pod IPs; Cilium is chained after it (`cni.chainingMode: aws-cni`). */
+  AWS_CNI_CHAINING = 'aws-cni-chaining',
+  /** Cilium's own ENI IPAM (`ipam.mode: eni`), without the VPC CNI. Named as the alternative in messages. */
+  ENI = 'eni',
+}
+
+/**
+ * The facts about a Cilium installation that mesh objects depend on (what the datapath can enforce, which
+ * API versions exist). The `Cilium` construct exposes its own as `cilium.profile`; a plain cdk8s app that
+ * renders mesh objects for a cluster installed elsewhere states them with `CiliumProfile`.
+ */
+export interface CiliumProfile {
+  /** The Cilium release. */
+  readonly version: CiliumVersion;
+  /** The datapath. */
+  readonly datapath: Datapath;
+  /** `kubeProxyReplacement: true`. */
+  readonly kubeProxyReplacement: boolean;
+  /** Cilium's Envoy-based L7 proxy (`l7Proxy`). */
+  readonly l7Proxy: boolean;
+  /** Mutual authentication with SPIRE (`authentication.mutual.spire.enabled`). */
+  readonly mutualAuthentication: boolean;
+  /** The Gateway API controller (`gatewayAPI.enabled`). */
+  readonly gatewayApi: boolean;
+  /** The Ingress controller (`ingressController.enabled`). */
+  readonly ingressController: boolean;
+}
+
+/** Options for `chainingProfile`; every field defaults to what `Cilium` installs by default. */
+export interface ChainingProfileOptions {
+  /** @default CiliumVersion.V1_20 */
+  readonly version?: CiliumVersion;
+  /** @default false */
+  readonly kubeProxyReplacement?: boolean;
+  /** @default true */
+  readonly l7Proxy?: boolean;
+  /** @default false */
+  readonly mutualAuthentication?: boolean;
+  /** @default false */
+  readonly gatewayApi?: boolean;
+  /** @default false */
+  readonly ingressController?: boolean;
+}
+
+/** The profile of an aws-cni chaining install, for mesh objects rendered without the `Cilium` construct. */
+export function chainingProfile(options: ChainingProfileOptions = {}): CiliumProfile {
+  return {
+    version: options.version ?? CiliumVersion.V1_20,
+    datapath: Datapath.AWS_CNI_CHAINING,
+    kubeProxyReplacement: options.kubeProxyReplacement ?? false,
+    l7Proxy: options.l7Proxy ?? true,
+    mutualAuthentication: options.mutualAuthentication ?? false,
+    gatewayApi: options.gatewayApi ?? false,
+    ingressController: options.ingressController ?? false,
+  };
+}

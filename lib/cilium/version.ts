@@ -1,0 +1,97 @@
+import type { IConstruct } from 'constructs';
+import { MeshValidationError } from '../private/errors';
+
+/** The oldest and newest Cilium minor lines this library renders values for. */
+const OLDEST_MINOR = 16;
+const NEWEST_MINOR = 20;
+const SEMVER = /^(\d+)\.(\d+)\.(\d+)$/;
+
+/**
+ * A Cilium release, which pins the Helm chart version. Open set: use a constant for the newest patch of a
+ * line that this library was tested with, or `CiliumVersion.of('1.19.6')` for any other patch.
+ */
+export class CiliumVersion {
+  /** Cilium 1.16 (end of life 2026-02-03; last patch). */
+  public static readonly V1_16 = new CiliumVersion('1.16.19');
+  /** Cilium 1.17. */
+  public static readonly V1_17 = new CiliumVersion('1.17.0');
+  /** Cilium 1.18. */
+  public static readonly V1_18 = new CiliumVersion('1.18.0');
+  /** Cilium 1.19. */
+  public static readonly V1_19 = new CiliumVersion('1.19.0');
+  /** Cilium 1.20, the default. */
+  public static readonly V1_20 = new CiliumVersion('1.20.0');
+
+  /**
+   * Any Cilium release `MAJOR.MINOR.PATCH` from 1.16 to 1.20. The format and the line are checked when a
+   * construct uses the version (see `validate`), so that the error names that construct.
+   */
+  public static of(version: string): CiliumVersion {
+    return new CiliumVersion(version);
+  }
+
+  /** The chart version, e.g. `1.20.0`. */
+  public readonly version: string;
+
+  private constructor(version: string) {
+    this.version = version;
+  }
+
+  /** Major.minor of this release, e.g. `1.20`. */
+  public get line(): string {
+    const [major, minor] = this.parts();
+    return `${major}.${minor}`;
+  }
+
+  /** The minor number (20 for 1.20.x). */
+  public get minor(): number {
+    return this.parts()[1];
+  }
+
+  /** The Helm chart version to install. */
+  public get chartVersion(): string {
+    return this.version;
+  }
+
+  /** True when this release is on line `1.<minor>` or newer. */
+  public isAtLeast(minor: number): boolean {
+    return this.minor >= minor;
+  }
+
+  /**
+   * Throws a `MeshValidationError` (with the construct path of `scope`) when the version is not
+   * `MAJOR.MINOR.PATCH` or its line is not supported.
+   */
+  public validate(scope?: IConstruct): this {
+    const problem = this.problem();
+    if (problem) {
+      throw new MeshValidationError(problem, scope);
+    }
+    return this;
+  }
+
+  public toString(): string {
+    return this.version;
+  }
+
+  private problem(): string | undefined {
+    const m = SEMVER.exec(this.version);
+    if (!m) {
+      return `Cilium version must be MAJOR.MINOR.PATCH (e.g. '1.20.0'), got '${this.version}'; ` +
+        `use CiliumVersion.V1_20 or CiliumVersion.of('1.20.0')`;
+    }
+    const major = Number(m[1]);
+    const minor = Number(m[2]);
+    if (major !== 1 || minor < OLDEST_MINOR || minor > NEWEST_MINOR) {
+      return `Cilium version '${this.version}' is not on a supported line (1.${OLDEST_MINOR} to 1.${NEWEST_MINOR}); ` +
+        `use CiliumVersion.V1_20 or a patch of a supported line`;
+    }
+    return undefined;
+  }
+
+  private parts(): [number, number, number] {
+    this.validate();
+    const m = SEMVER.exec(this.version)!;
+    return [Number(m[1]), Number(m[2]), Number(m[3])];
+  }
+}

@@ -1,0 +1,5 @@
+export { MeshValidationError } from './private/errors';
+export * from './cilium/version';
+export * from './cilium/profile';
+export * from './cilium/capabilities';
+export * from './mesh/service-mesh';

@@ -1,0 +1,68 @@
+import { Chart, type ChartProps } from 'cdk8s';
+import type { Construct, IConstruct } from 'constructs';
+import { chainingProfile, type CiliumProfile } from '../cilium/profile';
+import { MeshValidationError } from '../private/errors';
+
+const SERVICE_MESH = Symbol.for('cdk-cilium-mesh.ServiceMesh');
+
+/** Properties of a `ServiceMesh`. */
+export interface ServiceMeshProps extends ChartProps {
+  /**
+   * The Cilium installation the mesh objects are for: decides which API versions are emitted and which
+   * features get capability warnings or errors. Pass `cilium.profile` of the `Cilium` construct.
+   * @default chainingProfile() - Cilium 1.20 in aws-cni chaining mode, no SPIRE, no Gateway API
+   */
+  readonly cilium?: CiliumProfile;
+}
+
+/**
+ * The root of the mesh layer: a cdk8s chart that owns the mesh's Kubernetes objects (policies, routes,
+ * gateways). Synthesize it to YAML in a plain cdk8s app, or deliver it to an EKS cluster with
+ * `cilium.addMesh(mesh)`, which applies it after Cilium is ready.
+ */
+export class ServiceMesh extends Chart {
+  /** True if `x` is a ServiceMesh (works across copies of this library). */
+  public static isServiceMesh(x: unknown): x is ServiceMesh {
+    return typeof x === 'object' && x !== null && SERVICE_MESH in x;
+  }
+
+  /** The ServiceMesh that `scope` belongs to; throws when `scope` is not inside one. */
+  public static of(scope: IConstruct): ServiceMesh {
+    for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
+      if (ServiceMesh.isServiceMesh(s)) {
+        return s;
+      }
+    }
+    throw new MeshValidationError(
+      'mesh constructs must be created inside a ServiceMesh; create one with new ServiceMesh(app, id) and use it ' +
+        '(or a construct below it) as the scope',
+      scope,
+    );
+  }
+
+  /** The Cilium installation this mesh renders for. */
+  public readonly cilium: CiliumProfile;
+
+  constructor(scope: Construct, id: string, props: ServiceMeshProps = {}) {
+    super(scope, id, props);
+    Object.defineProperty(this, SERVICE_MESH, { value: true });
+    this.cilium = props.cilium ?? chainingProfile();
+  }
+
+  /**
+   * Warnings recorded on constructs of this mesh (capability checks and the like), as `path: message`,
+   * sorted. A plain cdk8s app has no warning display, so print these; `cilium.addMesh` re-emits them as
+   * CDK warnings.
+   */
+  public get warnings(): string[] {
+    const out: string[] = [];
+    for (const c of this.node.findAll()) {
+      for (const entry of c.node.metadata) {
+        if (entry.type === 'aws:cdk:warning') {
+          out.push(`${c.node.path}: ${String(entry.data)}`);
+        }
+      }
+    }
+    return out.sort();
+  }
+}
