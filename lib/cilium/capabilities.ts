@@ -50,7 +50,8 @@ export interface Capability {
   readonly alternative?: string;
 }
 
-interface Row {
+/** One row of the capability table: a feature on a datapath for a range of Cilium lines. */
+export interface CapabilityRow {
   readonly feature: Feature;
   readonly datapath: Datapath;
   /** First Cilium minor this row applies to (inclusive). */
@@ -63,7 +64,7 @@ interface Row {
 const ENI_ALTERNATIVE = 'use Cilium ENI mode (ipam.mode=eni) instead of aws-cni chaining';
 
 /** Envoy-based north-south features in aws-cni chaining: not covered by upstream CI, with open/regressed reports. */
-function envoyUntested(feature: Feature, what: string): Row[] {
+function envoyUntested(feature: Feature, what: string): CapabilityRow[] {
   return [{
     feature, datapath: Datapath.AWS_CNI_CHAINING, fromMinor: 16, toMinor: 20,
     capability: {
@@ -78,7 +79,7 @@ function envoyUntested(feature: Feature, what: string): Row[] {
 }
 
 /** The table. Rows not listed are SUPPORTED. */
-const TABLE: readonly Row[] = [
+const TABLE: readonly CapabilityRow[] = [
   {
     feature: Feature.L7_POLICY, datapath: Datapath.AWS_CNI_CHAINING, fromMinor: 16, toMinor: 20,
     capability: {
@@ -111,6 +112,11 @@ const TABLE: readonly Row[] = [
   ...envoyUntested(Feature.INGRESS, 'the Ingress controller'),
   ...envoyUntested(Feature.ENVOY_CONFIG, 'CiliumEnvoyConfig'),
 ];
+
+/** The whole table (rows not listed are SUPPORTED), e.g. to render documentation. */
+export function capabilityTable(): readonly CapabilityRow[] {
+  return TABLE;
+}
 
 /** The capability of `feature` on `datapath` for `version`. */
 export function capabilityOf(feature: Feature, datapath: Datapath, version: CiliumVersion): Capability {
