@@ -1,6 +1,5 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Fn, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
-import { Fn, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkCapability } from './capabilities';
 import { CiliumChartSource } from './chart-source';

@@ -97,6 +97,8 @@ describe('Cilium construct', () => {
     Template.fromStack(stack).hasResourceProperties(HELM, { Timeout: '840s' });
     expect(() => new Cilium(stack, 'TooLong', { cluster, timeout: Duration.minutes(15) }))
       .toThrow(/timeout must be below 15 minutes \(the kubectl provider Lambda limit\), got 15 minutes; .*\[at Stack\/TooLong\]/);
+    expect(() => new Cilium(stack, 'TooShort', { cluster, timeout: Duration.seconds(30) }))
+      .toThrow(/timeout must be at least 1 minute .*got 30 seconds.*\[at Stack\/TooShort\]/);
   });
 
   test('bad input fails at synth with the construct path', () => {
@@ -111,6 +113,19 @@ describe('Cilium construct', () => {
       .toThrow(/Gateway API on Cilium 1.20 requires kubeProxyReplacement: true.*\[at Stack\/Gw\]/);
     expect(() => new Cilium(stack, 'Oci', { cluster, chartSource: CiliumChartSource.oci('oci://quay.io/cilium/charts') }))
       .toThrow(/OCI chart source must name the chart.*got 'oci:\/\/quay.io\/cilium\/charts'.*\[at Stack\/Oci\]/);
+  });
+
+  test('CiliumEnvoyConfig switched on through valuesOverrides is checked too (warning)', () => {
+    const { stack, cluster } = clusterStack();
+    const cilium = new Cilium(stack, 'Cilium', { cluster, valuesOverrides: { envoyConfig: { enabled: true } } });
+    recordHelmValues('construct-envoy-config-1-20', stack.resolve(cilium.values), 'cilium-1.20');
+    Annotations.fromStack(stack).hasWarning('/Stack/Cilium', Match.stringLikeRegexp('envoyConfig on aws-cni-chaining .* is untested'));
+  });
+
+  test('a plain http repository is rejected', () => {
+    const { stack, cluster } = clusterStack();
+    expect(() => new Cilium(stack, 'Http', { cluster, chartSource: CiliumChartSource.helmRepository('http://charts.example') }))
+      .toThrow(/must be an https:\/\/ Helm repository or an oci:\/\/ reference, got 'http:\/\/charts.example'.*\[at Stack\/Http\]/);
   });
 
   test('OCI and chart asset sources', () => {
