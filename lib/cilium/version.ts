@@ -11,8 +11,9 @@ const SEMVER = /^(\d+)\.(\d+)\.(\d+)$/;
  * line that this library was tested with, or `CiliumVersion.of('1.19.6')` for any other patch.
  */
 export class CiliumVersion {
-  // Patch numbers: the newest release of each line confirmed from the upstream release notes
-  // (https://github.com/cilium/cilium/releases/tag/<version>); see each constant.
+  // Patch numbers: the newest release of each line whose upstream release notes could be confirmed
+  // (https://github.com/cilium/cilium/releases/tag/v1.17.18, .../v1.18.14, .../v1.19.8, .../v1.20.2; the chart
+  // https://helm.cilium.io/cilium-1.20.2.tgz is referenced by published projects). No later patch was found.
   /** Cilium 1.16.19 (2026-01-13), the last patch: 1.16 reached end of life 2026-02-03. */
   public static readonly V1_16 = new CiliumVersion('1.16.19');
   /** Cilium 1.17.18 (released 2026-07-16; the newest 1.17 patch found, 1.17 left support when 1.20 was released). */
