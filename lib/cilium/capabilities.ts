@@ -50,7 +50,8 @@ export interface Capability {
   readonly alternative?: string;
 }
 
-interface Row {
+/** One row of the capability table: a feature on a datapath for a range of Cilium lines. */
+export interface CapabilityRow {
   readonly feature: Feature;
   readonly datapath: Datapath;
   /** First Cilium minor this row applies to (inclusive). */
@@ -62,8 +63,23 @@ interface Row {
 
 const ENI_ALTERNATIVE = 'use Cilium ENI mode (ipam.mode=eni) instead of aws-cni chaining';
 
+/** Envoy-based north-south features in aws-cni chaining: not covered by upstream CI, with open/regressed reports. */
+function envoyUntested(feature: Feature, what: string): CapabilityRow[] {
+  return [{
+    feature, datapath: Datapath.AWS_CNI_CHAINING, fromMinor: 16, toMinor: 20,
+    capability: {
+      support: Support.UNTESTED,
+      reason: `${what} runs traffic through Cilium's Envoy, whose L7 path upstream does not test in aws-cni chaining ` +
+        '(cilium/cilium#42578); users reported proxied connections hanging (cilium/cilium#33685) and, from 1.19.4, ' +
+        'Gateway traffic served only on the backend\'s node (cilium/cilium#46447)',
+      reference: 'cilium/cilium#42578, cilium/cilium#33685, cilium/cilium#46447',
+      alternative: ENI_ALTERNATIVE + ', or an AWS Load Balancer Controller ALB/NLB in front of the Services',
+    },
+  }];
+}
+
 /** The table. Rows not listed are SUPPORTED. */
-const TABLE: readonly Row[] = [
+const TABLE: readonly CapabilityRow[] = [
   {
     feature: Feature.L7_POLICY, datapath: Datapath.AWS_CNI_CHAINING, fromMinor: 16, toMinor: 20,
     capability: {
@@ -82,7 +98,25 @@ const TABLE: readonly Row[] = [
       alternative: ENI_ALTERNATIVE,
     },
   },
+  {
+    feature: Feature.IPSEC, datapath: Datapath.AWS_CNI_CHAINING, fromMinor: 16, toMinor: 20,
+    capability: {
+      support: Support.INCOMPATIBLE,
+      reason: 'Cilium maintainers state that transparent encryption with IPsec is not supported when Cilium is chained ' +
+        'on top of another CNI, which owns the underlying connectivity; on EKS chaining it broke node-to-node traffic',
+      reference: 'cilium/cilium#15596, cilium/cilium#12955',
+      alternative: 'use TransparentEncryption.wireGuard() (with the VPC CNI POD_MTU lowered), or the ENI datapath for IPsec',
+    },
+  },
+  ...envoyUntested(Feature.GATEWAY_API, 'Gateway API'),
+  ...envoyUntested(Feature.INGRESS, 'the Ingress controller'),
+  ...envoyUntested(Feature.ENVOY_CONFIG, 'CiliumEnvoyConfig'),
 ];
+
+/** The whole table (rows not listed are SUPPORTED), e.g. to render documentation. */
+export function capabilityTable(): readonly CapabilityRow[] {
+  return TABLE;
+}
 
 /** The capability of `feature` on `datapath` for `version`. */
 export function capabilityOf(feature: Feature, datapath: Datapath, version: CiliumVersion): Capability {

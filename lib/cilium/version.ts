@@ -11,16 +11,19 @@ const SEMVER = /^(\d+)\.(\d+)\.(\d+)$/;
  * line that this library was tested with, or `CiliumVersion.of('1.19.6')` for any other patch.
  */
 export class CiliumVersion {
-  /** Cilium 1.16 (end of life 2026-02-03; last patch). */
+  // Patch numbers: the newest release of each line whose upstream release notes could be confirmed
+  // (https://github.com/cilium/cilium/releases/tag/v1.17.18, .../v1.18.14, .../v1.19.8, .../v1.20.2; the chart
+  // https://helm.cilium.io/cilium-1.20.2.tgz is referenced by published projects). No later patch was found.
+  /** Cilium 1.16.19 (2026-01-13), the last patch: 1.16 reached end of life 2026-02-03. */
   public static readonly V1_16 = new CiliumVersion('1.16.19');
-  /** Cilium 1.17. */
-  public static readonly V1_17 = new CiliumVersion('1.17.0');
-  /** Cilium 1.18. */
-  public static readonly V1_18 = new CiliumVersion('1.18.0');
-  /** Cilium 1.19. */
-  public static readonly V1_19 = new CiliumVersion('1.19.0');
-  /** Cilium 1.20, the default. */
-  public static readonly V1_20 = new CiliumVersion('1.20.0');
+  /** Cilium 1.17.18 (released 2026-07-16; the newest 1.17 patch found, 1.17 left support when 1.20 was released). */
+  public static readonly V1_17 = new CiliumVersion('1.17.18');
+  /** Cilium 1.18.14 (released 2026-09-16). */
+  public static readonly V1_18 = new CiliumVersion('1.18.14');
+  /** Cilium 1.19.8 (released 2026-09-16). */
+  public static readonly V1_19 = new CiliumVersion('1.19.8');
+  /** Cilium 1.20.2 (released 2026-09-16), the default. */
+  public static readonly V1_20 = new CiliumVersion('1.20.2');
 
   /**
    * Any Cilium release `MAJOR.MINOR.PATCH` from 1.16 to 1.20. The format and the line are checked when a

@@ -1,0 +1,139 @@
+import { Duration, Fn, Token } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import { Construct } from 'constructs';
+import { checkCapability } from './capabilities';
+import { CiliumChartSource } from './chart-source';
+import type { CiliumProfile } from './profile';
+import { ciliumProfileFromValues, enabledFeatures, renderCiliumValues, type RenderedCiliumValues } from './values';
+import type { CiliumValuesOptions } from './values-options';
+import { CiliumVersion } from './version';
+import { MeshValidationError, atScope } from '../private/errors';
+
+/** The Helm release name: constant, so that a version or values change is an in-place `helm upgrade`. */
+export const CILIUM_RELEASE_NAME = 'cilium';
+/** The namespace Cilium is installed into. */
+export const CILIUM_NAMESPACE = 'kube-system';
+
+/** Options for installing Cilium (`CiliumProps` = these + the cluster). */
+export interface CiliumOptions extends CiliumValuesOptions {
+  /**
+   * The Cilium release (pins the chart version).
+   * @default CiliumVersion.V1_20
+   */
+  readonly version?: CiliumVersion;
+  /**
+   * Where the chart comes from.
+   * @default CiliumChartSource.helmRepository() (https://helm.cilium.io/)
+   */
+  readonly chartSource?: CiliumChartSource;
+  /**
+   * How long Helm waits (`--wait`) for the agents and the operator to become ready. Below 15 minutes, the Lambda
+   * limit of the kubectl provider.
+   * @default Duration.minutes(10)
+   */
+  readonly timeout?: Duration;
+}
+
+/** Properties of `Cilium`. */
+export interface CiliumProps extends CiliumOptions {
+  /**
+   * The cluster to install into: any `eks.ICluster` with a kubectl provider, including imported clusters.
+   * If the object has a `kubeProxyMode` property (`'keep' | 'replace'`), kube-proxy replacement follows it.
+   */
+  readonly cluster: eks.ICluster;
+}
+
+/**
+ * Cilium in aws-cni chaining mode, installed with Helm (release `cilium` in `kube-system`, `wait: true`).
+ * Mesh objects depend on `release`; `profile` states what this install can do.
+ * @see https://docs.cilium.io/en/stable/installation/cni-chaining-aws-cni/
+ */
+export class Cilium extends Construct {
+  /** What this install can do, for the mesh layer. */
+  public readonly profile: CiliumProfile;
+  /** The Cilium release. */
+  public readonly version: CiliumVersion;
+  /** The Helm release; make later objects depend on it. */
+  public readonly release: eks.HelmChart;
+  /** The rendered Helm values (after `valuesOverrides`). */
+  public readonly values: RenderedCiliumValues;
+
+  constructor(scope: Construct, id: string, props: CiliumProps) {
+    super(scope, id);
+    this.version = (props.version ?? CiliumVersion.V1_20).validate(this);
+    const timeout = props.timeout ?? Duration.minutes(10);
+    if (timeout.toSeconds() >= 15 * 60) {
+      throw new MeshValidationError(`timeout must be below 15 minutes (the kubectl provider Lambda limit), got ` +
+        `${timeout.toHumanString()}; use e.g. Duration.minutes(10)`, this);
+    }
+    if (timeout.toSeconds() < 60) {
+      throw new MeshValidationError(`timeout must be at least 1 minute for the agents to roll out, got ${timeout.toHumanString()}; ` +
+        'use e.g. Duration.minutes(10)', this);
+    }
+    const source = props.chartSource ?? CiliumChartSource.helmRepository();
+    const sourceProblem = source.problem();
+    if (sourceProblem) {
+      throw new MeshValidationError(`${sourceProblem}; use CiliumChartSource.helmRepository(), .oci() or .asset()`, this);
+    }
+    const kubeProxyReplacement = this.kubeProxyReplacement(props);
+    const k8sServiceHost = kubeProxyReplacement ? this.serviceHost(props) : props.k8sServiceHost;
+    this.values = atScope(this, () => renderCiliumValues({ ...props, kubeProxyReplacement, k8sServiceHost }, this.version));
+    this.profile = ciliumProfileFromValues(this.values, this.version);
+    for (const feature of enabledFeatures(this.values)) {
+      checkCapability(this, feature, this.profile);
+    }
+    this.release = new eks.HelmChart(this, 'Release', {
+      cluster: props.cluster,
+      chart: source.location.chart,
+      repository: source.location.repository,
+      chartAsset: source.location.chartAsset,
+      version: source.location.pinsVersion ? this.version.chartVersion : undefined,
+      release: CILIUM_RELEASE_NAME,
+      namespace: CILIUM_NAMESPACE,
+      values: this.values as unknown as { [key: string]: unknown },
+      wait: true,
+      timeout,
+      createNamespace: false,
+    });
+  }
+
+  private kubeProxyReplacement(props: CiliumProps): boolean {
+    const mode = (props.cluster as unknown as { kubeProxyMode?: unknown }).kubeProxyMode;
+    if (mode === undefined) {
+      return props.kubeProxyReplacement ?? false;
+    }
+    if (mode !== 'keep' && mode !== 'replace') {
+      throw new MeshValidationError(`cluster.kubeProxyMode must be 'keep' or 'replace', got ${JSON.stringify(mode)}; ` +
+        'fix the cluster construct', this);
+    }
+    const derived = mode === 'replace';
+    if (props.kubeProxyReplacement !== undefined && props.kubeProxyReplacement !== derived) {
+      throw new MeshValidationError(`kubeProxyReplacement: ${props.kubeProxyReplacement} contradicts the cluster's ` +
+        `kubeProxyMode '${mode}'; remove the kubeProxyReplacement prop (it follows the cluster) or change kubeProxyMode`, this);
+    }
+    return derived;
+  }
+
+  private serviceHost(props: CiliumProps): string {
+    if (props.k8sServiceHost !== undefined) {
+      return props.k8sServiceHost;
+    }
+    let endpoint: string | undefined;
+    try {
+      endpoint = props.cluster.clusterEndpoint;
+    } catch {
+      endpoint = undefined;
+    }
+    if (endpoint === undefined) {
+      throw new MeshValidationError('KPR without a reachable endpoint: kube-proxy replacement needs the API server host ' +
+        `(k8sServiceHost), but the imported cluster '${props.cluster.node.path}' has no clusterEndpoint; pass ` +
+        'clusterEndpoint to eks.Cluster.fromClusterAttributes or set k8sServiceHost', this);
+    }
+    // https://ABC.gr7.region.eks.amazonaws.com -> ['https:', '', 'ABC.gr7...']
+    return Token.isUnresolved(endpoint) ? Fn.select(2, Fn.split('/', endpoint)) : stripScheme(endpoint);
+  }
+}
+
+function stripScheme(endpoint: string): string {
+  return endpoint.replace(/^[a-z]+:\/\//, '').split('/')[0];
+}

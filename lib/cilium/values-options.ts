@@ -1,0 +1,136 @@
+import type { TransparentEncryption } from './encryption';
+import type { HubbleMetric } from './hubble';
+
+/** Hubble (flow observability). @see https://docs.cilium.io/en/stable/observability/hubble/ */
+export interface HubbleOptions {
+  /** `hubble.enabled`. @default true */
+  readonly enabled?: boolean;
+  /** `hubble.relay.enabled`: the cluster-wide flow API. @default false */
+  readonly relay?: boolean;
+  /** `hubble.ui.enabled` (needs the relay). @default false */
+  readonly ui?: boolean;
+  /**
+   * `hubble.metrics.enabled`: the metrics to export, in the given order.
+   * @default - no Hubble metrics
+   */
+  readonly metrics?: HubbleMetric[];
+}
+
+/**
+ * Prometheus metrics of the Cilium components and their ServiceMonitors (the latter need the Prometheus Operator
+ * CRDs in the cluster). @see https://docs.cilium.io/en/stable/observability/metrics/
+ */
+export interface PrometheusOptions {
+  /** `prometheus.enabled`: agent metrics. @default false */
+  readonly agent?: boolean;
+  /** `operator.prometheus.enabled`. @default true (chart default) */
+  readonly operator?: boolean;
+  /** `envoy.prometheus.enabled`. @default true (chart default) */
+  readonly envoy?: boolean;
+  /**
+   * `serviceMonitor.enabled` for every component whose metrics are enabled (agent, operator, Envoy, and Hubble
+   * when Hubble metrics are set).
+   * @default false
+   */
+  readonly serviceMonitor?: boolean;
+  /**
+   * Labels of the ServiceMonitors (e.g. the `release` label your Prometheus selects on).
+   * @default - none
+   */
+  readonly serviceMonitorLabels?: { [key: string]: string };
+}
+
+/**
+ * Grafana dashboards shipped by the chart as ConfigMaps (agent, operator, and Hubble when Hubble metrics are set),
+ * found by the Grafana sidecar through a label. @see https://docs.cilium.io/en/stable/observability/grafana/
+ */
+export interface GrafanaDashboardOptions {
+  /** Namespace of the ConfigMaps. @default - the release namespace */
+  readonly namespace?: string;
+  /** The label the Grafana sidecar selects on. @default 'grafana_dashboard' */
+  readonly label?: string;
+  /** Its value. @default '1' */
+  readonly labelValue?: string;
+}
+
+/**
+ * Mutual authentication with SPIRE (beta upstream): `authentication.enabled` + `authentication.mutual.spire.*`.
+ * @see https://docs.cilium.io/en/stable/network/servicemesh/mutual-authentication/mutual-authentication/
+ */
+export interface MutualAuthenticationOptions {
+  /** `authentication.mutual.spire.install.enabled`: let the chart install a SPIRE server and agents. @default true */
+  readonly installSpire?: boolean;
+  /** `authentication.mutual.spire.trustDomain`. @default 'spiffe.cilium' (chart default) */
+  readonly trustDomain?: string;
+}
+
+/** How the Ingress controller exposes Ingresses (`ingressController.loadbalancerMode`). */
+export enum IngressLoadBalancerMode {
+  /** One LoadBalancer Service shared by all Ingresses. */
+  SHARED = 'shared',
+  /** One LoadBalancer Service per Ingress (chart default). */
+  DEDICATED = 'dedicated',
+}
+
+/** The Cilium Ingress controller. @see https://docs.cilium.io/en/stable/network/servicemesh/ingress/ */
+export interface IngressControllerOptions {
+  /** @default IngressLoadBalancerMode.DEDICATED */
+  readonly loadBalancerMode?: IngressLoadBalancerMode;
+  /** `ingressController.default`: make `cilium` the default IngressClass. @default false */
+  readonly default?: boolean;
+}
+
+/** Everything `renderCiliumValues` needs; the `Cilium` construct takes the same options. */
+export interface CiliumValuesOptions {
+  /**
+   * `kubeProxyReplacement`. Needs `k8sServiceHost`.
+   * @default false
+   * @see https://docs.cilium.io/en/stable/network/kubernetes/kubeproxy-free/
+   */
+  readonly kubeProxyReplacement?: boolean;
+  /**
+   * `k8sServiceHost`: the API server host name, without `https://` (required with kube-proxy replacement, which
+   * has no kube-proxy to reach the `kubernetes` Service through).
+   * @default - none; the `Cilium` construct derives it from the cluster endpoint
+   */
+  readonly k8sServiceHost?: string;
+  /** `k8sServicePort`. @default 443 */
+  readonly k8sServicePort?: number;
+  /** Hubble. @default - Hubble on, no relay, no UI, no metrics */
+  readonly hubble?: HubbleOptions;
+  /** Prometheus metrics and ServiceMonitors. @default - chart defaults (operator and Envoy metrics on, no ServiceMonitors) */
+  readonly prometheus?: PrometheusOptions;
+  /** Grafana dashboard ConfigMaps. @default - none */
+  readonly grafanaDashboards?: GrafanaDashboardOptions;
+  /** `operator.replicas`. @default 2 (chart default) */
+  readonly operatorReplicas?: number;
+  /** Transparent encryption. @default - none */
+  readonly encryption?: TransparentEncryption;
+  /** Mutual authentication with SPIRE (beta). @default - off */
+  readonly mutualAuthentication?: MutualAuthenticationOptions;
+  /**
+   * `gatewayAPI.enabled` and `gatewayAPI.gatewayClass.create: "true"`. The Gateway API CRDs must be installed
+   * before Cilium. Needs `l7Proxy`, and kube-proxy replacement on 1.19+ (on 1.16-1.18 `nodePort.enabled` is set
+   * instead when kube-proxy replacement is off).
+   * @default false
+   * @see https://docs.cilium.io/en/stable/network/servicemesh/gateway-api/gateway-api/
+   */
+  readonly gatewayApi?: boolean;
+  /** The Ingress controller; same prerequisites as `gatewayApi`. @default - off */
+  readonly ingressController?: IngressControllerOptions;
+  /**
+   * Policy audit mode: policy verdicts are logged, nothing is dropped. Rendered as the agent option
+   * `policy-audit-mode` through `extraConfig` (see `renderCiliumValues`). @default false
+   * @see https://docs.cilium.io/en/stable/security/policy-creation/
+   */
+  readonly policyAuditMode?: boolean;
+  /** `l7Proxy`: Cilium's Envoy-based L7 proxy. @default true */
+  readonly l7Proxy?: boolean;
+  /**
+   * Escape hatch: raw Helm values deep-merged over the rendered ones, last (maps merge, arrays and scalars replace,
+   * `null` deletes a chart default). The merged result is checked again (removed keys, prerequisites), so an
+   * override cannot produce values that a line rejects.
+   * @default - none
+   */
+  readonly valuesOverrides?: { [key: string]: unknown };
+}

@@ -1,0 +1,45 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import {
+  CiliumVersion, Datapath, Feature, Support, capabilityOf, capabilityTable, chainingProfile, checkCapability,
+} from '../../lib';
+
+describe('capability table', () => {
+  test('IPsec is incompatible with aws-cni chaining on every line, with reason, reference and alternative', () => {
+    for (const version of [CiliumVersion.V1_16, CiliumVersion.V1_18, CiliumVersion.V1_20]) {
+      expect(capabilityOf(Feature.IPSEC, Datapath.AWS_CNI_CHAINING, version)).toEqual({
+        support: Support.INCOMPATIBLE,
+        reason: expect.stringMatching(/not supported when Cilium is chained/),
+        reference: 'cilium/cilium#15596, cilium/cilium#12955',
+        alternative: expect.stringMatching(/TransparentEncryption.wireGuard\(\)/),
+      });
+    }
+    expect(capabilityOf(Feature.IPSEC, Datapath.ENI, CiliumVersion.V1_20).support).toBe(Support.SUPPORTED);
+  });
+
+  test('Envoy north-south features are untested in chaining; WireGuard is supported', () => {
+    for (const feature of [Feature.GATEWAY_API, Feature.INGRESS, Feature.ENVOY_CONFIG]) {
+      const c = capabilityOf(feature, Datapath.AWS_CNI_CHAINING, CiliumVersion.V1_19);
+      expect(c.support).toBe(Support.UNTESTED);
+      expect(c.reference).toBe('cilium/cilium#42578, cilium/cilium#33685, cilium/cilium#46447');
+    }
+    expect(capabilityOf(Feature.WIREGUARD, Datapath.AWS_CNI_CHAINING, CiliumVersion.V1_20).support).toBe(Support.SUPPORTED);
+  });
+
+  test('every non-supported row cites upstream and names an alternative', () => {
+    const rows = capabilityTable();
+    expect(rows.length).toBeGreaterThanOrEqual(6);
+    for (const row of rows) {
+      expect(row.capability.reference).toMatch(/cilium\/cilium#\d+/);
+      expect(row.capability.alternative).toMatch(/\w+/);
+      expect(row.fromMinor).toBeLessThanOrEqual(row.toMinor);
+    }
+  });
+
+  test('checkCapability warns for untested and throws for incompatible', () => {
+    const stack = new Stack(new App(), 'Stack');
+    checkCapability(stack, Feature.INGRESS, chainingProfile({ ingressController: true }));
+    Annotations.fromStack(stack).hasWarning('/Stack', Match.stringLikeRegexp('ingress on aws-cni-chaining \\(Cilium 1.20\\) is untested'));
+    expect(() => checkCapability(stack, Feature.IPSEC, chainingProfile())).toThrow(/ipsec on aws-cni-chaining \(Cilium 1.20\) is incompatible.*\[at Stack\]/);
+  });
+});
