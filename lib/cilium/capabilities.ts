@@ -82,6 +82,16 @@ const TABLE: readonly Row[] = [
       alternative: ENI_ALTERNATIVE,
     },
   },
+  ...[Feature.GATEWAY_API, Feature.INGRESS].map((feature): Row => ({
+    feature, datapath: Datapath.AWS_CNI_CHAINING, fromMinor: 16, toMinor: 20,
+    capability: {
+      support: Support.UNTESTED,
+      reason: 'the Envoy-based Gateway API and Ingress controllers are not exercised by upstream CI in aws-cni chaining: ' +
+        'the aws-cni conformance workflow installs Cilium without them and skips the l7 tests, as L7 is not supported there',
+      reference: 'cilium/cilium .github/workflows/conformance-aws-cni.yaml, cilium/cilium#42578',
+      alternative: ENI_ALTERNATIVE,
+    },
+  })),
 ];
 
 /** The capability of `feature` on `datapath` for `version`. */
