@@ -15,7 +15,8 @@ const MAX_HOURS = 99999;
  * `Duration.millis(90_250)` -> `1m30s250ms`. Zero is `0s`. Units are combined largest first, and only the non-zero
  * ones are written, so every output matches the pattern.
  *
- * Throws (without a construct path; wrap with `atScope`) when the duration is unresolved, negative, has a
+ * (`Duration` itself rejects negative amounts.) Throws (without a construct path; wrap with `atScope`) when the
+ * duration is unresolved, has a
  * sub-millisecond part (Gateway API's smallest unit is `ms`) or exceeds 99999h59m59s999ms.
  * @see https://gateway-api.sigs.k8s.io/geps/gep-2257/
  */
@@ -24,9 +25,6 @@ export function toGatewayDuration(what: string, duration: Duration): string {
     throw new MeshValidationError(`${what} must be a concrete duration, got an unresolved token; pass a literal Duration`);
   }
   const ms = duration.toMilliseconds({ integral: false });
-  if (!Number.isFinite(ms) || ms < 0) {
-    throw new MeshValidationError(`${what} must be a non-negative duration, got ${duration.toHumanString()}; pass e.g. Duration.seconds(3)`);
-  }
   if (!Number.isInteger(ms)) {
     throw new MeshValidationError(
       `${what} must be a whole number of milliseconds (the Gateway API duration format has no unit below ms), ` +

@@ -33,7 +33,7 @@ export function renderReferenceGrantSpec(requests: readonly GrantRequest[]): gw.
 }
 
 /**
- * The ReferenceGrants of a mesh: one per target namespace (named `<mesh-name>-grants` by cdk8s from the
+ * The ReferenceGrants of a mesh (`v1` on Cilium 1.20, `v1beta1` before): one per target namespace (named `<mesh-name>-grants` by cdk8s from the
  * construct id), created on first need and filled at synth time, so that the output does not depend on the order
  * in which routes were added. Routes and gateways use it; it is not created directly.
  * @see https://gateway-api.sigs.k8s.io/api-types/referencegrant/
@@ -45,9 +45,11 @@ export class ReferenceGrants extends Construct {
   }
 
   private readonly requests = new Map<string, GrantRequest[]>();
+  private readonly v1: boolean;
 
-  private constructor(scope: Construct, id: string) {
-    super(scope, id);
+  private constructor(mesh: ServiceMesh, id: string) {
+    super(mesh, id);
+    this.v1 = mesh.cilium.version.isAtLeast(20);
   }
 
   /** Records that `request.from*` may refer to `request.to*`. */
@@ -57,10 +59,14 @@ export class ReferenceGrants extends Construct {
       list = [];
       this.requests.set(request.toNamespace, list);
       const captured = list;
-      new gw.ReferenceGrant(this, request.toNamespace, {
+      const props = {
         metadata: { namespace: request.toNamespace },
         spec: Lazy.any({ produce: () => renderReferenceGrantSpec(captured) }),
-      });
+      };
+      // ReferenceGrant v1 is not in Gateway API v1.1.0 (Cilium 1.16), which serves v1alpha2 and v1beta1 only;
+      // v1beta1 is served by every Gateway API release up to v1.6.1.
+      if (this.v1) new gw.ReferenceGrant(this, request.toNamespace, props);
+      else new gw.ReferenceGrantV1Beta1(this, request.toNamespace, props);
     }
     list.push(request);
   }
