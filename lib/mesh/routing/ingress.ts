@@ -79,6 +79,13 @@ export class CiliumIngress extends Construct {
       for (const r of props.rules) {
         if (r.host !== undefined) validateHostname('Ingress host', r.host);
         if (!r.path.startsWith('/')) throw new MeshValidationError(`Ingress path must start with '/', got '${r.path}'; pass e.g. '/api'`);
+        const svcNamespace = r.service.metadata.namespace ?? namespace;
+        if (svcNamespace !== namespace) {
+          throw new MeshValidationError(
+            `Ingress backends must be in the Ingress's namespace '${namespace}', Service '${r.service.name}' is in '${svcNamespace}'; ` +
+              'create the CiliumIngress in that namespace (namespace prop) or use an HttpRoute, which can reach other namespaces',
+          );
+        }
       }
       for (const t of props.tls ?? []) {
         validateDnsSubdomain('Ingress TLS Secret name', t.secretName);
