@@ -8,6 +8,7 @@ import { namespaceOf, routeContext, type RouteContext } from './context';
 import { renderHttpFilter, type HttpRouteFilter } from './filters';
 import type { WeightedBackend } from './http-route';
 import type { GrpcRouteMatch } from './matches';
+import { registerGammaParents } from './gamma';
 import { renderParent, type RouteParent } from './parent';
 import { requireGatewayApi, validateHostname, validateWeights } from './validation';
 
@@ -104,6 +105,7 @@ export class GrpcRoute extends Construct {
         rules: props.rules.map((r, i) => renderGrpcRouteRule(r, i, ctx)),
       };
     });
+    registerGammaParents(this, 'GRPCRoute', this.namespace, props.parents);
     this.name = new gw.GrpcRoute(this, 'Resource', { metadata: { namespace: this.namespace }, spec }).name;
   }
 }

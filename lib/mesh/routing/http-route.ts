@@ -10,6 +10,7 @@ import type { IBackend } from './backend';
 import { namespaceOf, routeContext, type RouteContext } from './context';
 import { HttpRouteFilter, renderHttpFilter } from './filters';
 import { PathMatchType, type HttpRouteMatch } from './matches';
+import { registerGammaParents } from './gamma';
 import { renderParent, type RouteParent } from './parent';
 import { findShadowedMatches, requireGatewayApi, validateHostname, validateWeights, type RuleMatches } from './validation';
 
@@ -143,6 +144,12 @@ export class HttpRoute extends Construct {
       checkPrefixRewrites(props.rules);
       return { parentRefs, hostnames: hostnames.length ? hostnames : undefined, rules };
     });
+    registerGammaParents(this, 'HTTPRoute', this.namespace, props.parents);
+    if (!profile.version.isAtLeast(17) && props.rules.some((r) => r.timeouts)) {
+      Annotations.of(this).addWarningV2('cdk-cilium-mesh:routeTimeouts',
+        `Cilium ${profile.version.line} uses Gateway API v1.1.0, where HTTPRoute timeouts exist only in the ` +
+          'experimental-channel CRD; install the experimental HTTPRoute CRD or the API server rejects the timeouts');
+    }
     if (props.hostnames?.length && props.parents.every((p) => p.isService)) {
       Annotations.of(this).addWarningV2('cdk-cilium-mesh:gammaHostnames',
         'hostnames are ignored on routes whose parents are Services (GAMMA); remove them');

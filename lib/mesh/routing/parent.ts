@@ -41,6 +41,13 @@ export class RouteParent {
   public get isService(): boolean {
     return this._service !== undefined;
   }
+
+  /** `namespace/name:port` of a Service parent, resolved against the route's namespace. @internal */
+  public _serviceKey(routeNamespace: string): string | undefined {
+    if (!this._service) return undefined;
+    const r = resolveBackend(this._service, routeNamespace);
+    return `${r.namespace}/${r.name}:${r.port}`;
+  }
 }
 
 /**
@@ -50,6 +57,13 @@ export class RouteParent {
 export function renderParent(parent: RouteParent, kind: string, routeNamespace: string, hostnames: readonly string[]): RenderedParentRef {
   if (parent._service) {
     const ref = resolveBackend(parent._service, routeNamespace);
+    if (ref.namespace !== routeNamespace) {
+      throw new MeshValidationError(
+        `${kind} in namespace '${routeNamespace}' has Service parent ${ref.namespace}/${ref.name}: a GAMMA consumer route ` +
+          '(route and Service in different namespaces) is not supported by Cilium (MeshConsumerRoute, cilium/cilium#32744); ' +
+          `create the route in namespace '${ref.namespace}'`,
+      );
+    }
     return {
       group: '', kind: 'Service', name: ref.name,
       namespace: ref.namespace !== routeNamespace ? ref.namespace : undefined, port: ref.port,

@@ -105,6 +105,25 @@ describe('scenario: east-west canary (examples/east-west.ts, GAMMA)', () => {
     expect(objectsOf(mesh, 'HTTPRoute')[0].spec.rules).toHaveLength(2);
   });
 
+  test('a consumer route (Service in another namespace) is refused: Cilium lacks MeshConsumerRoute', () => {
+    const mesh = meshFor({}, 'frontend');
+    expect(() => new CanaryRelease(mesh, 'C', {
+      parent: RouteParent.service(Backend.fromName('shop', 'reviews', 9080)),
+      stable: Backend.fromName('shop', 'reviews-v1', 9080),
+      canary: Backend.fromName('shop', 'reviews-v2', 9080),
+      canaryWeight: 5,
+    })).toThrow(/HTTPRoute in namespace 'frontend' has Service parent shop\/reviews: a GAMMA consumer route .*cilium\/cilium#32744.*create the route in namespace 'shop' \[at mesh\/C\/Route\]/);
+  });
+
+  test('a second route on the same Service gets a warning (cilium/cilium#39830)', () => {
+    const mesh = meshFor({}, 'shop');
+    const parent = RouteParent.service(Backend.fromName('shop', 'reviews', 9080));
+    const props = { parent, stable: Backend.fromName('shop', 'reviews-v1', 9080), canary: Backend.fromName('shop', 'reviews-v2', 9080), canaryWeight: 5 };
+    new CanaryRelease(mesh, 'A', props);
+    new CanaryRelease(mesh, 'B', props);
+    expect(mesh.warnings).toContainEqual(expect.stringMatching(/mesh\/B\/Route: Service shop\/reviews:9080 already has the GAMMA route mesh\/A\/Route.*cilium\/cilium#39830/));
+  });
+
   test('hostnames are refused on a Service parent', () => {
     const mesh = meshFor();
     expect(() => new CanaryRelease(mesh, 'C', {

@@ -22,12 +22,24 @@ describe('GrpcRoute', () => {
     expect(objectsOf(mesh, 'GRPCRoute')[0].spec).toMatchSnapshot();
     recordManifests('routing-grpc-route', objects, 'cilium-1.20');
     const mesh16 = meshFor(V1_16, 'shop');
-    new GrpcRoute(mesh16, 'Cart', { parents: [RouteParent.service(Backend.fromName('shop', 'cart', 50051))], rules: [{ matches: [{ method: 'GetCart' }], backends: [{ backend: cart }] }] });
+    const gw16 = new Gateway(mesh16, 'Gw', { listeners: [Listener.http({ port: 50051 })] });
+    new GrpcRoute(mesh16, 'Cart', { parents: [RouteParent.gateway(gw16)], rules: [{ matches: [{ method: 'GetCart' }], backends: [{ backend: cart }] }] });
     recordManifests('routing-grpc-route-116', gatewayObjects(mesh16), 'cilium-1.16');
   });
 
+  test('GAMMA (Service parent) GRPCRoute: from Cilium 1.19 (cilium/cilium#41936)', () => {
+    const mesh = meshFor({}, 'shop');
+    new GrpcRoute(mesh, 'Cart', { parents: [RouteParent.service(cart)], rules: [{ backends: [{ backend: cart, weight: 1 }] }] });
+    expect(objectsOf(mesh, 'GRPCRoute')[0].spec.parentRefs).toEqual([{ group: '', kind: 'Service', name: 'cart', port: 50051 }]);
+    recordManifests('routing-grpc-route-gamma', gatewayObjects(mesh), 'cilium-1.20');
+    const mesh16 = meshFor(V1_16, 'shop');
+    expect(() => new GrpcRoute(mesh16, 'Cart', { parents: [RouteParent.service(cart)], rules: [{ backends: [{ backend: cart }] }] })).toThrow(
+      /GRPCRoute with a Service parent \(GAMMA\) needs Cilium 1.19 or newer .*got Cilium 1.16.*\[at mesh\/Cart\]/,
+    );
+  });
+
   test('rejects redirect filters and malformed service names', () => {
-    const mesh = meshFor();
+    const mesh = meshFor({}, 'shop');
     const p = [RouteParent.service(cart)];
     expect(() => new GrpcRoute(mesh, 'A', { parents: p, rules: [{ filters: [HttpRouteFilter.requestRedirect({ scheme: 'https' })], backends: [{ backend: cart }] }] })).toThrow(
       /rule 0: GRPCRoute has no RequestRedirect filter.*\[at mesh\/A\]/,

@@ -77,6 +77,20 @@ describe('HttpRoute', () => {
     recordManifests('routing-http-route-116', gatewayObjects(mesh), 'cilium-1.16');
   });
 
+  test('on Cilium 1.16 timeouts need the experimental HTTPRoute CRD (warning)', () => {
+    const { mesh, gw } = setup(V1_16);
+    new HttpRoute(mesh, 'Route', { parents: [RouteParent.gateway(gw)], rules: [{ backends: [{ backend: api }], timeouts: { request: Duration.seconds(1) } }] });
+    expect(mesh.warnings).toContainEqual(expect.stringMatching(/mesh\/Route: Cilium 1.16 uses Gateway API v1.1.0, where HTTPRoute timeouts exist only in the experimental-channel CRD/));
+  });
+
+  test('a route in another namespace gets parentRefs.namespace; hostnames on Service parents warn', () => {
+    const { mesh, gw } = setup({}, 'edge');
+    new HttpRoute(mesh, 'Team', { namespace: 'team-a', parents: [RouteParent.gateway(gw)], rules: [{ backends: [{ backend: Backend.fromName('team-a', 'web', 80) }] }] });
+    expect(objectsOf(mesh, 'HTTPRoute')[0].spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gw.name, namespace: 'edge' }]);
+    new HttpRoute(mesh, 'Gamma', { namespace: 'team-a', hostnames: ['web.example.com'], parents: [RouteParent.service(Backend.fromName('team-a', 'web', 80))], rules: [{ backends: [{ backend: Backend.fromName('team-a', 'web-v2', 80) }] }] });
+    expect(mesh.warnings).toContainEqual(expect.stringMatching(/mesh\/Gamma: hostnames are ignored on routes whose parents are Services/));
+  });
+
   test('mirror percent is an error before Cilium 1.20, naming the versions', () => {
     const { mesh, gw } = setup(V1_16);
     expect(() => new HttpRoute(mesh, 'Route', {
