@@ -83,6 +83,13 @@ export function renderHttpRouteRule(rule: HttpRouteRule, index: number, ctx: Rou
   if (backends.length > 0 && redirect) {
     throw new MeshValidationError(`${what} has both backends and a RequestRedirect filter; a redirect answers the request itself, so drop one`);
   }
+  const counts = new Map<string, number>();
+  filters.forEach((f) => counts.set(f.type, (counts.get(f.type) ?? 0) + 1));
+  for (const [type, n] of counts) {
+    if (n > 1 && type !== 'RequestMirror') {
+      throw new MeshValidationError(`${what} has ${n} ${type} filters, Gateway API allows one per rule; merge them into one`);
+    }
+  }
   if (redirect && filters.some((f) => f.type === 'URLRewrite')) {
     throw new MeshValidationError(`${what} has both RequestRedirect and URLRewrite filters, which Gateway API forbids; keep one`);
   }

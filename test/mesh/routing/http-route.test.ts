@@ -108,6 +108,13 @@ describe('HttpRoute', () => {
     );
   });
 
+  test('a filter type other than RequestMirror appears at most once per rule', () => {
+    expect(() => route([{
+      filters: [HttpRouteFilter.requestHeaderModifier({ set: { a: '1' } }), HttpRouteFilter.requestHeaderModifier({ set: { b: '2' } })],
+      backends: [{ backend: api }],
+    }])).toThrow(/rule 0 has 2 RequestHeaderModifier filters, Gateway API allows one per rule; merge them into one \[at mesh\/Route\]/);
+  });
+
   test('weights: whole numbers, at least one above zero', () => {
     expect(() => route([{ backends: [{ backend: api, weight: 0 }] }])).toThrow(/rule 0: all backend weights are 0 \(0\).*\[at mesh\/Route\]/);
     expect(() => route([{ backends: [{ backend: api, weight: 0.5 }] }])).toThrow(/backend weight must be a whole number from 0 to 1000000, got 0.5/);
