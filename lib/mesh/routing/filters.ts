@@ -152,7 +152,7 @@ export function renderHttpFilter(filter: HttpRouteFilter, ctx: RouteContext): gw
           scheme: s.redirect.scheme as gw.HttpRouteSpecRulesFiltersRequestRedirectScheme | undefined,
           hostname: s.redirect.hostname,
           port: s.redirect.port,
-          statusCode: s.redirect.statusCode as number | undefined as gw.HttpRouteSpecRulesFiltersRequestRedirectStatusCode | undefined,
+          statusCode: s.redirect.statusCode as number as gw.HttpRouteSpecRulesFiltersRequestRedirectStatusCode | undefined,
           path: s.redirect.path && {
             type: s.redirect.path.type as gw.HttpRouteSpecRulesFiltersRequestRedirectPathType,
             ...(s.redirect.path.type === 'ReplaceFullPath'

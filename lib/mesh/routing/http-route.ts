@@ -107,6 +107,13 @@ export function renderHttpRouteRule(rule: HttpRouteRule, index: number, ctx: Rou
 }
 
 function renderMatch(m: HttpRouteMatch): gw.HttpRouteSpecRulesMatches {
+  for (const [what, list] of [['header', m.headers ?? []], ['query parameter', m.queryParams ?? []]] as const) {
+    const names = list.map((x) => (what === 'header' ? x.name.toLowerCase() : x.name));
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup !== undefined) {
+      throw new MeshValidationError(`a match has two ${what} conditions on '${dup}' (Gateway API allows one per name); combine them into one regular expression`);
+    }
+  }
   return {
     path: m.path && { type: m.path.type as string as gw.HttpRouteSpecRulesMatchesPathType, value: m.path.value },
     headers: m.headers?.length
@@ -144,6 +151,10 @@ export class HttpRoute extends Construct {
       }
       if (props.rules.length < 1 || props.rules.length > 16) {
         throw new MeshValidationError(`an HTTPRoute needs 1 to 16 rules, got ${props.rules.length}; split it into several routes`);
+      }
+      const totalMatches = props.rules.reduce((n, r) => n + (r.matches?.length ?? 0), 0);
+      if (totalMatches > 128) {
+        throw new MeshValidationError(`an HTTPRoute may have at most 128 matches over all rules, got ${totalMatches}; split it into several routes`);
       }
       const parentRefs = props.parents.map((p) => renderParent(p, 'HTTPRoute', this.namespace, hostnames));
       const ctx = routeContext(this, 'HTTPRoute', this.namespace);

@@ -115,6 +115,13 @@ describe('HttpRoute', () => {
     }])).toThrow(/rule 0 has 2 RequestHeaderModifier filters, Gateway API allows one per rule; merge them into one \[at mesh\/Route\]/);
   });
 
+  test('one condition per header name in a match', () => {
+    expect(() => route([{
+      matches: [{ headers: [HeaderMatch.exact('X-Canary', 'true'), HeaderMatch.exact('x-canary', 'yes')] }],
+      backends: [{ backend: api }],
+    }])).toThrow(/a match has two header conditions on 'x-canary' \(Gateway API allows one per name\).*\[at mesh\/Route\]/);
+  });
+
   test('weights: whole numbers, at least one above zero', () => {
     expect(() => route([{ backends: [{ backend: api, weight: 0 }] }])).toThrow(/rule 0: all backend weights are 0 \(0\).*\[at mesh\/Route\]/);
     expect(() => route([{ backends: [{ backend: api, weight: 0.5 }] }])).toThrow(/backend weight must be a whole number from 0 to 1000000, got 0.5/);
