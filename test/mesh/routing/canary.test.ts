@@ -72,6 +72,25 @@ describe('scenario: north-south canary (examples/canary.ts)', () => {
   });
 });
 
+describe('progressive rollout', () => {
+  test('going from 1% to 10% changes exactly two numbers in the synthesized output', () => {
+    const synth = (w: number) => {
+      const mesh = meshFor({}, 'shop');
+      new CanaryRelease(mesh, 'Api', {
+        parent: RouteParent.service(Backend.fromName('shop', 'api', 80)),
+        stable: Backend.fromName('shop', 'api-v1', 80),
+        canary: Backend.fromName('shop', 'api-v2', 80),
+        canaryWeight: w,
+      });
+      return JSON.stringify(gatewayObjects(mesh), null, 1).split('\n');
+    };
+    const [a, b] = [synth(1), synth(10)];
+    expect(a).toHaveLength(b.length);
+    const changed = a.map((line, i) => [line.trim(), b[i].trim()]).filter(([x, y]) => x !== y);
+    expect(changed).toEqual([['"weight": 99', '"weight": 90'], ['"weight": 1', '"weight": 10']]);
+  });
+});
+
 describe('scenario: east-west canary (examples/east-west.ts, GAMMA)', () => {
   test('an HTTPRoute whose parent is the Service clients call, splitting between two versions', () => {
     const mesh = meshFor({}, 'shop');
