@@ -5,6 +5,7 @@ import { atScope, MeshValidationError } from '../../private/errors';
 import { validateDnsLabel, validateDnsSubdomain } from '../../private/validate';
 import { ServiceMesh } from '../service-mesh';
 import { namespaceOf } from './context';
+import { loadBalancerAnnotations, type AwsLoadBalancerOptions } from './gateway';
 import { validateHostname } from './validation';
 
 /** Cilium Ingress load balancer mode (`ingress.cilium.io/loadbalancer-mode`). */
@@ -49,6 +50,14 @@ export interface CiliumIngressProps {
   readonly loadBalancerMode?: IngressLoadBalancerMode;
   /** @default - no TLS */
   readonly tls?: CiliumIngressTls[];
+  /**
+   * AWS NLB settings for this Ingress's own load balancer, as Service annotations on the Ingress: Cilium copies
+   * Ingress annotations whose prefix is in the chart's `ingressController.ingressLBAnnotationPrefixes` (default
+   * includes `service.beta.kubernetes.io` on 1.16 and 1.20) to the dedicated LoadBalancer Service. Needs `loadBalancerMode: DEDICATED`; shared mode
+   * uses the one shared Service configured on the Cilium install.
+   * @default - no load balancer annotations
+   */
+  readonly loadBalancer?: AwsLoadBalancerOptions;
   /** @default - the ServiceMesh chart's namespace, else `default` */
   readonly namespace?: string;
 }
@@ -92,10 +101,23 @@ export class CiliumIngress extends Construct {
         t.hosts.forEach((h) => validateHostname('Ingress TLS host', h));
       }
     });
+    if (props.loadBalancer && props.loadBalancerMode !== IngressLoadBalancerMode.DEDICATED) {
+      throw new MeshValidationError(
+        `load balancer settings apply to an Ingress's own load balancer only; got loadBalancerMode ${props.loadBalancerMode ?? '(chart default)'}; ` +
+          'set loadBalancerMode: IngressLoadBalancerMode.DEDICATED, or configure the shared Service on the Cilium install',
+        this,
+      );
+    }
+    const annotations: Record<string, string> = {
+      ...(props.loadBalancer ? atScope(this, () => loadBalancerAnnotations(props.loadBalancer!)) : {}),
+      ...(props.loadBalancerMode ? { 'ingress.cilium.io/loadbalancer-mode': props.loadBalancerMode } : {}),
+    };
     this.ingress = new kplus.Ingress(this, 'Resource', {
       metadata: {
         namespace,
-        annotations: props.loadBalancerMode ? { 'ingress.cilium.io/loadbalancer-mode': props.loadBalancerMode } : undefined,
+        annotations: Object.keys(annotations).length
+          ? Object.fromEntries(Object.keys(annotations).sort().map((k) => [k, annotations[k]]))
+          : undefined,
       },
       className: 'cilium',
     });

@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { Backend, CiliumIngress, IngressLoadBalancerMode, IngressPathType } from '../../../lib';
+import { Backend, CiliumIngress, IngressLoadBalancerMode, IngressPathType, LoadBalancerScheme } from '../../../lib';
 import { recordManifests } from '../../util/record';
 import { meshFor, objectsOf, service } from './util';
 
@@ -48,6 +48,27 @@ describe('CiliumIngress', () => {
     expect(ingress.spec.ingressClassName).toBe('cilium');
     expect(ingress.metadata.annotations).toEqual({ 'ingress.cilium.io/loadbalancer-mode': 'shared' });
     recordManifests('routing-ingress', Testing.synth(mesh), 'cilium-1.20');
+  });
+
+  test('dedicated mode carries the AWS NLB annotations; other modes refuse them', () => {
+    const mesh = meshFor({ ingressController: true });
+    const web = service(mesh, 'web', [80]);
+    new CiliumIngress(mesh, 'Own', {
+      loadBalancerMode: IngressLoadBalancerMode.DEDICATED,
+      loadBalancer: { scheme: LoadBalancerScheme.INTERNET_FACING },
+      rules: [{ path: '/', service: web }],
+    });
+    expect(objectsOf(mesh, 'Ingress')[0].metadata.annotations).toEqual({
+      'ingress.cilium.io/loadbalancer-mode': 'dedicated',
+      'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'instance',
+      'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
+      'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
+    });
+    expect(() => new CiliumIngress(mesh, 'Shared', {
+      loadBalancerMode: IngressLoadBalancerMode.SHARED,
+      loadBalancer: { scheme: LoadBalancerScheme.INTERNAL },
+      rules: [{ path: '/', service: web }],
+    })).toThrow(/load balancer settings apply to an Ingress's own load balancer only; got loadBalancerMode shared.*\[at mesh\/Shared\]/);
   });
 
   test('requires the Ingress controller', () => {
