@@ -53,8 +53,8 @@ export interface CiliumIngressProps {
   /**
    * AWS NLB settings for this Ingress's own load balancer, as Service annotations on the Ingress: Cilium copies
    * Ingress annotations whose prefix is in the chart's `ingressController.ingressLBAnnotationPrefixes` (default
-   * includes `service.beta.kubernetes.io` on 1.16 and 1.20) to the dedicated LoadBalancer Service. Needs `loadBalancerMode: DEDICATED`; shared mode
-   * uses the one shared Service configured on the Cilium install.
+   * includes `service.beta.kubernetes.io` on 1.16 and 1.20) to the dedicated LoadBalancer Service. Needs
+   * `loadBalancerMode: DEDICATED`; shared mode uses the one shared Service configured on the Cilium install.
    * @default - no load balancer annotations
    */
   readonly loadBalancer?: AwsLoadBalancerOptions;
