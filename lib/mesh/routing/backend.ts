@@ -1,0 +1,84 @@
+import type * as kplus from 'cdk8s-plus-34';
+import { MeshValidationError } from '../../private/errors';
+import { validateDnsLabel, validatePort } from '../../private/validate';
+
+/**
+ * What a route needs to know about a backend: a Kubernetes Service (Gateway API `backendRefs` with the core
+ * group and kind `Service`), its namespace and port.
+ */
+export interface BackendReference {
+  /** Service name. */
+  readonly name: string;
+  /**
+   * Namespace of the Service.
+   * @default - the namespace of the route that refers to it
+   */
+  readonly namespace?: string;
+  /** Service port. */
+  readonly port: number;
+}
+
+/**
+ * Something a route can send traffic to (`backendRefs`, mirror targets, GAMMA parents). Kept small on purpose so
+ * that other constructs (e.g. mesh workloads) can implement it.
+ * @see https://gateway-api.sigs.k8s.io/reference/spec/#backendref
+ */
+export interface IBackend {
+  /** The Service, namespace and port this backend stands for. */
+  toBackendReference(): BackendReference;
+}
+
+/** Factories for `IBackend`. */
+export class Backend {
+  /**
+   * A cdk8s-plus Service. The name and namespace come from the Service; `port` must be one of its ports and may
+   * be omitted when the Service has exactly one.
+   */
+  public static fromService(service: kplus.Service, port?: number): IBackend {
+    const ports = service.ports.map((p) => p.port).sort((a, b) => a - b);
+    let chosen: number;
+    if (port === undefined) {
+      if (ports.length !== 1) {
+        throw new MeshValidationError(
+          `Service '${service.name}' has ${ports.length} ports (${ports.join(', ') || 'none'}), so the backend port ` +
+            `cannot be inferred; pass it: Backend.fromService(service, ${ports[0] ?? 80})`,
+          service,
+        );
+      }
+      chosen = ports[0];
+    } else {
+      if (!ports.includes(port)) {
+        throw new MeshValidationError(
+          `Service '${service.name}' has no port ${port} (its ports: ${ports.join(', ') || 'none'}); pass one of its ports`,
+          service,
+        );
+      }
+      chosen = port;
+    }
+    const ref: BackendReference = { name: service.name, namespace: service.metadata.namespace, port: chosen };
+    return { toBackendReference: () => ref };
+  }
+
+  /** A Service by namespace, name and port (for Services not defined in this app). */
+  public static fromName(namespace: string, name: string, port: number): IBackend {
+    const ref: BackendReference = {
+      namespace: validateDnsLabel('backend namespace', namespace),
+      name: validateDnsLabel('backend Service name', name),
+      port: validatePort('backend port', port),
+    };
+    return { toBackendReference: () => ref };
+  }
+
+  private constructor() {}
+}
+
+/** The backend's reference with its namespace resolved against the namespace of the referring route. */
+export function resolveBackend(backend: IBackend, routeNamespace: string): Required<BackendReference> {
+  const ref = backend.toBackendReference();
+  return { name: ref.name, namespace: ref.namespace ?? routeNamespace, port: ref.port };
+}
+
+/** `namespace/name:port`, for messages and sorting. */
+export function backendKey(ref: Required<BackendReference>): string {
+  return `${ref.namespace}/${ref.name}:${ref.port}`;
+}

@@ -1,0 +1,210 @@
+import * as gw from '../../imports/gateway.networking.k8s.io';
+import { MeshValidationError } from '../../private/errors';
+import { validatePort } from '../../private/validate';
+import type { IBackend } from './backend';
+import type { RouteContext } from './context';
+import { validateHostname } from './validation';
+
+/** Header changes of a RequestHeaderModifier or ResponseHeaderModifier filter. */
+export interface HeaderModifierOptions {
+  /** Headers to set, replacing existing values. @default - none */
+  readonly set?: Record<string, string>;
+  /** Headers to add, keeping existing values. @default - none */
+  readonly add?: Record<string, string>;
+  /** Header names to remove. @default - none */
+  readonly remove?: string[];
+}
+
+/**
+ * How a redirect or rewrite changes the path (Gateway API `HTTPPathModifier`). One static factory per variant.
+ */
+export class PathModifier {
+  /** Replaces the whole path with `path`. */
+  public static replaceFullPath(path: string): PathModifier {
+    return new PathModifier('ReplaceFullPath', path);
+  }
+
+  /** Replaces the part matched by the rule's PathPrefix match with `prefix` (needs a PathPrefix match). */
+  public static replacePrefixMatch(prefix: string): PathModifier {
+    return new PathModifier('ReplacePrefixMatch', prefix);
+  }
+
+  private constructor(public readonly type: 'ReplaceFullPath' | 'ReplacePrefixMatch', public readonly value: string) {
+    if (!value.startsWith('/')) {
+      throw new MeshValidationError(`path modifier value must start with '/', got '${value}'; pass e.g. '/v2'`);
+    }
+  }
+}
+
+/** Redirect status codes allowed by Gateway API. */
+export enum RedirectStatusCode {
+  MOVED_PERMANENTLY_301 = 301,
+  FOUND_302 = 302,
+  SEE_OTHER_303 = 303,
+  TEMPORARY_REDIRECT_307 = 307,
+  PERMANENT_REDIRECT_308 = 308,
+}
+
+/** Options of a RequestRedirect filter; unset parts keep the request's value. */
+export interface RequestRedirectOptions {
+  /** @default - the request's scheme */
+  readonly scheme?: 'http' | 'https';
+  /** @default - the request's hostname */
+  readonly hostname?: string;
+  /** @default - derived from the scheme */
+  readonly port?: number;
+  /** @default - the request's path */
+  readonly path?: PathModifier;
+  /** @default RedirectStatusCode.FOUND_302 */
+  readonly statusCode?: RedirectStatusCode;
+}
+
+/** Options of a URLRewrite filter. */
+export interface UrlRewriteOptions {
+  /** Host header sent to the backend. @default - unchanged */
+  readonly hostname?: string;
+  /** @default - unchanged */
+  readonly path?: PathModifier;
+}
+
+/** Options of a RequestMirror filter. */
+export interface RequestMirrorOptions {
+  /**
+   * Whole percentage (0-100) of requests to mirror. Needs the `percent` field, which exists from Gateway API v1.3
+   * (standard channel); it is not in v1.1.0 (Cilium 1.16), and this library emits it from Cilium 1.20 (Gateway API
+   * v1.6.1) only; elsewhere it is a synth error.
+   * @default - every request (100%)
+   */
+  readonly percent?: number;
+}
+
+type FilterSpec =
+  | { readonly kind: 'RequestHeaderModifier' | 'ResponseHeaderModifier'; readonly headers: HeaderModifierOptions }
+  | { readonly kind: 'RequestRedirect'; readonly redirect: RequestRedirectOptions }
+  | { readonly kind: 'URLRewrite'; readonly rewrite: UrlRewriteOptions }
+  | { readonly kind: 'RequestMirror'; readonly backend: IBackend; readonly percent?: number };
+
+/**
+ * A filter of an HTTPRoute rule. One static factory per variant.
+ * @see https://gateway-api.sigs.k8s.io/reference/spec/#httproutefilter
+ */
+export class HttpRouteFilter {
+  /** Changes request headers before forwarding. */
+  public static requestHeaderModifier(options: HeaderModifierOptions): HttpRouteFilter {
+    return new HttpRouteFilter({ kind: 'RequestHeaderModifier', headers: checkHeaders(options) });
+  }
+
+  /** Changes response headers before returning them to the client. */
+  public static responseHeaderModifier(options: HeaderModifierOptions): HttpRouteFilter {
+    return new HttpRouteFilter({ kind: 'ResponseHeaderModifier', headers: checkHeaders(options) });
+  }
+
+  /** Answers with a redirect instead of forwarding (the rule then needs no backend). */
+  public static requestRedirect(options: RequestRedirectOptions): HttpRouteFilter {
+    if (options.hostname !== undefined) validateHostname('redirect hostname', options.hostname, false);
+    if (options.port !== undefined) validatePort('redirect port', options.port);
+    return new HttpRouteFilter({ kind: 'RequestRedirect', redirect: options });
+  }
+
+  /** Rewrites the Host header and/or path before forwarding. */
+  public static urlRewrite(options: UrlRewriteOptions): HttpRouteFilter {
+    if (options.hostname !== undefined) validateHostname('rewrite hostname', options.hostname, false);
+    return new HttpRouteFilter({ kind: 'URLRewrite', rewrite: options });
+  }
+
+  /**
+   * Sends a copy of requests to `backend`; its responses are discarded, so the mirror has no effect on what
+   * clients receive.
+   */
+  public static requestMirror(backend: IBackend, options: RequestMirrorOptions = {}): HttpRouteFilter {
+    const p = options.percent;
+    if (p !== undefined && (!Number.isInteger(p) || p < 0 || p > 100)) {
+      throw new MeshValidationError(`mirror percent must be a whole number from 0 to 100, got ${p}; pass e.g. 5`);
+    }
+    return new HttpRouteFilter({ kind: 'RequestMirror', backend, percent: p });
+  }
+
+  /** @internal */
+  public readonly _spec: FilterSpec;
+
+  private constructor(spec: FilterSpec) {
+    this._spec = spec;
+  }
+
+  /** The Gateway API filter type, e.g. `RequestMirror`. */
+  public get type(): string {
+    return this._spec.kind;
+  }
+}
+
+/** Renders a filter for an HTTPRoute rule (GRPCRoute reuses the header and mirror variants). */
+export function renderHttpFilter(filter: HttpRouteFilter, ctx: RouteContext): gw.HttpRouteSpecRulesFilters {
+  const s = filter._spec;
+  switch (s.kind) {
+    case 'RequestHeaderModifier':
+      return { type: gw.HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER, requestHeaderModifier: renderHeaders(s.headers) };
+    case 'ResponseHeaderModifier':
+      return { type: gw.HttpRouteSpecRulesFiltersType.RESPONSE_HEADER_MODIFIER, responseHeaderModifier: renderHeaders(s.headers) };
+    case 'RequestRedirect':
+      return {
+        type: gw.HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
+        requestRedirect: {
+          scheme: s.redirect.scheme as gw.HttpRouteSpecRulesFiltersRequestRedirectScheme | undefined,
+          hostname: s.redirect.hostname,
+          port: s.redirect.port,
+          statusCode: s.redirect.statusCode as number as gw.HttpRouteSpecRulesFiltersRequestRedirectStatusCode | undefined,
+          path: s.redirect.path && {
+            type: s.redirect.path.type as gw.HttpRouteSpecRulesFiltersRequestRedirectPathType,
+            ...(s.redirect.path.type === 'ReplaceFullPath'
+              ? { replaceFullPath: s.redirect.path.value }
+              : { replacePrefixMatch: s.redirect.path.value }),
+          },
+        },
+      };
+    case 'URLRewrite':
+      return {
+        type: gw.HttpRouteSpecRulesFiltersType.URL_REWRITE,
+        urlRewrite: {
+          hostname: s.rewrite.hostname,
+          path: s.rewrite.path && {
+            type: s.rewrite.path.type as gw.HttpRouteSpecRulesFiltersUrlRewritePathType,
+            ...(s.rewrite.path.type === 'ReplaceFullPath'
+              ? { replaceFullPath: s.rewrite.path.value }
+              : { replacePrefixMatch: s.rewrite.path.value }),
+          },
+        },
+      };
+    case 'RequestMirror': {
+      if (s.percent !== undefined && !ctx.profile.version.isAtLeast(20)) {
+        throw new MeshValidationError(
+          `mirror percent ${s.percent} needs the RequestMirror 'percent' field (Gateway API v1.3+, standard channel), ` +
+            `which this library emits from Cilium 1.20 (Gateway API v1.6.1); Cilium ${ctx.profile.version.line} ` +
+            `(1.16 uses Gateway API v1.1.0, which has no 'percent') would mirror every request; drop 'percent' or use CiliumVersion.V1_20`,
+        );
+      }
+      return {
+        type: gw.HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
+        requestMirror: { backendRef: ctx.backendRef(s.backend), percent: s.percent },
+      };
+    }
+  }
+}
+
+function renderHeaders(h: HeaderModifierOptions): gw.HttpRouteSpecRulesFiltersRequestHeaderModifier {
+  const pairs = (m?: Record<string, string>) =>
+    m && Object.keys(m).length ? Object.keys(m).sort().map((name) => ({ name, value: m[name] })) : undefined;
+  return { set: pairs(h.set), add: pairs(h.add), remove: h.remove?.length ? [...h.remove].sort() : undefined };
+}
+
+function checkHeaders(h: HeaderModifierOptions): HeaderModifierOptions {
+  const names = [...Object.keys(h.set ?? {}), ...Object.keys(h.add ?? {}), ...(h.remove ?? [])];
+  if (names.length === 0) {
+    throw new MeshValidationError('header modifier changes nothing; pass at least one of set, add or remove');
+  }
+  for (const n of names) {
+    if (!/^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,256}$/.test(n)) {
+      throw new MeshValidationError(`header name must be an RFC 7230 token, got '${n}'; fix the name`);
+    }
+  }
+  return h;
+}

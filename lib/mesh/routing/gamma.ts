@@ -1,0 +1,45 @@
+import { Annotations } from 'aws-cdk-lib';
+import type { Construct, IConstruct } from 'constructs';
+import { MeshValidationError } from '../../private/errors';
+import { ServiceMesh } from '../service-mesh';
+import type { RouteParent } from './parent';
+
+const GAMMA_KEYS = Symbol.for('cdk-cilium-mesh.gammaKeys');
+
+/**
+ * Checks and records the Service (GAMMA) parents of a route: GRPCRoute on a Service needs Cilium 1.19
+ * (cilium/cilium#41936); a second route on the same Service gets a warning, as Cilium's GAMMA reconciler applied only
+ * one route per Service in the releases it was reported against (cilium/cilium#39830, "since Cilium v1.16").
+ */
+export function registerGammaParents(route: Construct, kind: string, namespace: string, parents: readonly RouteParent[]): void {
+  const mesh = ServiceMesh.of(route);
+  const profile = mesh.cilium;
+  const keys = parents.map((p) => p._serviceKey(namespace)).filter((k): k is string => k !== undefined);
+  if (keys.length === 0) return;
+  if (kind === 'GRPCRoute' && !profile.version.isAtLeast(19)) {
+    throw new MeshValidationError(
+      `GRPCRoute with a Service parent (GAMMA) needs Cilium 1.19 or newer (GRPCRoute in GAMMA, cilium/cilium#41936), ` +
+        `got Cilium ${profile.version.line}; use an HttpRoute or upgrade Cilium`,
+      route,
+    );
+  }
+  const registry = gammaRegistry(mesh);
+  for (const key of keys) {
+    const other = registry.get(key);
+    if (other) {
+      Annotations.of(route).addWarningV2('cdk-cilium-mesh:gammaOneRoutePerService',
+        `Service ${key} already has the GAMMA route ${other.node.path}; Cilium's GAMMA reconciler has applied only one route ` +
+          'per Service (cilium/cilium#39830), so put all rules for this Service into one route');
+    } else {
+      registry.set(key, route);
+    }
+  }
+}
+
+function gammaRegistry(mesh: ServiceMesh): Map<string, IConstruct> {
+  const holder = mesh as unknown as { [GAMMA_KEYS]?: Map<string, IConstruct> };
+  if (!holder[GAMMA_KEYS]) {
+    Object.defineProperty(holder, GAMMA_KEYS, { value: new Map<string, IConstruct>() });
+  }
+  return holder[GAMMA_KEYS]!;
+}

@@ -1,0 +1,271 @@
+import { Annotations } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { checkCapability, Feature } from '../../cilium/capabilities';
+import * as gw from '../../imports/gateway.networking.k8s.io';
+import { atScope, MeshValidationError } from '../../private/errors';
+import { validateDnsLabel, validateDnsSubdomain, validateLabels, validatePort } from '../../private/validate';
+import { ServiceMesh } from '../service-mesh';
+import { namespaceOf } from './context';
+import { ReferenceGrants } from './reference-grants';
+import { requireGatewayApi, validateHostname } from './validation';
+
+/** Which namespaces may attach routes to a listener (`allowedRoutes.namespaces`). */
+export class AllowedRoutes {
+  /** Only routes in the Gateway's namespace (Gateway API default). */
+  public static sameNamespace(): AllowedRoutes {
+    return new AllowedRoutes('Same');
+  }
+
+  /** Routes from every namespace. */
+  public static allNamespaces(): AllowedRoutes {
+    return new AllowedRoutes('All');
+  }
+
+  /** Routes from namespaces carrying all of `labels`. */
+  public static fromNamespacesLabelled(labels: Record<string, string>): AllowedRoutes {
+    if (Object.keys(labels).length === 0) {
+      throw new MeshValidationError('namespace selector needs at least one label; use AllowedRoutes.allNamespaces() to allow every namespace');
+    }
+    return new AllowedRoutes('Selector', validateLabels(labels));
+  }
+
+  private constructor(public readonly from: 'Same' | 'All' | 'Selector', public readonly labels?: Record<string, string>) {}
+}
+
+/** A TLS certificate for an HTTPS listener: a `kubernetes.io/tls` Secret. */
+export interface CertificateSecret {
+  /** Secret name. */
+  readonly name: string;
+  /** @default - the Gateway's namespace (another namespace gets a generated ReferenceGrant) */
+  readonly namespace?: string;
+}
+
+/** Options common to every listener. */
+export interface ListenerOptions {
+  /** Listener name (`sectionName` for routes). @default - the protocol in lower case: `http`, `https`, `tls` */
+  readonly name?: string;
+  /** @default 80 for HTTP, 443 otherwise */
+  readonly port?: number;
+  /** Only requests/SNI for this host (wildcard allowed as leftmost label). @default - any host */
+  readonly hostname?: string;
+  /** @default AllowedRoutes.sameNamespace() */
+  readonly allowedRoutes?: AllowedRoutes;
+}
+
+/** Options of an HTTPS listener. */
+export interface HttpsListenerOptions extends ListenerOptions {
+  /** Certificates to terminate TLS with (1-64). */
+  readonly certificates: CertificateSecret[];
+}
+
+/** A Gateway listener. One static factory per protocol. */
+export class Listener {
+  /** Plain HTTP; takes HTTPRoute and GRPCRoute (h2c). */
+  public static http(options: ListenerOptions = {}): Listener {
+    return new Listener('HTTP', options, 80);
+  }
+
+  /** HTTPS, terminating TLS at the Gateway with Kubernetes Secrets; takes HTTPRoute and GRPCRoute. */
+  public static https(options: HttpsListenerOptions): Listener {
+    if (options.certificates.length < 1 || options.certificates.length > 64) {
+      throw new MeshValidationError(`HTTPS listener needs 1 to 64 certificates, got ${options.certificates.length}; pass the TLS Secret(s)`);
+    }
+    for (const c of options.certificates) {
+      validateDnsSubdomain('certificate Secret name', c.name);
+      if (c.namespace !== undefined) validateDnsLabel('certificate Secret namespace', c.namespace);
+    }
+    return new Listener('HTTPS', options, 443, options.certificates);
+  }
+
+  /** TLS passthrough: routes by SNI without decrypting; takes TLSRoute. */
+  public static tlsPassthrough(options: ListenerOptions = {}): Listener {
+    return new Listener('TLS', options, 443);
+  }
+
+  public readonly name: string;
+  public readonly port: number;
+
+  private constructor(
+    public readonly protocol: 'HTTP' | 'HTTPS' | 'TLS',
+    public readonly options: ListenerOptions,
+    defaultPort: number,
+    public readonly certificates: CertificateSecret[] = [],
+  ) {
+    this.name = validateDnsLabel('listener name', options.name ?? (protocol === 'TLS' ? 'tls' : protocol.toLowerCase()));
+    this.port = validatePort('listener port', options.port ?? defaultPort);
+    if (options.hostname !== undefined) validateHostname('listener hostname', options.hostname);
+  }
+
+  /** The route kinds this listener accepts. */
+  public get routeKinds(): string[] {
+    return this.protocol === 'TLS' ? ['TLSRoute'] : ['GRPCRoute', 'HTTPRoute'];
+  }
+}
+
+/** Scheme of the AWS load balancer. */
+export enum LoadBalancerScheme {
+  /** Reachable from the internet (public subnets). */
+  INTERNET_FACING = 'internet-facing',
+  /** Reachable inside the VPC only. */
+  INTERNAL = 'internal',
+}
+
+/** NLB target type (`service.beta.kubernetes.io/aws-load-balancer-nlb-target-type`). */
+export enum NlbTargetType {
+  /** Node ports of the instances; works with Cilium, which serves the Gateway Service from every node. */
+  INSTANCE = 'instance',
+  /** Pod IPs of the Service's endpoints. Not usable with Cilium's Gateway (see `loadBalancerAnnotations`). */
+  IP = 'ip',
+}
+
+/** AWS Network Load Balancer settings, provisioned by the AWS Load Balancer Controller. */
+export interface AwsLoadBalancerOptions {
+  /** @default LoadBalancerScheme.INTERNAL (the controller's own default) */
+  readonly scheme?: LoadBalancerScheme;
+  /** @default NlbTargetType.INSTANCE */
+  readonly targetType?: NlbTargetType;
+  /** Client CIDRs allowed to connect (IPv4 or IPv6). @default - any source */
+  readonly sourceRanges?: string[];
+}
+
+/**
+ * Service annotations for an AWS NLB managed by the AWS Load Balancer Controller (annotation names from its
+ * Service annotation reference), written to the Gateway's `spec.infrastructure.annotations`, which Cilium copies
+ * to the Gateway's LoadBalancer Service (cilium/cilium#29122, since Cilium 1.15).
+ *
+ * `ip` targets are rejected: Cilium's Gateway and Ingress Services have a placeholder endpoint
+ * (192.192.192.192:9999) because eBPF on every node serves them, so the NLB must target node ports (`instance`).
+ * @see https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/
+ */
+export function loadBalancerAnnotations(o: AwsLoadBalancerOptions): Record<string, string> {
+  if (o.targetType === NlbTargetType.IP) {
+    throw new MeshValidationError(
+      "NLB target type 'ip' cannot work with Cilium's Gateway: its LoadBalancer Service has only a placeholder " +
+        'endpoint (192.192.192.192:9999) and is served by eBPF on the nodes; use NlbTargetType.INSTANCE',
+    );
+  }
+  const out: Record<string, string> = {
+    'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': o.targetType ?? NlbTargetType.INSTANCE,
+    'service.beta.kubernetes.io/aws-load-balancer-scheme': o.scheme ?? LoadBalancerScheme.INTERNAL,
+    'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
+  };
+  if (o.sourceRanges?.length) {
+    for (const c of o.sourceRanges) {
+      if (!/^(\d{1,3}(\.\d{1,3}){3}\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/.test(c)) {
+        throw new MeshValidationError(`load balancer source range must be a CIDR, got '${c}'; pass e.g. '203.0.113.0/24'`);
+      }
+    }
+    out['service.beta.kubernetes.io/load-balancer-source-ranges'] = [...new Set(o.sourceRanges)].sort().join(',');
+  }
+  return out;
+}
+
+/** Properties of a `Gateway`. */
+export interface GatewayProps {
+  /** Listeners (1-64, unique names, unique port+hostname). */
+  readonly listeners: Listener[];
+  /** @default - the ServiceMesh chart's namespace, else `default` */
+  readonly namespace?: string;
+  /** AWS NLB settings. @default - no load balancer annotations (the Service controller's defaults) */
+  readonly loadBalancer?: AwsLoadBalancerOptions;
+}
+
+/**
+ * A Gateway API `Gateway` of class `cilium`: Cilium's Envoy terminates the listeners behind a LoadBalancer
+ * Service. Needs the Gateway API controller on the Cilium install (`gatewayApi`).
+ * @see https://gateway-api.sigs.k8s.io/api-types/gateway/
+ * @see https://docs.cilium.io/en/stable/network/servicemesh/gateway-api/gateway-api/
+ */
+export class Gateway extends Construct {
+  /** The Gateway's object name. */
+  public readonly name: string;
+  /** The Gateway's namespace. */
+  public readonly namespace: string;
+  /** The listeners, in the order given. */
+  public readonly listeners: readonly Listener[];
+
+  constructor(scope: Construct, id: string, props: GatewayProps) {
+    super(scope, id);
+    const profile = ServiceMesh.of(this).cilium;
+    atScope(this, () => requireGatewayApi(profile, 'Gateway'));
+    checkCapability(this, Feature.GATEWAY_API, profile);
+    this.namespace = atScope(this, () => validateDnsLabel('Gateway namespace', namespaceOf(this, props.namespace)));
+    this.listeners = props.listeners;
+    atScope(this, () => checkListeners(props.listeners));
+    const annotations = props.loadBalancer ? atScope(this, () => loadBalancerAnnotations(props.loadBalancer!)) : undefined;
+    if (annotations && !profile.version.isAtLeast(17)) {
+      Annotations.of(this).addWarningV2(
+        'cdk-cilium-mesh:gatewayInfrastructure',
+        `Cilium ${profile.version.line} uses Gateway API v1.1.0, where Gateway spec.infrastructure exists only in the ` +
+          'experimental-channel CRD; install the experimental Gateway CRD (as Cilium 1.16 docs require) or the API ' +
+          'server rejects the load balancer annotations',
+      );
+    }
+    for (const l of props.listeners) {
+      for (const c of l.certificates) {
+        if (c.namespace !== undefined && c.namespace !== this.namespace) {
+          ReferenceGrants.of(ServiceMesh.of(this)).allow({
+            fromKind: 'Gateway', fromNamespace: this.namespace, toKind: 'Secret', toNamespace: c.namespace, toName: c.name,
+          });
+        }
+      }
+    }
+    const obj = new gw.Gateway(this, 'Resource', {
+      metadata: { namespace: this.namespace },
+      spec: {
+        gatewayClassName: 'cilium',
+        listeners: props.listeners.map((l) => renderListener(l, this.namespace)),
+        infrastructure: annotations ? { annotations } : undefined,
+      },
+    });
+    this.name = obj.name;
+  }
+}
+
+function checkListeners(listeners: readonly Listener[]): void {
+  if (listeners.length < 1 || listeners.length > 64) {
+    throw new MeshValidationError(`a Gateway needs 1 to 64 listeners, got ${listeners.length}; pass e.g. [Listener.http()]`);
+  }
+  const seen = new Set<string>();
+  const slots = new Set<string>();
+  for (const l of listeners) {
+    if (seen.has(l.name)) {
+      throw new MeshValidationError(`listener name '${l.name}' is used twice; give each listener a distinct name`);
+    }
+    seen.add(l.name);
+    const slot = `${l.port}/${l.options.hostname ?? '*'}`;
+    if (slots.has(slot)) {
+      throw new MeshValidationError(`two listeners use port ${l.port} with hostname '${l.options.hostname ?? '(any)'}'; give them distinct hostnames or ports`);
+    }
+    slots.add(slot);
+  }
+}
+
+function renderListener(l: Listener, gatewayNamespace: string): gw.GatewaySpecListeners {
+  const allowed = l.options.allowedRoutes;
+  return {
+    name: l.name,
+    protocol: l.protocol,
+    port: l.port,
+    hostname: l.options.hostname,
+    allowedRoutes: allowed && {
+      namespaces: {
+        from: allowed.from as gw.GatewaySpecListenersAllowedRoutesNamespacesFrom,
+        selector: allowed.labels && { matchLabels: allowed.labels },
+      },
+    },
+    tls:
+      l.protocol === 'HTTPS'
+        ? {
+          mode: gw.GatewaySpecListenersTlsMode.TERMINATE,
+          certificateRefs: l.certificates.map((c) => ({
+            kind: 'Secret',
+            name: c.name,
+            namespace: c.namespace !== undefined && c.namespace !== gatewayNamespace ? c.namespace : undefined,
+          })),
+        }
+        : l.protocol === 'TLS'
+          ? { mode: gw.GatewaySpecListenersTlsMode.PASSTHROUGH }
+          : undefined,
+  };
+}

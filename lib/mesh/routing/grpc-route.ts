@@ -1,0 +1,111 @@
+import { Construct } from 'constructs';
+import { checkCapability, Feature } from '../../cilium/capabilities';
+import * as gw from '../../imports/gateway.networking.k8s.io';
+import { atScope, MeshValidationError } from '../../private/errors';
+import { validateDnsLabel } from '../../private/validate';
+import { ServiceMesh } from '../service-mesh';
+import { namespaceOf, routeContext, type RouteContext } from './context';
+import { renderHttpFilter, type HttpRouteFilter } from './filters';
+import type { WeightedBackend } from './http-route';
+import type { GrpcRouteMatch } from './matches';
+import { registerGammaParents } from './gamma';
+import { renderParent, type RouteParent } from './parent';
+import { requireGatewayApi, validateHostname, validateWeights } from './validation';
+
+/** One rule of a GRPCRoute. */
+export interface GrpcRouteRule {
+  /** @default - every call */
+  readonly matches?: GrpcRouteMatch[];
+  /** Header modifiers and mirrors only (gRPC has no redirect or rewrite filter). @default - none */
+  readonly filters?: HttpRouteFilter[];
+  /** Where matching calls go (at least one). */
+  readonly backends: WeightedBackend[];
+}
+
+/** Properties of a `GrpcRoute`. */
+export interface GrpcRouteProps {
+  /** Gateways and/or Services (GAMMA) to attach to. */
+  readonly parents: RouteParent[];
+  /** @default - every host its listeners accept */
+  readonly hostnames?: string[];
+  /** Rules (1-16). */
+  readonly rules: GrpcRouteRule[];
+  /** @default - the ServiceMesh chart's namespace, else `default` */
+  readonly namespace?: string;
+}
+
+const SERVICE_NAME = /^[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)*$/;
+const METHOD_NAME = /^[A-Za-z_][A-Za-z_0-9]*$/;
+
+/** Renders one GRPCRoute rule; service and method matches are Exact. */
+export function renderGrpcRouteRule(rule: GrpcRouteRule, index: number, ctx: RouteContext): gw.GrpcRouteSpecRules {
+  const what = `rule ${index}`;
+  if (rule.backends.length === 0) {
+    throw new MeshValidationError(`${what} has no backend; add at least one backend`);
+  }
+  validateWeights(what, rule.backends.map((b) => b.weight ?? 1));
+  const filters = rule.filters ?? [];
+  for (const f of filters) {
+    if (f.type === 'RequestRedirect' || f.type === 'URLRewrite') {
+      throw new MeshValidationError(`${what}: GRPCRoute has no ${f.type} filter; use header modifiers or a mirror`);
+    }
+  }
+  const matches = (rule.matches ?? []).map((m): gw.GrpcRouteSpecRulesMatches => {
+    if (m.service !== undefined && !SERVICE_NAME.test(m.service)) {
+      throw new MeshValidationError(`${what}: gRPC service must be a fully qualified name such as 'shop.v1.Cart', got '${m.service}'`);
+    }
+    if (m.method !== undefined && !METHOD_NAME.test(m.method)) {
+      throw new MeshValidationError(`${what}: gRPC method must be a bare method name such as 'GetCart', got '${m.method}'`);
+    }
+    return {
+      method: m.service || m.method ? { type: gw.GrpcRouteSpecRulesMatchesMethodType.EXACT, service: m.service, method: m.method } : undefined,
+      headers: m.headers?.length
+        ? m.headers.map((h) => ({ type: h.type as string as gw.GrpcRouteSpecRulesMatchesHeadersType, name: h.name, value: h.value }))
+        : undefined,
+    };
+  });
+  return {
+    matches: matches.length ? matches : undefined,
+    filters: filters.length
+      ? filters.map((f) => ({ ...renderHttpFilter(f, ctx), type: f.type as gw.GrpcRouteSpecRulesFiltersType }))
+      : undefined,
+    backendRefs: rule.backends.map((b) => ({ ...ctx.backendRef(b.backend), weight: b.weight })),
+  };
+}
+
+/**
+ * A Gateway API `GRPCRoute` (`gateway.networking.k8s.io/v1`, standard on both Gateway API v1.1.0 and v1.6.1):
+ * routes gRPC calls by service and method.
+ * @see https://gateway-api.sigs.k8s.io/api-types/grpcroute/
+ */
+export class GrpcRoute extends Construct {
+  /** The route's object name. */
+  public readonly name: string;
+  /** The route's namespace. */
+  public readonly namespace: string;
+
+  constructor(scope: Construct, id: string, props: GrpcRouteProps) {
+    super(scope, id);
+    const profile = ServiceMesh.of(this).cilium;
+    atScope(this, () => requireGatewayApi(profile, 'GRPCRoute'));
+    checkCapability(this, Feature.GATEWAY_API, profile);
+    this.namespace = atScope(this, () => validateDnsLabel('GRPCRoute namespace', namespaceOf(this, props.namespace)));
+    const spec = atScope(this, () => {
+      const hostnames = (props.hostnames ?? []).map((h) => validateHostname('GRPCRoute hostname', h));
+      if (props.parents.length < 1) {
+        throw new MeshValidationError('a GRPCRoute needs at least one parent; pass RouteParent.gateway(...) or RouteParent.service(...)');
+      }
+      if (props.rules.length < 1 || props.rules.length > 16) {
+        throw new MeshValidationError(`a GRPCRoute needs 1 to 16 rules, got ${props.rules.length}; split it into several routes`);
+      }
+      const ctx = routeContext(this, 'GRPCRoute', this.namespace);
+      return {
+        parentRefs: props.parents.map((p) => renderParent(p, 'GRPCRoute', this.namespace, hostnames)),
+        hostnames: hostnames.length ? hostnames : undefined,
+        rules: props.rules.map((r, i) => renderGrpcRouteRule(r, i, ctx)),
+      };
+    });
+    registerGammaParents(this, 'GRPCRoute', this.namespace, props.parents);
+    this.name = new gw.GrpcRoute(this, 'Resource', { metadata: { namespace: this.namespace }, spec }).name;
+  }
+}

@@ -1,0 +1,202 @@
+import { Annotations, type Duration } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { checkCapability, Feature } from '../../cilium/capabilities';
+import * as gw from '../../imports/gateway.networking.k8s.io';
+import { toGatewayDuration } from '../../private/duration';
+import { atScope, MeshValidationError } from '../../private/errors';
+import { validateDnsLabel } from '../../private/validate';
+import { ServiceMesh } from '../service-mesh';
+import type { IBackend } from './backend';
+import { namespaceOf, routeContext, type RouteContext } from './context';
+import { HttpRouteFilter, renderHttpFilter } from './filters';
+import { PathMatchType, type HttpRouteMatch } from './matches';
+import { registerGammaParents } from './gamma';
+import { renderParent, type RouteParent } from './parent';
+import { findShadowedMatches, requireGatewayApi, validateHostname, validateWeights, type RuleMatches } from './validation';
+
+/** A backend of a rule with its share of traffic. */
+export interface WeightedBackend {
+  readonly backend: IBackend;
+  /**
+   * Relative weight (whole number 0-1000000); the share is weight / sum of the rule's weights.
+   * @default 1
+   */
+  readonly weight?: number;
+}
+
+/** Timeouts of an HTTPRoute rule (`timeouts`), rendered in the Gateway API duration format. */
+export interface HttpRouteTimeouts {
+  /** Whole request, client to response. `Duration.seconds(0)` disables it. @default - Cilium's default */
+  readonly request?: Duration;
+  /** Each request from the gateway to a backend; at most `request`. @default - same as `request` */
+  readonly backendRequest?: Duration;
+}
+
+/** One rule of an HTTPRoute. */
+export interface HttpRouteRule {
+  /** @default - every request (PathPrefix '/') */
+  readonly matches?: HttpRouteMatch[];
+  /** @default - none */
+  readonly filters?: HttpRouteFilter[];
+  /** Where matching requests go; required unless a RequestRedirect filter answers them. @default - none */
+  readonly backends?: WeightedBackend[];
+  /** @default - none */
+  readonly timeouts?: HttpRouteTimeouts;
+}
+
+/** Properties of an `HttpRoute`. */
+export interface HttpRouteProps {
+  /** Gateways (north-south) and/or Services (east-west, GAMMA) to attach to. */
+  readonly parents: RouteParent[];
+  /** Host names this route serves (ignored for Service parents). @default - every host its listeners accept */
+  readonly hostnames?: string[];
+  /** Rules (1-16). */
+  readonly rules: HttpRouteRule[];
+  /** @default - the ServiceMesh chart's namespace, else `default` */
+  readonly namespace?: string;
+}
+
+/** Renders the timeouts of a rule; `backendRequest` must not exceed `request` (Gateway API rule). */
+export function renderTimeouts(t: HttpRouteTimeouts): gw.HttpRouteSpecRulesTimeouts {
+  const request = t.request && toGatewayDuration('timeouts.request', t.request);
+  const backendRequest = t.backendRequest && toGatewayDuration('timeouts.backendRequest', t.backendRequest);
+  if (t.request && t.backendRequest) {
+    const r = t.request.toMilliseconds({ integral: false });
+    if (r !== 0 && t.backendRequest.toMilliseconds({ integral: false }) > r) {
+      throw new MeshValidationError(
+        `timeouts.backendRequest (${backendRequest}) must not exceed timeouts.request (${request}); lower backendRequest or raise request`,
+      );
+    }
+  }
+  return { request, backendRequest };
+}
+
+/** Renders one HTTPRoute rule (pure apart from the grant recording in `ctx`). */
+export function renderHttpRouteRule(rule: HttpRouteRule, index: number, ctx: RouteContext): gw.HttpRouteSpecRules {
+  const what = `rule ${index}`;
+  const filters = rule.filters ?? [];
+  const backends = rule.backends ?? [];
+  const redirect = filters.some((f) => f.type === 'RequestRedirect');
+  if (backends.length === 0 && !redirect) {
+    throw new MeshValidationError(`${what} has no backend and no redirect, so it would answer 500; add backends or a RequestRedirect filter`);
+  }
+  if (backends.length > 0 && redirect) {
+    throw new MeshValidationError(`${what} has both backends and a RequestRedirect filter; a redirect answers the request itself, so drop one`);
+  }
+  const counts = new Map<string, number>();
+  filters.forEach((f) => counts.set(f.type, (counts.get(f.type) ?? 0) + 1));
+  for (const [type, n] of counts) {
+    if (n > 1 && type !== 'RequestMirror') {
+      throw new MeshValidationError(`${what} has ${n} ${type} filters, Gateway API allows one per rule; merge them into one`);
+    }
+  }
+  if (redirect && filters.some((f) => f.type === 'URLRewrite')) {
+    throw new MeshValidationError(`${what} has both RequestRedirect and URLRewrite filters, which Gateway API forbids; keep one`);
+  }
+  validateWeights(what, backends.map((b) => b.weight ?? 1));
+  const matches = rule.matches ?? [];
+  if (matches.length > 64) {
+    throw new MeshValidationError(`${what} has ${matches.length} matches, Gateway API allows at most 64; split the rule`);
+  }
+  return {
+    matches: matches.length ? matches.map(renderMatch) : undefined,
+    filters: filters.length ? filters.map((f) => renderHttpFilter(f, ctx)) : undefined,
+    backendRefs: backends.length ? backends.map((b) => ({ ...ctx.backendRef(b.backend), weight: b.weight })) : undefined,
+    timeouts: rule.timeouts ? renderTimeouts(rule.timeouts) : undefined,
+  };
+}
+
+function renderMatch(m: HttpRouteMatch): gw.HttpRouteSpecRulesMatches {
+  for (const [what, list] of [['header', m.headers ?? []], ['query parameter', m.queryParams ?? []]] as const) {
+    const names = list.map((x) => (what === 'header' ? x.name.toLowerCase() : x.name));
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup !== undefined) {
+      throw new MeshValidationError(`a match has two ${what} conditions on '${dup}' (Gateway API allows one per name); combine them into one regular expression`);
+    }
+  }
+  return {
+    path: m.path && { type: m.path.type as string as gw.HttpRouteSpecRulesMatchesPathType, value: m.path.value },
+    headers: m.headers?.length
+      ? m.headers.map((h) => ({ type: h.type as string as gw.HttpRouteSpecRulesMatchesHeadersType, name: h.name, value: h.value }))
+      : undefined,
+    queryParams: m.queryParams?.length
+      ? m.queryParams.map((q) => ({ type: q.type as string as gw.HttpRouteSpecRulesMatchesQueryParamsType, name: q.name, value: q.value }))
+      : undefined,
+    method: m.method as string as gw.HttpRouteSpecRulesMatchesMethod | undefined,
+  };
+}
+
+/**
+ * A Gateway API `HTTPRoute`: north-south on a Gateway listener, or east-west (GAMMA) on a Service. Checked at
+ * synth: Gateway API on the install, attachable parents, weights, backends or redirect per rule, hostnames,
+ * durations; rules shadowed by an earlier one under Cilium's match ordering get a warning.
+ * @see https://gateway-api.sigs.k8s.io/api-types/httproute/
+ */
+export class HttpRoute extends Construct {
+  /** The route's object name. */
+  public readonly name: string;
+  /** The route's namespace. */
+  public readonly namespace: string;
+
+  constructor(scope: Construct, id: string, props: HttpRouteProps) {
+    super(scope, id);
+    const profile = ServiceMesh.of(this).cilium;
+    atScope(this, () => requireGatewayApi(profile, 'HTTPRoute'));
+    checkCapability(this, Feature.GATEWAY_API, profile);
+    this.namespace = atScope(this, () => validateDnsLabel('HTTPRoute namespace', namespaceOf(this, props.namespace)));
+    const spec = atScope(this, () => {
+      const hostnames = (props.hostnames ?? []).map((h) => validateHostname('HTTPRoute hostname', h));
+      if (props.parents.length < 1 || props.parents.length > 32) {
+        throw new MeshValidationError(`an HTTPRoute needs 1 to 32 parents, got ${props.parents.length}; pass RouteParent.gateway(...) or RouteParent.service(...)`);
+      }
+      if (props.rules.length < 1 || props.rules.length > 16) {
+        throw new MeshValidationError(`an HTTPRoute needs 1 to 16 rules, got ${props.rules.length}; split it into several routes`);
+      }
+      const totalMatches = props.rules.reduce((n, r) => n + (r.matches?.length ?? 0), 0);
+      if (totalMatches > 128) {
+        throw new MeshValidationError(`an HTTPRoute may have at most 128 matches over all rules, got ${totalMatches}; split it into several routes`);
+      }
+      const parentRefs = props.parents.map((p) => renderParent(p, 'HTTPRoute', this.namespace, hostnames));
+      const ctx = routeContext(this, 'HTTPRoute', this.namespace);
+      const rules = props.rules.map((r, i) => renderHttpRouteRule(r, i, ctx));
+      checkPrefixRewrites(props.rules);
+      return { parentRefs, hostnames: hostnames.length ? hostnames : undefined, rules };
+    });
+    registerGammaParents(this, 'HTTPRoute', this.namespace, props.parents);
+    if (!profile.version.isAtLeast(17) && props.rules.some((r) => r.timeouts)) {
+      Annotations.of(this).addWarningV2('cdk-cilium-mesh:routeTimeouts',
+        `Cilium ${profile.version.line} uses Gateway API v1.1.0, where HTTPRoute timeouts exist only in the ` +
+          'experimental-channel CRD; install the experimental HTTPRoute CRD or the API server rejects the timeouts');
+    }
+    if (props.hostnames?.length && props.parents.every((p) => p.isService)) {
+      Annotations.of(this).addWarningV2('cdk-cilium-mesh:gammaHostnames',
+        'hostnames are ignored on routes whose parents are Services (GAMMA); remove them');
+    }
+    const earlier: RuleMatches[] = [];
+    props.rules.forEach((r, index) => {
+      const rm = { index, matches: r.matches ?? [] };
+      for (const msg of findShadowedMatches(earlier, rm)) {
+        Annotations.of(this).addWarningV2('cdk-cilium-mesh:shadowedRule', `${msg}; reorder or narrow the rules`);
+      }
+      earlier.push(rm);
+    });
+    const obj = new gw.HttpRoute(this, 'Resource', { metadata: { namespace: this.namespace }, spec });
+    this.name = obj.name;
+  }
+}
+
+function checkPrefixRewrites(rules: readonly HttpRouteRule[]): void {
+  rules.forEach((r, i) => {
+    const usesPrefix = (r.filters ?? []).some((f) => {
+      const s = f._spec;
+      const path = s.kind === 'RequestRedirect' ? s.redirect.path : s.kind === 'URLRewrite' ? s.rewrite.path : undefined;
+      return path?.type === 'ReplacePrefixMatch';
+    });
+    const prefixMatches = (r.matches ?? []).filter((m) => m.path?.type === PathMatchType.PATH_PREFIX);
+    if (usesPrefix && (prefixMatches.length !== 1 || (r.matches ?? []).length !== 1)) {
+      throw new MeshValidationError(
+        `rule ${i} uses ReplacePrefixMatch, which needs exactly one match with a PathPrefix path; use one PathMatch.pathPrefix(...) match or PathModifier.replaceFullPath`,
+      );
+    }
+  });
+}

@@ -1,0 +1,130 @@
+import { Construct } from 'constructs';
+import * as kplus from 'cdk8s-plus-34';
+import { checkCapability, Feature } from '../../cilium/capabilities';
+import { IngressLoadBalancerMode } from '../../cilium/values-options';
+import { atScope, MeshValidationError } from '../../private/errors';
+import { validateDnsLabel, validateDnsSubdomain } from '../../private/validate';
+import { ServiceMesh } from '../service-mesh';
+import { namespaceOf } from './context';
+import { loadBalancerAnnotations, type AwsLoadBalancerOptions } from './gateway';
+import { validateHostname } from './validation';
+
+/** How an Ingress path is matched. */
+export enum IngressPathType {
+  EXACT = 'Exact',
+  PREFIX = 'Prefix',
+}
+
+/** One path rule of a `CiliumIngress`. */
+export interface CiliumIngressRule {
+  /** @default - any host */
+  readonly host?: string;
+  /** Path, starting with '/'. */
+  readonly path: string;
+  /** @default IngressPathType.PREFIX */
+  readonly pathType?: IngressPathType;
+  /** The Service to send matching requests to. */
+  readonly service: kplus.Service;
+  /** @default - the Service's only port */
+  readonly port?: number;
+}
+
+/** A TLS section: hosts served with a `kubernetes.io/tls` Secret in the Ingress's namespace. */
+export interface CiliumIngressTls {
+  readonly hosts: string[];
+  readonly secretName: string;
+}
+
+/** Properties of a `CiliumIngress`. */
+export interface CiliumIngressProps {
+  /** Path rules (at least one). */
+  readonly rules: CiliumIngressRule[];
+  /** @default - the chart's `ingressController.loadbalancerMode` (Helm default `dedicated`) */
+  readonly loadBalancerMode?: IngressLoadBalancerMode;
+  /** @default - no TLS */
+  readonly tls?: CiliumIngressTls[];
+  /**
+   * AWS NLB settings for this Ingress's own load balancer, as Service annotations on the Ingress: Cilium copies
+   * Ingress annotations whose prefix is in the chart's `ingressController.ingressLBAnnotationPrefixes` (default
+   * includes `service.beta.kubernetes.io` on 1.16 and 1.20) to the dedicated LoadBalancer Service. Needs
+   * `loadBalancerMode: DEDICATED`; shared mode uses the one shared Service configured on the Cilium install.
+   * @default - no load balancer annotations
+   */
+  readonly loadBalancer?: AwsLoadBalancerOptions;
+  /** @default - the ServiceMesh chart's namespace, else `default` */
+  readonly namespace?: string;
+}
+
+/**
+ * A Kubernetes `Ingress` of class `cilium` (cdk8s-plus `Ingress` underneath), for teams not yet on Gateway API.
+ * Needs Cilium's Ingress controller (`ingressController`).
+ * @see https://docs.cilium.io/en/stable/network/servicemesh/ingress/
+ */
+export class CiliumIngress extends Construct {
+  /** The underlying cdk8s-plus Ingress. */
+  public readonly ingress: kplus.Ingress;
+
+  constructor(scope: Construct, id: string, props: CiliumIngressProps) {
+    super(scope, id);
+    const profile = ServiceMesh.of(this).cilium;
+    if (!profile.ingressController) {
+      throw new MeshValidationError(
+        "Ingress of class 'cilium' needs Cilium's Ingress controller, which this mesh's Cilium profile does not enable; " +
+          'enable it on the Cilium construct (ingressController: true, i.e. Helm ingressController.enabled=true) or pass chainingProfile({ ingressController: true })',
+        this,
+      );
+    }
+    checkCapability(this, Feature.INGRESS, profile);
+    const namespace = atScope(this, () => validateDnsLabel('Ingress namespace', namespaceOf(this, props.namespace)));
+    atScope(this, () => {
+      if (props.rules.length === 0) throw new MeshValidationError('an Ingress needs at least one rule; pass rules');
+      for (const r of props.rules) {
+        if (r.host !== undefined) validateHostname('Ingress host', r.host);
+        if (!r.path.startsWith('/')) throw new MeshValidationError(`Ingress path must start with '/', got '${r.path}'; pass e.g. '/api'`);
+        const svcNamespace = r.service.metadata.namespace ?? namespace;
+        if (svcNamespace !== namespace) {
+          throw new MeshValidationError(
+            `Ingress backends must be in the Ingress's namespace '${namespace}', Service '${r.service.name}' is in '${svcNamespace}'; ` +
+              'create the CiliumIngress in that namespace (namespace prop) or use an HttpRoute, which can reach other namespaces',
+          );
+        }
+      }
+      for (const t of props.tls ?? []) {
+        validateDnsSubdomain('Ingress TLS Secret name', t.secretName);
+        t.hosts.forEach((h) => validateHostname('Ingress TLS host', h));
+      }
+    });
+    if (props.loadBalancer && props.loadBalancerMode !== IngressLoadBalancerMode.DEDICATED) {
+      throw new MeshValidationError(
+        `load balancer settings apply to an Ingress's own load balancer only; got loadBalancerMode ${props.loadBalancerMode ?? '(chart default)'}; ` +
+          'set loadBalancerMode: IngressLoadBalancerMode.DEDICATED, or configure the shared Service on the Cilium install',
+        this,
+      );
+    }
+    const annotations: Record<string, string> = {
+      ...(props.loadBalancer ? atScope(this, () => loadBalancerAnnotations(props.loadBalancer!)) : {}),
+      ...(props.loadBalancerMode ? { 'ingress.cilium.io/loadbalancer-mode': props.loadBalancerMode } : {}),
+    };
+    this.ingress = new kplus.Ingress(this, 'Resource', {
+      metadata: {
+        namespace,
+        annotations: Object.keys(annotations).length
+          ? Object.fromEntries(Object.keys(annotations).sort().map((k) => [k, annotations[k]]))
+          : undefined,
+      },
+      className: 'cilium',
+    });
+    for (const r of props.rules) {
+      const backend = kplus.IngressBackend.fromService(r.service, { port: r.port });
+      const pathType = (r.pathType ?? IngressPathType.PREFIX) as string as kplus.HttpIngressPathType;
+      if (r.host) this.ingress.addHostRule(r.host, r.path, backend, pathType);
+      else this.ingress.addRule(r.path, backend, pathType);
+    }
+    if (props.tls?.length) {
+      this.ingress.addTls(props.tls.map((t, i) => ({
+        hosts: [...t.hosts].sort(),
+        secret: kplus.Secret.fromSecretName(this, `TlsSecret${i}`, t.secretName),
+      })));
+    }
+  }
+}

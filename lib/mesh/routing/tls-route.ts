@@ -1,0 +1,66 @@
+import { Construct } from 'constructs';
+import { checkCapability, Feature } from '../../cilium/capabilities';
+import * as gw from '../../imports/gateway.networking.k8s.io';
+import { atScope, MeshValidationError } from '../../private/errors';
+import { validateDnsLabel } from '../../private/validate';
+import { ServiceMesh } from '../service-mesh';
+import { namespaceOf, routeContext } from './context';
+import type { WeightedBackend } from './http-route';
+import { renderParent, type RouteParent } from './parent';
+import { requireGatewayApi, validateHostname, validateWeights } from './validation';
+
+/** Properties of a `TlsRoute`. */
+export interface TlsRouteProps {
+  /** Gateways with a TLS passthrough listener. */
+  readonly parents: RouteParent[];
+  /** SNI host names this route takes (1-16). */
+  readonly hostnames: string[];
+  /** Where the (still encrypted) connections go. */
+  readonly backends: WeightedBackend[];
+  /** @default - the ServiceMesh chart's namespace, else `default` */
+  readonly namespace?: string;
+}
+
+/**
+ * A Gateway API `TLSRoute`: TLS passthrough by SNI, the backend terminates TLS. The API version follows the Cilium
+ * line: `v1` on Cilium 1.20 (Gateway API v1.6.1 standard channel; the v1.20.0 release notes ask users to migrate
+ * from v1alpha2), `v1alpha2` on older lines (Cilium 1.16: Gateway API v1.1.0, experimental channel only).
+ * @see https://gateway-api.sigs.k8s.io/api-types/tlsroute/
+ */
+export class TlsRoute extends Construct {
+  /** The route's object name. */
+  public readonly name: string;
+  /** The route's namespace. */
+  public readonly namespace: string;
+
+  constructor(scope: Construct, id: string, props: TlsRouteProps) {
+    super(scope, id);
+    const profile = ServiceMesh.of(this).cilium;
+    atScope(this, () => requireGatewayApi(profile, 'TLSRoute'));
+    checkCapability(this, Feature.GATEWAY_API, profile);
+    this.namespace = atScope(this, () => validateDnsLabel('TLSRoute namespace', namespaceOf(this, props.namespace)));
+    const spec = atScope(this, () => {
+      if (props.hostnames.length < 1 || props.hostnames.length > 16) {
+        throw new MeshValidationError(`a TLSRoute needs 1 to 16 SNI hostnames, got ${props.hostnames.length}; pass e.g. ['db.example.com']`);
+      }
+      const hostnames = props.hostnames.map((h) => validateHostname('TLSRoute hostname', h));
+      if (props.parents.length < 1 || props.parents.some((p) => p.isService)) {
+        throw new MeshValidationError('a TLSRoute attaches to Gateways only (TLS passthrough listeners); pass RouteParent.gateway(...)');
+      }
+      if (props.backends.length < 1) {
+        throw new MeshValidationError('a TLSRoute needs at least one backend; pass backends');
+      }
+      validateWeights('TLSRoute', props.backends.map((b) => b.weight ?? 1));
+      const ctx = routeContext(this, 'TLSRoute', this.namespace);
+      return {
+        parentRefs: props.parents.map((p) => renderParent(p, 'TLSRoute', this.namespace, hostnames)),
+        hostnames,
+        rules: [{ backendRefs: props.backends.map((b) => ({ ...ctx.backendRef(b.backend), weight: b.weight })) }],
+      };
+    });
+    const metadata = { namespace: this.namespace };
+    this.name = profile.version.isAtLeast(20)
+      ? new gw.TlsRoute(this, 'Resource', { metadata, spec }).name
+      : new gw.TlsRouteV1Alpha2(this, 'Resource', { metadata, spec }).name;
+  }
+}

@@ -1,0 +1,106 @@
+import { Testing } from 'cdk8s';
+import {
+  AllowedRoutes, Gateway, Listener, LoadBalancerScheme, loadBalancerAnnotations, NlbTargetType, ReferenceGrants,
+} from '../../../lib';
+import { recordManifests } from '../../util/record';
+import { gatewayObjects, meshFor, objectsOf, V1_16 } from './util';
+
+describe('loadBalancerAnnotations', () => {
+  test('AWS Load Balancer Controller NLB annotations, sorted source ranges', () => {
+    expect(loadBalancerAnnotations({ scheme: LoadBalancerScheme.INTERNET_FACING, sourceRanges: ['198.51.100.0/24', '203.0.113.0/24', '198.51.100.0/24'] })).toEqual({
+      'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
+      'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
+      'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'instance',
+      'service.beta.kubernetes.io/load-balancer-source-ranges': '198.51.100.0/24,203.0.113.0/24',
+    });
+  });
+  test('defaults to an internal NLB with instance targets', () => {
+    expect(loadBalancerAnnotations({})).toMatchObject({
+      'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal',
+      'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'instance',
+    });
+  });
+  test('ip targets cannot reach Cilium Gateway Services', () => {
+    expect(() => loadBalancerAnnotations({ targetType: NlbTargetType.IP })).toThrow(/target type 'ip' cannot work .*placeholder endpoint.*use NlbTargetType.INSTANCE/);
+  });
+  test('source ranges must be CIDRs', () => {
+    expect(() => loadBalancerAnnotations({ sourceRanges: ['10.0.0.1'] })).toThrow(/source range must be a CIDR, got '10.0.0.1'/);
+  });
+});
+
+describe('Gateway', () => {
+  test('HTTP, HTTPS and TLS passthrough listeners, allowed routes, LB settings', () => {
+    const mesh = meshFor({}, 'edge');
+    new Gateway(mesh, 'Public', {
+      listeners: [
+        Listener.http({ hostname: '*.example.com', allowedRoutes: AllowedRoutes.allNamespaces() }),
+        Listener.https({ hostname: '*.example.com', certificates: [{ name: 'wildcard-tls' }, { name: 'legacy-tls', namespace: 'certs' }],
+          allowedRoutes: AllowedRoutes.fromNamespacesLabelled({ 'gateway-access': 'public' }) }),
+        Listener.tlsPassthrough({ name: 'db', port: 8443, hostname: 'db.example.com' }),
+      ],
+      loadBalancer: { scheme: LoadBalancerScheme.INTERNET_FACING, sourceRanges: ['203.0.113.0/24'] },
+    });
+    const objects = gatewayObjects(mesh);
+    expect(objects).toMatchSnapshot();
+    const grant = objects.find((o) => o.kind === 'ReferenceGrant');
+    expect(grant).toMatchObject({
+      metadata: { namespace: 'certs' },
+      spec: { from: [{ kind: 'Gateway', namespace: 'edge' }], to: [{ group: '', kind: 'Secret', name: 'legacy-tls' }] },
+    });
+    recordManifests('routing-gateway', objects, 'cilium-1.20');
+    expect(mesh.warnings).toEqual([expect.stringMatching(/gatewayApi on aws-cni-chaining \(Cilium 1.20\) is untested.*cilium\/cilium#42578/)]);
+  });
+
+  test('requires the Gateway API controller on the install', () => {
+    const mesh = meshFor({ gatewayApi: false });
+    expect(() => new Gateway(mesh, 'Gw', { listeners: [Listener.http()] })).toThrow(
+      /Gateway needs Cilium's Gateway API controller.*enable it on the Cilium construct \(gatewayApi: true.*\[at mesh\/Gw\]/,
+    );
+  });
+
+  test('listener names and port/hostname pairs are unique', () => {
+    const mesh = meshFor();
+    expect(() => new Gateway(mesh, 'A', { listeners: [Listener.http(), Listener.http({ port: 8080 })] })).toThrow(
+      /listener name 'http' is used twice.*\[at mesh\/A\]/,
+    );
+    expect(() => new Gateway(mesh, 'B', { listeners: [Listener.http(), Listener.http({ name: 'other' })] })).toThrow(
+      /two listeners use port 80 with hostname '\(any\)'/,
+    );
+    expect(() => new Gateway(mesh, 'C', { listeners: [] })).toThrow(/needs 1 to 64 listeners, got 0/);
+  });
+
+  test('HTTPS needs a certificate; listener hostnames are validated', () => {
+    expect(() => Listener.https({ certificates: [] })).toThrow(/HTTPS listener needs 1 to 64 certificates, got 0/);
+    expect(() => Listener.http({ hostname: 'example.com:80' })).toThrow(/listener hostname must not contain a port/);
+  });
+
+  test('on Cilium 1.16 the infrastructure annotations need the experimental Gateway CRD (warning)', () => {
+    const mesh = meshFor(V1_16);
+    new Gateway(mesh, 'Gw', { listeners: [Listener.http()], loadBalancer: { scheme: LoadBalancerScheme.INTERNAL } });
+    expect(mesh.warnings).toContainEqual(expect.stringMatching(/mesh\/Gw: Cilium 1.16 uses Gateway API v1.1.0, where Gateway spec.infrastructure exists only in the experimental-channel CRD/));
+    recordManifests('routing-gateway-116', gatewayObjects(mesh), 'cilium-1.16');
+  });
+
+  test('ReferenceGrants are one per target namespace, sorted and deduplicated, independent of call order', () => {
+    const a = meshFor();
+    const b = meshFor();
+    const reqs = [
+      { fromKind: 'HTTPRoute', fromNamespace: 'web', toKind: 'Service' as const, toNamespace: 'shop', toName: 'cart' },
+      { fromKind: 'HTTPRoute', fromNamespace: 'api', toKind: 'Service' as const, toNamespace: 'shop', toName: 'cart' },
+      { fromKind: 'GRPCRoute', fromNamespace: 'api', toKind: 'Service' as const, toNamespace: 'shop', toName: 'billing' },
+    ];
+    reqs.forEach((r) => ReferenceGrants.of(a).allow(r));
+    [...reqs].reverse().forEach((r) => ReferenceGrants.of(b).allow(r));
+    const grants = objectsOf(a, 'ReferenceGrant');
+    expect(grants).toHaveLength(1);
+    expect(grants[0].spec).toEqual({
+      from: [
+        { group: 'gateway.networking.k8s.io', kind: 'GRPCRoute', namespace: 'api' },
+        { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'api' },
+        { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'web' },
+      ],
+      to: [{ group: '', kind: 'Service', name: 'billing' }, { group: '', kind: 'Service', name: 'cart' }],
+    });
+    expect(Testing.synth(b)).toEqual(Testing.synth(a));
+  });
+});

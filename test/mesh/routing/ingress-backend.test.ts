@@ -1,0 +1,91 @@
+import { Testing } from 'cdk8s';
+import { Backend, CiliumIngress, IngressLoadBalancerMode, IngressPathType, LoadBalancerScheme } from '../../../lib';
+import { recordManifests } from '../../util/record';
+import { meshFor, objectsOf, service } from './util';
+
+describe('Backend', () => {
+  test('fromService derives name, namespace and the only port', () => {
+    const mesh = meshFor();
+    const svc = service(mesh, 'api', [8080], 'shop');
+    expect(Backend.fromService(svc).toBackendReference()).toEqual({ name: 'api', namespace: 'shop', port: 8080 });
+  });
+
+  test('fromService takes the chart namespace when the Service has none', () => {
+    const mesh = meshFor({}, 'team');
+    expect(Backend.fromService(service(mesh, 'web', [80])).toBackendReference()).toEqual({ name: 'web', namespace: 'team', port: 80 });
+  });
+
+  test('fromService checks the port exists and needs it when ambiguous', () => {
+    const mesh = meshFor();
+    const svc = service(mesh, 'api', [80, 443]);
+    expect(() => Backend.fromService(svc, 8080)).toThrow(/Service 'api' has no port 8080 \(its ports: 80, 443\); pass one of its ports \[at mesh\/api\]/);
+    expect(() => Backend.fromService(svc)).toThrow(/Service 'api' has 2 ports \(80, 443\), so the backend port cannot be inferred/);
+    expect(Backend.fromService(svc, 443).toBackendReference().port).toBe(443);
+  });
+
+  test('fromName validates', () => {
+    expect(Backend.fromName('shop', 'api', 80).toBackendReference()).toEqual({ namespace: 'shop', name: 'api', port: 80 });
+    expect(() => Backend.fromName('Shop', 'api', 80)).toThrow(/backend namespace must be a DNS-1123 label.*got 'Shop'/);
+    expect(() => Backend.fromName('shop', 'api', 0)).toThrow(/backend port must be an integer from 1 to 65535, got 0/);
+  });
+});
+
+describe('CiliumIngress', () => {
+  test('ingressClassName cilium, load balancer mode annotation, rules and TLS', () => {
+    const mesh = meshFor({ ingressController: true }, 'web');
+    const web = service(mesh, 'web', [80]);
+    const api = service(mesh, 'api', [8080]);
+    new CiliumIngress(mesh, 'Site', {
+      loadBalancerMode: IngressLoadBalancerMode.SHARED,
+      rules: [
+        { host: 'www.example.com', path: '/', service: web },
+        { host: 'www.example.com', path: '/api', pathType: IngressPathType.EXACT, service: api, port: 8080 },
+      ],
+      tls: [{ hosts: ['www.example.com'], secretName: 'www-tls' }],
+    });
+    const [ingress] = objectsOf(mesh, 'Ingress');
+    expect(ingress).toMatchSnapshot();
+    expect(ingress.spec.ingressClassName).toBe('cilium');
+    expect(ingress.metadata.annotations).toEqual({ 'ingress.cilium.io/loadbalancer-mode': 'shared' });
+    recordManifests('routing-ingress', Testing.synth(mesh), 'cilium-1.20');
+  });
+
+  test('dedicated mode carries the AWS NLB annotations; other modes refuse them', () => {
+    const mesh = meshFor({ ingressController: true });
+    const web = service(mesh, 'web', [80]);
+    new CiliumIngress(mesh, 'Own', {
+      loadBalancerMode: IngressLoadBalancerMode.DEDICATED,
+      loadBalancer: { scheme: LoadBalancerScheme.INTERNET_FACING },
+      rules: [{ path: '/', service: web }],
+    });
+    expect(objectsOf(mesh, 'Ingress')[0].metadata.annotations).toEqual({
+      'ingress.cilium.io/loadbalancer-mode': 'dedicated',
+      'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'instance',
+      'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
+      'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
+    });
+    expect(() => new CiliumIngress(mesh, 'Shared', {
+      loadBalancerMode: IngressLoadBalancerMode.SHARED,
+      loadBalancer: { scheme: LoadBalancerScheme.INTERNAL },
+      rules: [{ path: '/', service: web }],
+    })).toThrow(/load balancer settings apply to an Ingress's own load balancer only; got loadBalancerMode shared.*\[at mesh\/Shared\]/);
+  });
+
+  test('requires the Ingress controller', () => {
+    const mesh = meshFor();
+    expect(() => new CiliumIngress(mesh, 'Site', { rules: [{ path: '/', service: service(mesh, 'web', [80]) }] })).toThrow(
+      /Ingress of class 'cilium' needs Cilium's Ingress controller.*ingressController: true.*\[at mesh\/Site\]/,
+    );
+  });
+
+  test('validates hosts and paths', () => {
+    const mesh = meshFor({ ingressController: true });
+    const web = service(mesh, 'web', [80]);
+    expect(() => new CiliumIngress(mesh, 'A', { rules: [{ host: 'www.example.com:80', path: '/', service: web }] })).toThrow(/Ingress host must not contain a port/);
+    expect(() => new CiliumIngress(mesh, 'B', { rules: [{ path: 'x', service: web }] })).toThrow(/Ingress path must start with '\/', got 'x'/);
+    const other = service(mesh, 'other', [80], 'elsewhere');
+    expect(() => new CiliumIngress(mesh, 'C', { rules: [{ path: '/', service: other }] })).toThrow(
+      /Ingress backends must be in the Ingress's namespace 'default', Service 'other' is in 'elsewhere'.*\[at mesh\/C\]/,
+    );
+  });
+});
