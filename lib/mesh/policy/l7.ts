@@ -74,8 +74,10 @@ export class HttpRule {
         throw new MeshValidationError(`HTTP rule ${field} must not be empty; leave it unset to match anything`);
       }
     }
-    if (o.path !== undefined && !o.path.startsWith('/') && !o.path.startsWith('^/')) {
-      throw new MeshValidationError(`HTTP rule path '${o.path}' must start with '/'; e.g. '/api/.*'`);
+    // Envoy matches the regex against the whole path, which always starts with '/': a path regex that starts
+    // with a letter or digit can never match.
+    if (o.path !== undefined && /^[A-Za-z0-9]/.test(o.path)) {
+      throw new MeshValidationError(`HTTP rule path '${o.path}' can never match (paths start with '/'); write '/${o.path}'`);
     }
     const headers = Object.keys(o.headers ?? {}).sort().map((name) => {
       if (!HEADER_NAME.test(name)) {

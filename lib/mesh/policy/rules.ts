@@ -38,6 +38,7 @@ export interface AllowOptions {
    * Without this option the matching rule is rendered exactly when the peer is *enforced* in that direction
    * in this mesh: a `DefaultDeny` of this mesh covers the peer's namespace or the peer itself for that
    * direction. Otherwise the peer's traffic in that direction is not filtered and a rule there would only be noise.
+   * The mirrored rule is L4 only (the same ports and `mutualAuth`): L7 filtering stays on the side that declared it.
    * @default - rendered when the peer is enforced in that direction by a DefaultDeny of this mesh
    */
   readonly mirror?: boolean;

@@ -1,7 +1,5 @@
-import { Testing } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-34';
 import {
-  ClusterSelector, ClusterwidePolicy, CiliumVersion, DefaultDeny, DnsRule, Entity, HttpRule, NetworkPolicy, Peer, Port,
+  ClusterSelector, ClusterwidePolicy, CiliumVersion, DefaultDeny, DnsRule, Entity, HttpRule, Peer, Port,
   Protocol, Workload, renderDefaultDenySpec,
 } from '../../../lib';
 import { recordManifests } from '../../util/record';
@@ -139,52 +137,6 @@ describe('deny rules and mutual authentication', () => {
     expect(specOf(synthSorted(mesh), 'api-policy').ingress[0].authentication).toEqual({ mode: 'required' });
     recordManifests('policy-mutual-auth', synthSorted(mesh), 'cilium-1.20');
     recordManifests('policy-mutual-auth', synthSorted(mesh), 'cilium-1.16');
-  });
-});
-
-describe('workloads', () => {
-  test('from a cdk8s-plus Service and Deployment: selector, namespace and ports', () => {
-    const mesh = newMesh();
-    const chart = new (require('cdk8s').Chart)(Testing.app(), 'Apps');
-    const deployment = new kplus.Deployment(chart, 'Backend', {
-      metadata: { namespace: 'shop' },
-      containers: [{ image: 'backend', portNumber: 8080, securityContext: { ensureNonRoot: false } }],
-    });
-    const service = deployment.exposeViaService({ ports: [{ port: 80, targetPort: 8080 }] });
-    const fromDeployment = Workload.fromDeployment(mesh, 'BackendPods', deployment);
-    const fromService = Workload.fromService(mesh, 'BackendService', service, { namespace: 'shop' });
-    expect(fromService.labels).toEqual(fromDeployment.labels);
-    expect(fromService.ports.map(String)).toEqual(['TCP/8080']);
-    expect(fromDeployment.namespace).toBe('shop');
-    fromService.allowFrom(web(mesh));
-    expect(specOf(synthSorted(mesh), 'backendservice-policy').ingress[0].toPorts).toEqual([{ ports: [{ port: '8080', protocol: 'TCP' }] }]);
-  });
-
-  test('by ServiceAccount, by name and all pods of a namespace', () => {
-    const mesh = newMesh();
-    const sa = Workload.fromServiceAccount(mesh, 'Sa', { namespace: 'ops', name: 'deployer' });
-    const named = Workload.fromName(mesh, 'Named', { namespace: 'ops', name: 'billing' });
-    const all = Workload.allInNamespace(mesh, 'AllShop', 'shop');
-    all.allowFrom(sa);
-    all.allowFrom(named);
-    const spec = specOf(synthSorted(mesh), 'allshop-policy');
-    expect(spec.endpointSelector).toEqual({});
-    expect(spec.ingress).toEqual([
-      { fromEndpoints: [{ matchLabels: { 'app.kubernetes.io/name': 'billing', 'io.kubernetes.pod.namespace': 'ops' } }] },
-      { fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.policy.serviceaccount': 'deployer', 'io.kubernetes.pod.namespace': 'ops' } }] },
-    ]);
-    recordManifests('policy-workloads', synthSorted(mesh), 'cilium-1.20');
-    recordManifests('policy-workloads', synthSorted(mesh), 'cilium-1.16');
-  });
-
-  test('an explicit NetworkPolicy is a separate object for the same workload', () => {
-    const mesh = newMesh();
-    const w = web(mesh);
-    const extra = new NetworkPolicy(mesh, 'WebFromMonitoring', { workload: w, description: 'scraping' });
-    extra.allowFrom(Peer.entity(Entity.HOST), Port.tcp(9090));
-    const spec = specOf(synthSorted(mesh), 'webfrommonitoring');
-    expect(spec.description).toBe('scraping');
-    expect(spec.endpointSelector).toEqual({ matchLabels: { app: 'web' } });
   });
 });
 

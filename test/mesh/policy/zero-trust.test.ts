@@ -1,5 +1,6 @@
 import { CiliumVersion } from '../../../lib/cilium/version';
-import { DefaultDeny, Entity, HttpRule, Peer, Port, Workload } from '../../../lib';
+import { Testing } from 'cdk8s';
+import { Datapath, DefaultDeny, DnsRule, Entity, HttpRule, Peer, Port, ServiceMesh, Workload, chainingProfile } from '../../../lib';
 import { recordManifests } from '../../util/record';
 import { newMesh, specOf, synthSorted } from './util';
 
@@ -56,5 +57,25 @@ describe('zero-trust example', () => {
     const objects = synthSorted(zeroTrust(CiliumVersion.V1_16));
     expect(objects).toEqual(synthSorted(zeroTrust()));
     recordManifests('policy-zero-trust', objects, 'cilium-1.16');
+  });
+});
+
+describe('capability checks', () => {
+  test('no capability warnings on the ENI datapath', () => {
+    const mesh = new ServiceMesh(Testing.app(), 'Mesh', { cilium: { ...chainingProfile(), datapath: Datapath.ENI } });
+    const api = new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' } });
+    api.allowFrom(new Workload(mesh, 'Web', { namespace: 'shop', labels: { app: 'web' } }), { ports: [Port.tcp(80)], http: [HttpRule.get('/')] });
+    api.allowTo(Peer.fqdn('example.com'));
+    expect(mesh.warnings).toEqual([]);
+  });
+
+  test('DNS rules alone warn about FQDN policy (DNS proxy) on chaining, once per policy', () => {
+    const mesh = newMesh();
+    const dns = Workload.fromName(mesh, 'Dns', { namespace: 'kube-system', name: 'kube-dns', nameLabel: 'k8s-app' });
+    const api = new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' } });
+    api.allowTo(dns, { ports: [Port.udp(53)], dns: [DnsRule.matchPattern('*')] });
+    api.allowTo(Peer.fqdn('example.com'));
+    expect(mesh.warnings).toHaveLength(1);
+    expect(mesh.warnings[0]).toMatch(/^Mesh\/Api\/Policy: fqdnPolicy on aws-cni-chaining \(Cilium 1.20\) is unsupported.*cilium\/cilium#47269/);
   });
 });
