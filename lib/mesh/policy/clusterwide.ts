@@ -9,7 +9,7 @@ import type { PolicySpecManifest, RuleManifest, SelectorManifest } from './manif
 import type { IMeshPeer } from './peers';
 import type { Port } from './ports';
 import { type AllowOptions, type Bucket, type DenyOptions, DNS_ALLOW_RULE, RuleSet, allowOptionsOf, denyOptionsOf } from './rules';
-import { objectNameFor } from './validation';
+import { claimObjectName, objectNameFor } from './validation';
 
 const NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
 
@@ -91,6 +91,7 @@ export class ClusterwidePolicy extends Construct {
     const mesh = ServiceMesh.of(this);
     this.rules = new RuleSet(this, mesh.cilium);
     this.name = objectNameFor(this, mesh);
+    claimObjectName(mesh, this, 'CiliumClusterwideNetworkPolicy', '', this.name);
     const selector = atScope(this, () => props.selector.render());
     const ingressDeny = props.defaultDeny?.ingress ?? false;
     const egressDeny = props.defaultDeny?.egress ?? false;

@@ -8,7 +8,7 @@ import { EnforcementRegistry } from './enforcement';
 import type { PolicySpecManifest, SelectorManifest } from './manifest';
 import type { IPolicySubject } from './peers';
 import { DNS_ALLOW_RULE } from './rules';
-import { objectNameFor } from './validation';
+import { claimObjectName, objectNameFor } from './validation';
 
 /** Which directions a default deny covers. */
 export interface DefaultDenyDirections {
@@ -90,8 +90,11 @@ export class DefaultDeny extends Construct {
     this.namespace = props.workload?.namespace ?? atScope(this, () => validateDnsLabel('namespace', props.namespace!));
     const selector = props.workload?.endpointSelector ?? {};
     const spec = atScope(this, () => renderDefaultDenySpec(selector, props));
-    EnforcementRegistry.of(mesh).enforce(this.namespace, props.workload?.selectorKey, spec.enableDefaultDeny);
+    // A workload that selects the whole namespace (Workload.allInNamespace) enforces the namespace.
+    const wholeNamespace = Object.keys(selector).length === 0;
+    EnforcementRegistry.of(mesh).enforce(this.namespace, wholeNamespace ? undefined : props.workload?.selectorKey, spec.enableDefaultDeny);
     this.name = objectNameFor(this, mesh);
+    claimObjectName(mesh, this, 'CiliumNetworkPolicy', this.namespace, this.name);
     new ApiObject(this, 'Resource', {
       ...CiliumNetworkPolicy.GVK,
       metadata: { name: this.name, namespace: this.namespace },

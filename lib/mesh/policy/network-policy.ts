@@ -5,10 +5,10 @@ import { MeshValidationError, atScope } from '../../private/errors';
 import { validateDnsLabel } from '../../private/validate';
 import { ServiceMesh } from '../service-mesh';
 import type { PolicySpecManifest, RuleManifest } from './manifest';
-import type { IMeshPeer, IPolicySubject } from './peers';
+import type { IMeshPeer, IMirrorTarget, IPolicySubject } from './peers';
 import type { Port } from './ports';
 import { type AllowOptions, type Bucket, type DenyOptions, RuleSet, allowOptionsOf, denyOptionsOf } from './rules';
-import { objectNameFor } from './validation';
+import { claimObjectName, objectNameFor } from './validation';
 
 /** Properties of a `NetworkPolicy`. */
 export interface NetworkPolicyProps {
@@ -50,6 +50,7 @@ export class NetworkPolicy extends Construct {
     this.workload = props.workload;
     this.rules = new RuleSet(this, mesh.cilium);
     this.name = objectNameFor(this, mesh);
+    claimObjectName(mesh, this, 'CiliumNetworkPolicy', props.workload.namespace, this.name);
     const description = props.description;
     new ApiObject(this, 'Resource', {
       ...CiliumNetworkPolicy.GVK,
@@ -90,8 +91,7 @@ export class NetworkPolicy extends Construct {
     this.sources.push(source);
   }
 
-  /** The spec as rendered at synth. */
-  public renderSpec(description?: string): PolicySpecManifest {
+  private renderSpec(description?: string): PolicySpecManifest {
     const sections = this.rules.render(this.sources.flatMap((s) => s()));
     if (Object.keys(sections).length === 0) {
       throw new MeshValidationError(
@@ -107,8 +107,7 @@ export class NetworkPolicy extends Construct {
     };
   }
 
-  private mirror(direction: 'ingress' | 'egress', target: ReturnType<IMeshPeer['toPolicyPeer']>['mirrorTarget'],
-    ports: Port[], options: AllowOptions): void {
+  private mirror(direction: 'ingress' | 'egress', target: IMirrorTarget | undefined, ports: Port[], options: AllowOptions): void {
     if (options.mirror === false) {
       return;
     }

@@ -151,3 +151,27 @@ export function objectNameFor(construct: IConstruct, root: IConstruct): string {
   const hash = createHash('sha256').update(construct.node.path).digest('hex').slice(0, 8);
   return `${base.slice(0, MAX_NAME - 9).replace(/-+$/g, '')}-${hash}`;
 }
+
+const claimed = new WeakMap<IConstruct, Map<string, string>>();
+
+/**
+ * Records that `scope` emits `kind` `namespace/name` in `mesh`; two constructs whose paths normalize to the
+ * same name (e.g. `A-B` and `A/B`) would overwrite each other in the cluster, so the second one is refused.
+ */
+export function claimObjectName(mesh: IConstruct, scope: IConstruct, kind: string, namespace: string, name: string): void {
+  let names = claimed.get(mesh);
+  if (!names) {
+    names = new Map();
+    claimed.set(mesh, names);
+  }
+  const key = `${kind}/${namespace}/${name}`;
+  const owner = names.get(key);
+  if (owner !== undefined) {
+    throw new MeshValidationError(
+      `${kind} '${namespace ? `${namespace}/` : ''}${name}' is already emitted by ${owner}; construct paths map to object names, ` +
+        'so give one of the constructs a different id',
+      scope,
+    );
+  }
+  names.set(key, scope.node.path);
+}

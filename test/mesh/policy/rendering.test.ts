@@ -178,6 +178,13 @@ describe('default deny and gradual adoption', () => {
     expect(build(false, false).map((o) => o.metadata.name)).toEqual(['api-policy', 'shop']);
   });
 
+  test('a DefaultDeny for Workload.allInNamespace enforces the whole namespace', () => {
+    const mesh = newMesh();
+    new DefaultDeny(mesh, 'Shop', { workload: Workload.allInNamespace(mesh, 'AllShop', 'shop'), ingress: false });
+    new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' } }).allowFrom(web(mesh), Port.tcp(8080));
+    expect(synthSorted(mesh).map((o) => o.metadata.name)).toEqual(['api-policy', 'shop', 'web-policy']);
+  });
+
   test('mirror: true forces and mirror: false suppresses the peer side', () => {
     const mesh = newMesh();
     const api = new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' } });

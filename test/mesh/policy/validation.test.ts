@@ -160,3 +160,12 @@ describe('policies', () => {
     expect(() => new ClusterwidePolicy(mesh, 'C', { selector: ClusterSelector.allPods(), defaultDeny: {} })).toThrow(/defaultDeny covers no direction/);
   });
 });
+
+describe('object names', () => {
+  test('two constructs whose paths map to the same object name are refused', () => {
+    const mesh = newMesh();
+    new DefaultDeny(mesh, 'Shop-Deny', { namespace: 'shop' });
+    expect(() => new DefaultDeny(mesh, 'Shop_Deny', { namespace: 'shop' }))
+      .toThrow(/CiliumNetworkPolicy 'shop\/shop-deny' is already emitted by Mesh\/Shop-Deny; .* give one of the constructs a different id \[at Mesh\/Shop_Deny\]/);
+  });
+});
