@@ -1,6 +1,9 @@
-export * from './ports';
+export { Port, Protocol, type PortManifest } from './ports';
 export * from './l7';
-export * from './peers';
+export {
+  Entity, Peer, type CidrPeerOptions, type IMeshPeer, type IMirrorTarget, type IPolicySubject, type MirroredRule,
+  type PeerRequirement, type PolicyPeer,
+} from './peers';
 export * from './manifest';
 export { type AllowOptions, type DenyOptions, DNS_ALLOW_RULE, DNS_PROXY_RULE } from './rules';
 export * from './network-policy';
