@@ -11,3 +11,5 @@ export * from './cilium/encryption';
 export * from './cilium/chart-source';
 export * from './cilium/cilium';
 export * from './mesh/routing';
+export * from './mesh/policy';
+export * from './mesh/workload';

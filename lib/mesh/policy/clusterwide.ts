@@ -1,0 +1,147 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { CiliumClusterwideNetworkPolicy } from '../../imports/cilium.io';
+import { MeshValidationError, atScope } from '../../private/errors';
+import { validateDnsLabel } from '../../private/validate';
+import { ServiceMesh } from '../service-mesh';
+import type { DefaultDenyDirections } from './default-deny';
+import type { PolicySpecManifest, RuleManifest, SelectorManifest } from './manifest';
+import type { IMeshPeer } from './peers';
+import type { Port } from './ports';
+import { type AllowOptions, type Bucket, type DenyOptions, DNS_ALLOW_RULE, RuleSet, allowOptionsOf, denyOptionsOf } from './rules';
+import { claimObjectName, objectNameFor } from './validation';
+
+const NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
+
+/**
+ * Which pods a cluster-wide policy applies to. There is no implicit "everything": selecting all pods of
+ * the cluster is spelled `ClusterSelector.allPods()`.
+ */
+export class ClusterSelector {
+  /** Pods in these namespaces. */
+  public static namespaces(...namespaces: string[]): ClusterSelector {
+    return new ClusterSelector(() => ({ matchExpressions: [{ key: NAMESPACE_LABEL, operator: 'In', values: checkNamespaces(namespaces) }] }));
+  }
+
+  /** Pods in every namespace except these (e.g. `kube-system`). */
+  public static allNamespacesExcept(...namespaces: string[]): ClusterSelector {
+    return new ClusterSelector(() => ({ matchExpressions: [{ key: NAMESPACE_LABEL, operator: 'NotIn', values: checkNamespaces(namespaces) }] }));
+  }
+
+  /** Pods in the cluster carrying all these labels (in any namespace). */
+  public static podLabels(labels: Record<string, string>): ClusterSelector {
+    return new ClusterSelector(() => {
+      if (Object.keys(labels).length === 0) {
+        throw new MeshValidationError('ClusterSelector.podLabels needs at least one label; use ClusterSelector.allPods() to select every pod');
+      }
+      return { matchLabels: { ...labels } };
+    });
+  }
+
+  /** Every pod of the cluster, explicitly. */
+  public static allPods(): ClusterSelector {
+    return new ClusterSelector(() => ({}));
+  }
+
+  private constructor(private readonly produce: () => SelectorManifest) {}
+
+  /** The `endpointSelector` (validates; path-less errors). */
+  public render(): SelectorManifest {
+    return this.produce();
+  }
+}
+
+function checkNamespaces(namespaces: readonly string[]): string[] {
+  if (namespaces.length === 0) {
+    throw new MeshValidationError('a namespace selector needs at least one namespace; use ClusterSelector.allPods() to select every pod');
+  }
+  return [...new Set(namespaces)].sort().map((n) => validateDnsLabel('namespace', n));
+}
+
+/** Properties of a `ClusterwidePolicy`. */
+export interface ClusterwidePolicyProps {
+  /** The pods the policy applies to. */
+  readonly selector: ClusterSelector;
+  /**
+   * Put the selected pods into default deny. Egress default deny keeps DNS to kube-dns allowed.
+   * @default - no default deny in either direction: the policy only adds allow and deny rules
+   */
+  readonly defaultDeny?: DefaultDenyDirections;
+  /**
+   * A human-readable description (`spec.description`).
+   * @default - none
+   */
+  readonly description?: string;
+}
+
+/**
+ * A CiliumClusterwideNetworkPolicy: a baseline that platform teams apply across namespaces (e.g. allow
+ * every pod to reach kube-dns and the Hubble relay, deny the instance metadata endpoint everywhere).
+ * Like `NetworkPolicy`, it does not enable default deny unless `defaultDeny` says so. A cluster-wide
+ * default deny is not tracked for rule mirroring; use `mirror: true` on the rules that need it.
+ * @see https://docs.cilium.io/en/stable/network/kubernetes/policy/#ciliumclusterwidenetworkpolicy
+ */
+export class ClusterwidePolicy extends Construct {
+  /** The object name. */
+  public readonly name: string;
+  private readonly rules: RuleSet;
+
+  constructor(scope: Construct, id: string, props: ClusterwidePolicyProps) {
+    super(scope, id);
+    const mesh = ServiceMesh.of(this);
+    this.rules = new RuleSet(this, mesh.cilium);
+    this.name = objectNameFor(this, mesh);
+    claimObjectName(mesh, this, 'CiliumClusterwideNetworkPolicy', '', this.name);
+    const selector = atScope(this, () => props.selector.render());
+    const ingressDeny = props.defaultDeny?.ingress ?? false;
+    const egressDeny = props.defaultDeny?.egress ?? false;
+    if (props.defaultDeny && !ingressDeny && !egressDeny) {
+      throw new MeshValidationError('defaultDeny covers no direction; set ingress and/or egress to true, or omit defaultDeny', this);
+    }
+    new ApiObject(this, 'Resource', {
+      ...CiliumClusterwideNetworkPolicy.GVK,
+      metadata: { name: this.name },
+      spec: Lazy.any({ produce: () => this.renderSpec(selector, ingressDeny, egressDeny, props.description) }),
+    });
+  }
+
+  /** Allows traffic from `peer` to the selected pods. */
+  public allowFrom(peer: IMeshPeer, portOrOptions?: Port | AllowOptions): void {
+    this.rules.allow('ingress', peer, allowOptionsOf(portOrOptions), []);
+  }
+
+  /** Allows traffic from the selected pods to `peer`. */
+  public allowTo(peer: IMeshPeer, portOrOptions?: Port | AllowOptions): void {
+    this.rules.allow('egress', peer, allowOptionsOf(portOrOptions), []);
+  }
+
+  /** Denies traffic from `peer` to the selected pods; wins over every allow. */
+  public denyFrom(peer: IMeshPeer, portOrOptions?: Port | DenyOptions): void {
+    this.rules.deny('ingress', peer, denyOptionsOf(portOrOptions));
+  }
+
+  /** Denies traffic from the selected pods to `peer`; wins over every allow. */
+  public denyTo(peer: IMeshPeer, portOrOptions?: Port | DenyOptions): void {
+    this.rules.deny('egress', peer, denyOptionsOf(portOrOptions));
+  }
+
+  private renderSpec(endpointSelector: SelectorManifest, ingress: boolean, egress: boolean, description?: string): PolicySpecManifest {
+    const extra: Array<[Bucket, RuleManifest]> = [];
+    if (egress) {
+      extra.push(['egress', DNS_ALLOW_RULE]);
+    }
+    const sections = this.rules.render(extra);
+    if (ingress && !sections.ingress) {
+      sections.ingress = [{}];
+    }
+    if (Object.keys(sections).length === 0) {
+      throw new MeshValidationError('the policy has no rules and no default deny; add rules or remove the policy', this);
+    }
+    return {
+      ...(description ? { description } : {}),
+      endpointSelector,
+      enableDefaultDeny: { ingress, egress },
+      ...sections,
+    };
+  }
+}

@@ -1,0 +1,103 @@
+import { MeshValidationError } from '../../private/errors';
+import { validatePort } from '../../private/validate';
+
+/**
+ * The L4 protocol of a port rule. Only the protocols that every supported Cilium line (1.16 to 1.20) accepts
+ * in `toPorts[].ports[].protocol`.
+ * @see https://docs.cilium.io/en/stable/security/policy/language/#layer-4-examples
+ */
+export enum Protocol {
+  TCP = 'TCP',
+  UDP = 'UDP',
+  SCTP = 'SCTP',
+  /** Any of TCP, UDP and SCTP. */
+  ANY = 'ANY',
+}
+
+/** The wire form of one port (`toPorts[].ports[]`). */
+export interface PortManifest {
+  readonly port: string;
+  readonly endPort?: number;
+  readonly protocol: Protocol;
+}
+
+/**
+ * A port or port range that a rule allows or denies. Values are checked when a policy uses the port, so the
+ * error names that policy.
+ * @see https://docs.cilium.io/en/stable/security/policy/language/#limit-ingress-egress-ports
+ */
+export class Port {
+  /** One TCP port. */
+  public static tcp(port: number): Port {
+    return new Port(Protocol.TCP, port);
+  }
+
+  /** One UDP port. */
+  public static udp(port: number): Port {
+    return new Port(Protocol.UDP, port);
+  }
+
+  /** One SCTP port (needs `sctp.enabled` on the Cilium install). */
+  public static sctp(port: number): Port {
+    return new Port(Protocol.SCTP, port);
+  }
+
+  /** One port number for TCP, UDP and SCTP. */
+  public static any(port: number): Port {
+    return new Port(Protocol.ANY, port);
+  }
+
+  /** The TCP ports `from` to `to` inclusive (`endPort`). */
+  public static tcpRange(from: number, to: number): Port {
+    return new Port(Protocol.TCP, from, to);
+  }
+
+  /** The UDP ports `from` to `to` inclusive (`endPort`). */
+  public static udpRange(from: number, to: number): Port {
+    return new Port(Protocol.UDP, from, to);
+  }
+
+  /** The ports `from` to `to` inclusive for `protocol`. */
+  public static range(protocol: Protocol, from: number, to: number): Port {
+    return new Port(protocol, from, to);
+  }
+
+  private constructor(
+    /** The protocol. */
+    public readonly protocol: Protocol,
+    /** The (first) port number. */
+    public readonly port: number,
+    /** The last port of a range, when this is a range. */
+    public readonly endPort?: number,
+  ) {}
+
+  /** A stable text form, e.g. `TCP/8080` or `TCP/8000-8099`; used for sorting and conflict detection. */
+  public toString(): string {
+    return `${this.protocol}/${this.port}${this.endPort !== undefined ? `-${this.endPort}` : ''}`;
+  }
+
+  /** Validates the port (path-less error; wrap with `atScope`) and returns its wire form. */
+  public render(): PortManifest {
+    validatePort(`port of ${this.toString()}`, this.port);
+    if (this.endPort !== undefined) {
+      validatePort(`endPort of ${this.toString()}`, this.endPort);
+      if (this.endPort < this.port) {
+        throw new MeshValidationError(
+          `endPort must be greater than or equal to port, got ${this.port}-${this.endPort}; ` +
+            `use Port.range(protocol, ${this.endPort}, ${this.port})`,
+        );
+      }
+    }
+    const out: PortManifest = { port: String(this.port), protocol: this.protocol };
+    return this.endPort !== undefined && this.endPort !== this.port ? { ...out, endPort: this.endPort } : out;
+  }
+}
+
+/** Sorts and de-duplicates ports by their text form. */
+export function sortPorts(ports: readonly Port[]): Port[] {
+  const byKey = new Map<string, Port>();
+  for (const p of ports) {
+    byKey.set(p.toString(), p);
+  }
+  return [...byKey.keys()].sort().map((k) => byKey.get(k)!);
+}

@@ -1,0 +1,253 @@
+import type { IConstruct } from 'constructs';
+import { Feature, checkCapability } from '../../cilium/capabilities';
+import type { CiliumProfile } from '../../cilium/profile';
+import { MeshValidationError, atScope } from '../../private/errors';
+import type { DnsRule, HttpRule } from './l7';
+import type { PortRuleManifest, RuleManifest } from './manifest';
+import { type IMeshPeer, type PolicyPeer, requireIngressPeer } from './peers';
+import { Port, Protocol, sortPorts } from './ports';
+
+/** Options for `allowFrom`/`allowTo`. */
+export interface AllowOptions {
+  /**
+   * The ports the rule allows (on the receiving side: the workload's for `allowFrom`, the peer's for `allowTo`).
+   * @default - the ports known for the receiving workload (from its Service or Deployment); all ports when none are known
+   */
+  readonly ports?: Port[];
+  /**
+   * L7 HTTP rules for the ports: requests matching none of them are answered with 403. Needs `ports` (TCP).
+   * @default - no L7 filtering
+   */
+  readonly http?: HttpRule[];
+  /**
+   * L7 DNS rules (egress only): the names the workload may look up at the peer (a DNS server) through the DNS proxy.
+   * @default - no DNS filtering
+   */
+  readonly dns?: DnsRule[];
+  /**
+   * Require mutual authentication (`authentication.mode: required`) for this traffic. Needs SPIRE on the
+   * Cilium install (`CiliumProfile.mutualAuthentication`).
+   * @default false
+   * @see https://docs.cilium.io/en/stable/network/servicemesh/mutual-authentication/mutual-authentication/
+   */
+  readonly mutualAuth?: boolean;
+  /**
+   * Also render the matching rule on the peer's side (an egress rule on the source for `allowFrom`, an ingress
+   * rule on the destination for `allowTo`). Only possible when the peer is a `Workload` of this mesh.
+   *
+   * Without this option the matching rule is rendered exactly when the peer is *enforced* in that direction
+   * in this mesh: a `DefaultDeny` of this mesh covers the peer's namespace or the peer itself for that
+   * direction. Otherwise the peer's traffic in that direction is not filtered and a rule there would only be noise.
+   * The mirrored rule is L4 only (the same ports and `mutualAuth`): L7 filtering stays on the side that declared it.
+   * @default - rendered when the peer is enforced in that direction by a DefaultDeny of this mesh
+   */
+  readonly mirror?: boolean;
+}
+
+/** Options for `denyFrom`/`denyTo`. Deny rules win over every allow rule (of any policy). */
+export interface DenyOptions {
+  /**
+   * The ports the rule denies.
+   * @default - all ports
+   */
+  readonly ports?: Port[];
+}
+
+/** A rule in the wire form plus what conflict detection needs. */
+interface Entry {
+  readonly json: string;
+  readonly manifest: RuleManifest;
+  readonly conflictKeys: readonly string[];
+}
+
+/** A section of a policy spec. */
+export type Bucket = 'ingress' | 'egress' | 'ingressDeny' | 'egressDeny';
+
+/** The rule that lets a workload's DNS lookups go to kube-dns through the DNS proxy (needed by `toFQDNs`). */
+export const DNS_PROXY_RULE: RuleManifest = {
+  toEndpoints: [{ matchLabels: { 'io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }],
+  toPorts: [{ ports: [{ port: '53', protocol: Protocol.ANY }], rules: { dns: [{ matchPattern: '*' }] } }],
+};
+
+/** The L4 rule that keeps DNS to kube-dns working under an egress default deny. */
+export const DNS_ALLOW_RULE: RuleManifest = {
+  toEndpoints: [{ matchLabels: { 'io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }],
+  toPorts: [{ ports: [{ port: '53', protocol: Protocol.UDP }, { port: '53', protocol: Protocol.TCP }] }],
+};
+
+/** Normalizes the second argument of `allowFrom`-style methods. */
+export function allowOptionsOf(arg: Port | AllowOptions | undefined): AllowOptions {
+  return arg instanceof Port ? { ports: [arg] } : arg ?? {};
+}
+
+/** Normalizes the second argument of `denyFrom`-style methods. */
+export function denyOptionsOf(arg: Port | DenyOptions | undefined): DenyOptions {
+  return arg instanceof Port ? { ports: [arg] } : arg ?? {};
+}
+
+/**
+ * The rules of one policy object: validated when added (errors name `scope`), rendered sorted and
+ * de-duplicated, so that the order of declarations never shows in the output.
+ */
+export class RuleSet {
+  private readonly buckets: Record<Bucket, Entry[]> = { ingress: [], egress: [], ingressDeny: [], egressDeny: [] };
+  private readonly checked = new Set<Feature>();
+
+  constructor(private readonly scope: IConstruct, private readonly profile: CiliumProfile) {}
+
+  /** Adds an allow rule; returns the resolved peer (for mirroring) and the ports used. */
+  public allow(direction: 'ingress' | 'egress', peer: IMeshPeer, options: AllowOptions, ownPorts: readonly Port[]):
+  { peer: PolicyPeer; ports: Port[] } {
+    return atScope(this.scope, () => {
+      const p = peer.toPolicyPeer();
+      this.checkPeer(p);
+      const fields = direction === 'ingress' ? requireIngressPeer(p) : p.to;
+      const ports = sortPorts(options.ports ?? (direction === 'ingress' ? ownPorts : p.ports ?? []));
+      const http = (options.http ?? []).map((r) => r.render());
+      const dns = (options.dns ?? []).map((r) => r.render());
+      if ((http.length > 0 || dns.length > 0) && ports.length === 0) {
+        throw new MeshValidationError(`L7 rules towards '${p.key}' need ports; pass ports: [Port.tcp(...)] with the http/dns rules`);
+      }
+      if (http.length > 0 && ports.some((x) => x.protocol !== Protocol.TCP)) {
+        throw new MeshValidationError(`HTTP rules towards '${p.key}' need TCP ports, got ${ports.join(', ')}; use Port.tcp(...)`);
+      }
+      if (http.length > 0 && dns.length > 0) {
+        throw new MeshValidationError(`a rule cannot carry both HTTP and DNS rules ('${p.key}'); split it into two calls`);
+      }
+      if (dns.length > 0 && direction === 'ingress') {
+        throw new MeshValidationError(`DNS rules apply to egress lookups only ('${p.key}'); use allowTo(dnsServer, { dns })`);
+      }
+      if (http.length > 0) {
+        this.checkL7();
+      }
+      if (dns.length > 0 || p.fqdn) {
+        this.check(Feature.FQDN_POLICY);
+      }
+      if (options.mutualAuth && !this.profile.mutualAuthentication) {
+        throw new MeshValidationError(
+          `mutualAuth towards '${p.key}' needs Cilium mutual authentication, which the profile does not have; ` +
+            'enable SPIRE on the Cilium install (authentication.mutual.spire.enabled=true, CiliumProfile.mutualAuthentication: true)',
+        );
+      }
+      let toPorts: PortRuleManifest[] | undefined;
+      if (ports.length > 0) {
+        const rules = http.length > 0 ? { http: sortJson(http) } : dns.length > 0 ? { dns: sortJson(dns) } : undefined;
+        toPorts = [{ ports: ports.map((x) => x.render()), ...(rules ? { rules } : {}) }];
+      }
+      const manifest: RuleManifest = {
+        ...fields,
+        ...(toPorts ? { toPorts } : {}),
+        ...(options.mutualAuth ? { authentication: { mode: 'required' as const } } : {}),
+      };
+      this.push(direction, manifest, conflictKeys(direction, p.key, ports));
+      if (p.fqdn) {
+        this.push('egress', DNS_PROXY_RULE, []);
+      }
+      return { peer: p, ports };
+    });
+  }
+
+  /** Adds a deny rule. */
+  public deny(direction: 'ingress' | 'egress', peer: IMeshPeer, options: DenyOptions): void {
+    atScope(this.scope, () => {
+      const p = peer.toPolicyPeer();
+      this.checkPeer(p);
+      if (p.fqdn) {
+        throw new MeshValidationError(`FQDN peers cannot be denied ('${p.key}': egressDeny has no toFQDNs); deny the addresses with Peer.cidr`);
+      }
+      const fields = direction === 'ingress' ? requireIngressPeer(p) : p.to;
+      const ports = sortPorts(options.ports ?? []);
+      const manifest: RuleManifest = { ...fields, ...(ports.length > 0 ? { toPorts: [{ ports: ports.map((x) => x.render()) }] } : {}) };
+      this.push(direction === 'ingress' ? 'ingressDeny' : 'egressDeny', manifest, conflictKeys(direction, p.key, ports));
+    });
+  }
+
+  /** Adds an already rendered allow rule (mirrored rules, DNS allow of default deny). */
+  public addRendered(bucket: Bucket, manifest: RuleManifest): void {
+    this.push(bucket, manifest, []);
+  }
+
+  /** True when there is no rule at all. */
+  public get isEmpty(): boolean {
+    return Object.values(this.buckets).every((b) => b.length === 0);
+  }
+
+  /**
+   * The rules, sorted and de-duplicated, per section. Throws when the same peer and port are both allowed
+   * and denied in this policy: deny wins in Cilium, so such an allow can never take effect and is a mistake.
+   */
+  public render(extra: ReadonlyArray<readonly [Bucket, RuleManifest]> = []): Partial<Record<Bucket, RuleManifest[]>> {
+    return atScope(this.scope, () => {
+      const denied = new Set<string>();
+      for (const e of [...this.buckets.ingressDeny, ...this.buckets.egressDeny]) {
+        e.conflictKeys.forEach((k) => denied.add(k));
+      }
+      for (const e of [...this.buckets.ingress, ...this.buckets.egress]) {
+        for (const k of e.conflictKeys) {
+          const [dir, peer, port] = k.split('|');
+          if (denied.has(k) || denied.has(`${dir}|${peer}|*`)) {
+            throw new MeshValidationError(
+              `${dir} from/to '${peer}' on ${port === '*' ? 'all ports' : port} is both allowed and denied in this policy; ` +
+                'deny rules win in Cilium, so the allow never takes effect: remove the allow or the deny',
+            );
+          }
+        }
+      }
+      const out: Partial<Record<Bucket, RuleManifest[]>> = {};
+      for (const bucket of ['ingress', 'ingressDeny', 'egress', 'egressDeny'] as const) {
+        const unique = new Map<string, RuleManifest>();
+        for (const e of this.buckets[bucket]) {
+          unique.set(e.json, e.manifest);
+        }
+        for (const [b, m] of extra) {
+          if (b === bucket) {
+            unique.set(JSON.stringify(m), m);
+          }
+        }
+        if (unique.size > 0) {
+          out[bucket] = [...unique.keys()].sort().map((k) => unique.get(k)!);
+        }
+      }
+      return out;
+    });
+  }
+
+  private push(bucket: Bucket, manifest: RuleManifest, keys: string[]): void {
+    this.buckets[bucket].push({ json: JSON.stringify(manifest), manifest, conflictKeys: keys });
+  }
+
+  private checkPeer(p: PolicyPeer): void {
+    if (p.requires && !this.profile.version.isAtLeast(p.requires.minor)) {
+      throw new MeshValidationError(
+        `${p.requires.what} needs Cilium 1.${p.requires.minor} or later (${p.requires.reference}), but the profile is ` +
+          `Cilium ${this.profile.version.line}; upgrade Cilium or use another peer`,
+      );
+    }
+  }
+
+  private checkL7(): void {
+    if (!this.profile.l7Proxy) {
+      throw new MeshValidationError(
+        'HTTP rules need the L7 proxy, which the profile has disabled (the agent rejects such policies); ' +
+          'enable l7Proxy on the Cilium install or drop the http rules',
+      );
+    }
+    this.check(Feature.L7_POLICY);
+  }
+
+  private check(feature: Feature): void {
+    if (!this.checked.has(feature)) {
+      this.checked.add(feature);
+      checkCapability(this.scope, feature, this.profile);
+    }
+  }
+}
+
+function conflictKeys(direction: string, peer: string, ports: readonly Port[]): string[] {
+  return ports.length === 0 ? [`${direction}|${peer}|*`] : ports.map((p) => `${direction}|${peer}|${p}`);
+}
+
+function sortJson<T>(items: readonly T[]): T[] {
+  const m = new Map(items.map((i) => [JSON.stringify(i), i] as const));
+  return [...m.keys()].sort().map((k) => m.get(k)!);
+}

@@ -1,0 +1,177 @@
+import { createHash } from 'crypto';
+import type { IConstruct } from 'constructs';
+import { MeshValidationError } from '../../private/errors';
+
+/**
+ * Pure validators for policy inputs. They throw path-less `MeshValidationError`s; constructs call them inside
+ * `atScope(this, ...)` so that every message names the construct.
+ */
+
+interface ParsedCidr {
+  readonly family: 4 | 6;
+  readonly bits: bigint;
+  readonly prefix: number;
+}
+
+function parseIpv4(s: string): bigint | undefined {
+  const parts = s.split('.');
+  if (parts.length !== 4) {
+    return undefined;
+  }
+  let v = 0n;
+  for (const p of parts) {
+    // Go's net/netip (which Kubernetes uses for the `cidr` format) rejects leading zeros.
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(p) || Number(p) > 255) {
+      return undefined;
+    }
+    v = (v << 8n) | BigInt(Number(p));
+  }
+  return v;
+}
+
+function parseIpv6(s: string): bigint | undefined {
+  if (!/^[0-9a-fA-F:]+$/.test(s) || s.split('::').length > 2) {
+    return undefined;
+  }
+  const [head, tail] = s.includes('::') ? s.split('::') : [s, undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  if (groups.length !== 8 || (tail !== undefined && h.length + t.length > 7)) {
+    return undefined;
+  }
+  let v = 0n;
+  for (const g of groups) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) {
+      return undefined;
+    }
+    v = (v << 16n) | BigInt(parseInt(g, 16));
+  }
+  return v;
+}
+
+function formatNetwork(c: ParsedCidr): string {
+  if (c.family === 4) {
+    const o = [24n, 16n, 8n, 0n].map((s) => String((c.bits >> s) & 255n));
+    return `${o.join('.')}/${c.prefix}`;
+  }
+  const g: string[] = [];
+  for (let i = 7; i >= 0; i--) {
+    g.push(((c.bits >> BigInt(i * 16)) & 0xffffn).toString(16));
+  }
+  return `${g.join(':')}/${c.prefix}`;
+}
+
+/** Parses and validates a CIDR (IPv4 or IPv6, explicit prefix, no host bits). */
+export function validateCidr(what: string, cidr: string): ParsedCidr {
+  const m = /^([^/]+)\/([0-9]{1,3})$/.exec(cidr);
+  if (!m) {
+    throw new MeshValidationError(
+      `${what} must be a CIDR with a prefix length such as '10.0.0.0/8' or '2001:db8::/32', got '${cidr}'; ` +
+        `for a single address write '${cidr}/32' (IPv4) or '${cidr}/128' (IPv6)`,
+    );
+  }
+  const family: 4 | 6 = m[1].includes(':') ? 6 : 4;
+  const bits = family === 4 ? parseIpv4(m[1]) : parseIpv6(m[1]);
+  const width = family === 4 ? 32 : 128;
+  const prefix = Number(m[2]);
+  if (bits === undefined) {
+    throw new MeshValidationError(
+      `${what} has an invalid IPv${family} address in '${cidr}'; write the address in canonical form (IPv4 octets 0-255 without leading zeros)`,
+    );
+  }
+  if (prefix > width) {
+    throw new MeshValidationError(`${what} prefix length must be 0-${width} for IPv${family}, got '${cidr}'; fix the prefix length`);
+  }
+  const hostMask = (1n << BigInt(width - prefix)) - 1n;
+  if ((bits & hostMask) !== 0n) {
+    const network = formatNetwork({ family, bits: bits & ~hostMask, prefix });
+    throw new MeshValidationError(`${what} '${cidr}' has host bits set; use the network address '${network}'`);
+  }
+  return { family, bits, prefix };
+}
+
+/** Validates `except` entries: each must be a CIDR of the same family inside `cidr` and more specific. */
+export function validateCidrExcept(cidr: string, except: readonly string[]): void {
+  const outer = validateCidr('cidr', cidr);
+  for (const e of except) {
+    const inner = validateCidr(`except entry of '${cidr}'`, e);
+    const width = outer.family === 4 ? 32 : 128;
+    const outerMask = ((1n << BigInt(width)) - 1n) ^ ((1n << BigInt(width - outer.prefix)) - 1n);
+    if (inner.family !== outer.family || inner.prefix <= outer.prefix || (inner.bits & outerMask) !== outer.bits) {
+      throw new MeshValidationError(
+        `except entry '${e}' is not a more specific range inside '${cidr}'; list only sub-ranges of the CIDR`,
+      );
+    }
+  }
+}
+
+const FQDN_NAME = /^([-a-zA-Z0-9_]+[.]?)+$/;
+const FQDN_PATTERN = /^([-a-zA-Z0-9_*]+[.]?)+$/;
+
+/**
+ * A `matchName` (no wildcards) or `matchPattern`. Cilium's pattern grammar: `*` matches zero or more DNS
+ * characters within one label (it never spans a dot); a lone `*` matches every name. Labels are at most 63
+ * characters and the name at most 253 (a trailing dot is allowed).
+ * @see https://docs.cilium.io/en/stable/security/policy/language/#dns-based
+ */
+export function validateFqdn(kind: 'matchName' | 'matchPattern', value: string): string {
+  const grammar = kind === 'matchName' ? FQDN_NAME : FQDN_PATTERN;
+  const bare = value.endsWith('.') ? value.slice(0, -1) : value;
+  const labels = bare.split('.');
+  if (!grammar.test(value) || bare.length > 253 || labels.some((l) => l.length === 0 || l.length > 63)) {
+    const hint = kind === 'matchName' && value.includes('*')
+      ? `wildcards need a pattern: use Peer.fqdnPattern('${value}')`
+      : `use DNS characters (a-z, 0-9, '-', '_')${kind === 'matchPattern' ? " and '*'" : ''} in dot-separated labels of 1-63 characters`;
+    throw new MeshValidationError(`FQDN ${kind} '${value}' is not valid; ${hint}`);
+  }
+  if (kind === 'matchPattern' && labels.some((l) => l.includes('**'))) {
+    throw new MeshValidationError(
+      `FQDN matchPattern '${value}' repeats '*' inside a label; one '*' already matches any run of characters in a label`,
+    );
+  }
+  return value;
+}
+
+const MAX_NAME = 63;
+
+/**
+ * The Kubernetes object name for a construct: its path below `root`, lower-cased, non-alphanumerics turned
+ * into '-'. Names longer than 63 characters are cut and end in an 8-character hash of the full path, so they
+ * stay unique and stable.
+ */
+export function objectNameFor(construct: IConstruct, root: IConstruct): string {
+  const rootDepth = root.node.scopes.length;
+  const parts = construct.node.scopes.slice(rootDepth).map((s) => s.node.id).filter((id) => id !== 'Resource');
+  const raw = parts.join('-').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const base = raw || 'policy';
+  if (base.length <= MAX_NAME) {
+    return base;
+  }
+  const hash = createHash('sha256').update(construct.node.path).digest('hex').slice(0, 8);
+  return `${base.slice(0, MAX_NAME - 9).replace(/-+$/g, '')}-${hash}`;
+}
+
+const claimed = new WeakMap<IConstruct, Map<string, string>>();
+
+/**
+ * Records that `scope` emits `kind` `namespace/name` in `mesh`; two constructs whose paths normalize to the
+ * same name (e.g. `A-B` and `A/B`) would overwrite each other in the cluster, so the second one is refused.
+ */
+export function claimObjectName(mesh: IConstruct, scope: IConstruct, kind: string, namespace: string, name: string): void {
+  let names = claimed.get(mesh);
+  if (!names) {
+    names = new Map();
+    claimed.set(mesh, names);
+  }
+  const key = `${kind}/${namespace}/${name}`;
+  const owner = names.get(key);
+  if (owner !== undefined) {
+    throw new MeshValidationError(
+      `${kind} '${namespace ? `${namespace}/` : ''}${name}' is already emitted by ${owner}; construct paths map to object names, ` +
+        'so give one of the constructs a different id',
+      scope,
+    );
+  }
+  names.set(key, scope.node.path);
+}

@@ -1,0 +1,248 @@
+import { ApiObject } from 'cdk8s';
+import type * as kplus from 'cdk8s-plus-34';
+import { Construct } from 'constructs';
+import { MeshValidationError, atScope } from '../../private/errors';
+import { validateDnsLabel, validateDnsSubdomain, validateLabels } from '../../private/validate';
+import { EnforcementRegistry, type IEnforcementListener } from '../policy/enforcement';
+import type { RuleManifest, SelectorManifest } from '../policy/manifest';
+import { NetworkPolicy } from '../policy/network-policy';
+import type { IMeshPeer, IMirrorTarget, IPolicySubject, MirroredRule, PolicyPeer } from '../policy/peers';
+import { Port, Protocol, sortPorts } from '../policy/ports';
+import type { AllowOptions, Bucket, DenyOptions } from '../policy/rules';
+import { ServiceMesh } from '../service-mesh';
+
+/** Cilium's label for a pod's namespace, usable in peer selectors. */
+export const NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
+/** Cilium's label for a pod's ServiceAccount. */
+export const SERVICE_ACCOUNT_LABEL = 'io.cilium.k8s.policy.serviceaccount';
+
+/** Properties of a `Workload`: pods selected by namespace and labels. */
+export interface WorkloadProps {
+  /** The namespace of the pods. */
+  readonly namespace: string;
+  /**
+   * The pod labels that select the workload (all must match). Must not be empty: use
+   * `Workload.allInNamespace` to mean every pod of a namespace.
+   */
+  readonly labels: Readonly<Record<string, string>>;
+  /**
+   * The ports the pods serve; rules towards the workload without explicit ports use them.
+   * @default - none known: such rules allow all ports
+   */
+  readonly ports?: Port[];
+}
+
+/** Options for `Workload.fromService` and `Workload.fromDeployment`. */
+export interface WorkloadFromResourceOptions {
+  /**
+   * The namespace, when the resource's `metadata.namespace` is not set.
+   * @default - the resource's metadata.namespace
+   */
+  readonly namespace?: string;
+}
+
+/** Attributes of a workload referenced by name (`Workload.fromName`). */
+export interface WorkloadNameAttributes {
+  /** The namespace. */
+  readonly namespace: string;
+  /** The workload's name, as in its name label. */
+  readonly name: string;
+  /**
+   * The label carrying the name.
+   * @default 'app.kubernetes.io/name'
+   */
+  readonly nameLabel?: string;
+}
+
+/** Attributes of a workload selected by ServiceAccount. */
+export interface ServiceAccountAttributes {
+  /** The namespace of the ServiceAccount. */
+  readonly namespace: string;
+  /** The ServiceAccount name. */
+  readonly name: string;
+}
+
+/**
+ * A set of pods that policies apply to and that rules can name as a peer: `backend.allowFrom(frontend,
+ * Port.tcp(8080))`. Created under a `ServiceMesh`. Rules added with its methods go to one
+ * CiliumNetworkPolicy per workload (`workload.policy`), created on first use.
+ *
+ * The matching rule on the peer's side is rendered when that side is enforced by a `DefaultDeny` of the
+ * same mesh (see `AllowOptions.mirror`).
+ */
+export class Workload extends Construct implements IPolicySubject, IMirrorTarget, IEnforcementListener {
+  /** Pods of a cdk8s-plus Service: its selector, namespace and target ports. Read when called. */
+  public static fromService(scope: Construct, id: string, service: kplus.Service, options: WorkloadFromResourceOptions = {}): Workload {
+    const spec = (ApiObject.of(service).toJson() as { spec?: { selector?: Record<string, string> } }).spec;
+    const ports = service.ports.map((p) => portOf(p.targetPort ?? p.port, p.protocol));
+    return new Workload(scope, id, {
+      namespace: namespaceOf(scope, id, service.metadata.namespace, options, 'Service'),
+      labels: spec?.selector ?? {},
+      ports,
+    });
+  }
+
+  /** Pods of a cdk8s-plus Deployment: its matchLabels, namespace and container ports. Read when called. */
+  public static fromDeployment(scope: Construct, id: string, deployment: kplus.Deployment,
+    options: WorkloadFromResourceOptions = {}): Workload {
+    const ports = deployment.containers.flatMap((c) => c.ports.map((p) => portOf(p.number, p.protocol)));
+    return new Workload(scope, id, {
+      namespace: namespaceOf(scope, id, deployment.metadata.namespace, options, 'Deployment'),
+      labels: deployment.matchLabels,
+      ports,
+    });
+  }
+
+  /** Pods running as a ServiceAccount (Cilium label `io.cilium.k8s.policy.serviceaccount`). */
+  public static fromServiceAccount(scope: Construct, id: string, attrs: ServiceAccountAttributes): Workload {
+    atScope(scope, () => validateDnsSubdomain('ServiceAccount name', attrs.name));
+    return new Workload(scope, id, { namespace: attrs.namespace, labels: { [SERVICE_ACCOUNT_LABEL]: attrs.name } });
+  }
+
+  /** A workload defined elsewhere, by name label (default `app.kubernetes.io/name`). */
+  public static fromName(scope: Construct, id: string, attrs: WorkloadNameAttributes): Workload {
+    return new Workload(scope, id, { namespace: attrs.namespace, labels: { [attrs.nameLabel ?? 'app.kubernetes.io/name']: attrs.name } });
+  }
+
+  /** Every pod of a namespace, explicitly (an empty selector is refused elsewhere). */
+  public static allInNamespace(scope: Construct, id: string, namespace: string): Workload {
+    return new Workload(scope, id, { namespace, labels: {} }, true);
+  }
+
+  public readonly namespace: string;
+  /** The selecting labels, sorted. Empty for `allInNamespace`. */
+  public readonly labels: Readonly<Record<string, string>>;
+  public readonly ports: readonly Port[];
+  public readonly selectorKey: string;
+  private readonly mirrors: MirroredRule[] = [];
+  private readonly registry: EnforcementRegistry;
+  private _policy?: NetworkPolicy;
+  private listening = false;
+
+  constructor(scope: Construct, id: string, props: WorkloadProps);
+  /** @internal */
+  constructor(scope: Construct, id: string, props: WorkloadProps, allowEmpty: boolean);
+  constructor(scope: Construct, id: string, props: WorkloadProps, allowEmpty = false) {
+    super(scope, id);
+    this.registry = EnforcementRegistry.of(ServiceMesh.of(this));
+    this.namespace = atScope(this, () => validateDnsLabel('workload namespace', props.namespace));
+    this.labels = atScope(this, () => validateLabels(props.labels));
+    if (!allowEmpty && Object.keys(this.labels).length === 0) {
+      throw new MeshValidationError(
+        `workload labels are empty, which would select every pod in namespace '${this.namespace}'; ` +
+          `say so explicitly with Workload.allInNamespace(scope, id, '${this.namespace}') or pass labels`,
+        this,
+      );
+    }
+    if (Object.keys(this.labels).some((k) => k === NAMESPACE_LABEL)) {
+      throw new MeshValidationError(`workload labels must not contain '${NAMESPACE_LABEL}'; pass the namespace in 'namespace'`, this);
+    }
+    this.ports = sortPorts(props.ports ?? []);
+    atScope(this, () => this.ports.forEach((p) => p.render()));
+    this.selectorKey = `${this.namespace}/${JSON.stringify(this.labels)}`;
+  }
+
+  /** The `endpointSelector` of policies for this workload (in its namespace). */
+  public get endpointSelector(): SelectorManifest {
+    return Object.keys(this.labels).length === 0 ? {} : { matchLabels: { ...this.labels } };
+  }
+
+  /** The workload's own CiliumNetworkPolicy, which `allowFrom`/`allowTo`/`denyFrom`/`denyTo` add rules to. */
+  public get policy(): NetworkPolicy {
+    if (!this._policy) {
+      this._policy = new NetworkPolicy(this, 'Policy', { workload: this });
+      this._policy._addRuleSource(() => this.renderMirrors());
+    }
+    return this._policy;
+  }
+
+  /** Allows traffic from `peer` to this workload (on this workload's known ports unless ports are given). */
+  public allowFrom(peer: IMeshPeer, portOrOptions?: Port | AllowOptions): void {
+    this.policy.allowFrom(peer, portOrOptions);
+  }
+
+  /** Allows traffic from this workload to `peer` (on the peer's known ports unless ports are given). */
+  public allowTo(peer: IMeshPeer, portOrOptions?: Port | AllowOptions): void {
+    this.policy.allowTo(peer, portOrOptions);
+  }
+
+  /** Denies traffic from `peer` to this workload; wins over every allow. */
+  public denyFrom(peer: IMeshPeer, portOrOptions?: Port | DenyOptions): void {
+    this.policy.denyFrom(peer, portOrOptions);
+  }
+
+  /** Denies traffic from this workload to `peer`; wins over every allow. */
+  public denyTo(peer: IMeshPeer, portOrOptions?: Port | DenyOptions): void {
+    this.policy.denyTo(peer, portOrOptions);
+  }
+
+  /** This workload as a rule peer: its labels plus its namespace label. */
+  public toPolicyPeer(): PolicyPeer {
+    const selector: SelectorManifest = { matchLabels: { [NAMESPACE_LABEL]: this.namespace, ...this.labels } };
+    return {
+      key: `workload:${this.selectorKey}`,
+      from: { fromEndpoints: [selector] },
+      to: { toEndpoints: [selector] },
+      mirrorTarget: this,
+      ports: this.ports,
+    };
+  }
+
+  /** @internal see IMirrorTarget */
+  public addMirror(mirror: MirroredRule): void {
+    this.mirrors.push(mirror);
+    if (mirror.force || this.registry.isEnforced(this.namespace, this.selectorKey, mirror.direction)) {
+      void this.policy;
+    } else if (!this.listening) {
+      this.listening = true;
+      this.registry.listen(this);
+    }
+  }
+
+  /** @internal see IEnforcementListener */
+  public enforcementChanged(): void {
+    if (this.mirrors.some((m) => this.registry.isEnforced(this.namespace, this.selectorKey, m.direction))) {
+      void this.policy;
+    }
+  }
+
+  private renderMirrors(): Array<[Bucket, RuleManifest]> {
+    const out: Array<[Bucket, RuleManifest]> = [];
+    for (const m of this.mirrors) {
+      if (!m.force && !this.registry.isEnforced(this.namespace, this.selectorKey, m.direction)) {
+        continue;
+      }
+      const peer = m.peer.toPolicyPeer();
+      const fields = m.direction === 'ingress' ? peer.from! : peer.to;
+      out.push([m.direction, {
+        ...fields,
+        ...(m.ports.length > 0 ? { toPorts: [{ ports: m.ports.map((p) => p.render()) }] } : {}),
+        ...(m.mutualAuth ? { authentication: { mode: 'required' as const } } : {}),
+      }]);
+    }
+    return out;
+  }
+}
+
+function portOf(port: number, protocol?: kplus.Protocol): Port {
+  switch (protocol) {
+    case undefined:
+    case 'TCP':
+      return Port.tcp(port);
+    case 'UDP':
+      return Port.udp(port);
+    default:
+      return Port.range(Protocol.SCTP, port, port);
+  }
+}
+
+function namespaceOf(scope: Construct, id: string, ns: string | undefined, options: WorkloadFromResourceOptions, kind: string): string {
+  const out = options.namespace ?? ns;
+  if (out === undefined) {
+    throw new MeshValidationError(
+      `the ${kind} for workload '${id}' has no metadata.namespace; set it on the ${kind} or pass { namespace } to Workload.from${kind}`,
+      scope,
+    );
+  }
+  return out;
+}
