@@ -58,6 +58,8 @@ interface Entry {
   readonly json: string;
   readonly manifest: RuleManifest;
   readonly conflictKeys: readonly string[];
+  /** True when the rule carries HTTP rules (which a plain L4 allow of the same peer and port would void). */
+  readonly http: boolean;
 }
 
 /** A section of a policy spec. */
@@ -139,7 +141,7 @@ export class RuleSet {
         ...(toPorts ? { toPorts } : {}),
         ...(options.mutualAuth ? { authentication: { mode: 'required' as const } } : {}),
       };
-      this.push(direction, manifest, conflictKeys(direction, p.key, ports));
+      this.push(direction, manifest, conflictKeys(direction, p.key, ports), http.length > 0);
       if (p.fqdn) {
         this.push('egress', DNS_PROXY_RULE, []);
       }
@@ -193,6 +195,7 @@ export class RuleSet {
           }
         }
       }
+      this.checkVoidedHttpRules();
       const out: Partial<Record<Bucket, RuleManifest[]>> = {};
       for (const bucket of ['ingress', 'ingressDeny', 'egress', 'egressDeny'] as const) {
         const unique = new Map<string, RuleManifest>();
@@ -212,8 +215,32 @@ export class RuleSet {
     });
   }
 
-  private push(bucket: Bucket, manifest: RuleManifest, keys: string[]): void {
-    this.buckets[bucket].push({ json: JSON.stringify(manifest), manifest, conflictKeys: keys });
+  private push(bucket: Bucket, manifest: RuleManifest, keys: string[], http = false): void {
+    this.buckets[bucket].push({ json: JSON.stringify(manifest), manifest, conflictKeys: keys, http });
+  }
+
+  /**
+   * Cilium ORs the rules of a policy: a plain L4 allow for a peer and port admits every request on it, so
+   * HTTP rules for the same peer and port would silently have no effect. That is a mistake worth an error.
+   */
+  private checkVoidedHttpRules(): void {
+    const plain = new Set<string>();
+    for (const e of [...this.buckets.ingress, ...this.buckets.egress]) {
+      if (!e.http) {
+        e.conflictKeys.forEach((k) => plain.add(k));
+      }
+    }
+    for (const e of [...this.buckets.ingress, ...this.buckets.egress]) {
+      for (const k of e.http ? e.conflictKeys : []) {
+        const [dir, peer, port] = k.split('|');
+        if (plain.has(k) || plain.has(`${dir}|${peer}|*`)) {
+          throw new MeshValidationError(
+            `${dir} HTTP rules for '${peer}' on ${port} have no effect: a plain allow for the same peer and port admits ` +
+              'every request (Cilium ORs the rules); remove the plain allow so that only the HTTP rules apply',
+          );
+        }
+      }
+    }
   }
 
   private checkPeer(p: PolicyPeer): void {

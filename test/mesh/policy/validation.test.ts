@@ -133,6 +133,19 @@ describe('policies', () => {
     web.denyFrom(Peer.entity(Entity.WORLD), Port.tcp(443));
     expect(() => Testing.synth(mesh)).toThrow(/ingress from\/to 'entity:world' on TCP\/443 is both allowed and denied in this policy; deny rules win .* remove the allow or the deny \[at Mesh\/Web\/Policy\]/);
   });
+  test('a plain allow voids HTTP rules for the same peer and port', () => {
+    const { web, mesh } = setup();
+    web.allowFrom(Peer.entity(Entity.WORLD), Port.tcp(8080));
+    web.allowFrom(Peer.entity(Entity.WORLD), { ports: [Port.tcp(8080)], http: [HttpRule.get('/api/.*')] });
+    expect(() => Testing.synth(mesh)).toThrow(/ingress HTTP rules for 'entity:world' on TCP\/8080 have no effect: a plain allow .* remove the plain allow .*\[at Mesh\/Web\/Policy\]/);
+  });
+  test('a plain allow on other ports leaves HTTP rules in force', () => {
+    const { web, mesh } = setup();
+    web.allowFrom(Peer.entity(Entity.WORLD), Port.tcp(9090));
+    web.allowFrom(Peer.entity(Entity.WORLD), { ports: [Port.tcp(8080)], http: [HttpRule.get('/api/.*')] });
+    const [policy] = Testing.synth(mesh);
+    expect(policy.spec.ingress).toHaveLength(2);
+  });
   test('a deny on all ports contradicts any allow of that peer', () => {
     const { web, mesh } = setup();
     web.allowTo(Peer.cidr('10.0.0.0/8'), Port.tcp(443));
