@@ -10,3 +10,4 @@ export * from './cilium/hubble';
 export * from './cilium/encryption';
 export * from './cilium/chart-source';
 export * from './cilium/cilium';
+export * from './cluster';
