@@ -1,4 +1,5 @@
 export * from './kubernetes-version';
 export * from './mesh-cluster';
+export * from './mesh-cluster-props';
 export * from './nodegroup';
 export * from './vpc-cni';
