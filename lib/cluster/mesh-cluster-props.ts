@@ -9,12 +9,12 @@ import type { VpcCniOptions } from './vpc-cni';
 /** Whether the cluster runs kube-proxy, or Cilium replaces it (`kubeProxyReplacement`). */
 export enum KubeProxyMode {
   /** EKS installs kube-proxy (with CoreDNS and the VPC CNI) at cluster creation; Cilium leaves Services to it. */
-  KEEP = 'KEEP',
+  KEEP = 'keep',
   /**
    * The cluster is created without the default networking add-ons (`bootstrapSelfManagedAddons: false`); the VPC CNI
    * and CoreDNS come back as managed add-ons, kube-proxy does not: Cilium must run with `kubeProxyReplacement: true`.
    */
-  REPLACE = 'REPLACE',
+  REPLACE = 'replace',
 }
 
 /** The five control-plane log types, all enabled by default. */

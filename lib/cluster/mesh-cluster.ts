@@ -1,10 +1,10 @@
 import { createHash } from 'crypto';
 import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
-import { Stack, Token } from 'aws-cdk-lib';
+import { CfnWaitConditionHandle, Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type { Construct } from 'constructs';
+import type { Construct, IDependable } from 'constructs';
 import { BUNDLED_KUBECTL_MINOR, checkKubernetesVersion } from './kubernetes-version';
 import { ALL_CLUSTER_LOGGING_TYPES, KubeProxyMode, type MeshClusterProps } from './mesh-cluster-props';
 import {
@@ -33,12 +33,19 @@ export class MeshCluster extends eks.Cluster {
   public readonly secretsEncryptionKey: kms.IKey;
   /** The `vpc-cni` managed add-on; every node group depends on it. */
   public readonly vpcCniAddon: eks.CfnAddon;
-  /** The `coredns` managed add-on in `KubeProxyMode.REPLACE`; it depends on every node group. */
+  /** The `coredns` managed add-on in `KubeProxyMode.REPLACE`; it waits for `nodegroupsReady`. */
   public readonly coreDnsAddon?: eks.CfnAddon;
+  /**
+   * Completes once every node group of this cluster exists, including groups added after this point (a
+   * CloudFormation barrier resource that each new group is added to). Make Cilium's Helm release depend on it: with
+   * `wait`, the release needs nodes for its pods.
+   */
+  public readonly nodegroupsReady: IDependable;
   /** The default node group, unless `createDefaultNodegroup` is false. */
   public declare readonly defaultNodegroup?: eks.Nodegroup;
 
   private readonly _nodegroups: eks.Nodegroup[] = [];
+  private readonly nodegroupsBarrier: CfnWaitConditionHandle;
   private readonly kubernetesMinorVersion: number;
 
   constructor(scope: Construct, id: string, props: MeshClusterProps = {}) {
@@ -113,6 +120,10 @@ export class MeshCluster extends eks.Cluster {
       configurationValues: Stack.of(this).toJsonString(cniValues),
     });
 
+    // A resource (not a bare construct) so that dependants also wait for node groups added later.
+    this.nodegroupsBarrier = new CfnWaitConditionHandle(this, 'NodegroupsReady');
+    this.nodegroupsReady = this.nodegroupsBarrier;
+
     if (kubeProxyMode === KubeProxyMode.REPLACE) {
       this.coreDnsAddon = new eks.CfnAddon(this, 'CoreDnsAddon', {
         addonName: 'coredns',
@@ -121,6 +132,8 @@ export class MeshCluster extends eks.Cluster {
         resolveConflicts: 'OVERWRITE',
         preserveOnDelete: true,
       });
+      // CoreDNS pods need schedulable nodes to become ACTIVE.
+      this.coreDnsAddon.node.addDependency(this.nodegroupsBarrier);
     }
 
     if (props.createDefaultNodegroup ?? true) {
@@ -168,8 +181,7 @@ export class MeshCluster extends eks.Cluster {
     const nodegroup = super.addNodegroupCapacity(id, { ...options, taints });
     // Nodes must not join before the VPC CNI add-on has its configuration (prefix delegation decides max-pods).
     nodegroup.node.addDependency(this.vpcCniAddon);
-    // CoreDNS needs nodes to become ACTIVE.
-    this.coreDnsAddon?.node.addDependency(nodegroup);
+    this.nodegroupsBarrier.node.addDependency(nodegroup);
     this._nodegroups.push(nodegroup);
     return nodegroup;
   }

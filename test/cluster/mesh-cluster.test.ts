@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -144,13 +144,20 @@ describe('MeshCluster with KubeProxyMode.REPLACE', () => {
     });
   });
 
-  test('node groups wait for the VPC CNI add-on; CoreDNS waits for the node groups', () => {
+  test('node groups wait for the VPC CNI add-on; CoreDNS waits for the node groups (through nodegroupsReady)', () => {
     const ngId = logicalId(stack, cluster.nodegroups[0]);
+    const barrierId = stack.getLogicalId(cluster.nodegroupsReady as CfnWaitConditionHandle);
     template.hasResource('AWS::EKS::Nodegroup', { DependsOn: Match.arrayWith([logicalId(stack, cluster.vpcCniAddon)]) });
+    template.hasResource('AWS::CloudFormation::WaitConditionHandle', { DependsOn: Match.arrayWith([ngId]) });
     template.hasResource('AWS::EKS::Addon', {
       Properties: Match.objectLike({ AddonName: 'coredns' }),
-      DependsOn: Match.arrayWith([ngId]),
+      DependsOn: Match.arrayWith([barrierId]),
     });
+  });
+
+  test('kubeProxyMode is the string the Cilium construct duck-types', () => {
+    expect(cluster.kubeProxyMode).toBe('replace');
+    expect(KubeProxyMode.KEEP).toBe('keep');
   });
 });
 
@@ -224,6 +231,8 @@ describe('MeshCluster options', () => {
     const template = Template.fromStack(stack);
     const groups = Object.values(template.findResources('AWS::EKS::Nodegroup'));
     expect(groups).toHaveLength(3);
+    const [barrier] = Object.values(template.findResources('AWS::CloudFormation::WaitConditionHandle'));
+    expect(barrier.DependsOn).toEqual(expect.arrayContaining(cluster.nodegroups.map((ng) => logicalId(stack, ng))));
     for (const group of groups) {
       expect(group.Properties.Taints[0]).toEqual(CILIUM_TAINT);
       expect(group.DependsOn).toEqual(expect.arrayContaining([logicalId(stack, cluster.vpcCniAddon)]));
@@ -237,6 +246,19 @@ describe('MeshCluster options', () => {
     template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
       LaunchTemplateData: Match.objectLike({ MetadataOptions: Match.objectLike({ HttpPutResponseHopLimit: 2 }) }),
     });
+  });
+
+  test('nodegroupsReady also covers node groups added after a dependant was wired', () => {
+    const stack = new Stack(new App(), 'S');
+    const cluster = new MeshCluster(stack, 'Mesh');
+    const release = new CfnResource(stack, 'Release', { type: 'Custom::Release' });
+    release.node.addDependency(cluster.nodegroupsReady);
+    const late = cluster.addMeshNodegroup('Late');
+    const template = Template.fromStack(stack);
+    const barrierId = stack.getLogicalId(cluster.nodegroupsReady as CfnWaitConditionHandle);
+    template.hasResource('Custom::Release', { DependsOn: [barrierId] });
+    const [barrier] = Object.values(template.findResources('AWS::CloudFormation::WaitConditionHandle'));
+    expect(barrier.DependsOn).toEqual(expect.arrayContaining([logicalId(stack, cluster.defaultNodegroup!), logicalId(stack, late)]));
   });
 
   test('another Kubernetes version with the caller layer; clusters of a stack share the bundled layer', () => {
