@@ -108,15 +108,25 @@ export interface MeshNodegroupOptions {
 
 /** A node group's settings after defaults and validation. */
 export interface ResolvedMeshNodegroup {
+  /** Instance types, one architecture. */
   readonly instanceTypes: ec2.InstanceType[];
+  /** The AMI type, explicit or derived from the architecture. */
   readonly amiType: eks.NodegroupAmiType;
+  /** Minimum node count. */
   readonly minSize: number;
+  /** Maximum node count. */
   readonly maxSize: number;
+  /** Initial node count. */
   readonly desiredSize: number;
+  /** Size of the data volume in GiB. */
   readonly diskSizeGib: number;
+  /** Device the size applies to: `/dev/xvda` (AL2023 root), `/dev/xvdb` (Bottlerocket data). */
   readonly rootDeviceName: string;
+  /** Validated labels with sorted keys. */
   readonly labels?: Record<string, string>;
+  /** The Cilium taint first, then the extra taints sorted. */
   readonly taints: eks.TaintSpec[];
+  /** IMDSv2 response hop limit. */
   readonly imdsHopLimit: number;
 }
 

@@ -1,4 +1,4 @@
-import { App, CfnResource, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, CfnWaitConditionHandle, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -246,6 +246,19 @@ describe('MeshCluster options', () => {
     template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
       LaunchTemplateData: Match.objectLike({ MetadataOptions: Match.objectLike({ HttpPutResponseHopLimit: 2 }) }),
     });
+  });
+
+  test('removalPolicy also reaches what MeshCluster adds after eks.Cluster: key, add-ons, launch templates, node groups', () => {
+    const stack = new Stack(new App(), 'S');
+    new MeshCluster(stack, 'Mesh', { removalPolicy: RemovalPolicy.RETAIN, kubeProxyMode: KubeProxyMode.REPLACE });
+    const template = Template.fromStack(stack);
+    for (const type of ['AWS::KMS::Key', 'AWS::EKS::Addon', 'AWS::EC2::LaunchTemplate', 'AWS::EKS::Nodegroup', 'AWS::EKS::Cluster']) {
+      const resources = Object.values(template.findResources(type));
+      expect(resources.length).toBeGreaterThan(0);
+      for (const resource of resources) {
+        expect([type, resource.DeletionPolicy]).toEqual([type, 'Retain']);
+      }
+    }
   });
 
   test('nodegroupsReady also covers node groups added after a dependant was wired', () => {
