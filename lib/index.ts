@@ -13,3 +13,4 @@ export * from './cilium/cilium';
 export * from './mesh/routing';
 export * from './mesh/policy';
 export * from './mesh/workload';
+export * from './cluster';

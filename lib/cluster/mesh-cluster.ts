@@ -1,0 +1,279 @@
+import { createHash } from 'crypto';
+import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
+import { CfnWaitConditionHandle, Stack, Token } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { Construct, IDependable } from 'constructs';
+import { BUNDLED_KUBECTL_MINOR, checkKubernetesVersion } from './kubernetes-version';
+import { ALL_CLUSTER_LOGGING_TYPES, KubeProxyMode, type MeshClusterProps } from './mesh-cluster-props';
+import {
+  createNodegroupLaunchTemplate,
+  renderNodegroupTaints,
+  resolveMeshNodegroup,
+  type MeshNodegroupOptions,
+} from './nodegroup';
+import { renderVpcCniConfiguration } from './vpc-cni';
+import { atScope, MeshValidationError } from '../private/errors';
+
+const LAYER_ID = `CdkCiliumMeshKubectlV${BUNDLED_KUBECTL_MINOR}Layer`;
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
+
+/**
+ * An EKS cluster prepared for Cilium in aws-cni chaining mode: managed node groups tainted until Cilium's agent is
+ * ready, the VPC CNI as a managed add-on with its network policy off, access entries only, encrypted secrets and
+ * control-plane logging. It is an `eks.Cluster`, so `grantAccess`, `addHelmChart`, ... work as usual.
+ */
+export class MeshCluster extends eks.Cluster {
+  /** Whether kube-proxy runs; the `Cilium` construct derives `kubeProxyReplacement` from it. */
+  public readonly kubeProxyMode: KubeProxyMode;
+  /** The cluster's Kubernetes version. */
+  public readonly kubernetesVersion: eks.KubernetesVersion;
+  /** The key that envelope-encrypts Kubernetes Secrets. */
+  public readonly secretsEncryptionKey: kms.IKey;
+  /** The `vpc-cni` managed add-on; every node group depends on it. */
+  public readonly vpcCniAddon: eks.CfnAddon;
+  /** The `coredns` managed add-on in `KubeProxyMode.REPLACE`; it waits for `nodegroupsReady`. */
+  public readonly coreDnsAddon?: eks.CfnAddon;
+  /**
+   * Completes once every node group of this cluster exists, including groups added after this point (a
+   * CloudFormation barrier resource that each new group is added to). Make Cilium's Helm release depend on it: with
+   * `wait`, the release needs nodes for its pods.
+   */
+  public readonly nodegroupsReady: IDependable;
+  /** The default node group, unless `createDefaultNodegroup` is false. */
+  public declare readonly defaultNodegroup?: eks.Nodegroup;
+
+  private readonly _nodegroups: eks.Nodegroup[] = [];
+  private readonly nodegroupsBarrier: CfnWaitConditionHandle;
+  private readonly kubernetesMinorVersion: number;
+
+  constructor(scope: Construct, id: string, props: MeshClusterProps = {}) {
+    const version = props.version ?? eks.KubernetesVersion.V1_35;
+    const kubectlLayer = props.kubectlLayer ?? (isBundledVersion(version) ? bundledKubectlLayer(scope) : undefined);
+    const kubeProxyMode = props.kubeProxyMode ?? KubeProxyMode.KEEP;
+    super(scope, id, {
+      version,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      clusterName: props.clusterName,
+      endpointAccess: props.endpointAccess ?? eks.EndpointAccess.PUBLIC_AND_PRIVATE,
+      clusterLogging: props.clusterLogging ?? [...ALL_CLUSTER_LOGGING_TYPES],
+      serviceIpv4Cidr: props.serviceIpv4Cidr,
+      tags: props.tags,
+      removalPolicy: props.removalPolicy,
+      // Managed node groups only; ours are added below, with the taint and the launch template.
+      defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
+      defaultCapacity: 0,
+      bootstrapClusterCreatorAdminPermissions: props.bootstrapClusterCreatorAdminPermissions ?? false,
+      bootstrapSelfManagedAddons: kubeProxyMode === KubeProxyMode.REPLACE ? false : undefined,
+      kubectlProviderOptions: kubectlLayer ? { kubectlLayer } : undefined,
+    });
+
+    this.kubernetesVersion = version;
+    this.kubernetesMinorVersion = atScope(this, () => checkKubernetesVersion(version, props.kubectlLayer !== undefined));
+    rejectUnsupportedProps(this, props);
+    if (!Object.values(KubeProxyMode).includes(kubeProxyMode)) {
+      throw new MeshValidationError(
+        `kubeProxyMode must be KubeProxyMode.KEEP or KubeProxyMode.REPLACE, got '${String(kubeProxyMode)}'; pass one of them`,
+        this,
+      );
+    }
+    this.kubeProxyMode = kubeProxyMode;
+    if (props.createDefaultNodegroup === false && props.defaultNodegroup !== undefined) {
+      throw new MeshValidationError(
+        'defaultNodegroup is set but createDefaultNodegroup is false; drop one of them',
+        this,
+      );
+    }
+
+    this.secretsEncryptionKey =
+      props.secretsEncryptionKey ??
+      new kms.Key(this, 'SecretsEncryptionKey', {
+        description: `Envelope encryption of Kubernetes Secrets of EKS cluster ${this.node.path}`,
+        enableKeyRotation: true,
+      });
+    const cfnCluster = this.node.defaultChild as eks.CfnCluster;
+    cfnCluster.encryptionConfig = [{ provider: { keyArn: this.secretsEncryptionKey.keyArn }, resources: ['secrets'] }];
+
+    for (const admin of sortedAdmins(this, props.admins ?? [])) {
+      this.grantClusterAdmin(`Admin${admin.hash}`, admin.arn);
+    }
+
+    const cniValues = atScope(this, () =>
+      renderVpcCniConfiguration({
+        ...props.vpcCni,
+        // Without kube-proxy, ipamd cannot reach the API server through the `kubernetes` ClusterIP until Cilium runs.
+        clusterEndpoint:
+          props.vpcCni?.clusterEndpoint ?? (kubeProxyMode === KubeProxyMode.REPLACE ? this.clusterEndpoint : undefined),
+      }),
+    );
+    // eks.Addon does not expose resolveConflicts; OVERWRITE lets the managed add-on take over the aws-node
+    // DaemonSet that EKS installed at creation (KEEP). preserveOnDelete keeps pod networking up if the add-on
+    // resource is ever removed from the stack.
+    this.vpcCniAddon = new eks.CfnAddon(this, 'VpcCniAddon', {
+      addonName: 'vpc-cni',
+      clusterName: this.clusterName,
+      addonVersion: props.vpcCniAddonVersion,
+      resolveConflicts: 'OVERWRITE',
+      preserveOnDelete: true,
+      configurationValues: Stack.of(this).toJsonString(cniValues),
+    });
+
+    // A resource (not a bare construct) so that dependants also wait for node groups added later.
+    this.nodegroupsBarrier = new CfnWaitConditionHandle(this, 'NodegroupsReady');
+    this.nodegroupsReady = this.nodegroupsBarrier;
+
+    if (kubeProxyMode === KubeProxyMode.REPLACE) {
+      this.coreDnsAddon = new eks.CfnAddon(this, 'CoreDnsAddon', {
+        addonName: 'coredns',
+        clusterName: this.clusterName,
+        addonVersion: props.coreDnsAddonVersion,
+        resolveConflicts: 'OVERWRITE',
+        preserveOnDelete: true,
+      });
+      // CoreDNS pods need schedulable nodes to become ACTIVE.
+      this.coreDnsAddon.node.addDependency(this.nodegroupsBarrier);
+    }
+
+    if (props.createDefaultNodegroup ?? true) {
+      this.defaultNodegroup = this.addMeshNodegroup('Default', props.defaultNodegroup ?? {});
+    }
+  }
+
+  /** The node groups of this cluster, in creation order; Cilium's Helm release can depend on them. */
+  public get nodegroups(): readonly eks.Nodegroup[] {
+    return [...this._nodegroups];
+  }
+
+  /**
+   * Adds a managed node group with the Cilium agent-not-ready taint and a launch template that requires IMDSv2.
+   *
+   * @param id construct id; the node group is `Nodegroup<id>`, its launch template `Nodegroup<id>LaunchTemplate`
+   */
+  public addMeshNodegroup(id: string, options: MeshNodegroupOptions = {}): eks.Nodegroup {
+    const resolved = this.forNodegroup(id, () => resolveMeshNodegroup(options, this.kubernetesMinorVersion));
+    const launchTemplate = createNodegroupLaunchTemplate(this, `Nodegroup${id}LaunchTemplate`, resolved);
+    return this.addNodegroupCapacity(id, {
+      nodegroupName: options.nodegroupName,
+      subnets: options.subnets,
+      capacityType: options.capacityType,
+      instanceTypes: resolved.instanceTypes,
+      amiType: resolved.amiType,
+      minSize: resolved.minSize,
+      maxSize: resolved.maxSize,
+      desiredSize: resolved.desiredSize,
+      labels: resolved.labels,
+      taints: resolved.taints,
+      launchTemplateSpec: {
+        id: launchTemplate.launchTemplateId!,
+        version: launchTemplate.latestVersionNumber,
+      },
+    });
+  }
+
+  /**
+   * Adds a managed node group as `eks.Cluster` does, plus the Cilium agent-not-ready taint and the ordering of mesh
+   * node groups. Prefer `addMeshNodegroup`, which also enforces IMDSv2.
+   */
+  public addNodegroupCapacity(id: string, options: eks.NodegroupOptions = {}): eks.Nodegroup {
+    const taints = this.forNodegroup(id, () => renderNodegroupTaints(options.taints));
+    const nodegroup = super.addNodegroupCapacity(id, { ...options, taints });
+    // Nodes must not join before the VPC CNI add-on has its configuration (prefix delegation decides max-pods).
+    nodegroup.node.addDependency(this.vpcCniAddon);
+    this.nodegroupsBarrier.node.addDependency(nodegroup);
+    this._nodegroups.push(nodegroup);
+    return nodegroup;
+  }
+
+  private forNodegroup<T>(id: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof MeshValidationError && e.constructPath === undefined) {
+        throw new MeshValidationError(`node group '${id}': ${e.detail}`, this);
+      }
+      throw e;
+    }
+  }
+}
+
+function isBundledVersion(version: eks.KubernetesVersion): boolean {
+  return version.version === `1.${BUNDLED_KUBECTL_MINOR}`;
+}
+
+/** One `KubectlV35Layer` per stack, shared by its mesh clusters (it has to exist before `eks.Cluster` is built). */
+function bundledKubectlLayer(scope: Construct): lambda.ILayerVersion {
+  const stack = Stack.of(scope);
+  const existing = stack.node.tryFindChild(LAYER_ID) as lambda.ILayerVersion | undefined;
+  return existing ?? new KubectlV35Layer(stack, LAYER_ID);
+}
+
+function rejectUnsupportedProps(cluster: MeshCluster, props: MeshClusterProps): void {
+  const capacity = props.defaultCapacityType;
+  if (capacity === eks.DefaultCapacityType.AUTOMODE) {
+    throw new MeshValidationError(
+      'defaultCapacityType AUTOMODE is not supported: EKS Auto Mode does not allow a custom CNI, and Cilium is chained ' +
+        'after the VPC CNI; use eks.DefaultCapacityType.NODEGROUP (the default)',
+      cluster,
+    );
+  }
+  if (capacity !== undefined && capacity !== eks.DefaultCapacityType.NODEGROUP) {
+    throw new MeshValidationError(
+      `defaultCapacityType ${eks.DefaultCapacityType[capacity] ?? capacity} is not supported: mesh nodes are managed ` +
+        'node groups; use eks.DefaultCapacityType.NODEGROUP (the default) and addMeshNodegroup()',
+      cluster,
+    );
+  }
+  // Props of eks.ClusterProps that MeshClusterProps leaves out on purpose, caught when passed anyway (JavaScript,
+  // or a spread of eks.ClusterProps).
+  const extra = props as { compute?: unknown; mastersRole?: unknown };
+  if (extra.compute !== undefined) {
+    throw new MeshValidationError(
+      'compute (EKS Auto Mode) is not supported: Auto Mode does not allow a custom CNI; remove compute and use ' +
+        'managed node groups (addMeshNodegroup)',
+      cluster,
+    );
+  }
+  if (extra.mastersRole !== undefined) {
+    throw new MeshValidationError(
+      'mastersRole is not supported: access is granted with access entries only; pass the role ARN in admins instead',
+      cluster,
+    );
+  }
+}
+
+interface Admin {
+  readonly arn: string;
+  readonly hash: string;
+}
+
+/** Validates admin ARNs and orders them by content; ids come from a hash of the (resolved) ARN, not the position. */
+function sortedAdmins(cluster: MeshCluster, arns: readonly string[]): Admin[] {
+  const stack = Stack.of(cluster);
+  const byHash = new Map<string, Admin>();
+  for (const arn of arns) {
+    if (!Token.isUnresolved(arn)) {
+      if (/^arn:aws[a-z-]*:sts::\d{12}:assumed-role\//.test(arn)) {
+        throw new MeshValidationError(
+          `admins entry '${arn}' is an assumed-role session ARN, which access entries do not accept; pass the role ARN ` +
+            "'arn:aws:iam::<account>:role/<name>' instead",
+          cluster,
+        );
+      }
+      if (!PRINCIPAL_ARN.test(arn)) {
+        throw new MeshValidationError(
+          `admins entry '${arn}' is not an IAM role or user ARN; pass e.g. 'arn:aws:iam::123456789012:role/Admin'`,
+          cluster,
+        );
+      }
+    }
+    const key = JSON.stringify(stack.resolve(arn));
+    const hash = createHash('sha256').update(key).digest('hex').slice(0, 8).toUpperCase();
+    if (byHash.has(hash)) {
+      throw new MeshValidationError(`admins lists '${arn}' twice; list each principal once`, cluster);
+    }
+    byHash.set(hash, { arn, hash });
+  }
+  return [...byHash.values()].sort((a, b) => a.hash.localeCompare(b.hash));
+}

@@ -1,0 +1,44 @@
+import { App, CfnResource, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Cilium, KubeProxyMode, MeshCluster } from '../../lib';
+
+/**
+ * How MeshCluster and the Cilium construct fit together (the wiring `addCilium()` is expected to do): Cilium's
+ * release waits for the node groups, and in REPLACE mode CoreDNS waits for Cilium (no kube-proxy before it).
+ */
+function wire(mode: KubeProxyMode) {
+  const stack = new Stack(new App(), 'S');
+  const cluster = new MeshCluster(stack, 'Mesh', { kubeProxyMode: mode });
+  const cilium = new Cilium(stack, 'Cilium', { cluster });
+  cilium.node.addDependency(cluster.nodegroupsReady);
+  cluster.coreDnsAddon?.node.addDependency(cilium.release);
+  return { stack, cluster, cilium, template: Template.fromStack(stack) };
+}
+
+function dependsOn(template: Template, type: string, filter: (r: { Properties?: Record<string, unknown> }) => boolean): string[] {
+  const found = Object.values(template.findResources(type)).filter(filter);
+  expect(found).toHaveLength(1);
+  return found[0].DependsOn ?? [];
+}
+
+describe('MeshCluster + Cilium', () => {
+  test('KEEP: Cilium keeps kube-proxy; its release waits for the node groups', () => {
+    const { stack, cluster, cilium, template } = wire(KubeProxyMode.KEEP);
+    expect(cilium.profile.kubeProxyReplacement).toBe(false);
+    const barrierId = stack.getLogicalId(cluster.nodegroupsReady as CfnWaitConditionHandle);
+    expect(dependsOn(template, 'Custom::AWSCDK-EKS-HelmChart', () => true)).toEqual(expect.arrayContaining([barrierId]));
+  });
+
+  test('REPLACE: Cilium replaces kube-proxy; order is VPC CNI -> node groups -> Cilium -> CoreDNS, without cycles', () => {
+    const { stack, cluster, cilium, template } = wire(KubeProxyMode.REPLACE);
+    expect(cilium.profile.kubeProxyReplacement).toBe(true);
+    const releaseId = stack.getLogicalId(cilium.release.node.defaultChild as CfnResource);
+    const barrierId = stack.getLogicalId(cluster.nodegroupsReady as CfnWaitConditionHandle);
+    const vpcCniId = stack.getLogicalId(cluster.vpcCniAddon);
+    expect(dependsOn(template, 'Custom::AWSCDK-EKS-HelmChart', () => true)).toEqual(expect.arrayContaining([barrierId]));
+    expect(dependsOn(template, 'AWS::EKS::Addon', (r) => r.Properties?.AddonName === 'coredns')).toEqual(
+      expect.arrayContaining([releaseId, barrierId]),
+    );
+    expect(dependsOn(template, 'AWS::EKS::Nodegroup', () => true)).toEqual(expect.arrayContaining([vpcCniId]));
+  });
+});

@@ -1,0 +1,87 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { MeshCluster, MeshClusterProps, MeshValidationError } from '../../lib';
+
+function build(props: MeshClusterProps): () => MeshCluster {
+  return () => new MeshCluster(new Stack(new App(), 'S'), 'Mesh', props);
+}
+
+describe('MeshCluster rejects bad input at synth with path, value and fix', () => {
+  test.each([
+    [70000, /^vpcCni.mtu must be an integer from 576 to 9001, got 70000; use 9001 inside a VPC or 1500 when traffic leaves it \[at S\/Mesh\]$/],
+    [500, /^vpcCni.mtu must be an integer from 576 to 9001, got 500; .* \[at S\/Mesh\]$/],
+  ])('MTU %p', (mtu, message) => {
+    expect(build({ vpcCni: { mtu } })).toThrow(message);
+    expect(build({ vpcCni: { mtu } })).toThrow(MeshValidationError);
+  });
+
+  test('Kubernetes 1.29', () => {
+    expect(build({ version: eks.KubernetesVersion.V1_29 })).toThrow(
+      /^Kubernetes version 1.29 cannot be created: .*pass version: eks.KubernetesVersion.V1_35 \(the default\) or another version from 1.31 on \[at S\/Mesh\]$/,
+    );
+  });
+
+  test('a version other than 1.35 without a kubectl layer', () => {
+    expect(build({ version: eks.KubernetesVersion.V1_33 })).toThrow(
+      /^Kubernetes version 1.33 needs a kubectl layer .*new KubectlV33Layer\(this, 'KubectlLayer'\) from '@aws-cdk\/lambda-layer-kubectl-v33'.* \[at S\/Mesh\]$/,
+    );
+  });
+
+  test('EKS Auto Mode and self-managed capacity', () => {
+    expect(build({ defaultCapacityType: eks.DefaultCapacityType.AUTOMODE })).toThrow(
+      /^defaultCapacityType AUTOMODE is not supported: EKS Auto Mode does not allow a custom CNI.*use eks.DefaultCapacityType.NODEGROUP \(the default\) \[at S\/Mesh\]$/,
+    );
+    expect(build({ defaultCapacityType: eks.DefaultCapacityType.EC2 })).toThrow(
+      /^defaultCapacityType EC2 is not supported: mesh nodes are managed node groups.* \[at S\/Mesh\]$/,
+    );
+    expect(build({ defaultCapacityType: eks.DefaultCapacityType.NODEGROUP })).not.toThrow();
+  });
+
+  test('eks.ClusterProps left out on purpose: compute (Auto Mode) and mastersRole', () => {
+    expect(build({ compute: { nodePools: ['system'] } } as unknown as MeshClusterProps)).toThrow(
+      /^compute \(EKS Auto Mode\) is not supported: .*managed node groups \(addMeshNodegroup\) \[at S\/Mesh\]$/,
+    );
+    const stack = new Stack(new App(), 'S');
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(() => new MeshCluster(stack, 'Mesh', { mastersRole: role } as unknown as MeshClusterProps)).toThrow(
+      /^mastersRole is not supported: access is granted with access entries only; pass the role ARN in admins instead \[at S\/Mesh\]$/,
+    );
+  });
+
+  test('an unknown kubeProxyMode', () => {
+    expect(build({ kubeProxyMode: 'STRICT' } as unknown as MeshClusterProps)).toThrow(
+      /^kubeProxyMode must be KubeProxyMode.KEEP or KubeProxyMode.REPLACE, got 'STRICT'; pass one of them \[at S\/Mesh\]$/,
+    );
+  });
+
+  test('node group min > max, in the default group and in addMeshNodegroup', () => {
+    expect(build({ defaultNodegroup: { minSize: 3, maxSize: 2 } })).toThrow(
+      /^node group 'Default': minSize \(3\) must not exceed maxSize \(2\); lower minSize or raise maxSize \[at S\/Mesh\]$/,
+    );
+    const cluster = build({ createDefaultNodegroup: false })();
+    expect(() => cluster.addMeshNodegroup('Big', { minSize: 10, maxSize: 5 })).toThrow(
+      /^node group 'Big': minSize \(10\) must not exceed maxSize \(5\).* \[at S\/Mesh\]$/,
+    );
+    expect(() =>
+      cluster.addNodegroupCapacity('Plain', { taints: [{ key: 'node.cilium.io/agent-not-ready', value: 'false', effect: eks.TaintEffect.NO_EXECUTE }] }),
+    ).toThrow(/^node group 'Plain': node taint 'node.cilium.io\/agent-not-ready=false:NO_EXECUTE' conflicts with the Cilium taint/);
+  });
+
+  test('defaultNodegroup together with createDefaultNodegroup: false', () => {
+    expect(build({ createDefaultNodegroup: false, defaultNodegroup: { minSize: 1 } })).toThrow(
+      /^defaultNodegroup is set but createDefaultNodegroup is false; drop one of them \[at S\/Mesh\]$/,
+    );
+  });
+
+  test('admins: not an IAM ARN, an assumed-role session, a duplicate', () => {
+    expect(build({ admins: ['alice'] })).toThrow(
+      /^admins entry 'alice' is not an IAM role or user ARN; pass e.g. 'arn:aws:iam::123456789012:role\/Admin' \[at S\/Mesh\]$/,
+    );
+    expect(build({ admins: ['arn:aws:sts::123456789012:assumed-role/Admin/alice'] })).toThrow(
+      /^admins entry 'arn:aws:sts::123456789012:assumed-role\/Admin\/alice' is an assumed-role session ARN.*pass the role ARN/,
+    );
+    const arn = 'arn:aws:iam::123456789012:role/Admin';
+    expect(build({ admins: [arn, arn] })).toThrow(/^admins lists 'arn:aws:iam::123456789012:role\/Admin' twice; list each principal once \[at S\/Mesh\]$/);
+  });
+});
