@@ -58,7 +58,11 @@ export function renderCiliumValues(options: CiliumValuesOptions, version: Cilium
     // 1.16-1.18: Gateway API and Ingress need NodePort support, from kube-proxy replacement or nodePort.enabled.
     values.nodePort = { enabled: true };
   }
-  values.l7Proxy = l7Proxy;
+  if (options.l7Proxy !== undefined) {
+    // The chart default is true; only a stated choice is rendered, so the default values are exactly the
+    // chaining values.
+    values.l7Proxy = l7Proxy;
+  }
   if (options.policyAuditMode) {
     values.extraConfig = { 'policy-audit-mode': 'true' };
   }
@@ -205,7 +209,9 @@ function observability(o: CiliumValuesOptions): JsonMap {
       ...(dashboards ? { dashboards } : {}),
     };
   }
-  out.hubble = h;
+  if (o.hubble !== undefined) {
+    out.hubble = h;
+  }
   const component = (enabled: boolean | undefined): ComponentPrometheusValues | undefined => {
     if (enabled === undefined && !serviceMonitor) return undefined;
     const on = enabled ?? true;

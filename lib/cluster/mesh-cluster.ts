@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
-import { CfnWaitConditionHandle, Stack, Token } from 'aws-cdk-lib';
+import { CfnWaitConditionHandle, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -13,7 +13,9 @@ import {
   resolveMeshNodegroup,
   type MeshNodegroupOptions,
 } from './nodegroup';
-import { renderVpcCniConfiguration } from './vpc-cni';
+import { renderVpcCniConfiguration, type VpcCniConfigurationValues } from './vpc-cni';
+import { Cilium, type CiliumOptions } from '../cilium/cilium';
+import { EncryptionType } from '../cilium/encryption';
 import { atScope, MeshValidationError } from '../private/errors';
 
 const LAYER_ID = `CdkCiliumMeshKubectlV${BUNDLED_KUBECTL_MINOR}Layer`;
@@ -33,6 +35,8 @@ export class MeshCluster extends eks.Cluster {
   public readonly secretsEncryptionKey: kms.IKey;
   /** The `vpc-cni` managed add-on; every node group depends on it. */
   public readonly vpcCniAddon: eks.CfnAddon;
+  /** The `configurationValues` of the VPC CNI add-on. */
+  public readonly vpcCniConfiguration: VpcCniConfigurationValues;
   /** The `coredns` managed add-on in `KubeProxyMode.REPLACE`; it waits for `nodegroupsReady`. */
   public readonly coreDnsAddon?: eks.CfnAddon;
   /**
@@ -45,6 +49,7 @@ export class MeshCluster extends eks.Cluster {
   public declare readonly defaultNodegroup?: eks.Nodegroup;
 
   private readonly _nodegroups: eks.Nodegroup[] = [];
+  private _cilium?: Cilium;
   private readonly nodegroupsBarrier: CfnWaitConditionHandle;
   private readonly kubernetesMinorVersion: number;
 
@@ -95,12 +100,18 @@ export class MeshCluster extends eks.Cluster {
       });
     const cfnCluster = this.node.defaultChild as eks.CfnCluster;
     cfnCluster.encryptionConfig = [{ provider: { keyArn: this.secretsEncryptionKey.keyArn }, resources: ['secrets'] }];
+    // The CloudFormation schema marks Resources deprecated, but the EKS API still documents it (only value
+    // `secrets`) and eks.Cluster writes it the same way; keep it explicit and silence the schema warning.
+    Validations.of(cfnCluster).acknowledge({
+      id: 'CloudFormation-Validate::W9009',
+      reason: 'EncryptionConfig.Resources=[secrets] is what the EKS API documents for secrets envelope encryption',
+    });
 
     for (const admin of sortedAdmins(this, props.admins ?? [])) {
       this.grantClusterAdmin(`Admin${admin.hash}`, admin.arn);
     }
 
-    const cniValues = atScope(this, () =>
+    const cniValues = this.vpcCniConfiguration = atScope(this, () =>
       renderVpcCniConfiguration({
         ...props.vpcCni,
         // Without kube-proxy, ipamd cannot reach the API server through the `kubernetes` ClusterIP until Cilium runs.
@@ -139,6 +150,40 @@ export class MeshCluster extends eks.Cluster {
     if (props.createDefaultNodegroup ?? true) {
       this.defaultNodegroup = this.addMeshNodegroup('Default', props.defaultNodegroup ?? {});
     }
+  }
+
+  /** The Cilium installed with `addCilium`, if any. */
+  public get cilium(): Cilium | undefined {
+    return this._cilium;
+  }
+
+  /**
+   * Installs Cilium in aws-cni chaining mode on this cluster (construct id `Cilium`). Kube-proxy replacement
+   * follows `kubeProxyMode`; the Helm release waits for the node groups (its pods need nodes, and `wait` is on),
+   * and in REPLACE mode CoreDNS is installed after Cilium, which provides the Service routing it needs. With
+   * WireGuard, the pod MTU stated to Cilium must be the VPC CNI's `POD_MTU` of this cluster.
+   */
+  public addCilium(options: CiliumOptions = {}): Cilium {
+    if (this._cilium) {
+      throw new MeshValidationError(
+        `Cilium is already installed on this cluster (${this._cilium.node.path}); call addCilium once and keep the result`,
+        this,
+      );
+    }
+    const encryption = options.encryption;
+    const podMtu = Number(this.vpcCniConfiguration.env.POD_MTU);
+    if (encryption?.type === EncryptionType.WIREGUARD && encryption.podMtu !== podMtu) {
+      throw new MeshValidationError(
+        `WireGuard is configured for pod MTU ${encryption.podMtu}, but this cluster's VPC CNI sets POD_MTU ${podMtu}; ` +
+          `pass vpcCni: { podMtu: ${encryption.podMtu} } to the cluster so that pods leave room for the WireGuard header`,
+        this,
+      );
+    }
+    const cilium = new Cilium(this, 'Cilium', { ...options, cluster: this });
+    cilium.node.addDependency(this.nodegroupsReady);
+    this.coreDnsAddon?.node.addDependency(cilium.release);
+    this._cilium = cilium;
+    return cilium;
   }
 
   /** The node groups of this cluster, in creation order; Cilium's Helm release can depend on them. */

@@ -1,17 +1,15 @@
 import { App, CfnResource, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { Cilium, KubeProxyMode, MeshCluster } from '../../lib';
+import { KubeProxyMode, MeshCluster, TransparentEncryption } from '../../lib';
 
 /**
- * How MeshCluster and the Cilium construct fit together (the wiring `addCilium()` is expected to do): Cilium's
- * release waits for the node groups, and in REPLACE mode CoreDNS waits for Cilium (no kube-proxy before it).
+ * How MeshCluster and the Cilium construct fit together through `addCilium()`: Cilium's release waits for the
+ * node groups, and in REPLACE mode CoreDNS waits for Cilium (no kube-proxy before it).
  */
 function wire(mode: KubeProxyMode) {
   const stack = new Stack(new App(), 'S');
   const cluster = new MeshCluster(stack, 'Mesh', { kubeProxyMode: mode });
-  const cilium = new Cilium(stack, 'Cilium', { cluster });
-  cilium.node.addDependency(cluster.nodegroupsReady);
-  cluster.coreDnsAddon?.node.addDependency(cilium.release);
+  const cilium = cluster.addCilium();
   return { stack, cluster, cilium, template: Template.fromStack(stack) };
 }
 
@@ -40,5 +38,25 @@ describe('MeshCluster + Cilium', () => {
       expect.arrayContaining([releaseId, barrierId]),
     );
     expect(dependsOn(template, 'AWS::EKS::Nodegroup', () => true)).toEqual(expect.arrayContaining([vpcCniId]));
+  });
+
+  test('addCilium installs once and exposes the install', () => {
+    const stack = new Stack(new App(), 'S');
+    const cluster = new MeshCluster(stack, 'Mesh');
+    const cilium = cluster.addCilium();
+    expect(cluster.cilium).toBe(cilium);
+    expect(cilium.node.path).toBe('S/Mesh/Cilium');
+    expect(() => cluster.addCilium()).toThrow(/Cilium is already installed on this cluster \(S\/Mesh\/Cilium\); call addCilium once .*\[at S\/Mesh\]/);
+  });
+
+  test('WireGuard pod MTU must be the VPC CNI POD_MTU of the cluster', () => {
+    const stack = new Stack(new App(), 'S');
+    const cluster = new MeshCluster(stack, 'Mesh');
+    expect(() => cluster.addCilium({ encryption: TransparentEncryption.wireGuard({ podMtu: 8906 }) }))
+      .toThrow(/WireGuard is configured for pod MTU 8906, but this cluster's VPC CNI sets POD_MTU 9001; pass vpcCni: \{ podMtu: 8906 \} .*\[at S\/Mesh\]/);
+    const ok = new MeshCluster(new Stack(new App(), 'T'), 'Mesh', { vpcCni: { podMtu: 8906 } });
+    expect(ok.addCilium({ encryption: TransparentEncryption.wireGuard({ podMtu: 8906 }) }).values.encryption).toEqual(
+      expect.objectContaining({ enabled: true, type: 'wireguard' }),
+    );
   });
 });

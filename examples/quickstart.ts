@@ -1,0 +1,25 @@
+/**
+ * The main job: an EKS cluster with the Amazon VPC CNI and Cilium chained on top of it (aws-cni chaining),
+ * with Hubble and Prometheus metrics. This is the app `npx cdk synth` synthesizes (see bin/app.ts).
+ */
+import { App, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { CiliumVersion, HubbleMetric, MeshCluster } from '../lib';
+
+export class QuickstartStack extends Stack {
+  public readonly cluster: MeshCluster;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    this.cluster = new MeshCluster(this, 'Cluster');
+    this.cluster.addCilium({
+      version: CiliumVersion.V1_20,
+      hubble: { relay: true, metrics: [HubbleMetric.dns(), HubbleMetric.drop(), HubbleMetric.httpV2({ exemplars: true })] },
+      prometheus: { agent: true, operator: true },
+    });
+  }
+}
+
+if (require.main === module) {
+  new QuickstartStack(new App(), 'CiliumMeshQuickstart');
+}
