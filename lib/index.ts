@@ -3,3 +3,4 @@ export * from './cilium/version';
 export * from './cilium/profile';
 export * from './cilium/capabilities';
 export * from './mesh/service-mesh';
+export * from './mesh/delivery';
