@@ -4,7 +4,8 @@ Invoked by the CDK provider framework (aws-cdk-lib custom-resources) with the Cl
 Properties (CloudFormation passes scalars as strings):
   ClusterName, Endpoint, CertificateAuthorityData  the cluster; a bearer token is made here with botocore
   Owner                 value of the owner label put on every object this resource applies
-  Sources               [{Bucket, Key, Sha256}] (S3 assets) or [{Url, Sha256}] (pinned downloads)
+  Bucket                default bucket of S3 sources
+  Sources               [{Key, Sha256, Bucket?}] (S3 assets) or [{Url, Sha256}] (pinned downloads)
   Kinds                 ["group/version/Kind", ...]: where to look for owned objects when pruning/deleting
   Prune                 "true": delete owned objects that are no longer desired (on create and update)
   RetainOnDelete        "true": leave the objects in the cluster when the resource is deleted
@@ -178,11 +179,11 @@ class Handler:
     # -- apply --------------------------------------------------------------------------------------------
 
     def fetch(self, source):
-        data = (self.deps.s3_get(source['Bucket'], source['Key']) if 'Key' in source
-                else self.deps.url_get(source['Url']))
+        bucket = source.get('Bucket', self.props.get('Bucket'))
+        data = self.deps.s3_get(bucket, source['Key']) if 'Key' in source else self.deps.url_get(source['Url'])
         digest = hashlib.sha256(data).hexdigest()
         if digest != source['Sha256']:
-            where = source.get('Url') or f"s3://{source['Bucket']}/{source['Key']}"
+            where = source.get('Url') or f"s3://{bucket}/{source['Key']}"
             raise ValueError(f'sha256 of {where} is {digest}, expected {source["Sha256"]}; refusing to apply it')
         return data
 
