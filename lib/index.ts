@@ -4,3 +4,4 @@ export * from './cilium/profile';
 export * from './cilium/capabilities';
 export * from './mesh/service-mesh';
 export * from './mesh/delivery';
+export * from './gateway-api';
