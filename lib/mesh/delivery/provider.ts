@@ -36,12 +36,13 @@ function handlerDir(): string {
  * 3.13 Lambda with the kubectl layer behind the CDK provider framework (which reports failures to
  * CloudFormation even when the handler crashes), and one EKS access entry for its role.
  *
- * Access: `AmazonEKSClusterAdminPolicy` at cluster scope. The narrower managed policies (Admin, Edit) mirror
- * the Kubernetes `admin`/`edit` roles, which cover built-in namespaced kinds only: EKS evaluates access
- * policies itself, so the aggregation labels that extend `edit` to custom resources do not apply, and none of
- * them covers cluster-scoped kinds (CustomResourceDefinition, ValidatingAdmissionPolicy,
- * CiliumClusterwideNetworkPolicy). A tighter grant needs an RBAC ClusterRole in the cluster, which would have
- * to be applied by something that already has access.
+ * Access: `AmazonEKSClusterAdminPolicy` at cluster scope, the narrowest managed access policy that can manage
+ * these kinds. Access policies are fixed rule tables evaluated by EKS (they cannot be extended); the narrower
+ * ones (AmazonEKSAdminPolicy, AmazonEKSEditPolicy) list explicit built-in API groups (apps, core, batch, ...),
+ * so they grant nothing on cilium.io, gateway.networking.k8s.io or apiextensions.k8s.io (CRDs), and the CRD
+ * install and cluster-scoped kinds (CiliumClusterwideNetworkPolicy, ValidatingAdmissionPolicy) need cluster
+ * scope. The documented alternative, an access entry with Kubernetes groups bound by RBAC objects, needs those
+ * RBAC objects applied first by something that already has access.
  * @see https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html
  */
 export class DeliveryProvider extends Construct {

@@ -25,6 +25,7 @@ import logging
 import os
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -154,9 +155,13 @@ class Handler:
             'users': [{'name': 'cdk', 'user': {'token': self.deps.token(p['ClusterName'])}}],
             'contexts': [{'name': 'eks', 'context': {'cluster': 'eks', 'user': 'cdk'}}],
         }
-        fd = os.open(self.kubeconfig, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        # batches are applied by parallel threads: write a private file, then swap it in atomically, so that a
+        # kubectl started by another thread never reads a half-written kubeconfig
+        tmp = f'{self.kubeconfig}.{threading.get_ident()}'
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, 'w') as f:
             json.dump(config, f)
+        os.replace(tmp, self.kubeconfig)
 
     def kubectl(self, args, transient=TRANSIENT, remote=True):
         """Runs kubectl; retries errors in `transient` until the wait budget is used up."""
