@@ -46,7 +46,8 @@ export interface MeshDeliveryProps {
  * Its handler applies only batches that are new since the last deployment (server-side apply, field manager
  * `cdk-cilium-mesh`), labels every object with `cdk-cilium-mesh.io/owner` (this construct's address) and
  * deletes objects with that label that are no longer in the mesh; on stack deletion it deletes them all.
- * Objects without the owner label are never touched.
+ * Objects without the owner label are never touched. The cluster must accept EKS access entries
+ * (authentication mode API or API_AND_CONFIG_MAP, the aws-eks-v2 default): the handler role gets one.
  *
  * Limits (5,000 CiliumNetworkPolicy-sized objects are tested): the template holds ~70 bytes per batch instead
  * of the objects; the stack gets a fixed number of resources (one custom resource, one handler per cluster);

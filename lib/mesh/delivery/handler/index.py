@@ -245,7 +245,9 @@ class Handler:
         return len(refs)
 
     def prune(self, kinds, current):
-        selector = f'{OWNER_LABEL}={self.owner},{BATCH_LABEL} notin ({",".join(sorted(current))})'
+        selector = f'{OWNER_LABEL}={self.owner}'
+        if current:  # with no batch left, every owned object goes
+            selector += f',{BATCH_LABEL} notin ({",".join(sorted(current))})'
         refs = self.list_owned(kinds, selector)
         logger.info('pruning %d objects no longer in the mesh', len(refs))
         return self.delete_refs(refs)
