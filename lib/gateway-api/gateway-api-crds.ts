@@ -2,12 +2,11 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import { CustomResource, RemovalPolicy } from 'aws-cdk-lib';
 import type * as eks from 'aws-cdk-lib/aws-eks-v2';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { GatewayApiChannel, GatewayApiVersion } from './versions';
 import type { CiliumVersion } from '../cilium/version';
-import { DELIVERY_RESOURCE_TYPE, DeliveryProvider } from '../mesh/delivery/provider';
+import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from '../mesh/delivery/provider';
 import { MeshValidationError } from '../private/errors';
 
 /** Where the Gateway API install file comes from. */
@@ -39,7 +38,7 @@ export class GatewayApiSource {
 }
 
 /** Properties of `GatewayApiCrds`. */
-export interface GatewayApiCrdsProps {
+export interface GatewayApiCrdsProps extends DeliveryProviderOptions {
   /** The cluster to install the CRDs in. */
   readonly cluster: eks.ICluster;
   /**
@@ -69,11 +68,6 @@ export interface GatewayApiCrdsProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
-  /**
-   * Lambda layer with kubectl (used by the first delivery to this cluster in the stack).
-   * @default - KubectlV35Layer
-   */
-  readonly kubectlLayer?: lambda.ILayerVersion;
 }
 
 /**
@@ -113,7 +107,7 @@ export class GatewayApiCrds extends Construct {
     this.version = version;
     this.channel = channel;
 
-    const provider = DeliveryProvider.of(this, props.cluster, { kubectlLayer: props.kubectlLayer });
+    const provider = DeliveryProvider.of(this, props.cluster, props);
     const source = props.source ?? GatewayApiSource.release();
     let sources: Record<string, string>[];
     if (source.path !== undefined) {

@@ -3,16 +3,15 @@ import * as os from 'os';
 import * as path from 'path';
 import { Annotations, Aspects, CustomResource, Lazy, Stack, type IAspect } from 'aws-cdk-lib';
 import type * as eks from 'aws-cdk-lib/aws-eks-v2';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import type { Chart } from 'cdk8s';
 import { Construct, type IConstruct, type IDependable } from 'constructs';
 import { planBatches, type BatchPlan, type BatchPlanOptions, type KubernetesObject } from './plan';
-import { DELIVERY_RESOURCE_TYPE, DeliveryProvider } from './provider';
+import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from './provider';
 import { atScope, MeshValidationError } from '../../private/errors';
 
 /** Properties of a `MeshDelivery`. */
-export interface MeshDeliveryProps {
+export interface MeshDeliveryProps extends DeliveryProviderOptions {
   /** The EKS cluster (aws-eks-v2) to apply the objects to. */
   readonly cluster: eks.ICluster;
   /**
@@ -26,11 +25,6 @@ export interface MeshDeliveryProps {
    * @default - no extra dependency
    */
   readonly dependsOn?: IDependable[];
-  /**
-   * Lambda layer with kubectl (used by the first delivery to this cluster in the stack).
-   * @default - KubectlV35Layer from @aws-cdk/lambda-layer-kubectl-v35
-   */
-  readonly kubectlLayer?: lambda.ILayerVersion;
   /**
    * How objects are cut into batches.
    * @default - about 64 objects per batch, at most 256 KiB
@@ -73,7 +67,7 @@ export class MeshDelivery extends Construct {
     this.charts = [...props.charts];
     this.batching = props.batching ?? {};
     this.owner = this.node.addr;
-    this.provider = DeliveryProvider.of(this, props.cluster, { kubectlLayer: props.kubectlLayer });
+    this.provider = DeliveryProvider.of(this, props.cluster, props);
 
     this.resource = new CustomResource(this, 'Objects', {
       serviceToken: this.provider.serviceToken,

@@ -19,6 +19,18 @@ export interface DeliveryProviderOptions {
    * @default - a KubectlV35Layer from @aws-cdk/lambda-layer-kubectl-v35
    */
   readonly kubectlLayer?: lambda.ILayerVersion;
+  /**
+   * Subnets for the handler, for clusters whose endpoint is private (they need a route to the endpoint, to S3
+   * and, for Gateway API release downloads, to github.com). Note that aws-eks-v2 2.276 does not expose the
+   * cluster's own `kubectlProviderOptions` on `ICluster` objects, so pass the subnets here.
+   * @default - `cluster.kubectlProviderOptions?.privateSubnets` when set, else no VPC
+   */
+  readonly privateSubnets?: ec2.ISubnet[];
+  /**
+   * Security groups of the handler when it runs in `privateSubnets`.
+   * @default - the security groups of `cluster.kubectlProviderOptions`, else the cluster security group
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 /** Finds the handler directory both from lib/ (ts-node, jest) and from dist/lib/ (the published package). */
@@ -64,10 +76,11 @@ export class DeliveryProvider extends Construct {
   private constructor(scope: Construct, id: string, cluster: eks.ICluster, options: DeliveryProviderOptions) {
     super(scope, id);
     const kubectl = cluster.kubectlProviderOptions;
-    const subnets = kubectl?.privateSubnets;
+    const subnets = options.privateSubnets ?? kubectl?.privateSubnets;
     let securityGroups: ec2.ISecurityGroup[] | undefined;
     if (subnets) {
-      securityGroups = kubectl?.securityGroups ?? (kubectl?.securityGroup ? [kubectl.securityGroup] : [cluster.clusterSecurityGroup]);
+      securityGroups = options.securityGroups ?? kubectl?.securityGroups ??
+        (kubectl?.securityGroup ? [kubectl.securityGroup] : [cluster.clusterSecurityGroup]);
     }
     this.handler = new lambda.Function(this, 'Handler', {
       description: 'cdk-cilium-mesh: applies Kubernetes objects from S3/pinned URLs with server-side apply',

@@ -1,6 +1,8 @@
 import * as cdk from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ApiObject, App as K8sApp, Chart } from 'cdk8s';
 import { syntheticPolicy } from '../../../bench/synthetic';
 import { MeshDelivery } from '../../../lib/mesh/delivery';
@@ -115,5 +117,25 @@ describe('MeshDelivery', () => {
   test('no charts is an error', () => {
     const { stack, cluster } = setup();
     expect(() => new MeshDelivery(stack, 'Delivery', { cluster, charts: [] })).toThrow(/charts is empty.*\[at Stack\/Delivery\]/);
+  });
+
+  test('private clusters: the handler runs in the given subnets with the given security groups', () => {
+    const app = new cdk.App({ builtinCloudFormationValidation: false } as cdk.AppProps);
+    const stack = new cdk.Stack(app, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const vpc = new ec2.Vpc(stack, 'Vpc');
+    const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc });
+    const layer = lambda.LayerVersion.fromLayerVersionArn(stack, 'Layer', 'arn:aws:lambda:eu-west-1:111111111111:layer:kubectl:1');
+    const cluster = eks.Cluster.fromClusterAttributes(stack, 'Cluster', {
+      clusterName: 'prod', clusterEndpoint: 'https://x.eks.amazonaws.com', clusterCertificateAuthorityData: 'Q0E=', vpc,
+    });
+    const mesh = new ServiceMesh(new K8sApp(), 'mesh');
+    policy(mesh, 1);
+    new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh], kubectlLayer: layer, privateSubnets: vpc.privateSubnets, securityGroups: [sg] });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'python3.13',
+      Layers: ['arn:aws:lambda:eu-west-1:111111111111:layer:kubectl:1'],
+      VpcConfig: { SubnetIds: Match.arrayWith([Match.objectLike({ Ref: Match.stringLikeRegexp('PrivateSubnet1') })]),
+        SecurityGroupIds: [Match.objectLike({ 'Fn::GetAtt': Match.arrayWith([Match.stringLikeRegexp('^Sg')]) })] },
+    });
   });
 });
