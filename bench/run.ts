@@ -43,6 +43,7 @@ const kb = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
 
 function main(): void {
   const started = Date.now();
+  const loadBefore = os.loadavg().map((x) => x.toFixed(1)).join(' ');
   const rows: string[] = [];
   const raw: Run[] = [];
   for (const n of SIZES) {
@@ -71,6 +72,8 @@ function main(): void {
     `- \`free -h\`:\n\n\`\`\`\n${sh('free -h')}\n\`\`\``,
     `- node ${process.version}, aws-cdk-lib ${require('aws-cdk-lib/package.json').version}, ${os.type()} ${os.release()}`,
     `- ${REPEATS} runs per cell, each in a fresh process; total bench time ${minutes} min`,
+    `- load average (1/5/15 min) at start ${loadBefore}, at end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} ` +
+      '(other jobs shared the machine: absolute times are inflated, compare rows within one run)',
   ].join('\n');
   const doc = fs.readFileSync(path.join(__dirname, 'benchmarks.template.md'), 'utf8')
     .replace('{{MACHINE}}', machine)

@@ -99,9 +99,16 @@ export class MeshDelivery extends Construct {
     Aspects.of(this).add(aspect);
   }
 
-  /** The batch plan (available once the app is being synthesized). */
+  /**
+   * The batch plan: the one delivered once the app was synthesized; before that, a preview of the objects the
+   * charts hold now (reading it does not freeze them).
+   */
   public get plan(): BatchPlan {
-    return this.materialize().plan;
+    return this.materialized?.plan ?? atScope(this, () => planBatches(this.objects(), this.batching));
+  }
+
+  private objects(): KubernetesObject[] {
+    return this.charts.flatMap((c) => c.toJson() as KubernetesObject[]);
   }
 
   /** Reads the charts, plans batches, creates their assets and forwards chart warnings; runs once. */
@@ -109,8 +116,7 @@ export class MeshDelivery extends Construct {
     if (this.materialized) {
       return this.materialized;
     }
-    const objects: KubernetesObject[] = this.charts.flatMap((c) => c.toJson() as KubernetesObject[]);
-    const plan = atScope(this, () => planBatches(objects, this.batching));
+    const plan = atScope(this, () => planBatches(this.objects(), this.batching));
     const dir = path.join(os.tmpdir(), 'cdk-cilium-mesh-batches');
     fs.mkdirSync(dir, { recursive: true });
     const stack = Stack.of(this);
