@@ -1,4 +1,5 @@
 import { syntheticPolicies, syntheticPolicy } from '../../../bench/synthetic';
+import { recordManifests } from '../../util/record';
 import { canonicalJson, objectIdentity, planBatches, type KubernetesObject } from '../../../lib/mesh/delivery/plan';
 
 const objs = (n: number) => syntheticPolicies(n) as unknown as KubernetesObject[];
@@ -17,6 +18,13 @@ describe('canonicalJson / objectIdentity', () => {
   test('rejects objects without a name', () => {
     expect(() => objectIdentity({ apiVersion: 'v1', kind: 'ConfigMap', metadata: {} })).toThrow(/metadata.name.*"kind":"ConfigMap"/);
   });
+});
+
+test('the synthetic policies used by the tests and the benchmark are valid CiliumNetworkPolicies', () => {
+  const sample = [syntheticPolicy(0), syntheticPolicy(1, 1), syntheticPolicy(4999)];
+  recordManifests('delivery-synthetic-policies', sample, 'cilium-1.20');
+  recordManifests('delivery-synthetic-policies', sample, 'cilium-1.16');
+  expect(sample.map((p) => p.kind)).toEqual(['CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'CiliumNetworkPolicy']);
 });
 
 describe('planBatches', () => {
