@@ -3,7 +3,9 @@
 Run: python3 -m unittest discover -s test/mesh/delivery -p 'test_*.py' (the jest test handler.test.ts does).
 REAL_KUBECTL (set by the jest test from the kubectl layer zip) enables the test against the real binary.
 """
+import base64
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -262,6 +264,29 @@ class HandlerTest(unittest.TestCase):
     def test_kind_ref(self):
         self.assertEqual(index.kind_ref('cilium.io/v2/CiliumNetworkPolicy'), 'CiliumNetworkPolicy.v2.cilium.io')
         self.assertEqual(index.kind_ref('v1/ConfigMap'), 'ConfigMap')
+
+
+class TokenTest(unittest.TestCase):
+    @unittest.skipUnless(importlib.util.find_spec('botocore'), 'botocore not installed')
+    def test_token_is_a_presigned_sts_url_bound_to_the_cluster(self):
+        env = {'AWS_ACCESS_KEY_ID': 'AKIDEXAMPLE', 'AWS_SECRET_ACCESS_KEY': 'secret', 'AWS_DEFAULT_REGION': 'eu-west-1',
+               'AWS_STS_REGIONAL_ENDPOINTS': 'regional'}
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            token = index.Deps().token('prod')
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        self.assertTrue(token.startswith('k8s-aws-v1.'))
+        body = token[len('k8s-aws-v1.'):]
+        url = base64.urlsafe_b64decode(body + '=' * (-len(body) % 4)).decode()
+        self.assertTrue(url.startswith('https://sts.eu-west-1.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15'))
+        self.assertIn('X-Amz-Expires=60', url)
+        self.assertRegex(url, r'X-Amz-SignedHeaders=host%3Bx-k8s-aws-id')
 
 
 @unittest.skipUnless(os.environ.get('REAL_KUBECTL'), 'REAL_KUBECTL not set')

@@ -23,6 +23,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -89,7 +90,11 @@ class Deps:
 
 
 def handler(event, context):
-    return Handler(Deps()).handle(event)
+    deps = Deps()
+    try:
+        return Handler(deps).handle(event)
+    finally:
+        shutil.rmtree(deps.workdir, ignore_errors=True)  # warm Lambda containers keep /tmp
 
 
 def parse_stream(text):
