@@ -8,12 +8,18 @@ export const MAX_TEMPLATE_BYTES = 1_000_000;
 /** Max resources per stack. */
 export const MAX_RESOURCES = 500;
 /**
- * Max asynchronous Lambda invocation payload, with which CloudFormation sends a custom-resource request (old and
- * new properties) to its Lambda service token. 256 KB is the long-standing figure (Lambda quotas; the
- * deprecated InvokeAsync API still documents it); the Invoke API accepts up to 1 MB since 2025, 256 KB is kept as
- * the conservative bound.
+ * Max size of the request CloudFormation sends to a custom resource's Lambda service token (old and new
+ * properties on update). CloudFormation invokes the function asynchronously, so the asynchronous invocation
+ * payload limit applies: 256 KB for years (Lambda quotas; still documented on the deprecated InvokeAsync API),
+ * raised to 1 MB for Invoke in 2025 ("For larger payloads, for up to 1MB, use Invoke",
+ * https://docs.aws.amazon.com/lambda/latest/dg/API_InvokeAsync.html). 256 KB is the conservative bound used
+ * here; requests above 1 MB are reported separately. The provider framework then calls the handler
+ * synchronously (6 MB). The 4,096-byte limit in the custom resource reference applies to the *response* body.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref.html
  */
 export const MAX_CUSTOM_RESOURCE_REQUEST_BYTES = 256 * 1024;
+/** The asynchronous invocation payload limit of Lambda's Invoke API since 2025. */
+export const MAX_ASYNC_INVOKE_BYTES_2025 = 1024 * 1024;
 
 /** Stand-in length of a resolved intrinsic (ARN, bucket name, endpoint) in a request. */
 const INTRINSIC_BYTES = 120;
@@ -59,6 +65,10 @@ export function brokenLimits(f: TemplateFacts): string[] {
   const out: string[] = [];
   if (f.templateBytes >= MAX_TEMPLATE_BYTES) out.push('template > 1 MB');
   if (f.resources >= MAX_RESOURCES) out.push('> 500 resources');
-  if (f.largestRequestBytes >= MAX_CUSTOM_RESOURCE_REQUEST_BYTES) out.push('custom-resource request > 256 KB');
+  if (f.largestRequestBytes >= MAX_ASYNC_INVOKE_BYTES_2025) {
+    out.push('custom-resource request > 1 MiB');
+  } else if (f.largestRequestBytes >= MAX_CUSTOM_RESOURCE_REQUEST_BYTES) {
+    out.push('custom-resource request > 256 KiB');
+  }
   return out;
 }

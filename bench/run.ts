@@ -66,7 +66,7 @@ function main(): void {
     }
   }
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
-  const sh = (c: string) => execSync(c, { encoding: 'utf8' }).trim();
+  const sh = (c: string) => execSync(c, { encoding: 'utf8' }).replace(/\s+$/, '');
   const machine = [
     `- CPU: ${os.cpus()[0]?.model ?? 'unknown'}; \`nproc\`: ${sh('nproc')} (shared with other jobs while measuring)`,
     `- \`free -h\`:\n\n\`\`\`\n${sh('free -h')}\n\`\`\``,
