@@ -42,6 +42,8 @@ export interface MeshDeliveryProps extends DeliveryProviderOptions {
  * deletes objects with that label that are no longer in the mesh; on stack deletion it deletes them all.
  * Objects without the owner label are never touched. The cluster must accept EKS access entries
  * (authentication mode API or API_AND_CONFIG_MAP, the aws-eks-v2 default): the handler role gets one.
+ * Batches are file assets, so use the default (bootstrapped) stack synthesizer: the legacy synthesizer turns
+ * every asset into CloudFormation parameters, of which a stack may have 200.
  *
  * Limits (5,000 CiliumNetworkPolicy-sized objects are tested): the template holds ~70 bytes per batch instead
  * of the objects; the stack gets a fixed number of resources (one custom resource, one handler per cluster);
