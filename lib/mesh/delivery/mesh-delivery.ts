@@ -6,7 +6,7 @@ import type * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import type { Chart } from 'cdk8s';
 import { Construct, type IConstruct, type IDependable } from 'constructs';
-import { planBatches, type BatchPlan, type BatchPlanOptions, type KubernetesObject } from './plan';
+import { planBatches, type BatchPlan, type BatchPlanOptions, type DeliveredObject } from './plan';
 import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from './provider';
 import { atScope, MeshValidationError } from '../../private/errors';
 
@@ -109,8 +109,8 @@ export class MeshDelivery extends Construct {
     return this.materialized?.plan ?? atScope(this, () => planBatches(this.objects(), this.batching));
   }
 
-  private objects(): KubernetesObject[] {
-    return this.charts.flatMap((c) => c.toJson() as KubernetesObject[]);
+  private objects(): DeliveredObject[] {
+    return this.charts.flatMap((c) => c.toJson() as DeliveredObject[]);
   }
 
   /** Reads the charts, plans batches, creates their assets and forwards chart warnings; runs once. */

@@ -52,7 +52,7 @@ export interface BatchPlan {
 }
 
 /** A Kubernetes object as cdk8s `chart.toJson()` returns it. */
-export type KubernetesObject = Record<string, unknown>;
+export type DeliveredObject = Record<string, unknown>;
 
 /** JSON with object keys sorted at every level (`undefined` members dropped), as a string. */
 export function canonicalJson(value: unknown): string {
@@ -81,7 +81,7 @@ function sortKeys(value: unknown): unknown {
  * cluster-scoped objects have an empty namespace). The version is not part of it: one object served at two
  * versions is still one object.
  */
-export function objectIdentity(obj: KubernetesObject): string {
+export function objectIdentity(obj: DeliveredObject): string {
   const apiVersion = obj.apiVersion;
   const kind = obj.kind;
   const metadata = obj.metadata as Record<string, unknown> | undefined;
@@ -105,7 +105,7 @@ function identityHash(identity: string): number {
  * Canonicalizes, checks for duplicates, sorts by identity and cuts into content-defined batches.
  * Input order does not matter: the same set of objects always gives the same batches.
  */
-export function planBatches(objects: readonly KubernetesObject[], options: BatchPlanOptions = {}): BatchPlan {
+export function planBatches(objects: readonly DeliveredObject[], options: BatchPlanOptions = {}): BatchPlan {
   const k = options.targetObjectsPerBatch ?? 64;
   const budget = options.maxBatchBytes ?? 256 * 1024;
   if (!Number.isInteger(k) || k < 1) {

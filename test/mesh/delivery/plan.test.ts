@@ -1,9 +1,9 @@
 import { syntheticPolicies, syntheticPolicy } from '../../../bench/synthetic';
 import { recordManifests } from '../../util/record';
-import { canonicalJson, objectIdentity, planBatches, type KubernetesObject } from '../../../lib/mesh/delivery/plan';
+import { canonicalJson, objectIdentity, planBatches, type DeliveredObject } from '../../../lib/mesh/delivery/plan';
 
-const objs = (n: number) => syntheticPolicies(n) as unknown as KubernetesObject[];
-const shas = (o: KubernetesObject[]) => planBatches(o).batches.map((b) => b.sha256);
+const objs = (n: number) => syntheticPolicies(n) as unknown as DeliveredObject[];
+const shas = (o: DeliveredObject[]) => planBatches(o).batches.map((b) => b.sha256);
 const diff = (a: string[], b: string[]) => ({ removed: a.filter((x) => !b.includes(x)), added: b.filter((x) => !a.includes(x)) });
 
 describe('canonicalJson / objectIdentity', () => {
@@ -56,7 +56,7 @@ describe('planBatches', () => {
     const before = objs(2000);
     for (const i of [0, 17, 999, 1999]) {
       const after = [...before];
-      after[i] = syntheticPolicy(i, 1) as unknown as KubernetesObject;
+      after[i] = syntheticPolicy(i, 1) as unknown as DeliveredObject;
       const d = diff(shas(before), shas(after));
       expect(d.removed).toHaveLength(1);
       expect(d.added).toHaveLength(1);
@@ -66,7 +66,7 @@ describe('planBatches', () => {
   test('inserting or removing one object changes at most two batches', () => {
     const before = objs(2000);
     for (const extra of [2000, 2500, 3001, 4444]) {
-      const d = diff(shas(before), shas([...before, syntheticPolicy(extra) as unknown as KubernetesObject]));
+      const d = diff(shas(before), shas([...before, syntheticPolicy(extra) as unknown as DeliveredObject]));
       expect(d.removed.length).toBeLessThanOrEqual(2);
       expect(d.added.length).toBeGreaterThanOrEqual(1);
       expect(d.added.length).toBeLessThanOrEqual(2);
