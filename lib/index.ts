@@ -14,3 +14,5 @@ export * from './mesh/routing';
 export * from './mesh/policy';
 export * from './mesh/workload';
 export * from './cluster';
+export * from './mesh/delivery';
+export * from './gateway-api';

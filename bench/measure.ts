@@ -1,0 +1,56 @@
+/**
+ * One benchmark measurement, run in its own process by bench/run.ts:
+ *   ts-node --transpile-only bench/measure.ts <strategy> <objects>
+ * Prints one JSON line: synth time (app construction + app.synth()), peak RSS and the template facts.
+ * The built-in CloudFormation validation follows the CDK_VALIDATION environment variable (set by run.ts).
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
+import * as cdk from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import { ApiObject, App as K8sApp } from 'cdk8s';
+import { templateFacts } from './limits';
+import { syntheticPolicy } from './synthetic';
+import { MeshDelivery } from '../lib/mesh/delivery';
+import { ServiceMesh } from '../lib/mesh/service-mesh';
+
+export type Strategy = 'mesh-delivery' | 'manifest-per-object' | 'one-manifest';
+
+function main(): void {
+  const [strategy, countArg] = process.argv.slice(2) as [Strategy, string];
+  const n = Number(countArg);
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-cilium-mesh-bench-'));
+  const start = process.hrtime.bigint();
+
+  // The 500-resource check is lifted so that the baselines can be measured; run.ts marks what breaks a limit.
+  const app = new cdk.App({ outdir, context: { '@aws-cdk/core:stackResourceLimit': 0 } });
+  const stack = new cdk.Stack(app, 'Bench', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const cluster = new eks.Cluster(stack, 'Cluster', {
+    version: eks.KubernetesVersion.V1_35,
+    kubectlProviderOptions: { kubectlLayer: new KubectlV35Layer(stack, 'Kubectl') },
+  });
+  if (strategy === 'mesh-delivery') {
+    const mesh = new ServiceMesh(new K8sApp(), 'mesh');
+    for (let i = 0; i < n; i++) new ApiObject(mesh, `p${i}`, syntheticPolicy(i));
+    new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
+  } else if (strategy === 'manifest-per-object') {
+    for (let i = 0; i < n; i++) cluster.addManifest(`P${i}`, syntheticPolicy(i) as unknown as Record<string, unknown>);
+  } else if (strategy === 'one-manifest') {
+    const all = Array.from({ length: n }, (_, i) => syntheticPolicy(i) as unknown as Record<string, unknown>);
+    cluster.addManifest('All', ...all);
+  } else {
+    throw new Error(`unknown strategy ${strategy}`);
+  }
+  const assembly = app.synth();
+  const synthMs = Number(process.hrtime.bigint() - start) / 1e6;
+
+  const text = fs.readFileSync(path.join(assembly.directory, 'Bench.template.json'), 'utf8');
+  // template bytes as written by cdk synth (and uploaded by cdk deploy)
+  const facts = { ...templateFacts(JSON.parse(text)), templateBytes: Buffer.byteLength(text) };
+  fs.rmSync(outdir, { recursive: true, force: true });
+  process.stdout.write(JSON.stringify({ strategy, n, synthMs, peakRssMiB: process.resourceUsage().maxRSS / 1024, ...facts }) + '\n');
+}
+
+main();

@@ -1,0 +1,3 @@
+export * from './plan';
+export * from './mesh-delivery';
+export { DeliveryProvider, DELIVERY_RESOURCE_TYPE, type DeliveryProviderOptions } from './provider';

@@ -1,0 +1,161 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Annotations, Aspects, CustomResource, Lazy, Stack, type IAspect } from 'aws-cdk-lib';
+import type * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import type { Chart } from 'cdk8s';
+import { Construct, type IConstruct, type IDependable } from 'constructs';
+import { planBatches, type BatchPlan, type BatchPlanOptions, type DeliveredObject } from './plan';
+import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from './provider';
+import { atScope, MeshValidationError } from '../../private/errors';
+
+/** Properties of a `MeshDelivery`. */
+export interface MeshDeliveryProps extends DeliveryProviderOptions {
+  /** The EKS cluster (aws-eks-v2) to apply the objects to. */
+  readonly cluster: eks.ICluster;
+  /**
+   * The cdk8s charts whose objects are delivered, typically one `ServiceMesh`. Read at synthesis, so objects
+   * added after this construct was created are delivered too.
+   */
+  readonly charts: Chart[];
+  /**
+   * What must exist before the objects are applied, e.g. the Cilium Helm release (the handler also waits up
+   * to 10 minutes for the CRDs of the objects' kinds, which Cilium's operator registers after it starts).
+   * @default - no extra dependency
+   */
+  readonly dependsOn?: IDependable[];
+  /**
+   * How objects are cut into batches.
+   * @default - about 64 objects per batch, at most 256 KiB
+   */
+  readonly batching?: BatchPlanOptions;
+}
+
+/**
+ * Delivers the objects of cdk8s charts to an EKS cluster at any scale, with one custom resource.
+ *
+ * At synthesis the objects are canonicalized, sorted by identity and cut into content-defined batches
+ * (`planBatches`); each batch is an S3 asset named by its sha256, and one custom resource lists the batches.
+ * Its handler applies only batches that are new since the last deployment (server-side apply, field manager
+ * `cdk-cilium-mesh`), labels every object with `cdk-cilium-mesh.io/owner` (this construct's address) and
+ * deletes objects with that label that are no longer in the mesh; on stack deletion it deletes them all.
+ * Objects without the owner label are never touched. The cluster must accept EKS access entries
+ * (authentication mode API or API_AND_CONFIG_MAP, the aws-eks-v2 default): the handler role gets one.
+ * Batches are file assets, so use the default (bootstrapped) stack synthesizer: the legacy synthesizer turns
+ * every asset into CloudFormation parameters, of which a stack may have 200.
+ *
+ * Limits (5,000 CiliumNetworkPolicy-sized objects are tested): the template holds ~70 bytes per batch instead
+ * of the objects; the stack gets a fixed number of resources (one custom resource, one handler per cluster);
+ * the custom-resource request (old and new properties, ~150 bytes per batch each) stays far below the 256 KB
+ * asynchronous Lambda invocation payload with which CloudFormation calls the provider.
+ */
+export class MeshDelivery extends Construct {
+  /** The custom resource that applies the objects. */
+  public readonly resource: CustomResource;
+  /** Owner label value put on every delivered object. */
+  public readonly owner: string;
+
+  private readonly charts: Chart[];
+  private readonly provider: DeliveryProvider;
+  private readonly batching: BatchPlanOptions;
+  private materialized?: { plan: BatchPlan; bucket: string; sources: Record<string, string>[] };
+
+  constructor(scope: Construct, id: string, props: MeshDeliveryProps) {
+    super(scope, id);
+    if (props.charts.length === 0) {
+      throw new MeshValidationError('charts is empty; pass the ServiceMesh (or other cdk8s charts) to deliver', this);
+    }
+    this.charts = [...props.charts];
+    this.batching = props.batching ?? {};
+    this.owner = this.node.addr;
+    this.provider = DeliveryProvider.of(this, props.cluster, props);
+
+    this.resource = new CustomResource(this, 'Objects', {
+      serviceToken: this.provider.serviceToken,
+      resourceType: DELIVERY_RESOURCE_TYPE,
+      properties: {
+        ClusterName: props.cluster.clusterName,
+        Endpoint: props.cluster.clusterEndpoint,
+        CertificateAuthorityData: props.cluster.clusterCertificateAuthorityData,
+        Owner: this.owner,
+        Prune: 'true',
+        RetainOnDelete: 'false',
+        Bucket: Lazy.string({ produce: () => this.materialize().bucket }),
+        Kinds: Lazy.list({ produce: () => this.materialize().plan.kinds }),
+        Sources: Lazy.any({ produce: () => this.materialize().sources }),
+      },
+    });
+    this.resource.node.addDependency(this.provider.accessEntry);
+    for (const d of props.dependsOn ?? []) {
+      this.resource.node.addDependency(d);
+    }
+    const self = this;
+    const aspect: IAspect = {
+      visit(node: IConstruct) {
+        if (node === self) {
+          self.materialize();
+        }
+      },
+    };
+    Aspects.of(this).add(aspect);
+  }
+
+  /**
+   * The batch plan: the one delivered once the app was synthesized; before that, a preview of the objects the
+   * charts hold now (reading it does not freeze them).
+   */
+  public get plan(): BatchPlan {
+    return this.materialized?.plan ?? atScope(this, () => planBatches(this.objects(), this.batching));
+  }
+
+  private objects(): DeliveredObject[] {
+    return this.charts.flatMap((c) => c.toJson() as DeliveredObject[]);
+  }
+
+  /** Reads the charts, plans batches, creates their assets and forwards chart warnings; runs once. */
+  private materialize() {
+    if (this.materialized) {
+      return this.materialized;
+    }
+    const plan = atScope(this, () => planBatches(this.objects(), this.batching));
+    const dir = path.join(os.tmpdir(), 'cdk-cilium-mesh-batches');
+    fs.mkdirSync(dir, { recursive: true });
+    const stack = Stack.of(this);
+    let bucket: string | undefined;
+    const sources: Record<string, string>[] = [];
+    for (const batch of plan.batches) {
+      const file = path.join(dir, `${batch.sha256}.json`);
+      if (!fs.existsSync(file)) {
+        const tmp = `${file}.${process.pid}.tmp`;
+        fs.writeFileSync(tmp, batch.content);
+        fs.renameSync(tmp, file);
+      }
+      const asset = new s3assets.Asset(this, `Batch${batch.sha256.slice(0, 16)}`, { path: file });
+      asset.grantRead(this.provider.handler);
+      bucket ??= asset.s3BucketName;
+      const sameBucket = JSON.stringify(stack.resolve(asset.s3BucketName)) === JSON.stringify(stack.resolve(bucket));
+      sources.push({ ...(sameBucket ? {} : { Bucket: asset.s3BucketName }), Key: asset.s3ObjectKey, Sha256: batch.sha256 });
+    }
+    this.forwardWarnings();
+    this.materialized = { plan, bucket: bucket ?? '', sources };
+    return this.materialized;
+  }
+
+  /** Re-emits warnings recorded on chart constructs (`aws:cdk:warning` metadata) as CDK warnings here. */
+  private forwardWarnings(): void {
+    const messages = new Set<string>();
+    for (const chart of this.charts) {
+      for (const c of chart.node.findAll()) {
+        for (const entry of c.node.metadata) {
+          if (entry.type === 'aws:cdk:warning') {
+            messages.add(`${c.node.path}: ${String(entry.data)}`);
+          }
+        }
+      }
+    }
+    for (const m of [...messages].sort()) {
+      Annotations.of(this).addWarningV2('cdk-cilium-mesh:meshWarning', m);
+    }
+  }
+}

@@ -1,0 +1,162 @@
+import { createHash } from 'crypto';
+import { MeshValidationError } from '../../private/errors';
+
+/**
+ * Splitting a mesh into content-addressed batches (pure, no scope).
+ *
+ * Why batches, and why these: a CloudFormation stack holds at most 500 resources and a template at most 1 MB,
+ * so one `addManifest` per object stops at ~462 objects and one manifest holding everything at ~1,250
+ * CiliumNetworkPolicy-sized objects (~650 on update, because the custom-resource request carries the old and
+ * the new manifest). Batches move the objects out of the template into S3 assets; the template only lists
+ * the batch keys. Cut points are content-defined (a cut follows each object whose *identity* hash is
+ * `0 mod targetObjectsPerBatch`), so they do not move when an object's content changes: editing one object
+ * rewrites exactly one batch, adding or removing one rewrites one batch (two when the object itself is a cut
+ * point), and the other batches keep their S3 keys and are neither uploaded nor re-applied. The byte budget
+ * is a safety cap far above the expected batch size; only a batch that reaches it can shift the next
+ * boundary, until the next identity cut.
+ */
+
+/** Options of `planBatches`. */
+export interface BatchPlanOptions {
+  /**
+   * Expected objects per batch: a batch ends after each object whose identity hash is divisible by this.
+   * @default 64
+   */
+  readonly targetObjectsPerBatch?: number;
+  /**
+   * A batch also ends before it would exceed this many bytes of canonical JSON (a single larger object
+   * still gets its own batch).
+   * @default 262144 (256 KiB)
+   */
+  readonly maxBatchBytes?: number;
+}
+
+/** One batch: newline-separated canonical JSON objects, named by the sha256 of that content. */
+export interface ObjectBatch {
+  /** sha256 (hex) of `content`; the S3 object key and the batch label derive from it. */
+  readonly sha256: string;
+  /** The batch file: one canonical JSON object per line, sorted by identity. */
+  readonly content: string;
+  /** Identities of the objects (`group/Kind/namespace/name`), sorted. */
+  readonly identities: string[];
+}
+
+/** The result of `planBatches`. */
+export interface BatchPlan {
+  /** Batches in identity order. */
+  readonly batches: ObjectBatch[];
+  /** `apiVersion/Kind` of every object kind in the plan (core group: `v1/Kind`), sorted and distinct. */
+  readonly kinds: string[];
+  /** Number of objects. */
+  readonly objectCount: number;
+}
+
+/** A Kubernetes object as cdk8s `chart.toJson()` returns it. */
+export type DeliveredObject = Record<string, unknown>;
+
+/** JSON with object keys sorted at every level (`undefined` members dropped), as a string. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map(sortKeys);
+  }
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v !== undefined) {
+        out[key] = sortKeys(v);
+      }
+    }
+    return out;
+  }
+  return value;
+}
+
+/**
+ * The identity of an object as the API server sees it: `group/Kind/namespace/name` (core group empty,
+ * cluster-scoped objects have an empty namespace). The version is not part of it: one object served at two
+ * versions is still one object.
+ */
+export function objectIdentity(obj: DeliveredObject): string {
+  const apiVersion = obj.apiVersion;
+  const kind = obj.kind;
+  const metadata = obj.metadata as Record<string, unknown> | undefined;
+  const name = metadata?.name;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || typeof name !== 'string' || !name) {
+    throw new MeshValidationError(
+      `every Kubernetes object needs string apiVersion, kind and metadata.name, got ` +
+        `${JSON.stringify({ apiVersion, kind, name })}; set them on the object (cdk8s ApiObject does)`,
+    );
+  }
+  const namespace = typeof metadata?.namespace === 'string' ? metadata.namespace : '';
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
+  return `${group}/${kind}/${namespace}/${name}`;
+}
+
+function identityHash(identity: string): number {
+  return createHash('sha256').update(identity).digest().readUInt32BE(0);
+}
+
+/**
+ * Canonicalizes, checks for duplicates, sorts by identity and cuts into content-defined batches.
+ * Input order does not matter: the same set of objects always gives the same batches.
+ */
+export function planBatches(objects: readonly DeliveredObject[], options: BatchPlanOptions = {}): BatchPlan {
+  const k = options.targetObjectsPerBatch ?? 64;
+  const budget = options.maxBatchBytes ?? 256 * 1024;
+  if (!Number.isInteger(k) || k < 1) {
+    throw new MeshValidationError(`targetObjectsPerBatch must be a positive integer, got ${k}; use e.g. 64`);
+  }
+  if (!Number.isInteger(budget) || budget < 1024) {
+    throw new MeshValidationError(`maxBatchBytes must be an integer of at least 1024, got ${budget}; use e.g. 262144`);
+  }
+
+  const entries = objects.map((obj) => ({ identity: objectIdentity(obj), json: canonicalJson(obj), obj }));
+  entries.sort((a, b) => (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0));
+  for (let i = 1; i < entries.length; i++) {
+    if (entries[i].identity === entries[i - 1].identity) {
+      throw new MeshValidationError(
+        `two objects have the same identity ${entries[i].identity}: ${truncate(entries[i - 1].json)} and ` +
+          `${truncate(entries[i].json)}; give one of them another name or namespace`,
+      );
+    }
+  }
+
+  const batches: ObjectBatch[] = [];
+  let lines: string[] = [];
+  let ids: string[] = [];
+  let bytes = 0;
+  const flush = () => {
+    if (lines.length > 0) {
+      const content = lines.join('\n') + '\n';
+      batches.push({ sha256: createHash('sha256').update(content).digest('hex'), content, identities: ids });
+    }
+    lines = [];
+    ids = [];
+    bytes = 0;
+  };
+  for (const e of entries) {
+    const size = Buffer.byteLength(e.json) + 1;
+    if (lines.length > 0 && bytes + size > budget) {
+      flush();
+    }
+    lines.push(e.json);
+    ids.push(e.identity);
+    bytes += size;
+    if (identityHash(e.identity) % k === 0) {
+      flush();
+    }
+  }
+  flush();
+
+  const kinds = [...new Set(entries.map((e) => `${String(e.obj.apiVersion)}/${String(e.obj.kind)}`))].sort();
+  return { batches, kinds, objectCount: entries.length };
+}
+
+function truncate(s: string): string {
+  return s.length > 160 ? `${s.slice(0, 157)}...` : s;
+}

@@ -1,0 +1,109 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct, type IConstruct } from 'constructs';
+
+/** The custom resource type of every delivery (mesh batches and Gateway API CRDs). */
+export const DELIVERY_RESOURCE_TYPE = 'Custom::CiliumMeshObjects';
+
+/** Options for the Lambda function that applies objects to a cluster. */
+export interface DeliveryProviderOptions {
+  /**
+   * Lambda layer with kubectl at /opt/kubectl/kubectl (the first delivery to a cluster in a stack decides).
+   * @default - a KubectlV35Layer from @aws-cdk/lambda-layer-kubectl-v35
+   */
+  readonly kubectlLayer?: lambda.ILayerVersion;
+  /**
+   * Subnets for the handler, for clusters whose endpoint is private (they need a route to the endpoint, to S3
+   * and, for Gateway API release downloads, to github.com). Note that aws-eks-v2 2.276 does not expose the
+   * cluster's own `kubectlProviderOptions` on `ICluster` objects, so pass the subnets here.
+   * @default - `cluster.kubectlProviderOptions?.privateSubnets` when set, else no VPC
+   */
+  readonly privateSubnets?: ec2.ISubnet[];
+  /**
+   * Security groups of the handler when it runs in `privateSubnets`.
+   * @default - the security groups of `cluster.kubectlProviderOptions`, else the cluster security group
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+}
+
+/** Finds the handler directory both from lib/ (ts-node, jest) and from dist/lib/ (the published package). */
+function handlerDir(): string {
+  const candidates = [
+    path.join(__dirname, 'handler'),
+    path.join(__dirname, '..', '..', '..', '..', 'lib', 'mesh', 'delivery', 'handler'),
+  ];
+  const found = candidates.find((d) => fs.existsSync(path.join(d, 'index.py')));
+  return found ?? candidates[0];
+}
+
+/**
+ * One handler per stack and cluster, shared by every MeshDelivery and GatewayApiCrds of that stack: a Python
+ * 3.13 Lambda with the kubectl layer behind the CDK provider framework (which reports failures to
+ * CloudFormation even when the handler crashes), and one EKS access entry for its role.
+ *
+ * Access: `AmazonEKSClusterAdminPolicy` at cluster scope, the narrowest managed access policy that can manage
+ * these kinds. Access policies are fixed rule tables evaluated by EKS (they cannot be extended); the narrower
+ * ones (AmazonEKSAdminPolicy, AmazonEKSEditPolicy) list explicit built-in API groups (apps, core, batch, ...),
+ * so they grant nothing on cilium.io, gateway.networking.k8s.io or apiextensions.k8s.io (CRDs), and the CRD
+ * install and cluster-scoped kinds (CiliumClusterwideNetworkPolicy, ValidatingAdmissionPolicy) need cluster
+ * scope. The documented alternative, an access entry with Kubernetes groups bound by RBAC objects, needs those
+ * RBAC objects applied first by something that already has access.
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html
+ */
+export class DeliveryProvider extends Construct {
+  /** The provider of `cluster` in the stack of `scope`, created on first use. */
+  public static of(scope: IConstruct, cluster: eks.ICluster, options: DeliveryProviderOptions = {}): DeliveryProvider {
+    const stack = Stack.of(scope);
+    const id = `CiliumMeshDelivery${cluster.node.addr}`;
+    const existing = stack.node.tryFindChild(id);
+    return existing instanceof DeliveryProvider ? existing : new DeliveryProvider(stack, id, cluster, options);
+  }
+
+  /** The Lambda function that runs kubectl. */
+  public readonly handler: lambda.Function;
+  /** Service token of the provider framework. */
+  public readonly serviceToken: string;
+  /** The access entry that lets the handler role manage Kubernetes objects. */
+  public readonly accessEntry: eks.AccessEntry;
+
+  private constructor(scope: Construct, id: string, cluster: eks.ICluster, options: DeliveryProviderOptions) {
+    super(scope, id);
+    const kubectl = cluster.kubectlProviderOptions;
+    const subnets = options.privateSubnets ?? kubectl?.privateSubnets;
+    let securityGroups: ec2.ISecurityGroup[] | undefined;
+    if (subnets) {
+      securityGroups = options.securityGroups ?? kubectl?.securityGroups ??
+        (kubectl?.securityGroup ? [kubectl.securityGroup] : [cluster.clusterSecurityGroup]);
+    }
+    this.handler = new lambda.Function(this, 'Handler', {
+      description: 'cdk-cilium-mesh: applies Kubernetes objects from S3/pinned URLs with server-side apply',
+      runtime: lambda.Runtime.PYTHON_3_13,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(handlerDir(), { exclude: ['test*', '__pycache__'] }),
+      layers: [options.kubectlLayer ?? new KubectlV35Layer(this, 'KubectlLayer')],
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+      environment: { AWS_STS_REGIONAL_ENDPOINTS: 'regional' },
+      vpc: subnets ? cluster.vpc : undefined,
+      vpcSubnets: subnets ? { subnets } : undefined,
+      securityGroups,
+    });
+    const role = this.handler.role as iam.IRole;
+    this.accessEntry = new eks.AccessEntry(this, 'Access', {
+      cluster,
+      principal: role.roleArn,
+      accessPolicies: [
+        eks.AccessPolicy.fromAccessPolicyName('AmazonEKSClusterAdminPolicy', { accessScopeType: eks.AccessScopeType.CLUSTER }),
+      ],
+    });
+    const provider = new cr.Provider(this, 'Provider', { onEventHandler: this.handler });
+    this.serviceToken = provider.serviceToken;
+  }
+}

@@ -1,0 +1,103 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as cdk from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import { CiliumVersion } from '../../lib/cilium/version';
+import {
+  CILIUM_GATEWAY_API, GatewayApiChannel, GatewayApiCrds, GatewayApiSource, GatewayApiVersion,
+} from '../../lib/gateway-api';
+
+const UPSTREAM = path.resolve(__dirname, '..', '..', '..', 'shared', 'upstream', 'gateway-api');
+const sha = (p: string) => createHash('sha256').update(fs.readFileSync(p)).digest('hex');
+
+function setup() {
+  const app = new cdk.App({ builtinCloudFormationValidation: false } as cdk.AppProps);
+  const stack = new cdk.Stack(app, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const cluster = eks.Cluster.fromClusterAttributes(stack, 'Cluster', {
+    clusterName: 'prod', clusterEndpoint: 'https://x.eks.amazonaws.com', clusterCertificateAuthorityData: 'Q0E=',
+  });
+  return { stack, cluster };
+}
+
+describe('GatewayApiVersion', () => {
+  test('each Cilium line maps to the Gateway API version its docs require', () => {
+    expect(CILIUM_GATEWAY_API).toEqual({ '1.16': 'v1.1.0', '1.17': 'v1.2.0', '1.18': 'v1.3.0', '1.19': 'v1.4.1', '1.20': 'v1.6.1' });
+    expect(GatewayApiVersion.forCilium(CiliumVersion.V1_20).version).toBe('v1.6.1');
+    expect(GatewayApiVersion.forCilium(CiliumVersion.of('1.19.6')).version).toBe('v1.4.1');
+    expect(GatewayApiVersion.forCilium(CiliumVersion.V1_16).version).toBe('v1.1.0');
+  });
+
+  test('1.16 defaults to the experimental channel, later lines to standard', () => {
+    expect(GatewayApiVersion.defaultChannel(CiliumVersion.V1_16)).toBe(GatewayApiChannel.EXPERIMENTAL);
+    expect(GatewayApiVersion.defaultChannel(CiliumVersion.V1_17)).toBe(GatewayApiChannel.STANDARD);
+  });
+
+  test('pinned digests equal the reference files in ../shared (v1.6.1 and v1.1.0)', () => {
+    for (const v of [GatewayApiVersion.V1_6_1, GatewayApiVersion.V1_1_0]) {
+      for (const c of [GatewayApiChannel.STANDARD, GatewayApiChannel.EXPERIMENTAL]) {
+        expect(v.sha256(c)).toBe(sha(path.join(UPSTREAM, v.version, `${c}-install.yaml`)));
+      }
+    }
+  });
+
+  test('release URL and overrides', () => {
+    expect(GatewayApiVersion.V1_6_1.releaseUrl(GatewayApiChannel.STANDARD))
+      .toBe('https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml');
+    expect(GatewayApiVersion.of('v1.4.1', { standard: 'a'.repeat(64) }).sha256(GatewayApiChannel.STANDARD)).toBe('a'.repeat(64));
+    expect(GatewayApiVersion.V1_4_1.sha256(GatewayApiChannel.STANDARD)).toBeUndefined();
+    expect(() => GatewayApiVersion.of('1.4.1')).toThrow(/must look like 'v1.6.1', got '1.4.1'/);
+    expect(() => GatewayApiVersion.of('v1.4.1', { standard: 'XYZ' })).toThrow(/standard digest of Gateway API v1.4.1 must be 64 lower-case hex characters, got 'XYZ'/);
+  });
+});
+
+describe('GatewayApiCrds', () => {
+  test('release source: pinned URL and sha256, retained on delete, never pruned', () => {
+    const { stack, cluster } = setup();
+    const crds = new GatewayApiCrds(stack, 'GatewayApi', { cluster, cilium: CiliumVersion.V1_20 });
+    expect(crds.channel).toBe(GatewayApiChannel.STANDARD);
+    Template.fromStack(stack).hasResourceProperties('Custom::CiliumMeshObjects', {
+      Sources: [{ Url: 'https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml',
+        Sha256: '24d931f22abd8e40c973264319ead7cfa09d0fb7716b7ab1ee2ff174cb063a73' }],
+      Prune: 'false',
+      RetainOnDelete: 'true',
+      Kinds: Match.arrayWith(['apiextensions.k8s.io/v1/CustomResourceDefinition']),
+    });
+  });
+
+  test('Cilium 1.16 gets the experimental channel of v1.1.0; standard is refused', () => {
+    const { stack, cluster } = setup();
+    const crds = new GatewayApiCrds(stack, 'GatewayApi', { cluster, cilium: CiliumVersion.V1_16 });
+    expect([crds.version.version, crds.channel]).toEqual(['v1.1.0', GatewayApiChannel.EXPERIMENTAL]);
+    expect(new GatewayApiCrds(stack, 'ByVersion', { cluster, version: GatewayApiVersion.V1_1_0 }).channel)
+      .toBe(GatewayApiChannel.EXPERIMENTAL);
+    expect(() => new GatewayApiCrds(stack, 'Std', { cluster, cilium: CiliumVersion.V1_16, channel: GatewayApiChannel.STANDARD }))
+      .toThrow(/needs TLSRoute v1alpha2.*got channel 'standard'.*\[at Stack\/Std\]/);
+  });
+
+  test('a version without a pinned digest asks for one', () => {
+    const { stack, cluster } = setup();
+    expect(() => new GatewayApiCrds(stack, 'G', { cluster, cilium: CiliumVersion.V1_19 }))
+      .toThrow(/no sha256 is pinned for .*v1.4.1\/standard-install.yaml; pass it with GatewayApiVersion.of\('v1.4.1'.*\[at Stack\/G\]/);
+    new GatewayApiCrds(stack, 'Ok', { cluster, version: GatewayApiVersion.of('v1.4.1', { standard: 'b'.repeat(64) }) });
+  });
+
+  test('local file source (air-gapped): S3 asset, digest checked at synth', () => {
+    const { stack, cluster } = setup();
+    const file = path.join(UPSTREAM, 'v1.6.1', 'standard-install.yaml');
+    new GatewayApiCrds(stack, 'GatewayApi', { cluster, version: GatewayApiVersion.V1_6_1,
+      source: GatewayApiSource.fromFile(file, sha(file)), removalPolicy: cdk.RemovalPolicy.DESTROY });
+    Template.fromStack(stack).hasResourceProperties('Custom::CiliumMeshObjects', {
+      Sources: [{ Bucket: Match.anyValue(), Key: Match.stringLikeRegexp('\\.yaml$'), Sha256: sha(file) }],
+      RetainOnDelete: 'false',
+    });
+    expect(() => new GatewayApiCrds(stack, 'Bad', { cluster, version: GatewayApiVersion.V1_6_1,
+      source: GatewayApiSource.fromFile(file, 'c'.repeat(64)) })).toThrow(/sha256 of .*standard-install.yaml is [0-9a-f]{64}, expected c{64}/);
+  });
+
+  test('neither version nor cilium is an error', () => {
+    const { stack, cluster } = setup();
+    expect(() => new GatewayApiCrds(stack, 'G', { cluster })).toThrow(/needs a version.*\[at Stack\/G\]/);
+  });
+});

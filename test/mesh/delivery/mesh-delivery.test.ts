@@ -1,0 +1,143 @@
+import * as cdk from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { ApiObject, App as K8sApp, Chart } from 'cdk8s';
+import { syntheticPolicy } from '../../../bench/synthetic';
+import { MeshDelivery } from '../../../lib/mesh/delivery';
+import { ServiceMesh } from '../../../lib/mesh/service-mesh';
+
+function setup() {
+  const app = new cdk.App({ builtinCloudFormationValidation: false } as cdk.AppProps);
+  const stack = new cdk.Stack(app, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const cluster = eks.Cluster.fromClusterAttributes(stack, 'Cluster', {
+    clusterName: 'prod',
+    clusterEndpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com',
+    clusterCertificateAuthorityData: 'Q0E=',
+  });
+  const k8s = new K8sApp();
+  const mesh = new ServiceMesh(k8s, 'mesh');
+  return { app, stack, cluster, mesh };
+}
+
+const policy = (chart: Chart, i: number) => new ApiObject(chart, `p${i}`, syntheticPolicy(i));
+
+describe('MeshDelivery', () => {
+  test('one custom resource listing the batches, the cluster and the owner', () => {
+    const { stack, cluster, mesh } = setup();
+    for (let i = 0; i < 10; i++) policy(mesh, i);
+    const d = new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('Custom::CiliumMeshObjects', 1);
+    t.hasResourceProperties('Custom::CiliumMeshObjects', {
+      ClusterName: 'prod',
+      Endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com',
+      CertificateAuthorityData: 'Q0E=',
+      Owner: d.owner,
+      Prune: 'true',
+      RetainOnDelete: 'false',
+      Kinds: ['cilium.io/v2/CiliumNetworkPolicy'],
+      Bucket: 'cdk-hnb659fds-assets-111111111111-eu-west-1',
+      Sources: d.plan.batches.map((b) => ({ Key: Match.stringLikeRegexp('^[0-9a-f]{64}\\.json$'), Sha256: b.sha256 })),
+    });
+    expect(d.owner).toMatch(/^c8[0-9a-f]{40}$/);
+    // handler: Python 3.13 with the kubectl layer, cluster-admin access entry for its role
+    t.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'python3.13', Handler: 'index.handler', Timeout: 900,
+      Layers: Match.arrayWith([Match.objectLike({ Ref: Match.stringLikeRegexp('KubectlLayer') })]) });
+    t.hasResourceProperties('AWS::EKS::AccessEntry', {
+      ClusterName: 'prod',
+      AccessPolicies: [{ AccessScope: { Type: 'cluster' }, PolicyArn: Match.objectLike({}) }],
+    });
+    const cr = Object.values(t.findResources('Custom::CiliumMeshObjects'))[0];
+    expect(JSON.stringify(cr.DependsOn)).toMatch(/Access/);
+    // the role may read the batch assets
+    t.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([
+      Match.objectLike({ Action: Match.arrayWith(['s3:GetObject*']) })]) } });
+  });
+
+  test('objects added after construction are delivered', () => {
+    const { stack, cluster, mesh } = setup();
+    policy(mesh, 1);
+    const d = new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
+    expect(d.plan.objectCount).toBe(1); // a preview does not freeze the set
+    for (let i = 2; i < 300; i++) policy(mesh, i);
+    const sources = Object.values(Template.fromStack(stack).findResources('Custom::CiliumMeshObjects'))[0].Properties.Sources;
+    expect(sources).toHaveLength(d.plan.batches.length);
+    expect(d.plan.objectCount).toBe(299);
+  });
+
+  test('declaration order does not change the template', () => {
+    const synth = (order: number[]) => {
+      const { stack, cluster, mesh } = setup();
+      for (const i of order) policy(mesh, i);
+      new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
+      return Template.fromStack(stack).toJSON();
+    };
+    const ids = Array.from({ length: 200 }, (_, i) => i);
+    expect(synth([...ids].reverse())).toEqual(synth(ids));
+  });
+
+  test('chart warnings are forwarded with the mesh construct path', () => {
+    const { stack, cluster, mesh } = setup();
+    const p = policy(mesh, 1);
+    cdk.Annotations.of(p).addWarningV2('cdk-cilium-mesh:l7InChaining', 'L7 rules are not supported in aws-cni chaining');
+    new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
+    Annotations.fromStack(stack).hasWarning('/Stack/Delivery', Match.stringLikeRegexp('^mesh/p1: L7 rules are not supported'));
+  });
+
+  test('dependsOn orders the custom resource after e.g. the Cilium release', () => {
+    const { stack, cluster, mesh } = setup();
+    policy(mesh, 1);
+    const cilium = new cdk.CfnResource(stack, 'CiliumRelease', { type: 'Custom::Stand-in' });
+    new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh], dependsOn: [cilium] });
+    const cr = Object.values(Template.fromStack(stack).findResources('Custom::CiliumMeshObjects'))[0];
+    expect(cr.DependsOn).toContain('CiliumRelease');
+  });
+
+  test('two deliveries to one cluster share one handler and access entry', () => {
+    const { stack, cluster, mesh } = setup();
+    policy(mesh, 1);
+    const other = new Chart(new K8sApp(), 'other');
+    policy(other, 2);
+    new MeshDelivery(stack, 'A', { cluster, charts: [mesh] });
+    new MeshDelivery(stack, 'B', { cluster, charts: [other] });
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('Custom::CiliumMeshObjects', 2);
+    t.resourceCountIs('AWS::EKS::AccessEntry', 1);
+  });
+
+  test('duplicate objects across charts fail with the construct path', () => {
+    const { stack, cluster, mesh } = setup();
+    policy(mesh, 1);
+    const other = new Chart(new K8sApp(), 'other');
+    policy(other, 1);
+    new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh, other] });
+    expect(() => Template.fromStack(stack)).toThrow(/same identity cilium.io\/CiliumNetworkPolicy\/team-01\/allow-svc-00001.*\[at Stack\/Delivery\]/);
+  });
+
+  test('no charts is an error', () => {
+    const { stack, cluster } = setup();
+    expect(() => new MeshDelivery(stack, 'Delivery', { cluster, charts: [] })).toThrow(/charts is empty.*\[at Stack\/Delivery\]/);
+  });
+
+  test('private clusters: the handler runs in the given subnets with the given security groups', () => {
+    const app = new cdk.App({ builtinCloudFormationValidation: false } as cdk.AppProps);
+    const stack = new cdk.Stack(app, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const vpc = new ec2.Vpc(stack, 'Vpc');
+    const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc });
+    const layer = lambda.LayerVersion.fromLayerVersionArn(stack, 'Layer', 'arn:aws:lambda:eu-west-1:111111111111:layer:kubectl:1');
+    const cluster = eks.Cluster.fromClusterAttributes(stack, 'Cluster', {
+      clusterName: 'prod', clusterEndpoint: 'https://x.eks.amazonaws.com', clusterCertificateAuthorityData: 'Q0E=', vpc,
+    });
+    const mesh = new ServiceMesh(new K8sApp(), 'mesh');
+    policy(mesh, 1);
+    new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh], kubectlLayer: layer, privateSubnets: vpc.privateSubnets, securityGroups: [sg] });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'python3.13',
+      Layers: ['arn:aws:lambda:eu-west-1:111111111111:layer:kubectl:1'],
+      VpcConfig: { SubnetIds: Match.arrayWith([Match.objectLike({ Ref: Match.stringLikeRegexp('PrivateSubnet1') })]),
+        SecurityGroupIds: [Match.objectLike({ 'Fn::GetAtt': Match.arrayWith([Match.stringLikeRegexp('^Sg')]) })] },
+    });
+  });
+});

@@ -1,0 +1,43 @@
+import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
+import * as cdk from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import { ApiObject, App as K8sApp } from 'cdk8s';
+import { syntheticPolicy } from '../../../bench/synthetic';
+import { CiliumVersion } from '../../../lib/cilium/version';
+import { GatewayApiCrds } from '../../../lib/gateway-api';
+import { MeshDelivery } from '../../../lib/mesh/delivery';
+import { ServiceMesh } from '../../../lib/mesh/service-mesh';
+
+/**
+ * The first `cdk deploy` of cluster + Gateway API CRDs + Cilium + mesh in one stack: CloudFormation must create
+ * the CRDs before the Cilium release and the mesh objects after it (the handler then waits for Cilium's own
+ * CRDs, which the operator registers after the release returns).
+ */
+test('deploy order: access entry → Gateway API CRDs → Cilium release → mesh objects', () => {
+  const app = new cdk.App({ builtinCloudFormationValidation: false } as cdk.AppProps);
+  const stack = new cdk.Stack(app, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const cluster = new eks.Cluster(stack, 'Cluster', {
+    version: eks.KubernetesVersion.V1_35,
+    kubectlProviderOptions: { kubectlLayer: new KubectlV35Layer(stack, 'Kubectl') },
+  });
+  const crds = new GatewayApiCrds(stack, 'GatewayApi', { cluster, cilium: CiliumVersion.V1_20 });
+  const cilium = cluster.addHelmChart('Cilium', { chart: 'cilium', repository: 'https://helm.cilium.io', version: '1.20.0', namespace: 'kube-system' });
+  cilium.node.addDependency(crds);
+  const mesh = new ServiceMesh(new K8sApp(), 'mesh');
+  new ApiObject(mesh, 'p', syntheticPolicy(1));
+  new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh], dependsOn: [cilium] });
+
+  const t = Template.fromStack(stack);
+  const logicalId = (type: string, pattern: RegExp) => Object.keys(t.findResources(type)).find((id) => pattern.test(id))!;
+  const deps = (id: string): string[] => t.toJSON().Resources[id].DependsOn ?? [];
+  const crdsId = logicalId('Custom::CiliumMeshObjects', /GatewayApi/);
+  const meshId = logicalId('Custom::CiliumMeshObjects', /Delivery/);
+  const ciliumId = logicalId('Custom::AWSCDK-EKS-HelmChart', /Cilium/);
+  const accessId = logicalId('AWS::EKS::AccessEntry', /CiliumMeshDelivery/);
+  expect(deps(ciliumId)).toContain(crdsId);
+  expect(deps(meshId)).toEqual(expect.arrayContaining([ciliumId, accessId]));
+  expect(deps(crdsId)).toContain(accessId);
+  // one handler, one access entry for both deliveries
+  expect(Object.keys(t.findResources('AWS::EKS::AccessEntry')).filter((id) => /CiliumMeshDelivery/.test(id))).toHaveLength(1);
+});

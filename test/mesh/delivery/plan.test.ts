@@ -1,0 +1,97 @@
+import { syntheticPolicies, syntheticPolicy } from '../../../bench/synthetic';
+import { recordManifests } from '../../util/record';
+import { canonicalJson, objectIdentity, planBatches, type DeliveredObject } from '../../../lib/mesh/delivery/plan';
+
+const objs = (n: number) => syntheticPolicies(n) as unknown as DeliveredObject[];
+const shas = (o: DeliveredObject[]) => planBatches(o).batches.map((b) => b.sha256);
+const diff = (a: string[], b: string[]) => ({ removed: a.filter((x) => !b.includes(x)), added: b.filter((x) => !a.includes(x)) });
+
+describe('canonicalJson / objectIdentity', () => {
+  test('sorts keys at every level and drops undefined', () => {
+    expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[{"y":2,"z":1}]},"b":1}');
+  });
+  test('identity is group/Kind/namespace/name, without the version', () => {
+    expect(objectIdentity({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'a', namespace: 'n' } }))
+      .toBe('cilium.io/CiliumNetworkPolicy/n/a');
+    expect(objectIdentity({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' } })).toBe('/Namespace//n');
+  });
+  test('rejects objects without a name', () => {
+    expect(() => objectIdentity({ apiVersion: 'v1', kind: 'ConfigMap', metadata: {} })).toThrow(/metadata.name.*"kind":"ConfigMap"/);
+  });
+});
+
+test('the synthetic policies used by the tests and the benchmark are valid CiliumNetworkPolicies', () => {
+  const sample = [syntheticPolicy(0), syntheticPolicy(1, 1), syntheticPolicy(4999)];
+  recordManifests('delivery-synthetic-policies', sample, 'cilium-1.20');
+  recordManifests('delivery-synthetic-policies', sample, 'cilium-1.16');
+  expect(sample.map((p) => p.kind)).toEqual(['CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'CiliumNetworkPolicy']);
+});
+
+describe('planBatches', () => {
+  test('every object lands in exactly one batch, sorted by identity, kinds listed', () => {
+    const plan = planBatches(objs(1000));
+    const ids = plan.batches.flatMap((b) => b.identities);
+    expect(ids).toHaveLength(1000);
+    expect([...ids].sort()).toEqual(ids);
+    expect(plan.kinds).toEqual(['cilium.io/v2/CiliumNetworkPolicy']);
+    expect(plan.objectCount).toBe(1000);
+    // ~64 objects per batch on average
+    expect(plan.batches.length).toBeGreaterThan(5);
+    expect(plan.batches.length).toBeLessThan(40);
+  });
+
+  test('batch content is canonical JSON lines and named by its sha256', () => {
+    const [batch] = planBatches([{ kind: 'ConfigMap', apiVersion: 'v1', metadata: { namespace: 'x', name: 'a' } }]).batches;
+    expect(batch.content).toBe('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","namespace":"x"}}\n');
+    expect(batch.sha256).toBe(require('crypto').createHash('sha256').update(batch.content).digest('hex'));
+  });
+
+  test('declaration order does not change the output', () => {
+    const a = objs(300);
+    const b = [...a].reverse();
+    expect(planBatches(b)).toEqual(planBatches(a));
+  });
+
+  test('changing one object changes exactly one batch', () => {
+    const before = objs(2000);
+    for (const i of [0, 17, 999, 1999]) {
+      const after = [...before];
+      after[i] = syntheticPolicy(i, 1) as unknown as DeliveredObject;
+      const d = diff(shas(before), shas(after));
+      expect(d.removed).toHaveLength(1);
+      expect(d.added).toHaveLength(1);
+    }
+  });
+
+  test('inserting or removing one object changes at most two batches', () => {
+    const before = objs(2000);
+    for (const extra of [2000, 2500, 3001, 4444]) {
+      const d = diff(shas(before), shas([...before, syntheticPolicy(extra) as unknown as DeliveredObject]));
+      expect(d.removed.length).toBeLessThanOrEqual(2);
+      expect(d.added.length).toBeGreaterThanOrEqual(1);
+      expect(d.added.length).toBeLessThanOrEqual(2);
+    }
+    const d = diff(shas(before), shas(before.filter((_, i) => i !== 1234)));
+    expect(d.removed.length).toBeGreaterThanOrEqual(1);
+    expect(d.removed.length).toBeLessThanOrEqual(2);
+  });
+
+  test('the byte budget caps a batch', () => {
+    const plan = planBatches(objs(200), { targetObjectsPerBatch: 1_000_000, maxBatchBytes: 8192 });
+    for (const b of plan.batches) {
+      expect(Buffer.byteLength(b.content)).toBeLessThanOrEqual(8192);
+    }
+    expect(plan.batches.length).toBeGreaterThan(10);
+  });
+
+  test('duplicates are rejected naming both objects', () => {
+    const a = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'p', namespace: 'n' }, spec: { x: 1 } };
+    const b = { ...a, apiVersion: 'cilium.io/v2alpha1', spec: { x: 2 } };
+    expect(() => planBatches([a, b])).toThrow(/same identity cilium.io\/CiliumNetworkPolicy\/n\/p: .*"x":1.* and .*"x":2/);
+  });
+
+  test('bad options are rejected', () => {
+    expect(() => planBatches([], { targetObjectsPerBatch: 0 })).toThrow(/targetObjectsPerBatch must be a positive integer, got 0/);
+    expect(() => planBatches([], { maxBatchBytes: 10 })).toThrow(/maxBatchBytes must be an integer of at least 1024, got 10/);
+  });
+});

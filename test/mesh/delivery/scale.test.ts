@@ -1,0 +1,33 @@
+import * as cdk from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
+import { ApiObject, App as K8sApp } from 'cdk8s';
+import { brokenLimits, templateFacts } from '../../../bench/limits';
+import { syntheticPolicy } from '../../../bench/synthetic';
+import { MeshDelivery } from '../../../lib/mesh/delivery';
+import { ServiceMesh } from '../../../lib/mesh/service-mesh';
+
+test('5,000 policies with a real cluster stay within every CloudFormation limit', () => {
+  const app = new cdk.App({ builtinCloudFormationValidation: false } as cdk.AppProps);
+  const stack = new cdk.Stack(app, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const cluster = new eks.Cluster(stack, 'Cluster', {
+    version: eks.KubernetesVersion.V1_35,
+    kubectlProviderOptions: { kubectlLayer: new KubectlV35Layer(stack, 'Kubectl') },
+  });
+  const mesh = new ServiceMesh(new K8sApp(), 'mesh');
+  for (let i = 0; i < 5000; i++) new ApiObject(mesh, `p${i}`, syntheticPolicy(i));
+  const delivery = new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
+
+  const facts = templateFacts(Template.fromStack(stack).toJSON());
+  expect(delivery.plan.objectCount).toBe(5000);
+  expect(brokenLimits(facts)).toEqual([]);
+  expect(facts.customResources).toBe(1);
+  expect(facts.templateBytes).toBeLessThan(100_000);
+  expect(facts.resources).toBeLessThan(100);
+  expect(facts.largestRequestBytes).toBeLessThan(64 * 1024);
+  const sizes = delivery.plan.batches.map((b) => Buffer.byteLength(b.content));
+  expect(Math.max(...sizes)).toBeLessThanOrEqual(256 * 1024);
+  // eslint-disable-next-line no-console
+  console.log(JSON.stringify({ ...facts, batches: delivery.plan.batches.length, largestBatchBytes: Math.max(...sizes) }));
+});
