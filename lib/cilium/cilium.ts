@@ -1,5 +1,6 @@
 import { Duration, Fn, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import type { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkCapability } from './capabilities';
 import { CiliumChartSource } from './chart-source';
@@ -7,12 +8,40 @@ import type { CiliumProfile } from './profile';
 import { ciliumProfileFromValues, enabledFeatures, renderCiliumValues, type RenderedCiliumValues } from './values';
 import type { CiliumValuesOptions } from './values-options';
 import { CiliumVersion } from './version';
+import { GatewayApiCrds, type GatewayApiSource } from '../gateway-api/gateway-api-crds';
+import type { GatewayApiChannel, GatewayApiVersion } from '../gateway-api/versions';
+import { MeshDelivery, type MeshDeliveryOptions } from '../mesh/delivery/mesh-delivery';
+import { ServiceMesh } from '../mesh/service-mesh';
 import { MeshValidationError, atScope } from '../private/errors';
 
 /** The Helm release name: constant, so that a version or values change is an in-place `helm upgrade`. */
 export const CILIUM_RELEASE_NAME = 'cilium';
 /** The namespace Cilium is installed into. */
 export const CILIUM_NAMESPACE = 'kube-system';
+
+/** How the Gateway API CRDs are installed when `gatewayApi` is on. */
+export interface GatewayApiCrdsOptions {
+  /**
+   * Install the CRDs with this construct. Turn it off only when something else installs them before Cilium.
+   * @default true
+   */
+  readonly install?: boolean;
+  /**
+   * The Gateway API release.
+   * @default - the one the Cilium line supports (`GatewayApiVersion.forCilium`)
+   */
+  readonly version?: GatewayApiVersion;
+  /**
+   * The release channel.
+   * @default - experimental on Cilium 1.16 (TLSRoute v1alpha2 is only there), else standard
+   */
+  readonly channel?: GatewayApiChannel;
+  /**
+   * Where the install file comes from (a local copy for air-gapped accounts).
+   * @default GatewayApiSource.release()
+   */
+  readonly source?: GatewayApiSource;
+}
 
 /** Options for installing Cilium (`CiliumProps` = these + the cluster). */
 export interface CiliumOptions extends CiliumValuesOptions {
@@ -32,6 +61,12 @@ export interface CiliumOptions extends CiliumValuesOptions {
    * @default Duration.minutes(10)
    */
   readonly timeout?: Duration;
+  /**
+   * The Gateway API CRDs, installed before Cilium when `gatewayApi` is on (the operator disables its Gateway
+   * controller when they are missing at startup).
+   * @default - installed from the release asset pinned for the Cilium line
+   */
+  readonly gatewayApiCrds?: GatewayApiCrdsOptions;
 }
 
 /** Properties of `Cilium`. */
@@ -57,6 +92,10 @@ export class Cilium extends Construct {
   public readonly release: eks.HelmChart;
   /** The rendered Helm values (after `valuesOverrides`). */
   public readonly values: RenderedCiliumValues;
+  /** The Gateway API CRD install, when `gatewayApi` is on and the CRDs are installed here. */
+  public readonly gatewayApiCrds?: GatewayApiCrds;
+
+  private readonly cluster: eks.ICluster;
 
   constructor(scope: Construct, id: string, props: CiliumProps) {
     super(scope, id);
@@ -82,6 +121,7 @@ export class Cilium extends Construct {
     for (const feature of enabledFeatures(this.values)) {
       checkCapability(this, feature, this.profile);
     }
+    this.cluster = props.cluster;
     this.release = new eks.HelmChart(this, 'Release', {
       cluster: props.cluster,
       chart: source.location.chart,
@@ -94,6 +134,40 @@ export class Cilium extends Construct {
       wait: true,
       timeout,
       createNamespace: false,
+    });
+    if (!props.gatewayApi && props.gatewayApiCrds !== undefined) {
+      throw new MeshValidationError('gatewayApiCrds is set but gatewayApi is off; set gatewayApi: true or remove gatewayApiCrds', this);
+    }
+    if (props.gatewayApi && (props.gatewayApiCrds?.install ?? true)) {
+      this.gatewayApiCrds = new GatewayApiCrds(this, 'GatewayApiCrds', {
+        cluster: props.cluster,
+        cilium: this.version,
+        version: props.gatewayApiCrds?.version,
+        channel: props.gatewayApiCrds?.channel,
+        source: props.gatewayApiCrds?.source,
+      });
+      this.release.node.addDependency(this.gatewayApiCrds);
+    }
+  }
+
+  /**
+   * Delivers a mesh (or any cdk8s chart) to the cluster after this Cilium release is ready, so that Cilium's
+   * CRDs exist when the objects are applied. A `ServiceMesh` must have been created for this install
+   * (`new ServiceMesh(app, id, { cilium: cilium.profile })`): its objects were checked against that profile.
+   */
+  public addMesh(mesh: Chart, options: MeshDeliveryOptions = {}): MeshDelivery {
+    if (ServiceMesh.isServiceMesh(mesh) && !sameProfile(mesh.cilium, this.profile)) {
+      throw new MeshValidationError(
+        `mesh '${mesh.node.path}' was rendered for ${describeProfile(mesh.cilium)}, but this install is ` +
+          `${describeProfile(this.profile)}; create the mesh with new ServiceMesh(app, id, { cilium: cilium.profile })`,
+        this,
+      );
+    }
+    return new MeshDelivery(this, `Mesh-${mesh.node.id}`, {
+      ...options,
+      cluster: this.cluster,
+      charts: [mesh],
+      dependsOn: [this.release, ...(options.dependsOn ?? [])],
     });
   }
 
@@ -136,4 +210,14 @@ export class Cilium extends Construct {
 
 function stripScheme(endpoint: string): string {
   return endpoint.replace(/^[a-z]+:\/\//, '').split('/')[0];
+}
+
+const PROFILE_KEYS = ['datapath', 'kubeProxyReplacement', 'l7Proxy', 'mutualAuthentication', 'gatewayApi', 'ingressController'] as const;
+
+function sameProfile(a: CiliumProfile, b: CiliumProfile): boolean {
+  return a.version.version === b.version.version && PROFILE_KEYS.every((k) => a[k] === b[k]);
+}
+
+function describeProfile(p: CiliumProfile): string {
+  return `Cilium ${p.version.version} (${PROFILE_KEYS.map((k) => `${k}=${p[k]}`).join(', ')})`;
 }

@@ -10,15 +10,8 @@ import { planBatches, type BatchPlan, type BatchPlanOptions, type DeliveredObjec
 import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from './provider';
 import { atScope, MeshValidationError } from '../../private/errors';
 
-/** Properties of a `MeshDelivery`. */
-export interface MeshDeliveryProps extends DeliveryProviderOptions {
-  /** The EKS cluster (aws-eks-v2) to apply the objects to. */
-  readonly cluster: eks.ICluster;
-  /**
-   * The cdk8s charts whose objects are delivered, typically one `ServiceMesh`. Read at synthesis, so objects
-   * added after this construct was created are delivered too.
-   */
-  readonly charts: Chart[];
+/** Options for delivering charts (`Cilium.addMesh`); `MeshDeliveryProps` adds the cluster and the charts. */
+export interface MeshDeliveryOptions extends DeliveryProviderOptions {
   /**
    * What must exist before the objects are applied, e.g. the Cilium Helm release (the handler also waits up
    * to 10 minutes for the CRDs of the objects' kinds, which Cilium's operator registers after it starts).
@@ -30,6 +23,17 @@ export interface MeshDeliveryProps extends DeliveryProviderOptions {
    * @default - about 64 objects per batch, at most 256 KiB
    */
   readonly batching?: BatchPlanOptions;
+}
+
+/** Properties of a `MeshDelivery`. */
+export interface MeshDeliveryProps extends MeshDeliveryOptions {
+  /** The EKS cluster (aws-eks-v2) to apply the objects to. */
+  readonly cluster: eks.ICluster;
+  /**
+   * The cdk8s charts whose objects are delivered, typically one `ServiceMesh`. Read at synthesis, so objects
+   * added after this construct was created are delivered too.
+   */
+  readonly charts: Chart[];
 }
 
 /**

@@ -31,7 +31,14 @@ export interface BatchPlanOptions {
   readonly maxBatchBytes?: number;
 }
 
-/** One batch: newline-separated canonical JSON objects, named by the sha256 of that content. */
+/**
+ * A batch is a v1 List with one object per line: valid JSON for kubectl and for schema validators alike, and a
+ * readable diff between two versions of a batch.
+ */
+const LIST_OPEN = '{"apiVersion":"v1","kind":"List","items":[\n';
+const LIST_CLOSE = '\n]}\n';
+
+/** One batch: a JSON `v1 List` of canonical objects (one per line), named by the sha256 of that content. */
 export interface ObjectBatch {
   /** sha256 (hex) of `content`; the S3 object key and the batch label derive from it. */
   readonly sha256: string;
@@ -129,18 +136,18 @@ export function planBatches(objects: readonly DeliveredObject[], options: BatchP
   const batches: ObjectBatch[] = [];
   let lines: string[] = [];
   let ids: string[] = [];
-  let bytes = 0;
+  let bytes = LIST_OPEN.length + LIST_CLOSE.length;
   const flush = () => {
     if (lines.length > 0) {
-      const content = lines.join('\n') + '\n';
+      const content = `${LIST_OPEN}${lines.join(',\n')}${LIST_CLOSE}`;
       batches.push({ sha256: createHash('sha256').update(content).digest('hex'), content, identities: ids });
     }
     lines = [];
     ids = [];
-    bytes = 0;
+    bytes = LIST_OPEN.length + LIST_CLOSE.length;
   };
   for (const e of entries) {
-    const size = Buffer.byteLength(e.json) + 1;
+    const size = Buffer.byteLength(e.json) + 2; // the object and ',\n'
     if (lines.length > 0 && bytes + size > budget) {
       flush();
     }

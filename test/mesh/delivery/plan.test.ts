@@ -40,9 +40,15 @@ describe('planBatches', () => {
     expect(plan.batches.length).toBeLessThan(40);
   });
 
-  test('batch content is canonical JSON lines and named by its sha256', () => {
-    const [batch] = planBatches([{ kind: 'ConfigMap', apiVersion: 'v1', metadata: { namespace: 'x', name: 'a' } }]).batches;
-    expect(batch.content).toBe('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","namespace":"x"}}\n');
+  test('batch content is a v1 List of canonical objects, one per line, named by its sha256', () => {
+    const [batch] = planBatches([
+      { kind: 'ConfigMap', apiVersion: 'v1', metadata: { namespace: 'x', name: 'b' } },
+      { kind: 'ConfigMap', apiVersion: 'v1', metadata: { namespace: 'x', name: 'a' } },
+    ]).batches;
+    expect(batch.content).toBe('{"apiVersion":"v1","kind":"List","items":[\n' +
+      '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","namespace":"x"}},\n' +
+      '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"b","namespace":"x"}}\n]}\n');
+    expect(JSON.parse(batch.content).items).toHaveLength(2);
     expect(batch.sha256).toBe(require('crypto').createHash('sha256').update(batch.content).digest('hex'));
   });
 
