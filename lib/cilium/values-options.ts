@@ -62,6 +62,15 @@ export interface MutualAuthenticationOptions {
   readonly installSpire?: boolean;
   /** `authentication.mutual.spire.trustDomain`. @default 'spiffe.cilium' (chart default) */
   readonly trustDomain?: string;
+  /**
+   * StorageClass for the SPIRE server's data (`install.server.dataStorage`). The chart's default is a 1 GiB
+   * PersistentVolumeClaim without a class, which stays Pending on EKS clusters that have no default StorageClass
+   * (1.30+) or no EBS CSI driver, and Helm's wait then never completes. Name a class that exists (e.g. one backed
+   * by the `aws-ebs-csi-driver` add-on) to persist the data; without one the server's data is not persisted and
+   * is rebuilt when the server restarts.
+   * @default - no persistent storage (`dataStorage.enabled: false`)
+   */
+  readonly serverStorageClass?: string;
 }
 
 /** How the Ingress controller exposes Ingresses (`ingressController.loadbalancerMode`). */

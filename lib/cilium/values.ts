@@ -86,7 +86,14 @@ export function renderCiliumValues(options: CiliumValuesOptions, version: Cilium
         spire: {
           enabled: true,
           ...(m.trustDomain !== undefined ? { trustDomain: m.trustDomain } : {}),
-          install: { enabled: m.installSpire ?? true },
+          install: (m.installSpire ?? true)
+            ? {
+              enabled: true,
+              server: {
+                dataStorage: m.serverStorageClass !== undefined ? { enabled: true, storageClass: m.serverStorageClass } : { enabled: false },
+              },
+            }
+            : { enabled: false },
         },
       },
     };

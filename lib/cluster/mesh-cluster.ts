@@ -50,6 +50,7 @@ export class MeshCluster extends eks.Cluster {
 
   private readonly _nodegroups: eks.Nodegroup[] = [];
   private _cilium?: Cilium;
+  private _desiredNodes = 0;
   private readonly nodegroupsBarrier: CfnWaitConditionHandle;
   private readonly kubernetesMinorVersion: number;
 
@@ -143,7 +144,11 @@ export class MeshCluster extends eks.Cluster {
         resolveConflicts: 'OVERWRITE',
         preserveOnDelete: true,
       });
-      // CoreDNS pods need schedulable nodes to become ACTIVE.
+      // After the node groups, but NOT after the Cilium release: Helm waits (kstatus) for every Cilium workload, and
+      // Hubble Relay only becomes ready once it resolves hubble-peer through CoreDNS (cilium/cilium#28765). CoreDNS
+      // pods stay Pending until Cilium clears the agent-not-ready taint, which CloudFormation tolerates: its
+      // AWS::EKS::Addon handler treats DEGRADED as a terminal success (hashicorp/terraform-provider-aws#44669), and
+      // the pods start as soon as the agents run.
       this.coreDnsAddon.node.addDependency(this.nodegroupsBarrier);
     }
 
@@ -159,9 +164,11 @@ export class MeshCluster extends eks.Cluster {
 
   /**
    * Installs Cilium in aws-cni chaining mode on this cluster (construct id `Cilium`). Kube-proxy replacement
-   * follows `kubeProxyMode`; the Helm release waits for the node groups (its pods need nodes, and `wait` is on),
-   * and in REPLACE mode CoreDNS is installed after Cilium, which provides the Service routing it needs. With
-   * WireGuard, the pod MTU stated to Cilium must be the VPC CNI's `POD_MTU` of this cluster.
+   * follows `kubeProxyMode`; the Helm release waits for the node groups (its pods need nodes, and `wait` is on).
+   * In REPLACE mode CoreDNS is created alongside Cilium: its pods start once Cilium's agents clear the node taint,
+   * and Cilium components that need DNS (Hubble Relay) become ready then. With WireGuard, the pod MTU stated to
+   * Cilium must be the VPC CNI's `POD_MTU` of this cluster. The operator's replicas must fit on distinct nodes
+   * (the chart's required pod anti-affinity), checked against the node groups' desired sizes at synth.
    */
   public addCilium(options: CiliumOptions = {}): Cilium {
     if (this._cilium) {
@@ -181,8 +188,19 @@ export class MeshCluster extends eks.Cluster {
     }
     const cilium = new Cilium(this, 'Cilium', { ...options, cluster: this });
     cilium.node.addDependency(this.nodegroupsReady);
-    this.coreDnsAddon?.node.addDependency(cilium.release);
     this._cilium = cilium;
+    const replicas = options.operatorReplicas ?? 2;
+    // A validation, not a constructor check: node groups may still be added after addCilium.
+    cilium.node.addValidation({
+      validate: () => {
+        const nodes = this._desiredNodes;
+        return nodes >= replicas ? [] : [
+          `the Cilium operator runs ${replicas} replicas with a required pod anti-affinity on kubernetes.io/hostname, ` +
+            `but the node groups start only ${nodes} node(s), so Helm's wait never completes; add nodes (desiredSize) or ` +
+            `pass operatorReplicas: ${Math.max(nodes, 1)} to addCilium`,
+        ];
+      },
+    });
     return cilium;
   }
 
@@ -224,6 +242,8 @@ export class MeshCluster extends eks.Cluster {
   public addNodegroupCapacity(id: string, options: eks.NodegroupOptions = {}): eks.Nodegroup {
     const taints = this.forNodegroup(id, () => renderNodegroupTaints(options.taints));
     const nodegroup = super.addNodegroupCapacity(id, { ...options, taints });
+    // eks.Nodegroup's own default: desiredSize = minSize, else 2.
+    this._desiredNodes += options.desiredSize ?? options.minSize ?? 2;
     // Nodes must not join before the VPC CNI add-on has its configuration (prefix delegation decides max-pods).
     nodegroup.node.addDependency(this.vpcCniAddon);
     this.nodegroupsBarrier.node.addDependency(nodegroup);

@@ -153,8 +153,18 @@ describe('mutual authentication (SPIRE)', () => {
     recordHelmValues('values-spire-1-16', renderCiliumValues({ mutualAuthentication: { installSpire: false } }, CiliumVersion.V1_16), 'cilium-1.16');
     expect(values.authentication).toEqual({
       enabled: true,
-      mutual: { spire: { enabled: true, trustDomain: 'mesh.example', install: { enabled: true } } },
+      mutual: { spire: { enabled: true, trustDomain: 'mesh.example', install: { enabled: true, server: { dataStorage: { enabled: false } } } } },
     });
+  });
+  test('SPIRE server storage: no PVC unless a StorageClass is named (EKS has no default class)', () => {
+    const persisted = renderCiliumValues({ mutualAuthentication: { serverStorageClass: 'gp3' } }, CiliumVersion.V1_20);
+    recordHelmValues('values-spire-storage-1-20', persisted, 'cilium-1.20');
+    recordHelmValues('values-spire-storage-1-16', renderCiliumValues({ mutualAuthentication: { serverStorageClass: 'gp3' } }, CiliumVersion.V1_16), 'cilium-1.16');
+    expect(persisted.authentication).toMatchObject({
+      mutual: { spire: { install: { enabled: true, server: { dataStorage: { enabled: true, storageClass: 'gp3' } } } } },
+    });
+    const external = renderCiliumValues({ mutualAuthentication: { installSpire: false } }, CiliumVersion.V1_20);
+    expect(external.authentication).toMatchObject({ mutual: { spire: { install: { enabled: false } } } });
   });
   test('SPIRE without authentication.enabled is an error', () => {
     expect(() => renderCiliumValues({ mutualAuthentication: {}, valuesOverrides: { authentication: { enabled: false } } }, CiliumVersion.V1_20))

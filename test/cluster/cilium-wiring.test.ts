@@ -27,16 +27,17 @@ describe('MeshCluster + Cilium', () => {
     expect(dependsOn(template, 'Custom::AWSCDK-EKS-HelmChart', () => true)).toEqual(expect.arrayContaining([barrierId]));
   });
 
-  test('REPLACE: Cilium replaces kube-proxy; order is VPC CNI -> node groups -> Cilium -> CoreDNS, without cycles', () => {
+  test('REPLACE: Cilium replaces kube-proxy; order is VPC CNI -> node groups -> Cilium and CoreDNS side by side', () => {
     const { stack, cluster, cilium, template } = wire(KubeProxyMode.REPLACE);
     expect(cilium.profile.kubeProxyReplacement).toBe(true);
     const releaseId = stack.getLogicalId(cilium.release.node.defaultChild as CfnResource);
     const barrierId = stack.getLogicalId(cluster.nodegroupsReady as CfnWaitConditionHandle);
     const vpcCniId = stack.getLogicalId(cluster.vpcCniAddon);
     expect(dependsOn(template, 'Custom::AWSCDK-EKS-HelmChart', () => true)).toEqual(expect.arrayContaining([barrierId]));
-    expect(dependsOn(template, 'AWS::EKS::Addon', (r) => r.Properties?.AddonName === 'coredns')).toEqual(
-      expect.arrayContaining([releaseId, barrierId]),
-    );
+    // CoreDNS comes up alongside Cilium, not after its release: Hubble Relay needs DNS before Helm's wait ends.
+    const coreDnsDeps = dependsOn(template, 'AWS::EKS::Addon', (r) => r.Properties?.AddonName === 'coredns');
+    expect(coreDnsDeps).toEqual(expect.arrayContaining([barrierId]));
+    expect(coreDnsDeps).not.toContain(releaseId);
     expect(dependsOn(template, 'AWS::EKS::Nodegroup', () => true)).toEqual(expect.arrayContaining([vpcCniId]));
   });
 
@@ -58,5 +59,22 @@ describe('MeshCluster + Cilium', () => {
     expect(ok.addCilium({ encryption: TransparentEncryption.wireGuard({ podMtu: 8906 }) }).values.encryption).toEqual(
       expect.objectContaining({ enabled: true, type: 'wireguard' }),
     );
+  });
+
+  test('the operator replicas must fit on distinct nodes', () => {
+    const small = new Stack(new App(), 'S');
+    const cluster = new MeshCluster(small, 'Mesh', { defaultNodegroup: { minSize: 1, desiredSize: 1, maxSize: 3 } });
+    cluster.addCilium();
+    expect(() => Template.fromStack(small)).toThrow(/the Cilium operator runs 2 replicas with a required pod anti-affinity .* start only 1 node\(s\).*pass operatorReplicas: 1 to addCilium/);
+
+    const fixed = new Stack(new App(), 'T');
+    new MeshCluster(fixed, 'Mesh', { defaultNodegroup: { minSize: 1, desiredSize: 1, maxSize: 3 } }).addCilium({ operatorReplicas: 1 });
+    expect(() => Template.fromStack(fixed)).not.toThrow();
+
+    const later = new Stack(new App(), 'U');
+    const grown = new MeshCluster(later, 'Mesh', { defaultNodegroup: { minSize: 1, desiredSize: 1, maxSize: 3 } });
+    grown.addCilium();
+    grown.addMeshNodegroup('More', { minSize: 1, desiredSize: 1, maxSize: 2 });
+    expect(() => Template.fromStack(later)).not.toThrow();
   });
 });
