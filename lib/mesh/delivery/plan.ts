@@ -44,13 +44,13 @@ export interface ObjectBatch {
   readonly sha256: string;
   /** The batch file: one canonical JSON object per line, sorted by identity. */
   readonly content: string;
-  /** Identities of the objects (`group/Kind/namespace/name`), sorted. */
+  /** Identities of the objects (`group/Kind/namespace/name`), in batch order. */
   readonly identities: string[];
 }
 
 /** The result of `planBatches`. */
 export interface BatchPlan {
-  /** Batches in identity order. */
+  /** Batches in order: Namespaces and CRDs first, then by identity. */
   readonly batches: ObjectBatch[];
   /** `apiVersion/Kind` of every object kind in the plan (core group: `v1/Kind`), sorted and distinct. */
   readonly kinds: string[];
@@ -104,6 +104,11 @@ export function objectIdentity(obj: DeliveredObject): string {
   return `${group}/${kind}/${namespace}/${name}`;
 }
 
+/** 0 for objects others may need to exist first (Namespaces, CRDs), else 1. */
+function foundationRank(obj: DeliveredObject): number {
+  return obj.kind === 'Namespace' || obj.kind === 'CustomResourceDefinition' ? 0 : 1;
+}
+
 function identityHash(identity: string): number {
   return createHash('sha256').update(identity).digest().readUInt32BE(0);
 }
@@ -123,7 +128,10 @@ export function planBatches(objects: readonly DeliveredObject[], options: BatchP
   }
 
   const entries = objects.map((obj) => ({ identity: objectIdentity(obj), json: canonicalJson(obj), obj }));
-  entries.sort((a, b) => (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0));
+  // Namespaces and CRDs first: kubectl applies a file in order, and the handler applies the batches holding
+  // them before the others, so objects never reach the API server before their namespace or kind exists.
+  entries.sort((a, b) => foundationRank(a.obj) - foundationRank(b.obj) ||
+    (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0));
   for (let i = 1; i < entries.length; i++) {
     if (entries[i].identity === entries[i - 1].identity) {
       throw new MeshValidationError(

@@ -22,8 +22,11 @@ export interface DeliveryProviderOptions {
   /**
    * Subnets for the handler, for clusters whose endpoint is private (they need a route to the endpoint, to S3
    * and, for Gateway API release downloads, to github.com). Note that aws-eks-v2 2.276 does not expose the
-   * cluster's own `kubectlProviderOptions` on `ICluster` objects, so pass the subnets here.
-   * @default - `cluster.kubectlProviderOptions?.privateSubnets` when set, else no VPC
+   * cluster's own `kubectlProviderOptions` on `ICluster` objects; for an imported cluster with a private
+   * endpoint, pass the subnets here.
+   * @default - `cluster.kubectlProviderOptions?.privateSubnets` when set; for an `eks.Cluster` (e.g. `MeshCluster`)
+   * with private endpoint access, its VPC's private subnets, as aws-eks-v2 does for its own kubectl handler; else
+   * no VPC
    */
   readonly privateSubnets?: ec2.ISubnet[];
   /**
@@ -76,7 +79,7 @@ export class DeliveryProvider extends Construct {
   private constructor(scope: Construct, id: string, cluster: eks.ICluster, options: DeliveryProviderOptions) {
     super(scope, id);
     const kubectl = cluster.kubectlProviderOptions;
-    const subnets = options.privateSubnets ?? kubectl?.privateSubnets;
+    const subnets = options.privateSubnets ?? kubectl?.privateSubnets ?? privateEndpointSubnets(cluster);
     let securityGroups: ec2.ISecurityGroup[] | undefined;
     if (subnets) {
       securityGroups = options.securityGroups ?? kubectl?.securityGroups ??
@@ -106,4 +109,19 @@ export class DeliveryProvider extends Construct {
     const provider = new cr.Provider(this, 'Provider', { onEventHandler: this.handler });
     this.serviceToken = provider.serviceToken;
   }
+}
+
+/**
+ * The subnets aws-eks-v2 puts its own kubectl handler in: with private endpoint access on, the VPC's private
+ * subnets (cluster.js: `if (privateAccess && privateSubnets.length !== 0) kubectlSubnets = privateSubnets`). Our
+ * handler must reach the endpoint the same way, or PRIVATE and `onlyFrom(...)` clusters are unreachable.
+ */
+function privateEndpointSubnets(cluster: eks.ICluster): ec2.ISubnet[] | undefined {
+  if (!(cluster instanceof eks.Cluster)) {
+    return undefined;
+  }
+  const vpcConfig = (cluster.node.defaultChild as eks.CfnCluster).resourcesVpcConfig as eks.CfnCluster.ResourcesVpcConfigProperty;
+  const privateAccess = Stack.of(cluster).resolve(vpcConfig?.endpointPrivateAccess) === true;
+  const subnets = cluster.vpc.privateSubnets;
+  return privateAccess && subnets.length > 0 ? [...subnets] : undefined;
 }

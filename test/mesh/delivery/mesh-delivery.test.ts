@@ -140,4 +140,29 @@ describe('MeshDelivery', () => {
         SecurityGroupIds: [Match.objectLike({ 'Fn::GetAtt': Match.arrayWith([Match.stringLikeRegexp('^Sg')]) })] },
     });
   });
+
+  test.each([
+    ['PUBLIC_AND_PRIVATE', true, eks.EndpointAccess.PUBLIC_AND_PRIVATE],
+    ['PRIVATE', true, eks.EndpointAccess.PRIVATE],
+    ['PUBLIC', false, eks.EndpointAccess.PUBLIC],
+  ] as const)('an eks.Cluster with %s endpoint access: handler in the private subnets = %p, like its kubectl handler', (_, inVpc, endpointAccess) => {
+    const app = new cdk.App({ builtinCloudFormationValidation: false } as cdk.AppProps);
+    const stack = new cdk.Stack(app, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const layer = lambda.LayerVersion.fromLayerVersionArn(stack, 'Layer', 'arn:aws:lambda:eu-west-1:111111111111:layer:kubectl:1');
+    const cluster = new eks.Cluster(stack, 'Cluster', {
+      version: eks.KubernetesVersion.V1_35, endpointAccess, kubectlProviderOptions: { kubectlLayer: layer },
+    });
+    const mesh = new ServiceMesh(new K8sApp(), 'mesh');
+    policy(mesh, 1);
+    new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
+    const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+      Properties: { Runtime: 'python3.13', Description: Match.stringLikeRegexp('cdk-cilium-mesh') },
+    });
+    const [handler] = Object.values(functions);
+    expect(handler.Properties.VpcConfig !== undefined).toBe(inVpc);
+    if (inVpc) {
+      expect(JSON.stringify(handler.Properties.VpcConfig.SubnetIds)).toMatch(/PrivateSubnet1/);
+      expect(JSON.stringify(handler.Properties.VpcConfig.SecurityGroupIds)).toMatch(/ClusterSecurityGroupId/);
+    }
+  });
 });

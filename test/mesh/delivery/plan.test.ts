@@ -40,6 +40,20 @@ describe('planBatches', () => {
     expect(plan.batches.length).toBeLessThan(40);
   });
 
+  test('Namespaces and CRDs come first (kubectl applies a file in order)', () => {
+    const { batches } = planBatches([
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'shop', name: 'a' } },
+      { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { namespace: 'shop', name: 'b' } },
+      { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'xs.example.io' } },
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
+    ], { targetObjectsPerBatch: 1_000_000 });
+    expect(batches.flatMap((b) => b.identities)).toEqual([
+      '/Namespace//shop',
+      'apiextensions.k8s.io/CustomResourceDefinition//xs.example.io',
+      '/ConfigMap/shop/a',
+      'cilium.io/CiliumNetworkPolicy/shop/b',
+    ]);
+  });
   test('batch content is a v1 List of canonical objects, one per line, named by its sha256', () => {
     const [batch] = planBatches([
       { kind: 'ConfigMap', apiVersion: 'v1', metadata: { namespace: 'x', name: 'b' } },

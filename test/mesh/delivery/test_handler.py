@@ -20,6 +20,7 @@ import index  # noqa: E402
 
 OWNER = 'c8aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
 CNP = 'cilium.io/v2/CiliumNetworkPolicy'
+NAMESPACE = 'v1/Namespace'
 
 
 def cnp(name, ns='team-a', port='80', labels=None):
@@ -70,7 +71,8 @@ class FakeDeps:
         self.s3[('bucket', key)] = data
 
     # kubectl
-    def kubectl(self, args):
+    def kubectl(self, args, timeout=None):
+        assert timeout is None or timeout > 0, timeout
         self.calls.append(args)
         if args[0] == '--kubeconfig':
             with open(args[1]) as f:
@@ -105,6 +107,9 @@ class FakeDeps:
         for o in self.read(args):
             if f"{o['apiVersion']}/{o['kind']}" not in self.served:
                 return 1, '', f'no matches for kind "{o["kind"]}"'
+            ns = o['metadata'].get('namespace')
+            if ns and NAMESPACE in self.served and ('v1', 'Namespace', '', ns) not in self.objects:
+                return 1, '', f'Error from server (NotFound): namespaces "{ns}" not found'
             self.objects[ident(o)] = o
         return 0, 'applied', ''
 
@@ -119,6 +124,7 @@ class FakeDeps:
     def do_get(self, args):
         ref = args[1]
         kinds = {index.kind_ref(k): k for k in self.served}
+        kinds.update({index.kind_ref_any_version(k): k for k in self.served})
         if ref not in kinds:
             return 1, '', f'error: the server doesn\'t have a resource type "{ref}"'
         sel = args[args.index('-l') + 1]
@@ -261,9 +267,48 @@ class HandlerTest(unittest.TestCase):
                        'OldResourceProperties': p})
         self.assertEqual(len(self.applies()), 1)
 
+    def test_batches_with_namespaces_are_applied_first(self):
+        deps = FakeDeps(served=(CNP, NAMESPACE))
+        d1, s1 = batch(cnp('a', ns='team-n'))
+        d2, s2 = batch({'apiVersion': 'v1', 'kind': 'Namespace', 'metadata': {'name': 'team-n'}})
+        deps.put(d1, 'k1')
+        deps.put(d2, 'k2')
+        index.Handler(deps).handle({'RequestType': 'Create', 'ResourceProperties': props(
+            [src('k1', s1), src('k2', s2)], kinds=(CNP, NAMESPACE))})
+        self.assertEqual(sorted(k[3] for k in deps.objects), ['a', 'team-n'])
+
+    def test_failed_create_removes_what_it_applied(self):
+        d1, s1 = batch(cnp('a'))
+        d2, s2 = batch({'apiVersion': 'example.io/v1', 'kind': 'Unknown', 'metadata': {'name': 'x', 'namespace': 'n'}})
+        self.deps.put(d1, 'k1')
+        self.deps.put(d2, 'k2')
+        with self.assertRaisesRegex(index.KubectlError, 'no matches for kind'):
+            index.Handler(self.deps, wait_seconds=20).handle({'RequestType': 'Create', 'ResourceProperties': props(
+                [src('k1', s1), src('k2', s2)])})
+        self.assertEqual(self.deps.objects, {})
+
+    def test_one_deadline_bounds_every_retry(self):
+        deps = FakeDeps(not_ready_calls=10_000)
+        d1, s1 = batch(cnp('a'))
+        deps.put(d1, 'k1')
+        with self.assertRaisesRegex(index.KubectlError, 'no matches for kind'):
+            index.Handler(deps, deadline=45).handle({'RequestType': 'Create', 'ResourceProperties': props([src('k1', s1)])})
+        self.assertLessEqual(deps.slept, 45)
+
+    def test_prune_finds_kinds_whose_recorded_version_is_no_longer_served(self):
+        d1, s1 = batch(cnp('a'))
+        self.deps.put(d1, 'k1')
+        old = props([src('k1', s1)], kinds=('cilium.io/v2alpha1/CiliumNetworkPolicy',))
+        self.h.handle({'RequestType': 'Create', 'ResourceProperties': dict(old, Kinds=[CNP])})
+        out = self.h.handle({'RequestType': 'Update', 'ResourceProperties': props([], kinds=()),
+                             'OldResourceProperties': old, 'PhysicalResourceId': OWNER})
+        self.assertEqual((out['Data']['Pruned'], self.deps.objects), (1, {}))
+
     def test_kind_ref(self):
         self.assertEqual(index.kind_ref('cilium.io/v2/CiliumNetworkPolicy'), 'CiliumNetworkPolicy.v2.cilium.io')
         self.assertEqual(index.kind_ref('v1/ConfigMap'), 'ConfigMap')
+        self.assertEqual(index.kind_ref_any_version('cilium.io/v2alpha1/CiliumCIDRGroup'), 'CiliumCIDRGroup.cilium.io')
+        self.assertEqual(index.kind_ref_any_version('v1/Service'), 'Service')
 
 
 class TokenTest(unittest.TestCase):

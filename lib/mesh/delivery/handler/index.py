@@ -43,6 +43,9 @@ TRANSIENT = ('no matches for kind', "doesn't have a resource type", 'ensure CRDs
              'the server is currently unable to handle the request', 'EOF')
 MISSING_KIND = ('no matches for kind', "doesn't have a resource type", 'the server could not find the requested resource')
 UNREACHABLE = ('i/o timeout', 'connection refused', 'no such host', 'TLS handshake timeout')
+# Kinds other objects may need to exist first: their batches are applied before the others (the batch planner
+# also puts them first inside a batch, as kubectl applies a file in order).
+FOUNDATION_KINDS = ('Namespace', 'CustomResourceDefinition')
 
 
 class KubectlError(Exception):
@@ -53,7 +56,9 @@ class Deps:
     """Everything that talks to the outside; replaced by fakes in the unit tests."""
 
     def __init__(self):
-        os.environ['PATH'] = '/opt/kubectl:' + os.environ.get('PATH', '')
+        path = os.environ.get('PATH', '')
+        if '/opt/kubectl' not in path.split(':'):  # warm containers reuse the environment
+            os.environ['PATH'] = '/opt/kubectl:' + path
         self.workdir = tempfile.mkdtemp()
 
     def s3_get(self, bucket, key):
@@ -78,8 +83,11 @@ class Deps:
             region_name=sts.meta.region_name, expires_in=60, operation_name='')
         return 'k8s-aws-v1.' + base64.urlsafe_b64encode(url.encode()).decode().rstrip('=')
 
-    def kubectl(self, args):
-        proc = subprocess.run(['kubectl'] + args, capture_output=True, text=True, timeout=840)
+    def kubectl(self, args, timeout=840):
+        try:
+            proc = subprocess.run(['kubectl'] + args, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return 124, '', f'kubectl did not finish within {timeout:.0f}s (the Lambda time left)'
         return proc.returncode, proc.stdout, proc.stderr
 
     def sleep(self, seconds):
@@ -89,10 +97,15 @@ class Deps:
         return time.monotonic()
 
 
+# Seconds kept back from the Lambda time limit, so that a kubectl error (not "Task timed out") reaches CloudFormation.
+DEADLINE_MARGIN_SECONDS = 45
+
+
 def handler(event, context):
     deps = Deps()
+    remaining = context.get_remaining_time_in_millis() / 1000 if context is not None else 900
     try:
-        return Handler(deps).handle(event)
+        return Handler(deps, deadline=deps.monotonic() + remaining - DEADLINE_MARGIN_SECONDS).handle(event)
     finally:
         shutil.rmtree(deps.workdir, ignore_errors=True)  # warm Lambda containers keep /tmp
 
@@ -118,15 +131,23 @@ def kind_ref(kind):
     return f'{parts[2]}.{parts[1]}.{parts[0]}'
 
 
+def kind_ref_any_version(kind):
+    """`group/version/Kind` → `Kind.group` (core: `Kind`): the kind at the server's preferred version."""
+    parts = kind.split('/')
+    return parts[-1] if len(parts) == 2 else f'{parts[2]}.{parts[0]}'
+
+
 def source_id(source):
     return source['Sha256'][:16]
 
 
 class Handler:
-    def __init__(self, deps, wait_seconds=600, retry_seconds=10):
+    def __init__(self, deps, wait_seconds=600, retry_seconds=10, deadline=None):
         self.deps = deps
         self.wait_seconds = wait_seconds
         self.retry_seconds = retry_seconds
+        # One deadline for the whole invocation (monotonic clock): every kubectl call and retry fits before it.
+        self.deadline = deadline if deadline is not None else deps.monotonic() + 840
 
     def handle(self, event):
         logger.info(json.dumps({k: v for k, v in event.items() if k != 'ResponseURL'}))
@@ -142,7 +163,17 @@ class Handler:
         same_target = all(old.get(k) == props.get(k) for k in ('ClusterName', 'Endpoint', 'Owner'))
         known = {s['Sha256'] for s in old.get('Sources', [])} if same_target else set()
         changed = [s for s in props['Sources'] if s['Sha256'] not in known]
-        applied = self.apply_sources(changed)
+        try:
+            applied = self.apply_sources(changed)
+        except Exception:
+            # After a failed Create the provider framework answers CloudFormation's Delete itself, without calling
+            # this handler: remove what this attempt applied now, or it stays in the cluster unowned by any stack.
+            if kind == 'Create' and props.get('RetainOnDelete') != 'true':
+                try:
+                    self.delete_owned(props.get('Kinds', []))
+                except Exception as cleanup:  # the original error matters more
+                    logger.warning('cleanup after the failed create failed: %s', cleanup)
+            raise
         pruned = 0
         if props.get('Prune') == 'true':
             kinds = sorted(set(props.get('Kinds', [])) | set(old.get('Kinds', [])))
@@ -170,17 +201,20 @@ class Handler:
 
     def kubectl(self, args, transient=TRANSIENT, remote=True):
         """Runs kubectl; retries errors in `transient` until the wait budget is used up."""
-        deadline = self.deps.monotonic() + self.wait_seconds
+        deadline = min(self.deps.monotonic() + self.wait_seconds, self.deadline)
         while True:
+            left = self.deadline - self.deps.monotonic()
+            if left <= 0:
+                raise KubectlError(f'kubectl {" ".join(args)} not started: the Lambda time is used up')
             if remote:
                 self.write_kubeconfig()  # fresh token (EKS tokens live 15 minutes)
                 full = ['--kubeconfig', self.kubeconfig] + args
             else:
                 full = args
-            rc, out, err = self.deps.kubectl(full)
+            rc, out, err = self.deps.kubectl(full, timeout=left)
             if rc == 0:
                 return out
-            if any(t in err for t in transient) and self.deps.monotonic() < deadline:
+            if any(t in err for t in transient) and self.deps.monotonic() + self.retry_seconds < deadline:
                 logger.info('kubectl %s: %s; retrying in %ss', args[0], err.strip(), self.retry_seconds)
                 self.deps.sleep(self.retry_seconds)
                 continue
@@ -197,7 +231,8 @@ class Handler:
             raise ValueError(f'sha256 of {where} is {digest}, expected {source["Sha256"]}; refusing to apply it')
         return data
 
-    def apply_source(self, source):
+    def prepare_source(self, source):
+        """Downloads, verifies and labels one batch (offline); returns (batch id, file, objects)."""
         batch = source_id(source)
         raw = os.path.join(self.deps.workdir, f'{batch}.src')
         with open(raw, 'wb') as f:
@@ -208,30 +243,46 @@ class Handler:
         path = os.path.join(self.deps.workdir, f'{batch}.json')
         with open(path, 'w') as f:
             f.write('\n'.join(json.dumps(o) for o in objects))
+        return batch, path, objects
+
+    def apply_prepared(self, prepared):
+        batch, path, objects = prepared
         self.kubectl(['apply', '--server-side', f'--field-manager={FIELD_MANAGER}', '--force-conflicts', '-f', path])
         if any(o.get('kind') == 'CustomResourceDefinition' for o in objects):
+            wait = max(1, min(300, int(self.deadline - self.deps.monotonic())))
             self.kubectl(['wait', '--for=condition=Established', 'customresourcedefinitions',
-                          '-l', f'{OWNER_LABEL}={self.owner},{BATCH_LABEL}={batch}', '--timeout=300s'])
+                          '-l', f'{OWNER_LABEL}={self.owner},{BATCH_LABEL}={batch}', f'--timeout={wait}s'])
         return len(objects)
 
     def apply_sources(self, sources):
+        """Applies batches: those with Namespaces or CRDs first, one by one, then the others four at a time."""
         if not sources:
             return 0
         with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
-            return sum(pool.map(self.apply_source, sources))
+            prepared = list(pool.map(self.prepare_source, sources))
+            foundation = [p for p in prepared if any(o.get('kind') in FOUNDATION_KINDS for o in p[2])]
+            rest = [p for p in prepared if p not in foundation]
+            applied = sum(self.apply_prepared(p) for p in foundation)
+            return applied + sum(pool.map(self.apply_prepared, rest))
 
     # -- prune and delete ---------------------------------------------------------------------------------
 
     def list_owned(self, kinds, selector):
         found = []
         for kind in kinds:
-            try:
-                out = self.kubectl(['get', kind_ref(kind), '--all-namespaces', '-l', selector, '-o', 'json'],
-                                   transient=tuple(t for t in TRANSIENT if t not in MISSING_KIND))
-            except KubectlError as e:
-                if any(t in str(e) for t in MISSING_KIND):
-                    continue  # kind not served (CRD gone): nothing of it can exist
-                raise
+            out = None
+            # The recorded version may no longer be served (e.g. a v2alpha1 kind promoted to v2): then ask for the
+            # kind in its group at the version the server prefers.
+            for ref in dict.fromkeys([kind_ref(kind), kind_ref_any_version(kind)]):
+                try:
+                    out = self.kubectl(['get', ref, '--all-namespaces', '-l', selector, '-o', 'json'],
+                                       transient=tuple(t for t in TRANSIENT if t not in MISSING_KIND))
+                    break
+                except KubectlError as e:
+                    if not any(t in str(e) for t in MISSING_KIND):
+                        raise
+            if out is None:
+                continue  # kind not served at all (CRD gone): nothing of it can exist
             for item in json.loads(out).get('items', []):
                 meta = item['metadata']
                 ref = {'apiVersion': item['apiVersion'], 'kind': item['kind'], 'metadata': {'name': meta['name']}}
