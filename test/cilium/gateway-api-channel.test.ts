@@ -1,9 +1,12 @@
 import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Testing } from 'cdk8s';
-import { chainingProfile, Cilium, CiliumVersion, Datapath, GatewayApiChannel, gatewayApiChannelOf, ServiceMesh } from '../../lib';
+import {
+  Backend, chainingProfile, Cilium, CiliumVersion, Datapath, Gateway, GatewayApiChannel, gatewayApiChannelOf, HttpRoute, Listener,
+  RouteParent, ServiceMesh,
+} from '../../lib';
 
 function install(props: Partial<ConstructorParameters<typeof Cilium>[2]> = {}) {
   const stack = new Stack(new App(), 'S');
@@ -70,5 +73,17 @@ describe('the Gateway API channel in the Cilium profile', () => {
     const plain = install(GATEWAY).cilium;
     const { gatewayApiChannel: _omitted, ...withoutChannel } = plain.profile;
     expect(plain.addMesh(new ServiceMesh(Testing.app(), 'shop', { cilium: withoutChannel })).node.path).toBe('S/Cilium/Mesh-shop');
+  });
+
+  test('a retrying route rendered for cilium.profile of an experimental install is delivered', () => {
+    const { cilium } = install({ ...GATEWAY, gatewayApiCrds: { channel: GatewayApiChannel.EXPERIMENTAL } });
+    const mesh = new ServiceMesh(Testing.app(), 'shop', { cilium: cilium.profile, namespace: 'shop' });
+    const gw = new Gateway(mesh, 'Gw', { listeners: [Listener.http({})] });
+    new HttpRoute(mesh, 'Route', {
+      parents: [RouteParent.gateway(gw)],
+      rules: [{ backends: [{ backend: Backend.fromName('shop', 'api', 80) }], retry: { codes: [503], backoff: Duration.millis(200) } }],
+    });
+    expect(Testing.synth(mesh).find((o: any) => o.kind === 'HTTPRoute').spec.rules[0].retry).toEqual({ codes: [503], backoff: '200ms' });
+    expect(cilium.addMesh(mesh).node.path).toBe('S/Cilium/Mesh-shop');
   });
 });
