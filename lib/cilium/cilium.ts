@@ -4,12 +4,12 @@ import type { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkCapability } from './capabilities';
 import { CiliumChartSource } from './chart-source';
-import type { CiliumProfile } from './profile';
+import { gatewayApiChannelOf, type CiliumProfile } from './profile';
 import { ciliumProfileFromValues, enabledFeatures, renderCiliumValues, type RenderedCiliumValues } from './values';
 import type { CiliumValuesOptions } from './values-options';
 import { CiliumVersion } from './version';
 import { GatewayApiCrds, type GatewayApiSource } from '../gateway-api/gateway-api-crds';
-import type { GatewayApiChannel, GatewayApiVersion } from '../gateway-api/versions';
+import { GatewayApiVersion, type GatewayApiChannel } from '../gateway-api/versions';
 import { MeshDelivery, type MeshDeliveryOptions } from '../mesh/delivery/mesh-delivery';
 import { ServiceMesh } from '../mesh/service-mesh';
 import { MeshValidationError, atScope } from '../private/errors';
@@ -117,7 +117,9 @@ export class Cilium extends Construct {
     const kubeProxyReplacement = this.kubeProxyReplacement(props);
     const k8sServiceHost = kubeProxyReplacement ? this.serviceHost(props) : props.k8sServiceHost;
     this.values = atScope(this, () => renderCiliumValues({ ...props, kubeProxyReplacement, k8sServiceHost }, this.version));
-    this.profile = ciliumProfileFromValues(this.values, this.version);
+    // The channel GatewayApiCrds installs (same default), or that whoever installs the CRDs was told to use.
+    const gatewayApiChannel = props.gatewayApiCrds?.channel ?? GatewayApiVersion.defaultChannel(this.version);
+    this.profile = { ...ciliumProfileFromValues(this.values, this.version), gatewayApiChannel };
     for (const feature of enabledFeatures(this.values)) {
       checkCapability(this, feature, this.profile);
     }
@@ -214,10 +216,16 @@ function stripScheme(endpoint: string): string {
 
 const PROFILE_KEYS = ['datapath', 'kubeProxyReplacement', 'l7Proxy', 'mutualAuthentication', 'gatewayApi', 'ingressController'] as const;
 
+/** The compared facts of a profile; the Gateway API channel with its default filled in. */
+function profileFacts(p: CiliumProfile): [string, unknown][] {
+  return [...PROFILE_KEYS.map((k): [string, unknown] => [k, p[k]]), ['gatewayApiChannel', gatewayApiChannelOf(p)]];
+}
+
 function sameProfile(a: CiliumProfile, b: CiliumProfile): boolean {
-  return a.version.version === b.version.version && PROFILE_KEYS.every((k) => a[k] === b[k]);
+  const fb = profileFacts(b);
+  return a.version.version === b.version.version && profileFacts(a).every(([k, v], i) => fb[i][0] === k && fb[i][1] === v);
 }
 
 function describeProfile(p: CiliumProfile): string {
-  return `Cilium ${p.version.version} (${PROFILE_KEYS.map((k) => `${k}=${p[k]}`).join(', ')})`;
+  return `Cilium ${p.version.version} (${profileFacts(p).map(([k, v]) => `${k}=${v}`).join(', ')})`;
 }

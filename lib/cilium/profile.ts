@@ -1,4 +1,5 @@
 import { CiliumVersion } from './version';
+import { GatewayApiVersion, type GatewayApiChannel } from '../gateway-api/versions';
 
 /** How pod networking is provided on the nodes that Cilium runs on. */
 export enum Datapath {
@@ -28,6 +29,14 @@ export interface CiliumProfile {
   readonly gatewayApi: boolean;
   /** The Ingress controller (`ingressController.enabled`). */
   readonly ingressController: boolean;
+  /**
+   * The release channel of the installed Gateway API CRDs (`GatewayApiCrds.channel`). Fields that only the
+   * experimental channel has (e.g. HTTPRoute `retry` in Gateway API v1.6.1) are refused on a standard install.
+   * Read it with `gatewayApiChannelOf(profile)`.
+   * @default - `GatewayApiVersion.defaultChannel(version)`: experimental on Cilium 1.16, else standard
+   * @see https://gateway-api.sigs.k8s.io/concepts/versioning/#release-channels
+   */
+  readonly gatewayApiChannel?: GatewayApiChannel;
 }
 
 /** Options for `chainingProfile`; every field defaults to what `Cilium` installs by default. */
@@ -44,17 +53,29 @@ export interface ChainingProfileOptions {
   readonly gatewayApi?: boolean;
   /** @default false */
   readonly ingressController?: boolean;
+  /**
+   * The release channel of the Gateway API CRDs installed in the cluster.
+   * @default - `GatewayApiVersion.defaultChannel(version)`: experimental on Cilium 1.16, else standard
+   */
+  readonly gatewayApiChannel?: GatewayApiChannel;
 }
 
 /** The profile of an aws-cni chaining install, for mesh objects rendered without the `Cilium` construct. */
 export function chainingProfile(options: ChainingProfileOptions = {}): CiliumProfile {
+  const version = options.version ?? CiliumVersion.V1_20;
   return {
-    version: options.version ?? CiliumVersion.V1_20,
+    version,
     datapath: Datapath.AWS_CNI_CHAINING,
     kubeProxyReplacement: options.kubeProxyReplacement ?? false,
     l7Proxy: options.l7Proxy ?? true,
     mutualAuthentication: options.mutualAuthentication ?? false,
     gatewayApi: options.gatewayApi ?? false,
     ingressController: options.ingressController ?? false,
+    gatewayApiChannel: options.gatewayApiChannel ?? GatewayApiVersion.defaultChannel(version),
   };
+}
+
+/** The Gateway API channel of a profile: its `gatewayApiChannel`, else the default for its Cilium line. */
+export function gatewayApiChannelOf(profile: CiliumProfile): GatewayApiChannel {
+  return profile.gatewayApiChannel ?? GatewayApiVersion.defaultChannel(profile.version);
 }

@@ -6,8 +6,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-/** The upstream reference set a recording is validated against. */
-export type ValidationTarget = 'cilium-1.20' | 'cilium-1.16';
+/**
+ * The upstream reference set a recording is validated against: the Cilium release's CRDs and chart plus the
+ * Gateway API CRDs its line needs (`cilium-1.20-experimental`: the v1.6.1 experimental channel instead of standard).
+ */
+export type ValidationTarget = 'cilium-1.20' | 'cilium-1.16' | 'cilium-1.20-experimental';
 
 const ROOT = path.resolve(__dirname, '..', '..', '.validate');
 

@@ -3,6 +3,7 @@ import { atScope, MeshValidationError } from '../../private/errors';
 import type { IBackend } from './backend';
 import { HttpRouteFilter } from './filters';
 import { HttpRoute, type HttpRouteRule, type HttpRouteTimeouts } from './http-route';
+import type { HttpRouteRetry } from './retry';
 import type { HeaderMatch, HttpRouteMatch } from './matches';
 import type { RouteParent } from './parent';
 
@@ -46,6 +47,12 @@ export interface CanaryReleaseProps {
   readonly mirror?: CanaryMirror;
   /** @default - none */
   readonly timeouts?: HttpRouteTimeouts;
+  /**
+   * Retries on every rule of the release (see `HttpRouteRule.retry`: Cilium 1.20+ with the experimental-channel
+   * Gateway API CRDs).
+   * @default - no retries
+   */
+  readonly retry?: HttpRouteRetry;
   /** Host names (Gateway parents only). @default - every host the listener accepts */
   readonly hostnames?: string[];
   /** @default - the ServiceMesh chart's namespace, else `default` */
@@ -70,7 +77,7 @@ export function canaryRules(props: Omit<CanaryReleaseProps, 'parent' | 'hostname
     if (matches.length > 64) {
       throw new MeshValidationError(`canary targeting produces ${matches.length} matches (matches x canaryWhen), Gateway API allows 64; use fewer`);
     }
-    rules.push({ matches, filters, backends: [{ backend: props.canary, weight: 1 }], timeouts: props.timeouts });
+    rules.push({ matches, filters, backends: [{ backend: props.canary, weight: 1 }], timeouts: props.timeouts, retry: props.retry });
   }
   rules.push({
     matches: props.matches,
@@ -80,6 +87,7 @@ export function canaryRules(props: Omit<CanaryReleaseProps, 'parent' | 'hostname
       { backend: props.canary, weight: w },
     ],
     timeouts: props.timeouts,
+    retry: props.retry,
   });
   return rules;
 }

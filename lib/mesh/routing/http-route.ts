@@ -2,6 +2,7 @@ import { Annotations, type Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkCapability, Feature } from '../../cilium/capabilities';
 import * as gw from '../../imports/gateway.networking.k8s.io';
+import * as gwx from '../../imports/gateway.networking.k8s.io.experimental';
 import { toGatewayDuration } from '../../private/duration';
 import { atScope, MeshValidationError } from '../../private/errors';
 import { validateDnsLabel } from '../../private/validate';
@@ -12,6 +13,7 @@ import { HttpRouteFilter, renderHttpFilter } from './filters';
 import { PathMatchType, type HttpRouteMatch } from './matches';
 import { registerGammaParents } from './gamma';
 import { renderParent, type RouteParent } from './parent';
+import { renderRetry, requireRetrySupport, toExperimentalSpec, type HttpRouteRetry } from './retry';
 import { findShadowedMatches, requireGatewayApi, validateHostname, validateWeights, type RuleMatches } from './validation';
 
 /** A backend of a rule with its share of traffic. */
@@ -42,6 +44,13 @@ export interface HttpRouteRule {
   readonly backends?: WeightedBackend[];
   /** @default - none */
   readonly timeouts?: HttpRouteTimeouts;
+  /**
+   * Retry failed requests to the backends (GEP-1731). Needs Cilium 1.20+ and the experimental-channel Gateway API
+   * CRDs (in v1.6.1 `retry` is experimental); the route is then emitted with the experimental-channel schema.
+   * @default - no retries
+   * @see https://gateway-api.sigs.k8s.io/geps/gep-1731/
+   */
+  readonly retry?: HttpRouteRetry;
 }
 
 /** Properties of an `HttpRoute`. */
@@ -144,7 +153,7 @@ export class HttpRoute extends Construct {
     atScope(this, () => requireGatewayApi(profile, 'HTTPRoute'));
     checkCapability(this, Feature.GATEWAY_API, profile);
     this.namespace = atScope(this, () => validateDnsLabel('HTTPRoute namespace', namespaceOf(this, props.namespace)));
-    const spec = atScope(this, () => {
+    const rendered = atScope(this, () => {
       const hostnames = (props.hostnames ?? []).map((h) => validateHostname('HTTPRoute hostname', h));
       if (props.parents.length < 1 || props.parents.length > 32) {
         throw new MeshValidationError(`an HTTPRoute needs 1 to 32 parents, got ${props.parents.length}; pass RouteParent.gateway(...) or RouteParent.service(...)`);
@@ -160,7 +169,11 @@ export class HttpRoute extends Construct {
       const ctx = routeContext(this, 'HTTPRoute', this.namespace);
       const rules = props.rules.map((r, i) => renderHttpRouteRule(r, i, ctx));
       checkPrefixRewrites(props.rules);
-      return { parentRefs, hostnames: hostnames.length ? hostnames : undefined, rules };
+      if (props.rules.some((r) => r.retry)) {
+        requireRetrySupport(profile);
+      }
+      const retries = props.rules.map((r, i) => r.retry && renderRetry(`rule ${i}`, r.retry));
+      return { spec: { parentRefs, hostnames: hostnames.length ? hostnames : undefined, rules }, retries };
     });
     registerGammaParents(this, 'HTTPRoute', this.namespace, props.parents);
     if (!profile.version.isAtLeast(17) && props.rules.some((r) => r.timeouts)) {
@@ -180,7 +193,11 @@ export class HttpRoute extends Construct {
       }
       earlier.push(rm);
     });
-    const obj = new gw.HttpRoute(this, 'Resource', { metadata: { namespace: this.namespace }, spec });
+    const metadata = { namespace: this.namespace };
+    // Only routes that use an experimental field get the experimental schema; the rest stay standard-channel objects.
+    const obj = rendered.retries.some((r) => r)
+      ? new gwx.HttpRoute(this, 'Resource', { metadata, spec: toExperimentalSpec(rendered.spec, rendered.retries) })
+      : new gw.HttpRoute(this, 'Resource', { metadata, spec: rendered.spec });
     this.name = obj.name;
   }
 }

@@ -10,6 +10,7 @@ export {
 } from './gateway';
 export { RouteParent } from './parent';
 export { HttpRoute, type HttpRouteProps, type HttpRouteRule, type HttpRouteTimeouts, type WeightedBackend } from './http-route';
+export { type HttpRouteRetry, renderRetry, requireRetrySupport, RETRY_MIN_CILIUM_MINOR } from './retry';
 export { GrpcRoute, type GrpcRouteProps, type GrpcRouteRule } from './grpc-route';
 export { TlsRoute, type TlsRouteProps } from './tls-route';
 export { CanaryRelease, canaryRules, type CanaryReleaseProps, type CanaryMirror } from './canary';
