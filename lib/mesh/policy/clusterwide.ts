@@ -20,12 +20,14 @@ const NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
 export class ClusterSelector {
   /** Pods in these namespaces. */
   public static namespaces(...namespaces: string[]): ClusterSelector {
-    return new ClusterSelector(() => ({ matchExpressions: [{ key: NAMESPACE_LABEL, operator: 'In', values: checkNamespaces(namespaces) }] }));
+    return new ClusterSelector(() => ({ matchExpressions: [{ key: NAMESPACE_LABEL, operator: 'In', values: checkNamespaces(namespaces) }] }),
+      (ns) => namespaces.includes(ns));
   }
 
   /** Pods in every namespace except these (e.g. `kube-system`). */
   public static allNamespacesExcept(...namespaces: string[]): ClusterSelector {
-    return new ClusterSelector(() => ({ matchExpressions: [{ key: NAMESPACE_LABEL, operator: 'NotIn', values: checkNamespaces(namespaces) }] }));
+    return new ClusterSelector(() => ({ matchExpressions: [{ key: NAMESPACE_LABEL, operator: 'NotIn', values: checkNamespaces(namespaces) }] }),
+      (ns) => !namespaces.includes(ns));
   }
 
   /** Pods in the cluster carrying all these labels (in any namespace). */
@@ -35,15 +37,24 @@ export class ClusterSelector {
         throw new MeshValidationError('ClusterSelector.podLabels needs at least one label; use ClusterSelector.allPods() to select every pod');
       }
       return { matchLabels: { ...labels } };
-    });
+    }, () => undefined);
   }
 
   /** Every pod of the cluster, explicitly. */
   public static allPods(): ClusterSelector {
-    return new ClusterSelector(() => ({}));
+    return new ClusterSelector(() => ({}), () => true);
   }
 
-  private constructor(private readonly produce: () => SelectorManifest) {}
+  private constructor(
+    private readonly produce: () => SelectorManifest,
+    /** Whether the selector selects pods of a namespace: true, false, or undefined when it depends on pod labels. */
+    private readonly coversNamespace: (namespace: string) => boolean | undefined,
+  ) {}
+
+  /** True when the selector certainly selects pods of `namespace` (label selectors: unknown, so false). */
+  public selectsNamespace(namespace: string): boolean {
+    return this.coversNamespace(namespace) === true;
+  }
 
   /** The `endpointSelector` (validates; path-less errors). */
   public render(): SelectorManifest {
@@ -97,6 +108,16 @@ export class ClusterwidePolicy extends Construct {
     const egressDeny = props.defaultDeny?.egress ?? false;
     if (props.defaultDeny && !ingressDeny && !egressDeny) {
       throw new MeshValidationError('defaultDeny covers no direction; set ingress and/or egress to true, or omit defaultDeny', this);
+    }
+    if ((ingressDeny || egressDeny) && props.selector.selectsNamespace('kube-system')) {
+      // CoreDNS itself would be selected: with ingress denied no pod can query it, with egress denied it can reach
+      // only kube-dns, not the VPC resolver. Either way the cluster loses DNS (and Hubble Relay its agents).
+      throw new MeshValidationError(
+        'a default deny for a selector that includes kube-system cuts the cluster off from DNS (CoreDNS would ' +
+          'refuse queries or lose the VPC resolver); use ClusterSelector.allNamespacesExcept(\'kube-system\', ...) or ' +
+          'select the namespaces to enforce',
+        this,
+      );
     }
     new ApiObject(this, 'Resource', {
       ...CiliumClusterwideNetworkPolicy.GVK,

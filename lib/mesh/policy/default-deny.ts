@@ -66,8 +66,8 @@ export function renderDefaultDenySpec(endpointSelector: SelectorManifest, direct
  * namespace; removing it turns enforcement off again. Adding one also renders the peer side of rules
  * towards the namespace's workloads (see `AllowOptions.mirror`).
  *
- * To see what would be dropped before enforcing, run the agent in policy audit mode (Helm
- * `policyAuditMode: true`, cluster-wide, or `cilium-dbg endpoint config <id> PolicyAuditMode=Enabled` per
+ * To see what would be dropped before enforcing, run the agent in policy audit mode (the `policyAuditMode`
+ * option of `Cilium` / `addCilium`, cluster-wide, or `cilium-dbg endpoint config <id> PolicyAuditMode=Enabled` per
  * endpoint): verdicts are then logged as `AUDIT` in Hubble (`hubble observe --verdict AUDIT`) instead of
  * dropped. Audit mode covers L3/L4 only and disables enforcement on the audited endpoints.
  * @see https://docs.cilium.io/en/stable/security/policy-creation/
@@ -88,6 +88,13 @@ export class DefaultDeny extends Construct {
       );
     }
     this.namespace = props.workload?.namespace ?? atScope(this, () => validateDnsLabel('namespace', props.namespace!));
+    if (props.namespace === 'kube-system') {
+      throw new MeshValidationError(
+        "a namespace-wide DefaultDeny for kube-system cuts the cluster off from DNS (CoreDNS would refuse queries or " +
+          'lose the VPC resolver); enforce single kube-system workloads with { workload } and explicit allows instead',
+        this,
+      );
+    }
     const selector = props.workload?.endpointSelector ?? {};
     const spec = atScope(this, () => renderDefaultDenySpec(selector, props));
     // A workload that selects the whole namespace (Workload.allInNamespace) enforces the namespace.

@@ -165,12 +165,26 @@ describe('policies', () => {
     expect(() => new DefaultDeny(mesh, 'Both', { namespace: 'shop', workload: web })).toThrow(/needs exactly one of namespace and workload.*\[at Mesh\/Both\]/);
     expect(() => new DefaultDeny(mesh, 'None', { namespace: 'shop', ingress: false, egress: false })).toThrow(/a default deny must cover ingress, egress or both.*\[at Mesh\/None\]/);
     expect(() => new DefaultDeny(mesh, 'BadNs', { namespace: 'Shop' })).toThrow(/namespace must be a DNS-1123 label.*\[at Mesh\/BadNs\]/);
+    expect(() => new DefaultDeny(mesh, 'Sys', { namespace: 'kube-system' })).toThrow(/namespace-wide DefaultDeny for kube-system cuts the cluster off from DNS.*\[at Mesh\/Sys\]/);
   });
   test('cluster selectors must not be empty by accident', () => {
     const mesh = newMesh();
     expect(() => new ClusterwidePolicy(mesh, 'A', { selector: ClusterSelector.namespaces() })).toThrow(/needs at least one namespace; use ClusterSelector.allPods\(\).*\[at Mesh\/A\]/);
     expect(() => new ClusterwidePolicy(mesh, 'B', { selector: ClusterSelector.podLabels({}) })).toThrow(/needs at least one label.*\[at Mesh\/B\]/);
     expect(() => new ClusterwidePolicy(mesh, 'C', { selector: ClusterSelector.allPods(), defaultDeny: {} })).toThrow(/defaultDeny covers no direction/);
+  });
+  test('a cluster-wide default deny must leave kube-system (CoreDNS) out', () => {
+    const mesh = newMesh();
+    const msg = /a default deny for a selector that includes kube-system cuts the cluster off from DNS .* use ClusterSelector.allNamespacesExcept\('kube-system', \.\.\.\)/;
+    expect(() => new ClusterwidePolicy(mesh, 'All', { selector: ClusterSelector.allPods(), defaultDeny: { egress: true } })).toThrow(msg);
+    expect(() => new ClusterwidePolicy(mesh, 'AllIn', { selector: ClusterSelector.allPods(), defaultDeny: { ingress: true } })).toThrow(msg);
+    expect(() => new ClusterwidePolicy(mesh, 'Most', { selector: ClusterSelector.allNamespacesExcept('monitoring'), defaultDeny: { egress: true } }))
+      .toThrow(/\[at Mesh\/Most\]/);
+    expect(() => new ClusterwidePolicy(mesh, 'Sys', { selector: ClusterSelector.namespaces('kube-system'), defaultDeny: { ingress: true } })).toThrow(msg);
+    const ok = new ClusterwidePolicy(mesh, 'Apps', { selector: ClusterSelector.allNamespacesExcept('kube-system'), defaultDeny: { ingress: true, egress: true } });
+    expect(ok.name).toBe('apps');
+    // without default deny, a baseline over every pod is fine
+    expect(new ClusterwidePolicy(mesh, 'Baseline', { selector: ClusterSelector.allPods() }).name).toBe('baseline');
   });
 });
 
