@@ -1,8 +1,12 @@
 import type { IConstruct } from 'constructs';
+import { checkCapability, Feature } from '../../cilium/capabilities';
 import type { CiliumProfile } from '../../cilium/profile';
+import { atScope } from '../../private/errors';
+import { validateDnsLabel } from '../../private/validate';
 import { ServiceMesh } from '../service-mesh';
 import { resolveBackend, type IBackend } from './backend';
 import { ReferenceGrants } from './reference-grants';
+import { requireGatewayApi } from './validation';
 
 /** A reference to a Service as rendered into a route (namespace only when it differs from the route's). */
 export interface RenderedBackendRef {
@@ -37,4 +41,15 @@ export function routeContext(scope: IConstruct, kind: string, namespace: string)
       return { name: ref.name, port: ref.port };
     },
   };
+}
+
+/**
+ * What every Gateway API construct does first: requires Gateway API on the install (error otherwise), warns that
+ * Envoy-based features are untested in aws-cni chaining, and resolves and validates its namespace.
+ */
+export function gatewayApiObject(scope: IConstruct, kind: string, namespace?: string): { profile: CiliumProfile; namespace: string } {
+  const profile = ServiceMesh.of(scope).cilium;
+  atScope(scope, () => requireGatewayApi(profile, kind));
+  checkCapability(scope, Feature.GATEWAY_API, profile);
+  return { profile, namespace: atScope(scope, () => validateDnsLabel(`${kind} namespace`, namespaceOf(scope, namespace))) };
 }

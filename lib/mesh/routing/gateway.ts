@@ -1,13 +1,12 @@
 import { Annotations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { checkCapability, Feature } from '../../cilium/capabilities';
 import * as gw from '../../imports/gateway.networking.k8s.io';
 import { atScope, MeshValidationError } from '../../private/errors';
 import { validateDnsLabel, validateDnsSubdomain, validateLabels, validatePort } from '../../private/validate';
 import { ServiceMesh } from '../service-mesh';
-import { namespaceOf } from './context';
+import { gatewayApiObject } from './context';
 import { ReferenceGrants } from './reference-grants';
-import { requireGatewayApi, validateHostname } from './validation';
+import { validateHostname } from './validation';
 
 /** Which namespaces may attach routes to a listener (`allowedRoutes.namespaces`). */
 export class AllowedRoutes {
@@ -186,10 +185,8 @@ export class Gateway extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayProps) {
     super(scope, id);
-    const profile = ServiceMesh.of(this).cilium;
-    atScope(this, () => requireGatewayApi(profile, 'Gateway'));
-    checkCapability(this, Feature.GATEWAY_API, profile);
-    this.namespace = atScope(this, () => validateDnsLabel('Gateway namespace', namespaceOf(this, props.namespace)));
+    const { profile, namespace } = gatewayApiObject(this, 'Gateway', props.namespace);
+    this.namespace = namespace;
     this.listeners = props.listeners;
     atScope(this, () => checkListeners(props.listeners));
     const annotations = props.loadBalancer ? atScope(this, () => loadBalancerAnnotations(props.loadBalancer!)) : undefined;

@@ -1,16 +1,13 @@
 import { Construct } from 'constructs';
-import { checkCapability, Feature } from '../../cilium/capabilities';
 import * as gw from '../../imports/gateway.networking.k8s.io';
 import { atScope, MeshValidationError } from '../../private/errors';
-import { validateDnsLabel } from '../../private/validate';
-import { ServiceMesh } from '../service-mesh';
-import { namespaceOf, routeContext, type RouteContext } from './context';
+import { gatewayApiObject, routeContext, type RouteContext } from './context';
 import { renderHttpFilter, type HttpRouteFilter } from './filters';
 import type { WeightedBackend } from './http-route';
 import type { GrpcRouteMatch } from './matches';
 import { registerGammaParents } from './gamma';
 import { renderParent, type RouteParent } from './parent';
-import { requireGatewayApi, validateHostname, validateWeights } from './validation';
+import { validateHostname, validateWeights } from './validation';
 
 /** One rule of a GRPCRoute. */
 export interface GrpcRouteRule {
@@ -86,10 +83,8 @@ export class GrpcRoute extends Construct {
 
   constructor(scope: Construct, id: string, props: GrpcRouteProps) {
     super(scope, id);
-    const profile = ServiceMesh.of(this).cilium;
-    atScope(this, () => requireGatewayApi(profile, 'GRPCRoute'));
-    checkCapability(this, Feature.GATEWAY_API, profile);
-    this.namespace = atScope(this, () => validateDnsLabel('GRPCRoute namespace', namespaceOf(this, props.namespace)));
+    const { namespace } = gatewayApiObject(this, 'GRPCRoute', props.namespace);
+    this.namespace = namespace;
     const spec = atScope(this, () => {
       const hostnames = (props.hostnames ?? []).map((h) => validateHostname('GRPCRoute hostname', h));
       if (props.parents.length < 1) {

@@ -1,20 +1,17 @@
 import { Annotations, type Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { checkCapability, Feature } from '../../cilium/capabilities';
 import * as gw from '../../imports/gateway.networking.k8s.io';
 import * as gwx from '../../imports/gateway.networking.k8s.io.experimental';
 import { toGatewayDuration } from '../../private/duration';
 import { atScope, MeshValidationError } from '../../private/errors';
-import { validateDnsLabel } from '../../private/validate';
-import { ServiceMesh } from '../service-mesh';
 import type { IBackend } from './backend';
-import { namespaceOf, routeContext, type RouteContext } from './context';
+import { gatewayApiObject, routeContext, type RouteContext } from './context';
 import { HttpRouteFilter, renderHttpFilter } from './filters';
 import { PathMatchType, type HttpRouteMatch } from './matches';
 import { registerGammaParents } from './gamma';
 import { renderParent, type RouteParent } from './parent';
 import { renderRetry, requireRetrySupport, toExperimentalSpec, type HttpRouteRetry } from './retry';
-import { findShadowedMatches, requireGatewayApi, validateHostname, validateWeights, type RuleMatches } from './validation';
+import { findShadowedMatches, validateHostname, validateWeights, type RuleMatches } from './validation';
 
 /** A backend of a rule with its share of traffic. */
 export interface WeightedBackend {
@@ -149,10 +146,8 @@ export class HttpRoute extends Construct {
 
   constructor(scope: Construct, id: string, props: HttpRouteProps) {
     super(scope, id);
-    const profile = ServiceMesh.of(this).cilium;
-    atScope(this, () => requireGatewayApi(profile, 'HTTPRoute'));
-    checkCapability(this, Feature.GATEWAY_API, profile);
-    this.namespace = atScope(this, () => validateDnsLabel('HTTPRoute namespace', namespaceOf(this, props.namespace)));
+    const { profile, namespace } = gatewayApiObject(this, 'HTTPRoute', props.namespace);
+    this.namespace = namespace;
     const rendered = atScope(this, () => {
       const hostnames = (props.hostnames ?? []).map((h) => validateHostname('HTTPRoute hostname', h));
       if (props.parents.length < 1 || props.parents.length > 32) {

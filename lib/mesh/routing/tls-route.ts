@@ -1,13 +1,10 @@
 import { Construct } from 'constructs';
-import { checkCapability, Feature } from '../../cilium/capabilities';
 import * as gw from '../../imports/gateway.networking.k8s.io';
 import { atScope, MeshValidationError } from '../../private/errors';
-import { validateDnsLabel } from '../../private/validate';
-import { ServiceMesh } from '../service-mesh';
-import { namespaceOf, routeContext } from './context';
+import { gatewayApiObject, routeContext } from './context';
 import type { WeightedBackend } from './http-route';
 import { renderParent, type RouteParent } from './parent';
-import { requireGatewayApi, validateHostname, validateWeights } from './validation';
+import { validateHostname, validateWeights } from './validation';
 
 /** Properties of a `TlsRoute`. */
 export interface TlsRouteProps {
@@ -35,10 +32,8 @@ export class TlsRoute extends Construct {
 
   constructor(scope: Construct, id: string, props: TlsRouteProps) {
     super(scope, id);
-    const profile = ServiceMesh.of(this).cilium;
-    atScope(this, () => requireGatewayApi(profile, 'TLSRoute'));
-    checkCapability(this, Feature.GATEWAY_API, profile);
-    this.namespace = atScope(this, () => validateDnsLabel('TLSRoute namespace', namespaceOf(this, props.namespace)));
+    const { profile, namespace } = gatewayApiObject(this, 'TLSRoute', props.namespace);
+    this.namespace = namespace;
     const spec = atScope(this, () => {
       if (props.hostnames.length < 1 || props.hostnames.length > 16) {
         throw new MeshValidationError(`a TLSRoute needs 1 to 16 SNI hostnames, got ${props.hostnames.length}; pass e.g. ['db.example.com']`);
