@@ -1,19 +1,7 @@
-import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
-import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { ApiObject, Testing } from 'cdk8s';
-import { chainingProfile, Cilium, GatewayApiChannel, ServiceMesh } from '../../lib';
-
-function install(props: Partial<ConstructorParameters<typeof Cilium>[2]> = {}) {
-  const stack = new Stack(new App(), 'S');
-  const cluster = new eks.Cluster(stack, 'Cluster', {
-    version: eks.KubernetesVersion.V1_35,
-    kubectlProviderOptions: { kubectlLayer: new KubectlV35Layer(stack, 'Kubectl') },
-  });
-  const cilium = new Cilium(stack, 'Cilium', { cluster, ...props });
-  return { stack, cilium };
-}
+import { chainingProfile, GatewayApiChannel, ServiceMesh } from '../../lib';
+import { install } from './install';
 
 describe('Cilium + Gateway API CRDs', () => {
   test('gatewayApi installs the CRDs the line needs, before the release', () => {

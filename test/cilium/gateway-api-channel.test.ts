@@ -1,22 +1,11 @@
-import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Testing } from 'cdk8s';
 import {
-  Backend, chainingProfile, Cilium, CiliumVersion, Datapath, Gateway, GatewayApiChannel, gatewayApiChannelOf, HttpRoute, Listener,
+  Backend, chainingProfile, CiliumVersion, Datapath, Gateway, GatewayApiChannel, gatewayApiChannelOf, HttpRoute, Listener,
   RouteParent, ServiceMesh,
 } from '../../lib';
-
-function install(props: Partial<ConstructorParameters<typeof Cilium>[2]> = {}) {
-  const stack = new Stack(new App(), 'S');
-  const cluster = new eks.Cluster(stack, 'Cluster', {
-    version: eks.KubernetesVersion.V1_35,
-    kubectlProviderOptions: { kubectlLayer: new KubectlV35Layer(stack, 'Kubectl') },
-  });
-  const cilium = new Cilium(stack, 'Cilium', { cluster, ...props });
-  return { stack, cilium };
-}
+import { install } from './install';
 
 const GATEWAY = { gatewayApi: true, kubeProxyReplacement: true, k8sServiceHost: 'api.example' };
 
