@@ -17,6 +17,18 @@ function targetOf(name: string): string {
   return /-1-16$/.test(name) ? 'cilium-1.16' : 'cilium-1.20';
 }
 
+/**
+ * Staged zip assets (the kubectl and AWS CLI layers, ~57 MB per example) hold no Kubernetes objects or Helm values;
+ * they are removed so that CI's disk use stays small. JSON assets (mesh batches) and directories stay.
+ */
+function pruneBinaryAssets(outdir: string): number {
+  const zips = fs.readdirSync(outdir).filter((f) => /^asset\..*\.zip$/.test(f));
+  for (const f of zips) {
+    fs.rmSync(path.join(outdir, f), { force: true });
+  }
+  return zips.length;
+}
+
 let failed = 0;
 for (const file of fs.readdirSync(examplesDir).filter((f) => f.endsWith('.ts')).sort()) {
   const name = path.basename(file, '.ts');
@@ -34,7 +46,8 @@ for (const file of fs.readdirSync(examplesDir).filter((f) => f.endsWith('.ts')).
     failed++;
     console.error(`FAIL ${name} (${secs}s)\n${r.stdout}\n${r.stderr}`);
   } else {
-    console.log(`synthesized ${name} → ${path.relative(root, outdir)} (${secs}s)`);
+    const pruned = pruneBinaryAssets(outdir);
+    console.log(`synthesized ${name} → ${path.relative(root, outdir)} (${secs}s; ${pruned} binary asset(s) not kept)`);
   }
 }
 process.exit(failed ? 1 : 0);

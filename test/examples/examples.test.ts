@@ -21,9 +21,17 @@ const STACKS: Record<string, StackClass> = {
 /** Synthesizes a fresh app with one example stack into its own directory; returns every file's bytes. */
 function synthToFiles(cls: StackClass): Map<string, Buffer> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'example-'));
-  const app = new App({ outdir });
-  new cls(app, 'Example');
-  app.synth();
+  // The whole cloud assembly as `cdk synth` writes it, staged assets included (test/setup/no-asset-staging.ts turns
+  // staging off for the other tests).
+  const context = process.env.CDK_CONTEXT_JSON;
+  delete process.env.CDK_CONTEXT_JSON;
+  try {
+    const app = new App({ outdir });
+    new cls(app, 'Example');
+    app.synth();
+  } finally {
+    process.env.CDK_CONTEXT_JSON = context;
+  }
   const files = new Map<string, Buffer>();
   const walk = (dir: string) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -50,6 +58,8 @@ describe('examples', () => {
       expect({ file, same: bytes.equals(second.get(file)!) }).toEqual({ file, same: true });
     }
     expect([...first.keys()].some((f) => f.endsWith('.template.json'))).toBe(true);
+    // staged assets are part of the compared assembly (e.g. the delivery handler's or the kubectl layer's)
+    expect([...first.keys()].some((f) => f.startsWith('asset.'))).toBe(true);
   });
 
   test('quickstart (the default app): the Cilium values are exactly the aws-cni chaining values plus what it asks for', () => {

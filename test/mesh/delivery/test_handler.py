@@ -161,6 +161,7 @@ def src(key, sha):
 class HandlerTest(unittest.TestCase):
     def setUp(self):
         self.deps = FakeDeps()
+        self.addCleanup(shutil.rmtree, self.deps.workdir, True)
         self.h = index.Handler(self.deps)
 
     def applies(self):
@@ -319,7 +320,9 @@ class TokenTest(unittest.TestCase):
         saved = {k: os.environ.get(k) for k in env}
         os.environ.update(env)
         try:
-            token = index.Deps().token('prod')
+            deps = index.Deps()
+            self.addCleanup(shutil.rmtree, deps.workdir, True)
+            token = deps.token('prod')
         finally:
             for k, v in saved.items():
                 if v is None:
@@ -338,6 +341,7 @@ class TokenTest(unittest.TestCase):
 class RealKubectlTest(unittest.TestCase):
     def test_label_local_converts_yaml_and_json_lines_offline(self):
         deps = FakeDeps()
+        self.addCleanup(shutil.rmtree, deps.workdir, True)
         deps.real_kubectl = os.environ['REAL_KUBECTL']
         yaml_doc = ('# comment\n---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: from-yaml\n'
                     '  namespace: team-y\nspec: {}\n').encode()
