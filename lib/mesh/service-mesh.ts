@@ -1,7 +1,8 @@
-import { Chart, type ChartProps } from 'cdk8s';
+import { ApiObject, Chart, type ChartProps } from 'cdk8s';
 import type { Construct, IConstruct } from 'constructs';
 import { chainingProfile, type CiliumProfile } from '../cilium/profile';
 import { MeshValidationError } from '../private/errors';
+import { findEnvoySourceIdentityDrops, type ObjectManifest } from './routing/envoy-source-identity';
 
 const SERVICE_MESH = Symbol.for('cdk-cilium-mesh.ServiceMesh');
 
@@ -63,6 +64,30 @@ export class ServiceMesh extends Chart {
         }
       }
     }
-    return out.sort();
+    return [...out, ...this._crossChecks(this.toJson())].sort();
   }
+
+  /**
+   * Warnings that need the whole mesh (routes against policies), computed from the synthesized objects
+   * (`this.toJson()`), as `path: message`.
+   * @internal
+   */
+  public _crossChecks(objects: readonly ObjectManifest[]): string[] {
+    const paths = new Map<string, string>();
+    for (const c of this.node.findAll()) {
+      if (c instanceof ApiObject) {
+        const namespace = c.metadata.namespace ?? Chart.of(c).namespace;
+        paths.set(objectKey({ apiVersion: c.apiVersion, kind: c.kind, metadata: { name: c.name, namespace } }), (c.node.scope ?? c).node.path);
+      }
+    }
+    return findEnvoySourceIdentityDrops(objects, this.cilium.version.minor).map((f) => {
+      const o = objects[f.index];
+      const key = objectKey({ apiVersion: o.apiVersion ?? '', kind: o.kind ?? '', metadata: o.metadata ?? {} });
+      return `${paths.get(key) ?? this.node.path}: ${f.message}`;
+    });
+  }
+}
+
+function objectKey(o: { apiVersion: string; kind: string; metadata: { name?: string; namespace?: string } }): string {
+  return `${o.apiVersion}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name ?? ''}`;
 }

@@ -9,6 +9,8 @@ import { Construct, type IConstruct, type IDependable } from 'constructs';
 import { planBatches, type BatchPlan, type BatchPlanOptions, type DeliveredObject } from './plan';
 import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from './provider';
 import { atScope, MeshValidationError } from '../../private/errors';
+import type { ObjectManifest } from '../routing/envoy-source-identity';
+import { ServiceMesh } from '../service-mesh';
 
 /** Options for delivering charts (`Cilium.addMesh`); `MeshDeliveryProps` adds the cluster and the charts. */
 export interface MeshDeliveryOptions extends DeliveryProviderOptions {
@@ -122,7 +124,8 @@ export class MeshDelivery extends Construct {
     if (this.materialized) {
       return this.materialized;
     }
-    const plan = atScope(this, () => planBatches(this.objects(), this.batching));
+    const perChart = this.charts.map((c) => c.toJson() as DeliveredObject[]);
+    const plan = atScope(this, () => planBatches(perChart.flat(), this.batching));
     const dir = path.join(os.tmpdir(), 'cdk-cilium-mesh-batches');
     fs.mkdirSync(dir, { recursive: true });
     const stack = Stack.of(this);
@@ -141,14 +144,22 @@ export class MeshDelivery extends Construct {
       const sameBucket = JSON.stringify(stack.resolve(asset.s3BucketName)) === JSON.stringify(stack.resolve(bucket));
       sources.push({ ...(sameBucket ? {} : { Bucket: asset.s3BucketName }), Key: asset.s3ObjectKey, Sha256: batch.sha256 });
     }
-    this.forwardWarnings();
+    this.forwardWarnings(perChart);
     this.materialized = { plan, bucket: bucket ?? '', sources };
     return this.materialized;
   }
 
-  /** Re-emits warnings recorded on chart constructs (`aws:cdk:warning` metadata) as CDK warnings here. */
-  private forwardWarnings(): void {
+  /**
+   * Re-emits warnings recorded on chart constructs (`aws:cdk:warning` metadata) and a mesh's cross-checks over its
+   * objects as CDK warnings here.
+   */
+  private forwardWarnings(perChart: readonly DeliveredObject[][]): void {
     const messages = new Set<string>();
+    this.charts.forEach((chart, i) => {
+      if (ServiceMesh.isServiceMesh(chart)) {
+        chart._crossChecks(perChart[i] as ObjectManifest[]).forEach((m) => messages.add(m));
+      }
+    });
     for (const chart of this.charts) {
       for (const c of chart.node.findAll()) {
         for (const entry of c.node.metadata) {

@@ -1,0 +1,218 @@
+/**
+ * Cross-check of routes against policies: traffic that Cilium's Envoy forwards reaches the backend pods with the
+ * source identity `ingress` (the reserved identity of Cilium's Ingress/Gateway endpoint, cilium/cilium#25665), not
+ * the client's. A backend whose pods are under ingress default deny therefore drops every routed request unless a
+ * policy allows ingress from the `ingress` entity. This holds for Gateway and Ingress traffic on every line, and for
+ * GAMMA (Service-parented) routes before Cilium 1.18: cilium/cilium#34774, fixed by #39206, which keeps the
+ * original source identity for GAMMA traffic.
+ *
+ * Pure function over the mesh's Kubernetes objects (so it also sees objects added with plain cdk8s
+ * `ApiObject`s). It only reports what it can prove from the objects: a backend is "enforced" only when a
+ * default-deny selector certainly selects the pods behind its Service, and "allowed" as soon as a policy with
+ * an `ingress`/`cluster`/`all` entity rule might select them (ports are not compared). So it stays quiet rather
+ * than guess.
+ */
+
+const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+const ROUTE_KINDS = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute']);
+const NAMESPACE_KEYS = new Set(['io.kubernetes.pod.namespace', 'k8s:io.kubernetes.pod.namespace']);
+/**
+ * Entities whose allow rules admit the `ingress` identity: `ingress` itself and `all`; `cluster` too (counted so
+ * that the check never warns about traffic a broad allow may already admit).
+ */
+const ADMITTING_ENTITIES = new Set(['ingress', 'cluster', 'all']);
+/** First line whose GAMMA traffic keeps the client's identity (cilium/cilium#39206). */
+const GAMMA_KEEPS_SOURCE_SINCE_MINOR = 18;
+
+/** One object as synthesized (the parts read here). */
+export interface ObjectManifest {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  readonly metadata?: { readonly name?: string; readonly namespace?: string };
+  readonly spec?: any;
+}
+
+/** A route (or Ingress) whose backends would see only the `ingress` identity and cannot receive it. */
+export interface EnvoySourceIdentityFinding {
+  /** Index of the route object in the input. */
+  readonly index: number;
+  /** What to tell the user. */
+  readonly message: string;
+}
+
+interface Selector {
+  readonly matchLabels?: Record<string, string>;
+  readonly matchExpressions?: ReadonlyArray<{ key: string; operator: string; values?: string[] }>;
+}
+
+interface PolicyView {
+  /** undefined for cluster-wide policies */
+  readonly namespace?: string;
+  readonly selector: Selector;
+  readonly defaultDenyIngress: boolean;
+  readonly admitsIngressEntity: boolean;
+  readonly label: string;
+}
+
+/**
+ * Routes whose backends are under ingress default deny with no allow for the `ingress` entity.
+ * @param objects the mesh's objects, in any order
+ * @param ciliumMinor the installed Cilium line's minor (decides whether GAMMA routes keep the client identity)
+ */
+export function findEnvoySourceIdentityDrops(objects: readonly ObjectManifest[], ciliumMinor: number): EnvoySourceIdentityFinding[] {
+  const policies = objects.map(policyView).filter((p): p is PolicyView => p !== undefined);
+  if (!policies.some((p) => p.defaultDenyIngress)) {
+    return [];
+  }
+  const services = new Map<string, Record<string, string>>();
+  for (const o of objects) {
+    if (o.apiVersion === 'v1' && o.kind === 'Service' && o.metadata?.name && o.spec?.selector) {
+      services.set(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`, o.spec.selector);
+    }
+  }
+
+  const findings: EnvoySourceIdentityFinding[] = [];
+  objects.forEach((o, index) => {
+    const routed = routedBackends(o, ciliumMinor);
+    if (!routed) {
+      return;
+    }
+    const dropped: string[] = [];
+    for (const key of routed.backends) {
+      const [namespace] = key.split('/');
+      // Pods behind a Service of this mesh carry at least its selector labels; for other Services nothing is known.
+      const labels = services.get(key) ?? {};
+      const enforcing = policies.find((p) => p.defaultDenyIngress && surelySelects(p, namespace, labels));
+      if (enforcing && !policies.some((p) => p.admitsIngressEntity && maySelect(p, namespace, labels))) {
+        dropped.push(`Service ${key} (ingress default deny by ${enforcing.label})`);
+      }
+    }
+    if (dropped.length > 0) {
+      findings.push({
+        index,
+        message:
+          `${o.kind} ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name} reaches its backends through Cilium's Envoy ` +
+          `(${routed.via}), so their pods see the source identity 'ingress', not the client's (${routed.reference}); ` +
+          `no policy of this mesh allows ingress from that entity to ${dropped.join(', ')}, so these requests will be ` +
+          "dropped. Allow it on each backend workload: workload.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(<container port>))",
+      });
+    }
+  });
+  return findings;
+}
+
+/** The Service backends of a route (`namespace/name`, sorted) when Envoy hides the client identity from them. */
+function routedBackends(o: ObjectManifest, ciliumMinor: number): { backends: string[]; via: string; reference: string } | undefined {
+  const [group] = (o.apiVersion ?? '').split('/');
+  const namespace = o.metadata?.namespace ?? 'default';
+  const backends = new Set<string>();
+  const addRef = (ref: any) => {
+    if (ref?.name && (ref.kind ?? 'Service') === 'Service' && ['', 'core'].includes(ref.group ?? '')) {
+      backends.add(`${ref.namespace ?? namespace}/${ref.name}`);
+    }
+  };
+  if (group === GATEWAY_GROUP && ROUTE_KINDS.has(o.kind ?? '')) {
+    const parents: any[] = o.spec?.parentRefs ?? [];
+    const viaGateway = parents.some((p) => (p.kind ?? 'Gateway') === 'Gateway');
+    const viaService = parents.some((p) => p.kind === 'Service');
+    if (!viaGateway && !(viaService && ciliumMinor < GAMMA_KEEPS_SOURCE_SINCE_MINOR)) {
+      return undefined;
+    }
+    for (const rule of o.spec?.rules ?? []) {
+      for (const ref of rule.backendRefs ?? []) {
+        addRef(ref);
+        (ref.filters ?? []).forEach((f: any) => addRef(f.requestMirror?.backendRef));
+      }
+      (rule.filters ?? []).forEach((f: any) => addRef(f.requestMirror?.backendRef));
+    }
+    return {
+      backends: [...backends].sort(),
+      via: viaGateway ? 'Gateway' : `GAMMA on Cilium 1.${ciliumMinor}`,
+      reference: viaGateway ? 'cilium/cilium#25665' : 'cilium/cilium#34774, fixed in 1.18 by #39206',
+    };
+  }
+  if (o.apiVersion === 'networking.k8s.io/v1' && o.kind === 'Ingress' && o.spec?.ingressClassName === 'cilium') {
+    const toRef = (b: any) => (b?.service?.name ? { name: b.service.name } : undefined);
+    addRef(toRef(o.spec.defaultBackend));
+    for (const rule of o.spec.rules ?? []) {
+      (rule.http?.paths ?? []).forEach((p: any) => addRef(toRef(p.backend)));
+    }
+    return { backends: [...backends].sort(), via: 'Ingress', reference: 'cilium/cilium#25665' };
+  }
+  return undefined;
+}
+
+function policyView(o: ObjectManifest): PolicyView | undefined {
+  if (o.apiVersion !== 'cilium.io/v2' || (o.kind !== 'CiliumNetworkPolicy' && o.kind !== 'CiliumClusterwideNetworkPolicy')) {
+    return undefined;
+  }
+  const spec = o.spec ?? {};
+  if (!spec.endpointSelector) {
+    return undefined; // node policies (nodeSelector) and multi-rule `specs` forms are not looked at
+  }
+  const ingress: any[] | undefined = spec.ingress;
+  // Without enableDefaultDeny, a policy with ingress rules puts its pods into ingress default deny.
+  const explicit = spec.enableDefaultDeny?.ingress;
+  const defaultDenyIngress = explicit === undefined ? Array.isArray(ingress) && ingress.length > 0 : explicit === true;
+  const admitsIngressEntity = (ingress ?? []).some((r) => (r.fromEntities ?? []).some((e: string) => ADMITTING_ENTITIES.has(e)));
+  const clusterwide = o.kind === 'CiliumClusterwideNetworkPolicy';
+  return {
+    namespace: clusterwide ? undefined : (o.metadata?.namespace ?? 'default'),
+    selector: spec.endpointSelector,
+    defaultDenyIngress,
+    admitsIngressEntity,
+    label: `${o.kind} ${clusterwide ? '' : `${o.metadata?.namespace ?? 'default'}/`}${o.metadata?.name}`,
+  };
+}
+
+/** True when the policy selects every pod in `namespace` that carries `labels`. */
+function surelySelects(p: PolicyView, namespace: string, labels: Record<string, string>): boolean {
+  if (p.namespace !== undefined && p.namespace !== namespace) {
+    return false;
+  }
+  const value = (key: string) => (NAMESPACE_KEYS.has(key) ? namespace : labels[podLabel(key)]);
+  for (const [k, v] of Object.entries(p.selector.matchLabels ?? {})) {
+    if (value(k) !== v) {
+      return false;
+    }
+  }
+  for (const e of p.selector.matchExpressions ?? []) {
+    const v = value(e.key);
+    const ok =
+      (e.operator === 'In' && v !== undefined && (e.values ?? []).includes(v)) ||
+      (e.operator === 'NotIn' && v !== undefined && !(e.values ?? []).includes(v)) ||
+      (e.operator === 'Exists' && v !== undefined);
+    if (!ok) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** False only when the policy certainly selects none of the pods in `namespace` that carry `labels`. */
+function maySelect(p: PolicyView, namespace: string, labels: Record<string, string>): boolean {
+  if (p.namespace !== undefined && p.namespace !== namespace) {
+    return false;
+  }
+  for (const [k, v] of Object.entries(p.selector.matchLabels ?? {})) {
+    const known = NAMESPACE_KEYS.has(k) ? namespace : labels[podLabel(k)];
+    if (known !== undefined && known !== v) {
+      return false;
+    }
+  }
+  for (const e of p.selector.matchExpressions ?? []) {
+    if (!NAMESPACE_KEYS.has(e.key)) {
+      continue;
+    }
+    const inValues = (e.values ?? []).includes(namespace);
+    if ((e.operator === 'In' && !inValues) || (e.operator === 'NotIn' && inValues) || e.operator === 'DoesNotExist') {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** A selector key without Cilium's label source prefix (`k8s:app` and `any:app` select the pod label `app`). */
+function podLabel(key: string): string {
+  return key.replace(/^(k8s|any):/, '');
+}

@@ -1,0 +1,157 @@
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Testing } from 'cdk8s';
+import {
+  Backend, ClusterSelector, ClusterwidePolicy, DefaultDeny, Entity, Gateway, HttpRoute, Listener, Peer, Port, RouteParent,
+  ServiceMesh, Workload,
+} from '../../../lib';
+import { findEnvoySourceIdentityDrops } from '../../../lib/mesh/routing/envoy-source-identity';
+import { install } from '../../cilium/install';
+import { meshFor, service, V1_16 } from './util';
+
+/** A mesh in namespace shop with a Gateway and an HTTPRoute from it to the cdk8s-plus Service `api` (pods app=api). */
+function gatewayToApi(options = {}) {
+  const mesh = meshFor(options, 'shop');
+  const gw = new Gateway(mesh, 'Gw', { listeners: [Listener.http()] });
+  new HttpRoute(mesh, 'Route', {
+    parents: [RouteParent.gateway(gw)],
+    rules: [{ backends: [{ backend: Backend.fromService(service(mesh, 'api', [8080])) }] }],
+  });
+  const api = new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' }, ports: [Port.tcp(8080)] });
+  return { mesh, api };
+}
+
+/** The mesh's warnings about the ingress identity (capability warnings about Envoy in chaining are left out). */
+function identityWarnings(mesh: ServiceMesh): string[] {
+  return mesh.warnings.filter((w) => w.includes("source identity 'ingress'"));
+}
+
+const DROP = /^mesh\/Route: HTTPRoute shop\/mesh-route-c[0-9a-f]+ reaches its backends through Cilium's Envoy \(Gateway\), so their pods see the source identity 'ingress'.*cilium\/cilium#25665.*Service shop\/api \(ingress default deny by CiliumNetworkPolicy shop\/.*\).*will be dropped\. Allow it on each backend workload: workload\.allowFrom\(Peer\.entity\(Entity\.INGRESS\), Port\.tcp\(<container port>\)\)$/;
+
+describe("routes whose backends only see Envoy's 'ingress' identity", () => {
+  test('a Gateway route into a namespace under default deny, with no allow from the ingress entity, warns', () => {
+    const { mesh } = gatewayToApi();
+    new DefaultDeny(mesh, 'Shop', { namespace: 'shop' });
+    expect(identityWarnings(mesh)).toEqual([expect.stringMatching(DROP)]);
+  });
+
+  test('allowing the ingress entity on the backend workload (or the namespace, or cluster-wide) silences it', () => {
+    const onWorkload = gatewayToApi();
+    new DefaultDeny(onWorkload.mesh, 'Shop', { namespace: 'shop' });
+    onWorkload.api.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(8080));
+    expect(identityWarnings(onWorkload.mesh)).toEqual([]);
+
+    const clusterwide = gatewayToApi();
+    new DefaultDeny(clusterwide.mesh, 'Shop', { namespace: 'shop' });
+    new ClusterwidePolicy(clusterwide.mesh, 'FromGateways', { selector: ClusterSelector.allPods() })
+      .allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(8080));
+    expect(identityWarnings(clusterwide.mesh)).toEqual([]);
+  });
+
+  test('an allow from the ingress entity on a different workload does not count for the backend', () => {
+    const { mesh } = gatewayToApi();
+    new DefaultDeny(mesh, 'Shop', { namespace: 'shop' });
+    new Workload(mesh, 'Web', { namespace: 'shop', labels: { app: 'web' } }).allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(80));
+    expect(identityWarnings(mesh)).toEqual([expect.stringMatching(DROP)]);
+  });
+
+  test('a workload default deny selecting the backend pods warns; one selecting other pods does not', () => {
+    const hit = gatewayToApi();
+    new DefaultDeny(hit.mesh, 'ApiDeny', { workload: hit.api, egress: false });
+    expect(identityWarnings(hit.mesh)).toEqual([expect.stringMatching(/Service shop\/api \(ingress default deny by CiliumNetworkPolicy shop\//)]);
+
+    const miss = gatewayToApi();
+    new DefaultDeny(miss.mesh, 'WebDeny', { workload: new Workload(miss.mesh, 'Web', { namespace: 'shop', labels: { app: 'web' } }) });
+    expect(identityWarnings(miss.mesh)).toEqual([]);
+  });
+
+  test('without any default deny, or with egress-only default deny, nothing is reported', () => {
+    expect(identityWarnings(gatewayToApi().mesh)).toEqual([]);
+    const egressOnly = gatewayToApi();
+    new DefaultDeny(egressOnly.mesh, 'Shop', { namespace: 'shop', ingress: false });
+    expect(identityWarnings(egressOnly.mesh)).toEqual([]);
+  });
+
+  test('GAMMA routes: reported before Cilium 1.18 (cilium/cilium#34774), not from 1.18 on (#39206)', () => {
+    const gamma = (mesh: ServiceMesh) => {
+      const reviews = Backend.fromName('shop', 'reviews', 9080);
+      new HttpRoute(mesh, 'Reviews', { parents: [RouteParent.service(reviews)], rules: [{ backends: [{ backend: reviews }] }] });
+      new DefaultDeny(mesh, 'Shop', { namespace: 'shop' });
+      return identityWarnings(mesh);
+    };
+    expect(gamma(meshFor(V1_16, 'shop'))).toEqual([
+      expect.stringMatching(/^mesh\/Reviews: HTTPRoute shop\/.* \(GAMMA on Cilium 1\.16\).*cilium\/cilium#34774, fixed in 1\.18 by #39206.*Service shop\/reviews/),
+    ]);
+    expect(gamma(meshFor({}, 'shop'))).toEqual([]);
+  });
+
+  test('delivered with cilium.addMesh, the finding becomes a CDK warning on the delivery', () => {
+    const { stack, cilium } = install({ gatewayApi: true, kubeProxyReplacement: true, k8sServiceHost: 'api.example' });
+    const mesh = new ServiceMesh(Testing.app(), 'mesh', { namespace: 'shop', cilium: cilium.profile });
+    const gw = new Gateway(mesh, 'Gw', { listeners: [Listener.http()] });
+    new HttpRoute(mesh, 'Route', { parents: [RouteParent.gateway(gw)], rules: [{ backends: [{ backend: Backend.fromService(service(mesh, 'api', [8080])) }] }] });
+    new DefaultDeny(mesh, 'Shop', { namespace: 'shop' });
+    cilium.addMesh(mesh);
+    Annotations.fromStack(stack).hasWarning('/S/Cilium/Mesh-mesh', Match.stringLikeRegexp(DROP.source.slice(1, -1)));
+  });
+});
+
+describe('findEnvoySourceIdentityDrops (objects written by hand)', () => {
+  const route = {
+    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r', namespace: 'a' },
+    spec: {
+      parentRefs: [{ name: 'gw', namespace: 'infra' }],
+      rules: [{
+        backendRefs: [{ name: 'svc', port: 80 }, { name: 'other', namespace: 'b', port: 80 }],
+        filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'shadow', namespace: 'c', port: 80 } } }],
+      }],
+    },
+  };
+  const cnp = (namespace: string, spec: object) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'p', namespace }, spec });
+
+  test('a policy with ingress rules and no enableDefaultDeny enforces (Cilium default); backends in other namespaces and mirrors count', () => {
+    const objects = [
+      route,
+      cnp('b', { endpointSelector: {}, ingress: [{ fromEndpoints: [{}] }] }),
+      cnp('c', { endpointSelector: {}, enableDefaultDeny: { ingress: true, egress: false }, ingress: [{}] }),
+    ];
+    const [finding] = findEnvoySourceIdentityDrops(objects, 20);
+    expect(finding.index).toBe(0);
+    expect(finding.message).toMatch(/to Service b\/other \(ingress default deny by CiliumNetworkPolicy b\/p\), Service c\/shadow \(/);
+  });
+
+  test('a cluster-wide default deny that excludes the namespace does not enforce it; one that includes it does', () => {
+    const ccnp = (operator: string) => ({
+      apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'base' },
+      spec: {
+        endpointSelector: { matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator, values: ['a'] }] },
+        enableDefaultDeny: { ingress: true, egress: false }, ingress: [{}],
+      },
+    });
+    expect(findEnvoySourceIdentityDrops([route, ccnp('NotIn')], 20)[0].message).toMatch(/Service b\/other .*Service c\/shadow/);
+    expect(findEnvoySourceIdentityDrops([route, ccnp('NotIn')], 20)[0].message).not.toMatch(/Service a\/svc/);
+    expect(findEnvoySourceIdentityDrops([route, ccnp('In')], 20)[0].message).toMatch(/Service a\/svc \(ingress default deny by CiliumClusterwideNetworkPolicy base\)/);
+  });
+
+  test("a Cilium Ingress is checked; an Ingress of another class is not", () => {
+    const ingress = (ingressClassName: string) => ({
+      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'a' },
+      spec: { ingressClassName, rules: [{ http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'svc', port: { number: 80 } } } }] } }] },
+    });
+    const deny = cnp('a', { endpointSelector: {}, enableDefaultDeny: { ingress: true, egress: true }, ingress: [{}] });
+    expect(findEnvoySourceIdentityDrops([ingress('cilium'), deny], 20)).toEqual([
+      { index: 0, message: expect.stringMatching(/^Ingress a\/i reaches its backends through Cilium's Envoy \(Ingress\).*Service a\/svc/) },
+    ]);
+    expect(findEnvoySourceIdentityDrops([ingress('nginx'), deny], 20)).toEqual([]);
+  });
+
+  test('an allow from the cluster or all entity counts as admitting ingress', () => {
+    for (const entity of ['cluster', 'all', 'ingress']) {
+      const objects = [
+        { ...route, spec: { ...route.spec, rules: [{ backendRefs: [{ name: 'svc', port: 80 }] }] } },
+        cnp('a', { endpointSelector: {}, enableDefaultDeny: { ingress: true, egress: false }, ingress: [{}] }),
+        cnp('a', { endpointSelector: { matchLabels: { app: 'x' } }, ingress: [{ fromEntities: [entity] }] }),
+      ];
+      expect({ entity, findings: findEnvoySourceIdentityDrops(objects, 20) }).toEqual({ entity, findings: [] });
+    }
+  });
+});
