@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { CfnWaitConditionHandle, Stack, Token, Validations } from 'aws-cdk-lib';
+import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -251,6 +252,19 @@ export class MeshCluster extends eks.Cluster {
     return nodegroup;
   }
 
+  /**
+   * Not supported: self-managed nodes would join without the Cilium agent-not-ready taint, so pods scheduled before
+   * Cilium manages the node stay unmanaged until restarted. Use `addMeshNodegroup` (managed node groups).
+   */
+  public addAutoScalingGroupCapacity(id: string, _options: eks.AutoScalingGroupCapacityOptions): autoscaling.AutoScalingGroup {
+    throw selfManagedCapacityError(this, `addAutoScalingGroupCapacity('${id}')`);
+  }
+
+  /** Not supported, for the reason given on `addAutoScalingGroupCapacity`. */
+  public connectAutoScalingGroupCapacity(autoScalingGroup: autoscaling.AutoScalingGroup, _options: eks.AutoScalingGroupOptions): void {
+    throw selfManagedCapacityError(this, `connectAutoScalingGroupCapacity(${autoScalingGroup.node.path})`);
+  }
+
   private forNodegroup<T>(id: string, fn: () => T): T {
     try {
       return fn();
@@ -261,6 +275,15 @@ export class MeshCluster extends eks.Cluster {
       throw e;
     }
   }
+}
+
+function selfManagedCapacityError(scope: Construct, call: string): MeshValidationError {
+  return new MeshValidationError(
+    `${call} is not supported: self-managed nodes join without the taint node.cilium.io/agent-not-ready, so pods ` +
+      'scheduled before Cilium manages the node stay unmanaged until restarted; use addMeshNodegroup(id, options) ' +
+      '(managed node groups carry the taint)',
+    scope,
+  );
 }
 
 function isBundledVersion(version: eks.KubernetesVersion): boolean {

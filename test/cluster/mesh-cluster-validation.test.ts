@@ -1,4 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { MeshCluster, MeshClusterProps, MeshValidationError } from '../../lib';
@@ -36,6 +38,20 @@ describe('MeshCluster rejects bad input at synth with path, value and fix', () =
       /^defaultCapacityType EC2 is not supported: mesh nodes are managed node groups.* \[at S\/Mesh\]$/,
     );
     expect(build({ defaultCapacityType: eks.DefaultCapacityType.NODEGROUP })).not.toThrow();
+  });
+
+  test('self-managed capacity added later (Auto Scaling groups) is refused: it would join without the Cilium taint', () => {
+    const stack = new Stack(new App(), 'S');
+    const cluster = new MeshCluster(stack, 'Mesh');
+    expect(() => cluster.addAutoScalingGroupCapacity('Asg', { instanceType: new ec2.InstanceType('m7i.large') })).toThrow(
+      /^addAutoScalingGroupCapacity\('Asg'\) is not supported: self-managed nodes join without the taint node.cilium.io\/agent-not-ready.*use addMeshNodegroup\(id, options\).* \[at S\/Mesh\]$/,
+    );
+    const asg = new autoscaling.AutoScalingGroup(stack, 'Own', {
+      vpc: cluster.vpc, instanceType: new ec2.InstanceType('m7i.large'), machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+    });
+    expect(() => cluster.connectAutoScalingGroupCapacity(asg, {})).toThrow(
+      /^connectAutoScalingGroupCapacity\(S\/Own\) is not supported: .* \[at S\/Mesh\]$/,
+    );
   });
 
   test('eks.ClusterProps left out on purpose: compute (Auto Mode) and mastersRole', () => {
