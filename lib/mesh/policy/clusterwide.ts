@@ -3,13 +3,13 @@ import { Construct } from 'constructs';
 import { CiliumClusterwideNetworkPolicy } from '../../imports/cilium.io';
 import { MeshValidationError, atScope } from '../../private/errors';
 import { validateDnsLabel } from '../../private/validate';
+import { claimObjectName, objectNameFor } from '../object-names';
 import { ServiceMesh } from '../service-mesh';
 import type { DefaultDenyDirections } from './default-deny';
 import type { PolicySpecManifest, RuleManifest, SelectorManifest } from './manifest';
 import type { IMeshPeer } from './peers';
 import type { Port } from './ports';
 import { type AllowOptions, type Bucket, type DenyOptions, DNS_ALLOW_RULE, RuleSet, allowOptionsOf, denyOptionsOf } from './rules';
-import { claimObjectName, objectNameFor } from './validation';
 
 const NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
 

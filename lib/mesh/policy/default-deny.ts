@@ -3,12 +3,12 @@ import { Construct } from 'constructs';
 import { CiliumNetworkPolicy } from '../../imports/cilium.io';
 import { MeshValidationError, atScope } from '../../private/errors';
 import { validateDnsLabel } from '../../private/validate';
+import { claimObjectName, objectNameFor } from '../object-names';
 import { ServiceMesh } from '../service-mesh';
 import { EnforcementRegistry } from './enforcement';
 import type { PolicySpecManifest, SelectorManifest } from './manifest';
 import type { IPolicySubject } from './peers';
 import { DNS_ALLOW_RULE } from './rules';
-import { claimObjectName, objectNameFor } from './validation';
 
 /** Which directions a default deny covers. */
 export interface DefaultDenyDirections {

@@ -3,12 +3,12 @@ import { Construct } from 'constructs';
 import { CiliumNetworkPolicy } from '../../imports/cilium.io';
 import { MeshValidationError, atScope } from '../../private/errors';
 import { validateDnsLabel } from '../../private/validate';
+import { claimObjectName, objectNameFor } from '../object-names';
 import { ServiceMesh } from '../service-mesh';
 import type { PolicySpecManifest, RuleManifest } from './manifest';
 import type { IMeshPeer, IMirrorTarget, IPolicySubject } from './peers';
 import type { Port } from './ports';
 import { type AllowOptions, type Bucket, type DenyOptions, RuleSet, allowOptionsOf, denyOptionsOf } from './rules';
-import { claimObjectName, objectNameFor } from './validation';
 
 /** Properties of a `NetworkPolicy`. */
 export interface NetworkPolicyProps {

@@ -1,5 +1,7 @@
 import { Construct } from 'constructs';
 import { atScope, MeshValidationError } from '../../private/errors';
+import { objectNameFor } from '../object-names';
+import { ServiceMesh } from '../service-mesh';
 import type { IBackend } from './backend';
 import { HttpRouteFilter } from './filters';
 import { HttpRoute, type HttpRouteRule, type HttpRouteTimeouts } from './http-route';
@@ -57,6 +59,11 @@ export interface CanaryReleaseProps {
   readonly hostnames?: string[];
   /** @default - the ServiceMesh chart's namespace, else `default` */
   readonly namespace?: string;
+  /**
+   * The HTTPRoute's object name (a DNS label, at most 63 characters).
+   * @default - derived from this construct's path below the ServiceMesh (e.g. `apicanary` for id `ApiCanary`)
+   */
+  readonly name?: string;
 }
 
 /**
@@ -64,7 +71,7 @@ export interface CanaryReleaseProps {
  * one that splits the rest `100 - canaryWeight` : `canaryWeight`. Gateway API gives the rule with more header
  * matches precedence, so targeting wins over the split whatever the order.
  */
-export function canaryRules(props: Omit<CanaryReleaseProps, 'parent' | 'hostnames' | 'namespace'>): HttpRouteRule[] {
+export function canaryRules(props: Omit<CanaryReleaseProps, 'parent' | 'hostnames' | 'namespace' | 'name'>): HttpRouteRule[] {
   const w = props.canaryWeight;
   if (!Number.isInteger(w) || w < 0 || w > 100) {
     throw new MeshValidationError(`canary weight must be a whole percentage from 0 to 100, got ${w}; pass e.g. 10`);
@@ -118,6 +125,7 @@ export class CanaryRelease extends Construct {
       parents: [props.parent],
       hostnames: props.hostnames,
       namespace: props.namespace,
+      name: props.name ?? objectNameFor(this, ServiceMesh.of(this)),
       rules,
     });
   }

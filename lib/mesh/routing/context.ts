@@ -3,6 +3,7 @@ import { checkCapability, Feature } from '../../cilium/capabilities';
 import type { CiliumProfile } from '../../cilium/profile';
 import { atScope } from '../../private/errors';
 import { validateDnsLabel } from '../../private/validate';
+import { claimObjectName, objectNameFor } from '../object-names';
 import { ServiceMesh } from '../service-mesh';
 import { resolveBackend, type IBackend } from './backend';
 import { ReferenceGrants } from './reference-grants';
@@ -45,11 +46,23 @@ export function routeContext(scope: IConstruct, kind: string, namespace: string)
 
 /**
  * What every Gateway API construct does first: requires Gateway API on the install (error otherwise), warns that
- * Envoy-based features are untested in aws-cni chaining, and resolves and validates its namespace.
+ * Envoy-based features are untested in aws-cni chaining, resolves and validates its namespace, and picks its object
+ * name: the explicit one, else derived from its construct path below the mesh (as policy names are), claimed in the
+ * mesh so that two constructs never emit the same object.
+ *
+ * Names are DNS labels (at most 63 characters) although the API allows longer ones: Cilium derives the Gateway's
+ * Service name and the `gateway.networking.k8s.io/gateway-name` label value (max 63) from it, and shortened those
+ * only in later releases (cilium/cilium#31285, #31292; CiliumEnvoyConfig names #45368).
  */
-export function gatewayApiObject(scope: IConstruct, kind: string, namespace?: string): { profile: CiliumProfile; namespace: string } {
-  const profile = ServiceMesh.of(scope).cilium;
+export function gatewayApiObject(
+  scope: IConstruct, kind: string, namespace?: string, name?: string,
+): { profile: CiliumProfile; namespace: string; name: string } {
+  const mesh = ServiceMesh.of(scope);
+  const profile = mesh.cilium;
   atScope(scope, () => requireGatewayApi(profile, kind));
   checkCapability(scope, Feature.GATEWAY_API, profile);
-  return { profile, namespace: atScope(scope, () => validateDnsLabel(`${kind} namespace`, namespaceOf(scope, namespace))) };
+  const ns = atScope(scope, () => validateDnsLabel(`${kind} namespace`, namespaceOf(scope, namespace)));
+  const objectName = name === undefined ? objectNameFor(scope, mesh, kind.toLowerCase()) : atScope(scope, () => validateDnsLabel(`${kind} name`, name));
+  claimObjectName(mesh, scope, kind, ns, objectName, 'pass a different name, or give one of the constructs a different id (names derive from construct paths)');
+  return { profile, namespace: ns, name: objectName };
 }

@@ -167,6 +167,12 @@ export interface GatewayProps {
   readonly namespace?: string;
   /** AWS NLB settings. @default - no load balancer annotations (the Service controller's defaults) */
   readonly loadBalancer?: AwsLoadBalancerOptions;
+  /**
+   * The object name (a DNS label, at most 63 characters).
+   * @default - derived from the construct path below the ServiceMesh, like policy names (e.g. `public` for a Gateway
+   * with id `Public`)
+   */
+  readonly name?: string;
 }
 
 /**
@@ -185,8 +191,9 @@ export class Gateway extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayProps) {
     super(scope, id);
-    const { profile, namespace } = gatewayApiObject(this, 'Gateway', props.namespace);
+    const { profile, namespace, name } = gatewayApiObject(this, 'Gateway', props.namespace, props.name);
     this.namespace = namespace;
+    this.name = name;
     this.listeners = props.listeners;
     atScope(this, () => checkListeners(props.listeners));
     const annotations = props.loadBalancer ? atScope(this, () => loadBalancerAnnotations(props.loadBalancer!)) : undefined;
@@ -207,15 +214,14 @@ export class Gateway extends Construct {
         }
       }
     }
-    const obj = new gw.Gateway(this, 'Resource', {
-      metadata: { namespace: this.namespace },
+    new gw.Gateway(this, 'Resource', {
+      metadata: { name, namespace: this.namespace },
       spec: {
         gatewayClassName: 'cilium',
         listeners: props.listeners.map((l) => renderListener(l, this.namespace)),
         infrastructure: annotations ? { annotations } : undefined,
       },
     });
-    this.name = obj.name;
   }
 }
 

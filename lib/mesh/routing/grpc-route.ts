@@ -29,6 +29,12 @@ export interface GrpcRouteProps {
   readonly rules: GrpcRouteRule[];
   /** @default - the ServiceMesh chart's namespace, else `default` */
   readonly namespace?: string;
+  /**
+   * The object name (a DNS label, at most 63 characters).
+   * @default - derived from the construct path below the ServiceMesh, like policy names (e.g. `public` for a Gateway
+   * with id `Public`)
+   */
+  readonly name?: string;
 }
 
 const SERVICE_NAME = /^[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)*$/;
@@ -83,8 +89,9 @@ export class GrpcRoute extends Construct {
 
   constructor(scope: Construct, id: string, props: GrpcRouteProps) {
     super(scope, id);
-    const { namespace } = gatewayApiObject(this, 'GRPCRoute', props.namespace);
+    const { namespace, name } = gatewayApiObject(this, 'GRPCRoute', props.namespace, props.name);
     this.namespace = namespace;
+    this.name = name;
     const spec = atScope(this, () => {
       const hostnames = (props.hostnames ?? []).map((h) => validateHostname('GRPCRoute hostname', h));
       if (props.parents.length < 1) {
@@ -101,6 +108,6 @@ export class GrpcRoute extends Construct {
       };
     });
     registerGammaParents(this, 'GRPCRoute', this.namespace, props.parents);
-    this.name = new gw.GrpcRoute(this, 'Resource', { metadata: { namespace: this.namespace }, spec }).name;
+    new gw.GrpcRoute(this, 'Resource', { metadata: { name, namespace: this.namespace }, spec });
   }
 }

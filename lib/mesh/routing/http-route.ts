@@ -60,6 +60,12 @@ export interface HttpRouteProps {
   readonly rules: HttpRouteRule[];
   /** @default - the ServiceMesh chart's namespace, else `default` */
   readonly namespace?: string;
+  /**
+   * The object name (a DNS label, at most 63 characters).
+   * @default - derived from the construct path below the ServiceMesh, like policy names (e.g. `public` for a Gateway
+   * with id `Public`)
+   */
+  readonly name?: string;
 }
 
 /** Renders the timeouts of a rule; `backendRequest` must not exceed `request` (Gateway API rule). */
@@ -146,8 +152,9 @@ export class HttpRoute extends Construct {
 
   constructor(scope: Construct, id: string, props: HttpRouteProps) {
     super(scope, id);
-    const { profile, namespace } = gatewayApiObject(this, 'HTTPRoute', props.namespace);
+    const { profile, namespace, name } = gatewayApiObject(this, 'HTTPRoute', props.namespace, props.name);
     this.namespace = namespace;
+    this.name = name;
     const rendered = atScope(this, () => {
       const hostnames = (props.hostnames ?? []).map((h) => validateHostname('HTTPRoute hostname', h));
       if (props.parents.length < 1 || props.parents.length > 32) {
@@ -188,12 +195,13 @@ export class HttpRoute extends Construct {
       }
       earlier.push(rm);
     });
-    const metadata = { namespace: this.namespace };
+    const metadata = { name, namespace: this.namespace };
     // Only routes that use an experimental field get the experimental schema; the rest stay standard-channel objects.
-    const obj = rendered.retries.some((r) => r)
-      ? new gwx.HttpRoute(this, 'Resource', { metadata, spec: toExperimentalSpec(rendered.spec, rendered.retries) })
-      : new gw.HttpRoute(this, 'Resource', { metadata, spec: rendered.spec });
-    this.name = obj.name;
+    if (rendered.retries.some((r) => r)) {
+      new gwx.HttpRoute(this, 'Resource', { metadata, spec: toExperimentalSpec(rendered.spec, rendered.retries) });
+    } else {
+      new gw.HttpRoute(this, 'Resource', { metadata, spec: rendered.spec });
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import { checkCapability, Feature } from '../../cilium/capabilities';
 import { IngressLoadBalancerMode } from '../../cilium/values-options';
 import { atScope, MeshValidationError } from '../../private/errors';
 import { validateDnsLabel, validateDnsSubdomain } from '../../private/validate';
+import { claimObjectName, objectNameFor } from '../object-names';
 import { ServiceMesh } from '../service-mesh';
 import { namespaceOf } from './context';
 import { loadBalancerAnnotations, type AwsLoadBalancerOptions } from './gateway';
@@ -53,6 +54,11 @@ export interface CiliumIngressProps {
   readonly loadBalancer?: AwsLoadBalancerOptions;
   /** @default - the ServiceMesh chart's namespace, else `default` */
   readonly namespace?: string;
+  /**
+   * The object name (a DNS label, at most 63 characters).
+   * @default - derived from the construct path below the ServiceMesh, like policy names
+   */
+  readonly name?: string;
 }
 
 /**
@@ -76,6 +82,9 @@ export class CiliumIngress extends Construct {
     }
     checkCapability(this, Feature.INGRESS, profile);
     const namespace = atScope(this, () => validateDnsLabel('Ingress namespace', namespaceOf(this, props.namespace)));
+    const mesh = ServiceMesh.of(this);
+    const name = props.name === undefined ? objectNameFor(this, mesh, 'ingress') : atScope(this, () => validateDnsLabel('Ingress name', props.name!));
+    claimObjectName(mesh, this, 'Ingress', namespace, name, 'pass a different name, or give one of the constructs a different id (names derive from construct paths)');
     atScope(this, () => {
       if (props.rules.length === 0) throw new MeshValidationError('an Ingress needs at least one rule; pass rules');
       for (const r of props.rules) {
@@ -107,6 +116,7 @@ export class CiliumIngress extends Construct {
     };
     this.ingress = new kplus.Ingress(this, 'Resource', {
       metadata: {
+        name,
         namespace,
         annotations: Object.keys(annotations).length
           ? Object.fromEntries(Object.keys(annotations).sort().map((k) => [k, annotations[k]]))

@@ -16,6 +16,12 @@ export interface TlsRouteProps {
   readonly backends: WeightedBackend[];
   /** @default - the ServiceMesh chart's namespace, else `default` */
   readonly namespace?: string;
+  /**
+   * The object name (a DNS label, at most 63 characters).
+   * @default - derived from the construct path below the ServiceMesh, like policy names (e.g. `public` for a Gateway
+   * with id `Public`)
+   */
+  readonly name?: string;
 }
 
 /**
@@ -32,8 +38,9 @@ export class TlsRoute extends Construct {
 
   constructor(scope: Construct, id: string, props: TlsRouteProps) {
     super(scope, id);
-    const { profile, namespace } = gatewayApiObject(this, 'TLSRoute', props.namespace);
+    const { profile, namespace, name } = gatewayApiObject(this, 'TLSRoute', props.namespace, props.name);
     this.namespace = namespace;
+    this.name = name;
     const spec = atScope(this, () => {
       if (props.hostnames.length < 1 || props.hostnames.length > 16) {
         throw new MeshValidationError(`a TLSRoute needs 1 to 16 SNI hostnames, got ${props.hostnames.length}; pass e.g. ['db.example.com']`);
@@ -53,9 +60,11 @@ export class TlsRoute extends Construct {
         rules: [{ backendRefs: props.backends.map((b) => ({ ...ctx.backendRef(b.backend), weight: b.weight })) }],
       };
     });
-    const metadata = { namespace: this.namespace };
-    this.name = profile.version.isAtLeast(20)
-      ? new gw.TlsRoute(this, 'Resource', { metadata, spec }).name
-      : new gw.TlsRouteV1Alpha2(this, 'Resource', { metadata, spec }).name;
+    const metadata = { name, namespace: this.namespace };
+    if (profile.version.isAtLeast(20)) {
+      new gw.TlsRoute(this, 'Resource', { metadata, spec });
+    } else {
+      new gw.TlsRouteV1Alpha2(this, 'Resource', { metadata, spec });
+    }
   }
 }

@@ -25,7 +25,7 @@ function identityWarnings(mesh: ServiceMesh): string[] {
   return mesh.warnings.filter((w) => w.includes("source identity 'ingress'"));
 }
 
-const DROP = /^mesh\/Route: HTTPRoute shop\/mesh-route-c[0-9a-f]+ reaches its backends through Cilium's Envoy \(Gateway\), so their pods see the source identity 'ingress'.*cilium\/cilium#25665.*Service shop\/api \(ingress default deny by CiliumNetworkPolicy shop\/.*\).*will be dropped\. Allow it on each backend workload: workload\.allowFrom\(Peer\.entity\(Entity\.INGRESS\), Port\.tcp\(<container port>\)\)$/;
+const DROP = /^mesh\/Route: HTTPRoute shop\/route reaches its backends through Cilium's Envoy \(Gateway\), so their pods see the source identity 'ingress'.*cilium\/cilium#25665.*Service shop\/api \(ingress default deny by CiliumNetworkPolicy shop\/.*\).*will be dropped\. Allow it on each backend workload: workload\.allowFrom\(Peer\.entity\(Entity\.INGRESS\), Port\.tcp\(<container port>\)\)$/;
 
 describe("routes whose backends only see Envoy's 'ingress' identity", () => {
   test('a Gateway route into a namespace under default deny, with no allow from the ingress entity, warns', () => {

@@ -1,0 +1,53 @@
+import { createHash } from 'crypto';
+import type { IConstruct } from 'constructs';
+import { MeshValidationError } from '../private/errors';
+
+/**
+ * Object names of the mesh: derived from construct paths (stable under reordering, readable in `kubectl get`),
+ * and claimed per mesh so that two constructs never emit the same object.
+ */
+
+const MAX_NAME = 63;
+
+/**
+ * The Kubernetes object name for a construct: its path below `root`, lower-cased, non-alphanumerics turned
+ * into '-'. Names longer than 63 characters are cut and end in an 8-character hash of the full path, so they
+ * stay unique and stable.
+ */
+export function objectNameFor(construct: IConstruct, root: IConstruct, fallback = 'policy'): string {
+  const rootDepth = root.node.scopes.length;
+  const parts = construct.node.scopes.slice(rootDepth).map((s) => s.node.id).filter((id) => id !== 'Resource');
+  const raw = parts.join('-').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const base = raw || fallback;
+  if (base.length <= MAX_NAME) {
+    return base;
+  }
+  const hash = createHash('sha256').update(construct.node.path).digest('hex').slice(0, 8);
+  return `${base.slice(0, MAX_NAME - 9).replace(/-+$/g, '')}-${hash}`;
+}
+
+const claimed = new WeakMap<IConstruct, Map<string, string>>();
+
+/**
+ * Records that `scope` emits `kind` `namespace/name` in `mesh`; two constructs whose paths normalize to the
+ * same name (e.g. `A-B` and `A/B`) would overwrite each other in the cluster, so the second one is refused.
+ */
+export function claimObjectName(
+  mesh: IConstruct, scope: IConstruct, kind: string, namespace: string, name: string,
+  fix = 'construct paths map to object names, so give one of the constructs a different id',
+): void {
+  let names = claimed.get(mesh);
+  if (!names) {
+    names = new Map();
+    claimed.set(mesh, names);
+  }
+  const key = `${kind}/${namespace}/${name}`;
+  const owner = names.get(key);
+  if (owner !== undefined) {
+    throw new MeshValidationError(
+      `${kind} '${namespace ? `${namespace}/` : ''}${name}' is already emitted by ${owner}; ${fix}`,
+      scope,
+    );
+  }
+  names.set(key, scope.node.path);
+}
