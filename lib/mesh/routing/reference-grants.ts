@@ -33,8 +33,9 @@ export function renderReferenceGrantSpec(requests: readonly GrantRequest[]): gw.
 }
 
 /**
- * The ReferenceGrants of a mesh (`v1` on Cilium 1.20, `v1beta1` before): one per target namespace (named `<mesh-name>-grants` by cdk8s from the
- * construct id), created on first need and filled at synth time, so that the output does not depend on the order
+ * The ReferenceGrants of a mesh (`v1` on Cilium 1.20, `v1beta1` before): one per target namespace, named by cdk8s
+ * from the mesh id, the namespace and a hash of the path (e.g. `shop-referencegrants-certs-c8a6e7e9`), so that
+ * meshes sharing a namespace do not overwrite each other's grants; created on first need and filled at synth time, so that the output does not depend on the order
  * in which routes were added. Routes and gateways use it; it is not created directly.
  * @see https://gateway-api.sigs.k8s.io/api-types/referencegrant/
  */
