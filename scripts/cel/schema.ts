@@ -76,11 +76,8 @@ function toInt(n: number): bigint | number {
  */
 export function toCelValue(value: unknown, schema: K8sSchema | undefined, root = false): unknown {
   if (typeof value === 'number') {
-    if (schema?.type === 'number') {
-      return value;
-    }
-    // integer, int-or-string, or untyped (preserve-unknown-fields: JSON integers decode as int64)
-    return Number.isInteger(value) && schema?.type !== 'number' ? toInt(value) : value;
+    // `type: number` is double; integer, int-or-string and untyped values (JSON integers decode as int64) are int
+    return schema?.type !== 'number' && Number.isInteger(value) ? toInt(value) : value;
   }
   if (Array.isArray(value)) {
     return value.map((item) => toCelValue(item, schema?.items));
