@@ -3,6 +3,7 @@ import type { Construct, IConstruct } from 'constructs';
 import { chainingProfile, type CiliumProfile } from '../cilium/profile';
 import { MeshValidationError } from '../private/errors';
 import { findEnvoySourceIdentityDrops, type ObjectManifest } from './routing/envoy-source-identity';
+import { serviceSelectorsOf } from './service-selectors';
 
 const SERVICE_MESH = Symbol.for('cdk-cilium-mesh.ServiceMesh');
 
@@ -80,7 +81,7 @@ export class ServiceMesh extends Chart {
         paths.set(objectKey({ apiVersion: c.apiVersion, kind: c.kind, metadata: { name: c.name, namespace } }), (c.node.scope ?? c).node.path);
       }
     }
-    return findEnvoySourceIdentityDrops(objects, this.cilium.version.minor).map((f) => {
+    return findEnvoySourceIdentityDrops(objects, this.cilium.version.minor, serviceSelectorsOf(this)).map((f) => {
       const o = objects[f.index];
       const key = objectKey({ apiVersion: o.apiVersion ?? '', kind: o.kind ?? '', metadata: o.metadata ?? {} });
       return `${paths.get(key) ?? this.node.path}: ${f.message}`;

@@ -1,6 +1,8 @@
 import type * as kplus from 'cdk8s-plus-34';
+import type { IConstruct } from 'constructs';
 import { MeshValidationError } from '../../private/errors';
 import { validateDnsLabel, validatePort } from '../../private/validate';
+import type { Workload } from '../workload/workload';
 
 /**
  * What a route needs to know about a backend: a Kubernetes Service (Gateway API `backendRefs` with the core
@@ -35,27 +37,26 @@ export class Backend {
    * be omitted when the Service has exactly one.
    */
   public static fromService(service: kplus.Service, port?: number): IBackend {
-    const ports = service.ports.map((p) => p.port).sort((a, b) => a - b);
-    let chosen: number;
-    if (port === undefined) {
-      if (ports.length !== 1) {
-        throw new MeshValidationError(
-          `Service '${service.name}' has ${ports.length} ports (${ports.join(', ') || 'none'}), so the backend port ` +
-            `cannot be inferred; pass it: Backend.fromService(service, ${ports[0] ?? 80})`,
-          service,
-        );
-      }
-      chosen = ports[0];
-    } else {
-      if (!ports.includes(port)) {
-        throw new MeshValidationError(
-          `Service '${service.name}' has no port ${port} (its ports: ${ports.join(', ') || 'none'}); pass one of its ports`,
-          service,
-        );
-      }
-      chosen = port;
-    }
+    const chosen = choosePort(`Service '${service.name}'`, service.ports.map((p) => p.port), port, 'Backend.fromService(service', service);
     const ref: BackendReference = { name: service.name, namespace: service.metadata.namespace, port: chosen };
+    return { toBackendReference: () => ref };
+  }
+
+  /**
+   * A mesh workload, through the Service in front of its pods (`WorkloadProps.service`, set by
+   * `Workload.fromService`). `port` must be one of that Service's ports and may be omitted when it has exactly one.
+   */
+  public static fromWorkload(workload: Workload, port?: number): IBackend {
+    const service = workload.service;
+    if (!service) {
+      throw new MeshValidationError(
+        `workload '${workload.node.id}' has no Service, and routes send traffic to Services; create the workload with ` +
+          'Workload.fromService(scope, id, service) or pass service: { name, ports } in its props',
+        workload,
+      );
+    }
+    const chosen = choosePort(`the Service '${service.name}' of workload '${workload.node.id}'`, service.ports, port, 'Backend.fromWorkload(workload', workload);
+    const ref: BackendReference = { name: service.name, namespace: workload.namespace, port: chosen };
     return { toBackendReference: () => ref };
   }
 
@@ -70,6 +71,25 @@ export class Backend {
   }
 
   private constructor() {}
+}
+
+/** The port a backend uses: `port` if it is one of `ports`, else the only one. */
+function choosePort(what: string, servicePorts: readonly number[], port: number | undefined, call: string, scope: IConstruct): number {
+  const ports = [...servicePorts].sort((a, b) => a - b);
+  if (port === undefined) {
+    if (ports.length !== 1) {
+      throw new MeshValidationError(
+        `${what} has ${ports.length} ports (${ports.join(', ') || 'none'}), so the backend port cannot be inferred; ` +
+          `pass it: ${call}, ${ports[0] ?? 80})`,
+        scope,
+      );
+    }
+    return ports[0];
+  }
+  if (!ports.includes(port)) {
+    throw new MeshValidationError(`${what} has no port ${port} (its ports: ${ports.join(', ') || 'none'}); pass one of its ports`, scope);
+  }
+  return port;
 }
 
 /** The backend's reference with its namespace resolved against the namespace of the referring route. */

@@ -58,13 +58,17 @@ interface PolicyView {
  * Routes whose backends are under ingress default deny with no allow for the `ingress` entity.
  * @param objects the mesh's objects, in any order
  * @param ciliumMinor the installed Cilium line's minor (decides whether GAMMA routes keep the client identity)
+ * @param serviceSelectors pod labels behind Services not among `objects` (`namespace/name` → selector), e.g. from
+ * mesh workloads that name their Service
  */
-export function findEnvoySourceIdentityDrops(objects: readonly ObjectManifest[], ciliumMinor: number): EnvoySourceIdentityFinding[] {
+export function findEnvoySourceIdentityDrops(
+  objects: readonly ObjectManifest[], ciliumMinor: number, serviceSelectors: ReadonlyMap<string, Record<string, string>> = new Map(),
+): EnvoySourceIdentityFinding[] {
   const policies = objects.map(policyView).filter((p): p is PolicyView => p !== undefined);
   if (!policies.some((p) => p.defaultDenyIngress)) {
     return [];
   }
-  const services = new Map<string, Record<string, string>>();
+  const services = new Map<string, Record<string, string>>(serviceSelectors);
   for (const o of objects) {
     if (o.apiVersion === 'v1' && o.kind === 'Service' && o.metadata?.name && o.spec?.selector) {
       services.set(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`, o.spec.selector);

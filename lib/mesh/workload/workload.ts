@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import { MeshValidationError, atScope } from '../../private/errors';
-import { validateDnsLabel, validateDnsSubdomain, validateLabels } from '../../private/validate';
+import { validateDnsLabel, validateDnsSubdomain, validateLabels, validatePort } from '../../private/validate';
 import { EnforcementRegistry, type IEnforcementListener } from '../policy/enforcement';
 import type { RuleManifest, SelectorManifest } from '../policy/manifest';
 import { NetworkPolicy } from '../policy/network-policy';
@@ -10,6 +10,7 @@ import type { IMeshPeer, IMirrorTarget, IPolicySubject, MirroredRule, PolicyPeer
 import { Port, Protocol, sortPorts } from '../policy/ports';
 import type { AllowOptions, Bucket, DenyOptions } from '../policy/rules';
 import { ServiceMesh } from '../service-mesh';
+import { recordServiceSelector } from '../service-selectors';
 
 /** Cilium's label for a pod's namespace, usable in peer selectors. */
 export const NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
@@ -30,6 +31,20 @@ export interface WorkloadProps {
    * @default - none known: such rules allow all ports
    */
   readonly ports?: Port[];
+  /**
+   * The Service in front of these pods, so that routes can send traffic to the workload
+   * (`Backend.fromWorkload(workload)`). `Workload.fromService` sets it.
+   * @default - none: the workload can be a policy peer but not a route backend
+   */
+  readonly service?: WorkloadService;
+}
+
+/** The Service in front of a workload's pods: what Gateway API routes send traffic to. */
+export interface WorkloadService {
+  /** The Service name (in the workload's namespace). */
+  readonly name: string;
+  /** The Service's ports (`port`, not `targetPort`); routes must use one of them. */
+  readonly ports: number[];
 }
 
 /** Options for `Workload.fromService` and `Workload.fromDeployment`. */
@@ -79,6 +94,7 @@ export class Workload extends Construct implements IPolicySubject, IMirrorTarget
       namespace: namespaceOf(scope, id, service.metadata.namespace, options, 'Service'),
       labels: spec?.selector ?? {},
       ports,
+      service: { name: service.name, ports: service.ports.map((p) => p.port) },
     });
   }
 
@@ -113,6 +129,8 @@ export class Workload extends Construct implements IPolicySubject, IMirrorTarget
   /** The selecting labels, sorted. Empty for `allInNamespace`. */
   public readonly labels: Readonly<Record<string, string>>;
   public readonly ports: readonly Port[];
+  /** The Service in front of the pods, when known (see `WorkloadProps.service`); ports sorted. */
+  public readonly service?: WorkloadService;
   public readonly selectorKey: string;
   private readonly mirrors: MirroredRule[] = [];
   private readonly registry: EnforcementRegistry;
@@ -140,6 +158,12 @@ export class Workload extends Construct implements IPolicySubject, IMirrorTarget
     this.ports = sortPorts(props.ports ?? []);
     atScope(this, () => this.ports.forEach((p) => p.render()));
     this.selectorKey = `${this.namespace}/${JSON.stringify(this.labels)}`;
+    if (props.service) {
+      this.service = atScope(this, () => checkService(props.service!));
+      if (Object.keys(this.labels).length > 0) {
+        recordServiceSelector(ServiceMesh.of(this), this.namespace, this.service.name, this.labels);
+      }
+    }
   }
 
   /** The `endpointSelector` of policies for this workload (in its namespace). */
@@ -222,6 +246,15 @@ export class Workload extends Construct implements IPolicySubject, IMirrorTarget
     }
     return out;
   }
+}
+
+function checkService(service: WorkloadService): WorkloadService {
+  const name = validateDnsLabel('workload Service name', service.name);
+  if (service.ports.length === 0) {
+    throw new MeshValidationError(`workload Service '${name}' needs at least one port; pass the Service's ports, e.g. ports: [80]`);
+  }
+  const ports = [...new Set(service.ports.map((p) => validatePort(`workload Service '${name}' port`, p)))].sort((a, b) => a - b);
+  return { name, ports };
 }
 
 function portOf(port: number, protocol?: kplus.Protocol): Port {

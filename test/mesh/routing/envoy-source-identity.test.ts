@@ -64,6 +64,17 @@ describe("routes whose backends only see Envoy's 'ingress' identity", () => {
     expect(identityWarnings(miss.mesh)).toEqual([]);
   });
 
+  test('a workload that names its Service tells which pods are behind it (workload default deny, Backend.fromWorkload)', () => {
+    const mesh = meshFor({}, 'shop');
+    const gw = new Gateway(mesh, 'Gw', { listeners: [Listener.http()] });
+    const orders = new Workload(mesh, 'Orders', { namespace: 'shop', labels: { app: 'orders' }, service: { name: 'orders', ports: [9090] } });
+    new HttpRoute(mesh, 'Route', { parents: [RouteParent.gateway(gw)], rules: [{ backends: [{ backend: Backend.fromWorkload(orders) }] }] });
+    new DefaultDeny(mesh, 'OrdersDeny', { workload: orders });
+    expect(identityWarnings(mesh)).toEqual([expect.stringMatching(/Service shop\/orders \(ingress default deny by CiliumNetworkPolicy shop\/ordersdeny\)/)]);
+    orders.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(9090));
+    expect(identityWarnings(mesh)).toEqual([]);
+  });
+
   test('without any default deny, or with egress-only default deny, nothing is reported', () => {
     expect(identityWarnings(gatewayToApi().mesh)).toEqual([]);
     const egressOnly = gatewayToApi();

@@ -1,5 +1,7 @@
 import { Testing } from 'cdk8s';
-import { Backend, CiliumIngress, IngressLoadBalancerMode, IngressPathType, LoadBalancerScheme } from '../../../lib';
+import {
+  Backend, CiliumIngress, HttpRoute, IngressLoadBalancerMode, IngressPathType, LoadBalancerScheme, RouteParent, Workload,
+} from '../../../lib';
 import { recordManifests } from '../../util/record';
 import { meshFor, objectsOf, service } from './util';
 
@@ -21,6 +23,37 @@ describe('Backend', () => {
     expect(() => Backend.fromService(svc, 8080)).toThrow(/Service 'api' has no port 8080 \(its ports: 80, 443\); pass one of its ports \[at mesh\/api\]/);
     expect(() => Backend.fromService(svc)).toThrow(/Service 'api' has 2 ports \(80, 443\), so the backend port cannot be inferred/);
     expect(Backend.fromService(svc, 443).toBackendReference().port).toBe(443);
+  });
+
+  test('fromWorkload: a workload made from a cdk8s-plus Service routes to that Service, with its ports checked', () => {
+    const mesh = meshFor();
+    const svc = service(mesh, 'api', [80, 443], 'shop');
+    const api = Workload.fromService(mesh, 'Api', svc);
+    expect(Backend.fromWorkload(api, 443).toBackendReference()).toEqual({ name: 'api', namespace: 'shop', port: 443 });
+    expect(() => Backend.fromWorkload(api)).toThrow(
+      /^the Service 'api' of workload 'Api' has 2 ports \(80, 443\), so the backend port cannot be inferred; pass it: Backend.fromWorkload\(workload, 80\) \[at mesh\/Api\]$/,
+    );
+    expect(() => Backend.fromWorkload(api, 8080)).toThrow(/^the Service 'api' of workload 'Api' has no port 8080 \(its ports: 80, 443\); pass one of its ports \[at mesh\/Api\]$/);
+    // and it renders into a route like any backend
+    new HttpRoute(mesh, 'R', { namespace: 'shop', parents: [RouteParent.service(Backend.fromWorkload(api, 80))], rules: [{ backends: [{ backend: Backend.fromWorkload(api, 80) }] }] });
+    expect(objectsOf(mesh, 'HTTPRoute')[0].spec.rules[0].backendRefs).toEqual([{ name: 'api', port: 80 }]);
+  });
+
+  test('fromWorkload: a label-selected workload needs its Service stated; without one it is refused', () => {
+    const mesh = meshFor();
+    const orders = new Workload(mesh, 'Orders', { namespace: 'shop', labels: { app: 'orders' }, service: { name: 'orders', ports: [9090] } });
+    expect(orders.service).toEqual({ name: 'orders', ports: [9090] });
+    expect(Backend.fromWorkload(orders).toBackendReference()).toEqual({ name: 'orders', namespace: 'shop', port: 9090 });
+    const bare = new Workload(mesh, 'Bare', { namespace: 'shop', labels: { app: 'bare' } });
+    expect(() => Backend.fromWorkload(bare)).toThrow(
+      /^workload 'Bare' has no Service, and routes send traffic to Services; create the workload with Workload.fromService\(scope, id, service\) or pass service: \{ name, ports \} in its props \[at mesh\/Bare\]$/,
+    );
+    expect(() => new Workload(mesh, 'BadSvc', { namespace: 'shop', labels: { app: 'x' }, service: { name: 'Orders', ports: [80] } }))
+      .toThrow(/^workload Service name must be a DNS-1123 label .*got 'Orders'.* \[at mesh\/BadSvc\]$/);
+    expect(() => new Workload(mesh, 'NoPorts', { namespace: 'shop', labels: { app: 'y' }, service: { name: 'y', ports: [] } }))
+      .toThrow(/^workload Service 'y' needs at least one port; pass the Service's ports, e.g. ports: \[80\] \[at mesh\/NoPorts\]$/);
+    expect(() => new Workload(mesh, 'BadPort', { namespace: 'shop', labels: { app: 'z' }, service: { name: 'z', ports: [0] } }))
+      .toThrow(/^workload Service 'z' port must be an integer from 1 to 65535, got 0; .* \[at mesh\/BadPort\]$/);
   });
 
   test('fromName validates', () => {
