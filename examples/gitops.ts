@@ -17,14 +17,16 @@ export function buildGitOpsMesh(app: App): ServiceMesh {
   });
 
   const web = new Workload(mesh, 'Web', { namespace: 'store', labels: { app: 'web' }, ports: [Port.tcp(8080)] });
-  const orders = new Workload(mesh, 'Orders', { namespace: 'store', labels: { app: 'orders' }, ports: [Port.tcp(9090)] });
+  const orders = new Workload(mesh, 'Orders', {
+    namespace: 'store', labels: { app: 'orders' }, ports: [Port.tcp(9090)], service: { name: 'orders', ports: [9090] },
+  });
 
   new DefaultDeny(mesh, 'Store', { namespace: 'store' });
   web.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(8080));
   orders.allowFrom(web, { ports: [Port.tcp(9090)], http: [HttpRule.post('/orders')] });
 
   // East-west: every call to the orders Service gets a 2 s budget.
-  const ordersService = Backend.fromName('store', 'orders', 9090);
+  const ordersService = Backend.fromWorkload(orders);
   new HttpRoute(mesh, 'OrdersTimeouts', {
     namespace: 'store',
     parents: [RouteParent.service(ordersService)],
