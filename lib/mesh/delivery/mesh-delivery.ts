@@ -6,11 +6,20 @@ import type * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import type { Chart } from 'cdk8s';
 import { Construct, type IConstruct, type IDependable } from 'constructs';
-import { planBatches, type BatchPlan, type BatchPlanOptions, type DeliveredObject } from './plan';
+import { objectIdentity, planBatches, type BatchPlan, type BatchPlanOptions, type DeliveredObject } from './plan';
 import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from './provider';
 import { atScope, MeshValidationError } from '../../private/errors';
 import type { ObjectManifest } from '../routing/envoy-source-identity';
 import { ServiceMesh } from '../service-mesh';
+
+/** `Kind namespace/name (group)` for an `objectIdentity`. */
+function describeIdentity(id: string): string {
+  const [group, kind, namespace, name] = id.split('/');
+  return `${kind} ${namespace ? `${namespace}/` : ''}${name}${group ? ` (${group})` : ''}`;
+}
+
+/** Object identities delivered per cluster, with the path of the delivery that applies each. */
+const CLAIMED_OBJECTS = new WeakMap<eks.ICluster, Map<string, string>>();
 
 /** Options for delivering charts (`Cilium.addMesh`); `MeshDeliveryProps` adds the cluster and the charts. */
 export interface MeshDeliveryOptions extends DeliveryProviderOptions {
@@ -63,6 +72,7 @@ export class MeshDelivery extends Construct {
   public readonly owner: string;
 
   private readonly charts: Chart[];
+  private readonly cluster: eks.ICluster;
   private readonly provider: DeliveryProvider;
   private readonly batching: BatchPlanOptions;
   private materialized?: { plan: BatchPlan; bucket: string; sources: Record<string, string>[] };
@@ -75,6 +85,7 @@ export class MeshDelivery extends Construct {
     this.charts = [...props.charts];
     this.batching = props.batching ?? {};
     this.owner = this.node.addr;
+    this.cluster = props.cluster;
     this.provider = DeliveryProvider.of(this, props.cluster, props);
 
     this.resource = new CustomResource(this, 'Objects', {
@@ -126,6 +137,7 @@ export class MeshDelivery extends Construct {
     }
     const perChart = this.charts.map((c) => c.toJson() as DeliveredObject[]);
     const plan = atScope(this, () => planBatches(perChart.flat(), this.batching));
+    this.claimObjects(perChart.flat());
     const dir = path.join(os.tmpdir(), 'cdk-cilium-mesh-batches');
     fs.mkdirSync(dir, { recursive: true });
     const stack = Stack.of(this);
@@ -147,6 +159,32 @@ export class MeshDelivery extends Construct {
     this.forwardWarnings(perChart);
     this.materialized = { plan, bucket: bucket ?? '', sources };
     return this.materialized;
+  }
+
+  /**
+   * Refuses objects that another delivery to the same cluster already applies: both would apply it with their own
+   * owner label, each overwriting the other on every deploy, and pruning by one could delete what the other still
+   * declares (a shared Namespace, say).
+   */
+  private claimObjects(objects: readonly DeliveredObject[]): void {
+    let claimed = CLAIMED_OBJECTS.get(this.cluster);
+    if (!claimed) {
+      claimed = new Map();
+      CLAIMED_OBJECTS.set(this.cluster, claimed);
+    }
+    for (const obj of objects) {
+      const id = atScope(this, () => objectIdentity(obj));
+      const owner = claimed.get(id);
+      if (owner !== undefined && owner !== this.node.path) {
+        throw new MeshValidationError(
+          `${describeIdentity(id)} is also delivered to this cluster by ${owner}; two deliveries of one object overwrite ` +
+            'each other and one may prune what the other declares, so declare it in one mesh only (e.g. the Namespace in ' +
+            'the mesh that owns it) or give one of them another name or namespace',
+          this,
+        );
+      }
+      claimed.set(id, this.node.path);
+    }
   }
 
   /**

@@ -56,6 +56,34 @@ describe('MeshDelivery', () => {
       Match.objectLike({ Action: Match.arrayWith(['s3:GetObject*']) })]) } });
   });
 
+  test('one object delivered to one cluster by two deliveries is refused; other clusters and other objects are fine', () => {
+    const { app, stack, cluster, mesh } = setup();
+    const ns = (chart: Chart) => new ApiObject(chart, 'ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
+    ns(mesh);
+    policy(mesh, 1);
+    const other = new ServiceMesh(new K8sApp(), 'other');
+    ns(other);
+    new MeshDelivery(stack, 'A', { cluster, charts: [mesh] });
+    new MeshDelivery(stack, 'B', { cluster, charts: [other] });
+    expect(() => app.synth()).toThrow(
+      /^Namespace shop is also delivered to this cluster by Stack\/A; two deliveries of one object overwrite each other .* declare it in one mesh only .* \[at Stack\/B\]$/,
+    );
+
+    const fine = setup();
+    policy(fine.mesh, 1);
+    const second = new ServiceMesh(new K8sApp(), 'second');
+    policy(second, 2);
+    const elsewhere = eks.Cluster.fromClusterAttributes(fine.stack, 'Other', {
+      clusterName: 'stage', clusterEndpoint: 'https://DEF.gr7.eu-west-1.eks.amazonaws.com', clusterCertificateAuthorityData: 'Q0E=',
+    });
+    const third = new ServiceMesh(new K8sApp(), 'third');
+    policy(third, 1); // same object as in fine.mesh, but another cluster
+    new MeshDelivery(fine.stack, 'A', { cluster: fine.cluster, charts: [fine.mesh] });
+    new MeshDelivery(fine.stack, 'B', { cluster: fine.cluster, charts: [second] });
+    new MeshDelivery(fine.stack, 'C', { cluster: elsewhere, charts: [third] });
+    expect(Object.keys(Template.fromStack(fine.stack).findResources('Custom::CiliumMeshObjects'))).toHaveLength(3);
+  });
+
   test('objects added after construction are delivered', () => {
     const { stack, cluster, mesh } = setup();
     policy(mesh, 1);
