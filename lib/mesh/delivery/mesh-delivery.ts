@@ -6,7 +6,9 @@ import type * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import type { Chart } from 'cdk8s';
 import { Construct, type IConstruct, type IDependable } from 'constructs';
-import { objectIdentity, planBatches, type BatchPlan, type BatchPlanOptions, type DeliveredObject } from './plan';
+import {
+  objectIdentity, planBatches, withoutClusterScopedNamespaces, type BatchPlan, type BatchPlanOptions, type DeliveredObject,
+} from './plan';
 import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from './provider';
 import { atScope, MeshValidationError } from '../../private/errors';
 import type { ObjectManifest } from '../routing/envoy-source-identity';
@@ -137,7 +139,7 @@ export class MeshDelivery extends Construct {
     }
     const perChart = this.charts.map((c) => c.toJson() as DeliveredObject[]);
     const plan = atScope(this, () => planBatches(perChart.flat(), this.batching));
-    this.claimObjects(perChart.flat());
+    this.claimObjects(withoutClusterScopedNamespaces(perChart.flat()));
     const dir = path.join(os.tmpdir(), 'cdk-cilium-mesh-batches');
     fs.mkdirSync(dir, { recursive: true });
     const stack = Stack.of(this);

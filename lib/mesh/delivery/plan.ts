@@ -104,6 +104,46 @@ export function objectIdentity(obj: DeliveredObject): string {
   return `${group}/${kind}/${namespace}/${name}`;
 }
 
+/**
+ * Cluster-scoped kinds (`group/Kind`): Kubernetes built-ins, and the Cilium and Gateway API kinds whose CRDs in the
+ * versions this library targets declare `scope: Cluster`. Kinds of CRDs delivered alongside are read from them.
+ */
+const CLUSTER_SCOPED = new Set([
+  '/Namespace', '/Node', '/PersistentVolume',
+  'apiextensions.k8s.io/CustomResourceDefinition',
+  'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding',
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration', 'admissionregistration.k8s.io/ValidatingWebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy', 'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
+  'networking.k8s.io/IngressClass', 'storage.k8s.io/StorageClass', 'storage.k8s.io/CSIDriver', 'scheduling.k8s.io/PriorityClass',
+  'cilium.io/CiliumClusterwideNetworkPolicy', 'cilium.io/CiliumClusterwideEnvoyConfig', 'cilium.io/CiliumLoadBalancerIPPool',
+  'cilium.io/CiliumCIDRGroup', 'gateway.networking.k8s.io/GatewayClass',
+]);
+
+/**
+ * The objects with `metadata.namespace` removed from cluster-scoped ones. cdk8s puts a chart's namespace on every
+ * object of the chart, cluster-scoped ones included; the API server ignores it, but the object's identity (and so
+ * the duplicate checks) must not depend on it. Other objects are returned as they are.
+ */
+export function withoutClusterScopedNamespaces(objects: readonly DeliveredObject[]): DeliveredObject[] {
+  const scoped = new Set(CLUSTER_SCOPED);
+  for (const o of objects) {
+    const spec = o.spec as { group?: unknown; scope?: unknown; names?: { kind?: unknown } } | undefined;
+    if (o.kind === 'CustomResourceDefinition' && spec?.scope === 'Cluster' && typeof spec.group === 'string') {
+      scoped.add(`${spec.group}/${String(spec.names?.kind)}`);
+    }
+  }
+  return objects.map((o) => {
+    const metadata = o.metadata as Record<string, unknown> | undefined;
+    const apiVersion = typeof o.apiVersion === 'string' ? o.apiVersion : '';
+    const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
+    if (metadata?.namespace === undefined || !scoped.has(`${group}/${String(o.kind)}`)) {
+      return o;
+    }
+    const { namespace: _ignored, ...rest } = metadata;
+    return { ...o, metadata: rest };
+  });
+}
+
 /** 0 for objects others may need to exist first (Namespaces, CRDs), else 1. */
 function foundationRank(obj: DeliveredObject): number {
   return obj.kind === 'Namespace' || obj.kind === 'CustomResourceDefinition' ? 0 : 1;
@@ -127,7 +167,7 @@ export function planBatches(objects: readonly DeliveredObject[], options: BatchP
     throw new MeshValidationError(`maxBatchBytes must be an integer of at least 1024, got ${budget}; use e.g. 262144`);
   }
 
-  const entries = objects.map((obj) => ({ identity: objectIdentity(obj), json: canonicalJson(obj), obj }));
+  const entries = withoutClusterScopedNamespaces(objects).map((obj) => ({ identity: objectIdentity(obj), json: canonicalJson(obj), obj }));
   // Namespaces and CRDs first: kubectl applies a file in order, and the handler applies the batches holding
   // them before the others, so objects never reach the API server before their namespace or kind exists.
   entries.sort((a, b) => foundationRank(a.obj) - foundationRank(b.obj) ||

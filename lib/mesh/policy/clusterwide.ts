@@ -1,4 +1,4 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CiliumClusterwideNetworkPolicy } from '../../imports/cilium.io';
 import { MeshValidationError, atScope } from '../../private/errors';
@@ -119,11 +119,15 @@ export class ClusterwidePolicy extends Construct {
         this,
       );
     }
-    new ApiObject(this, 'Resource', {
+    const obj = new ApiObject(this, 'Resource', {
       ...CiliumClusterwideNetworkPolicy.GVK,
       metadata: { name: this.name },
       spec: Lazy.any({ produce: () => this.renderSpec(selector, ingressDeny, egressDeny, props.description) }),
     });
+    // Cluster-scoped: cdk8s would copy the chart's namespace onto it.
+    if (Chart.of(this).namespace !== undefined) {
+      obj.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    }
   }
 
   /** Allows traffic from `peer` to the selected pods. */

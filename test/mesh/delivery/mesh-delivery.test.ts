@@ -84,6 +84,20 @@ describe('MeshDelivery', () => {
     expect(Object.keys(Template.fromStack(fine.stack).findResources('Custom::CiliumMeshObjects'))).toHaveLength(3);
   });
 
+  test('cluster-scoped objects are compared without the chart namespace cdk8s puts on them', () => {
+    const { app, stack, cluster } = setup();
+    const shop = new ServiceMesh(new K8sApp(), 'shop', { namespace: 'shop' });
+    const other = new ServiceMesh(new K8sApp(), 'other', { namespace: 'other' });
+    for (const m of [shop, other]) {
+      new ApiObject(m, 'ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shared' } });
+    }
+    const a = new MeshDelivery(stack, 'A', { cluster, charts: [shop] });
+    new MeshDelivery(stack, 'B', { cluster, charts: [other] });
+    // the batch carries no namespace on the Namespace object
+    expect(JSON.parse(a.plan.batches[0].content).items).toEqual([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shared' } }]);
+    expect(() => app.synth()).toThrow(/^Namespace shared is also delivered to this cluster by Stack\/A; .* \[at Stack\/B\]$/);
+  });
+
   test('objects added after construction are delivered', () => {
     const { stack, cluster, mesh } = setup();
     policy(mesh, 1);

@@ -1,10 +1,26 @@
 import { syntheticPolicies, syntheticPolicy } from '../../../bench/synthetic';
 import { recordManifests } from '../../util/record';
-import { canonicalJson, objectIdentity, planBatches, type DeliveredObject } from '../../../lib/mesh/delivery/plan';
+import { canonicalJson, objectIdentity, planBatches, withoutClusterScopedNamespaces, type DeliveredObject } from '../../../lib/mesh/delivery/plan';
 
 const objs = (n: number) => syntheticPolicies(n) as unknown as DeliveredObject[];
 const shas = (o: DeliveredObject[]) => planBatches(o).batches.map((b) => b.sha256);
 const diff = (a: string[], b: string[]) => ({ removed: a.filter((x) => !b.includes(x)), added: b.filter((x) => !a.includes(x)) });
+
+describe('withoutClusterScopedNamespaces', () => {
+  test('drops metadata.namespace from built-in, Cilium/Gateway API and delivered-CRD cluster-scoped kinds only', () => {
+    const o = (apiVersion: string, kind: string, spec?: object) => ({ apiVersion, kind, metadata: { name: 'x', namespace: 'shop' }, ...(spec ? { spec } : {}) });
+    const out = withoutClusterScopedNamespaces([
+      o('v1', 'Namespace'), o('v1', 'ConfigMap'), o('cilium.io/v2', 'CiliumClusterwideNetworkPolicy'), o('cilium.io/v2', 'CiliumNetworkPolicy'),
+      o('gateway.networking.k8s.io/v1', 'GatewayClass'), o('gateway.networking.k8s.io/v1', 'Gateway'),
+      o('apiextensions.k8s.io/v1', 'CustomResourceDefinition', { group: 'example.com', scope: 'Cluster', names: { kind: 'Widget' } }),
+      o('example.com/v1', 'Widget'), o('example.com/v1', 'Gadget'),
+    ] as DeliveredObject[]);
+    expect(out.map((x: any) => `${x.kind}:${x.metadata.namespace ?? '-'}`)).toEqual([
+      'Namespace:-', 'ConfigMap:shop', 'CiliumClusterwideNetworkPolicy:-', 'CiliumNetworkPolicy:shop',
+      'GatewayClass:-', 'Gateway:shop', 'CustomResourceDefinition:-', 'Widget:-', 'Gadget:shop',
+    ]);
+  });
+});
 
 describe('canonicalJson / objectIdentity', () => {
   test('sorts keys at every level and drops undefined', () => {

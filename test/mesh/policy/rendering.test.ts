@@ -1,6 +1,7 @@
+import { Testing } from 'cdk8s';
 import {
   ClusterSelector, ClusterwidePolicy, CiliumVersion, DefaultDeny, DnsRule, Entity, HttpRule, Peer, Port,
-  Protocol, Workload, renderDefaultDenySpec,
+  Protocol, ServiceMesh, Workload, renderDefaultDenySpec,
 } from '../../../lib';
 import { recordManifests } from '../../util/record';
 import { newMesh, specOf, synthSorted } from './util';
@@ -213,6 +214,10 @@ describe('cluster-wide baseline', () => {
     expect(objects).toMatchSnapshot();
     expect(objects[0].metadata).toEqual({ name: 'baseline' });
     recordManifests('policy-clusterwide', objects, 'cilium-1.20');
+    // in a chart with a namespace, cdk8s would copy it onto the cluster-scoped object: it is removed
+    const namespaced = new ServiceMesh(Testing.app(), 'Mesh', { namespace: 'platform' });
+    new ClusterwidePolicy(namespaced, 'Baseline', { selector: ClusterSelector.allPods() }).allowTo(Peer.entity(Entity.CLUSTER));
+    expect(Testing.synth(namespaced).map((o: any) => o.metadata)).toEqual([{ name: 'baseline' }]);
     recordManifests('policy-clusterwide', objects, 'cilium-1.16');
   });
 
