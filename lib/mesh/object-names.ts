@@ -31,15 +31,18 @@ const claimed = new WeakMap<IConstruct, Map<string, string>>();
 /**
  * Records that `scope` emits `kind` `namespace/name` in `mesh`; two constructs whose paths normalize to the
  * same name (e.g. `A-B` and `A/B`) would overwrite each other in the cluster, so the second one is refused.
+ * Claims are shared by all meshes of one cdk8s app: names leave out the mesh, and a plain cdk8s app writes all its
+ * charts into one output that GitOps applies together.
  */
 export function claimObjectName(
   mesh: IConstruct, scope: IConstruct, kind: string, namespace: string, name: string,
   fix = 'construct paths map to object names, so give one of the constructs a different id',
 ): void {
-  let names = claimed.get(mesh);
+  const app = mesh.node.root;
+  let names = claimed.get(app);
   if (!names) {
     names = new Map();
-    claimed.set(mesh, names);
+    claimed.set(app, names);
   }
   const key = `${kind}/${namespace}/${name}`;
   const owner = names.get(key);

@@ -78,7 +78,12 @@ export class ServiceMesh extends Chart {
     for (const c of this.node.findAll()) {
       if (c instanceof ApiObject) {
         const namespace = c.metadata.namespace ?? Chart.of(c).namespace;
-        paths.set(objectKey({ apiVersion: c.apiVersion, kind: c.kind, metadata: { name: c.name, namespace } }), (c.node.scope ?? c).node.path);
+        // The construct users created: above the ApiObject and any 'Resource' wrappers (cdk8s-plus objects).
+        let owner: IConstruct = c.node.scope ?? c;
+        while (owner.node.id === 'Resource' && owner.node.scope) {
+          owner = owner.node.scope;
+        }
+        paths.set(objectKey({ apiVersion: c.apiVersion, kind: c.kind, metadata: { name: c.name, namespace } }), owner.node.path);
       }
     }
     return findEnvoySourceIdentityDrops(objects, this.cilium.version.minor, serviceSelectorsOf(this)).map((f) => {

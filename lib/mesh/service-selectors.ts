@@ -1,22 +1,37 @@
 import type { IConstruct } from 'constructs';
+import { MeshValidationError } from '../private/errors';
 
 /**
  * Which pods are behind which Service, as mesh workloads state it (`WorkloadProps.service`), per mesh. Read by
  * checks that start from a route's Service backends and need the pods (see routing/envoy-source-identity.ts).
  */
-const registry = new WeakMap<IConstruct, Map<string, Record<string, string>>>();
+const registry = new WeakMap<IConstruct, Map<string, { labels: Record<string, string>; path: string }>>();
 
-/** Records that Service `namespace/name` of `mesh` selects pods with `labels`. */
-export function recordServiceSelector(mesh: IConstruct, namespace: string, name: string, labels: Readonly<Record<string, string>>): void {
+/**
+ * Records that Service `namespace/name` of `mesh` selects pods with `labels`, as stated by `scope`. A Service has
+ * one selector, so a second workload stating other labels for it is an error.
+ */
+export function recordServiceSelector(
+  mesh: IConstruct, scope: IConstruct, namespace: string, name: string, labels: Readonly<Record<string, string>>,
+): void {
   let selectors = registry.get(mesh);
   if (!selectors) {
     selectors = new Map();
     registry.set(mesh, selectors);
   }
-  selectors.set(`${namespace}/${name}`, { ...labels });
+  const key = `${namespace}/${name}`;
+  const known = selectors.get(key);
+  if (known && JSON.stringify(known.labels) !== JSON.stringify(labels)) {
+    throw new MeshValidationError(
+      `Service ${key} is already stated by workload ${known.path} with labels ${JSON.stringify(known.labels)}, got ` +
+        `${JSON.stringify(labels)}; a Service selects one set of pods, so give this workload its own Service or the same labels`,
+      scope,
+    );
+  }
+  selectors.set(key, { labels: { ...labels }, path: known?.path ?? scope.node.path });
 }
 
 /** The recorded selectors of `mesh`, keyed `namespace/name`. */
 export function serviceSelectorsOf(mesh: IConstruct): ReadonlyMap<string, Record<string, string>> {
-  return registry.get(mesh) ?? new Map();
+  return new Map([...(registry.get(mesh) ?? new Map()).entries()].map(([k, v]) => [k, v.labels]));
 }

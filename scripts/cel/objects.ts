@@ -13,7 +13,7 @@ export type { FoundObject } from './cfn';
 export interface CollectedObjects {
   /** Objects with `apiVersion` and `kind` (other documents, e.g. cdk.out's manifest.json, are not objects). */
   readonly objects: FoundObject[];
-  /** Inputs that could not be read (only files named explicitly; unreadable files found in directories are ignored). */
+  /** Inputs that could not be read or parsed (named explicitly or found in a directory). */
   readonly problems: string[];
 }
 
@@ -31,9 +31,8 @@ export function collectObjects(inputs: readonly string[], cwd: string = process.
       try {
         loaded.push({ file, docs: loadDocuments(file) });
       } catch (e) {
-        if (explicit) {
-          problems.push((e as Error).message);
-        }
+        // A JSON/YAML file that does not parse is a problem wherever it was found: it may hold objects.
+        problems.push(explicit ? (e as Error).message : `${path.relative(cwd, file) || file}: ${(e as Error).message}`);
       }
     }
   }

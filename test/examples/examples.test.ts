@@ -30,7 +30,11 @@ function synthToFiles(cls: StackClass): Map<string, Buffer> {
     new cls(app, 'Example');
     app.synth();
   } finally {
-    process.env.CDK_CONTEXT_JSON = context;
+    if (context === undefined) {
+      delete process.env.CDK_CONTEXT_JSON;
+    } else {
+      process.env.CDK_CONTEXT_JSON = context;
+    }
   }
   const files = new Map<string, Buffer>();
   const walk = (dir: string) => {

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { atScope, MeshValidationError } from '../../private/errors';
+import { validateDnsLabel } from '../../private/validate';
 import { objectNameFor } from '../object-names';
 import { ServiceMesh } from '../service-mesh';
 import type { IBackend } from './backend';
@@ -125,7 +126,7 @@ export class CanaryRelease extends Construct {
       parents: [props.parent],
       hostnames: props.hostnames,
       namespace: props.namespace,
-      name: props.name ?? objectNameFor(this, ServiceMesh.of(this)),
+      name: props.name === undefined ? objectNameFor(this, ServiceMesh.of(this)) : atScope(this, () => validateDnsLabel('CanaryRelease name', props.name!)),
       rules,
     });
   }

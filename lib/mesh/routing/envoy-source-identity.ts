@@ -1,7 +1,7 @@
 /**
  * Cross-check of routes against policies: traffic that Cilium's Envoy forwards reaches the backend pods with the
- * source identity `ingress` (the reserved identity of Cilium's Ingress/Gateway endpoint, cilium/cilium#25665), not
- * the client's. A backend whose pods are under ingress default deny therefore drops every routed request unless a
+ * source identity `ingress` (the reserved identity of Cilium's Ingress/Gateway endpoint: cilium/cilium#24826 made
+ * in-cluster clients appear as it too, #25665 documents the entity), not the client's. A backend whose pods are under ingress default deny therefore drops every routed request unless a
  * policy allows ingress from the `ingress` entity. This holds for Gateway and Ingress traffic on every line, and for
  * GAMMA (Service-parented) routes before Cilium 1.18: cilium/cilium#34774, fixed by #39206, which keeps the
  * original source identity for GAMMA traffic.
@@ -17,7 +17,8 @@ const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 const ROUTE_KINDS = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute']);
 const NAMESPACE_KEYS = new Set(['io.kubernetes.pod.namespace', 'k8s:io.kubernetes.pod.namespace']);
 /**
- * Entities whose allow rules admit the `ingress` identity: `ingress` itself and `all`; `cluster` too (counted so
+ * Entities whose allow rules admit the `ingress` identity (an allow of `fromEndpoints` with the label
+ * `reserved:ingress` does too): `ingress` itself and `all`; `cluster` too (counted so
  * that the check never warns about traffic a broad allow may already admit).
  */
 const ADMITTING_ENTITIES = new Set(['ingress', 'cluster', 'all']);
@@ -30,6 +31,8 @@ export interface ObjectManifest {
   readonly kind?: string;
   readonly metadata?: { readonly name?: string; readonly namespace?: string };
   readonly spec?: any;
+  /** Cilium policies may carry several rule sets in `specs`. */
+  readonly specs?: any[];
 }
 
 /** A route (or Ingress) whose backends would see only the `ingress` identity and cannot receive it. */
@@ -64,7 +67,7 @@ interface PolicyView {
 export function findEnvoySourceIdentityDrops(
   objects: readonly ObjectManifest[], ciliumMinor: number, serviceSelectors: ReadonlyMap<string, Record<string, string>> = new Map(),
 ): EnvoySourceIdentityFinding[] {
-  const policies = objects.map(policyView).filter((p): p is PolicyView => p !== undefined);
+  const policies = objects.flatMap(policyViews);
   if (!policies.some((p) => p.defaultDenyIngress)) {
     return [];
   }
@@ -92,13 +95,18 @@ export function findEnvoySourceIdentityDrops(
       }
     }
     if (dropped.length > 0) {
+      const fix = routed.gamma
+        ? 'Prefer Cilium 1.18 or later, where GAMMA traffic keeps the client identity; allowing the ingress entity ' +
+          '(workload.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(<container port>))) also admits everything Envoy ' +
+          'forwards, Gateway and Ingress traffic included, and loses the east-west source restriction'
+        : 'Allow it on each backend workload: workload.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(<container port>))';
       findings.push({
         index,
         message:
           `${o.kind} ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name} reaches its backends through Cilium's Envoy ` +
           `(${routed.via}), so their pods see the source identity 'ingress', not the client's (${routed.reference}); ` +
           `no policy of this mesh allows ingress from that entity to ${dropped.join(', ')}, so these requests will be ` +
-          "dropped. Allow it on each backend workload: workload.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(<container port>))",
+          `dropped. ${fix}`,
       });
     }
   });
@@ -106,7 +114,9 @@ export function findEnvoySourceIdentityDrops(
 }
 
 /** The Service backends of a route (`namespace/name`, sorted) when Envoy hides the client identity from them. */
-function routedBackends(o: ObjectManifest, ciliumMinor: number): { backends: string[]; via: string; reference: string } | undefined {
+function routedBackends(
+  o: ObjectManifest, ciliumMinor: number,
+): { backends: string[]; via: string; reference: string; gamma: boolean } | undefined {
   const [group] = (o.apiVersion ?? '').split('/');
   const namespace = o.metadata?.namespace ?? 'default';
   const backends = new Set<string>();
@@ -132,7 +142,8 @@ function routedBackends(o: ObjectManifest, ciliumMinor: number): { backends: str
     return {
       backends: [...backends].sort(),
       via: viaGateway ? 'Gateway' : `GAMMA on Cilium 1.${ciliumMinor}`,
-      reference: viaGateway ? 'cilium/cilium#25665' : 'cilium/cilium#34774, fixed in 1.18 by #39206',
+      reference: viaGateway ? 'cilium/cilium#24826, #25665' : 'cilium/cilium#34774, fixed in 1.18 by #39206',
+      gamma: !viaGateway,
     };
   }
   if (o.apiVersion === 'networking.k8s.io/v1' && o.kind === 'Ingress' && o.spec?.ingressClassName === 'cilium') {
@@ -141,32 +152,36 @@ function routedBackends(o: ObjectManifest, ciliumMinor: number): { backends: str
     for (const rule of o.spec.rules ?? []) {
       (rule.http?.paths ?? []).forEach((p: any) => addRef(toRef(p.backend)));
     }
-    return { backends: [...backends].sort(), via: 'Ingress', reference: 'cilium/cilium#25665' };
+    return { backends: [...backends].sort(), via: 'Ingress', reference: 'cilium/cilium#24826, #25665', gamma: false };
   }
   return undefined;
 }
 
-function policyView(o: ObjectManifest): PolicyView | undefined {
+/** One view per rule set of a Cilium policy (`spec` and each of `specs`); none for other objects or node policies. */
+function policyViews(o: ObjectManifest): PolicyView[] {
   if (o.apiVersion !== 'cilium.io/v2' || (o.kind !== 'CiliumNetworkPolicy' && o.kind !== 'CiliumClusterwideNetworkPolicy')) {
-    return undefined;
+    return [];
   }
-  const spec = o.spec ?? {};
-  if (!spec.endpointSelector) {
-    return undefined; // node policies (nodeSelector) and multi-rule `specs` forms are not looked at
-  }
-  const ingress: any[] | undefined = spec.ingress;
-  // Without enableDefaultDeny, a policy with ingress rules puts its pods into ingress default deny.
-  const explicit = spec.enableDefaultDeny?.ingress;
-  const defaultDenyIngress = explicit === undefined ? Array.isArray(ingress) && ingress.length > 0 : explicit === true;
-  const admitsIngressEntity = (ingress ?? []).some((r) => (r.fromEntities ?? []).some((e: string) => ADMITTING_ENTITIES.has(e)));
   const clusterwide = o.kind === 'CiliumClusterwideNetworkPolicy';
-  return {
-    namespace: clusterwide ? undefined : (o.metadata?.namespace ?? 'default'),
-    selector: spec.endpointSelector,
-    defaultDenyIngress,
-    admitsIngressEntity,
-    label: `${o.kind} ${clusterwide ? '' : `${o.metadata?.namespace ?? 'default'}/`}${o.metadata?.name}`,
-  };
+  const namespace = clusterwide ? undefined : (o.metadata?.namespace ?? 'default');
+  const label = `${o.kind} ${clusterwide ? '' : `${namespace}/`}${o.metadata?.name}`;
+  const specs: any[] = [o.spec, ...(Array.isArray(o.specs) ? o.specs : [])];
+  return specs
+    // node policies (nodeSelector) select nodes, not pods
+    .filter((spec) => spec?.endpointSelector)
+    .map((spec) => {
+      const ingress: any[] | undefined = spec.ingress;
+      // Without enableDefaultDeny, a rule set with ingress rules puts its pods into ingress default deny.
+      const explicit = spec.enableDefaultDeny?.ingress;
+      const defaultDenyIngress = explicit === undefined ? Array.isArray(ingress) && ingress.length > 0 : explicit === true;
+      return { namespace, selector: spec.endpointSelector, defaultDenyIngress, admitsIngressEntity: (ingress ?? []).some(admitsIngress), label };
+    });
+}
+
+/** An ingress rule that lets the `ingress` identity in: by entity, or by its reserved label in `fromEndpoints`. */
+function admitsIngress(rule: any): boolean {
+  return (rule.fromEntities ?? []).some((e: string) => ADMITTING_ENTITIES.has(e)) ||
+    (rule.fromEndpoints ?? []).some((sel: Selector) => Object.keys(sel?.matchLabels ?? {}).includes('reserved:ingress'));
 }
 
 /** True when the policy selects every pod in `namespace` that carries `labels`. */

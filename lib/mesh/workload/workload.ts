@@ -161,7 +161,7 @@ export class Workload extends Construct implements IPolicySubject, IMirrorTarget
     if (props.service) {
       this.service = atScope(this, () => checkService(props.service!));
       if (Object.keys(this.labels).length > 0) {
-        recordServiceSelector(ServiceMesh.of(this), this.namespace, this.service.name, this.labels);
+        recordServiceSelector(ServiceMesh.of(this), this, this.namespace, this.service.name, this.labels);
       }
     }
   }

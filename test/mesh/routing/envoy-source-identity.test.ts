@@ -1,7 +1,7 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { Testing } from 'cdk8s';
 import {
-  Backend, ClusterSelector, ClusterwidePolicy, DefaultDeny, Entity, Gateway, HttpRoute, Listener, Peer, Port, RouteParent,
+  Backend, chainingProfile, CiliumIngress, ClusterSelector, ClusterwidePolicy, DefaultDeny, Entity, Gateway, HttpRoute, Listener, Peer, Port, RouteParent,
   ServiceMesh, Workload,
 } from '../../../lib';
 import { findEnvoySourceIdentityDrops } from '../../../lib/mesh/routing/envoy-source-identity';
@@ -25,7 +25,7 @@ function identityWarnings(mesh: ServiceMesh): string[] {
   return mesh.warnings.filter((w) => w.includes("source identity 'ingress'"));
 }
 
-const DROP = /^mesh\/Route: HTTPRoute shop\/route reaches its backends through Cilium's Envoy \(Gateway\), so their pods see the source identity 'ingress'.*cilium\/cilium#25665.*Service shop\/api \(ingress default deny by CiliumNetworkPolicy shop\/.*\).*will be dropped\. Allow it on each backend workload: workload\.allowFrom\(Peer\.entity\(Entity\.INGRESS\), Port\.tcp\(<container port>\)\)$/;
+const DROP = /^mesh\/Route: HTTPRoute shop\/route reaches its backends through Cilium's Envoy \(Gateway\), so their pods see the source identity 'ingress'.*cilium\/cilium#24826, #25665.*Service shop\/api \(ingress default deny by CiliumNetworkPolicy shop\/.*\).*will be dropped\. Allow it on each backend workload: workload\.allowFrom\(Peer\.entity\(Entity\.INGRESS\), Port\.tcp\(<container port>\)\)$/;
 
 describe("routes whose backends only see Envoy's 'ingress' identity", () => {
   test('a Gateway route into a namespace under default deny, with no allow from the ingress entity, warns', () => {
@@ -75,6 +75,13 @@ describe("routes whose backends only see Envoy's 'ingress' identity", () => {
     expect(identityWarnings(mesh)).toEqual([]);
   });
 
+  test('a CiliumIngress is reported at the construct the user created', () => {
+    const mesh = new ServiceMesh(Testing.app(), 'mesh', { namespace: 'shop', cilium: chainingProfile({ ingressController: true }) });
+    new CiliumIngress(mesh, 'Site', { rules: [{ path: '/', service: service(mesh, 'web', [80]) }] });
+    new DefaultDeny(mesh, 'Shop', { namespace: 'shop' });
+    expect(identityWarnings(mesh)).toEqual([expect.stringMatching(/^mesh\/Site: Ingress shop\/site reaches its backends through Cilium's Envoy \(Ingress\).*Service shop\/web/)]);
+  });
+
   test('without any default deny, or with egress-only default deny, nothing is reported', () => {
     expect(identityWarnings(gatewayToApi().mesh)).toEqual([]);
     const egressOnly = gatewayToApi();
@@ -90,7 +97,7 @@ describe("routes whose backends only see Envoy's 'ingress' identity", () => {
       return identityWarnings(mesh);
     };
     expect(gamma(meshFor(V1_16, 'shop'))).toEqual([
-      expect.stringMatching(/^mesh\/Reviews: HTTPRoute shop\/.* \(GAMMA on Cilium 1\.16\).*cilium\/cilium#34774, fixed in 1\.18 by #39206.*Service shop\/reviews/),
+      expect.stringMatching(/^mesh\/Reviews: HTTPRoute shop\/.* \(GAMMA on Cilium 1\.16\).*cilium\/cilium#34774, fixed in 1\.18 by #39206.*Service shop\/reviews.* Prefer Cilium 1\.18 or later, where GAMMA traffic keeps the client identity; allowing the ingress entity .* also admits everything Envoy forwards/),
     ]);
     expect(gamma(meshFor({}, 'shop'))).toEqual([]);
   });
@@ -153,6 +160,20 @@ describe('findEnvoySourceIdentityDrops (objects written by hand)', () => {
       { index: 0, message: expect.stringMatching(/^Ingress a\/i reaches its backends through Cilium's Envoy \(Ingress\).*Service a\/svc/) },
     ]);
     expect(findEnvoySourceIdentityDrops([ingress('nginx'), deny], 20)).toEqual([]);
+  });
+
+  test("an allow of fromEndpoints with the label reserved:ingress counts; rule sets in specs are read too", () => {
+    const base = { ...route, spec: { ...route.spec, rules: [{ backendRefs: [{ name: 'svc', port: 80 }] }] } };
+    const deny = cnp('a', { endpointSelector: {}, enableDefaultDeny: { ingress: true, egress: false }, ingress: [{}] });
+    const reserved = cnp('a', { endpointSelector: {}, ingress: [{ fromEndpoints: [{ matchLabels: { 'reserved:ingress': '' } }] }] });
+    expect(findEnvoySourceIdentityDrops([base, deny, reserved], 20)).toEqual([]);
+    const inSpecs = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'multi', namespace: 'a' },
+      specs: [{ endpointSelector: {}, ingress: [{ fromEntities: ['ingress'] }] }] };
+    expect(findEnvoySourceIdentityDrops([base, deny, inSpecs], 20)).toEqual([]);
+    const denyInSpecs = { ...inSpecs, specs: [{ endpointSelector: {}, enableDefaultDeny: { ingress: true, egress: false }, ingress: [{}] }] };
+    expect(findEnvoySourceIdentityDrops([base, denyInSpecs], 20)).toEqual([
+      { index: 0, message: expect.stringMatching(/Service a\/svc \(ingress default deny by CiliumNetworkPolicy a\/multi\)/) },
+    ]);
   });
 
   test('an allow from the cluster or all entity counts as admitting ingress', () => {

@@ -44,6 +44,11 @@ describe('Backend', () => {
     const orders = new Workload(mesh, 'Orders', { namespace: 'shop', labels: { app: 'orders' }, service: { name: 'orders', ports: [9090] } });
     expect(orders.service).toEqual({ name: 'orders', ports: [9090] });
     expect(Backend.fromWorkload(orders).toBackendReference()).toEqual({ name: 'orders', namespace: 'shop', port: 9090 });
+    // one Service, one selector: a second workload may state it only with the same labels
+    expect(new Workload(mesh, 'OrdersAgain', { namespace: 'shop', labels: { app: 'orders' }, service: { name: 'orders', ports: [9090] } }).service?.name).toBe('orders');
+    expect(() => new Workload(mesh, 'Impostor', { namespace: 'shop', labels: { app: 'other' }, service: { name: 'orders', ports: [9090] } })).toThrow(
+      /^Service shop\/orders is already stated by workload mesh\/Orders with labels \{"app":"orders"\}, got \{"app":"other"\}; .* \[at mesh\/Impostor\]$/,
+    );
     const bare = new Workload(mesh, 'Bare', { namespace: 'shop', labels: { app: 'bare' } });
     expect(() => Backend.fromWorkload(bare)).toThrow(
       /^workload 'Bare' has no Service, and routes send traffic to Services; create the workload with Workload.fromService\(scope, id, service\) or pass service: \{ name, ports \} in its props \[at mesh\/Bare\]$/,

@@ -49,6 +49,17 @@ describe('object names of Gateway API objects and Ingresses', () => {
     expect(() => new HttpRoute(mesh, 'R', { name, parents: [RouteParent.service(api)], rules: [{ backends: [{ backend: api }] }] })).toThrow(message);
   });
 
+  test('two meshes of one cdk8s app may not emit the same object either (names leave out the mesh)', () => {
+    const app = Testing.app();
+    const a = new ServiceMesh(app, 'a', { namespace: 'shop', cilium: chainingProfile({ gatewayApi: true }) });
+    const b = new ServiceMesh(app, 'b', { namespace: 'shop', cilium: chainingProfile({ gatewayApi: true }) });
+    new Gateway(a, 'Public', { listeners: [Listener.http()] });
+    expect(() => new Gateway(b, 'Public', { listeners: [Listener.http()] })).toThrow(/^Gateway 'shop\/public' is already emitted by a\/Public; .* \[at b\/Public\]$/);
+    // a mesh in another cdk8s app is separate
+    const c = new ServiceMesh(Testing.app(), 'c', { namespace: 'shop', cilium: chainingProfile({ gatewayApi: true }) });
+    expect(new Gateway(c, 'Public', { listeners: [Listener.http()] }).name).toBe('public');
+  });
+
   test('two objects of one kind with the same name in one namespace are refused; other kinds or namespaces are fine', () => {
     const mesh = meshFor({}, 'shop');
     const gw = new Gateway(mesh, 'Gw', { name: 'shop', listeners: [Listener.http()] });

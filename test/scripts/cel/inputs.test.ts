@@ -59,6 +59,14 @@ describe('object collection', () => {
     ]);
   });
 
+  test('a file that does not parse is a problem also when it was found in a directory', () => {
+    write('recorded.json', [good]);
+    write('k8s/broken.json', '{"apiVersion": "example.com/v1", "kind": ');
+    const { objects, problems } = collectObjects([path.join(dir, 'in')], dir);
+    expect(objects.map((o) => o.where)).toEqual(['in/recorded.json[0]']);
+    expect(problems).toEqual([expect.stringMatching(/^in\/k8s\/broken\.json: /)]);
+  });
+
   test('CloudFormation: inline Manifest (Fn::Join with tokens) and the CiliumMeshObjects asset, read once', () => {
     const manifest = { 'Fn::Join': ['', ['[{"apiVersion":"test.example.com/v1","kind":"Widget","metadata":{"name":"w-t","namespace":"ns"},"spec":{"ports":[', { Ref: 'Port' }, ']}}]']] };
     write('App.template.json', template(manifest, 'abc.json'));
