@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -9,18 +8,14 @@ import type { CfnCluster } from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import { Cilium, CiliumChartSource, CiliumVersion, TransparentEncryption } from '../../lib';
+import { eksClusterStack } from '../util/clusters';
 import { recordHelmValues } from '../util/record';
 
 const HELM = 'Custom::AWSCDK-EKS-HelmChart';
 const ENDPOINT = 'https://ABCDEF0123456789.gr7.eu-west-1.eks.amazonaws.com';
 
 function clusterStack(): { stack: Stack; cluster: eks.Cluster } {
-  const stack = new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
-  const cluster = new eks.Cluster(stack, 'Cluster', {
-    version: eks.KubernetesVersion.V1_34,
-    kubectlProviderOptions: { kubectlLayer: new KubectlV35Layer(stack, 'Kubectl') },
-  });
-  return { stack, cluster };
+  return eksClusterStack({ version: eks.KubernetesVersion.V1_34 });
 }
 
 function importedStack(attrs: Partial<eks.ClusterAttributes> = {}): { stack: Stack; cluster: eks.ICluster } {

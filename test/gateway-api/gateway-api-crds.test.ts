@@ -4,23 +4,16 @@ import * as os from 'os';
 import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { CiliumVersion } from '../../lib/cilium/version';
 import {
   CILIUM_GATEWAY_API, GatewayApiChannel, GatewayApiCrds, GatewayApiSource, GatewayApiVersion,
 } from '../../lib/gateway-api';
+import { importedClusterStack } from '../util/clusters';
 
 const UPSTREAM = path.resolve(__dirname, '..', '..', '..', 'shared', 'upstream', 'gateway-api');
 const sha = (p: string) => createHash('sha256').update(fs.readFileSync(p)).digest('hex');
 
-function setup() {
-  const app = new cdk.App({ builtinCloudFormationValidation: false } as cdk.AppProps);
-  const stack = new cdk.Stack(app, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
-  const cluster = eks.Cluster.fromClusterAttributes(stack, 'Cluster', {
-    clusterName: 'prod', clusterEndpoint: 'https://x.eks.amazonaws.com', clusterCertificateAuthorityData: 'Q0E=',
-  });
-  return { stack, cluster };
-}
+const setup = importedClusterStack;
 
 describe('GatewayApiVersion', () => {
   test('each Cilium line maps to the Gateway API version its docs require', () => {

@@ -7,15 +7,10 @@ import { ApiObject, App as K8sApp, Chart } from 'cdk8s';
 import { syntheticPolicy } from '../../../bench/synthetic';
 import { MeshDelivery } from '../../../lib/mesh/delivery';
 import { ServiceMesh } from '../../../lib/mesh/service-mesh';
+import { importedClusterStack } from '../../util/clusters';
 
 function setup() {
-  const app = new cdk.App({ builtinCloudFormationValidation: false } as cdk.AppProps);
-  const stack = new cdk.Stack(app, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
-  const cluster = eks.Cluster.fromClusterAttributes(stack, 'Cluster', {
-    clusterName: 'prod',
-    clusterEndpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com',
-    clusterCertificateAuthorityData: 'Q0E=',
-  });
+  const { app, stack, cluster } = importedClusterStack();
   const k8s = new K8sApp();
   const mesh = new ServiceMesh(k8s, 'mesh');
   return { app, stack, cluster, mesh };

@@ -1,13 +1,11 @@
-import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
-import * as cdk from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { ApiObject, App as K8sApp } from 'cdk8s';
 import { syntheticPolicy } from '../../../bench/synthetic';
 import { CiliumVersion } from '../../../lib/cilium/version';
 import { GatewayApiCrds } from '../../../lib/gateway-api';
 import { MeshDelivery } from '../../../lib/mesh/delivery';
 import { ServiceMesh } from '../../../lib/mesh/service-mesh';
+import { eksClusterStack } from '../../util/clusters';
 
 /**
  * The first `cdk deploy` of cluster + Gateway API CRDs + Cilium + mesh in one stack: CloudFormation must create
@@ -15,12 +13,7 @@ import { ServiceMesh } from '../../../lib/mesh/service-mesh';
  * CRDs, which the operator registers after the release returns).
  */
 test('deploy order: access entry → Gateway API CRDs → Cilium release → mesh objects', () => {
-  const app = new cdk.App({ builtinCloudFormationValidation: false } as cdk.AppProps);
-  const stack = new cdk.Stack(app, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
-  const cluster = new eks.Cluster(stack, 'Cluster', {
-    version: eks.KubernetesVersion.V1_35,
-    kubectlProviderOptions: { kubectlLayer: new KubectlV35Layer(stack, 'Kubectl') },
-  });
+  const { stack, cluster } = eksClusterStack({ validation: false });
   const crds = new GatewayApiCrds(stack, 'GatewayApi', { cluster, cilium: CiliumVersion.V1_20 });
   const cilium = cluster.addHelmChart('Cilium', { chart: 'cilium', repository: 'https://helm.cilium.io', version: '1.20.0', namespace: 'kube-system' });
   cilium.node.addDependency(crds);

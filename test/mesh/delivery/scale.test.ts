@@ -1,20 +1,13 @@
-import * as cdk from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as eks from 'aws-cdk-lib/aws-eks-v2';
-import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { ApiObject, App as K8sApp } from 'cdk8s';
 import { brokenLimits, templateFacts } from '../../../bench/limits';
 import { syntheticPolicy } from '../../../bench/synthetic';
 import { MeshDelivery } from '../../../lib/mesh/delivery';
 import { ServiceMesh } from '../../../lib/mesh/service-mesh';
+import { eksClusterStack } from '../../util/clusters';
 
 test('5,000 policies with a real cluster stay within every CloudFormation limit', () => {
-  const app = new cdk.App({ builtinCloudFormationValidation: false } as cdk.AppProps);
-  const stack = new cdk.Stack(app, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
-  const cluster = new eks.Cluster(stack, 'Cluster', {
-    version: eks.KubernetesVersion.V1_35,
-    kubectlProviderOptions: { kubectlLayer: new KubectlV35Layer(stack, 'Kubectl') },
-  });
+  const { stack, cluster } = eksClusterStack({ validation: false });
   const mesh = new ServiceMesh(new K8sApp(), 'mesh');
   for (let i = 0; i < 5000; i++) new ApiObject(mesh, `p${i}`, syntheticPolicy(i));
   const delivery = new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
