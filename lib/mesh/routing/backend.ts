@@ -97,8 +97,3 @@ export function resolveBackend(backend: IBackend, routeNamespace: string): Requi
   const ref = backend.toBackendReference();
   return { name: ref.name, namespace: ref.namespace ?? routeNamespace, port: ref.port };
 }
-
-/** `namespace/name:port`, for messages and sorting. */
-export function backendKey(ref: Required<BackendReference>): string {
-  return `${ref.namespace}/${ref.name}:${ref.port}`;
-}
