@@ -138,8 +138,9 @@ export class MeshDelivery extends Construct {
       return this.materialized;
     }
     const perChart = this.charts.map((c) => c.toJson() as DeliveredObject[]);
-    const plan = atScope(this, () => planBatches(perChart.flat(), this.batching));
-    this.claimObjects(withoutClusterScopedNamespaces(perChart.flat()));
+    const objects = withoutClusterScopedNamespaces(perChart.flat());
+    const plan = atScope(this, () => planBatches(objects, this.batching));
+    this.claimObjects(objects);
     const dir = path.join(os.tmpdir(), 'cdk-cilium-mesh-batches');
     fs.mkdirSync(dir, { recursive: true });
     const stack = Stack.of(this);
