@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Stops the kube-apiserver and etcd that scripts/kube/start.sh started in STATE_DIR and removes the directory
+# (--keep-dir keeps it). Idempotent: nothing running, nothing to do.
+set -uo pipefail
+STATE=${1:-${KUBE_STATE_DIR:-${TMPDIR:-/tmp}/cdk-cilium-mesh-kube}}
+[ -d "$STATE" ] || exit 0
+for name in apiserver etcd; do
+  pidfile="$STATE/$name.pid"
+  [ -f "$pidfile" ] || continue
+  pid=$(cat "$pidfile")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+done
+[ "${2:-}" = --keep-dir ] || rm -rf "$STATE"
