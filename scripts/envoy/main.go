@@ -11,7 +11,7 @@
 //   - Cilium's own requirement: every HTTP connection manager ends with envoy.filters.http.router (Cilium inserts
 //     its cilium.l7policy filter right before it).
 //
-// Usage: envoy-check -extensions extensions.json LINE=PATH... (PATH a file or a directory, searched recursively for
+// Usage: envoy-check -extensions extensions.json [-require-some] LINE=PATH... (PATH a file or a directory, searched recursively for
 // *.json, *.yaml and *.yml; LINE a Cilium line such as 1.20). Strings inside JSON that hold JSON (manifests inlined
 // into CloudFormation templates) are searched too. Identical objects found twice are checked once. Prints one line
 // per problem and `envoy: N resources, M invalid`; exits 1 when M > 0, 2 on usage or input errors.
@@ -94,6 +94,7 @@ type checker struct {
 
 func main() {
 	extPath := flag.String("extensions", "", "JSON file written by scripts/envoy/extensions-json.ts")
+	requireSome := flag.Bool("require-some", false, "fail when no resource is found (a check of nothing proves nothing)")
 	flag.Parse()
 	if *extPath == "" || flag.NArg() == 0 {
 		fmt.Fprintln(os.Stderr, "usage: envoy-check -extensions extensions.json LINE=PATH...")
@@ -126,6 +127,10 @@ func main() {
 	}
 	fmt.Printf("envoy: %d resources, %d invalid (%d CiliumEnvoyConfig objects)\n", c.resources, c.invalid, c.objects)
 	if c.invalid > 0 {
+		os.Exit(1)
+	}
+	if *requireSome && c.resources == 0 {
+		fmt.Println("envoy: no CiliumEnvoyConfig resources found, so nothing was checked")
 		os.Exit(1)
 	}
 }
