@@ -135,8 +135,8 @@ export interface CiliumValuesOptions {
   readonly policyAuditMode?: boolean;
   /**
    * `envoyConfig.enabled`: the agent handles CiliumEnvoyConfig objects (needed by `ResiliencePolicy`). Needs
-   * `l7Proxy`, and kube-proxy replacement on 1.19+ (on 1.16-1.18 `nodePort.enabled` is set instead when kube-proxy
-   * replacement is off), the documented prerequisites.
+   * `l7Proxy`. The docs also list kube-proxy replacement as a prerequisite on 1.19+ (on 1.16-1.18 `nodePort.enabled`,
+   * which is set when kube-proxy replacement is off); the agent does not enforce it, so `ResiliencePolicy` warns.
    * @default false
    * @see https://docs.cilium.io/en/stable/network/servicemesh/l7-traffic-management/
    */

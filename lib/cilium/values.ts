@@ -167,10 +167,11 @@ function checkRenderedValues(v: JsonMap, version: CiliumVersion): void {
       `${JSON.stringify(nodePortEnabled)}; NodePort is part of kube-proxy replacement: set kubeProxyReplacement: true`);
   }
   const profile = ciliumProfileFromValues(v, version);
-  for (const [on, what] of [
-    [profile.gatewayApi, 'Gateway API'], [profile.ingressController, 'the Ingress controller'],
-    [profile.envoyConfig || profile.l7LoadBalancing, 'CiliumEnvoyConfig (envoyConfig.enabled, loadBalancer.l7.backend: envoy)'],
-  ] as const) {
+  if ((profile.envoyConfig || profile.l7LoadBalancing) && !profile.l7Proxy) {
+    fail('CiliumEnvoyConfig (envoyConfig.enabled, loadBalancer.l7.backend: envoy) requires l7Proxy: true (the agent ' +
+      'ignores CiliumEnvoyConfig when L7 proxies are disabled), got l7Proxy: false; remove l7Proxy: false');
+  }
+  for (const [on, what] of [[profile.gatewayApi, 'Gateway API'], [profile.ingressController, 'the Ingress controller']] as const) {
     if (!on) continue;
     if (!profile.l7Proxy) {
       fail(`${what} requires l7Proxy: true (Cilium's Envoy serves it; a documented prerequisite on every line), got ` +

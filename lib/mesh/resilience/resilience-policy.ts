@@ -15,6 +15,8 @@ import type { Workload } from '../workload/workload';
 import type { ResilienceSettings } from './options';
 import { checkEnvoyExtensions, renderLoadBalancerAnnotations, renderResilience, type ResilienceService } from './render';
 
+/** From this line, Cilium's docs list kube-proxy replacement as a CiliumEnvoyConfig prerequisite (before: it or NodePort). */
+const KPR_PREREQUISITE_MINOR = 19;
 /** The first line that reads the `cec.cilium.io/use-original-source-address` annotation (earlier: the label). */
 const ORIGINAL_SOURCE_ANNOTATION_MINOR = 19;
 
@@ -93,6 +95,12 @@ export class ResiliencePolicy extends Construct {
         'when the L7 proxy is off, got l7Proxy: false on this mesh\'s Cilium profile; remove l7Proxy: false', this);
     }
     warnUntestedOnce(mesh, profile);
+    if (!profile.kubeProxyReplacement && profile.version.isAtLeast(KPR_PREREQUISITE_MINOR)) {
+      Annotations.of(mesh).addWarningV2('cdk-cilium-mesh:envoyConfigWithoutKubeProxyReplacement',
+        `resilience policies: Cilium's docs list kube-proxy replacement as a prerequisite of CiliumEnvoyConfig from 1.19 ` +
+          `(l7-traffic-management.rst), got kubeProxyReplacement: false on Cilium ${profile.version.line}; the agent does not ` +
+          'enforce it and this combination is untested, so use KubeProxyMode.REPLACE on the cluster');
+    }
 
     const annotations = renderLoadBalancerAnnotations(settings);
     if (annotations && target._service && profile.l7LoadBalancing) {

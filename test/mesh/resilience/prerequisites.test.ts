@@ -27,11 +27,12 @@ describe('Cilium values for CiliumEnvoyConfig', () => {
     recordHelmValues('cilium-envoy-config-116', values, 'cilium-1.16');
   });
 
-  test('refused without l7Proxy, and on 1.19+ without kube-proxy replacement', () => {
+  test('refused without l7Proxy (also through valuesOverrides); without kube-proxy replacement allowed (the agent does not require it)', () => {
     expect(() => renderCiliumValues({ ...KPR, envoyConfig: true, l7Proxy: false }, CiliumVersion.V1_20)).toThrow(
-      /^CiliumEnvoyConfig \(envoyConfig.enabled, loadBalancer.l7.backend: envoy\) requires l7Proxy: true .*; remove l7Proxy: false$/);
-    expect(() => renderCiliumValues({ envoyConfig: true }, CiliumVersion.V1_19)).toThrow(
-      /^CiliumEnvoyConfig \(envoyConfig.enabled, loadBalancer.l7.backend: envoy\) on Cilium 1.19 requires kubeProxyReplacement: true/);
+      /^CiliumEnvoyConfig \(envoyConfig.enabled, loadBalancer.l7.backend: envoy\) requires l7Proxy: true \(the agent ignores CiliumEnvoyConfig when L7 proxies are disabled\), got l7Proxy: false; remove l7Proxy: false$/);
+    expect(() => renderCiliumValues({ valuesOverrides: { loadBalancer: { l7: { backend: 'envoy' } }, l7Proxy: false } }, CiliumVersion.V1_20))
+      .toThrow(/requires l7Proxy: true/);
+    expect(renderCiliumValues({ envoyConfig: true }, CiliumVersion.V1_19)).toMatchObject({ envoyConfig: { enabled: true }, kubeProxyReplacement: false });
   });
 
   test('Gateway API implies enable-envoy-config; chainingProfile states neither by default', () => {

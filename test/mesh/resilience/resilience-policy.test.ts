@@ -116,6 +116,18 @@ describe('ResiliencePolicy', () => {
     expect(eni.warnings).toEqual([]);
   });
 
+  test('without kube-proxy replacement on 1.19+: one warning naming the documented prerequisite; none on 1.18', () => {
+    const mesh = meshFor({ envoyConfig: true });
+    new ResiliencePolicy(mesh, 'A', { service: ResilienceTarget.fromName('shop', 'a', 80), timeouts: { request: Duration.seconds(1) } });
+    new ResiliencePolicy(mesh, 'B', { service: ResilienceTarget.fromName('shop', 'b', 80), timeouts: { request: Duration.seconds(1) } });
+    expect(mesh.warnings.filter((w) => w.includes('envoyConfigWithoutKubeProxyReplacement'))).toEqual([expect.stringMatching(
+      /^mesh: resilience policies: Cilium's docs list kube-proxy replacement as a prerequisite of CiliumEnvoyConfig from 1.19 .*got kubeProxyReplacement: false on Cilium 1.20; .*use KubeProxyMode.REPLACE on the cluster/,
+    )]);
+    const old = meshFor({ envoyConfig: true, version: CiliumVersion.V1_18 });
+    new ResiliencePolicy(old, 'A', { service: ResilienceTarget.fromName('shop', 'a', 80), timeouts: { request: Duration.seconds(1) } });
+    expect(old.warnings.filter((w) => w.includes('envoyConfigWithoutKubeProxyReplacement'))).toEqual([]);
+  });
+
   test('a multi-port Service gets a warning citing the EDS port mix-up', () => {
     const mesh = meshFor();
     const api = service(mesh, 'api', [80, 9090]);
