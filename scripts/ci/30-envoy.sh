@@ -25,6 +25,17 @@ trap 'rm -f "$EXTENSIONS"' EXIT
 # The extension table is lib data; the checker reads it as JSON instead of keeping its own copy.
 node_modules/.bin/ts-node --transpile-only "$SRC/extensions-json.ts" "$EXTENSIONS"
 
+# Self-check: the checker must find each of the six mistakes in testdata/invalid.yaml, or a pass below means nothing.
+set +e
+self=$("$BIN" -extensions "$EXTENSIONS" "1.20=$SRC/testdata/invalid.yaml")
+rc=$?
+set -e
+if [ $rc -ne 1 ] || ! echo "$self" | grep -q '^envoy: 6 resources, 6 invalid'; then
+  echo "$self"
+  echo "envoy: the checker's self-check failed (expected exit 1 and 6 invalid resources in $SRC/testdata/invalid.yaml, got exit $rc)"
+  exit 1
+fi
+
 # cilium-1.20, cilium-1.20-experimental -> 1.20; cilium-1.16 -> 1.16
 line_of() { echo "$1" | sed -n 's/^cilium-\([0-9]*\.[0-9]*\).*$/\1/p'; }
 args=()
