@@ -219,8 +219,9 @@ const PROFILE_KEYS = ['datapath', 'kubeProxyReplacement', 'l7Proxy', 'mutualAuth
 /** The compared facts of a profile; the Gateway API channel and the Envoy config switches with their defaults filled in. */
 function profileFacts(p: CiliumProfile): [string, unknown][] {
   return [
-    ...PROFILE_KEYS.map((k): [string, unknown] => [k, p[k]]), ['gatewayApiChannel', gatewayApiChannelOf(p)],
+    ...PROFILE_KEYS.map((k): [string, unknown] => [k, p[k]]),
     ['envoyConfig', envoyConfigOf(p)], ['l7LoadBalancing', p.l7LoadBalancing ?? false],
+    ['gatewayApiChannel', gatewayApiChannelOf(p)],
   ];
 }
 
