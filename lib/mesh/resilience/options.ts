@@ -283,7 +283,7 @@ export enum RetryOn {
  * `previous_hosts` retry predicate is not compiled into cilium-envoy.
  */
 export interface ResilienceRetries {
-  /** Most retries per request (whole number 1-10,000). Envoy `num_retries`. */
+  /** Most retries per request (whole number, at least 1). Envoy `num_retries`. */
   readonly attempts: number;
   /**
    * The conditions to retry on.

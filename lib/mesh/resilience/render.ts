@@ -82,7 +82,7 @@ export function renderOutlierDetection(o: OutlierDetection): {
   const c5xx = count('consecutive5xxErrors', o.consecutive5xxErrors);
   const gateway = count('consecutiveGatewayErrors', o.consecutiveGatewayErrors);
   const local = count('consecutiveLocalOriginFailures', o.consecutiveLocalOriginFailures);
-  if (o.maxEjectionPercent !== undefined && o.maxEjectionPercent === 0) {
+  if (o.maxEjectionPercent === 0) {
     throw new MeshValidationError('outlierDetection.maxEjectionPercent is 0, so no endpoint could ever be ejected; pass ' +
       'e.g. 10 (Envoy\'s default) or up to 100, or drop outlierDetection');
   }
