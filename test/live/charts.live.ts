@@ -33,6 +33,7 @@ const OPTION_SETS: Record<string, CiliumValuesOptions> = {
   },
   'WireGuard, audit mode': { encryption: TransparentEncryption.wireGuard({ podMtu: 8906 }), policyAuditMode: true },
   'SPIRE mutual authentication': { mutualAuthentication: {} },
+  'CiliumEnvoyConfig and L7 load balancing': { kubeProxyReplacement: true, k8sServiceHost: HOST, envoyConfig: true, l7LoadBalancing: true },
 };
 
 /** `helm upgrade --install` of the release with `values`. */
