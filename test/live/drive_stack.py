@@ -335,7 +335,67 @@ def drive_gitops(report):
         report['readBackDifferences'] += len(problems)
 
 
+class CountingDeps(LocalDeps):
+    """LocalDeps that counts kubectl processes (the deploy-time benchmark reports them)."""
+
+    def __init__(self):
+        super().__init__()
+        self.kubectl_calls = 0
+        self.lock = threading.Lock()
+
+    def kubectl(self, args, timeout=840):
+        with self.lock:
+            self.kubectl_calls += 1
+        return super().kubectl(args, timeout)
+
+
+def mesh_delivery_props(template_path):
+    """The resolved properties of the one mesh delivery (a Custom::CiliumMeshObjects with a Bucket) of a template."""
+    resources = json.load(open(template_path))['Resources']
+    found = [(rid, r) for rid, r in sorted(resources.items())
+             if r['Type'] == 'Custom::CiliumMeshObjects' and 'Bucket' in r['Properties']]
+    if len(found) != 1:
+        raise RuntimeError(f'{template_path}: expected one mesh delivery, found {len(found)}')
+    rid, r = found[0]
+    return rid, resolve({k: v for k, v in r['Properties'].items() if k != 'ServiceToken'}, resources)
+
+
+def drive_lifecycle(report):
+    """Create, then each Update, then Delete of one mesh delivery, timed (the deploy-time benchmark)."""
+    global ASSEMBLY
+    import resource
+    old = rid = None
+    for step in CONFIG['lifecycle']:
+        ASSEMBLY = step.get('assembly', ASSEMBLY)
+        rid, props = mesh_delivery_props(step['template']) if 'template' in step else (rid, old)
+        event = {'RequestType': step['request'], 'ResourceProperties': props, 'LogicalResourceId': rid,
+                 'StackId': 'arn:aws:cloudformation:us-east-1:123456789012:stack/bench/0', 'PhysicalResourceId': props['Owner']}
+        if step['request'] == 'Update':
+            event['OldResourceProperties'] = old
+        deps = CountingDeps()
+        handler = index.Handler(deps, wait_seconds=120, retry_seconds=1)
+        started = time.monotonic()
+        result = handler.handle(event)
+        seconds = time.monotonic() - started
+        report['steps'].append({
+            'request': step['request'], 'label': step.get('label', step['request']), 'seconds': round(seconds, 2),
+            'kubectlCalls': deps.kubectl_calls, 'data': result.get('Data'),
+            # ru_maxrss is in KiB on Linux: the handler process, and the largest kubectl it started
+            'handlerPeakMiB': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            'kubectlPeakMiB': round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+        })
+        old = props
+
+
 def main():
+    if CONFIG.get('lifecycle'):
+        report = {'steps': [], 'error': None}
+        try:
+            drive_lifecycle(report)
+        except Exception as e:
+            report['error'] = f'{type(e).__name__}: {e}'
+        print(json.dumps(report, indent=1))
+        return
     if CONFIG.get('manifestFiles'):
         report = {'template': None, 'resources': [], 'objects': 0, 'chartInstalls': 0, 'readBackDifferences': 0,
                   'order': [], 'error': None}
