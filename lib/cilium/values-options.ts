@@ -1,4 +1,6 @@
+import type { EniOptions } from './eni';
 import type { TransparentEncryption } from './encryption';
+import type { Datapath } from './profile';
 import type { HubbleMetric } from './hubble';
 
 /** Hubble (flow observability). @see https://docs.cilium.io/en/stable/observability/hubble/ */
@@ -91,6 +93,32 @@ export interface IngressControllerOptions {
 
 /** Everything `renderCiliumValues` needs; the `Cilium` construct takes the same options. */
 export interface CiliumValuesOptions {
+  /**
+   * How pods get their addresses and which CNI owns the node: aws-cni chaining (the VPC CNI assigns addresses,
+   * Cilium is chained after it) or Cilium's own ENI IPAM (no VPC CNI on the nodes). Only ENI runs L7 and FQDN
+   * policy and the Envoy features with upstream CI behind them. Switching an existing cluster replaces its CNI and
+   * nodes: see the README's migration steps.
+   * @default Datapath.AWS_CNI_CHAINING
+   * @see https://docs.cilium.io/en/stable/network/concepts/ipam/eni/
+   */
+  readonly datapath?: Datapath;
+  /**
+   * Options of the ENI datapath; only with `datapath: Datapath.ENI`.
+   * @default - no prefix delegation, no release of excess IPs, no tags or subnet filters, operator credentials
+   * from EKS Pod Identity
+   */
+  readonly eni?: EniOptions;
+  /**
+   * aws-cni chaining only: the CIDR Cilium's cluster-pool IPAM hands out per-node blocks from
+   * (`ipam.operator.clusterPoolIPv4PodCIDRList`). Pods never get these addresses (the VPC CNI assigns theirs), but
+   * the node's `cilium_host` router address and, with Gateway API, Ingress or CiliumEnvoyConfig, the Envoy
+   * Ingress address (the source of Envoy's upstream connections) come from it. The chart's default `10.0.0.0/8`
+   * overlaps most VPCs (the default CDK VPC is 10.0.0.0/16), and Cilium then treats a VPC address as its own.
+   * Pass a range that overlaps neither the VPC nor the Service CIDR; a /16 gives 256 nodes (/24 per node).
+   * @default - the chart's `10.0.0.0/8`; `198.18.0.0/16` when Gateway API or the Ingress controller is on
+   * @see https://docs.cilium.io/en/stable/network/concepts/ipam/cluster-pool/
+   */
+  readonly clusterPoolIPv4PodCIDR?: string;
   /**
    * `kubeProxyReplacement`. Needs `k8sServiceHost`.
    * @default false
