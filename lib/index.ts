@@ -8,6 +8,7 @@ export * from './cilium/values-options';
 export * from './cilium/values';
 export * from './cilium/hubble';
 export * from './cilium/encryption';
+export * from './cilium/eni';
 export * from './cilium/chart-source';
 export * from './cilium/cilium';
 export * from './mesh/routing';
