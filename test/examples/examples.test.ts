@@ -6,6 +6,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as cdk8s from 'cdk8s';
 import { CanaryStack } from '../../examples/canary';
 import { EastWestStack } from '../../examples/east-west';
+import { EniL7Stack } from '../../examples/eni-l7';
 import { buildGitOpsMesh } from '../../examples/gitops';
 import { QuickstartStack } from '../../examples/quickstart';
 import { ZeroTrustStack } from '../../examples/zero-trust';
@@ -16,6 +17,7 @@ const STACKS: Record<string, StackClass> = {
   'zero-trust': ZeroTrustStack,
   canary: CanaryStack,
   'east-west': EastWestStack,
+  'eni-l7': EniL7Stack,
 };
 
 /** Synthesizes a fresh app with one example stack into its own directory; returns every file's bytes. */
@@ -128,5 +130,19 @@ describe('examples', () => {
     const mesh = buildGitOpsMesh(cdk8s.Testing.app());
     expect(cdk8s.Testing.synth(mesh).map((o: { kind: string }) => o.kind).sort())
       .toEqual(['CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'HTTPRoute']);
+  });
+
+  test('eni-l7: L7, FQDN and a Gateway on the ENI datapath without a capability warning; no VPC CNI', () => {
+    const stack = new EniL7Stack(new App(), 'N');
+    const template = Template.fromStack(stack);
+    const warnings = stack.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:warning'));
+    expect(warnings).toEqual([]);
+    const addons = Object.values(template.findResources('AWS::EKS::Addon')).map((r) => r.Properties.AddonName).sort();
+    expect(addons).toEqual(['coredns', 'eks-pod-identity-agent']);
+    const kinds = stack.mesh.toJson().map((o: { kind: string }) => o.kind).sort();
+    expect(kinds).toEqual(['CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'Gateway', 'HTTPRoute']);
+    const backend = stack.mesh.toJson().find((o: { metadata: { name: string } }) => o.metadata.name === 'backend-policy');
+    expect(JSON.stringify(backend.spec)).toMatch(/"toFQDNs":\[\{"matchName":"api.payments.example.com"\}\]/);
+    expect(JSON.stringify(backend.spec)).toMatch(/"http":\[\{"method":"GET","path":"\/api\/\.\*"\}\]/);
   });
 });
