@@ -48,9 +48,10 @@ export interface EniOptions {
    */
   readonly eniTags?: { [key: string]: string };
   /**
-   * `eni.subnetIDsFilter`: create ENIs only in these subnets. Each node must already have an interface in one of
-   * them (its primary ENI normally is).
-   * @default - any subnet of the node's VPC and availability zone
+   * `eni.subnetIDsFilter`: create ENIs only in these subnets (of the node's VPC and availability zone).
+   * @default - the node's own subnet while it has free addresses; then, on 1.20, a subnet with the node subnet's
+   * route table, and on every line any subnet of the zone, which can be a public one: pass subnetIds or subnetTags
+   * to keep pod addresses in private subnets
    */
   readonly subnetIds?: string[];
   /**
@@ -63,7 +64,8 @@ export interface EniOptions {
    * masqueraded on when it leaves the VPC. Amazon Linux 2023 names interfaces `ens5`, `ens6`, …; Amazon Linux 2 and
    * Bottlerocket `eth0`, `eth1`, …. From 1.18 masquerading is off with ENI (the NAT gateway translates), and the
    * key is refused there.
-   * @default - `['ens+']` on 1.16/1.17 (`MeshCluster` passes `['eth+']` for Bottlerocket node groups); unset from 1.18
+   * @default - `['ens+']` on 1.16/1.17 (a `MeshCluster` with Bottlerocket node groups refuses it: pass
+   * `['eth+', 'ens+']`); unset from 1.18
    */
   readonly egressMasqueradeInterfaces?: string[];
   /**

@@ -63,6 +63,7 @@ export class MeshCluster extends eks.Cluster {
 
   private readonly _nodegroups: eks.Nodegroup[] = [];
   private readonly meshNodegroupIds = new Set<string>();
+  private readonly bottlerocketNodegroups: string[] = [];
   private _cilium?: Cilium;
   private _desiredNodes = 0;
   private readonly nodegroupsBarrier: CfnWaitConditionHandle;
@@ -225,8 +226,10 @@ export class MeshCluster extends eks.Cluster {
   }
 
   /**
-   * Installs Cilium in aws-cni chaining mode on this cluster (construct id `Cilium`). Kube-proxy replacement
-   * follows `kubeProxyMode`; the Helm release waits for the node groups (its pods need nodes, and `wait` is on).
+   * Installs Cilium on this cluster (construct id `Cilium`) on the cluster's datapath, with its `eni` options on
+   * ENI. Kube-proxy replacement follows `kubeProxyMode`. In aws-cni chaining the Helm release waits for the node
+   * groups (its pods need nodes, and `wait` is on); on ENI the node groups wait for the release instead (their nodes
+   * become Ready only once Cilium runs, so Helm does not wait) and mesh deliveries wait for both.
    * In REPLACE mode CoreDNS is created alongside Cilium: its pods start once Cilium's agents clear the node taint,
    * and Cilium components that need DNS (Hubble Relay) become ready then. With WireGuard, the pod MTU stated to
    * Cilium must be the VPC CNI's `POD_MTU` of this cluster. The operator's replicas must fit on distinct nodes
@@ -263,6 +266,17 @@ export class MeshCluster extends eks.Cluster {
       cluster: this,
       ...(eni ? { eni: this.eniOptions, wait: false, readyAfter: [this.nodegroupsReady, ...(options.readyAfter ?? [])] } : {}),
     });
+    if (eni && typeof cilium.values.egressMasqueradeInterfaces === 'string') {
+      const interfaces = cilium.values.egressMasqueradeInterfaces;
+      // A validation: Bottlerocket groups may be added after addCilium.
+      cilium.node.addValidation({
+        validate: () => this.bottlerocketNodegroups.length === 0 || interfaces.split(' ').includes('eth+') ? [] : [
+          `egressMasqueradeInterfaces is '${interfaces}', but node group(s) ${this.bottlerocketNodegroups.join(', ')} run ` +
+            'Bottlerocket, whose interfaces are eth0, eth1, …: pod traffic leaving the VPC would not be masqueraded ' +
+            "there; pass eni: { egressMasqueradeInterfaces: ['eth+', 'ens+'] } to the MeshCluster",
+        ],
+      });
+    }
     if (eni) {
       // Nodes only become Ready once Cilium runs on them: Cilium first (without Helm's wait), then the node groups,
       // and mesh objects after both (readyAfter).
@@ -306,6 +320,7 @@ export class MeshCluster extends eks.Cluster {
     }));
     const launchTemplate = createNodegroupLaunchTemplate(this, `Nodegroup${id}LaunchTemplate`, resolved);
     this.meshNodegroupIds.add(id);
+    if (resolved.amiType.startsWith('BOTTLEROCKET')) this.bottlerocketNodegroups.push(id);
     return this.addNodegroupCapacity(id, {
       nodegroupName: options.nodegroupName,
       subnets: options.subnets,

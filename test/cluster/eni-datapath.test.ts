@@ -212,3 +212,19 @@ describe('switching datapaths in place is refused', () => {
       .toThrow(/IRSA credentials for the Cilium operator need the cluster's OIDC provider, but the imported cluster 'I\/Cluster' has none; .* \[at I\/Cilium\]$/);
   });
 });
+
+describe('Bottlerocket on 1.16/1.17', () => {
+  test('the default masquerade interfaces (AL2023 ens+) are refused for Bottlerocket groups, eth+ is accepted', () => {
+    const bottlerocket = { amiType: eks.NodegroupAmiType.BOTTLEROCKET_X86_64 };
+    const { stack, cluster } = eniCluster({ defaultNodegroup: bottlerocket });
+    cluster.addCilium({ version: CiliumVersion.V1_16 });
+    expect(() => Template.fromStack(stack)).toThrow(
+      /egressMasqueradeInterfaces is 'ens\+', but node group\(s\) Default run Bottlerocket, .*; pass eni: \{ egressMasqueradeInterfaces: \['eth\+', 'ens\+'\] \} to the MeshCluster/,
+    );
+    const ok = eniCluster({ defaultNodegroup: bottlerocket, eni: { egressMasqueradeInterfaces: ['eth+', 'ens+'] } });
+    ok.cluster.addCilium({ version: CiliumVersion.V1_17 });
+    Template.fromStack(ok.stack).hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({ UserData: { 'Fn::Base64': '[settings.kubernetes]\nmax-pods = 29\n' } }),
+    });
+  });
+});
