@@ -9,6 +9,8 @@ export * from './cilium/values';
 export * from './cilium/hubble';
 export * from './cilium/encryption';
 export * from './cilium/eni';
+export * from './cilium/flow-export';
+export * from './cilium/alert-rules';
 export * from './cilium/chart-source';
 export * from './cilium/cilium';
 export * from './mesh/routing';

@@ -25,6 +25,8 @@ export enum Feature {
   ENVOY_CONFIG = 'envoyConfig',
   /** Mutual authentication (SPIRE). */
   MUTUAL_AUTH = 'mutualAuth',
+  /** Hubble metrics computed from L7 flows (`httpV2`, `dns`): only Cilium's L7 proxies emit those flows. */
+  L7_METRICS = 'l7Metrics',
 }
 
 /** How a feature fares on a datapath and release. */
@@ -155,6 +157,17 @@ const CHAINING_ROWS: readonly CapabilityRow[] = [
   ...envoyFrontendInChaining(Feature.GATEWAY_API, 'Gateway API'),
   ...envoyFrontendInChaining(Feature.INGRESS, 'the Ingress controller'),
   ...envoyUntested(Feature.ENVOY_CONFIG, 'CiliumEnvoyConfig'),
+  {
+    feature: Feature.L7_METRICS, datapath: Datapath.AWS_CNI_CHAINING, fromMinor: 16, toMinor: 20,
+    capability: {
+      support: Support.UNSUPPORTED,
+      reason: 'Hubble computes httpV2 and dns metrics from L7 flows, which only Cilium\'s L7 proxy (Envoy) and DNS proxy ' +
+        'emit for traffic an L7 rule covers; both are not supported in aws-cni chaining, so these metrics stay empty ' +
+        '(exemplars included)',
+      reference: 'cilium/cilium#42578, cilium/cilium#47269',
+      alternative: ENI_ALTERNATIVE + '; on chaining keep to the L3/L4 metrics (drop, policy, flow, tcp, port-distribution)',
+    },
+  },
 ];
 
 /**
@@ -171,6 +184,7 @@ const ENI_ROWS: readonly CapabilityRow[] = [
   eniSupported(Feature.GATEWAY_API, 'the l7-lb tests on the Envoy path Gateway API uses'),
   eniSupported(Feature.INGRESS, 'the l7-lb tests on the Envoy path the Ingress controller uses'),
   eniSupported(Feature.ENVOY_CONFIG, 'the l7-lb tests, whose Services get an annotation-generated CiliumEnvoyConfig'),
+  eniSupported(Feature.L7_METRICS, 'the l7 and fqdn tests, whose flows the httpV2 and dns metrics count (for traffic an L7 rule covers)'),
 ];
 
 /** The table: feature × datapath × line. Rows not listed are SUPPORTED. */

@@ -3,8 +3,9 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Chart } from 'cdk8s';
 import { Construct, type IDependable } from 'constructs';
-import { checkCapability } from './capabilities';
+import { Feature, checkCapability } from './capabilities';
 import { CiliumChartSource } from './chart-source';
+import { renderHubbleAlertRules, type HubbleAlertRulesOptions } from './alert-rules';
 import { EniOperatorCredentials, eniOperatorActions } from './eni';
 import { Datapath, gatewayApiChannelOf, type CiliumProfile } from './profile';
 import { ciliumProfileFromValues, enabledFeatures, renderCiliumValues, type RenderedCiliumValues } from './values';
@@ -73,6 +74,13 @@ export interface CiliumOptions extends CiliumValuesOptions {
    */
   readonly wait?: boolean;
   /**
+   * Alert rules as a Prometheus Operator `PrometheusRule` (`renderHubbleAlertRules`): rising policy drops per
+   * namespace and Hubble Relay down. Opt-in: the deploy fails on a cluster without the operator's CRDs. Needs
+   * `hubble.policyVerdictMetrics` and `hubble.relay`.
+   * @default - none
+   */
+  readonly alertRules?: HubbleAlertRulesOptions;
+  /**
    * What mesh deliveries (`addMesh`) wait for besides the Helm release: with `wait: false` the release completes
    * before Cilium runs, so pass what makes it run (`MeshCluster` on ENI passes its node groups).
    * @default - the release only
@@ -118,6 +126,8 @@ export class Cilium extends Construct {
   public readonly gatewayApiCrds?: GatewayApiCrds;
   /** ENI datapath: the operator's IAM role. */
   public readonly operatorRole?: iam.IRole;
+  /** The PrometheusRule, with `alertRules`. */
+  public readonly alertRules?: eks.KubernetesManifest;
 
   private readonly cluster: eks.ICluster;
   private readonly readyAfter: IDependable[];
@@ -152,6 +162,10 @@ export class Cilium extends Construct {
     for (const feature of enabledFeatures(this.values)) {
       checkCapability(this, feature, this.profile);
     }
+    // Once per install, whatever the number of L7 metrics.
+    if ((props.hubble?.metrics ?? []).some((m) => m.needsL7Visibility)) {
+      checkCapability(this, Feature.L7_METRICS, this.profile);
+    }
     this.cluster = props.cluster;
     this.readyAfter = [...(props.readyAfter ?? [])];
     this.release = new eks.HelmChart(this, 'Release', {
@@ -170,6 +184,16 @@ export class Cilium extends Construct {
     if (operatorIdentity?.association) {
       // The Pod Identity webhook injects credentials when the operator pod is created.
       this.release.node.addDependency(operatorIdentity.association);
+    }
+    if (props.alertRules) {
+      if (!props.hubble?.policyVerdictMetrics || !props.hubble.relay) {
+        throw new MeshValidationError('alertRules need the policy drop metrics with namespace labels and Hubble Relay, got ' +
+          `policyVerdictMetrics: ${props.hubble?.policyVerdictMetrics ?? false}, relay: ${props.hubble?.relay ?? false}; ` +
+          'set hubble: { policyVerdictMetrics: true, relay: true }', this);
+      }
+      const rule = atScope(this, () => renderHubbleAlertRules(props.alertRules));
+      this.alertRules = new eks.KubernetesManifest(this, 'AlertRules', { cluster: props.cluster, manifest: [rule] });
+      this.alertRules.node.addDependency(this.release);
     }
     if (!props.gatewayApi && props.gatewayApiCrds !== undefined) {
       throw new MeshValidationError('gatewayApiCrds is set but gatewayApi is off; set gatewayApi: true or remove gatewayApiCrds', this);

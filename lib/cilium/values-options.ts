@@ -1,7 +1,8 @@
 import type { EniOptions } from './eni';
 import type { TransparentEncryption } from './encryption';
 import type { Datapath } from './profile';
-import type { HubbleMetric } from './hubble';
+import type { FlowExportOptions } from './flow-export';
+import type { HubbleMetric, HubbleUiExposure } from './hubble';
 
 /** Hubble (flow observability). @see https://docs.cilium.io/en/stable/observability/hubble/ */
 export interface HubbleOptions {
@@ -12,10 +13,28 @@ export interface HubbleOptions {
   /** `hubble.ui.enabled` (needs the relay). @default false */
   readonly ui?: boolean;
   /**
-   * `hubble.metrics.enabled`: the metrics to export, in the given order.
+   * `hubble.metrics.enabled`: the metrics to export, in the given order. `httpV2` and `dns` need L7 visibility,
+   * which aws-cni chaining does not have (a capability warning, once per install).
    * @default - no Hubble metrics
    */
   readonly metrics?: HubbleMetric[];
+  /**
+   * The `policy` and `drop` metrics with source and destination namespace and workload labels
+   * (`POLICY_VERDICT_LABELS`), appended to `metrics`: what alerts on denied traffic need. L3/L4, so they work on
+   * both datapaths.
+   * @default false
+   */
+  readonly policyVerdictMetrics?: boolean;
+  /**
+   * Flow export (`hubble.export`): keep or ship flows instead of only watching them live.
+   * @default - no export
+   */
+  readonly export?: FlowExportOptions;
+  /**
+   * Expose the Hubble UI beyond `kubectl port-forward` / `cilium hubble ui`.
+   * @default - ClusterIP only
+   */
+  readonly uiExposure?: HubbleUiExposure;
 }
 
 /**

@@ -85,7 +85,13 @@ export interface EniHelmValues {
 export interface HubbleHelmValues {
   readonly enabled: boolean;
   readonly relay?: { readonly enabled: boolean };
-  readonly ui?: { readonly enabled: boolean };
+  readonly ui?: {
+    readonly enabled: boolean;
+    /** Only with `HubbleUiExposure`; otherwise the chart's ClusterIP Service. */
+    readonly service?: { readonly type: 'LoadBalancer'; readonly annotations: { readonly [key: string]: string } };
+  };
+  /** Flow export, as `renderFlowExport` renders it for the line. */
+  readonly export?: { readonly [key: string]: unknown };
   readonly metrics?: {
     readonly enabled: string[];
     readonly enableOpenMetrics?: boolean;

@@ -2,6 +2,8 @@ import { Token } from 'aws-cdk-lib';
 import { Feature, Support, capabilityMessage, capabilityOf } from './capabilities';
 import { EGRESS_MASQUERADE_INTERFACES_LAST_MINOR, validateEniOptions, type EniOptions } from './eni';
 import { EncryptionType } from './encryption';
+import { renderFlowExport } from './flow-export';
+import { HubbleMetric, POLICY_VERDICT_LABELS } from './hubble';
 import { Datapath, type CiliumProfile } from './profile';
 import type { CiliumHelmValues, ComponentPrometheusValues, DashboardHelmValues, HubbleHelmValues } from './values-types';
 import type { CiliumValuesOptions } from './values-options';
@@ -86,7 +88,7 @@ export function renderCiliumValues(options: CiliumValuesOptions, version: Cilium
   if (options.policyAuditMode) {
     values.extraConfig = { 'policy-audit-mode': 'true' };
   }
-  Object.assign(values, observability(options));
+  Object.assign(values, observability(options, version));
   if (options.operatorReplicas !== undefined) {
     if (!Number.isInteger(options.operatorReplicas) || options.operatorReplicas < 1 || options.operatorReplicas > 10) {
       throw new MeshValidationError(`operatorReplicas must be an integer from 1 to 10, got ${options.operatorReplicas}; ` +
@@ -333,7 +335,7 @@ function checkDatapathValues(v: JsonMap, version: CiliumVersion, datapath: Datap
   }
 }
 
-function observability(o: CiliumValuesOptions): JsonMap {
+function observability(o: CiliumValuesOptions, version: CiliumVersion): JsonMap {
   const out: JsonMap = {};
   const p = o.prometheus ?? {};
   const sm = p.serviceMonitor ?? false;
@@ -342,21 +344,40 @@ function observability(o: CiliumValuesOptions): JsonMap {
     : undefined;
   const dashboards = dashboardValues(o);
   const hubble = o.hubble ?? {};
-  const metrics = (hubble.metrics ?? []).map((m) => m.render());
-  if ((hubble.relay || hubble.ui || metrics.length > 0) && hubble.enabled === false) {
-    throw new MeshValidationError('hubble.relay, hubble.ui and hubble.metrics need Hubble, got hubble.enabled: false; ' +
+  const metricObjects = [
+    ...(hubble.metrics ?? []),
+    ...(hubble.policyVerdictMetrics
+      ? [HubbleMetric.policy({ labelsContext: [...POLICY_VERDICT_LABELS] }), HubbleMetric.drop({ labelsContext: [...POLICY_VERDICT_LABELS] })]
+      : []),
+  ];
+  const seen = new Set<string>();
+  for (const m of metricObjects) {
+    if (seen.has(m.name)) {
+      throw new MeshValidationError(`hubble.metrics lists '${m.name}' twice` +
+        (hubble.policyVerdictMetrics && (m.name === 'policy' || m.name === 'drop') ? ' (policyVerdictMetrics adds policy and drop)' : '') +
+        '; Hubble registers each metric once, keep one');
+    }
+    seen.add(m.name);
+  }
+  const metrics = metricObjects.map((m) => m.render());
+  if ((hubble.relay || hubble.ui || metrics.length > 0 || hubble.export) && hubble.enabled === false) {
+    throw new MeshValidationError('hubble.relay, hubble.ui, hubble.metrics and hubble.export need Hubble, got hubble.enabled: false; ' +
       'remove enabled: false or the Hubble features');
+  }
+  if (hubble.uiExposure && !hubble.ui) {
+    throw new MeshValidationError('hubble.uiExposure is set, but hubble.ui is off; set ui: true (and relay: true) or remove uiExposure');
   }
   if (hubble.ui && !hubble.relay) {
     throw new MeshValidationError('hubble.ui needs hubble.relay (the UI reads flows from the relay), got relay: false; set relay: true');
   }
   const h: { -readonly [K in keyof HubbleHelmValues]: HubbleHelmValues[K] } = { enabled: hubble.enabled ?? true };
   if (hubble.relay !== undefined) h.relay = { enabled: hubble.relay };
-  if (hubble.ui !== undefined) h.ui = { enabled: hubble.ui };
+  if (hubble.ui !== undefined) h.ui = { enabled: hubble.ui, ...(hubble.uiExposure ? { service: hubble.uiExposure.render() } : {}) };
+  if (hubble.export) h.export = renderFlowExport(hubble.export, version);
   if (metrics.length > 0) {
     h.metrics = {
       enabled: metrics,
-      ...((hubble.metrics ?? []).some((m) => m.exemplars) ? { enableOpenMetrics: true } : {}),
+      ...(metricObjects.some((m) => m.exemplars) ? { enableOpenMetrics: true } : {}),
       ...(serviceMonitor ? { serviceMonitor } : {}),
       ...(dashboards ? { dashboards } : {}),
     };
