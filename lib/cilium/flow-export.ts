@@ -280,9 +280,10 @@ export function renderFlowExport(options: FlowExportOptions, version: CiliumVers
         throw new MeshValidationError(`${where}: name '${d.name}' must be a unique lower-case name (letters, digits, '-')`);
       }
       names.add(d.name);
-      if (d.target.filePath !== 'stdout' && paths.has(d.target.filePath)) {
-        // The agent refuses duplicate paths (pkg/hubble/exporter config watcher).
-        throw new MeshValidationError(`${where}: file '${d.target.filePath}' is already written by another exporter; give each its own file`);
+      if (paths.has(d.target.filePath)) {
+        // The agent refuses the whole configuration on a duplicate path, stdout included (pkg/hubble/exporter).
+        throw new MeshValidationError(`${where}: '${d.target.filePath}' is already the target of another dynamic exporter, ` +
+          'which the agent refuses; give each dynamic exporter its own file (at most one stdout)');
       }
       paths.add(d.target.filePath);
       return {

@@ -79,7 +79,17 @@ describe('examples', () => {
       routingMode: 'native',
       endpointRoutes: { enabled: true },
       kubeProxyReplacement: false,
-      hubble: { enabled: true, relay: { enabled: true }, metrics: { enabled: ['dns', 'drop', 'httpV2:exemplars=true'], enableOpenMetrics: true } },
+      hubble: {
+        enabled: true,
+        relay: { enabled: true },
+        metrics: {
+          enabled: [
+            'flow', 'tcp',
+            'policy:labelsContext=source_namespace,source_workload,destination_namespace,destination_workload',
+            'drop:labelsContext=source_namespace,source_workload,destination_namespace,destination_workload',
+          ],
+        },
+      },
       prometheus: { enabled: true },
       operator: { prometheus: { enabled: true } },
     });
