@@ -7,6 +7,7 @@ import * as cdk8s from 'cdk8s';
 import { CanaryStack } from '../../examples/canary';
 import { EastWestStack } from '../../examples/east-west';
 import { EniL7Stack } from '../../examples/eni-l7';
+import { ObservabilityStack } from '../../examples/observability';
 import { buildGitOpsMesh } from '../../examples/gitops';
 import { QuickstartStack } from '../../examples/quickstart';
 import { ZeroTrustStack } from '../../examples/zero-trust';
@@ -18,6 +19,7 @@ const STACKS: Record<string, StackClass> = {
   canary: CanaryStack,
   'east-west': EastWestStack,
   'eni-l7': EniL7Stack,
+  observability: ObservabilityStack,
 };
 
 /** Synthesizes a fresh app with one example stack into its own directory; returns every file's bytes. */
@@ -154,5 +156,18 @@ describe('examples', () => {
     const backend = stack.mesh.toJson().find((o: { metadata: { name: string } }) => o.metadata.name === 'backend-policy');
     expect(JSON.stringify(backend.spec)).toMatch(/"toFQDNs":\[\{"matchName":"api.payments.example.com"\}\]/);
     expect(JSON.stringify(backend.spec)).toMatch(/"http":\[\{"method":"GET","path":"\/api\/\.\*"\}\]/);
+  });
+
+  test('observability: flow export to stdout, a dynamic drops file, policy verdict metrics, annotation scraping, no warning', () => {
+    const stack = new ObservabilityStack(new App(), 'O');
+    const warnings = stack.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:warning'));
+    expect(warnings).toEqual([]);
+    const values = stack.resolve(stack.cilium.values);
+    expect(values.hubble.export.static).toMatchObject({ enabled: true, filePath: 'stdout' });
+    expect(values.hubble.export.dynamic.config.content[0]).toMatchObject({ name: 'drops', includeFilters: [{ verdict: ['DROPPED'] }] });
+    expect(values.hubble.metrics.enabled).toEqual(expect.arrayContaining([expect.stringMatching(/^policy:labelsContext=source_namespace/)]));
+    // No ServiceMonitor: the chart annotates the agent and operator pods and the hubble-metrics Service instead.
+    expect(JSON.stringify(values)).not.toContain('serviceMonitor');
+    expect(values.hubble.ui).toEqual({ enabled: true });
   });
 });
