@@ -261,6 +261,13 @@ export class MeshCluster extends eks.Cluster {
       );
     }
     const eni = this.datapath === Datapath.ENI;
+    if (eni && options.wait === true) {
+      throw new MeshValidationError(
+        'wait: true on the ENI datapath would never finish: Cilium is installed before the node groups (their nodes ' +
+          'become Ready only once it runs), so Helm has nothing to wait for; remove wait',
+        this,
+      );
+    }
     const cilium = new Cilium(this, 'Cilium', {
       ...options,
       cluster: this,

@@ -156,8 +156,9 @@ describe('bad input on the ENI datapath: construct path, value, fix', () => {
       .toThrow(/eni options are set on addCilium, but node groups need them first .*; pass eni to the MeshCluster instead \[at S\/Mesh\]$/);
   });
 
-  test('chaining-only options on an ENI install', () => {
+  test('chaining-only options on an ENI install; Helm wait', () => {
     const { cluster } = eniCluster();
+    expect(() => cluster.addCilium({ wait: true })).toThrow(/wait: true on the ENI datapath would never finish: .*; remove wait \[at S\/Mesh\]$/);
     expect(() => cluster.addCilium({ clusterPoolIPv4PodCIDR: '198.18.0.0/16' }))
       .toThrow(/clusterPoolIPv4PodCIDR is set \(198.18.0.0\/16\), but the ENI datapath .* \[at S\/Mesh\/Cilium\]$/);
   });
