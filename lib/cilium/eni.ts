@@ -81,26 +81,27 @@ export interface EniOptions {
   readonly installPodIdentityAgent?: boolean;
 }
 
-/** The first line whose operator reads instance limits from EC2 `DescribeInstanceTypes` only. */
-const DESCRIBE_INSTANCE_TYPES_MINOR = 18;
 /** The last line whose ENI install documents `egressMasqueradeInterfaces`. */
 export const EGRESS_MASQUERADE_INTERFACES_LAST_MINOR = 17;
 
 /**
- * The EC2 actions the Cilium operator needs in ENI mode on `version` ("Required Privileges" of the ENI IPAM page):
- * always the interface and address actions plus `DescribeTags` (ENI garbage collection, on by default, without a
- * custom cluster name), `UnassignPrivateIpAddresses` with `releaseExcessIps`, and `DescribeInstanceTypes` from
- * 1.18, where the operator takes adapter limits only from EC2 (the docs note it is part of
- * AmazonEKSWorkerNodePolicy, i.e. of the node role, which the operator must not use). Sorted.
+ * The EC2 actions the Cilium operator needs in ENI mode ("Required Privileges" of the ENI IPAM page): the interface
+ * and address actions, `DescribeTags` (ENI garbage collection, on by default, without a custom cluster name),
+ * `UnassignPrivateIpAddresses` with `releaseExcessIps`, and `DescribeInstanceTypes` on every line: from 1.18 the
+ * operator takes adapter limits only from EC2 (the docs add that AmazonEKSWorkerNodePolicy, the node role's, has
+ * it, which the operator must not use); on 1.16/1.17 the chart turns `eni.updateEC2AdapterLimitViaAPI` on by
+ * default and the operator stops when that call fails (pkg/ipam/allocator/aws/aws.go). Sorted. `version` is
+ * kept for actions that differ per line.
  * @see https://docs.cilium.io/en/stable/network/concepts/ipam/eni/#required-privileges
  */
-export function eniOperatorActions(version: CiliumVersion, options: EniOptions = {}): string[] {
+export function eniOperatorActions(_version: CiliumVersion, options: EniOptions = {}): string[] {
   const actions = [
     'ec2:AssignPrivateIpAddresses',
     'ec2:AttachNetworkInterface',
     'ec2:CreateNetworkInterface',
     'ec2:CreateTags',
     'ec2:DeleteNetworkInterface',
+    'ec2:DescribeInstanceTypes',
     'ec2:DescribeNetworkInterfaces',
     'ec2:DescribeRouteTables',
     'ec2:DescribeSecurityGroups',
@@ -110,7 +111,6 @@ export function eniOperatorActions(version: CiliumVersion, options: EniOptions =
     'ec2:ModifyNetworkInterfaceAttribute',
   ];
   if (options.releaseExcessIps) actions.push('ec2:UnassignPrivateIpAddresses');
-  if (version.isAtLeast(DESCRIBE_INSTANCE_TYPES_MINOR)) actions.push('ec2:DescribeInstanceTypes');
   return actions.sort();
 }
 

@@ -79,14 +79,15 @@ describe('renderCiliumValues: the ENI datapath per line, as the upstream install
 });
 
 describe('operator permissions', () => {
-  test('the documented actions; DescribeInstanceTypes from 1.18; UnassignPrivateIpAddresses with releaseExcessIps', () => {
+  test('the documented actions with DescribeInstanceTypes on every line (1.16/1.17 charts call it by default); UnassignPrivateIpAddresses with releaseExcessIps', () => {
     const base = [
       'ec2:AssignPrivateIpAddresses', 'ec2:AttachNetworkInterface', 'ec2:CreateNetworkInterface', 'ec2:CreateTags',
-      'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables', 'ec2:DescribeSecurityGroups',
-      'ec2:DescribeSubnets', 'ec2:DescribeTags', 'ec2:DescribeVpcs', 'ec2:ModifyNetworkInterfaceAttribute',
+      'ec2:DeleteNetworkInterface', 'ec2:DescribeInstanceTypes', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables',
+      'ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeTags', 'ec2:DescribeVpcs', 'ec2:ModifyNetworkInterfaceAttribute',
     ];
-    expect(eniOperatorActions(CiliumVersion.V1_17)).toEqual(base);
-    expect(eniOperatorActions(CiliumVersion.V1_18)).toEqual([...base, 'ec2:DescribeInstanceTypes'].sort());
+    for (const version of [CiliumVersion.V1_16, CiliumVersion.V1_17, CiliumVersion.V1_18, CiliumVersion.V1_20]) {
+      expect(eniOperatorActions(version)).toEqual(base);
+    }
     expect(eniOperatorActions(CiliumVersion.V1_16, { releaseExcessIps: true })).toContain('ec2:UnassignPrivateIpAddresses');
     expect(eniOperatorActions(CiliumVersion.V1_16)).not.toContain('ec2:UnassignPrivateIpAddresses');
   });
