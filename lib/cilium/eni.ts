@@ -7,6 +7,8 @@ export enum EniOperatorCredentials {
    * EKS Pod Identity: an IAM role associated with the `kube-system/cilium-operator` ServiceAccount
    * (`AWS::EKS::PodIdentityAssociation`), served by the `eks-pod-identity-agent` add-on. No OIDC provider, no
    * annotation; the association must exist before the operator pod is created, which the `Cilium` construct orders.
+   * The agent uses the node role's `eks-auth:AssumeRoleForPodIdentity` (AmazonEKSWorkerNodePolicy). Not available in
+   * the China Regions: use IRSA there.
    * @see https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html
    */
   POD_IDENTITY = 'podIdentity',
