@@ -63,7 +63,7 @@ export interface CapabilityRow {
   readonly capability: Capability;
 }
 
-const ENI_ALTERNATIVE = 'use the ENI datapath (datapath: Datapath.ENI), where upstream CI runs these tests';
+const ENI_ALTERNATIVE = 'use the ENI datapath (datapath: Datapath.ENI, i.e. eni.enabled with ipam.mode=eni), where upstream CI runs these tests';
 
 /** The upstream CI that runs the full connectivity suite (no test filter) on EKS with Cilium's ENI IPAM. */
 const ENI_CI = 'cilium/cilium .github/workflows/conformance-eks.yaml';
