@@ -238,7 +238,11 @@ export class Cilium extends Construct {
   private datapath(props: CiliumProps): Datapath {
     const clusterDatapath = (props.cluster as unknown as { datapath?: unknown }).datapath;
     if (clusterDatapath === undefined) {
-      return props.datapath ?? Datapath.AWS_CNI_CHAINING;
+      const datapath = props.datapath ?? Datapath.AWS_CNI_CHAINING;
+      if (datapath === Datapath.ENI) {
+        this.refuseVpcCniCluster(props.cluster);
+      }
+      return datapath;
     }
     if (clusterDatapath !== Datapath.AWS_CNI_CHAINING && clusterDatapath !== Datapath.ENI) {
       throw new MeshValidationError(`cluster.datapath must be '${Datapath.AWS_CNI_CHAINING}' or '${Datapath.ENI}', got ` +
@@ -251,6 +255,24 @@ export class Cilium extends Construct {
         'move the workloads, delete the old one (README, "Switching datapaths")', this);
     }
     return clusterDatapath;
+  }
+
+  /**
+   * ENI on a cluster defined in this app that runs the VPC CNI (created with EKS's default networking add-ons, or
+   * with a `vpc-cni` add-on): Cilium would take over pod networking under running pods while `aws-node` keeps
+   * assigning addresses. Imported clusters cannot be checked; their datapath is taken as stated.
+   */
+  private refuseVpcCniCluster(cluster: eks.ICluster): void {
+    const cfn = cluster.node.defaultChild;
+    const bootstrap = cfn instanceof eks.CfnCluster ? cfn.bootstrapSelfManagedAddons : false;
+    const vpcCni = cluster.node.findAll().find((c) => c instanceof eks.CfnAddon && c.addonName === 'vpc-cni');
+    if (bootstrap !== false || vpcCni) {
+      const why = vpcCni ? `has a vpc-cni add-on (${vpcCni.node.path})` : 'was created with EKS\'s default networking add-ons (VPC CNI)';
+      throw new MeshValidationError(`datapath 'eni' on cluster '${cluster.node.path}', which ${why}: Cilium would take over ` +
+        'pod networking under running pods while aws-node keeps assigning addresses. Create the cluster with ' +
+        'bootstrapSelfManagedAddons: false and no vpc-cni add-on (MeshCluster with datapath: Datapath.ENI does), or ' +
+        'migrate to such a cluster (README, "Switching datapaths")', this);
+    }
   }
 
   /** The ENI operator's role, trusted by EKS Pod Identity (with the association) or by the cluster's OIDC provider. */

@@ -1,7 +1,7 @@
-import { Size } from 'aws-cdk-lib';
+import { App, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import {
-  CiliumVersion, Datapath, FlowEventType, FlowExportTarget, FlowVerdict, HubbleMetric, HubbleUiExposure, renderCiliumValues,
+  CiliumVersion, Datapath, FlowEventType, MeshCluster, FlowExportTarget, FlowVerdict, HubbleMetric, HubbleUiExposure, renderCiliumValues,
   renderFlowExport, renderHubbleAlertRules, type FlowFilter,
 } from '../../lib';
 import { recordHelmValues } from '../util/record';
@@ -20,8 +20,9 @@ describe('honest L7 metrics', () => {
   });
 
   test('no warning on ENI, nor for L3/L4 metrics on chaining', () => {
-    const eni = install({ datapath: Datapath.ENI, hubble: { metrics: [HubbleMetric.httpV2({ exemplars: true })] } });
-    expect(Annotations.fromStack(eni.stack).findWarning('*', Match.stringLikeRegexp('l7Metrics'))).toEqual([]);
+    const eniStack = new Stack(new App(), 'E');
+    new MeshCluster(eniStack, 'Mesh', { datapath: Datapath.ENI }).addCilium({ hubble: { metrics: [HubbleMetric.httpV2({ exemplars: true })] } });
+    expect(Annotations.fromStack(eniStack).findWarning('*', Match.stringLikeRegexp('l7Metrics'))).toEqual([]);
     const l4 = install({ hubble: { metrics: [HubbleMetric.flow(), HubbleMetric.tcp()], policyVerdictMetrics: true } });
     expect(Annotations.fromStack(l4.stack).findWarning('*', Match.anyValue())).toEqual([]);
   });

@@ -1,3 +1,4 @@
+import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { App, CfnResource, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -201,16 +202,28 @@ describe('switching datapaths in place is refused', () => {
     expect(() => cluster.addCilium({ datapath: Datapath.AWS_CNI_CHAINING })).toThrow(/datapath 'aws-cni-chaining' differs from the datapath 'eni'/);
   });
 
-  test('Cilium on a plain eks.Cluster or an imported one takes the datapath as stated', () => {
+  test('ENI on a plain eks.Cluster that runs the VPC CNI is refused; without it the datapath is taken as stated', () => {
     const { stack, cluster } = eksClusterStack({ id: 'P', env: false });
-    const cilium = new Cilium(stack, 'Cilium', { cluster, datapath: Datapath.ENI });
+    expect(() => new Cilium(stack, 'Cilium', { cluster, datapath: Datapath.ENI })).toThrow(
+      /^datapath 'eni' on cluster 'P\/Cluster', which was created with EKS's default networking add-ons \(VPC CNI\): Cilium would take over pod networking under running pods .*Create the cluster with bootstrapSelfManagedAddons: false and no vpc-cni add-on .* \[at P\/Cilium\]$/,
+    );
+    const bare = new Stack(new App(), 'B');
+    const bareCluster = new eks.Cluster(bare, 'Cluster', {
+      version: eks.KubernetesVersion.V1_35,
+      bootstrapSelfManagedAddons: false,
+      kubectlProviderOptions: { kubectlLayer: new KubectlV35Layer(bare, 'Kubectl') },
+    });
+    const cilium = new Cilium(bare, 'Cilium', { cluster: bareCluster, datapath: Datapath.ENI });
     expect(cilium.profile.datapath).toBe(Datapath.ENI);
-    const template = Template.fromStack(stack);
+    const template = Template.fromStack(bare);
     template.resourceCountIs('AWS::EKS::PodIdentityAssociation', 1);
     expect(Object.values(template.findResources('AWS::EKS::Addon')).map((r) => r.Properties.AddonName)).toEqual(['eks-pod-identity-agent']);
-    const imported = importedClusterStack({ id: 'I' });
-    expect(() => new Cilium(imported.stack, 'Cilium', { cluster: imported.cluster, datapath: Datapath.ENI, eni: { operatorCredentials: EniOperatorCredentials.IRSA } }))
-      .toThrow(/IRSA credentials for the Cilium operator need the cluster's OIDC provider, but the imported cluster 'I\/Cluster' has none; .* \[at I\/Cilium\]$/);
+    new eks.CfnAddon(bareCluster, 'VpcCni', { addonName: 'vpc-cni', clusterName: bareCluster.clusterName });
+    expect(() => new Cilium(bare, 'Cilium2', { cluster: bareCluster, datapath: Datapath.ENI })).toThrow(/which has a vpc-cni add-on \(B\/Cluster\/VpcCni\)/);
+    // An imported cluster cannot be checked: ENI is taken as stated and gets as far as the operator's credentials.
+    const irsa = importedClusterStack({ id: 'J' });
+    expect(() => new Cilium(irsa.stack, 'Cilium', { cluster: irsa.cluster, datapath: Datapath.ENI, eni: { operatorCredentials: EniOperatorCredentials.IRSA } }))
+      .toThrow(/IRSA credentials for the Cilium operator need the cluster's OIDC provider, but the imported cluster 'J\/Cluster' has none; .* \[at J\/Cilium\]$/);
   });
 });
 
