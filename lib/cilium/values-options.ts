@@ -134,7 +134,8 @@ export interface CiliumValuesOptions {
    * Ingress address (the source of Envoy's upstream connections) come from it. The chart's default `10.0.0.0/8`
    * overlaps most VPCs (the default CDK VPC is 10.0.0.0/16), and Cilium then treats a VPC address as its own.
    * Pass a range that overlaps neither the VPC nor the Service CIDR; a /16 gives 256 nodes (/24 per node).
-   * @default - the chart's `10.0.0.0/8`; `198.18.0.0/16` when Gateway API or the Ingress controller is on
+   * @default - the chart's `10.0.0.0/8`; `198.18.0.0/16` when the values turn on Envoy config (Gateway API, the
+   * Ingress controller, `envoyConfig.enabled` or `loadBalancer.l7.backend: envoy`, the chart's own condition)
    * @see https://docs.cilium.io/en/stable/network/concepts/ipam/cluster-pool/
    */
   readonly clusterPoolIPv4PodCIDR?: string;

@@ -65,7 +65,7 @@ export function renderCiliumValues(options: CiliumValuesOptions, version: Cilium
   const envoyFrontend = (options.gatewayApi ?? false) || options.ingressController !== undefined;
   const values: JsonMap = datapath === Datapath.ENI
     ? eniValues(options, version, facts)
-    : chainingValues(options, envoyFrontend);
+    : chainingValues(options);
   if (kpr || version.isAtLeast(KPR_DECLARED_MINOR)) {
     values.kubeProxyReplacement = kpr;
   }
@@ -131,16 +131,30 @@ export function renderCiliumValues(options: CiliumValuesOptions, version: Cilium
     };
   }
   const merged = deepMerge(values, options.valuesOverrides);
+  if (datapath === Datapath.AWS_CNI_CHAINING && envoyConfigOn(merged) && get(merged, 'ipam.operator.clusterPoolIPv4PodCIDRList') === undefined) {
+    // Decided on the merged values, so that Envoy switched on by any option or override gets it too.
+    merged.ipam = deepMerge((merged.ipam ?? {}) as JsonMap, { operator: { clusterPoolIPv4PodCIDRList: [CHAINING_ENVOY_CLUSTER_POOL_CIDR] } });
+  }
   checkRenderedValues(merged, version, datapath);
   return merged as unknown as RenderedCiliumValues;
 }
 
 /**
- * aws-cni chaining: `cni.chainingMode: aws-cni`, `cni.exclusive: false`, `enableIPv4Masquerade: false`,
- * `routingMode: native`, `endpointRoutes.enabled: true`; the cluster-pool CIDR when stated or when Envoy serves
- * Gateway API or Ingress traffic (see `CiliumValuesOptions.clusterPoolIPv4PodCIDR`).
+ * The chart's own condition for `enable-envoy-config` (templates/cilium-configmap.yaml, 1.16-1.20), under which the
+ * agent allocates the node's Ingress address from its IPAM (`allocateIngressIPs`).
  */
-function chainingValues(options: CiliumValuesOptions, envoyFrontend: boolean): JsonMap {
+function envoyConfigOn(v: JsonMap): boolean {
+  return isTrue(get(v, 'envoyConfig.enabled')) || isTrue(get(v, 'ingressController.enabled')) ||
+    isTrue(get(v, 'gatewayAPI.enabled')) || get(v, 'loadBalancer.l7.backend') === 'envoy';
+}
+
+/**
+ * aws-cni chaining: `cni.chainingMode: aws-cni`, `cni.exclusive: false`, `enableIPv4Masquerade: false`,
+ * `routingMode: native`, `endpointRoutes.enabled: true`; the cluster-pool CIDR when stated (and, after the
+ * overrides, `CHAINING_ENVOY_CLUSTER_POOL_CIDR` whenever the values turn Envoy config on: see
+ * `CiliumValuesOptions.clusterPoolIPv4PodCIDR`).
+ */
+function chainingValues(options: CiliumValuesOptions): JsonMap {
   if (options.eni !== undefined) {
     throw new MeshValidationError('eni options are set, but the datapath is aws-cni chaining (the VPC CNI assigns pod ' +
       'addresses there); pass datapath: Datapath.ENI or remove eni');
@@ -151,9 +165,8 @@ function chainingValues(options: CiliumValuesOptions, envoyFrontend: boolean): J
     routingMode: 'native',
     endpointRoutes: { enabled: true },
   };
-  const pool = options.clusterPoolIPv4PodCIDR ?? (envoyFrontend ? CHAINING_ENVOY_CLUSTER_POOL_CIDR : undefined);
-  if (pool !== undefined) {
-    values.ipam = { operator: { clusterPoolIPv4PodCIDRList: [clusterPoolCidr(pool)] } };
+  if (options.clusterPoolIPv4PodCIDR !== undefined) {
+    values.ipam = { operator: { clusterPoolIPv4PodCIDRList: [clusterPoolCidr(options.clusterPoolIPv4PodCIDR)] } };
   }
   return values;
 }

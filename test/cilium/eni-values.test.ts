@@ -102,6 +102,11 @@ describe('chaining: the cluster-pool CIDR when Envoy serves Gateway API or Ingre
     }
     expect(CHAINING_ENVOY_CLUSTER_POOL_CIDR).toBe('198.18.0.0/16');
     expect(renderCiliumValues({}, CiliumVersion.V1_20)).not.toHaveProperty('ipam');
+    // Envoy config switched on by an override (CiliumEnvoyConfig, L7 load balancing) gets the pool too.
+    for (const valuesOverrides of [{ envoyConfig: { enabled: true } }, { loadBalancer: { l7: { backend: 'envoy' } } }]) {
+      expect(renderCiliumValues({ valuesOverrides }, CiliumVersion.V1_20).ipam)
+        .toEqual({ operator: { clusterPoolIPv4PodCIDRList: [CHAINING_ENVOY_CLUSTER_POOL_CIDR] } });
+    }
     const stated = renderCiliumValues({ ...kpr, gatewayApi: true, clusterPoolIPv4PodCIDR: '172.31.0.0/16' }, CiliumVersion.V1_16);
     recordHelmValues('values-chaining-gateway-pool-1-16', { ...stated, kubeProxyReplacement: undefined }, 'cilium-1.16');
     expect(stated.ipam).toEqual({ operator: { clusterPoolIPv4PodCIDRList: ['172.31.0.0/16'] } });
