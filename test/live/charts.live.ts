@@ -11,7 +11,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  CILIUM_GATEWAY_API, CiliumVersion, GatewayApiVersion, HubbleMetric, IngressLoadBalancerMode, renderCiliumValues, TransparentEncryption, type CiliumValuesOptions,
+  CILIUM_GATEWAY_API, CiliumVersion, Datapath, FlowEventType, FlowExportTarget, FlowVerdict, GatewayApiVersion, HubbleMetric, IngressLoadBalancerMode, renderCiliumValues, TransparentEncryption, type CiliumValuesOptions,
 } from '../../lib';
 import { ciliumChart, gatewayApiCrdFiles, HELM, startServer, tally, type LiveServer } from './cluster';
 
@@ -33,6 +33,25 @@ const OPTION_SETS: Record<string, CiliumValuesOptions> = {
   },
   'WireGuard, audit mode': { encryption: TransparentEncryption.wireGuard({ podMtu: 8906 }), policyAuditMode: true },
   'SPIRE mutual authentication': { mutualAuthentication: {} },
+  'flow export, policy verdict metrics': {
+    hubble: {
+      relay: true,
+      metrics: [HubbleMetric.flow()],
+      policyVerdictMetrics: true,
+      export: {
+        static: { target: FlowExportTarget.stdout(), denyList: [{ sourceNamespaces: ['kube-system'] }], fieldMask: ['time', 'verdict', 'source.namespace'] },
+        dynamic: [{
+          name: 'drops', target: FlowExportTarget.file('/var/run/cilium/hubble/drops.log'),
+          allowList: [{ verdicts: [FlowVerdict.DROPPED], eventTypes: [FlowEventType.DROP] }],
+        }],
+      },
+    },
+  },
+  'ENI datapath: prefix delegation, release of excess IPs, tags, subnets': {
+    datapath: Datapath.ENI,
+    eni: { prefixDelegation: true, releaseExcessIps: true, eniTags: { team: 'mesh' }, subnetIds: ['subnet-0123456789abcdef0'] },
+  },
+  'ENI datapath: kube-proxy replacement, Gateway API, L7': { datapath: Datapath.ENI, kubeProxyReplacement: true, k8sServiceHost: HOST, gatewayApi: true },
   'CiliumEnvoyConfig and L7 load balancing': { kubeProxyReplacement: true, k8sServiceHost: HOST, envoyConfig: true, l7LoadBalancing: true },
 };
 
