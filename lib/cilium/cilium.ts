@@ -191,6 +191,11 @@ export class Cilium extends Construct {
           `policyVerdictMetrics: ${props.hubble?.policyVerdictMetrics ?? false}, relay: ${props.hubble?.relay ?? false}; ` +
           'set hubble: { policyVerdictMetrics: true, relay: true }', this);
       }
+      if (!props.prometheus?.operatorCrdsInstalled) {
+        throw new MeshValidationError('alertRules render a PrometheusRule (monitoring.coreos.com/v1), got alertRules without ' +
+          'prometheus.operatorCrdsInstalled; a fresh cluster has no such CRD, so the manifest would fail to apply. Install ' +
+          'the Prometheus Operator CRDs first and set prometheus: { operatorCrdsInstalled: true }, or leave alertRules out', this);
+      }
       const rule = atScope(this, () => renderHubbleAlertRules(props.alertRules));
       this.alertRules = new eks.KubernetesManifest(this, 'AlertRules', { cluster: props.cluster, manifest: [rule] });
       this.alertRules.node.addDependency(this.release);

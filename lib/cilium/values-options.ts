@@ -59,6 +59,15 @@ export interface PrometheusOptions {
    * @default - none
    */
   readonly serviceMonitorLabels?: { [key: string]: string };
+  /**
+   * The cluster has the Prometheus Operator CRDs (`monitoring.coreos.com/v1`: ServiceMonitor, PrometheusRule), from
+   * kube-prometheus-stack or the `prometheus-community/prometheus-operator-crds` chart, installed before Cilium.
+   * ServiceMonitors (here or through `valuesOverrides`) and the `Cilium` construct's `alertRules` are refused without
+   * it: on a cluster without those CRDs the Cilium chart fails the install ("Service Monitor requires
+   * monitoring.coreos.com/v1 CRDs") and a PrometheusRule cannot be created.
+   * @default false
+   */
+  readonly operatorCrdsInstalled?: boolean;
 }
 
 /**

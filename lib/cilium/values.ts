@@ -143,6 +143,7 @@ export function renderCiliumValues(options: CiliumValuesOptions, version: Cilium
     merged.ipam = deepMerge((merged.ipam ?? {}) as JsonMap, { operator: { clusterPoolIPv4PodCIDRList: [CHAINING_ENVOY_CLUSTER_POOL_CIDR] } });
   }
   checkRenderedValues(merged, version, datapath);
+  checkServiceMonitors(merged, options.prometheus?.operatorCrdsInstalled ?? false);
   return merged as unknown as RenderedCiliumValues;
 }
 
@@ -358,6 +359,30 @@ function checkDatapathValues(v: JsonMap, version: CiliumVersion, datapath: Datap
       fail(`cni.chainingMode is ${JSON.stringify(chainingMode)}, but the aws-cni chaining datapath needs 'aws-cni'; ` +
         'remove cni.chainingMode from valuesOverrides');
     }
+  }
+}
+
+/** The paths of every `serviceMonitor.enabled: true` in `v` (the chart has one per component). */
+function serviceMonitorPaths(v: unknown, at: string[] = []): string[] {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return [];
+  return Object.entries(v as JsonMap).flatMap(([k, child]) => (k === 'serviceMonitor' && isTrue(get(child as JsonMap, 'enabled'))
+    ? [[...at, k].join('.')]
+    : serviceMonitorPaths(child, [...at, k])));
+}
+
+/**
+ * ServiceMonitors need the Prometheus Operator CRDs, which no fresh EKS cluster has; the chart refuses the install
+ * without them (checked on a live API server by test/live/charts.live.ts), so the user must say they exist.
+ */
+function checkServiceMonitors(v: JsonMap, crdsInstalled: boolean): void {
+  const paths = serviceMonitorPaths(v);
+  if (paths.length > 0 && !crdsInstalled) {
+    throw new MeshValidationError(`ServiceMonitors need the Prometheus Operator CRDs (monitoring.coreos.com/v1), got ` +
+      `${paths.map((p) => `${p}.enabled: true`).join(', ')} without prometheus.operatorCrdsInstalled; a fresh cluster has ` +
+      'no such CRDs and the Cilium chart then fails the install. Install them first (kube-prometheus-stack or the ' +
+      'prometheus-operator-crds chart, with the Cilium release depending on it) and set prometheus: { operatorCrdsInstalled: ' +
+      'true }, or scrape without the operator: the chart annotates the agent, operator, Envoy and Hubble metrics targets ' +
+      'for annotation-based scrapers when ServiceMonitors are off');
   }
 }
 

@@ -186,13 +186,16 @@ describe('alert rules', () => {
     expect(() => renderHubbleAlertRules({ policyDropsPerSecond: 0 })).toThrow(/policyDropsPerSecond must be a positive number, got 0/);
   });
 
-  test('opt-in on the construct, after the release; refused without the metrics it reads', () => {
-    const { stack, cilium } = install({ hubble: { relay: true, policyVerdictMetrics: true }, alertRules: {} });
+  test('opt-in on the construct, after the release; refused without the metrics it reads or the operator CRDs', () => {
+    const withCrds = { operatorCrdsInstalled: true };
+    const { stack, cilium } = install({ hubble: { relay: true, policyVerdictMetrics: true }, prometheus: withCrds, alertRules: {} });
     const template = Template.fromStack(stack);
     const [manifest] = Object.values(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'));
     expect(JSON.stringify(manifest.Properties.Manifest)).toContain('PrometheusRule');
     expect(manifest.DependsOn).toContain(stack.getLogicalId(cilium.release.node.defaultChild as never));
-    expect(() => install({ hubble: { relay: true }, alertRules: {} }))
+    expect(() => install({ hubble: { relay: true, policyVerdictMetrics: true }, alertRules: {} }))
+      .toThrow(/alertRules render a PrometheusRule \(monitoring.coreos.com\/v1\), got alertRules without prometheus.operatorCrdsInstalled; .*set prometheus: \{ operatorCrdsInstalled: true \}, or leave alertRules out \[at S\/Cilium\]$/);
+    expect(() => install({ hubble: { relay: true }, prometheus: withCrds, alertRules: {} }))
       .toThrow(/alertRules need the policy drop metrics with namespace labels and Hubble Relay, got policyVerdictMetrics: false, relay: true; set hubble: \{ policyVerdictMetrics: true, relay: true \} \[at S\/Cilium\]$/);
   });
 });

@@ -8,6 +8,17 @@ import { recordHelmValues } from '../util/record';
 const HOST = 'ABCDEF0123456789.gr7.eu-west-1.eks.amazonaws.com';
 const KPR = { kubeProxyReplacement: true, k8sServiceHost: HOST };
 
+describe('ServiceMonitors need the Prometheus Operator CRDs', () => {
+  test('refused unless the CRDs are declared installed, also through valuesOverrides', () => {
+    expect(() => renderCiliumValues({ prometheus: { agent: true, serviceMonitor: true } }, CiliumVersion.V1_20))
+      .toThrow(/^ServiceMonitors need the Prometheus Operator CRDs \(monitoring.coreos.com\/v1\), got prometheus.serviceMonitor.enabled: true, operator.prometheus.serviceMonitor.enabled: true, envoy.prometheus.serviceMonitor.enabled: true without prometheus.operatorCrdsInstalled; .*set prometheus: \{ operatorCrdsInstalled: true \}/);
+    expect(() => renderCiliumValues({ valuesOverrides: { hubble: { relay: { prometheus: { serviceMonitor: { enabled: true } } } } } }, CiliumVersion.V1_20))
+      .toThrow(/got hubble.relay.prometheus.serviceMonitor.enabled: true without prometheus.operatorCrdsInstalled/);
+    const values = renderCiliumValues({ prometheus: { agent: true, serviceMonitor: true, operatorCrdsInstalled: true } }, CiliumVersion.V1_20);
+    expect(values.prometheus).toEqual({ enabled: true, serviceMonitor: { enabled: true } });
+  });
+});
+
 describe('renderCiliumValues: aws-cni chaining per line', () => {
   test('1.20 default (snapshot)', () => {
     const values = renderCiliumValues({}, CiliumVersion.V1_20);
@@ -193,7 +204,7 @@ describe('observability', () => {
   test('Hubble relay, UI, metrics, ServiceMonitors and dashboards for every component', () => {
     const options = {
       hubble: { relay: true, ui: true, metrics: [HubbleMetric.dns(), HubbleMetric.drop(), HubbleMetric.tcp(), httpV2] },
-      prometheus: { agent: true, serviceMonitor: true, serviceMonitorLabels: { release: 'kube-prometheus-stack', app: 'cilium' } },
+      prometheus: { agent: true, serviceMonitor: true, serviceMonitorLabels: { release: 'kube-prometheus-stack', app: 'cilium' }, operatorCrdsInstalled: true },
       grafanaDashboards: { namespace: 'monitoring' },
       operatorReplicas: 3,
     };

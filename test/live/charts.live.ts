@@ -91,13 +91,15 @@ describe.each(LINES.map((v) => [v.chartVersion, v] as const))('Cilium %s chart',
   });
 });
 
-test('ServiceMonitors without the Prometheus Operator CRDs: the real chart refuses the install', () => {
+test('ServiceMonitors without the Prometheus Operator CRDs: the real chart refuses the install, the library refuses at synth', () => {
   const version = CiliumVersion.V1_20;
   const chart = ciliumChart(version.chartVersion);
+  const options: CiliumValuesOptions = { prometheus: { agent: true, serviceMonitor: true } };
+  // What the library renders once told the CRDs exist, installed on a cluster that does not have them.
+  const values = renderCiliumValues({ prometheus: { ...options.prometheus, operatorCrdsInstalled: true } }, version);
   const server = startServer('servicemonitor');
   let outcome;
   try {
-    const values = renderCiliumValues({ prometheus: { agent: true, serviceMonitor: true } }, version);
     outcome = install(server, chart.chart, values, 'cilium');
   } finally {
     server.stop();
@@ -105,4 +107,6 @@ test('ServiceMonitors without the Prometheus Operator CRDs: the real chart refus
   tally({ chartInstalls: 1 });
   expect(outcome.ok).toBe(false);
   expect(outcome.error).toMatch(/Service Monitor requires monitoring.coreos.com\/v1 CRDs/);
+  // Not told, the library refuses at synth, before any cluster exists.
+  expect(() => renderCiliumValues(options, version)).toThrow(/^ServiceMonitors need the Prometheus Operator CRDs \(monitoring.coreos.com\/v1\)/);
 });
