@@ -16,3 +16,4 @@ export * from './mesh/workload';
 export * from './cluster';
 export * from './mesh/delivery';
 export * from './gateway-api';
+export * from './mesh/review';
