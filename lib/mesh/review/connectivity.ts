@@ -70,6 +70,8 @@ export interface SideVerdict {
   readonly decidedBy: readonly RuleReference[];
   /** HTTP rules that filter requests on this connection (empty: no L7 filtering). */
   readonly httpRules: readonly string[];
+  /** DNS rules (`matchName`/`matchPattern`) that filter lookups on this connection (empty: no DNS filtering). */
+  readonly dnsRules: readonly string[];
   /** One sentence. */
   readonly reason: string;
 }
@@ -465,9 +467,9 @@ function evaluateSide(
 
   const denies = match(denySection);
   const allows = match(allowSection);
-  const side = (allowed: boolean, decidedBy: Matched[], httpRules: string[], reason: string): SideVerdict => ({
+  const side = (allowed: boolean, decidedBy: Matched[], httpRules: string[], reason: string, dnsRules: string[] = []): SideVerdict => ({
     direction, endpoint: describeEndpoint(subject), allowed, defaultDeny, defaultDenyBy,
-    decidedBy: decidedBy.map((m) => m.rule.ref), httpRules, reason,
+    decidedBy: decidedBy.map((m) => m.rule.ref), httpRules, dnsRules, reason,
   });
   const certain = (m: Matched) => m.tri.value && m.tri.conditions.length === 0;
 
@@ -484,15 +486,16 @@ function evaluateSide(
   const plain = applying.filter((m) => !m.port.http && !m.port.dns);
   const http = plain.length > 0 ? [] : applying.flatMap((m) => m.port.http ?? []);
   const httpRules = [...new Set(http.map(describeHttpRule))].sort();
-  const dnsRules = plain.length > 0 ? [] : applying.flatMap((m) => m.port.dns ?? []);
+  const dnsRules = [...new Set((plain.length > 0 ? [] : applying.flatMap((m) => m.port.dns ?? []))
+    .map((d: any) => String(d.matchName ?? d.matchPattern)))].sort();
 
   let verdict: SideVerdict;
   if (applying.length > 0) {
     const decided = plain.length > 0 ? plain : applying;
     const l7 = httpRules.length > 0 ? `, HTTP filtered to ${httpRules.join('; ')}` : dnsRules.length > 0
-      ? `, DNS lookups filtered to ${[...new Set(dnsRules.map((d: any) => d.matchName ?? d.matchPattern))].sort().join(', ')}` : '';
+      ? `, DNS lookups filtered to ${dnsRules.join(', ')}` : '';
     if (!decided.some(certain)) conditions.push(...decided.flatMap((m) => m.tri.conditions));
-    verdict = side(true, decided, httpRules, `allowed by ${decided.map((m) => ref(m.rule.ref)).join(', ')}${l7}`);
+    verdict = side(true, decided, httpRules, `allowed by ${decided.map((m) => ref(m.rule.ref)).join(', ')}${l7}`, dnsRules);
     if (httpRules.length > 0 && q.http && !http.some((r) => httpRuleAdmits(r, q.http!))) {
       verdict = side(false, applying, httpRules,
         `the request matches none of the HTTP rules of ${applying.map((m) => ref(m.rule.ref)).join(', ')} (${httpRules.join('; ')}): Envoy answers 403`);

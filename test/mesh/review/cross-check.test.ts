@@ -1,0 +1,132 @@
+import { App } from 'aws-cdk-lib';
+import * as cdk8s from 'cdk8s';
+import { Entity, MeshAssertions, Peer, Port, type ServiceMesh, Workload } from '../../../lib';
+import { CanaryStack } from '../../../examples/canary';
+import { EastWestStack } from '../../../examples/east-west';
+import { buildGitOpsMesh } from '../../../examples/gitops';
+import { ZeroTrustStack } from '../../../examples/zero-trust';
+import { addressIdentity, bruteForce, fqdnIdentity, type Identity, podIdentity, reservedIdentity } from './brute-force';
+import { largeMesh, trickyMesh } from './fixtures';
+
+/**
+ * For every example mesh (and two meshes built to exercise deny rules, cluster-wide policies, CIDRs and a large
+ * mesh), every pair of endpoints and every declared port: MeshAssertions and the brute-force evaluator agree.
+ */
+const MESHES: Record<string, () => ServiceMesh> = {
+  'zero-trust': () => new ZeroTrustStack(new App(), 'Z').mesh,
+  canary: () => new CanaryStack(new App(), 'C').mesh,
+  'east-west': () => new EastWestStack(new App(), 'E').mesh,
+  gitops: () => buildGitOpsMesh(cdk8s.Testing.app()),
+  tricky: trickyMesh,
+  large: () => largeMesh(12, 3),
+};
+
+interface Universe {
+  readonly identities: Identity[];
+  /** what MeshAssertions is asked with, per identity id */
+  readonly refs: Map<string, Parameters<MeshAssertions['explain']>[0]>;
+  /** Service identities: port → targetPort */
+  readonly targetPorts: Map<string, Map<number, number>>;
+  readonly ports: string[];
+}
+
+function universeOf(mesh: ServiceMesh): Universe {
+  const objects: any[] = mesh.toJson();
+  const identities: Identity[] = [];
+  const refs = new Map<string, any>();
+  const targetPorts = new Map<string, Map<number, number>>();
+  const ports = new Set<string>(['TCP/53', 'UDP/53', 'TCP/443', 'TCP/80']);
+  const addPort = (protocol: string, port: number) => {
+    for (const pr of protocol === 'ANY' ? ['TCP', 'UDP'] : [protocol]) ports.add(`${pr}/${port}`);
+  };
+  for (const w of mesh.node.findAll().filter((c): c is Workload => c instanceof Workload)) {
+    const id = `${w.namespace}/${w.node.id}`;
+    identities.push(podIdentity(id, w.namespace, { ...w.labels }, w.service ? [`${w.namespace}/${w.service.name}`] : []));
+    refs.set(id, w);
+    w.ports.forEach((p) => { addPort(p.protocol, p.port); if (p.endPort) addPort(p.protocol, p.endPort); });
+  }
+  for (const s of objects.filter((o) => o.kind === 'Service' && o.spec?.selector)) {
+    const id = `${s.metadata.namespace}/${s.metadata.name}`;
+    identities.push(podIdentity(`svc ${id}`, s.metadata.namespace, s.spec.selector, [id]));
+    refs.set(`svc ${id}`, id);
+    const map = new Map<number, number>();
+    for (const p of s.spec.ports ?? []) {
+      map.set(p.port, typeof p.targetPort === 'number' ? p.targetPort : p.port);
+      addPort(p.protocol ?? 'TCP', p.port);
+      if (typeof p.targetPort === 'number') addPort(p.protocol ?? 'TCP', p.targetPort);
+    }
+    targetPorts.set(`svc ${id}`, map);
+  }
+  for (const e of [Entity.WORLD, Entity.KUBE_APISERVER, Entity.INGRESS, Entity.HOST, Entity.REMOTE_NODE]) {
+    identities.push(reservedIdentity(e));
+    refs.set(`entity ${e}`, Peer.entity(e));
+  }
+  const names = new Set(['unlisted.example.org']);
+  const addresses = new Set(['192.0.2.10', '10.9.1.1']);
+  const visit = (x: any): void => {
+    if (Array.isArray(x)) x.forEach(visit);
+    else if (x && typeof x === 'object') {
+      if (typeof x.matchName === 'string' && !('matchPattern' in x)) names.add(x.matchName);
+      if (typeof x.cidr === 'string' && !x.cidr.includes(':')) addresses.add(x.cidr.split('/')[0]);
+      if (x.port !== undefined && x.protocol !== undefined && /^\d+$/.test(String(x.port))) {
+        addPort(x.protocol, Number(x.port));
+        if (x.endPort) addPort(x.protocol, x.endPort);
+      }
+      Object.values(x).forEach(visit);
+    }
+  };
+  objects.filter((o) => o.kind.startsWith('Cilium')).forEach(visit);
+  for (const n of names) { identities.push(fqdnIdentity(n)); refs.set(n, Peer.fqdn(n)); }
+  for (const a of addresses) { identities.push(addressIdentity(a)); refs.set(a, Peer.cidr(`${a}/32`)); }
+  return { identities, refs, targetPorts, ports: [...ports].sort() };
+}
+
+function portOf(key: string): Port {
+  const [proto, port] = key.split('/');
+  return proto === 'UDP' ? Port.udp(Number(port)) : Port.tcp(Number(port));
+}
+
+const totals = { meshes: 0, questions: 0, allowed: 0, conditional: 0, l7: 0 };
+
+describe('MeshAssertions agrees with the brute-force evaluator', () => {
+  test.each(Object.keys(MESHES))('%s: every endpoint pair and declared port', (name) => {
+    const mesh = MESHES[name]();
+    const u = universeOf(mesh);
+    const assertions = MeshAssertions.of(mesh);
+    const objects = mesh.toJson();
+    // the brute force sees pod ports; a Service destination's port is translated as the Service says
+    const expected = bruteForce(objects, u.identities, u.ports);
+    const disagreements: string[] = [];
+    let questions = 0;
+    for (const from of u.identities) {
+      for (const to of u.identities) {
+        if (from === to || (!from.pod && !to.pod)) continue;
+        for (const port of u.ports) {
+          const [proto, number] = port.split('/');
+          const target = u.targetPorts.get(to.id)?.get(Number(number));
+          const want = expected.get(`${from.id}|${to.id}|${target !== undefined ? `${proto}/${target}` : port}`)
+            ?? bruteForce(objects, u.identities, [`${proto}/${target}`]).get(`${from.id}|${to.id}|${proto}/${target}`)!;
+          const got = assertions.explain(u.refs.get(from.id)!, u.refs.get(to.id)!, portOf(port));
+          const gotL7 = got.sides.some((s) => s.httpRules.length > 0 || s.dnsRules.length > 0);
+          questions++;
+          totals.allowed += got.allowed ? 1 : 0;
+          totals.conditional += got.conditions.length > 0 ? 1 : 0;
+          totals.l7 += gotL7 ? 1 : 0;
+          if (got.allowed !== want.allowed || (got.allowed && gotL7 !== want.l7)) {
+            disagreements.push(`${got.explanation}\n  brute force: ${want.allowed ? 'allowed' : 'denied'}${want.l7 ? ' (L7 filtered)' : ''}`);
+          }
+        }
+      }
+    }
+    totals.meshes++;
+    totals.questions += questions;
+    expect(disagreements.slice(0, 5)).toEqual([]);
+    expect(questions).toBeGreaterThan(50);
+  });
+
+  afterAll(() => {
+    // The numbers for the report: printed once, not asserted.
+    process.stdout.write(`cross-check: ${totals.meshes} meshes, ${totals.questions} (from, to, port) questions agreed, ` +
+      `${totals.allowed} allowed, ${totals.l7} L7-filtered, ${totals.conditional} conditional\n`);
+  });
+});
