@@ -217,6 +217,15 @@ function selectsPods(selector: Selector, e: Extract<ConnectivityEndpoint, { type
   return and(terms);
 }
 
+/**
+ * Whether `selector` certainly selects `endpoint` (pods carrying at least its labels), with the policy's namespace
+ * added when the selector names none (`scopeNamespace`; undefined for cluster-wide policies).
+ */
+export function certainlySelects(selector: Selector, endpoint: ConnectivityEndpoint, scopeNamespace?: string): boolean {
+  const t = selectorSelects(selector, endpoint, scopeNamespace);
+  return t.value && t.conditions.length === 0;
+}
+
 /** Whether an endpoint selector of a rule (`fromEndpoints`/`toEndpoints`) selects `e`. */
 function selectorSelects(selector: Selector, e: ConnectivityEndpoint, scopeNamespace?: string): Tri {
   if (e.type === 'pods') {
