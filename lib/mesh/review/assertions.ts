@@ -1,7 +1,7 @@
 import { MeshValidationError } from '../../private/errors';
 import type { Port } from '../policy/ports';
 import type { ServiceMesh } from '../service-mesh';
-import { type ConnectivityVerdict, type HttpRequestInfo, evaluateConnectivity, readPolicies } from './connectivity';
+import { type ConnectivityEndpoint, type ConnectivityVerdict, type HttpRequestInfo, evaluateConnectivity, readPolicies } from './connectivity';
 import { type MeshEndpointRef, meshEndpoints, resolveEndpoint, resolvePort } from './endpoints';
 
 /** Options of `MeshAssertions.allows` and `denies`. */
@@ -54,11 +54,30 @@ export class MeshAssertions {
     const verdict = evaluateConnectivity(readPolicies(endpoints.objects), {
       from: source.endpoint, to: destination.endpoint, port: mapped.port, protocol: asked.protocol, http,
     });
-    if (!mapped.condition) {
+    const extra = [mapped.condition, this.gammaCondition(endpoints.objects, destination.endpoint)].filter((c): c is string => c !== undefined);
+    if (extra.length === 0) {
       return verdict;
     }
-    const conditions = [...verdict.conditions, mapped.condition].sort();
-    return { ...verdict, conditions, explanation: `${verdict.explanation}\n  conditional: ${mapped.condition}` };
+    const conditions = [...verdict.conditions, ...extra].sort();
+    return { ...verdict, conditions, explanation: [verdict.explanation, ...extra.map((c) => `  conditional: ${c}`)].join('\n') };
+  }
+
+  /**
+   * Before Cilium 1.18, requests to a Service that is the parent of a GAMMA route go through Envoy and reach the
+   * route's backends with the identity `ingress` (cilium/cilium#34774, fixed by #39206): the pod-to-pod verdict then
+   * does not describe routed requests.
+   */
+  private gammaCondition(objects: readonly any[], to: ConnectivityEndpoint): string | undefined {
+    if (to.type !== 'pods' || this.mesh.cilium.version.isAtLeast(18)) {
+      return undefined;
+    }
+    const routes = objects.filter((o) => String(o?.apiVersion).startsWith('gateway.networking.k8s.io/') && /Route$/.test(o.kind ?? '') &&
+      (o.spec?.parentRefs ?? []).some((p: any) => p.kind === 'Service' &&
+        (to.services ?? []).includes(`${p.namespace ?? o.metadata?.namespace ?? 'default'}/${p.name}`)))
+      .map((o) => `${o.kind} ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name}`).sort();
+    return routes.length === 0 ? undefined
+      : `requests routed by ${routes.join(', ')} reach its backends with the identity 'ingress' on Cilium ${this.mesh.cilium.version.line} ` +
+        '(cilium/cilium#34774, fixed in 1.18): ask about Peer.entity(Entity.INGRESS) to each backend for those';
   }
 
   /** Fails (with the explanation) unless the traffic is allowed. */

@@ -69,8 +69,8 @@ export function test(value: unknown): boolean {
 }
 
 /** jest's `serialize`: prints the masked value with jest's own printer. */
-export function serialize(value: unknown, config: unknown, indentation: string, depth: number, refs: unknown,
-  printer: (v: unknown, c: unknown, i: string, d: number, r: unknown) => string): string {
+export function serialize<C, R>(value: unknown, config: C, indentation: string, depth: number, refs: R,
+  printer: (v: unknown, c: C, i: string, d: number, r: R) => string): string {
   const masked = Stack.isStack(value) ? stackSnapshot(value) : maskTemplate(value);
   return printer(masked, config, indentation, depth, refs);
 }
