@@ -308,15 +308,23 @@ function cidrCovers(set: { cidr?: string; except?: string[]; cidrGroupRef?: stri
   return NO;
 }
 
-/** Cilium's `matchPattern`: `*` alone matches every name, elsewhere it matches DNS characters within a label. */
+/**
+ * Cilium's `matchName` (exact, case-insensitive) and `matchPattern`: `*` alone matches every name, elsewhere `*`
+ * matches DNS characters within one label, and a leading `**.` matches one or more labels (Cilium 1.20 CRD).
+ */
 export function fqdnMatches(entry: { matchName?: string; matchPattern?: string }, name: string): boolean {
   const n = name.toLowerCase().replace(/\.$/, '');
   if (entry.matchName !== undefined) return entry.matchName.toLowerCase().replace(/\.$/, '') === n;
   if (entry.matchPattern === undefined) return false;
-  const p = entry.matchPattern.toLowerCase().replace(/\.$/, '');
+  let p = entry.matchPattern.toLowerCase().replace(/\.$/, '');
   if (p === '*') return true;
+  let prefix = '';
+  if (p.startsWith('**.')) {
+    prefix = '([-a-z0-9_]+\\.)+';
+    p = p.slice(3);
+  }
   const re = p.split('').map((c) => (c === '*' ? '[-a-z0-9_]*' : c.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))).join('');
-  return new RegExp(`^${re}$`).test(n);
+  return new RegExp(`^${prefix}${re}$`).test(n);
 }
 
 /** Whether the peer part of a rule covers `e`. `scope` is the policy's namespace (undefined: cluster-wide). */
