@@ -226,6 +226,22 @@ export function certainlySelects(selector: Selector, endpoint: ConnectivityEndpo
   return t.value && t.conditions.length === 0;
 }
 
+/**
+ * Whether a policy's `endpointSelector` selects the pods of `e`. A CiliumNetworkPolicy applies only in its own
+ * namespace: Cilium replaces any namespace the selector names with the policy's (`ParseToCiliumRule`).
+ */
+export function subjectSelects(selector: Selector, e: Extract<ConnectivityEndpoint, { type: 'pods' }>, namespace?: string): Tri {
+  if (namespace === undefined) {
+    return selectsPods(selector, e);
+  }
+  const isNs = (k: string) => stripSource(k) === NAMESPACE_KEY;
+  const own: Selector = {
+    matchLabels: Object.fromEntries(Object.entries(selector.matchLabels ?? {}).filter(([k]) => !isNs(k))),
+    matchExpressions: (selector.matchExpressions ?? []).filter((x) => !isNs(x.key)),
+  };
+  return selectsPods(own, e, namespace);
+}
+
 /** Whether an endpoint selector of a rule (`fromEndpoints`/`toEndpoints`) selects `e`. */
 function selectorSelects(selector: Selector, e: ConnectivityEndpoint, scopeNamespace?: string): Tri {
   if (e.type === 'pods') {
@@ -239,9 +255,8 @@ function selectorSelects(selector: Selector, e: ConnectivityEndpoint, scopeNames
   if (labels.length === 1 && labels[0] === `reserved:${e.entity}` && !(selector.matchExpressions ?? []).length) {
     return YES;
   }
-  if (scopeNamespace === undefined && labels.length === 0 && !(selector.matchExpressions ?? []).length) {
-    return maybe(false, `an empty endpoint selector in a cluster-wide rule may also select the reserved identity '${e.entity}'`);
-  }
+  // Other selectors only select pods: a namespaced policy adds its namespace, a cluster-wide one requires a
+  // namespace label (getEndpointSelector), which reserved identities do not carry.
   return NO;
 }
 
@@ -464,7 +479,7 @@ function evaluateSide(
   peer: ConnectivityEndpoint, q: ConnectivityQuery, conditions: string[],
 ): SideVerdict {
   const selecting = policies
-    .map((p) => ({ p, tri: selectsPods(p.selector, subject, p.namespace) }))
+    .map((p) => ({ p, tri: subjectSelects(p.selector, subject, p.namespace) }))
     .filter((x) => x.tri.value || x.tri.conditions.length > 0);
   const allowSection = direction;
   const denySection = direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
@@ -541,7 +556,7 @@ function dnsProxyCondition(policies: readonly PolicyRules[], source: Extract<Con
   const kubeDns: ConnectivityEndpoint = {
     type: 'pods', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, name: 'kube-system/kube-dns',
   };
-  const visible = policies.some((p) => selectsPods(p.selector, source, p.namespace).value && p.egress.some((r) => {
+  const visible = policies.some((p) => subjectSelects(p.selector, source, p.namespace).value && p.egress.some((r) => {
     const port = portsCover(r.body, 53, 'UDP');
     return peerCovers(r.body, 'egress', kubeDns, p.namespace).value && port.tri.value && (port.dns ?? []).some((d) => fqdnMatches(d, fqdn));
   }));

@@ -176,7 +176,8 @@ function policies(b: DiagramBuilder, objects: readonly any[]): void {
     if (o.kind !== 'CiliumNetworkPolicy' && !clusterwide) continue;
     const scope = clusterwide ? undefined : o.metadata?.namespace ?? 'default';
     for (const spec of [o.spec, ...(o.specs ?? [])].filter((s) => s?.endpointSelector)) {
-      const selector: Selector = spec.endpointSelector;
+      // A namespaced policy applies in its own namespace whatever its selector says (Cilium replaces the namespace).
+      const selector: Selector = clusterwide ? spec.endpointSelector : withoutNamespace(spec.endpointSelector);
       const wholeNamespace = !clusterwide && Object.keys(selector.matchLabels ?? {}).length === 0 && !(selector.matchExpressions ?? []).length;
       const subjects = clusterwide ? b.selected(selector, undefined) : b.selected(selector, scope);
       for (const direction of ['ingress', 'egress'] as const) {
@@ -208,6 +209,14 @@ function policies(b: DiagramBuilder, objects: readonly any[]): void {
       }
     }
   }
+}
+
+function withoutNamespace(s: Selector): Selector {
+  const isNs = (k: string) => k.replace(/^k8s:/, '') === 'io.kubernetes.pod.namespace';
+  return {
+    ...(s.matchLabels ? { matchLabels: Object.fromEntries(Object.entries(s.matchLabels).filter(([k]) => !isNs(k))) } : {}),
+    ...(s.matchExpressions ? { matchExpressions: s.matchExpressions.filter((x) => !isNs(x.key)) } : {}),
+  };
 }
 
 function percent(weight: number, total: number): string {

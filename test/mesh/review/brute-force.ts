@@ -77,6 +77,16 @@ function scoped(sel: Sel, namespace: string | undefined): Sel {
   return { ...sel, matchLabels: { ...(sel.matchLabels ?? {}), 'k8s:io.kubernetes.pod.namespace': namespace } };
 }
 
+/** A policy's own selector: a namespaced policy always applies in its namespace, whatever the selector says. */
+function subjectSelector(sel: Sel, namespace: string | undefined): Sel {
+  if (namespace === undefined) return sel;
+  const notNs = (k: string) => k.replace(/^(k8s|any):/, '') !== 'io.kubernetes.pod.namespace';
+  return {
+    matchLabels: { ...Object.fromEntries(Object.entries(sel.matchLabels ?? {}).filter(([k]) => notNs(k))), 'k8s:io.kubernetes.pod.namespace': namespace },
+    matchExpressions: (sel.matchExpressions ?? []).filter((x) => notNs(x.key)),
+  };
+}
+
 /** Selectors of reserved labels are not scoped to the policy's namespace and select reserved identities. */
 function reservedSelector(sel: Sel): boolean {
   return [...Object.keys(sel.matchLabels ?? {}), ...(sel.matchExpressions ?? []).map((x) => x.key)].some((k) => k.startsWith('reserved:'));
@@ -168,7 +178,7 @@ export function policyMap(objects: readonly any[], endpoint: Identity, direction
     if (o.kind !== 'CiliumNetworkPolicy' && o.kind !== 'CiliumClusterwideNetworkPolicy') continue;
     const namespace = o.kind === 'CiliumNetworkPolicy' ? (o.metadata?.namespace ?? 'default') : undefined;
     for (const spec of [o.spec, ...(o.specs ?? [])].filter(Boolean)) {
-      if (!spec.endpointSelector || !selects(scoped(spec.endpointSelector, namespace), endpoint)) continue;
+      if (!spec.endpointSelector || !selects(subjectSelector(spec.endpointSelector, namespace), endpoint)) continue;
       const allows: any[] = spec[direction] ?? [];
       const denies: any[] = spec[`${direction}Deny`] ?? [];
       const flag = spec.enableDefaultDeny?.[direction];

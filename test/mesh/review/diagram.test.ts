@@ -21,7 +21,7 @@ describe('meshDiagram', () => {
     expect(text).toMatchSnapshot();
     expect(text).toMatch(/subgraph ns_ops_\w+\["namespace ops · default deny: ingress"\]/);
     expect(text).toMatch(/--x\|"deny TCP\/9000"\|/);
-    expect(text).toMatch(/\["Web<br\/>default deny: ingress"\]/);
+    expect(text).toMatch(/\["Web<br\/>default deny: egress, ingress"\]/);
   });
 
   test('routes: listeners, weights, header matches, mirrors and timeouts', () => {

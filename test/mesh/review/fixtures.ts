@@ -48,6 +48,12 @@ export function trickyMesh(): ServiceMesh {
       { endpointSelector: { matchLabels: { 'k8s:app': 'metrics' } }, ingress: [{ fromEndpoints: [{ matchLabels: { 'io.kubernetes.pod.namespace': 'legacy' } }] }] },
     ],
   });
+  // Cilium replaces the namespace an endpointSelector names with the policy's: this puts front/Web into egress
+  // default deny, not legacy/Web.
+  new ApiObject(mesh, 'RawOtherNamespace', {
+    apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'raw-other-namespace', namespace: 'front' },
+    spec: { endpointSelector: { matchLabels: { 'app': 'web', 'io.kubernetes.pod.namespace': 'legacy' } }, egress: [{}] },
+  });
   return mesh;
 }
 
