@@ -137,6 +137,7 @@ describe('examples', () => {
     mesh.allows('shop/frontend', 'shop/backend', 8080, { http: { method: 'GET', path: '/api/orders' } });
     mesh.denies('shop/frontend', 'shop/backend', 8080, { http: { method: 'POST', path: '/api/orders' } });
     mesh.allows('shop/backend', 'shop/database', 5432);
+    mesh.denies('shop/backend', 'shop/database', 5433);
     mesh.denies('shop/frontend', 'shop/database', 5432);
     mesh.denies(Peer.entity(Entity.WORLD), 'shop/frontend', 8080);
     mesh.allows('shop/backend', Peer.fqdn('api.payments.example.com'), Port.tcp(443));
