@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Stack, attachCustomSynthesis } from 'aws-cdk-lib';
+import { Aspects, Stack, Stage } from 'aws-cdk-lib';
 import type { Chart } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
 import { MeshValidationError } from '../../private/errors';
@@ -47,20 +47,27 @@ export class MeshReviewFiles extends Construct {
     super(scope, id);
     Object.defineProperty(this, REVIEW_FILES, { value: true });
     this.charts = [...props.charts];
-    attachCustomSynthesis(this, {
-      onSynthesize: (session) => {
-        const others = Stack.of(this).node.findAll().filter((c) => c !== this && MeshReviewFiles.isMeshReviewFiles(c)) as MeshReviewFiles[];
-        const taken = new Map(others.flatMap((o) => o.files()).map((f) => [f.fileName, f.content]));
-        for (const f of this.files()) {
-          if (taken.has(f.fileName) && taken.get(f.fileName) !== f.content) {
-            throw new MeshValidationError(
-              `two deliveries in this stack write different meshes to ${f.fileName}; give the charts distinct ids`, this);
-          }
-          // Overwrites what an earlier synth left in the directory (cdk.out is reused).
-          fs.writeFileSync(path.join(session.outdir, f.fileName), f.content);
-        }
-      },
-    });
+    // Written while aspects run, as cdk-nag writes its reports: public API only, and the charts are complete by
+    // then (MeshDelivery reads them in its own aspect). Stage.outdir is the assembly directory of the stage.
+    Aspects.of(this).add({ visit: (node: IConstruct) => { if (node === this) this.write(); } });
+  }
+
+  private write(): void {
+    const outdir = Stage.of(this)?.outdir;
+    if (outdir === undefined) {
+      return;
+    }
+    const others = Stack.of(this).node.findAll().filter((c) => c !== this && MeshReviewFiles.isMeshReviewFiles(c)) as MeshReviewFiles[];
+    const taken = new Map(others.flatMap((o) => o.files()).map((f) => [f.fileName, f.content]));
+    fs.mkdirSync(outdir, { recursive: true });
+    for (const f of this.files()) {
+      if (taken.has(f.fileName) && taken.get(f.fileName) !== f.content) {
+        throw new MeshValidationError(
+          `two deliveries in this stack write different meshes to ${f.fileName}; give the charts distinct ids`, this);
+      }
+      // Overwrites what an earlier synth left in the directory (cdk.out is reused).
+      fs.writeFileSync(path.join(outdir, f.fileName), f.content);
+    }
   }
 
   /** The files this construct writes. */

@@ -50,7 +50,11 @@ describe('MeshAssertions', () => {
     const a = MeshAssertions.of(mesh);
     expect(() => a.allows(frontend, 'shop/payments', 80)).toThrow(/has no workload or Service 'shop\/payments'; known: shop\/Backend/);
     const other = shop();
-    expect(() => a.allows(frontend, other.backend, 80)).toThrow(/belongs to another mesh/);
+    expect(() => a.allows(frontend, other.backend, 80)).toThrow(/workload shop\/Backend belongs to another mesh than shop; ask that mesh.s MeshAssertions/);
+    const elsewhere = new kplus.Service(new cdk8s.Chart(cdk8s.Testing.app(), 'elsewhere'), 'api', {
+      metadata: { name: 'api', namespace: 'shop' }, ports: [{ port: 80 }],
+    });
+    expect(() => a.allows(frontend, elsewhere, 80)).toThrow(/Service shop\/api is not an object of mesh shop; known: shop\/Backend, shop\/Database, shop\/Frontend, shop\/Operator \[at shop\]/);
   });
 
   test('gitops: the Gateway reaches web through the ingress identity', () => {

@@ -1,15 +1,16 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as cdk8s from 'cdk8s';
 import { ApiObject } from 'cdk8s';
 import {
-  chainingProfile, CiliumVersion, DefaultDeny, MeshDelivery, MeshReviewFiles, Port, ServiceMesh, Workload,
+  chainingProfile, CiliumVersion, DefaultDeny, Entity, MeshDelivery, MeshReviewFiles, Peer, Port, ServiceMesh, Workload,
 } from '../../../lib';
 import { renderReviewManifest } from '../../../lib/mesh/review/manifest';
 import { ZeroTrustStack } from '../../../examples/zero-trust';
-import { importedClusterStack } from '../../util/clusters';
+import { importedClusterStack, TEST_ENV } from '../../util/clusters';
 
 describe('review manifest (pure)', () => {
   const a = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { namespace: 'shop', name: 'b' }, spec: { z: 1, a: [2, 1] } };
@@ -64,5 +65,22 @@ describe('MeshReviewFiles', () => {
     new ApiObject(other, 'Cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'shop' } });
     new MeshDelivery(stack, 'Other', { cluster, charts: [other] });
     expect(() => app.synth()).toThrow(/two deliveries in this stack write different meshes to Stack.shop.mesh.yaml; give the charts distinct ids/);
+  });
+
+  test('a second synth into the same directory replaces the files (cdk.out is reused)', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'review-'));
+    for (const port of [80, 81]) {
+      const app = new App({ outdir });
+      const stack = new Stack(app, 'Stack', { env: TEST_ENV });
+      const cluster = eks.Cluster.fromClusterAttributes(stack, 'Cluster', {
+        clusterName: 'prod', clusterEndpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', clusterCertificateAuthorityData: 'Q0E=',
+      });
+      const mesh = new ServiceMesh(new cdk8s.App(), 'shop', { cilium: chainingProfile() });
+      new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' } }).allowFrom(Peer.entity(Entity.WORLD), Port.tcp(port));
+      new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
+      app.synth();
+      expect(fs.readFileSync(path.join(outdir, 'Stack.shop.mesh.yaml'), 'utf8')).toMatch(new RegExp(`port: "${port}"`));
+    }
+    fs.rmSync(outdir, { recursive: true, force: true });
   });
 });
