@@ -9,6 +9,10 @@ import { MeshValidationError } from '../../private/errors';
 
 /** The pod label Cilium puts the namespace into. */
 const NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
+/** The pod label Cilium puts the ServiceAccount into. */
+const SERVICE_ACCOUNT_KEY = 'io.cilium.k8s.policy.serviceaccount';
+/** The prefix of namespace labels on pods' identities. */
+const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
 /** Label key prefixes that name a label source; selectors may carry them (`k8s:app`). */
 const SOURCE_PREFIXES = ['k8s:', 'any:'];
 /** Identities that the `cluster` entity covers besides the cluster's pods (Cilium's InitEntities). */
@@ -186,6 +190,14 @@ function selectsPods(selector: Selector, e: Extract<ConnectivityEndpoint, { type
   const known = (key: string): string | undefined => (key === NAMESPACE_KEY ? e.namespace : e.labels[key]);
   const unknown = (key: string, text: string, value: boolean): Tri => {
     if (key.startsWith('reserved:')) return NO;
+    const not = value ? 'not ' : '';
+    if (key === SERVICE_ACCOUNT_KEY) {
+      const which = text.replace(`the label ${key}=`, '').replace(`${key} in `, 'one of ').replace(`a label ${key}`, 'any');
+      return maybe(value, `${e.name}: only if its pods ${value ? 'do not run' : 'run'} as ServiceAccount ${which} (set in the pod spec, outside the mesh)`);
+    }
+    if (key.startsWith(NAMESPACE_LABELS_PREFIX)) {
+      return maybe(value, `${e.name}: only if its namespace ${e.namespace} does ${not}carry ${text.replace(NAMESPACE_LABELS_PREFIX, '')} (namespace labels are outside the mesh)`);
+    }
     return maybe(value, `${e.name}: only if its pods ${value ? 'do not carry' : 'carry'} ${text} (labels set outside the mesh)`);
   };
   for (const [rawKey, v] of Object.entries(selector.matchLabels ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
@@ -578,7 +590,9 @@ export function evaluateConnectivity(policies: readonly PolicyRules[], q: Connec
   const sides: SideVerdict[] = [];
   if (q.from.type === 'pods') {
     sides.push(evaluateSide(policies, 'egress', q.from, q.to, q, conditions));
-    if (q.to.type === 'fqdn' && sides[0].allowed && sides[0].defaultDeny) {
+    const byFqdn = sides[0].decidedBy.some((r) => policies.some((p) => p.policy === r.policy &&
+      p.egress.some((x) => x.ref.rule === r.rule && x.body.toFQDNs !== undefined)));
+    if (q.to.type === 'fqdn' && sides[0].allowed && sides[0].defaultDeny && byFqdn) {
       const c = dnsProxyCondition(policies, q.from, q.to.fqdn);
       if (c) conditions.push(c);
     }

@@ -37,7 +37,7 @@ describe('MeshAssertions', () => {
     // Frontend's pods might run as the operator's ServiceAccount: the mesh cannot see that, so it says so.
     a.denies(frontend, Peer.entity(Entity.KUBE_APISERVER), 443, { conditional: true });
     expect(() => a.denies(frontend, Peer.entity(Entity.KUBE_APISERVER), 443))
-      .toThrow(/conditional.*\n[\s\S]*only if its pods carry the label io.cilium.k8s.policy.serviceaccount=shop-operator/);
+      .toThrow(/conditional.*\n[\s\S]*only if its pods run as ServiceAccount shop-operator \(set in the pod spec, outside the mesh\)/);
     a.denies(Peer.entity(Entity.WORLD), backend, 8080);
     a.allows('shop/frontend', 'shop/backend', 8080);
     const v = a.explain(frontend, database, 5432);
