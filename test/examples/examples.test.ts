@@ -162,6 +162,13 @@ describe('examples', () => {
     MeshAssertions.of(stack.mesh).allows('bookinfo/reviews-v1', 'bookinfo/reviews-v2', 9080);
   });
 
+  test('resilience: the diagram shows each CiliumEnvoyConfig at its Service with the settings it carries', () => {
+    const stack = new ResilienceStack(new App(), 'Resilience');
+    expect(meshDiagram(stack.mesh)).toMatchSnapshot();
+    // Envoy sits in front of these Services, but no policy restricts them: connectivity is open.
+    MeshAssertions.of(stack.mesh).allows('shop/ratings', 'shop/reviews', 9080);
+  });
+
   test('gitops: a plain cdk8s app renders the mesh without AWS', () => {
     const mesh = buildGitOpsMesh(cdk8s.Testing.app());
     expect(cdk8s.Testing.synth(mesh).map((o: { kind: string }) => o.kind).sort())

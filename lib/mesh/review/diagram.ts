@@ -42,8 +42,9 @@ interface Edge {
 }
 
 const ARROWS: Record<EdgeKind, string> = { allow: '-->', deny: '--x', route: '==>', mirror: '-.->', resilience: '-.-' };
-const RESILIENCE_KEYS = ['outlierDetection', 'circuitBreakers', 'retryPolicy', 'retryOn', 'numRetries', 'timeout', 'perTryTimeout',
-  'maxConnections', 'maxPendingRequests', 'maxRequests', 'maxRetries', 'localRateLimit', 'rateLimit', 'lbPolicy', 'healthChecks'];
+/** Envoy settings that make a CiliumEnvoyConfig a resilience policy (camelCase; the objects may use snake_case). */
+const RESILIENCE_KEYS = ['circuitBreakers', 'outlierDetection', 'lbPolicy', 'retryPolicy', 'timeout', 'connectTimeout', 'tokenBucket',
+  'abort', 'delay', 'directResponse', 'runtimeFraction', 'healthChecks', 'hashPolicy'];
 
 /** A Mermaid node id that a reviewer can read in the source: the key in safe characters plus a short hash. */
 function id(prefix: string, key: string): string {
@@ -278,28 +279,65 @@ function routes(b: DiagramBuilder, objects: readonly any[]): void {
   }
 }
 
+/** snake_case (Envoy's proto field names) → camelCase (their JSON names); Envoy accepts both. */
+function camel(key: string): string {
+  return key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+/** Scalars below a value, as `name=value`, sorted (at most `limit`; nested keys by their last name). */
+function scalars(value: unknown, limit = 6): string[] {
+  const out = new Map<string, string>();
+  const walk = (v: unknown, key: string, depth: number): void => {
+    if (depth > 3 || out.size >= limit) return;
+    if (Array.isArray(v)) v.forEach((x) => walk(x, key, depth + 1));
+    else if (v !== null && typeof v === 'object') {
+      for (const k of Object.keys(v).sort()) if (!k.startsWith('@') && k !== 'priority') walk((v as Record<string, unknown>)[k], camel(k), depth + 1);
+    } else if (key !== '' && !out.has(key)) out.set(key, String(v));
+  };
+  walk(value, '', 0);
+  return [...out.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`);
+}
+
+/** The resilience settings found in a CiliumEnvoyConfig's resources, one line per setting, sorted. */
+export function resilienceSettings(resources: unknown): string[] {
+  const found = new Map<string, Set<string>>();
+  const add = (name: string, detail: string[]) => {
+    const set = found.get(name) ?? new Set<string>();
+    detail.forEach((d) => set.add(d));
+    found.set(name, set);
+  };
+  const walk = (x: unknown): void => {
+    if (Array.isArray(x)) {
+      x.forEach(walk);
+      return;
+    }
+    if (x === null || typeof x !== 'object') return;
+    for (const [rawKey, v] of Object.entries(x)) {
+      const key = camel(rawKey);
+      if (RESILIENCE_KEYS.includes(key)) {
+        add(key, typeof v === 'object' && v !== null ? scalars(v) : [String(v)]);
+        if (typeof v === 'object') continue;
+      }
+      walk(v);
+    }
+  };
+  walk(resources);
+  return [...found.entries()].sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, d]) => (d.size > 0 ? `${k}: ${[...d].join(', ')}` : k));
+}
+
 /** CiliumEnvoyConfig objects (resilience policies and the like), shown next to the Services they apply to. */
 function envoyConfigs(b: DiagramBuilder, objects: readonly any[]): void {
   for (const o of objects) {
     if (o.kind !== 'CiliumEnvoyConfig' && o.kind !== 'CiliumClusterwideEnvoyConfig') continue;
     const namespace = o.kind === 'CiliumEnvoyConfig' ? o.metadata?.namespace ?? 'default' : undefined;
-    const found = new Set<string>();
-    const scan = (x: unknown): void => {
-      if (Array.isArray(x)) x.forEach(scan);
-      else if (x && typeof x === 'object') {
-        for (const [k, v] of Object.entries(x)) {
-          if (RESILIENCE_KEYS.includes(k)) found.add(k);
-          scan(v);
-        }
-      }
-    };
-    scan(o.spec?.resources);
     const node = b.node({
       id: id('r', `${o.kind}/${namespace ?? ''}/${o.metadata?.name}`), namespace, shape: 'resilience',
-      label: `${o.kind} ${o.metadata?.name}${found.size ? `: ${[...found].sort().join(', ')}` : ''}`,
+      label: [`${o.kind} ${o.metadata?.name}`, ...resilienceSettings(o.spec?.resources)].join('\n'),
     });
     for (const s of [...(o.spec?.services ?? []), ...(o.spec?.backendServices ?? [])]) {
-      b.edge(node.id, b.service(s.namespace ?? namespace ?? 'default', s.name), 'resilience', 'applies to');
+      const ports = (s.ports ?? []).map((p: unknown) => `:${p}`).join(' ');
+      b.edge(node.id, b.service(s.namespace ?? namespace ?? 'default', s.name), 'resilience', `applies to${ports ? ` ${ports}` : ''}`);
     }
   }
 }
@@ -339,7 +377,7 @@ function collapse(b: DiagramBuilder, edges: Edge[]): Edge[] {
 
 function shapeOf(n: Node, b: DiagramBuilder): string {
   const enforced = b.enforced.get(n.id);
-  const lines = [n.label, ...(enforced ? [`default deny: ${[...enforced].sort().join(', ')}`] : [])];
+  const lines = [...n.label.split('\n'), ...(enforced ? [`default deny: ${[...enforced].sort().join(', ')}`] : [])];
   const t = `"${text(lines)}"`;
   switch (n.shape) {
     case 'workload': return `${n.id}[${t}]`;

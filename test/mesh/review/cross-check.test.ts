@@ -4,6 +4,7 @@ import { Entity, MeshAssertions, Peer, Port, type ServiceMesh, Workload } from '
 import { CanaryStack } from '../../../examples/canary';
 import { EastWestStack } from '../../../examples/east-west';
 import { buildGitOpsMesh } from '../../../examples/gitops';
+import { ResilienceStack } from '../../../examples/resilience';
 import { ZeroTrustStack } from '../../../examples/zero-trust';
 import { addressIdentity, bruteForce, fqdnIdentity, type Identity, podIdentity, reservedIdentity } from './brute-force';
 import { largeMesh, trickyMesh } from './fixtures';
@@ -17,6 +18,7 @@ const MESHES: Record<string, () => ServiceMesh> = {
   canary: () => new CanaryStack(new App(), 'C').mesh,
   'east-west': () => new EastWestStack(new App(), 'E').mesh,
   gitops: () => buildGitOpsMesh(cdk8s.Testing.app()),
+  resilience: () => new ResilienceStack(new App(), 'R').mesh,
   tricky: trickyMesh,
   large: () => largeMesh(12, 3),
 };

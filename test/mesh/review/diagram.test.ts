@@ -38,13 +38,13 @@ describe('meshDiagram', () => {
       spec: {
         services: [{ name: 'orders', namespace: 'store' }],
         resources: [{ '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', name: 'store/orders',
-          outlierDetection: { consecutive5xx: 5 }, circuitBreakers: { thresholds: [{ maxConnections: 100 }] } }],
+          outlier_detection: { consecutive_5xx: 5 }, circuitBreakers: { thresholds: [{ maxConnections: 100, priority: 'DEFAULT' }] } }],
       },
     });
     const text = renderMeshDiagram({
       objects: mesh.toJson(), workloads: [{ name: 'Orders', namespace: 'store', labels: { app: 'orders' }, service: 'orders' }],
     });
-    expect(text).toMatch(/r_\w+>"CiliumEnvoyConfig orders-resilience: circuitBreakers, maxConnections, outlierDetection"\]/);
+    expect(text).toMatch(/r_\w+>"CiliumEnvoyConfig orders-resilience<br\/>circuitBreakers: maxConnections=100<br\/>outlierDetection: consecutive5xx=5"\]/);
     expect(text).toMatch(/r_\w+ -\.-\|"applies to"\| w_store_Orders_\w+/);
   });
 
