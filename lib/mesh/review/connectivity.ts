@@ -1,4 +1,5 @@
 import { MeshValidationError } from '../../private/errors';
+import { compareText } from './manifest';
 
 /**
  * Static connectivity evaluation over a mesh's rendered objects (CiliumNetworkPolicy and
@@ -200,7 +201,7 @@ function selectsPods(selector: Selector, e: Extract<ConnectivityEndpoint, { type
     }
     return maybe(value, `${e.name}: only if its pods ${value ? 'do not carry' : 'carry'} ${text} (labels set outside the mesh)`);
   };
-  for (const [rawKey, v] of Object.entries(selector.matchLabels ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [rawKey, v] of Object.entries(selector.matchLabels ?? {}).sort(([a], [b]) => compareText(a, b))) {
     const key = stripSource(rawKey);
     const have = known(key);
     terms.push(have !== undefined ? (have === v ? YES : NO) : unknown(key, `the label ${key}=${v}`, false));

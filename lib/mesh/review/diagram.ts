@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import type { ServiceMesh } from '../service-mesh';
 import { type ConnectivityEndpoint, type Selector, certainlySelects, describeHttpRule } from './connectivity';
 import { meshEndpoints, workloadName } from './endpoints';
-import { objectSortKey, sortKeysDeep } from './manifest';
+import { compareText, objectSortKey, sortKeysDeep } from './manifest';
 
 /** A workload as the diagram shows it. */
 export interface DiagramWorkload {
@@ -21,6 +21,12 @@ export interface MeshDiagramInput {
   readonly objects: readonly unknown[];
   /** The mesh's workloads, in any order. */
   readonly workloads: readonly DiagramWorkload[];
+}
+
+interface WorkloadNode {
+  readonly node: Node;
+  readonly endpoint: ConnectivityEndpoint;
+  readonly service?: string;
 }
 
 type Shape = 'workload' | 'service' | 'selector' | 'external' | 'gateway' | 'resilience';
@@ -87,13 +93,37 @@ class DiagramBuilder {
   public readonly zones = new Map<string, Set<string>>();
   /** node id → directions under a workload default deny */
   public readonly enforced = new Map<string, Set<string>>();
-  private readonly workloadNodes: Array<{ node: Node; endpoint: ConnectivityEndpoint; service?: string }> = [];
+  private readonly workloadNodes: WorkloadNode[] = [];
+  /** Indexes, so that a mesh of thousands of workloads is drawn in linear time: by namespace, by `key=value`. */
+  private readonly byNamespace = new Map<string, WorkloadNode[]>();
+  private readonly byLabel = new Map<string, WorkloadNode[]>();
+  private readonly byService = new Map<string, WorkloadNode>();
+  private readonly selections = new Map<string, string[]>();
 
   constructor(input: MeshDiagramInput) {
-    for (const w of [...input.workloads].sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`))) {
+    for (const w of [...input.workloads].sort((a, b) => compareText(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`))) {
       const node = this.node({ id: id('w', `${w.namespace}/${w.name}`), label: w.name, namespace: w.namespace, shape: 'workload' });
-      this.workloadNodes.push({ node, service: w.service, endpoint: { type: 'pods', namespace: w.namespace, labels: { ...w.labels }, name: w.name } });
+      const entry: WorkloadNode = { node, service: w.service, endpoint: { type: 'pods', namespace: w.namespace, labels: { ...w.labels }, name: w.name } };
+      this.workloadNodes.push(entry);
+      this.byNamespace.set(w.namespace, [...(this.byNamespace.get(w.namespace) ?? []), entry]);
+      for (const [k, v] of Object.entries(w.labels)) {
+        const key = `${k}=${v}`;
+        const list = this.byLabel.get(key) ?? [];
+        list.push(entry);
+        this.byLabel.set(key, list);
+      }
+      if (w.service && !this.byService.has(`${w.namespace}/${w.service}`)) this.byService.set(`${w.namespace}/${w.service}`, entry);
     }
+  }
+
+  /** Workloads a selector may select: narrowed by its namespace and its rarest label, then checked one by one. */
+  private candidates(selector: Selector, namespace: string | undefined): WorkloadNode[] {
+    const lists: WorkloadNode[][] = [];
+    if (namespace !== undefined) lists.push(this.byNamespace.get(namespace) ?? []);
+    for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
+      if (k.replace(/^k8s:/, '') !== 'io.kubernetes.pod.namespace') lists.push(this.byLabel.get(`${k.replace(/^k8s:/, '')}=${v}`) ?? []);
+    }
+    return lists.length === 0 ? this.workloadNodes : lists.reduce((a, b) => (b.length < a.length ? b : a));
   }
 
   public node(n: Node): Node {
@@ -110,7 +140,7 @@ class DiagramBuilder {
 
   /** The workloads of a namespace. */
   public workloadsIn(namespace: string): Node[] {
-    return this.workloadNodes.filter((w) => w.node.namespace === namespace).map((w) => w.node);
+    return (this.byNamespace.get(namespace) ?? []).map((w) => w.node);
   }
 
   public namespaces(): string[] {
@@ -119,10 +149,19 @@ class DiagramBuilder {
 
   /** Nodes for the pods a selector picks: the workloads it certainly selects, else one node for the selector. */
   public selected(selector: Selector, scope: string | undefined): string[] {
-    const hits = this.workloadNodes.filter((w) => certainlySelects(selector, w.endpoint, scope)).map((w) => w.node.id);
+    const memo = `${scope ?? ''}|${JSON.stringify(selector)}`;
+    const known = this.selections.get(memo);
+    if (known) return known;
     const labels = { ...(selector.matchLabels ?? {}) };
     const nsKey = Object.keys(labels).find((k) => k.replace(/^k8s:/, '') === 'io.kubernetes.pod.namespace');
     const namespace = nsKey ? labels[nsKey] : scope;
+    const hits = this.candidates(selector, namespace).filter((w) => certainlySelects(selector, w.endpoint, scope)).map((w) => w.node.id);
+    const out = this.select(selector, labels, nsKey, namespace, hits);
+    this.selections.set(memo, out);
+    return out;
+  }
+
+  private select(selector: Selector, labels: Record<string, string>, nsKey: string | undefined, namespace: string | undefined, hits: string[]): string[] {
     if (nsKey) delete labels[nsKey];
     const exprs = (selector.matchExpressions ?? []).map((x) => `${x.key} ${x.operator}${x.values ? ` (${x.values.join(', ')})` : ''}`);
     const rest = [...Object.entries(labels).map(([k, v]) => `${k}=${v}`).sort(), ...exprs];
@@ -142,7 +181,7 @@ class DiagramBuilder {
 
   /** The node of a Service: the workload that names it, else a Service node. */
   public service(namespace: string, name: string): string {
-    const w = this.workloadNodes.find((x) => x.node.namespace === namespace && x.service === name);
+    const w = this.byService.get(`${namespace}/${name}`);
     if (w) return w.node.id;
     return this.node({ id: id('s', `${namespace}/${name}`), label: `Service ${name}`, namespace, shape: 'service' }).id;
   }
@@ -295,7 +334,7 @@ function scalars(value: unknown, limit = 6): string[] {
     } else if (key !== '' && !out.has(key)) out.set(key, String(v));
   };
   walk(value, '', 0);
-  return [...out.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`);
+  return [...out.entries()].sort(([a], [b]) => compareText(a, b)).map(([k, v]) => `${k}=${v}`);
 }
 
 /** The resilience settings found in a CiliumEnvoyConfig's resources, one line per setting, sorted. */
@@ -322,7 +361,7 @@ export function resilienceSettings(resources: unknown): string[] {
     }
   };
   walk(resources);
-  return [...found.entries()].sort(([a], [b]) => a.localeCompare(b))
+  return [...found.entries()].sort(([a], [b]) => compareText(a, b))
     .map(([k, d]) => (d.size > 0 ? `${k}: ${[...d].join(', ')}` : k));
 }
 
@@ -396,8 +435,10 @@ function shapeOf(n: Node, b: DiagramBuilder): string {
  * collapse into one edge to the namespace. Pure and deterministic.
  */
 export function renderMeshDiagram(input: MeshDiagramInput): string {
-  const objects = [...input.objects].map((o) => sortKeysDeep(o) as any)
-    .sort((a, b) => (objectSortKey(a) < objectSortKey(b) ? -1 : objectSortKey(a) > objectSortKey(b) ? 1 : 0));
+  // Drawn in identity order, so that the input order never shows (keys are read by name, so their order does not matter).
+  const objects = [...input.objects].map((o) => ({ o: o as any, key: objectSortKey(o) }))
+    .sort((a, b) => compareText(a.key, b.key) || compareText(JSON.stringify(sortKeysDeep(a.o)), JSON.stringify(sortKeysDeep(b.o))))
+    .map((x) => x.o);
   const b = new DiagramBuilder(input);
   policies(b, objects);
   routes(b, objects);
@@ -406,7 +447,7 @@ export function renderMeshDiagram(input: MeshDiagramInput): string {
   const lines = ['flowchart LR'];
   const byNamespace = new Map<string, Node[]>();
   const outside: Node[] = [];
-  for (const n of [...b.nodes.values()].sort((x, y) => `${x.label}|${x.id}`.localeCompare(`${y.label}|${y.id}`))) {
+  for (const n of [...b.nodes.values()].sort((x, y) => compareText(`${x.label}|${x.id}`, `${y.label}|${y.id}`))) {
     if (n.namespace === undefined) outside.push(n);
     else if (n.id !== nsId(n.namespace)) byNamespace.set(n.namespace, [...(byNamespace.get(n.namespace) ?? []), n]);
     else byNamespace.set(n.namespace, byNamespace.get(n.namespace) ?? []);
@@ -422,7 +463,7 @@ export function renderMeshDiagram(input: MeshDiagramInput): string {
   }
   for (const n of outside) lines.push(`  ${shapeOf(n, b)}`);
   const edges = collapse(b, [...b.edges.values()]).map((e) => ({ e, labels: e.kind === 'allow' ? effectiveLabels(e.labels) : [...e.labels].sort() }))
-    .sort((x, y) => `${x.e.from}|${x.e.to}|${x.e.kind}`.localeCompare(`${y.e.from}|${y.e.to}|${y.e.kind}`));
+    .sort((x, y) => compareText(`${x.e.from}|${x.e.to}|${x.e.kind}`, `${y.e.from}|${y.e.to}|${y.e.kind}`));
   for (const { e, labels } of edges) {
     lines.push(`  ${e.from} ${ARROWS[e.kind]}|"${text([labels.join('; ')])}"| ${e.to}`);
   }
@@ -438,9 +479,14 @@ export function renderMeshDiagram(input: MeshDiagramInput): string {
  * wrap it in a ```` ```mermaid ```` fence and GitHub renders it.
  */
 export function meshDiagram(mesh: ServiceMesh): string {
-  const e = meshEndpoints(mesh);
-  return renderMeshDiagram({
+  return renderMeshDiagram(meshDiagramInput(mesh));
+}
+
+/** What `meshDiagram` draws for a mesh; pass `objects` when `mesh.toJson()` was already computed. */
+export function meshDiagramInput(mesh: ServiceMesh, objects?: readonly unknown[]): MeshDiagramInput {
+  const e = meshEndpoints(mesh, objects);
+  return {
     objects: e.objects,
     workloads: e.workloads.map((w) => ({ name: workloadName(w).split('/')[1], namespace: w.namespace, labels: w.labels, service: w.service?.name })),
-  });
+  };
 }

@@ -7,6 +7,7 @@ import { Gateway } from '../routing/gateway';
 import { ServiceMesh } from '../service-mesh';
 import { Workload } from '../workload/workload';
 import type { ConnectivityEndpoint } from './connectivity';
+import { compareText } from './manifest';
 
 /**
  * What an assertion may name as the source or destination of traffic:
@@ -29,10 +30,10 @@ export interface MeshEndpoints {
 }
 
 /** Reads the workloads and objects of a mesh. */
-export function meshEndpoints(mesh: ServiceMesh): MeshEndpoints {
+export function meshEndpoints(mesh: ServiceMesh, objects?: readonly unknown[]): MeshEndpoints {
   const workloads = mesh.node.findAll().filter((c): c is Workload => c instanceof Workload)
-    .sort((a, b) => a.node.path.localeCompare(b.node.path));
-  return { mesh, objects: mesh.toJson(), workloads };
+    .sort((a, b) => compareText(a.node.path, b.node.path));
+  return { mesh, objects: objects ?? mesh.toJson(), workloads };
 }
 
 /** The display name of a workload: `namespace/ConstructId`. */
@@ -52,7 +53,7 @@ export function workloadEndpoint(w: Workload): ConnectivityEndpoint {
 export function meshServices(objects: readonly any[]): Array<{ namespace: string; name: string; selector?: Record<string, string>; ports: any[] }> {
   return objects.filter((o) => o?.apiVersion === 'v1' && o.kind === 'Service')
     .map((o) => ({ namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name, selector: o.spec?.selector, ports: o.spec?.ports ?? [] }))
-    .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+    .sort((a, b) => compareText(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`));
 }
 
 /** A Service as a connectivity endpoint (its pods). */

@@ -3,4 +3,4 @@ export type { ConnectivityVerdict, HttpRequestInfo, RuleReference, SideVerdict }
 export type { MeshEndpointRef } from './endpoints';
 export { meshDiagram, renderMeshDiagram, type DiagramWorkload, type MeshDiagramInput } from './diagram';
 export { renderReviewManifest, type ReviewManifestHeader } from './manifest';
-export { MeshReviewFiles, type MeshReviewFile, type MeshReviewFilesProps } from './review-files';
+export { MeshReviewFiles, REVIEW_FILES_CONTEXT, type MeshReviewFile, type MeshReviewFilesProps } from './review-files';

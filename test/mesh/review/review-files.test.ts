@@ -6,13 +6,33 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as cdk8s from 'cdk8s';
 import { ApiObject } from 'cdk8s';
 import {
-  chainingProfile, CiliumVersion, DefaultDeny, Entity, MeshDelivery, MeshReviewFiles, Peer, Port, ServiceMesh, Workload,
+  chainingProfile, CiliumVersion, DefaultDeny, Entity, MeshDelivery, MeshReviewFiles, Peer, Port, REVIEW_FILES_CONTEXT, ServiceMesh, Workload,
 } from '../../../lib';
 import { renderReviewManifest } from '../../../lib/mesh/review/manifest';
+import * as YAML from 'yaml';
+import { ResilienceStack } from '../../../examples/resilience';
 import { ZeroTrustStack } from '../../../examples/zero-trust';
+import { trickyMesh } from './fixtures';
 import { importedClusterStack, TEST_ENV } from '../../util/clusters';
 
 describe('review manifest (pure)', () => {
+  test('the YAML reads back as the objects, with YAML 1.2 and with YAML 1.1 (as kubectl reads it)', () => {
+    const tricky = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'a' }, data: {
+      yes: 'no', on: 'off', n: 'y', empty: '', num: '0x10', date: '2001-12-14', float: '1.0', colon: 'a: b', hash: 'a #b',
+      regex: '(^|.*;\\s*)beta=1(;.*|$)', path: '/api/v1', star: '*.example.com', quote: 'say "hi"', nl: 'a\nb', uni: 'ü',
+      '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', nested: [[1, 2], [], {}, [{ a: 1 }]], nil: null, t: true, z: 0,
+    } };
+    const objects = [...trickyMesh().toJson(), new ResilienceStack(new App(), 'R').mesh.toJson(), tricky].flat();
+    const text = renderReviewManifest(objects, { stack: 's', mesh: 'm' });
+    for (const version of ['1.1', '1.2'] as const) {
+      const docs = YAML.parseAllDocuments(text, { version }).map((d) => d.toJS());
+      expect(docs).toHaveLength(objects.length);
+      expect([...docs].sort((a, b) => JSON.stringify(a) < JSON.stringify(b) ? -1 : 1))
+        .toEqual([...objects].map((o) => JSON.parse(JSON.stringify(o))).sort((a, b) => JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+    }
+  });
+
+
   const a = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { namespace: 'shop', name: 'b' }, spec: { z: 1, a: [2, 1] } };
   const b = { kind: 'Service', apiVersion: 'v1', metadata: { name: 'api', namespace: 'shop' }, spec: { ports: [{ port: 80 }] } };
   const c = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { namespace: 'shop', name: 'a' }, spec: {} };
@@ -83,4 +103,20 @@ describe('MeshReviewFiles', () => {
     }
     fs.rmSync(outdir, { recursive: true, force: true });
   });
+
+  test('-c cdk-cilium-mesh:reviewFiles=false turns the files off', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'review-'));
+    const app = new App({ outdir, context: { [REVIEW_FILES_CONTEXT]: 'false' } });
+    const stack = new Stack(app, 'Stack', { env: TEST_ENV });
+    const cluster = eks.Cluster.fromClusterAttributes(stack, 'Cluster', {
+      clusterName: 'prod', clusterEndpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', clusterCertificateAuthorityData: 'Q0E=',
+    });
+    const mesh = new ServiceMesh(new cdk8s.App(), 'shop', { cilium: chainingProfile() });
+    new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' } }).allowFrom(Peer.entity(Entity.WORLD), Port.tcp(80));
+    new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
+    app.synth();
+    expect(fs.readdirSync(outdir).filter((f) => f.includes('.mesh.'))).toEqual([]);
+    fs.rmSync(outdir, { recursive: true, force: true });
+  });
 });
+
