@@ -564,7 +564,10 @@ function ref(r: RuleReference): string {
   return `${r.policy} ${r.rule}`;
 }
 
-/** The DNS names that `toFQDNs` needs the source to look up through the DNS proxy. */
+/**
+ * The condition under which a `toFQDNs` allow works: Cilium learns a name's addresses only from DNS answers its DNS
+ * proxy sees, so the source needs an egress rule to kube-dns whose DNS rules cover the name. Undefined when it has one.
+ */
 function dnsProxyCondition(policies: readonly PolicyRules[], source: Extract<ConnectivityEndpoint, { type: 'pods' }>, fqdn: string): string | undefined {
   const kubeDns: ConnectivityEndpoint = {
     type: 'pods', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, name: 'kube-system/kube-dns',
@@ -578,7 +581,7 @@ function dnsProxyCondition(policies: readonly PolicyRules[], source: Extract<Con
 }
 
 /**
- * Evaluates a query against the Cilium policies among `objects`: deny rules win, then allow rules; an endpoint
+ * Evaluates a query against a mesh's Cilium policies (from `readPolicies`): deny rules win, then allow rules; an endpoint
  * is in default deny in a direction when a policy selecting it has rules there and does not set
  * `enableDefaultDeny` to false for it. Traffic between pods needs the source's egress and the destination's
  * ingress to allow it; policies of endpoints outside the mesh's pods (entities, addresses) are not evaluated.

@@ -105,7 +105,9 @@ class DiagramBuilder {
       const node = this.node({ id: id('w', `${w.namespace}/${w.name}`), label: w.name, namespace: w.namespace, shape: 'workload' });
       const entry: WorkloadNode = { node, service: w.service, endpoint: { type: 'pods', namespace: w.namespace, labels: { ...w.labels }, name: w.name } };
       this.workloadNodes.push(entry);
-      this.byNamespace.set(w.namespace, [...(this.byNamespace.get(w.namespace) ?? []), entry]);
+      const inNamespace = this.byNamespace.get(w.namespace) ?? [];
+      inNamespace.push(entry);
+      this.byNamespace.set(w.namespace, inNamespace);
       for (const [k, v] of Object.entries(w.labels)) {
         const key = `${k}=${v}`;
         const list = this.byLabel.get(key) ?? [];
@@ -165,7 +167,7 @@ class DiagramBuilder {
     if (nsKey) delete labels[nsKey];
     const exprs = (selector.matchExpressions ?? []).map((x) => `${x.key} ${x.operator}${x.values ? ` (${x.values.join(', ')})` : ''}`);
     const rest = [...Object.entries(labels).map(([k, v]) => `${k}=${v}`).sort(), ...exprs];
-    if (rest.length === 0 && exprs.length === 0 && namespace !== undefined) {
+    if (rest.length === 0 && namespace !== undefined) {
       // every pod of the namespace: the namespace box itself
       this.node({ id: nsId(namespace), label: namespace, namespace, shape: 'selector' });
       return [nsId(namespace)];
