@@ -1,24 +1,39 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
-import { Entity, MeshAssertions, Peer, Port, type ServiceMesh, Workload } from '../../../lib';
-import { CanaryStack } from '../../../examples/canary';
-import { EastWestStack } from '../../../examples/east-west';
-import { buildGitOpsMesh } from '../../../examples/gitops';
-import { ResilienceStack } from '../../../examples/resilience';
-import { ZeroTrustStack } from '../../../examples/zero-trust';
+import { Entity, MeshAssertions, Peer, Port, ServiceMesh, Workload } from '../../../lib';
 import { addressIdentity, bruteForce, fqdnIdentity, type Identity, podIdentity, reservedIdentity } from './brute-force';
 import { largeMesh, trickyMesh } from './fixtures';
 
 /**
- * For every example mesh (and two meshes built to exercise deny rules, cluster-wide policies, CIDRs and a large
- * mesh), every pair of endpoints and every declared port: MeshAssertions and the brute-force evaluator agree.
+ * For every example mesh (every `*Stack` class of examples/ that has a `mesh`, and every exported `build*Mesh`
+ * function, so new examples are covered without listing them), two meshes built to exercise what the examples do
+ * not (deny rules, cluster-wide policies, CIDRs) and a larger mesh: every pair of endpoints and every declared port,
+ * MeshAssertions and the brute-force evaluator agree.
  */
+function exampleMeshes(): Record<string, () => ServiceMesh> {
+  const dir = path.resolve(__dirname, '../../../examples');
+  const out: Record<string, () => ServiceMesh> = {};
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
+    const mod = require(path.join(dir, file)) as Record<string, unknown>;
+    for (const [name, value] of Object.entries(mod).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (typeof value !== 'function') continue;
+      if (/Stack$/.test(name)) {
+        const Ctor = value as new (app: App, id: string) => { mesh?: unknown };
+        if (ServiceMesh.isServiceMesh(new Ctor(new App(), 'Probe').mesh)) {
+          out[`${path.basename(file, '.ts')} (${name})`] = () => new Ctor(new App(), 'Example').mesh as ServiceMesh;
+        }
+      } else if (/^build\w*Mesh$/.test(name)) {
+        out[`${path.basename(file, '.ts')} (${name})`] = () => (value as (app: cdk8s.App) => ServiceMesh)(cdk8s.Testing.app());
+      }
+    }
+  }
+  return out;
+}
+
 const MESHES: Record<string, () => ServiceMesh> = {
-  'zero-trust': () => new ZeroTrustStack(new App(), 'Z').mesh,
-  canary: () => new CanaryStack(new App(), 'C').mesh,
-  'east-west': () => new EastWestStack(new App(), 'E').mesh,
-  gitops: () => buildGitOpsMesh(cdk8s.Testing.app()),
-  resilience: () => new ResilienceStack(new App(), 'R').mesh,
+  ...exampleMeshes(),
   tricky: trickyMesh,
   large: () => largeMesh(12, 3),
 };
@@ -91,6 +106,12 @@ function portOf(key: string): Port {
 const totals = { meshes: 0, questions: 0, allowed: 0, conditional: 0, l7: 0 };
 
 describe('MeshAssertions agrees with the brute-force evaluator', () => {
+  test('every example with a mesh is covered', () => {
+    expect(Object.keys(MESHES).filter((k) => k.includes('('))).toEqual(expect.arrayContaining([
+      'canary (CanaryStack)', 'east-west (EastWestStack)', 'gitops (buildGitOpsMesh)', 'resilience (ResilienceStack)', 'zero-trust (ZeroTrustStack)',
+    ]));
+  });
+
   test.each(Object.keys(MESHES))('%s: every endpoint pair and declared port', (name) => {
     const mesh = MESHES[name]();
     const u = universeOf(mesh);
