@@ -206,29 +206,46 @@ export function policyMap(objects: readonly any[], endpoint: Identity, direction
   return { defaultDeny, entries };
 }
 
-/** The verdict at one side: allowed or not, and whether HTTP filtering applies (some L7 rule, no plain allow). */
-export function lookup(map: PolicyMap, peer: Identity, portKey: string): { allowed: boolean; l7: boolean } {
+/** The verdict at one side: allowed or not, and the HTTP rules that filter requests (none: every request passes). */
+export function lookup(map: PolicyMap, peer: Identity, portKey: string): { allowed: boolean; l7: boolean; http: any[] } {
   const e = map.entries.get(`${peer.id}|${portKey}`);
-  if (e?.deny) return { allowed: false, l7: false };
+  if (e?.deny) return { allowed: false, l7: false, http: [] };
   const l7 = e !== undefined && e.allow && !e.l7.has('') && e.l7.size > 0;
-  if (e?.allow) return { allowed: true, l7 };
-  return { allowed: !map.defaultDeny, l7: false };
+  const http = l7 ? [...e!.l7].filter((x) => x.startsWith('http:')).map((x) => JSON.parse(x.slice(5))) : [];
+  if (e?.allow) return { allowed: true, l7, http };
+  return { allowed: !map.defaultDeny, l7: false, http: [] };
+}
+
+/** A request against one HTTP rule of a policy: method, path and host are regular expressions over the whole value. */
+export function requestMatches(rule: any, req: { method: string; path: string }): boolean {
+  const whole = (re: string | undefined, v: string) => re === undefined || new RegExp(`^(?:${re})$`).test(v);
+  return whole(rule.method, req.method) && whole(rule.path, req.path) && rule.host === undefined && (rule.headers ?? []).length === 0;
+}
+
+export interface BruteVerdict {
+  readonly allowed: boolean;
+  readonly l7: boolean;
+  /** HTTP rules per filtering side (each side must admit a request). */
+  readonly http: any[][];
 }
 
 /** Brute-force verdict for every (from, to, port) of the universe; keys `from|to|proto/port`. */
-export function bruteForce(objects: readonly any[], universe: readonly Identity[], ports: readonly string[]): Map<string, { allowed: boolean; l7: boolean }> {
+export function bruteForce(objects: readonly any[], universe: readonly Identity[], ports: readonly string[]): Map<string, BruteVerdict> {
   const maps = new Map<string, { ingress: PolicyMap; egress: PolicyMap }>();
   for (const id of universe.filter((u) => u.pod)) {
     maps.set(id.id, { ingress: policyMap(objects, id, 'ingress', universe, ports), egress: policyMap(objects, id, 'egress', universe, ports) });
   }
-  const out = new Map<string, { allowed: boolean; l7: boolean }>();
+  const open = { allowed: true, l7: false, http: [] as any[] };
+  const out = new Map<string, BruteVerdict>();
   for (const from of universe) {
     for (const to of universe) {
       if (from === to || (!from.pod && !to.pod)) continue;
       for (const port of ports) {
-        const e = from.pod ? lookup(maps.get(from.id)!.egress, to, port) : { allowed: true, l7: false };
-        const i = to.pod ? lookup(maps.get(to.id)!.ingress, from, port) : { allowed: true, l7: false };
-        out.set(`${from.id}|${to.id}|${port}`, { allowed: e.allowed && i.allowed, l7: e.l7 || i.l7 });
+        const e = from.pod ? lookup(maps.get(from.id)!.egress, to, port) : open;
+        const i = to.pod ? lookup(maps.get(to.id)!.ingress, from, port) : open;
+        out.set(`${from.id}|${to.id}|${port}`, {
+          allowed: e.allowed && i.allowed, l7: e.l7 || i.l7, http: [e.http, i.http].filter((h) => h.length > 0),
+        });
       }
     }
   }

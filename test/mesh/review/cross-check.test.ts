@@ -3,7 +3,7 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { Entity, MeshAssertions, Peer, Port, ServiceMesh, Workload } from '../../../lib';
-import { addressIdentity, bruteForce, fqdnIdentity, type Identity, podIdentity, reservedIdentity } from './brute-force';
+import { addressIdentity, bruteForce, fqdnIdentity, type Identity, podIdentity, requestMatches, reservedIdentity } from './brute-force';
 import { largeMesh, trickyMesh } from './fixtures';
 
 /**
@@ -103,7 +103,14 @@ function portOf(key: string): Port {
   return proto === 'UDP' ? Port.udp(Number(port)) : Port.tcp(Number(port));
 }
 
-const totals = { meshes: 0, questions: 0, allowed: 0, conditional: 0, l7: 0 };
+const totals = { meshes: 0, questions: 0, allowed: 0, conditional: 0, l7: 0, requests: 0 };
+
+/** Requests asked on every L7-filtered connection. */
+const REQUESTS = [
+  { method: 'GET', path: '/api/orders' }, { method: 'POST', path: '/api/orders' }, { method: 'GET', path: '/v1/items' },
+  { method: 'POST', path: '/v1/orders' }, { method: 'DELETE', path: '/v1/orders' }, { method: 'POST', path: '/orders' },
+  { method: 'GET', path: '/' }, { method: 'HEAD', path: '/api' },
+];
 
 describe('MeshAssertions agrees with the brute-force evaluator', () => {
   test('every example with a mesh is covered', () => {
@@ -138,6 +145,16 @@ describe('MeshAssertions agrees with the brute-force evaluator', () => {
           if (got.allowed !== want.allowed || (got.allowed && gotL7 !== want.l7)) {
             disagreements.push(`${got.explanation}\n  brute force: ${want.allowed ? 'allowed' : 'denied'}${want.l7 ? ' (L7 filtered)' : ''}`);
           }
+          if (got.allowed && want.http.length > 0) {
+            for (const req of REQUESTS) {
+              const wantReq = want.http.every((side) => side.some((r) => requestMatches(r, req)));
+              const gotReq = assertions.explain(u.refs.get(from.id)!, u.refs.get(to.id)!, portOf(port), req).allowed;
+              totals.requests++;
+              if (gotReq !== wantReq) {
+                disagreements.push(`${req.method} ${req.path}: ${gotReq ? 'allowed' : 'denied'}, brute force ${wantReq ? 'allowed' : 'denied'}\n${got.explanation}`);
+              }
+            }
+          }
         }
       }
     }
@@ -150,6 +167,7 @@ describe('MeshAssertions agrees with the brute-force evaluator', () => {
   afterAll(() => {
     // The numbers for the report: printed once, not asserted.
     process.stdout.write(`cross-check: ${totals.meshes} meshes, ${totals.questions} (from, to, port) questions agreed, ` +
-      `${totals.allowed} allowed, ${totals.l7} L7-filtered, ${totals.conditional} conditional\n`);
+      `${totals.allowed} allowed, ${totals.l7} L7-filtered, ${totals.conditional} conditional; ` +
+      `${totals.requests} HTTP requests on L7-filtered connections agreed\n`);
   });
 });
