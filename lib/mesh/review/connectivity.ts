@@ -34,13 +34,25 @@ export type ConnectivityEndpoint =
 
 /** An HTTP request for L7 rules. Unset fields are not compared (a rule that needs them does not match). */
 export interface HttpRequestInfo {
-  /** @default - none */
+  /**
+   * The request method, e.g. `GET`.
+   * @default - none: rules that name a method do not match
+   */
   readonly method?: string;
-  /** @default - none */
+  /**
+   * The request path, e.g. `/api/orders`.
+   * @default - none: rules that name a path do not match
+   */
   readonly path?: string;
-  /** @default - none */
+  /**
+   * The `Host` header.
+   * @default - none: rules that name a host do not match
+   */
   readonly host?: string;
-  /** Header names are case-insensitive. @default - none */
+  /**
+   * Request headers; names are case-insensitive.
+   * @default - none: rules that require headers do not match
+   */
   readonly headers?: Readonly<Record<string, string>>;
 }
 
