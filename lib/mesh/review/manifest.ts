@@ -1,4 +1,4 @@
-import type { CiliumProfile } from '../../cilium/profile';
+import { type CiliumProfile, envoyConfigOf, gatewayApiChannelOf } from '../../cilium/profile';
 
 /** Orders strings by UTF-16 code units: the same everywhere, unlike `localeCompare`, which follows the locale. */
 export function compareText(a: string, b: string): number {
@@ -75,8 +75,10 @@ export function describeCiliumProfile(p: CiliumProfile): string {
     p.datapath,
     `kubeProxyReplacement=${p.kubeProxyReplacement}`,
     `l7Proxy=${p.l7Proxy}`,
-    `gatewayApi=${p.gatewayApi}${p.gatewayApi && p.gatewayApiChannel ? ` (${p.gatewayApiChannel})` : ''}`,
+    `gatewayApi=${p.gatewayApi}${p.gatewayApi ? ` (${gatewayApiChannelOf(p)})` : ''}`,
     `ingressController=${p.ingressController}`,
+    `envoyConfig=${envoyConfigOf(p)}`,
+    `l7LoadBalancing=${p.l7LoadBalancing ?? false}`,
     `mutualAuthentication=${p.mutualAuthentication}`,
   ];
   return `Cilium ${p.version.version} (line ${p.version.line}; ${facts.join(', ')})`;

@@ -66,7 +66,7 @@ describe('MeshReviewFiles', () => {
       '# stack:  ZeroTrust',
       '# mesh:   shop (5 objects)',
       '# cilium: Cilium 1.20.2 (line 1.20; aws-cni-chaining, kubeProxyReplacement=false, l7Proxy=true, gatewayApi=false, ' +
-        'ingressController=false, mutualAuthentication=false)',
+        'ingressController=false, envoyConfig=false, l7LoadBalancing=false, mutualAuthentication=false)',
     ]);
     expect(fs.readFileSync(path.join(outdir, 'ZeroTrust.shop.mesh.md'), 'utf8')).toMatch(/^# Mesh shop\n[\s\S]*```mermaid\nflowchart LR\n/);
     fs.rmSync(outdir, { recursive: true, force: true });
