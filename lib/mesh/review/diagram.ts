@@ -265,7 +265,14 @@ function percent(weight: number, total: number): string {
   return total === 0 ? '0%' : `${Math.round((weight / total) * 1000) / 10}%`;
 }
 
+/** One route match in a few characters: `/api`, `= /exact`, `~ regex`, a gRPC `service/method`, headers by name. */
 function matchLabel(m: any): string {
+  if (m.method !== null && typeof m.method === 'object') {
+    // GRPCRoute: { service, method }
+    const grpc = `${m.method.service ?? '*'}/${m.method.method ?? '*'}`;
+    const headers = (m.headers ?? []).map((h: any) => `${h.name}`);
+    return `${grpc}${headers.length ? ` [${headers.join(', ')}]` : ''}`;
+  }
   const path = m.path ? (m.path.type === 'Exact' ? `= ${m.path.value}` : m.path.type === 'RegularExpression' ? `~ ${m.path.value}` : `${m.path.value}`) : '/';
   const extra = [m.method, ...(m.headers ?? []).map((h: any) => `${h.name}`), ...(m.queryParams ?? []).map((q: any) => `?${q.name}`)].filter(Boolean);
   return `${path}${extra.length ? ` [${extra.join(', ')}]` : ''}`;

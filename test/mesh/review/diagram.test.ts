@@ -1,7 +1,10 @@
 import { App } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { ApiObject } from 'cdk8s';
-import { meshDiagram, renderMeshDiagram } from '../../../lib';
+import * as kplus from 'cdk8s-plus-34';
+import {
+  Backend, chainingProfile, Gateway, GrpcRoute, Listener, meshDiagram, renderMeshDiagram, RouteParent, ServiceMesh, TlsRoute,
+} from '../../../lib';
 import { CanaryStack } from '../../../examples/canary';
 import { largeMesh, trickyMesh } from './fixtures';
 
@@ -29,6 +32,24 @@ describe('meshDiagram', () => {
     expect(text).toMatch(/==>\|"HTTPRoute apicanary \/api 90% timeout 3s"\|/);
     expect(text).toMatch(/-\.->\|"mirror 5% \(apicanary\)"\|/);
     expect(text).toMatch(/x_entity_world_\w+ ==>\|"HTTPS :443 shop.example.com"\|/);
+  });
+
+  test('gRPC and TLS routes: service/method matches, weights, passthrough listeners', () => {
+    const mesh = new ServiceMesh(cdk8s.Testing.app(), 'm', { namespace: 'rpc', cilium: chainingProfile({ gatewayApi: true, kubeProxyReplacement: true }) });
+    const svc = (name: string, port: number) => Backend.fromService(new kplus.Service(mesh, name, {
+      metadata: { name }, ports: [{ port }], selector: kplus.Pods.select(mesh, `${name}-pods`, { labels: { app: name } }),
+    }));
+    const gateway = new Gateway(mesh, 'Edge', { listeners: [Listener.http({ port: 8080 }), Listener.tlsPassthrough({ hostname: 'db.example.com' })] });
+    new GrpcRoute(mesh, 'Greeter', {
+      parents: [RouteParent.gateway(gateway, 'http')],
+      rules: [{ matches: [{ service: 'foo.v1.Greeter', method: 'SayHello' }], backends: [{ backend: svc('greeter', 50051), weight: 3 }, { backend: svc('greeter-next', 50051), weight: 1 }] }],
+    });
+    new TlsRoute(mesh, 'Db', { parents: [RouteParent.gateway(gateway, 'tls')], hostnames: ['db.example.com'], backends: [{ backend: svc('db', 5432) }] });
+    const text = meshDiagram(mesh);
+    expect(text).toMatch(/==>\|"GRPCRoute greeter foo.v1.Greeter\/SayHello 75%"\|/);
+    expect(text).toMatch(/==>\|"GRPCRoute greeter foo.v1.Greeter\/SayHello 25%"\|/);
+    expect(text).toMatch(/==>\|"TLSRoute db"\| s_rpc_db_/);
+    expect(text).toMatch(/==>\|"HTTP :8080; TLS :443 db.example.com"\| g_rpc_edge_/);
   });
 
   test('CiliumEnvoyConfig resilience policies are shown at the Services they apply to', () => {
