@@ -1,6 +1,7 @@
 /**
  * The main job: an EKS cluster with the Amazon VPC CNI and Cilium chained on top of it (aws-cni chaining),
- * with Hubble and Prometheus metrics. This is the app `npx cdk synth` synthesizes (see bin/app.ts).
+ * with the Hubble and Prometheus metrics this datapath delivers (L3/L4 flows, policy verdicts and drops).
+ * This is the app `npx cdk synth` synthesizes (see bin/app.ts).
  */
 import { App, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -14,7 +15,8 @@ export class QuickstartStack extends Stack {
     this.cluster = new MeshCluster(this, 'Cluster');
     this.cluster.addCilium({
       version: CiliumVersion.V1_20,
-      hubble: { relay: true, metrics: [HubbleMetric.dns(), HubbleMetric.drop(), HubbleMetric.httpV2({ exemplars: true })] },
+      // L3/L4 metrics only: httpV2 and dns come from L7 flows, which aws-cni chaining does not produce.
+      hubble: { relay: true, metrics: [HubbleMetric.flow(), HubbleMetric.tcp()], policyVerdictMetrics: true },
       prometheus: { agent: true, operator: true },
     });
   }

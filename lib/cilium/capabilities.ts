@@ -25,6 +25,8 @@ export enum Feature {
   ENVOY_CONFIG = 'envoyConfig',
   /** Mutual authentication (SPIRE). */
   MUTUAL_AUTH = 'mutualAuth',
+  /** Hubble metrics computed from L7 flows (`httpV2`, `dns`): only Cilium's L7 proxies emit those flows. */
+  L7_METRICS = 'l7Metrics',
 }
 
 /** How a feature fares on a datapath and release. */
@@ -61,9 +63,41 @@ export interface CapabilityRow {
   readonly capability: Capability;
 }
 
-const ENI_ALTERNATIVE = 'use Cilium ENI mode (ipam.mode=eni) instead of aws-cni chaining';
+const ENI_ALTERNATIVE = 'use the ENI datapath (datapath: Datapath.ENI, i.e. eni.enabled with ipam.mode=eni), where upstream CI runs these tests';
 
-/** Envoy-based north-south features in aws-cni chaining: not covered by upstream CI, with open/regressed reports. */
+/** The upstream CI that runs the full connectivity suite (no test filter) on EKS with Cilium's ENI IPAM. */
+const ENI_CI = 'cilium/cilium .github/workflows/conformance-eks.yaml';
+
+/**
+ * Gateway API and Ingress in aws-cni chaining. Settled from the source: Envoy connects to backends from the node's
+ * Ingress address (`Ipv4SourceAddress` of the listener's `cilium.bpf_metadata` filter for listeners owned by a
+ * Gateway or an Ingress, pkg/ciliumenvoyconfig/cec_resource_parser.go), which the agent allocates from its own IPAM
+ * when Envoy config is on (`allocateIngressIPs`, daemon/infraendpoints/infra_ip_allocation.go; daemon/cmd/ipam.go on
+ * 1.16). In chaining that IPAM is cluster-pool, whose addresses the VPC neither routes nor accepts as a source
+ * (source/destination check), so `renderCiliumValues` moves the pool off the VPC range
+ * (`CHAINING_ENVOY_CLUSTER_POOL_CIDR`); what stays unverified is said in the reason.
+ */
+function envoyFrontendInChaining(feature: Feature, what: string): CapabilityRow[] {
+  return [{
+    feature, datapath: Datapath.AWS_CNI_CHAINING, fromMinor: 16, toMinor: 20,
+    capability: {
+      support: Support.UNTESTED,
+      reason: `${what} runs through Cilium's Envoy, which upstream CI does not test in aws-cni chaining ` +
+        '(cilium/cilium#42578). Envoy connects to the backends from the node\'s Ingress address, which comes from ' +
+        'Cilium\'s cluster-pool IPAM (moved off the VPC range by this library), not from the VPC: requests to a backend ' +
+        'on the same node as the Envoy that accepted them are expected to work; for a backend on another node, the VPC ' +
+        'has no route back to that address and its source/destination check drops packets sent from it, so those ' +
+        'requests are expected to fail (reported as hangs in cilium/cilium#33685 and as "served only on the backend\'s ' +
+        'node" in cilium/cilium#46447). Unverified on a real cluster: both expectations, and whether WireGuard between ' +
+        'nodes (which carries the Ingress address inside the tunnel) makes cross-node requests work',
+      reference: 'cilium/cilium#42578, cilium/cilium#33685, cilium/cilium#46447',
+      alternative: ENI_ALTERNATIVE + ' (there the Ingress address is an ENI address), or an AWS Load Balancer ' +
+        'Controller ALB/NLB with IP targets in front of the Services',
+    },
+  }];
+}
+
+/** Envoy-based east-west features in aws-cni chaining (the client pod's own VPC address is kept as the source). */
 function envoyUntested(feature: Feature, what: string): CapabilityRow[] {
   return [{
     feature, datapath: Datapath.AWS_CNI_CHAINING, fromMinor: 16, toMinor: 20,
@@ -78,8 +112,20 @@ function envoyUntested(feature: Feature, what: string): CapabilityRow[] {
   }];
 }
 
-/** The table. Rows not listed are SUPPORTED. */
-const TABLE: readonly CapabilityRow[] = [
+/** A feature that upstream CI runs on the ENI datapath on every line: SUPPORTED, with the evidence. */
+function eniSupported(feature: Feature, test: string): CapabilityRow {
+  return {
+    feature, datapath: Datapath.ENI, fromMinor: 16, toMinor: 20,
+    capability: {
+      support: Support.SUPPORTED,
+      reason: `upstream EKS CI installs Cilium with ENI IPAM and runs ${test}`,
+      reference: ENI_CI,
+    },
+  };
+}
+
+/** The aws-cni chaining rows. */
+const CHAINING_ROWS: readonly CapabilityRow[] = [
   {
     feature: Feature.L7_POLICY, datapath: Datapath.AWS_CNI_CHAINING, fromMinor: 16, toMinor: 20,
     capability: {
@@ -108,10 +154,41 @@ const TABLE: readonly CapabilityRow[] = [
       alternative: 'use TransparentEncryption.wireGuard() (with the VPC CNI POD_MTU lowered), or the ENI datapath for IPsec',
     },
   },
-  ...envoyUntested(Feature.GATEWAY_API, 'Gateway API'),
-  ...envoyUntested(Feature.INGRESS, 'the Ingress controller'),
+  ...envoyFrontendInChaining(Feature.GATEWAY_API, 'Gateway API'),
+  ...envoyFrontendInChaining(Feature.INGRESS, 'the Ingress controller'),
   ...envoyUntested(Feature.ENVOY_CONFIG, 'CiliumEnvoyConfig'),
+  {
+    feature: Feature.L7_METRICS, datapath: Datapath.AWS_CNI_CHAINING, fromMinor: 16, toMinor: 20,
+    capability: {
+      support: Support.UNSUPPORTED,
+      reason: 'Hubble computes httpV2 and dns metrics from L7 flows, which only Cilium\'s L7 proxy (Envoy) and DNS proxy ' +
+        'emit for traffic an L7 rule covers; both are not supported in aws-cni chaining, so these metrics stay empty ' +
+        '(exemplars included)',
+      reference: 'cilium/cilium#42578, cilium/cilium#47269',
+      alternative: ENI_ALTERNATIVE + '; on chaining keep to the L3/L4 metrics (drop, policy, flow, tcp, port-distribution)',
+    },
+  },
 ];
+
+/**
+ * The ENI rows: everything upstream CI tests there (cilium/cilium conformance-eks.yaml runs `cilium connectivity
+ * test` without a filter, with `loadBalancer.l7.backend=envoy`, and IPsec and WireGuard variants). Gateway API,
+ * Ingress and CiliumEnvoyConfig are not a test of their own there; they run on the same Envoy path as the `l7-lb`
+ * test, and their Ingress address is an ENI address the VPC routes.
+ */
+const ENI_ROWS: readonly CapabilityRow[] = [
+  eniSupported(Feature.L7_POLICY, 'the l7 connectivity tests'),
+  eniSupported(Feature.FQDN_POLICY, 'the fqdn connectivity tests'),
+  eniSupported(Feature.IPSEC, 'the connectivity tests with IPsec'),
+  eniSupported(Feature.WIREGUARD, 'the connectivity tests with WireGuard'),
+  eniSupported(Feature.GATEWAY_API, 'the l7-lb tests on the Envoy path Gateway API uses'),
+  eniSupported(Feature.INGRESS, 'the l7-lb tests on the Envoy path the Ingress controller uses'),
+  eniSupported(Feature.ENVOY_CONFIG, 'the l7-lb tests, whose Services get an annotation-generated CiliumEnvoyConfig'),
+  eniSupported(Feature.L7_METRICS, 'the l7 and fqdn tests, whose flows the httpV2 and dns metrics count (for traffic an L7 rule covers)'),
+];
+
+/** The table: feature × datapath × line. Rows not listed are SUPPORTED. */
+const TABLE: readonly CapabilityRow[] = [...CHAINING_ROWS, ...ENI_ROWS];
 
 /** The whole table (rows not listed are SUPPORTED), e.g. to render documentation. */
 export function capabilityTable(): readonly CapabilityRow[] {

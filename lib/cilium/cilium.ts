@@ -1,10 +1,13 @@
-import { Duration, Fn, Token } from 'aws-cdk-lib';
+import { CfnJson, Duration, Fn, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Chart } from 'cdk8s';
-import { Construct } from 'constructs';
-import { checkCapability } from './capabilities';
+import { Construct, type IDependable } from 'constructs';
+import { Feature, checkCapability } from './capabilities';
 import { CiliumChartSource } from './chart-source';
-import { envoyConfigOf, gatewayApiChannelOf, type CiliumProfile } from './profile';
+import { renderHubbleAlertRules, type HubbleAlertRulesOptions } from './alert-rules';
+import { EniOperatorCredentials, eniOperatorActions } from './eni';
+import { Datapath, envoyConfigOf, gatewayApiChannelOf, type CiliumProfile } from './profile';
 import { ciliumProfileFromValues, enabledFeatures, renderCiliumValues, type RenderedCiliumValues } from './values';
 import type { CiliumValuesOptions } from './values-options';
 import { CiliumVersion } from './version';
@@ -18,6 +21,8 @@ import { MeshValidationError, atScope } from '../private/errors';
 export const CILIUM_RELEASE_NAME = 'cilium';
 /** The namespace Cilium is installed into. */
 export const CILIUM_NAMESPACE = 'kube-system';
+/** The operator's ServiceAccount (the chart's `serviceAccounts.operator.name`), which gets the ENI IAM role. */
+export const CILIUM_OPERATOR_SERVICE_ACCOUNT = 'cilium-operator';
 
 /** How the Gateway API CRDs are installed when `gatewayApi` is on. */
 export interface GatewayApiCrdsOptions {
@@ -62,6 +67,26 @@ export interface CiliumOptions extends CiliumValuesOptions {
    */
   readonly timeout?: Duration;
   /**
+   * Whether Helm waits for the agents and the operator (`--wait`). A cluster whose nodes only become Ready once
+   * Cilium runs on them (the ENI datapath: no other CNI) installs Cilium before its node groups and cannot wait;
+   * `MeshCluster` passes false then.
+   * @default true
+   */
+  readonly wait?: boolean;
+  /**
+   * Alert rules as a Prometheus Operator `PrometheusRule` (`renderHubbleAlertRules`): rising policy drops per
+   * namespace and Hubble Relay down. Opt-in: the deploy fails on a cluster without the operator's CRDs. Needs
+   * `hubble.policyVerdictMetrics` and `hubble.relay`.
+   * @default - none
+   */
+  readonly alertRules?: HubbleAlertRulesOptions;
+  /**
+   * What mesh deliveries (`addMesh`) wait for besides the Helm release: with `wait: false` the release completes
+   * before Cilium runs, so pass what makes it run (`MeshCluster` on ENI passes its node groups).
+   * @default - the release only
+   */
+  readonly readyAfter?: IDependable[];
+  /**
    * The Gateway API CRDs, installed before Cilium when `gatewayApi` is on (the operator disables its Gateway
    * controller when they are missing at startup).
    * @default - installed from the release asset pinned for the Cilium line
@@ -73,15 +98,20 @@ export interface CiliumOptions extends CiliumValuesOptions {
 export interface CiliumProps extends CiliumOptions {
   /**
    * The cluster to install into: any `eks.ICluster` with a kubectl provider, including imported clusters.
-   * If the object has a `kubeProxyMode` property (`'keep' | 'replace'`), kube-proxy replacement follows it.
+   * If the object has a `kubeProxyMode` property (`'keep' | 'replace'`), kube-proxy replacement follows it; if it
+   * has a `datapath` property (`MeshCluster` does), the datapath must match it: a different one would switch the
+   * cluster's CNI in place, which is refused.
    */
   readonly cluster: eks.ICluster;
 }
 
 /**
- * Cilium in aws-cni chaining mode, installed with Helm (release `cilium` in `kube-system`, `wait: true`).
- * Mesh objects depend on `release`; `profile` states what this install can do.
+ * Cilium installed with Helm (release `cilium` in `kube-system`), in aws-cni chaining mode or with its own ENI
+ * IPAM (`datapath`). With ENI, the operator gets an IAM role with the documented EC2 permissions through EKS Pod
+ * Identity (default) or IRSA, never the node role. Mesh objects depend on `release`; `profile` states what this
+ * install can do.
  * @see https://docs.cilium.io/en/stable/installation/cni-chaining-aws-cni/
+ * @see https://docs.cilium.io/en/stable/network/concepts/ipam/eni/
  */
 export class Cilium extends Construct {
   /** What this install can do, for the mesh layer. */
@@ -94,8 +124,13 @@ export class Cilium extends Construct {
   public readonly values: RenderedCiliumValues;
   /** The Gateway API CRD install, when `gatewayApi` is on and the CRDs are installed here. */
   public readonly gatewayApiCrds?: GatewayApiCrds;
+  /** ENI datapath: the operator's IAM role. */
+  public readonly operatorRole?: iam.IRole;
+  /** The PrometheusRule, with `alertRules`. */
+  public readonly alertRules?: eks.KubernetesManifest;
 
   private readonly cluster: eks.ICluster;
+  private readonly readyAfter: IDependable[];
 
   constructor(scope: Construct, id: string, props: CiliumProps) {
     super(scope, id);
@@ -116,14 +151,23 @@ export class Cilium extends Construct {
     }
     const kubeProxyReplacement = this.kubeProxyReplacement(props);
     const k8sServiceHost = kubeProxyReplacement ? this.serviceHost(props) : props.k8sServiceHost;
-    this.values = atScope(this, () => renderCiliumValues({ ...props, kubeProxyReplacement, k8sServiceHost }, this.version));
+    const datapath = this.datapath(props);
+    const operatorIdentity = datapath === Datapath.ENI ? this.eniOperatorIdentity(props) : undefined;
+    this.operatorRole = operatorIdentity?.role;
+    this.values = atScope(this, () => renderCiliumValues({ ...props, kubeProxyReplacement, k8sServiceHost, datapath },
+      this.version, { eniOperatorRoleArn: operatorIdentity?.irsaRoleArn }));
     // The channel GatewayApiCrds installs (same default), or that whoever installs the CRDs was told to use.
     const gatewayApiChannel = props.gatewayApiCrds?.channel ?? GatewayApiVersion.defaultChannel(this.version);
     this.profile = { ...ciliumProfileFromValues(this.values, this.version), gatewayApiChannel };
     for (const feature of enabledFeatures(this.values)) {
       checkCapability(this, feature, this.profile);
     }
+    // Once per install, whatever the number of L7 metrics.
+    if ((props.hubble?.metrics ?? []).some((m) => m.needsL7Visibility)) {
+      checkCapability(this, Feature.L7_METRICS, this.profile);
+    }
     this.cluster = props.cluster;
+    this.readyAfter = [...(props.readyAfter ?? [])];
     this.release = new eks.HelmChart(this, 'Release', {
       cluster: props.cluster,
       chart: source.location.chart,
@@ -133,10 +177,24 @@ export class Cilium extends Construct {
       release: CILIUM_RELEASE_NAME,
       namespace: CILIUM_NAMESPACE,
       values: this.values as unknown as { [key: string]: unknown },
-      wait: true,
+      wait: props.wait ?? true,
       timeout,
       createNamespace: false,
     });
+    if (operatorIdentity?.association) {
+      // The Pod Identity webhook injects credentials when the operator pod is created.
+      this.release.node.addDependency(operatorIdentity.association);
+    }
+    if (props.alertRules) {
+      if (!props.hubble?.policyVerdictMetrics || !props.hubble.relay) {
+        throw new MeshValidationError('alertRules need the policy drop metrics with namespace labels and Hubble Relay, got ' +
+          `policyVerdictMetrics: ${props.hubble?.policyVerdictMetrics ?? false}, relay: ${props.hubble?.relay ?? false}; ` +
+          'set hubble: { policyVerdictMetrics: true, relay: true }', this);
+      }
+      const rule = atScope(this, () => renderHubbleAlertRules(props.alertRules));
+      this.alertRules = new eks.KubernetesManifest(this, 'AlertRules', { cluster: props.cluster, manifest: [rule] });
+      this.alertRules.node.addDependency(this.release);
+    }
     if (!props.gatewayApi && props.gatewayApiCrds !== undefined) {
       throw new MeshValidationError('gatewayApiCrds is set but gatewayApi is off; set gatewayApi: true or remove gatewayApiCrds', this);
     }
@@ -169,8 +227,105 @@ export class Cilium extends Construct {
       ...options,
       cluster: this.cluster,
       charts: [mesh],
-      dependsOn: [this.release, ...(options.dependsOn ?? [])],
+      dependsOn: [this.release, ...this.readyAfter, ...(options.dependsOn ?? [])],
     });
+  }
+
+  /**
+   * The datapath: the prop, which must match the cluster's own `datapath` when it states one. A different datapath
+   * on an existing cluster would replace its CNI under running pods; that is a migration, never an in-place change.
+   */
+  private datapath(props: CiliumProps): Datapath {
+    const clusterDatapath = (props.cluster as unknown as { datapath?: unknown }).datapath;
+    if (clusterDatapath === undefined) {
+      const datapath = props.datapath ?? Datapath.AWS_CNI_CHAINING;
+      if (datapath === Datapath.ENI) {
+        this.refuseVpcCniCluster(props.cluster);
+      }
+      return datapath;
+    }
+    if (clusterDatapath !== Datapath.AWS_CNI_CHAINING && clusterDatapath !== Datapath.ENI) {
+      throw new MeshValidationError(`cluster.datapath must be '${Datapath.AWS_CNI_CHAINING}' or '${Datapath.ENI}', got ` +
+        `${JSON.stringify(clusterDatapath)}; fix the cluster construct`, this);
+    }
+    if (props.datapath !== undefined && props.datapath !== clusterDatapath) {
+      throw new MeshValidationError(`datapath '${props.datapath}' differs from the datapath '${clusterDatapath}' the cluster ` +
+        `'${props.cluster.node.path}' was created for; switching in place would replace the CNI under running pods. ` +
+        'Remove the datapath prop (it follows the cluster), or migrate: create a new cluster with the other datapath, ' +
+        'move the workloads, delete the old one (README, "Switching datapaths")', this);
+    }
+    return clusterDatapath;
+  }
+
+  /**
+   * ENI on a cluster defined in this app that runs the VPC CNI (created with EKS's default networking add-ons, or
+   * with a `vpc-cni` add-on): Cilium would take over pod networking under running pods while `aws-node` keeps
+   * assigning addresses. Imported clusters cannot be checked; their datapath is taken as stated.
+   */
+  private refuseVpcCniCluster(cluster: eks.ICluster): void {
+    const cfn = cluster.node.defaultChild;
+    const bootstrap = cfn instanceof eks.CfnCluster ? cfn.bootstrapSelfManagedAddons : false;
+    const vpcCni = cluster.node.findAll().find((c) => c instanceof eks.CfnAddon && c.addonName === 'vpc-cni');
+    if (bootstrap !== false || vpcCni) {
+      const why = vpcCni ? `has a vpc-cni add-on (${vpcCni.node.path})` : 'was created with EKS\'s default networking add-ons (VPC CNI)';
+      throw new MeshValidationError(`datapath 'eni' on cluster '${cluster.node.path}', which ${why}: Cilium would take over ` +
+        'pod networking under running pods while aws-node keeps assigning addresses. Create the cluster with ' +
+        'bootstrapSelfManagedAddons: false and no vpc-cni add-on (MeshCluster with datapath: Datapath.ENI does), or ' +
+        'migrate to such a cluster (README, "Switching datapaths")', this);
+    }
+  }
+
+  /** The ENI operator's role, trusted by EKS Pod Identity (with the association) or by the cluster's OIDC provider. */
+  private eniOperatorIdentity(props: CiliumProps): { role: iam.Role; association?: eks.CfnPodIdentityAssociation; irsaRoleArn?: string } {
+    const credentials = props.eni?.operatorCredentials ?? EniOperatorCredentials.POD_IDENTITY;
+    if (!Object.values(EniOperatorCredentials).includes(credentials)) {
+      throw new MeshValidationError(`eni.operatorCredentials must be EniOperatorCredentials.POD_IDENTITY or IRSA, got ` +
+        `'${String(credentials)}'; pass one of them`, this);
+    }
+    const policy = new iam.PolicyDocument({
+      statements: [new iam.PolicyStatement({ actions: eniOperatorActions(this.version, props.eni), resources: ['*'] })],
+    });
+    const subject = `system:serviceaccount:${CILIUM_NAMESPACE}:${CILIUM_OPERATOR_SERVICE_ACCOUNT}`;
+    if (credentials === EniOperatorCredentials.IRSA) {
+      let provider: iam.IOpenIdConnectProvider;
+      try {
+        provider = props.cluster.openIdConnectProvider;
+      } catch {
+        throw new MeshValidationError(`IRSA credentials for the Cilium operator need the cluster's OIDC provider, but the ` +
+          `imported cluster '${props.cluster.node.path}' has none; pass openIdConnectProvider to ` +
+          'eks.Cluster.fromClusterAttributes or use EniOperatorCredentials.POD_IDENTITY', this);
+      }
+      const conditions = new CfnJson(this, 'OperatorTrustConditions', {
+        value: {
+          [`${provider.openIdConnectProviderIssuer}:sub`]: subject,
+          [`${provider.openIdConnectProviderIssuer}:aud`]: 'sts.amazonaws.com',
+        },
+      });
+      const role = new iam.Role(this, 'OperatorRole', {
+        description: `Cilium operator (ENI IPAM) of ${subject}, through IRSA`,
+        assumedBy: new iam.OpenIdConnectPrincipal(provider, { StringEquals: conditions }),
+        inlinePolicies: { EniIpam: policy },
+      });
+      return { role, irsaRoleArn: role.roleArn };
+    }
+    const role = new iam.Role(this, 'OperatorRole', {
+      description: `Cilium operator (ENI IPAM) of ${subject}, through EKS Pod Identity`,
+      assumedBy: new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')),
+      inlinePolicies: { EniIpam: policy },
+    });
+    const association = new eks.CfnPodIdentityAssociation(this, 'OperatorPodIdentity', {
+      clusterName: props.cluster.clusterName,
+      namespace: CILIUM_NAMESPACE,
+      serviceAccount: CILIUM_OPERATOR_SERVICE_ACCOUNT,
+      roleArn: role.roleArn,
+    });
+    if (props.eni?.installPodIdentityAgent ?? true) {
+      const agent = props.cluster instanceof eks.Cluster
+        ? props.cluster.eksPodIdentityAgent
+        : new eks.Addon(this, 'PodIdentityAgent', { cluster: props.cluster, addonName: 'eks-pod-identity-agent' });
+      if (agent) association.node.addDependency(agent);
+    }
+    return { role, association };
   }
 
   private kubeProxyReplacement(props: CiliumProps): boolean {

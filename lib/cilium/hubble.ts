@@ -63,8 +63,11 @@ export interface HttpV2MetricOptions extends HubbleMetricOptions {
  * @see https://docs.cilium.io/en/stable/observability/metrics/#hubble-exported-metrics
  */
 export class HubbleMetric {
-  /** `dns`. */
-  public static dns(options: HubbleMetricOptions = {}): HubbleMetric { return new HubbleMetric('dns', options); }
+  /**
+   * `dns`: DNS requests and responses seen by the DNS proxy, so only for traffic a DNS rule covers (`DnsRule`,
+   * `Peer.fqdn`, the DNS allow of `DefaultDeny`). Needs L7 visibility: checked as `Feature.L7_METRICS`.
+   */
+  public static dns(options: HubbleMetricOptions = {}): HubbleMetric { return new HubbleMetric('dns', options, [], true); }
   /** `drop`. */
   public static drop(options: HubbleMetricOptions = {}): HubbleMetric { return new HubbleMetric('drop', options); }
   /** `tcp`. */
@@ -79,20 +82,26 @@ export class HubbleMetric {
   }
   /** `policy` (policy verdicts). */
   public static policy(options: HubbleMetricOptions = {}): HubbleMetric { return new HubbleMetric('policy', options); }
-  /** `httpV2`: HTTP request metrics from the L7 proxy (needs L7 visibility). */
+  /**
+   * `httpV2`: HTTP request metrics from Envoy, so only for traffic an L7 HTTP rule covers (`HttpRule`), a Gateway or
+   * an Ingress. Needs L7 visibility: checked as `Feature.L7_METRICS` (unsupported in aws-cni chaining).
+   */
   public static httpV2(options: HttpV2MetricOptions = {}): HubbleMetric {
-    return new HubbleMetric('httpV2', options, options.exemplars ? [['exemplars', 'true']] : []);
+    return new HubbleMetric('httpV2', options, options.exemplars ? [['exemplars', 'true']] : [], true);
   }
 
   /** The metric name, e.g. `httpV2`. */
   public readonly name: string;
   /** True when the metric asks for exemplars (OpenMetrics). */
   public readonly exemplars: boolean;
+  /** True when the metric is computed from L7 flows (Envoy or the DNS proxy). */
+  public readonly needsL7Visibility: boolean;
   private readonly options: HubbleMetricOptions;
   private readonly leading: Array<[string, string]>;
 
-  private constructor(name: string, options: HubbleMetricOptions, leading: Array<[string, string]> = []) {
+  private constructor(name: string, options: HubbleMetricOptions, leading: Array<[string, string]> = [], l7 = false) {
     this.name = name;
+    this.needsL7Visibility = l7;
     this.options = options;
     this.leading = leading;
     this.exemplars = leading.some(([k]) => k === 'exemplars');
@@ -117,3 +126,66 @@ export class HubbleMetric {
     return pairs.length === 0 ? this.name : `${this.name}:${pairs.map(([k, v]) => `${k}=${v}`).join(';')}`;
   }
 }
+
+/** Options of `HubbleUiExposure.internalLoadBalancer`. */
+export interface InternalLoadBalancerOptions {
+  /**
+   * The only client CIDRs the load balancer accepts (`service.beta.kubernetes.io/load-balancer-source-ranges`,
+   * security group rules of the AWS Load Balancer Controller). Required: the UI has no authentication.
+   */
+  readonly allowedCidrs: string[];
+}
+
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/**
+ * How the Hubble UI is reached from outside the cluster. Without one it stays a ClusterIP Service (the chart
+ * default), reached with `cilium hubble ui` or `kubectl port-forward`.
+ */
+export class HubbleUiExposure {
+  /**
+   * An internal Network Load Balancer of the AWS Load Balancer Controller (which must be installed), IP targets,
+   * reachable only from `allowedCidrs`.
+   * @see https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/
+   */
+  public static internalLoadBalancer(options: InternalLoadBalancerOptions): HubbleUiExposure {
+    return new HubbleUiExposure(options);
+  }
+
+  private constructor(private readonly options: InternalLoadBalancerOptions) {}
+
+  /** The `hubble.ui.service` values. Throws a path-less `MeshValidationError` without CIDRs or with a bad one. */
+  public render(): { type: 'LoadBalancer'; annotations: { [key: string]: string } } {
+    const cidrs = this.options.allowedCidrs ?? [];
+    if (cidrs.length === 0) {
+      throw new MeshValidationError('hubble.uiExposure: allowedCidrs is empty, which would expose the Hubble UI (no ' +
+        "authentication) to the whole VPC; pass the CIDRs of your operators, e.g. ['10.20.0.0/16']");
+    }
+    for (const c of cidrs) {
+      const m = IPV4_CIDR.exec(c);
+      if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32 || c === '0.0.0.0/0') {
+        throw new MeshValidationError(`hubble.uiExposure: allowedCidrs entry '${c}' is not a restricting IPv4 CIDR; pass e.g. '10.20.0.0/16'`);
+      }
+    }
+    return {
+      type: 'LoadBalancer',
+      annotations: {
+        'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
+        'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal',
+        'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
+        'service.beta.kubernetes.io/load-balancer-source-ranges': [...new Set(cidrs)].sort().join(','),
+      },
+    };
+  }
+}
+
+/**
+ * The label contexts a platform team needs on policy verdicts and drops: namespace and workload on both sides.
+ * `HubbleOptions.policyVerdictMetrics` renders `policy` and `drop` with them.
+ */
+export const POLICY_VERDICT_LABELS: readonly HubbleContextLabel[] = [
+  HubbleContextLabel.SOURCE_NAMESPACE,
+  HubbleContextLabel.SOURCE_WORKLOAD,
+  HubbleContextLabel.DESTINATION_NAMESPACE,
+  HubbleContextLabel.DESTINATION_WORKLOAD,
+];

@@ -5,7 +5,10 @@ import { GatewayApiVersion, type GatewayApiChannel } from '../gateway-api/versio
 export enum Datapath {
   /** Amazon VPC CNI assigns pod IPs; Cilium is chained after it (`cni.chainingMode: aws-cni`). */
   AWS_CNI_CHAINING = 'aws-cni-chaining',
-  /** Cilium's own ENI IPAM (`ipam.mode: eni`), without the VPC CNI. Named as the alternative in messages. */
+  /**
+   * Cilium's own ENI IPAM (`eni.enabled`, `ipam.mode: eni`): Cilium is the only CNI, pods get VPC addresses from
+   * ENIs the operator attaches. L7 and FQDN policy and the Envoy features run here with upstream CI behind them.
+   */
   ENI = 'eni',
 }
 
@@ -54,7 +57,7 @@ export interface CiliumProfile {
   readonly l7LoadBalancing?: boolean;
 }
 
-/** Options for `chainingProfile`; every field defaults to what `Cilium` installs by default. */
+/** Options for `chainingProfile` and `eniProfile`; every field defaults to what `Cilium` installs by default. */
 export interface ChainingProfileOptions {
   /** @default CiliumVersion.V1_20 */
   readonly version?: CiliumVersion;
@@ -102,6 +105,11 @@ export function chainingProfile(options: ChainingProfileOptions = {}): CiliumPro
  */
 export function envoyConfigOf(profile: CiliumProfile): boolean {
   return (profile.envoyConfig ?? false) || profile.gatewayApi || profile.ingressController || (profile.l7LoadBalancing ?? false);
+}
+
+/** The profile of an ENI install, for mesh objects rendered without the `Cilium` construct (e.g. GitOps). */
+export function eniProfile(options: ChainingProfileOptions = {}): CiliumProfile {
+  return { ...chainingProfile(options), datapath: Datapath.ENI };
 }
 
 /** The Gateway API channel of a profile: its `gatewayApiChannel`, else the default for its Cilium line. */

@@ -1,5 +1,8 @@
+import type { EniOptions } from './eni';
 import type { TransparentEncryption } from './encryption';
-import type { HubbleMetric } from './hubble';
+import type { Datapath } from './profile';
+import type { FlowExportOptions } from './flow-export';
+import type { HubbleMetric, HubbleUiExposure } from './hubble';
 
 /** Hubble (flow observability). @see https://docs.cilium.io/en/stable/observability/hubble/ */
 export interface HubbleOptions {
@@ -10,10 +13,28 @@ export interface HubbleOptions {
   /** `hubble.ui.enabled` (needs the relay). @default false */
   readonly ui?: boolean;
   /**
-   * `hubble.metrics.enabled`: the metrics to export, in the given order.
+   * `hubble.metrics.enabled`: the metrics to export, in the given order. `httpV2` and `dns` need L7 visibility,
+   * which aws-cni chaining does not have (a capability warning, once per install).
    * @default - no Hubble metrics
    */
   readonly metrics?: HubbleMetric[];
+  /**
+   * The `policy` and `drop` metrics with source and destination namespace and workload labels
+   * (`POLICY_VERDICT_LABELS`), appended to `metrics`: what alerts on denied traffic need. L3/L4, so they work on
+   * both datapaths.
+   * @default false
+   */
+  readonly policyVerdictMetrics?: boolean;
+  /**
+   * Flow export (`hubble.export`): keep or ship flows instead of only watching them live.
+   * @default - no export
+   */
+  readonly export?: FlowExportOptions;
+  /**
+   * Expose the Hubble UI beyond `kubectl port-forward` / `cilium hubble ui`.
+   * @default - ClusterIP only
+   */
+  readonly uiExposure?: HubbleUiExposure;
 }
 
 /**
@@ -91,6 +112,33 @@ export interface IngressControllerOptions {
 
 /** Everything `renderCiliumValues` needs; the `Cilium` construct takes the same options. */
 export interface CiliumValuesOptions {
+  /**
+   * How pods get their addresses and which CNI owns the node: aws-cni chaining (the VPC CNI assigns addresses,
+   * Cilium is chained after it) or Cilium's own ENI IPAM (no VPC CNI on the nodes). Only ENI runs L7 and FQDN
+   * policy and the Envoy features with upstream CI behind them. Switching an existing cluster replaces its CNI and
+   * nodes: see the README's migration steps.
+   * @default Datapath.AWS_CNI_CHAINING
+   * @see https://docs.cilium.io/en/stable/network/concepts/ipam/eni/
+   */
+  readonly datapath?: Datapath;
+  /**
+   * Options of the ENI datapath; only with `datapath: Datapath.ENI`.
+   * @default - no prefix delegation, no release of excess IPs, no tags or subnet filters, operator credentials
+   * from EKS Pod Identity
+   */
+  readonly eni?: EniOptions;
+  /**
+   * aws-cni chaining only: the CIDR Cilium's cluster-pool IPAM hands out per-node blocks from
+   * (`ipam.operator.clusterPoolIPv4PodCIDRList`). Pods never get these addresses (the VPC CNI assigns theirs), but
+   * the node's `cilium_host` router address and, with Gateway API, Ingress or CiliumEnvoyConfig, the Envoy
+   * Ingress address (the source of Envoy's upstream connections) come from it. The chart's default `10.0.0.0/8`
+   * overlaps most VPCs (the default CDK VPC is 10.0.0.0/16), and Cilium then treats a VPC address as its own.
+   * Pass a range that overlaps neither the VPC nor the Service CIDR; a /16 gives 256 nodes (/24 per node).
+   * @default - the chart's `10.0.0.0/8`; `198.18.0.0/16` when the values turn on Envoy config (Gateway API, the
+   * Ingress controller, `envoyConfig.enabled` or `loadBalancer.l7.backend: envoy`, the chart's own condition)
+   * @see https://docs.cilium.io/en/stable/network/concepts/ipam/cluster-pool/
+   */
+  readonly clusterPoolIPv4PodCIDR?: string;
   /**
    * `kubeProxyReplacement`. Needs `k8sServiceHost`.
    * @default false

@@ -4,15 +4,27 @@
  * @see https://docs.cilium.io/en/stable/helm-reference/
  */
 export interface CiliumHelmValues {
-  readonly cni: {
+  /** aws-cni chaining only. */
+  readonly cni?: {
     readonly chainingMode: 'aws-cni';
     /** false: the VPC CNI keeps its own CNI configuration file. */
     readonly exclusive: false;
   };
-  /** false: the VPC CNI SNATs pod traffic leaving the VPC. */
-  readonly enableIPv4Masquerade: false;
-  readonly routingMode: 'native';
-  readonly endpointRoutes: { readonly enabled: true };
+  /** aws-cni chaining only. false: the VPC CNI SNATs pod traffic leaving the VPC. */
+  readonly enableIPv4Masquerade?: false;
+  /** Set for chaining (every line) and ENI on 1.16-1.18; ENI on 1.19+ defaults to native itself. */
+  readonly routingMode?: 'native';
+  /** aws-cni chaining only (the chart sets `enable-endpoint-routes` itself with ENI). */
+  readonly endpointRoutes?: { readonly enabled: true };
+  /** The ENI datapath. */
+  readonly eni?: EniHelmValues;
+  /** `ipam.mode: eni` (ENI on 1.16-1.18) or the cluster-pool CIDR (chaining). */
+  readonly ipam?: {
+    readonly mode?: 'eni';
+    readonly operator?: { readonly clusterPoolIPv4PodCIDRList: string[] };
+  };
+  /** ENI on 1.16-1.17: space-separated interface patterns, e.g. `ens+`. */
+  readonly egressMasqueradeInterfaces?: string;
   /** Boolean only (the string modes `partial`/`strict` were removed in 1.16, cilium/cilium#31286). */
   readonly kubeProxyReplacement?: boolean;
   readonly k8sServiceHost?: string;
@@ -56,11 +68,30 @@ export interface CiliumHelmValues {
   };
 }
 
+/** `eni.*`. */
+export interface EniHelmValues {
+  readonly enabled: true;
+  readonly awsEnablePrefixDelegation?: boolean;
+  readonly awsReleaseExcessIPs?: boolean;
+  readonly eniTags?: { readonly [key: string]: string };
+  readonly subnetIDsFilter?: string[];
+  /** `key=value` entries. */
+  readonly subnetTagsFilter?: string[];
+  /** IRSA: the role ARN the chart annotates the operator's ServiceAccount with. */
+  readonly iamRole?: string;
+}
+
 /** `hubble.*`. */
 export interface HubbleHelmValues {
   readonly enabled: boolean;
   readonly relay?: { readonly enabled: boolean };
-  readonly ui?: { readonly enabled: boolean };
+  readonly ui?: {
+    readonly enabled: boolean;
+    /** Only with `HubbleUiExposure`; otherwise the chart's ClusterIP Service. */
+    readonly service?: { readonly type: 'LoadBalancer'; readonly annotations: { readonly [key: string]: string } };
+  };
+  /** Flow export, as `renderFlowExport` renders it for the line. */
+  readonly export?: { readonly [key: string]: unknown };
   readonly metrics?: {
     readonly enabled: string[];
     readonly enableOpenMetrics?: boolean;

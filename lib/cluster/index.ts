@@ -4,3 +4,7 @@ export * from './mesh-cluster-props';
 export { CILIUM_AGENT_NOT_READY_TAINT, DEFAULT_NODE_INSTANCE_TYPE, renderNodegroupTaints, resolveMeshNodegroup } from './nodegroup';
 export type { MeshNodegroupOptions, ResolvedMeshNodegroup } from './nodegroup';
 export * from './vpc-cni';
+export { ENI_PREFIX_ADDRESSES, HOST_NETWORK_PODS, PREFIX_DELEGATION_MAX_PODS, eniLimits, eniMaxPods, eniPodCapacity } from './max-pods';
+export type { EniLimits } from './max-pods';
+export { renderMaxPodsUserData } from './nodegroup';
+export type { NodegroupDatapathFacts } from './nodegroup';

@@ -4,6 +4,8 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { MeshNodegroupOptions } from './nodegroup';
+import type { EniOptions } from '../cilium/eni';
+import type { Datapath } from '../cilium/profile';
 import type { VpcCniOptions } from './vpc-cni';
 
 /** Whether the cluster runs kube-proxy, or Cilium replaces it (`kubeProxyReplacement`). */
@@ -104,6 +106,29 @@ export interface MeshClusterProps {
    */
   readonly kubeProxyMode?: KubeProxyMode;
   /**
+   * The datapath, fixed for the life of the cluster: aws-cni chaining (the VPC CNI add-on assigns pod addresses,
+   * Cilium is chained after it) or ENI (no VPC CNI: the cluster is created with `bootstrapSelfManagedAddons: false`,
+   * kube-proxy and CoreDNS come back as managed add-ons, Cilium's operator attaches ENIs, Cilium is installed before
+   * the node groups, whose `maxPods` follows ENI IPAM). `addCilium` follows it. Changing it on a deployed cluster
+   * would replace the cluster; migrate to a new cluster instead (README, "Switching datapaths").
+   *
+   * @default Datapath.AWS_CNI_CHAINING
+   */
+  readonly datapath?: Datapath;
+  /**
+   * Options of the ENI datapath (`datapath: Datapath.ENI` only). Set here, not on `addCilium`, because node groups
+   * need prefix delegation for their max-pods before Cilium is added.
+   *
+   * @default - no prefix delegation, operator credentials from EKS Pod Identity
+   */
+  readonly eni?: EniOptions;
+  /**
+   * Version of the `kube-proxy` add-on (`Datapath.ENI` with `KubeProxyMode.KEEP` only).
+   *
+   * @default - the add-on's default version for the cluster's Kubernetes version
+   */
+  readonly kubeProxyAddonVersion?: string;
+  /**
    * Settings of the VPC CNI add-on.
    *
    * @default - MTU 9001, no prefix delegation, VPC CNI network policy off
@@ -116,7 +141,7 @@ export interface MeshClusterProps {
    */
   readonly vpcCniAddonVersion?: string;
   /**
-   * Version of the `coredns` add-on (`KubeProxyMode.REPLACE` only).
+   * Version of the `coredns` add-on (`KubeProxyMode.REPLACE` or `Datapath.ENI`).
    *
    * @default - the add-on's default version for the cluster's Kubernetes version
    */

@@ -3,6 +3,7 @@ import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { CfnWaitConditionHandle, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct, IDependable } from 'constructs';
@@ -16,30 +17,41 @@ import {
 } from './nodegroup';
 import { renderVpcCniConfiguration, type VpcCniConfigurationValues } from './vpc-cni';
 import { Cilium, type CiliumOptions } from '../cilium/cilium';
+import { validateEniOptions, type EniOptions } from '../cilium/eni';
 import { EncryptionType } from '../cilium/encryption';
+import { Datapath } from '../cilium/profile';
+import { CiliumVersion } from '../cilium/version';
 import { atScope, MeshValidationError } from '../private/errors';
 
 const LAYER_ID = `CdkCiliumMeshKubectlV${BUNDLED_KUBECTL_MINOR}Layer`;
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
 
 /**
- * An EKS cluster prepared for Cilium in aws-cni chaining mode: managed node groups tainted until Cilium's agent is
- * ready, the VPC CNI as a managed add-on with its network policy off, access entries only, encrypted secrets and
- * control-plane logging. It is an `eks.Cluster`, so `grantAccess`, `addHelmChart`, ... work as usual.
+ * An EKS cluster prepared for Cilium: managed node groups tainted until Cilium's agent is ready, access entries
+ * only, encrypted secrets and control-plane logging, and the datapath's networking. In aws-cni chaining (default)
+ * the VPC CNI is a managed add-on with its network policy off; with `Datapath.ENI` there is no VPC CNI at all,
+ * Cilium is installed before the node groups and their max-pods follows ENI IPAM. It is an `eks.Cluster`, so
+ * `grantAccess`, `addHelmChart`, ... work as usual.
  */
 export class MeshCluster extends eks.Cluster {
   /** Whether kube-proxy runs; the `Cilium` construct derives `kubeProxyReplacement` from it. */
   public readonly kubeProxyMode: KubeProxyMode;
+  /** The datapath; the `Cilium` construct follows it and refuses another one. */
+  public readonly datapath: Datapath;
+  /** The ENI options (`Datapath.ENI`), which `addCilium` installs with. */
+  public readonly eniOptions?: EniOptions;
   /** The cluster's Kubernetes version. */
   public readonly kubernetesVersion: eks.KubernetesVersion;
   /** The key that envelope-encrypts Kubernetes Secrets. */
   public readonly secretsEncryptionKey: kms.IKey;
-  /** The `vpc-cni` managed add-on; every node group depends on it. */
-  public readonly vpcCniAddon: eks.CfnAddon;
-  /** The `configurationValues` of the VPC CNI add-on. */
-  public readonly vpcCniConfiguration: VpcCniConfigurationValues;
-  /** The `coredns` managed add-on in `KubeProxyMode.REPLACE`; it waits for `nodegroupsReady`. */
+  /** The `vpc-cni` managed add-on (aws-cni chaining only); every node group depends on it. */
+  public readonly vpcCniAddon?: eks.CfnAddon;
+  /** The `configurationValues` of the VPC CNI add-on (aws-cni chaining only). */
+  public readonly vpcCniConfiguration?: VpcCniConfigurationValues;
+  /** The `coredns` managed add-on in `KubeProxyMode.REPLACE` and on ENI; it waits for `nodegroupsReady`. */
   public readonly coreDnsAddon?: eks.CfnAddon;
+  /** The `kube-proxy` managed add-on on ENI with `KubeProxyMode.KEEP` (the cluster is created without add-ons). */
+  public readonly kubeProxyAddon?: eks.CfnAddon;
   /**
    * Completes once every node group of this cluster exists, including groups added after this point (a
    * CloudFormation barrier resource that each new group is added to). Make Cilium's Helm release depend on it: with
@@ -50,6 +62,8 @@ export class MeshCluster extends eks.Cluster {
   public declare readonly defaultNodegroup?: eks.Nodegroup;
 
   private readonly _nodegroups: eks.Nodegroup[] = [];
+  private readonly meshNodegroupIds = new Set<string>();
+  private readonly bottlerocketNodegroups: string[] = [];
   private _cilium?: Cilium;
   private _desiredNodes = 0;
   private readonly nodegroupsBarrier: CfnWaitConditionHandle;
@@ -59,6 +73,7 @@ export class MeshCluster extends eks.Cluster {
     const version = props.version ?? eks.KubernetesVersion.V1_35;
     const kubectlLayer = props.kubectlLayer ?? (isBundledVersion(version) ? bundledKubectlLayer(scope) : undefined);
     const kubeProxyMode = props.kubeProxyMode ?? KubeProxyMode.KEEP;
+    const datapath = props.datapath ?? Datapath.AWS_CNI_CHAINING;
     super(scope, id, {
       version,
       vpc: props.vpc,
@@ -73,7 +88,8 @@ export class MeshCluster extends eks.Cluster {
       defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
       defaultCapacity: 0,
       bootstrapClusterCreatorAdminPermissions: props.bootstrapClusterCreatorAdminPermissions ?? false,
-      bootstrapSelfManagedAddons: kubeProxyMode === KubeProxyMode.REPLACE ? false : undefined,
+      // ENI: no VPC CNI (nor kube-proxy, CoreDNS: they come back as managed add-ons below).
+      bootstrapSelfManagedAddons: kubeProxyMode === KubeProxyMode.REPLACE || datapath === Datapath.ENI ? false : undefined,
       kubectlProviderOptions: kubectlLayer ? { kubectlLayer } : undefined,
     });
 
@@ -113,31 +129,68 @@ export class MeshCluster extends eks.Cluster {
       this.grantClusterAdmin(`Admin${admin.hash}`, admin.arn);
     }
 
-    const cniValues = this.vpcCniConfiguration = atScope(this, () =>
-      renderVpcCniConfiguration({
-        ...props.vpcCni,
-        // Without kube-proxy, ipamd cannot reach the API server through the `kubernetes` ClusterIP until Cilium runs.
-        clusterEndpoint:
-          props.vpcCni?.clusterEndpoint ?? (kubeProxyMode === KubeProxyMode.REPLACE ? this.clusterEndpoint : undefined),
-      }),
-    );
-    // eks.Addon does not expose resolveConflicts; OVERWRITE lets the managed add-on take over the aws-node
-    // DaemonSet that EKS installed at creation (KEEP). preserveOnDelete keeps pod networking up if the add-on
-    // resource is ever removed from the stack.
-    this.vpcCniAddon = new eks.CfnAddon(this, 'VpcCniAddon', {
-      addonName: 'vpc-cni',
-      clusterName: this.clusterName,
-      addonVersion: props.vpcCniAddonVersion,
-      resolveConflicts: 'OVERWRITE',
-      preserveOnDelete: true,
-      configurationValues: Stack.of(this).toJsonString(cniValues),
-    });
-
+    if (!Object.values(Datapath).includes(datapath)) {
+      throw new MeshValidationError(
+        `datapath must be Datapath.AWS_CNI_CHAINING or Datapath.ENI, got '${String(datapath)}'; pass one of them`,
+        this,
+      );
+    }
+    this.datapath = datapath;
+    if (datapath === Datapath.ENI) {
+      rejectVpcCniProps(this, props);
+      this.eniOptions = props.eni ?? {};
+      // Checked here too (with the newest line; addCilium checks again with its own) so that a bad option names the
+      // cluster, where it was set.
+      atScope(this, () => validateEniOptions({ ...this.eniOptions, egressMasqueradeInterfaces: undefined }, CiliumVersion.V1_20));
+      if (kubeProxyMode === KubeProxyMode.KEEP) {
+        this.kubeProxyAddon = new eks.CfnAddon(this, 'KubeProxyAddon', {
+          addonName: 'kube-proxy',
+          clusterName: this.clusterName,
+          addonVersion: props.kubeProxyAddonVersion,
+          resolveConflicts: 'OVERWRITE',
+          preserveOnDelete: true,
+        });
+      }
+    } else {
+      if (props.eni !== undefined) {
+        throw new MeshValidationError(
+          'eni options are set, but the datapath is aws-cni chaining (the VPC CNI assigns pod addresses); pass ' +
+            'datapath: Datapath.ENI or remove eni',
+          this,
+        );
+      }
+      const cniValues = this.vpcCniConfiguration = atScope(this, () =>
+        renderVpcCniConfiguration({
+          ...props.vpcCni,
+          // Without kube-proxy, ipamd cannot reach the API server through the `kubernetes` ClusterIP until Cilium runs.
+          clusterEndpoint:
+            props.vpcCni?.clusterEndpoint ?? (kubeProxyMode === KubeProxyMode.REPLACE ? this.clusterEndpoint : undefined),
+        }),
+      );
+      // eks.Addon does not expose resolveConflicts; OVERWRITE lets the managed add-on take over the aws-node
+      // DaemonSet that EKS installed at creation (KEEP). preserveOnDelete keeps pod networking up if the add-on
+      // resource is ever removed from the stack.
+      this.vpcCniAddon = new eks.CfnAddon(this, 'VpcCniAddon', {
+        addonName: 'vpc-cni',
+        clusterName: this.clusterName,
+        addonVersion: props.vpcCniAddonVersion,
+        resolveConflicts: 'OVERWRITE',
+        preserveOnDelete: true,
+        configurationValues: Stack.of(this).toJsonString(cniValues),
+      });
+    }
     // A resource (not a bare construct) so that dependants also wait for node groups added later.
     this.nodegroupsBarrier = new CfnWaitConditionHandle(this, 'NodegroupsReady');
     this.nodegroupsReady = this.nodegroupsBarrier;
 
-    if (kubeProxyMode === KubeProxyMode.REPLACE) {
+    if (props.kubeProxyAddonVersion !== undefined && !this.kubeProxyAddon) {
+      throw new MeshValidationError(
+        'kubeProxyAddonVersion is set, but this cluster has no kube-proxy add-on (only Datapath.ENI with ' +
+          'KubeProxyMode.KEEP creates one; otherwise EKS installs kube-proxy itself or it is replaced); remove it',
+        this,
+      );
+    }
+    if (kubeProxyMode === KubeProxyMode.REPLACE || datapath === Datapath.ENI) {
       this.coreDnsAddon = new eks.CfnAddon(this, 'CoreDnsAddon', {
         addonName: 'coredns',
         clusterName: this.clusterName,
@@ -156,6 +209,15 @@ export class MeshCluster extends eks.Cluster {
     if (props.createDefaultNodegroup ?? true) {
       this.defaultNodegroup = this.addMeshNodegroup('Default', props.defaultNodegroup ?? {});
     }
+    if (datapath === Datapath.ENI) {
+      // A validation, not a constructor check: Cilium is added after the cluster.
+      this.node.addValidation({
+        validate: () => this._cilium ? [] : [
+          'the ENI datapath has no other CNI: nodes stay NotReady until Cilium runs on them, so the node groups never ' +
+            'become healthy; call cluster.addCilium()',
+        ],
+      });
+    }
   }
 
   /** The Cilium installed with `addCilium`, if any. */
@@ -164,8 +226,10 @@ export class MeshCluster extends eks.Cluster {
   }
 
   /**
-   * Installs Cilium in aws-cni chaining mode on this cluster (construct id `Cilium`). Kube-proxy replacement
-   * follows `kubeProxyMode`; the Helm release waits for the node groups (its pods need nodes, and `wait` is on).
+   * Installs Cilium on this cluster (construct id `Cilium`) on the cluster's datapath, with its `eni` options on
+   * ENI. Kube-proxy replacement follows `kubeProxyMode`. In aws-cni chaining the Helm release waits for the node
+   * groups (its pods need nodes, and `wait` is on); on ENI the node groups wait for the release instead (their nodes
+   * become Ready only once Cilium runs, so Helm does not wait) and mesh deliveries wait for both.
    * In REPLACE mode CoreDNS is created alongside Cilium: its pods start once Cilium's agents clear the node taint,
    * and Cilium components that need DNS (Hubble Relay) become ready then. With WireGuard, the pod MTU stated to
    * Cilium must be the VPC CNI's `POD_MTU` of this cluster. The operator's replicas must fit on distinct nodes
@@ -179,16 +243,56 @@ export class MeshCluster extends eks.Cluster {
       );
     }
     const encryption = options.encryption;
-    const podMtu = Number(this.vpcCniConfiguration.env.POD_MTU);
-    if (encryption?.type === EncryptionType.WIREGUARD && encryption.podMtu !== podMtu) {
+    if (this.vpcCniConfiguration) {
+      const podMtu = Number(this.vpcCniConfiguration.env.POD_MTU);
+      if (encryption?.type === EncryptionType.WIREGUARD && encryption.podMtu !== podMtu) {
+        throw new MeshValidationError(
+          `WireGuard is configured for pod MTU ${encryption.podMtu}, but this cluster's VPC CNI sets POD_MTU ${podMtu}; ` +
+            `pass vpcCni: { podMtu: ${encryption.podMtu} } to the cluster so that pods leave room for the WireGuard header`,
+          this,
+        );
+      }
+    }
+    if (options.eni !== undefined) {
       throw new MeshValidationError(
-        `WireGuard is configured for pod MTU ${encryption.podMtu}, but this cluster's VPC CNI sets POD_MTU ${podMtu}; ` +
-          `pass vpcCni: { podMtu: ${encryption.podMtu} } to the cluster so that pods leave room for the WireGuard header`,
+        'eni options are set on addCilium, but node groups need them first (prefix delegation decides their max-pods); ' +
+          'pass eni to the MeshCluster instead',
         this,
       );
     }
-    const cilium = new Cilium(this, 'Cilium', { ...options, cluster: this });
-    cilium.node.addDependency(this.nodegroupsReady);
+    const eni = this.datapath === Datapath.ENI;
+    if (eni && options.wait === true) {
+      throw new MeshValidationError(
+        'wait: true on the ENI datapath would never finish: Cilium is installed before the node groups (their nodes ' +
+          'become Ready only once it runs), so Helm has nothing to wait for; remove wait',
+        this,
+      );
+    }
+    const cilium = new Cilium(this, 'Cilium', {
+      ...options,
+      cluster: this,
+      ...(eni ? { eni: this.eniOptions, wait: false, readyAfter: [this.nodegroupsReady, ...(options.readyAfter ?? [])] } : {}),
+    });
+    if (eni && typeof cilium.values.egressMasqueradeInterfaces === 'string') {
+      const interfaces = cilium.values.egressMasqueradeInterfaces;
+      // A validation: Bottlerocket groups may be added after addCilium.
+      cilium.node.addValidation({
+        validate: () => this.bottlerocketNodegroups.length === 0 || interfaces.split(' ').includes('eth+') ? [] : [
+          `egressMasqueradeInterfaces is '${interfaces}', but node group(s) ${this.bottlerocketNodegroups.join(', ')} run ` +
+            'Bottlerocket, whose interfaces are eth0, eth1, …: pod traffic leaving the VPC would not be masqueraded ' +
+            "there; pass eni: { egressMasqueradeInterfaces: ['eth+', 'ens+'] } to the MeshCluster",
+        ],
+      });
+    }
+    if (eni) {
+      // Nodes only become Ready once Cilium runs on them: Cilium first (without Helm's wait), then the node groups,
+      // and mesh objects after both (readyAfter).
+      for (const nodegroup of this._nodegroups) {
+        nodegroup.node.addDependency(cilium.release);
+      }
+    } else {
+      cilium.node.addDependency(this.nodegroupsReady);
+    }
     this._cilium = cilium;
     const replicas = options.operatorReplicas ?? 2;
     // A validation, not a constructor check: node groups may still be added after addCilium.
@@ -216,8 +320,14 @@ export class MeshCluster extends eks.Cluster {
    * @param id construct id; the node group is `Nodegroup<id>`, its launch template `Nodegroup<id>LaunchTemplate`
    */
   public addMeshNodegroup(id: string, options: MeshNodegroupOptions = {}): eks.Nodegroup {
-    const resolved = this.forNodegroup(id, () => resolveMeshNodegroup(options, this.kubernetesMinorVersion));
+    const eni = this.datapath === Datapath.ENI;
+    const resolved = this.forNodegroup(id, () => resolveMeshNodegroup(options, this.kubernetesMinorVersion, {
+      eni,
+      prefixDelegation: this.eniOptions?.prefixDelegation,
+    }));
     const launchTemplate = createNodegroupLaunchTemplate(this, `Nodegroup${id}LaunchTemplate`, resolved);
+    this.meshNodegroupIds.add(id);
+    if (resolved.amiType.startsWith('BOTTLEROCKET')) this.bottlerocketNodegroups.push(id);
     return this.addNodegroupCapacity(id, {
       nodegroupName: options.nodegroupName,
       subnets: options.subnets,
@@ -233,6 +343,7 @@ export class MeshCluster extends eks.Cluster {
         id: launchTemplate.launchTemplateId!,
         version: launchTemplate.latestVersionNumber,
       },
+      nodeRole: eni ? this.eniNodeRole(id) : undefined,
     });
   }
 
@@ -241,12 +352,27 @@ export class MeshCluster extends eks.Cluster {
    * node groups. Prefer `addMeshNodegroup`, which also enforces IMDSv2.
    */
   public addNodegroupCapacity(id: string, options: eks.NodegroupOptions = {}): eks.Nodegroup {
+    if (this.datapath === Datapath.ENI && !this.meshNodegroupIds.has(id)) {
+      throw new MeshValidationError(
+        `addNodegroupCapacity('${id}') is not supported on the ENI datapath: its nodes would get neither the max-pods ` +
+          'value of ENI IPAM nor a node role without the VPC CNI policy; use addMeshNodegroup(id, options)',
+        this,
+      );
+    }
     const taints = this.forNodegroup(id, () => renderNodegroupTaints(options.taints));
     const nodegroup = super.addNodegroupCapacity(id, { ...options, taints });
     // eks.Nodegroup's own default: desiredSize = minSize, else 2.
     this._desiredNodes += options.desiredSize ?? options.minSize ?? 2;
-    // Nodes must not join before the VPC CNI add-on has its configuration (prefix delegation decides max-pods).
-    nodegroup.node.addDependency(this.vpcCniAddon);
+    if (this.vpcCniAddon) {
+      // Nodes must not join before the VPC CNI add-on has its configuration (prefix delegation decides max-pods).
+      nodegroup.node.addDependency(this.vpcCniAddon);
+    }
+    if (this.kubeProxyAddon) {
+      nodegroup.node.addDependency(this.kubeProxyAddon);
+    }
+    if (this._cilium && this.datapath === Datapath.ENI) {
+      nodegroup.node.addDependency(this._cilium.release);
+    }
     this.nodegroupsBarrier.node.addDependency(nodegroup);
     this._nodegroups.push(nodegroup);
     return nodegroup;
@@ -263,6 +389,21 @@ export class MeshCluster extends eks.Cluster {
   /** Not supported, for the reason given on `addAutoScalingGroupCapacity`. */
   public connectAutoScalingGroupCapacity(autoScalingGroup: autoscaling.AutoScalingGroup, _options: eks.AutoScalingGroupOptions): void {
     throw selfManagedCapacityError(this, `connectAutoScalingGroupCapacity(${autoScalingGroup.node.path})`);
+  }
+
+  /**
+   * The node role of an ENI node group: what a node needs (AmazonEKSWorkerNodePolicy, ECR read), without the
+   * AmazonEKS_CNI_Policy that eks.Nodegroup's default role carries. The Cilium operator manages ENIs with its own
+   * role; no pod can borrow ENI permissions from the node.
+   */
+  private eniNodeRole(id: string): iam.IRole {
+    return new iam.Role(this, `Nodegroup${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonEKSWorkerNodePolicy'),
+        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonEC2ContainerRegistryReadOnly'),
+      ],
+    });
   }
 
   private forNodegroup<T>(id: string, fn: () => T): T {
@@ -295,6 +436,21 @@ function bundledKubectlLayer(scope: Construct): lambda.ILayerVersion {
   const stack = Stack.of(scope);
   const existing = stack.node.tryFindChild(LAYER_ID) as lambda.ILayerVersion | undefined;
   return existing ?? new KubectlV35Layer(stack, LAYER_ID);
+}
+
+/** VPC CNI settings on the ENI datapath, which has no VPC CNI. */
+function rejectVpcCniProps(cluster: MeshCluster, props: MeshClusterProps): void {
+  const set = [
+    props.vpcCni !== undefined ? `vpcCni (${JSON.stringify(props.vpcCni)})` : undefined,
+    props.vpcCniAddonVersion !== undefined ? `vpcCniAddonVersion (${props.vpcCniAddonVersion})` : undefined,
+  ].filter((x) => x !== undefined);
+  if (set.length > 0) {
+    throw new MeshValidationError(
+      `${set.join(' and ')} configure the VPC CNI, which the ENI datapath does not install (Cilium assigns pod ` +
+        'addresses from ENIs itself); remove them, and use eni: { prefixDelegation, subnetIds, ... } for ENI IPAM',
+      cluster,
+    );
+  }
 }
 
 function rejectUnsupportedProps(cluster: MeshCluster, props: MeshClusterProps): void {

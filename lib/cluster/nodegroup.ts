@@ -2,6 +2,7 @@ import { Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type { Construct } from 'constructs';
+import { eniMaxPods } from './max-pods';
 import { MeshValidationError } from '../private/errors';
 import { validateLabelKey, validateLabels, validateLabelValue } from '../private/validate';
 
@@ -104,6 +105,20 @@ export interface MeshNodegroupOptions {
    * @see https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html#_restrict_access_to_the_instance_profile_assigned_to_the_worker_node
    */
   readonly imdsHopLimit?: number;
+  /**
+   * The kubelet's `maxPods`, ENI datapath only: at most what ENI IPAM can address on the smallest instance type.
+   *
+   * @default - computed from the instance types' ENI limits (see `eniMaxPods`)
+   */
+  readonly maxPods?: number;
+}
+
+/** What the cluster's datapath means for its node groups. */
+export interface NodegroupDatapathFacts {
+  /** Cilium's ENI IPAM assigns pod addresses: max-pods follows its capacity. */
+  readonly eni: boolean;
+  /** ENI prefix delegation (16 addresses per slot). */
+  readonly prefixDelegation?: boolean;
 }
 
 /** A node group's settings after defaults and validation. */
@@ -128,6 +143,8 @@ export interface ResolvedMeshNodegroup {
   readonly taints: eks.TaintSpec[];
   /** IMDSv2 response hop limit. */
   readonly imdsHopLimit: number;
+  /** The kubelet's maxPods (ENI datapath), written into the launch template's user data. */
+  readonly maxPods?: number;
 }
 
 /**
@@ -168,7 +185,11 @@ export function renderNodegroupTaints(extra: readonly eks.TaintSpec[] = []): eks
  * Applies the defaults and validates the options of a mesh node group for a cluster of the given Kubernetes minor
  * version. Pure; throws path-less `MeshValidationError`s.
  */
-export function resolveMeshNodegroup(options: MeshNodegroupOptions, kubernetesMinor: number): ResolvedMeshNodegroup {
+export function resolveMeshNodegroup(
+  options: MeshNodegroupOptions,
+  kubernetesMinor: number,
+  datapath: NodegroupDatapathFacts = { eni: false },
+): ResolvedMeshNodegroup {
   const instanceTypes = options.instanceTypes ?? [new ec2.InstanceType(DEFAULT_NODE_INSTANCE_TYPE)];
   if (instanceTypes.length === 0) {
     throw new MeshValidationError('instanceTypes must not be empty; pass at least one, e.g. ec2.InstanceType.of(...)');
@@ -184,6 +205,17 @@ export function resolveMeshNodegroup(options: MeshNodegroupOptions, kubernetesMi
   const amiType =
     options.amiType ?? (arm ? eks.NodegroupAmiType.AL2023_ARM_64_STANDARD : eks.NodegroupAmiType.AL2023_X86_64_STANDARD);
   checkAmiType(amiType, arm, kubernetesMinor);
+  let maxPods: number | undefined;
+  if (datapath.eni) {
+    if (!amiType.startsWith('AL2023') && !amiType.startsWith('BOTTLEROCKET')) {
+      throw new MeshValidationError(`amiType ${amiType} cannot carry the max-pods value of ENI IPAM (this library writes ` +
+        "it as an AL2023 NodeConfig or a Bottlerocket setting); use an AL2023 or Bottlerocket AMI type");
+    }
+    maxPods = eniMaxPods(instanceTypes, datapath.prefixDelegation ?? false, options.maxPods);
+  } else if (options.maxPods !== undefined) {
+    throw new MeshValidationError(`maxPods is set (${options.maxPods}), but on aws-cni chaining the VPC CNI's settings decide ` +
+      'it (EKS computes it when nodes launch); remove maxPods, or use the ENI datapath');
+  }
 
   const minSize = options.minSize ?? 2;
   const desiredSize = options.desiredSize ?? Math.max(minSize, 1);
@@ -231,7 +263,40 @@ export function resolveMeshNodegroup(options: MeshNodegroupOptions, kubernetesMi
     labels: options.labels ? validateLabels(options.labels) : undefined,
     taints: renderNodegroupTaints(options.taints),
     imdsHopLimit: hop,
+    ...(maxPods !== undefined ? { maxPods } : {}),
   };
+}
+
+/** The MIME boundary of the AL2023 user data; fixed, so that the launch template is deterministic. */
+const MIME_BOUNDARY = '==cdk-cilium-mesh==';
+
+/**
+ * The launch template user data that sets the kubelet's `maxPods`: an AL2023 `NodeConfig` part (nodeadm merges
+ * it with the configuration EKS adds) or a Bottlerocket `settings.kubernetes.max-pods` TOML. Pure.
+ * @see https://awslabs.github.io/amazon-eks-ami/nodeadm/
+ * @see https://bottlerocket.dev/en/os/latest/#/api/settings/kubernetes/
+ */
+export function renderMaxPodsUserData(amiType: eks.NodegroupAmiType, maxPods: number): string {
+  if (amiType.startsWith('BOTTLEROCKET')) {
+    return `[settings.kubernetes]\nmax-pods = ${maxPods}\n`;
+  }
+  return [
+    'MIME-Version: 1.0',
+    `Content-Type: multipart/mixed; boundary="${MIME_BOUNDARY}"`,
+    '',
+    `--${MIME_BOUNDARY}`,
+    'Content-Type: application/node.eks.aws',
+    '',
+    'apiVersion: node.eks.aws/v1alpha1',
+    'kind: NodeConfig',
+    'spec:',
+    '  kubelet:',
+    '    config:',
+    `      maxPods: ${maxPods}`,
+    '',
+    `--${MIME_BOUNDARY}--`,
+    '',
+  ].join('\n');
 }
 
 function checkAmiType(amiType: eks.NodegroupAmiType, arm: boolean, kubernetesMinor: number): void {
@@ -257,7 +322,8 @@ function checkAmiType(amiType: eks.NodegroupAmiType, arm: boolean, kubernetesMin
 
 /**
  * The launch template of a mesh node group: IMDSv2 required with the resolved hop limit, and an encrypted gp3 data
- * volume. It sets no AMI and no user data, so EKS keeps choosing and bootstrapping the EKS-optimized AMI.
+ * volume. It sets no AMI, so EKS keeps choosing and bootstrapping the EKS-optimized AMI; on the ENI datapath its
+ * user data carries the kubelet's `maxPods` (`renderMaxPodsUserData`), otherwise it has none.
  */
 export function createNodegroupLaunchTemplate(
   scope: Construct,
@@ -269,6 +335,7 @@ export function createNodegroupLaunchTemplate(
     httpTokens: ec2.LaunchTemplateHttpTokens.REQUIRED,
     httpEndpoint: true,
     httpPutResponseHopLimit: resolved.imdsHopLimit,
+    userData: resolved.maxPods !== undefined ? ec2.UserData.custom(renderMaxPodsUserData(resolved.amiType, resolved.maxPods)) : undefined,
     blockDevices: [
       {
         deviceName: resolved.rootDeviceName,

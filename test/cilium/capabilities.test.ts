@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import {
-  CiliumVersion, Datapath, Feature, Support, capabilityOf, capabilityTable, chainingProfile, checkCapability,
+  CiliumVersion, Datapath, Feature, Support, capabilityOf, capabilityTable, chainingProfile, checkCapability, eniProfile,
 } from '../../lib';
 
 describe('capability table', () => {
@@ -26,14 +26,48 @@ describe('capability table', () => {
     expect(capabilityOf(Feature.WIREGUARD, Datapath.AWS_CNI_CHAINING, CiliumVersion.V1_20).support).toBe(Support.SUPPORTED);
   });
 
-  test('every non-supported row cites upstream and names an alternative', () => {
+  test('every non-supported row cites upstream and names an alternative; supported rows cite the CI', () => {
     const rows = capabilityTable();
     expect(rows.length).toBeGreaterThanOrEqual(6);
-    for (const row of rows) {
+    for (const row of rows.filter((r) => r.capability.support === Support.SUPPORTED)) {
+      expect(row.datapath).toBe(Datapath.ENI);
+      expect(row.capability.reference).toBe('cilium/cilium .github/workflows/conformance-eks.yaml');
+    }
+    for (const row of rows.filter((r) => r.capability.support !== Support.SUPPORTED)) {
       expect(row.capability.reference).toMatch(/cilium\/cilium#\d+/);
       expect(row.capability.alternative).toMatch(/\w+/);
       expect(row.fromMinor).toBeLessThanOrEqual(row.toMinor);
     }
+  });
+
+  test('ENI: L7, FQDN, Gateway API, Ingress, CiliumEnvoyConfig and IPsec are supported on every line, citing the EKS CI', () => {
+    for (const version of [CiliumVersion.V1_16, CiliumVersion.V1_17, CiliumVersion.V1_18, CiliumVersion.V1_19, CiliumVersion.V1_20]) {
+      for (const feature of [Feature.L7_POLICY, Feature.FQDN_POLICY, Feature.GATEWAY_API, Feature.INGRESS, Feature.ENVOY_CONFIG, Feature.IPSEC]) {
+        expect(capabilityOf(feature, Datapath.ENI, version)).toMatchObject({
+          support: Support.SUPPORTED, reference: 'cilium/cilium .github/workflows/conformance-eks.yaml',
+        });
+      }
+    }
+  });
+
+  test('Gateway API and Ingress in chaining: the warning says where Envoy\'s source address comes from and what is unverified', () => {
+    for (const feature of [Feature.GATEWAY_API, Feature.INGRESS]) {
+      const c = capabilityOf(feature, Datapath.AWS_CNI_CHAINING, CiliumVersion.V1_20);
+      expect(c.support).toBe(Support.UNTESTED);
+      expect(c.reason).toMatch(/from the node's Ingress address, which comes from Cilium's cluster-pool IPAM/);
+      expect(c.reason).toMatch(/same node .* expected to work/);
+      expect(c.reason).toMatch(/source\/destination check drops packets sent from it/);
+      expect(c.reason).toMatch(/Unverified on a real cluster: both expectations, and whether WireGuard/);
+      expect(c.alternative).toMatch(/datapath: Datapath.ENI/);
+    }
+  });
+
+  test('checkCapability is silent on ENI', () => {
+    const stack = new Stack(new App(), 'Stack');
+    for (const feature of [Feature.L7_POLICY, Feature.FQDN_POLICY, Feature.GATEWAY_API, Feature.INGRESS]) {
+      checkCapability(stack, feature, eniProfile({ gatewayApi: true, kubeProxyReplacement: true }));
+    }
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
   });
 
   test('checkCapability warns for untested and throws for incompatible', () => {

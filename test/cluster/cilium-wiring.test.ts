@@ -32,7 +32,7 @@ describe('MeshCluster + Cilium', () => {
     expect(cilium.profile.kubeProxyReplacement).toBe(true);
     const releaseId = stack.getLogicalId(cilium.release.node.defaultChild as CfnResource);
     const barrierId = stack.getLogicalId(cluster.nodegroupsReady as CfnWaitConditionHandle);
-    const vpcCniId = stack.getLogicalId(cluster.vpcCniAddon);
+    const vpcCniId = stack.getLogicalId(cluster.vpcCniAddon!);
     expect(dependsOn(template, 'Custom::AWSCDK-EKS-HelmChart', () => true)).toEqual(expect.arrayContaining([barrierId]));
     // CoreDNS comes up alongside Cilium, not after its release: Hubble Relay needs DNS before Helm's wait ends.
     const coreDnsDeps = dependsOn(template, 'AWS::EKS::Addon', (r) => r.Properties?.AddonName === 'coredns');

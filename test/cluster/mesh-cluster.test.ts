@@ -78,7 +78,7 @@ describe('MeshCluster defaults (KubeProxyMode.KEEP)', () => {
         DiskSize: Match.absent(),
         LaunchTemplate: { Id: { Ref: Match.stringLikeRegexp('^MeshNodegroupDefaultLaunchTemplate') }, Version: Match.anyValue() },
       }),
-      DependsOn: Match.arrayWith([logicalId(stack, cluster.vpcCniAddon)]),
+      DependsOn: Match.arrayWith([logicalId(stack, cluster.vpcCniAddon!)]),
     });
     expect(ngId).toMatch(/^MeshNodegroupDefault/);
   });
@@ -147,7 +147,7 @@ describe('MeshCluster with KubeProxyMode.REPLACE', () => {
   test('node groups wait for the VPC CNI add-on; CoreDNS waits for the node groups (through nodegroupsReady)', () => {
     const ngId = logicalId(stack, cluster.nodegroups[0]);
     const barrierId = stack.getLogicalId(cluster.nodegroupsReady as CfnWaitConditionHandle);
-    template.hasResource('AWS::EKS::Nodegroup', { DependsOn: Match.arrayWith([logicalId(stack, cluster.vpcCniAddon)]) });
+    template.hasResource('AWS::EKS::Nodegroup', { DependsOn: Match.arrayWith([logicalId(stack, cluster.vpcCniAddon!)]) });
     template.hasResource('AWS::CloudFormation::WaitConditionHandle', { DependsOn: Match.arrayWith([ngId]) });
     template.hasResource('AWS::EKS::Addon', {
       Properties: Match.objectLike({ AddonName: 'coredns' }),
@@ -235,7 +235,7 @@ describe('MeshCluster options', () => {
     expect(barrier.DependsOn).toEqual(expect.arrayContaining(cluster.nodegroups.map((ng) => logicalId(stack, ng))));
     for (const group of groups) {
       expect(group.Properties.Taints[0]).toEqual(CILIUM_TAINT);
-      expect(group.DependsOn).toEqual(expect.arrayContaining([logicalId(stack, cluster.vpcCniAddon)]));
+      expect(group.DependsOn).toEqual(expect.arrayContaining([logicalId(stack, cluster.vpcCniAddon!)]));
     }
     template.hasResourceProperties('AWS::EKS::Nodegroup', {
       AmiType: 'AL2023_ARM_64_STANDARD',

@@ -6,6 +6,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as cdk8s from 'cdk8s';
 import { CanaryStack } from '../../examples/canary';
 import { EastWestStack } from '../../examples/east-west';
+import { EniL7Stack } from '../../examples/eni-l7';
+import { ObservabilityStack } from '../../examples/observability';
 import { buildGitOpsMesh } from '../../examples/gitops';
 import { QuickstartStack } from '../../examples/quickstart';
 import { ResilienceStack } from '../../examples/resilience';
@@ -23,6 +25,8 @@ const STACKS: Record<string, StackClass> = {
   'zero-trust': ZeroTrustStack,
   canary: CanaryStack,
   'east-west': EastWestStack,
+  'eni-l7': EniL7Stack,
+  observability: ObservabilityStack,
   resilience: ResilienceStack,
 };
 
@@ -85,7 +89,17 @@ describe('examples', () => {
       routingMode: 'native',
       endpointRoutes: { enabled: true },
       kubeProxyReplacement: false,
-      hubble: { enabled: true, relay: { enabled: true }, metrics: { enabled: ['dns', 'drop', 'httpV2:exemplars=true'], enableOpenMetrics: true } },
+      hubble: {
+        enabled: true,
+        relay: { enabled: true },
+        metrics: {
+          enabled: [
+            'flow', 'tcp',
+            'policy:labelsContext=source_namespace,source_workload,destination_namespace,destination_workload',
+            'drop:labelsContext=source_namespace,source_workload,destination_namespace,destination_workload',
+          ],
+        },
+      },
       prometheus: { enabled: true },
       operator: { prometheus: { enabled: true } },
     });
@@ -181,5 +195,32 @@ describe('examples', () => {
     assertions.allows('store/web', 'store/orders', 9090, { http: { method: 'POST', path: '/orders' } });
     assertions.denies('store/web', 'store/orders', 9090, { http: { method: 'DELETE', path: '/orders' } });
     assertions.denies('store/orders', 'store/web', 8080);
+  });
+
+  test('eni-l7: L7, FQDN and a Gateway on the ENI datapath without a capability warning; no VPC CNI', () => {
+    const stack = new EniL7Stack(new App(), 'N');
+    const template = Template.fromStack(stack);
+    const warnings = stack.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:warning'));
+    expect(warnings).toEqual([]);
+    const addons = Object.values(template.findResources('AWS::EKS::Addon')).map((r) => r.Properties.AddonName).sort();
+    expect(addons).toEqual(['coredns', 'eks-pod-identity-agent']);
+    const kinds = stack.mesh.toJson().map((o: { kind: string }) => o.kind).sort();
+    expect(kinds).toEqual(['CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'Gateway', 'HTTPRoute']);
+    const backend = stack.mesh.toJson().find((o: { metadata: { name: string } }) => o.metadata.name === 'backend-policy');
+    expect(JSON.stringify(backend.spec)).toMatch(/"toFQDNs":\[\{"matchName":"api.payments.example.com"\}\]/);
+    expect(JSON.stringify(backend.spec)).toMatch(/"http":\[\{"method":"GET","path":"\/api\/\.\*"\}\]/);
+  });
+
+  test('observability: flow export to stdout, a dynamic drops file, policy verdict metrics, annotation scraping, no warning', () => {
+    const stack = new ObservabilityStack(new App(), 'O');
+    const warnings = stack.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:warning'));
+    expect(warnings).toEqual([]);
+    const values = stack.resolve(stack.cilium.values);
+    expect(values.hubble.export.static).toMatchObject({ enabled: true, filePath: 'stdout' });
+    expect(values.hubble.export.dynamic.config.content[0]).toMatchObject({ name: 'drops', includeFilters: [{ verdict: ['DROPPED'] }] });
+    expect(values.hubble.metrics.enabled).toEqual(expect.arrayContaining([expect.stringMatching(/^policy:labelsContext=source_namespace/)]));
+    // No ServiceMonitor: the chart annotates the agent and operator pods and the hubble-metrics Service instead.
+    expect(JSON.stringify(values)).not.toContain('serviceMonitor');
+    expect(values.hubble.ui).toEqual({ enabled: true });
   });
 });

@@ -387,56 +387,48 @@ def drive_lifecycle(report):
         old = props
 
 
-def main():
-    if CONFIG.get('lifecycle'):
-        report = {'steps': [], 'error': None}
-        try:
-            drive_lifecycle(report)
-        except Exception as e:
-            report['error'] = f'{type(e).__name__}: {e}'
-        print(json.dumps(report, indent=1))
-        return
-    if CONFIG.get('manifestFiles'):
-        report = {'template': None, 'resources': [], 'objects': 0, 'chartInstalls': 0, 'readBackDifferences': 0,
-                  'order': [], 'error': None}
-        try:
-            drive_gitops(report)
-        except Exception as e:
-            report['error'] = f'{type(e).__name__}: {e}'
-        print(json.dumps(report, indent=1))
-        return
-    template = json.load(open(CONFIG['template']))
-    resources = template['Resources']
-    report = {'template': os.path.basename(CONFIG['template']), 'resources': [], 'objects': 0, 'chartInstalls': 0,
-              'readBackDifferences': 0, 'order': [], 'error': None}
+def drive_template(report):
+    """The cluster-facing custom resources of CONFIG['template'], in declared order."""
+    resources = json.load(open(CONFIG['template']))['Resources']
+    report['template'] = os.path.basename(CONFIG['template'])
     late = None
     if CONFIG.get('lateCiliumCrds'):
         crd_dirs = [c for c in CONFIG['charts'].values()][0]['crds']
+
         def register_late():
             try:
                 report['lateCrdFiles'] = apply_crds(crd_dirs)
             except Exception as e:  # noqa: BLE001 (reported, the test fails on it)
                 report['error'] = f'late CRD registration failed: {e}'
         late = {'after': CONFIG['lateCiliumCrds'], 'apply': register_late}
+    for rid in declared_order(resources):
+        r = resources[rid]
+        t = r['Type']
+        if t == 'Custom::CiliumMeshObjects':
+            props = resolve({k: v for k, v in r['Properties'].items() if k != 'ServiceToken'}, resources)
+            report['order'].append(rid)
+            drive_objects(rid, props, report, late if 'Bucket' in props else None)
+        elif t == 'Custom::AWSCDK-EKS-HelmChart':
+            report['order'].append(rid)
+            drive_helm(rid, resolve(r['Properties'], resources), report)
+        elif t == 'Custom::AWSCDK-EKS-KubernetesResource':
+            report['order'].append(rid)
+            drive_manifest(rid, resolve(r['Properties'], resources), report)
+        elif t.startswith('Custom::') and t not in CONFIG.get('notClusterFacing', []):
+            report['resources'].append({'id': rid, 'type': t, 'problems': [f'custom resource type {t} is not driven']})
+
+
+def main():
+    if CONFIG.get('lifecycle'):
+        report, drive = {'steps': [], 'error': None}, drive_lifecycle
+    else:
+        report = {'template': None, 'resources': [], 'objects': 0, 'chartInstalls': 0, 'readBackDifferences': 0,
+                  'order': [], 'error': None}
+        drive = drive_gitops if CONFIG.get('manifestFiles') else drive_template
     try:
-        for rid in declared_order(resources):
-            r = resources[rid]
-            t = r['Type']
-            if t == 'Custom::CiliumMeshObjects':
-                props = resolve({k: v for k, v in r['Properties'].items() if k != 'ServiceToken'}, resources)
-                report['order'].append(rid)
-                is_mesh = 'Bucket' in props
-                drive_objects(rid, props, report, late if is_mesh else None)
-            elif t == 'Custom::AWSCDK-EKS-HelmChart':
-                report['order'].append(rid)
-                drive_helm(rid, resolve(r['Properties'], resources), report)
-            elif t == 'Custom::AWSCDK-EKS-KubernetesResource':
-                report['order'].append(rid)
-                drive_manifest(rid, resolve(r['Properties'], resources), report)
-            elif t.startswith('Custom::') and t not in CONFIG.get('notClusterFacing', []):
-                report['resources'].append({'id': rid, 'type': t, 'problems': [f'custom resource type {t} is not driven']})
-    except Exception as e:  # the report says what failed; the test fails on it
-        report['error'] = f'{type(e).__name__}: {e}'
+        drive(report)
+    except Exception as e:  # noqa: BLE001 (the report says what failed; the test fails on it)
+        report['error'] = report['error'] or f'{type(e).__name__}: {e}'
     print(json.dumps(report, indent=1))
 
 

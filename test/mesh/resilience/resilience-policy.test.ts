@@ -109,7 +109,7 @@ describe('ResiliencePolicy', () => {
       new ResiliencePolicy(mesh, name.toUpperCase(), { service: ResilienceTarget.fromName('shop', name, 80), timeouts: { request: Duration.seconds(1) } });
     }
     expect(untested(mesh)).toEqual([expect.stringMatching(
-      /^mesh: resilience policies: envoyConfig on aws-cni-chaining \(Cilium 1.20\) is untested: .*cilium\/cilium#42578.*use Cilium ENI mode \(ipam.mode=eni\).*the ENI datapath is the supported alternative/,
+      /^mesh: resilience policies: envoyConfig on aws-cni-chaining \(Cilium 1.20\) is untested: .*cilium\/cilium#42578.*use the ENI datapath \(datapath: Datapath.ENI.*the ENI datapath is the supported alternative/,
     )]);
     const eni = meshFor(ENVOY, { datapath: Datapath.ENI });
     new ResiliencePolicy(eni, 'A', { service: ResilienceTarget.fromName('shop', 'a', 80), timeouts: { request: Duration.seconds(1) } });
