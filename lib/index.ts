@@ -21,3 +21,4 @@ export * from './cilium/envoy-extensions';
 export * from './cluster';
 export * from './mesh/delivery';
 export * from './gateway-api';
+export * from './mesh/review';

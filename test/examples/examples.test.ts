@@ -12,6 +12,12 @@ import { buildGitOpsMesh } from '../../examples/gitops';
 import { QuickstartStack } from '../../examples/quickstart';
 import { ResilienceStack } from '../../examples/resilience';
 import { ZeroTrustStack } from '../../examples/zero-trust';
+import { Entity, MeshAssertions, meshDiagram, Peer, Port } from '../../lib';
+import { meshSnapshotSerializer } from '../../lib/mesh/review/jest-serializer';
+
+// What users put in their jest config (`snapshotSerializers: ['cdk-cilium-mesh/jest-serializer']`): asset hashes
+// masked, the delivered meshes appended as YAML.
+expect.addSnapshotSerializer(meshSnapshotSerializer);
 
 type StackClass = new (scope: App, id: string) => Stack;
 const STACKS: Record<string, StackClass> = {
@@ -116,6 +122,15 @@ describe('examples', () => {
     expect(kinds).toEqual(expect.arrayContaining(['Gateway', 'HTTPRoute', 'Service']));
   });
 
+  test('canary: the diagram shows the split, the header targeting and the mirror; no policy, so all is open', () => {
+    const stack = new CanaryStack(new App(), 'Canary');
+    expect(meshDiagram(stack.mesh)).toMatchSnapshot();
+    const mesh = MeshAssertions.of(stack.mesh);
+    mesh.allows(Peer.entity(Entity.INGRESS), 'shop/api', 8080);
+    mesh.allows(Peer.entity(Entity.INGRESS), 'shop/api-canary', 8080);
+    mesh.allows(Peer.entity(Entity.WORLD), 'shop/api-shadow', 8080);
+  });
+
   test('zero-trust: five policies delivered after Cilium, with the chaining warnings surfaced in the CDK app', () => {
     const stack = new ZeroTrustStack(new App(), 'Z');
     const template = Template.fromStack(stack);
@@ -130,6 +145,25 @@ describe('examples', () => {
     template.resourceCountIs('Custom::CiliumMeshObjects', 1);
   });
 
+  test('zero-trust: what a reviewer sees (stack snapshot with the mesh, the diagram) and what the tests assert', () => {
+    const stack = new ZeroTrustStack(new App(), 'ZeroTrust');
+    expect(stack).toMatchSnapshot();
+    expect(meshDiagram(stack.mesh)).toMatchSnapshot();
+    const mesh = MeshAssertions.of(stack.mesh);
+    mesh.allows('shop/frontend', 'shop/backend', 8080, { http: { method: 'GET', path: '/api/orders' } });
+    mesh.denies('shop/frontend', 'shop/backend', 8080, { http: { method: 'POST', path: '/api/orders' } });
+    mesh.allows('shop/backend', 'shop/database', 5432);
+    mesh.denies('shop/backend', 'shop/database', 5433);
+    mesh.denies('shop/frontend', 'shop/database', 5432);
+    mesh.denies(Peer.entity(Entity.WORLD), 'shop/frontend', 8080);
+    mesh.allows('shop/backend', Peer.fqdn('api.payments.example.com'), Port.tcp(443));
+    mesh.denies('shop/backend', Peer.fqdn('api.other.example.com'), Port.tcp(443));
+    mesh.allows('shop/operator', Peer.entity(Entity.KUBE_APISERVER), 443);
+    // The mesh cannot see which ServiceAccount the backend's pods run as: if it were shop-operator, this would pass.
+    mesh.denies('shop/backend', Peer.entity(Entity.KUBE_APISERVER), 443, { conditional: true });
+    expect(mesh.explain('shop/frontend', 'shop/database', 5432).explanation).toMatchSnapshot();
+  });
+
   test('east-west: a GAMMA route whose parent is the reviews Service', () => {
     const stack = new EastWestStack(new App(), 'E');
     const [route] = stack.mesh.toJson().filter((o: { kind: string }) => o.kind === 'HTTPRoute');
@@ -138,12 +172,29 @@ describe('examples', () => {
       { name: 'reviews-v1', port: 9080, weight: 80 },
       { name: 'reviews-v2', port: 9080, weight: 20 },
     ]);
+    expect(meshDiagram(stack.mesh)).toMatchSnapshot();
+    MeshAssertions.of(stack.mesh).allows('bookinfo/reviews-v1', 'bookinfo/reviews-v2', 9080);
+  });
+
+  test('resilience: the diagram shows each CiliumEnvoyConfig at its Service with the settings it carries', () => {
+    const stack = new ResilienceStack(new App(), 'Resilience');
+    expect(meshDiagram(stack.mesh)).toMatchSnapshot();
+    // Envoy sits in front of these Services, but no policy restricts them: connectivity is open.
+    MeshAssertions.of(stack.mesh).allows('shop/ratings', 'shop/reviews', 9080);
   });
 
   test('gitops: a plain cdk8s app renders the mesh without AWS', () => {
     const mesh = buildGitOpsMesh(cdk8s.Testing.app());
     expect(cdk8s.Testing.synth(mesh).map((o: { kind: string }) => o.kind).sort())
       .toEqual(['CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'HTTPRoute']);
+    expect(meshDiagram(mesh)).toMatchSnapshot();
+    const assertions = MeshAssertions.of(mesh);
+    // Gateway traffic reaches web with the identity `ingress` (cilium/cilium#24826), which web allows.
+    assertions.allows(Peer.entity(Entity.INGRESS), 'store/web', 8080);
+    assertions.denies(Peer.entity(Entity.WORLD), 'store/web', 8080);
+    assertions.allows('store/web', 'store/orders', 9090, { http: { method: 'POST', path: '/orders' } });
+    assertions.denies('store/web', 'store/orders', 9090, { http: { method: 'DELETE', path: '/orders' } });
+    assertions.denies('store/orders', 'store/web', 8080);
   });
 
   test('eni-l7: L7, FQDN and a Gateway on the ENI datapath without a capability warning; no VPC CNI', () => {

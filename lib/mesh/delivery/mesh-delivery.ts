@@ -11,6 +11,7 @@ import {
 } from './plan';
 import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from './provider';
 import { atScope, MeshValidationError } from '../../private/errors';
+import { MeshReviewFiles } from '../review/review-files';
 import type { ObjectManifest } from '../routing/envoy-source-identity';
 import { ServiceMesh } from '../service-mesh';
 
@@ -85,6 +86,7 @@ export class MeshDelivery extends Construct {
       throw new MeshValidationError('charts is empty; pass the ServiceMesh (or other cdk8s charts) to deliver', this);
     }
     this.charts = [...props.charts];
+    new MeshReviewFiles(this, 'Review', { charts: this.charts });
     this.batching = props.batching ?? {};
     this.owner = this.node.addr;
     this.cluster = props.cluster;
