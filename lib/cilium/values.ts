@@ -7,6 +7,7 @@ import { HubbleMetric, POLICY_VERDICT_LABELS } from './hubble';
 import { Datapath, type CiliumProfile } from './profile';
 import type { CiliumHelmValues, ComponentPrometheusValues, DashboardHelmValues, HubbleHelmValues } from './values-types';
 import type { CiliumValuesOptions } from './values-options';
+import { checkValuesKeys } from './values-keys';
 import type { CiliumVersion } from './version';
 import { deepMerge, type JsonMap } from '../private/deep-merge';
 import { MeshValidationError } from '../private/errors';
@@ -143,6 +144,8 @@ export function renderCiliumValues(options: CiliumValuesOptions, version: Cilium
     merged.ipam = deepMerge((merged.ipam ?? {}) as JsonMap, { operator: { clusterPoolIPv4PodCIDRList: [CHAINING_ENVOY_CLUSTER_POOL_CIDR] } });
   }
   checkRenderedValues(merged, version, datapath);
+  // after the specific checks, which name the upstream change behind a key a line dropped
+  checkValuesKeys(options.valuesOverrides, version);
   checkServiceMonitors(merged, options.prometheus?.operatorCrdsInstalled ?? false);
   return merged as unknown as RenderedCiliumValues;
 }
