@@ -84,7 +84,8 @@ export class ResiliencePolicy extends Construct {
     const mesh = ServiceMesh.of(this);
     const profile = mesh.cilium;
     const { service: target, name, ...settings } = props;
-    const ref = target._backend.toBackendReference();
+    // ResilienceTarget.fromName checks its values when used (Backend.fromName): the error names this policy.
+    const ref = atScope(this, () => target._backend.toBackendReference());
     this.service = { namespace: ref.namespace ?? namespaceOf(this), name: ref.name, port: ref.port };
     if (Object.values(settings).every((v) => v === undefined)) {
       throw new MeshValidationError('a resilience policy needs at least one setting (connectionPool, outlierDetection, ' +
