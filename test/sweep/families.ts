@@ -443,8 +443,10 @@ const resilienceFamily: Family = {
 };
 
 /**
- * Cilium versions: `CiliumVersion.of` is checked when a construct uses the version (`validate(scope)`), here the mesh,
- * whose objects for that line are then rendered: a policy, a GAMMA route and, on 1.20, a Gateway.
+ * Cilium versions: `CiliumVersion.of` is checked by the first construct that uses the version; the mesh's objects for
+ * that line are then rendered (a policy and a GAMMA route). The profile states its Gateway API channel, as a profile
+ * for a cluster installed elsewhere does: without it, `chainingProfile` looks up the line's default channel at once,
+ * before any construct exists, and an invalid version fails there without a construct path.
  */
 const versionFamily: Family = {
   name: 'version',
@@ -452,10 +454,8 @@ const versionFamily: Family = {
   input: versionString,
   build(v: string) {
     const version = CiliumVersion.of(v);
-    const app = new App();
-    const mesh = new ServiceMesh(app, 'mesh', { cilium: chainingProfile({ version: CiliumVersion.V1_20 }) });
-    version.validate(mesh);
-    const target = new ServiceMesh(app, 'lines', { cilium: chainingProfile({ version, gatewayApi: true }) });
+    const channel = v.startsWith('1.16.') ? GatewayApiChannel.EXPERIMENTAL : GatewayApiChannel.STANDARD;
+    const target = new ServiceMesh(new App(), 'mesh', { cilium: chainingProfile({ version, gatewayApi: true, gatewayApiChannel: channel }) });
     new Workload(target, 'W', { namespace: 'team', labels: { app: 'w' } }).allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(8080));
     new HttpRoute(target, 'R', { namespace: 'team', parents: [RouteParent.service(Backend.fromName('team', 'front', 80))], rules: [{ backends: [{ backend: Backend.fromName('team', 'api', 80) }] }] });
     const objects = target.toJson();

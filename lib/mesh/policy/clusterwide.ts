@@ -100,6 +100,8 @@ export class ClusterwidePolicy extends Construct {
   constructor(scope: Construct, id: string, props: ClusterwidePolicyProps) {
     super(scope, id);
     const mesh = ServiceMesh.of(this);
+    // A CiliumVersion.of(...) is checked where it is first used, so that the error names a construct.
+    mesh.cilium.version.validate(this);
     this.rules = new RuleSet(this, mesh.cilium);
     this.name = objectNameFor(this, mesh);
     claimObjectName(mesh, this, 'CiliumClusterwideNetworkPolicy', '', this.name);

@@ -82,6 +82,8 @@ export class ResiliencePolicy extends Construct {
   constructor(scope: Construct, id: string, props: ResiliencePolicyProps) {
     super(scope, id);
     const mesh = ServiceMesh.of(this);
+    // A CiliumVersion.of(...) is checked where it is first used, so that the error names a construct.
+    mesh.cilium.version.validate(this);
     const profile = mesh.cilium;
     const { service: target, name, ...settings } = props;
     // ResilienceTarget.fromName checks its values when used (Backend.fromName): the error names this policy.

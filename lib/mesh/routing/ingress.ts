@@ -73,6 +73,8 @@ export class CiliumIngress extends Construct {
   constructor(scope: Construct, id: string, props: CiliumIngressProps) {
     super(scope, id);
     const profile = ServiceMesh.of(this).cilium;
+    // A CiliumVersion.of(...) is checked where it is first used, so that the error names a construct.
+    profile.version.validate(this);
     if (!profile.ingressController) {
       throw new MeshValidationError(
         "Ingress of class 'cilium' needs Cilium's Ingress controller, which this mesh's Cilium profile does not enable; " +

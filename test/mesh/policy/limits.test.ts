@@ -1,7 +1,9 @@
 /** CRD limits of CiliumNetworkPolicies at synth (issue #13, items 2, 3 and 5). */
 import { Token } from 'aws-cdk-lib';
 import { Testing } from 'cdk8s';
-import { DefaultDeny, Entity, HttpRule, Peer, Port, Protocol, Workload } from '../../../lib';
+import {
+  chainingProfile, CiliumVersion, DefaultDeny, Entity, GatewayApiChannel, HttpRule, Peer, Port, Protocol, ServiceMesh, Workload,
+} from '../../../lib';
 import { recordManifests } from '../../util/record';
 import { newMesh } from './util';
 
@@ -44,5 +46,13 @@ describe('tokens', () => {
     const { web } = setup();
     expect(() => web.allowTo(Peer.entity(Entity.WORLD), Port.tcp(Token.asNumber({ Ref: 'Port' }))))
       .toThrow(/^port of TCP\/.* is an unresolved CDK token; .*pass a literal number \[at Mesh\/Web\/Policy\]$/);
+  });
+});
+
+describe('CiliumVersion.of on the mesh profile', () => {
+  test('an invalid version is refused by the first policy, with its path', () => {
+    const mesh = new ServiceMesh(Testing.app(), 'Mesh', { cilium: chainingProfile({ version: CiliumVersion.of('1.x'), gatewayApiChannel: GatewayApiChannel.STANDARD }) });
+    const web = new Workload(mesh, 'Web', { namespace: 'team', labels: { app: 'web' } });
+    expect(() => web.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(80))).toThrow(/^Cilium version must be MAJOR.MINOR.PATCH .*got '1.x'; .* \[at Mesh\/Web\/Policy\]$/);
   });
 });

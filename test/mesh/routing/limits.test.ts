@@ -3,8 +3,9 @@
  * with the construct path. The limits come from lib/imports/crd-limits.ts, generated from the CRD schemas.
  */
 import { Token } from 'aws-cdk-lib';
+import { Testing } from 'cdk8s';
 import {
-  Backend, CanaryRelease, Gateway, GrpcRoute, HeaderMatch, HttpMethod, HttpRoute, HttpRouteFilter, Listener, PathMatch,
+  Backend, CanaryRelease, chainingProfile, CiliumVersion, GatewayApiChannel, ServiceMesh, Gateway, GrpcRoute, HeaderMatch, HttpMethod, HttpRoute, HttpRouteFilter, Listener, PathMatch,
   PathModifier, QueryParamMatch, RedirectStatusCode, RouteParent, type HttpRouteRule,
 } from '../../../lib';
 import { CRD_LIMITS } from '../../../lib/imports/crd-limits';
@@ -135,5 +136,15 @@ describe('CDK tokens in numeric props', () => {
     const mesh = meshFor();
     expect(() => new CanaryRelease(mesh, 'C', { parent: gamma(), stable: svc('s'), canary: svc('c'), canaryWeight: token }))
       .toThrow(/^canary weight is an unresolved CDK token; .* \[at mesh\/C\]$/);
+  });
+});
+
+describe('CiliumVersion.of on the mesh profile', () => {
+  test('an invalid version is refused by the first route, with its path', () => {
+    const mesh = new ServiceMesh(Testing.app(), 'mesh', {
+      cilium: chainingProfile({ version: CiliumVersion.of('1.020.0'), gatewayApi: true, gatewayApiChannel: GatewayApiChannel.STANDARD }),
+    });
+    expect(() => new HttpRoute(mesh, 'R', { parents: [gamma()], rules: [{ backends: [{ backend: svc('b') }] }] }))
+      .toThrow(/^Cilium version must be MAJOR.MINOR.PATCH \(SemVer 2.0.0: no leading zeros, e.g. '1.20.0'\), got '1.020.0'; .* \[at mesh\/R\]$/);
   });
 });
