@@ -405,7 +405,7 @@ const resilienceFamily: Family = {
     )),
     timeouts: opt(fc.record({ request: optionalMs, idle: optionalMs })),
     retries: opt(fc.record({
-      attempts: wholeIn(0, 10), on: opt(fc.array(fc.constantFrom(...Object.values(RetryOn)), { maxLength: 3 })),
+      attempts: numberOrToken(wholeIn(0, 10)), on: opt(fc.array(jsEnum(Object.values(RetryOn), ['timeout', '5XX']), { maxLength: 3 })),
       codes: opt(fc.array(wholeIn(100, 599), { maxLength: 3 })), perTry: optionalMs,
       backoff: opt(fc.record({ base: durationMs, max: optionalMs })),
     })),
@@ -432,7 +432,7 @@ const resilienceFamily: Family = {
       loadBalancer: lb,
       timeouts: i.timeouts && { request: ms(i.timeouts.request), idle: ms(i.timeouts.idle) },
       retries: i.retries && {
-        attempts: i.retries.attempts, retryOn: i.retries.on, retriableStatusCodes: i.retries.codes, perTryTimeout: ms(i.retries.perTry),
+        attempts: num(i.retries.attempts), retryOn: i.retries.on as RetryOn[] | undefined, retriableStatusCodes: i.retries.codes, perTryTimeout: ms(i.retries.perTry),
         backoff: i.retries.backoff && { baseInterval: Duration.millis(i.retries.backoff.base), maxInterval: ms(i.retries.backoff.max) },
       },
       localRateLimit: i.rateLimit && { tokensPerFill: i.rateLimit.perFill, fillInterval: Duration.millis(i.rateLimit.fill), maxTokens: i.rateLimit.max },

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-34';
 import { checkCapability, Feature } from '../../cilium/capabilities';
 import { IngressLoadBalancerMode } from '../../cilium/values-options';
 import { atScope, MeshValidationError } from '../../private/errors';
-import { validateDnsLabel, validateDnsSubdomain } from '../../private/validate';
+import { validateDnsLabel, validateDnsSubdomain, validateEnum } from '../../private/validate';
 import { claimObjectName, objectNameFor } from '../object-names';
 import { ServiceMesh } from '../service-mesh';
 import { namespaceOf } from './context';
@@ -91,6 +91,7 @@ export class CiliumIngress extends Construct {
       if (props.rules.length === 0) throw new MeshValidationError('an Ingress needs at least one rule; pass rules');
       for (const r of props.rules) {
         if (r.host !== undefined) validateHostname('Ingress host', r.host);
+        if (r.pathType !== undefined) validateEnum('Ingress path type', r.pathType, Object.values(IngressPathType));
         if (!r.path.startsWith('/')) throw new MeshValidationError(`Ingress path must start with '/', got '${r.path}'; pass e.g. '/api'`);
         const svcNamespace = r.service.metadata.namespace ?? namespace;
         if (svcNamespace !== namespace) {
