@@ -50,8 +50,10 @@ const SOURCES: Source[] = [
 // CRD limits: lib/imports/crd-limits.ts. For every field this library emits and checks at synth, the limits its
 // CRD schemas declare (maxItems, minItems, maxLength, minLength, pattern, enum, minimum, maximum) and the CEL rules
 // whose form can be checked without a CEL engine. Merged over every release a Cilium line renders for (Gateway API
-// v1.6.1 standard + v1.1.0 experimental, Cilium v1.20.0 + v1.16.19), keeping the strictest value, so one check holds
-// on every supported line. The field list names fields; every value comes from the schemas.
+// v1.6.1 standard and experimental, v1.1.0 experimental; Cilium v1.20.0 and v1.16.19), keeping the strictest value, so
+// one check holds on every supported line and channel. Where the releases disagree, `releases` also keeps each
+// release's own values (e.g. the redirect status codes that Gateway API v1.1.0 lacks), for checks that depend on the
+// line. The field list names fields; every value comes from the schemas.
 
 interface LimitSource {
   /** CRD files; the served version named below is read from each. */
@@ -63,6 +65,7 @@ interface LimitSource {
 const GATEWAY_API_LIMIT_SOURCES: LimitSource = {
   files: [
     path.join(upstream, 'gateway-api', 'v1.6.1', 'standard-install.yaml'),
+    path.join(upstream, 'gateway-api', 'v1.6.1', 'experimental-install.yaml'),
     path.join(upstream, 'gateway-api', 'v1.1.0', 'experimental-install.yaml'),
   ],
   versions: ['v1', 'v1beta1', 'v1alpha2'],
@@ -143,6 +146,8 @@ interface FieldLimits {
   patterns?: string[];
   enum?: (string | number)[];
   cel?: DerivedCelRule[];
+  /** Each release's own limits, when the releases disagree (keyed e.g. `gateway-api/v1.1.0/experimental`). */
+  releases?: Record<string, FieldLimits>;
 }
 
 type Schema = { [k: string]: unknown; properties?: Record<string, Schema>; items?: Schema; additionalProperties?: Schema };
@@ -216,10 +221,18 @@ function crdSchemas(file: string): Map<string, Map<string, Schema>> {
   return out;
 }
 
+/** `gateway-api/v1.1.0/experimental`, `cilium/v1.20.0`: the release (and channel) a CRD file belongs to. */
+function releaseOf(file: string): string {
+  const [project, version, name] = path.relative(upstream, file).split(path.sep);
+  const channel = /^(standard|experimental)-install\.yaml$/.exec(name ?? '')?.[1];
+  return [project, version, channel].filter(Boolean).join('/');
+}
+
 function writeLimits(): void {
   const cache = new Map<string, Map<string, Map<string, Schema>>>();
   const result: Record<string, Record<string, FieldLimits>> = {};
   const inputs = new Set<string>();
+  const perRelease: Record<string, Record<string, FieldLimits>> = {};
   for (const kind of Object.keys(LIMIT_FIELDS).sort()) {
     const { source, fields } = LIMIT_FIELDS[kind];
     result[kind] = {};
@@ -234,11 +247,20 @@ function writeLimits(): void {
         const node = schemaAt(schema, field);
         // A field newer than the oldest release (e.g. RequestMirror `percent`) takes its limits from the releases
         // that have it; the synth checks decide separately whether a line may emit it at all.
-        if (node) mergeLimits((result[kind][field] ??= {}), node);
+        if (!node) continue;
+        mergeLimits((result[kind][field] ??= {}), node);
+        const own: FieldLimits = {};
+        mergeLimits(own, node);
+        ((perRelease[`${kind} ${field}`] ??= {})[releaseOf(file)] = own);
       }
     }
     const missing = fields.filter((f) => !result[kind][f]);
     if (missing.length) throw new Error(`${kind}: no release has ${missing.join(', ')}; fix LIMIT_FIELDS`);
+    for (const field of fields) {
+      const releases = perRelease[`${kind} ${field}`];
+      const values = Object.values(releases).map((r) => JSON.stringify(r));
+      if (new Set(values).size > 1) result[kind][field].releases = releases;
+    }
   }
   // Drop unset keys so that the data file shows only what the schemas declare.
   const json = JSON.stringify(result, (_k, v) => (v === undefined ? undefined : v), 2);

@@ -120,7 +120,7 @@ function filterOf(f: FilterInput): HttpRouteFilter {
   }
 }
 
-const timeoutsInput = opt(fc.record({ request: opt(durationMs), backendRequest: opt(durationMs) }));
+const timeoutsInput = opt(fc.record({ request: opt(durationMs), backendRequest: rare(durationMs) }));
 const timeoutsOf = (t?: { request?: number; backendRequest?: number }) =>
   t && { request: t.request === undefined ? undefined : Duration.millis(t.request), backendRequest: t.backendRequest === undefined ? undefined : Duration.millis(t.backendRequest) };
 
@@ -131,6 +131,8 @@ const retryInput = rare(fc.record({
 }));
 
 const ruleInput = fc.record({
+  /** A rule with a redirect usually has no backends (both is a mistake the library refuses). */
+  redirectOnly: mostly(fc.constant(true), fc.constant(false), 8),
   matches: fc.array(matchInput, { maxLength: 2 }),
   filters: mostly(fc.array(filterInput, { maxLength: 1 }), fc.array(fc.record({ f: fc.constant('mirror'), svc: dnsLabel, percent: fc.constant(undefined) }), { minLength: 16, maxLength: 17 }), 15),
   backends: listAround(backendInput, 2, 16, 1),
@@ -142,7 +144,8 @@ type RuleInput = typeof ruleInput extends fc.Arbitrary<infer T> ? T : never;
 const ruleOf = (r: RuleInput): HttpRouteRule => ({
   matches: r.matches.map(matchOf),
   filters: (r.filters as FilterInput[]).map(filterOf),
-  backends: r.backends.map((b) => ({ backend: backendOf(b), weight: b.weight === undefined ? undefined : num(b.weight) })),
+  backends: r.redirectOnly && (r.filters as FilterInput[]).some((f) => f.f === 'redirect') ? []
+    : r.backends.map((b) => ({ backend: backendOf(b), weight: b.weight === undefined ? undefined : num(b.weight) })),
   timeouts: timeoutsOf(r.timeouts),
   retry: r.retry && { codes: r.retry.codes, attempts: r.retry.attempts, backoff: r.retry.backoff === undefined ? undefined : Duration.millis(r.retry.backoff) },
 });
@@ -151,7 +154,7 @@ const ruleOf = (r: RuleInput): HttpRouteRule => ({
 
 const peerInput = fc.oneof(
   { weight: 4, arbitrary: fc.record({ k: fc.constant('entity'), v: jsEnum(Object.values(Entity), ['World', 'internet', 'CLUSTER']) }) },
-  { weight: 3, arbitrary: fc.record({ k: fc.constant('cidr'), v: cidr, except: fc.array(cidr, { maxLength: 1 }) }) },
+  { weight: 3, arbitrary: fc.record({ k: fc.constant('cidr'), v: cidr, except: rare(fc.oneof(fc.constant('sub'), cidr)) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('fqdn'), v: fqdn }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('fqdnPattern'), v: fqdnPattern }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('service'), v: name, ns: name }) },
@@ -180,16 +183,22 @@ const httpRuleInput = fc.record({
 });
 
 const policyRuleInput = fc.record({
-  op: fc.constantFrom('allowFrom', 'allowTo', 'denyFrom', 'denyTo'),
+  op: fc.constantFrom('allowFrom', 'allowTo', 'allowFrom', 'allowTo', 'allowTo', 'denyFrom', 'denyTo'),
   peer: peerInput,
-  ports: opt(listAround(portInput, 3, 40)),
+  ports: mostly(listAround(portInput, 3, 40, 1), fc.constant(undefined), 5),
   l7: fc.oneof(
     { weight: 5, arbitrary: fc.constant(undefined) },
     { weight: 2, arbitrary: fc.record({ http: fc.array(httpRuleInput, { minLength: 1, maxLength: 2 }) }) },
     { weight: 1, arbitrary: fc.record({ dns: fc.array(fc.tuple(fc.boolean(), mostly(fqdnPattern, fqdn, 1)), { minLength: 1, maxLength: 2 }) }) },
   ),
-  mutualAuth: fc.boolean(),
+  mutualAuth: mostly(fc.constant(false), fc.constant(true), 6),
 });
+
+/** A sub-range of an IPv4 network two bits longer (its first quarter), for `except`; other CIDRs as they are. */
+function subRange(c: string): string {
+  const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(c);
+  return m && Number(m[2]) <= 30 ? `${m[1]}/${Number(m[2]) + 2}` : c;
+}
 
 const policyFamily: Family = {
   name: 'policy',
@@ -215,7 +224,7 @@ const policyFamily: Family = {
     const peerOf = (p: PeerInput): IMeshPeer => {
       switch (p.k) {
         case 'entity': return Peer.entity(p.v as Entity);
-        case 'cidr': return Peer.cidr(p.v, { except: p.except });
+        case 'cidr': return Peer.cidr(p.v, { except: p.except === undefined ? undefined : [p.except === 'sub' ? subRange(p.v) : p.except] });
         case 'fqdn': return Peer.fqdn(p.v);
         case 'fqdnPattern': return Peer.fqdnPattern(p.v);
         case 'service': return Peer.service(p.v, p.ns);
@@ -257,6 +266,8 @@ const httpRouteFamily: Family = {
     minor: fc.constantFrom(20, 20, 16, 0), // 0: Cilium 1.20 with the experimental-channel CRDs (retry)
     ns: opt(name), name: opt(name),
     hostnames: listAround(hostname, 2, 16), gateway: fc.boolean(),
+    /** Retry outside the experimental channel is refused; mostly it is only set where it can work. */
+    retryAnywhere: mostly(fc.constant(false), fc.constant(true), 8),
     rules: mostly(fc.array(ruleInput, { minLength: 1, maxLength: 3 }), fc.oneof(none<RuleInput>(), fc.array(ruleInput, { minLength: 17, maxLength: 17 }))),
   }),
   build(i) {
@@ -266,7 +277,8 @@ const httpRouteFamily: Family = {
     const parent = i.gateway
       ? RouteParent.gateway(new Gateway(mesh, 'Gw', { namespace: i.ns, listeners: [Listener.http()] }))
       : RouteParent.service(Backend.fromName(ns, 'front', 80));
-    new HttpRoute(mesh, 'Route', { namespace: i.ns, name: i.name, parents: [parent], hostnames: i.hostnames, rules: i.rules.map(ruleOf) });
+    const rules = (i.rules as RuleInput[]).map((r) => ruleOf({ ...r, retry: experimental || i.retryAnywhere ? r.retry : undefined }));
+    new HttpRoute(mesh, 'Route', { namespace: i.ns, name: i.name, parents: [parent], hostnames: i.hostnames, rules });
     return { target: experimental ? 'cilium-1.20-experimental' : targetOf(i.minor), objects: objectsOf(mesh) };
   },
 };

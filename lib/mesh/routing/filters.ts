@@ -150,7 +150,7 @@ export function renderHttpFilter(filter: HttpRouteFilter, ctx: RouteContext): gw
     case 'ResponseHeaderModifier':
       return { type: gw.HttpRouteSpecRulesFiltersType.RESPONSE_HEADER_MODIFIER, responseHeaderModifier: renderHeaders(checkHeaders(s.headers)) };
     case 'RequestRedirect':
-      checkRedirect(s.redirect);
+      checkRedirect(s.redirect, ctx);
       return {
         type: gw.HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
         requestRedirect: {
@@ -198,12 +198,29 @@ function renderPathModifier<T>(modifier: PathModifier): { type: T; replaceFullPa
   return { type: p.type as unknown as T, ...(p.type === 'ReplaceFullPath' ? { replaceFullPath: p.value } : { replacePrefixMatch: p.value }) };
 }
 
-function checkRedirect(r: RequestRedirectOptions): void {
+/**
+ * The redirect status codes the line's Gateway API CRD accepts: Gateway API v1.1.0 (Cilium 1.16) has 301 and 302
+ * only, v1.6.1 (Cilium 1.20) all five. For 1.17 to 1.19 no CRD is at hand, so the enum of this library applies.
+ */
+function redirectStatusCodes(ctx: RouteContext): readonly number[] {
+  const releases = HTTP['spec.rules[].filters[].requestRedirect.statusCode'].releases;
+  if (ctx.profile.version.minor === 16) return releases['gateway-api/v1.1.0/experimental'].enum;
+  if (ctx.profile.version.minor === 20) return releases['gateway-api/v1.6.1/standard'].enum;
+  return Object.values(RedirectStatusCode).filter((v): v is RedirectStatusCode => typeof v === 'number');
+}
+
+function checkRedirect(r: RequestRedirectOptions, ctx: RouteContext): void {
   if (r.hostname !== undefined) validateHostname('redirect hostname', r.hostname, false);
   if (r.port !== undefined) validatePort('redirect port', r.port);
-  if (r.scheme !== undefined) validateEnum('redirect scheme', r.scheme, ['http', 'https']);
+  if (r.scheme !== undefined) validateEnum('redirect scheme', r.scheme, HTTP['spec.rules[].filters[].requestRedirect.scheme'].enum);
   if (r.statusCode !== undefined) {
-    validateEnum('redirect status code', r.statusCode, Object.values(RedirectStatusCode).filter((v): v is RedirectStatusCode => typeof v === 'number'));
+    const allowed = redirectStatusCodes(ctx);
+    if (!allowed.includes(r.statusCode)) {
+      throw new MeshValidationError(
+        `redirect status code must be one of ${allowed.join(', ')} on Cilium ${ctx.profile.version.line} (its Gateway API CRD), ` +
+          `got ${r.statusCode}; use RedirectStatusCode.FOUND_302 or MOVED_PERMANENTLY_301`,
+      );
+    }
   }
 }
 

@@ -45,6 +45,9 @@ describe('header and query parameter matches', () => {
     expect(() => route(withMatch([{ queryParams: [QueryParamMatch.exact('q', 'x'.repeat(1025))] }])))
       .toThrow(/^query parameter 'q' value must be 1 to 1024 characters long, got 1025; .* \[at mesh\/R\]$/);
     route(withMatch([{ headers: [HeaderMatch.exact('x-a', 'x'.repeat(4096))], queryParams: [QueryParamMatch.exact('q', 'x'.repeat(1024))] }]));
+    // The experimental channel's pattern (visible ASCII, single spaces or tabs between words) holds on every channel.
+    expect(() => route(withMatch([{ headers: [HeaderMatch.exact('x-a', 'a  b')] }])))
+      .toThrow(/^header 'x-a' value must match \^\[!-~\]\+\(\[\\t \]\?\[!-~\]\+\)\*\$ \(CRD schema\), got 'a  b'/);
   });
 
   test('at most 16 headers and query parameters per match, also after canary targeting adds one', () => {
@@ -119,7 +122,11 @@ describe('rule, route and filter counts', () => {
     expect(() => route({ filters: [HttpRouteFilter.requestRedirect({ path: PathModifier.replaceFullPath('v2') })] }))
       .toThrow(/^path modifier value must start with '\/', got 'v2'.* \[at mesh\/R\]$/);
     expect(() => route({ filters: [HttpRouteFilter.requestRedirect({ statusCode: 300 as RedirectStatusCode })] }))
-      .toThrow(/^redirect status code must be one of '301', '302', '303', '307', '308', got '300'.* \[at mesh\/R\]$/);
+      .toThrow(/^redirect status code must be one of 301, 302, 303, 307, 308 on Cilium 1.20 \(its Gateway API CRD\), got 300; .* \[at mesh\/R\]$/);
+    // Gateway API v1.1.0 (Cilium 1.16) knows 301 and 302 only.
+    const old = meshFor({ version: CiliumVersion.V1_16 });
+    expect(() => new HttpRoute(old, 'R', { parents: [gamma()], rules: [{ filters: [HttpRouteFilter.requestRedirect({ statusCode: RedirectStatusCode.PERMANENT_REDIRECT_308 })] }] }))
+      .toThrow(/^redirect status code must be one of 301, 302 on Cilium 1.16 \(its Gateway API CRD\), got 308; .* \[at mesh\/R\]$/);
     expect(() => route({ filters: [HttpRouteFilter.requestMirror(svc('m'), { percent: 101 })], backends: [{ backend: svc('b') }] }))
       .toThrow(/^mirror percent must be a whole number from 0 to 100, got 101; pass e.g. 5 \[at mesh\/R\]$/);
     expect(() => route({ filters: [HttpRouteFilter.urlRewrite({ hostname: '*.example.com' })], backends: [{ backend: svc('b') }] }))
