@@ -61,6 +61,11 @@ function seeds(): number[] {
 
 /** Classifies a thrown value: our error with a construct path is a rejection, anything else a crash. */
 function classifyError(e: unknown): { outcome: Outcome; reason: string } {
+  // Errors of values rendered at synth (Lazy) reach the caller wrapped by cdk8s' serializer in a plain Error whose
+  // message is ours, construct path included: `Failed serializing construct at path '…': MeshValidationError: … [at …]`.
+  const wrapped = e instanceof Error && !(e instanceof MeshValidationError)
+    ? /^Failed serializing construct at path '[^']*' with name '[^']*': MeshValidationError: (.* \[at [^\]]+\])$/s.exec(e.message) : null;
+  if (wrapped) return { outcome: 'rejected', reason: wrapped[1] };
   if (e instanceof MeshValidationError) {
     return e.constructPath
       ? { outcome: 'rejected', reason: e.message }

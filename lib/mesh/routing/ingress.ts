@@ -89,7 +89,14 @@ export class CiliumIngress extends Construct {
     claimObjectName(mesh, this, 'Ingress', namespace, name, 'pass a different name, or give one of the constructs a different id (names derive from construct paths)');
     atScope(this, () => {
       if (props.rules.length === 0) throw new MeshValidationError('an Ingress needs at least one rule; pass rules');
+      const seen = new Set<string>();
       for (const r of props.rules) {
+        // cdk8s-plus refuses a second rule for the same host and path with a plain Error; say it here, with the path.
+        const key = `${r.host ?? ''} ${r.path}`;
+        if (seen.has(key)) {
+          throw new MeshValidationError(`two Ingress rules for host '${r.host ?? '(any)'}' and path '${r.path}'; keep one rule per host and path`);
+        }
+        seen.add(key);
         if (r.host !== undefined) validateHostname('Ingress host', r.host);
         if (r.pathType !== undefined) validateEnum('Ingress path type', r.pathType, Object.values(IngressPathType));
         if (!r.path.startsWith('/')) throw new MeshValidationError(`Ingress path must start with '/', got '${r.path}'; pass e.g. '/api'`);

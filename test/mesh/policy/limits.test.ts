@@ -2,7 +2,7 @@
 import { Token } from 'aws-cdk-lib';
 import { Testing } from 'cdk8s';
 import {
-  chainingProfile, CiliumVersion, DefaultDeny, Entity, GatewayApiChannel, HttpRule, Peer, Port, Protocol, ServiceMesh, Workload,
+  chainingProfile, CiliumVersion, ClusterSelector, ClusterwidePolicy, DefaultDeny, Entity, GatewayApiChannel, HttpRule, Peer, Port, Protocol, ServiceMesh, Workload,
 } from '../../../lib';
 import { recordManifests } from '../../util/record';
 import { newMesh } from './util';
@@ -54,5 +54,13 @@ describe('CiliumVersion.of on the mesh profile', () => {
     const mesh = new ServiceMesh(Testing.app(), 'Mesh', { cilium: chainingProfile({ version: CiliumVersion.of('1.x'), gatewayApiChannel: GatewayApiChannel.STANDARD }) });
     const web = new Workload(mesh, 'Web', { namespace: 'team', labels: { app: 'web' } });
     expect(() => web.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(80))).toThrow(/^Cilium version must be MAJOR.MINOR.PATCH .*got '1.x'; .* \[at Mesh\/Web\/Policy\]$/);
+  });
+});
+
+describe('ClusterSelector.podLabels', () => {
+  test('labels are checked like every other label map (found by the sweep)', () => {
+    const mesh = newMesh();
+    expect(() => new ClusterwidePolicy(mesh, 'Base', { selector: ClusterSelector.podLabels({ tier: 'x'.repeat(64) }) }))
+      .toThrow(/^label value for 'tier' must be at most 63 characters.* \[at Mesh\/Base\]$/);
   });
 });

@@ -115,6 +115,15 @@ describe('CiliumIngress', () => {
     })).toThrow(/load balancer settings apply to an Ingress's own load balancer only; got loadBalancerMode shared.*\[at mesh\/Shared\]/);
   });
 
+  test('one rule per host and path, and path types from the enum (found by the sweep)', () => {
+    const mesh = meshFor({ ingressController: true });
+    const web = service(mesh, 'web', [80]);
+    expect(() => new CiliumIngress(mesh, 'Twice', { rules: [{ path: '/', service: web }, { path: '/', service: web }] }))
+      .toThrow(/^two Ingress rules for host '\(any\)' and path '\/'; keep one rule per host and path \[at mesh\/Twice\]$/);
+    expect(() => new CiliumIngress(mesh, 'Type', { rules: [{ path: '/', pathType: 'ImplementationSpecific' as IngressPathType, service: web }] }))
+      .toThrow(/^Ingress path type must be one of 'Exact', 'Prefix', got 'ImplementationSpecific'.* \[at mesh\/Type\]$/);
+  });
+
   test('requires the Ingress controller', () => {
     const mesh = meshFor();
     expect(() => new CiliumIngress(mesh, 'Site', { rules: [{ path: '/', service: service(mesh, 'web', [80]) }] })).toThrow(
