@@ -4,7 +4,9 @@ import * as gw from '../../imports/gateway.networking.k8s.io';
 import { CRD_LIMITS } from '../../imports/crd-limits';
 import { validateCidr } from '../../private/cidr';
 import { atScope, MeshValidationError } from '../../private/errors';
-import { validateCount, validateDnsLabel, validateDnsSubdomain, validateEnum, validateLabels, validatePort } from '../../private/validate';
+import {
+  validateCount, validateDnsLabel, validateDnsSubdomain, validateEnum, validateLabels, validatePort, validateString,
+} from '../../private/validate';
 import { ServiceMesh } from '../service-mesh';
 import { gatewayApiObject } from './context';
 import { ReferenceGrants } from './reference-grants';
@@ -219,7 +221,7 @@ export class Gateway extends Construct {
     this.name = name;
     this.listeners = props.listeners;
     atScope(this, () => checkListeners(props.listeners));
-    const annotations = props.loadBalancer ? atScope(this, () => loadBalancerAnnotations(props.loadBalancer!)) : undefined;
+    const annotations = props.loadBalancer ? atScope(this, () => checkInfrastructureAnnotations(loadBalancerAnnotations(props.loadBalancer!))) : undefined;
     if (annotations && !profile.version.isAtLeast(17)) {
       Annotations.of(this).addWarningV2(
         'cdk-cilium-mesh:gatewayInfrastructure',
@@ -246,6 +248,16 @@ export class Gateway extends Construct {
       },
     });
   }
+}
+
+/** `spec.infrastructure.annotations` against the CRD: how many, and each value's length (e.g. many source ranges). */
+function checkInfrastructureAnnotations(annotations: Record<string, string>): Record<string, string> {
+  validateCount('Gateway infrastructure annotations', Object.keys(annotations).length, CRD_LIMITS.Gateway['spec.infrastructure.annotations'], 'use fewer load balancer settings');
+  for (const [key, value] of Object.entries(annotations)) {
+    validateString(`Gateway infrastructure annotation '${key}'`, value, CRD_LIMITS.Gateway['spec.infrastructure.annotations{}'],
+      'use fewer or wider source ranges');
+  }
+  return annotations;
 }
 
 function checkListeners(listeners: readonly Listener[]): void {

@@ -134,6 +134,14 @@ describe('rule, route and filter counts', () => {
   });
 });
 
+describe('Gateway infrastructure annotations', () => {
+  test('the source ranges annotation stays within the CRD\'s 4096 characters', () => {
+    const ranges = Array.from({ length: 400 }, (_, i) => `10.${Math.floor(i / 256)}.${i % 256}.0/24`);
+    expect(() => new Gateway(meshFor(), 'Gw', { listeners: [Listener.http()], loadBalancer: { sourceRanges: ranges } }))
+      .toThrow(/^Gateway infrastructure annotation 'service.beta.kubernetes.io\/load-balancer-source-ranges' must be 0 to 4096 characters long, got \d+; use fewer or wider source ranges \[at mesh\/Gw\]$/);
+  });
+});
+
 describe('CDK tokens in numeric props', () => {
   test('get an error that says tokens are not supported, with the path', () => {
     const token = Token.asNumber({ Ref: 'Weight' });
