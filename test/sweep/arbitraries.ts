@@ -46,11 +46,13 @@ export const name = mostly(dnsLabel, fc.oneof(oddString, fc.constantFrom('Shop',
 
 /** Label keys (optionally prefixed) and values. */
 const labelName = fc.tuple(stringOf(LOWER + 'AZ09', 1, 1), stringOf(LOWER + 'AZ09-_.', 0, 10), stringOf(LOWER + '09', 1, 1)).map(([a, b, c]) => a + b + c);
+// Labels come in maps, so each key or value is wrong more rarely than a single field.
 export const labelKey = mostly(
   fc.oneof(labelName, fc.tuple(dnsLabel, labelName).map(([p, n]) => `${p}.io/${n}`)),
   fc.oneof(oddString, fc.constantFrom('a/b/c', '/a', 'a/', 'x'.repeat(64))),
+  80,
 );
-export const labelValue = mostly(fc.oneof(labelName, fc.constant('')), oddString);
+export const labelValue = mostly(fc.oneof(labelName, fc.constant('')), oddString, 80);
 export const labels = (min: number) => fc.dictionary(labelKey, labelValue, { minKeys: min, maxKeys: 3 });
 
 /** Port numbers: valid, and the edges and non-integers around them. */

@@ -163,7 +163,8 @@ const peerInput = fc.oneof(
 type PeerInput = typeof peerInput extends fc.Arbitrary<infer T> ? T : never;
 
 const portInput = fc.record({
-  proto: jsEnum(Object.values(Protocol), ['tcp', 'ICMP']),
+  // Ports come in lists, so a wrong protocol string is rarer per port than other wrong values.
+  proto: mostly<string | number>(fc.constantFrom(...Object.values(Protocol)), fc.constantFrom('tcp', 'ICMP'), 120),
   port: numberOrToken(portNumber),
   range: rare(mostly(fc.integer({ min: 0, max: 100 }), fc.constantFrom(-1, 70000))),
 });
@@ -202,12 +203,12 @@ function subRange(c: string): string {
 
 const policyFamily: Family = {
   name: 'policy',
-  runs: 190,
+  runs: 280,
   input: fc.record({
     minor, mutualAuthentication: fc.boolean(), ns: name, labels: labels(1),
     ports: listAround(portInput, 3, 40),
     rules: fc.array(policyRuleInput, { minLength: 1, maxLength: 3 }),
-    deny: fc.constantFrom('none', 'none', 'namespace', 'workload', 'neither'),
+    deny: mostly(fc.constantFrom('none', 'none', 'namespace', 'workload'), fc.constant('neither'), 20),
     clusterwide: rare(fc.record({
       selector: fc.oneof(
         fc.record({ k: fc.constantFrom('namespaces', 'except'), nss: fc.array(name, { maxLength: 2 }) }),
@@ -261,7 +262,7 @@ const policyFamily: Family = {
 
 const httpRouteFamily: Family = {
   name: 'httproute',
-  runs: 190,
+  runs: 280,
   input: fc.record({
     minor: fc.constantFrom(20, 20, 16, 0), // 0: Cilium 1.20 with the experimental-channel CRDs (retry)
     ns: opt(name), name: opt(name),
@@ -292,7 +293,7 @@ const listenerInput = fc.record({
 
 const gatewayFamily: Family = {
   name: 'gateway',
-  runs: 150,
+  runs: 220,
   input: fc.record({
     minor, ns: rare(name), name: opt(name),
     listeners: mostly(fc.array(listenerInput, { minLength: 1, maxLength: 3 }), none<typeof listenerInput extends fc.Arbitrary<infer T> ? T : never>()),
@@ -305,6 +306,8 @@ const gatewayFamily: Family = {
       kind: fc.constantFrom('http', 'grpc', 'tls'), hostnames: fc.array(hostname, { maxLength: 2 }), listener: rare(name),
       grpc: fc.record({ service: opt(mostly(fc.constantFrom('shop.v1.Cart', 'Greeter', '_x.y'), fc.oneof(name, fc.constant('a'.repeat(1025))))), method: opt(mostly(fc.constantFrom('Get', 'SayHello'), name)) }),
       backends: fc.array(backendInput, { minLength: 1, maxLength: 2 }),
+      grpcHeaders: listAround(fc.tuple(fc.constantFrom('Exact', 'RegularExpression'), headerName, mostly(headerValue, regex, 4)), 1, 16),
+      filters: fc.array(filterInput, { maxLength: 1 }),
     }), { maxLength: 2 }),
   }),
   build(i) {
@@ -325,7 +328,7 @@ const gatewayFamily: Family = {
       const backends = r.backends.map((b: BackendInput) => ({ backend: backendOf(b), weight: b.weight === undefined ? undefined : num(b.weight) }));
       const common = { namespace: i.ns, parents, hostnames: r.hostnames };
       if (r.kind === 'http') new HttpRoute(mesh, `R${n}`, { ...common, rules: [{ backends }] });
-      else if (r.kind === 'grpc') new GrpcRoute(mesh, `R${n}`, { ...common, rules: [{ matches: [r.grpc], backends }] });
+      else if (r.kind === 'grpc') new GrpcRoute(mesh, `R${n}`, { ...common, rules: [{ matches: [{ ...r.grpc, headers: r.grpcHeaders.map(headerOf) }], filters: r.filters.map(filterOf), backends }] });
       else new TlsRoute(mesh, `R${n}`, { ...common, backends });
     });
     return { target: targetOf(i.minor), objects: objectsOf(mesh) };
@@ -334,7 +337,7 @@ const gatewayFamily: Family = {
 
 const canaryFamily: Family = {
   name: 'canary',
-  runs: 130,
+  runs: 180,
   input: fc.record({
     weight: numberOrToken(wholeIn(0, 100)), gateway: fc.boolean(), name: opt(name),
     hostnames: rare(fc.array(hostname, { maxLength: 2 })),
@@ -360,7 +363,7 @@ const canaryFamily: Family = {
 /** Many routes into one shared namespace: ReferenceGrant fan-in past the CRD's 16 `from` and 16 `to`. */
 const grantsFamily: Family = {
   name: 'referencegrants',
-  runs: 40,
+  runs: 60,
   input: fc.record({
     minor,
     routes: fc.array(fc.record({ from: fc.integer({ min: 0, max: 24 }), to: fc.integer({ min: 0, max: 40 }) }), { minLength: 1, maxLength: 45 }),
@@ -397,9 +400,12 @@ const ms = (v?: number) => (v === undefined ? undefined : Duration.millis(v));
 
 const resilienceFamily: Family = {
   name: 'resilience',
-  runs: 150,
+  runs: 220,
   input: fc.record({
     minor, target: backendInput, name: rare(name),
+    /** A cdk8s-plus Service target (its ports), with or without L7 load balancing on the install. */
+    kplusPorts: rare(fc.array(mostly(fc.integer({ min: 1, max: 65535 }), fc.constant(0)), { minLength: 1, maxLength: 2 })),
+    l7LoadBalancing: fc.boolean(),
     pool: opt(fc.record({
       maxConnections: opt(wholeIn(1, 100000)), connectTimeout: optionalMs,
       pending: opt(wholeIn(1, 100000)), maxRequests: opt(wholeIn(1, 100000)),
@@ -425,12 +431,18 @@ const resilienceFamily: Family = {
     fault: opt(fc.record({ delay: mostly(fc.constant(false), fc.constant(true), 6), percent: wholeIn(0, 100), status: wholeIn(200, 599), ms: durationMs })),
   }),
   build(i) {
-    const mesh = meshFor(i.minor, { envoyConfig: true, kubeProxyReplacement: true });
+    const mesh = meshFor(i.minor, { envoyConfig: true, kubeProxyReplacement: true, l7LoadBalancing: i.l7LoadBalancing });
+    const target = i.kplusPorts
+      ? ResilienceTarget.fromService(new kplus.Service(mesh, 'Svc', {
+        metadata: { name: 'api', namespace: 'shop' }, ports: (i.kplusPorts as number[]).map((port) => ({ port })),
+        selector: kplus.Pods.select(mesh, 'Pods', { labels: { app: 'api' } }),
+      }), i.kplusPorts.length > 1 ? num(i.target.port) : undefined)
+      : ResilienceTarget.fromName(i.target.ns, i.target.svc, num(i.target.port));
     const lb = i.lb && (i.lb.a === 'ringHash' ? LoadBalancer.ringHash(hashOf(i.lb.hash), { minimumRingSize: i.lb.size })
       : i.lb.a === 'maglev' ? LoadBalancer.maglev(hashOf(i.lb.hash), { tableSize: i.lb.size })
         : LoadBalancer[i.lb.a as 'roundRobin' | 'leastRequest' | 'random']());
     new ResiliencePolicy(mesh, 'Resilience', {
-      service: ResilienceTarget.fromName(i.target.ns, i.target.svc, num(i.target.port)),
+      service: target,
       name: i.name,
       connectionPool: i.pool && {
         tcp: { maxConnections: i.pool.maxConnections, connectTimeout: ms(i.pool.connectTimeout) },
@@ -462,7 +474,7 @@ const resilienceFamily: Family = {
  */
 const versionFamily: Family = {
   name: 'version',
-  runs: 110,
+  runs: 150,
   input: versionString,
   build(v: string) {
     const version = CiliumVersion.of(v);
@@ -481,7 +493,7 @@ const versionFamily: Family = {
 
 const ingressFamily: Family = {
   name: 'ingress',
-  runs: 70,
+  runs: 100,
   input: fc.record({
     ns: opt(name), name: opt(name),
     rules: mostly(fc.array(fc.record({
