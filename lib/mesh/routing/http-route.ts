@@ -10,12 +10,12 @@ import type { IBackend } from './backend';
 import { gatewayApiObject, routeContext, type RouteContext } from './context';
 import { HttpRouteFilter, renderHttpFilter } from './filters';
 import { HttpMethod, PathMatchType, type HttpRouteMatch } from './matches';
-
-const HTTP = CRD_LIMITS.HTTPRoute;
 import { registerGammaParents } from './gamma';
 import { renderParent, type RouteParent } from './parent';
 import { renderRetry, requireRetrySupport, toExperimentalSpec, type HttpRouteRetry } from './retry';
 import { findShadowedMatches, validateHostname, validateWeights, type RuleMatches } from './validation';
+
+const HTTP = CRD_LIMITS.HTTPRoute;
 
 /** A backend of a rule with its share of traffic. */
 export interface WeightedBackend {

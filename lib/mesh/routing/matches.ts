@@ -1,6 +1,6 @@
 import { CRD_LIMITS } from '../../imports/crd-limits';
 import { MeshValidationError } from '../../private/errors';
-import { validateCelRules, validateEnum, validateRe2, validateString } from '../../private/validate';
+import { validateCelRules, validateEnum, validateRe2, validateString, type StringLimits } from '../../private/validate';
 
 const HTTP = CRD_LIMITS.HTTPRoute;
 const NAME_FIX = "pass a name such as 'x-canary' (an RFC 7230 token)";
@@ -175,10 +175,8 @@ function checkPath(type: PathMatchType, path: string): void {
   validateCelRules(`${type} path`, { type, value: path }, HTTP['spec.rules[].matches[].path'].cel, fix);
 }
 
-interface NameLimits { readonly maxLength?: number; readonly minLength?: number; readonly patterns?: readonly string[] }
-
 function renderValueMatch(
-  what: string, type: ValueMatchType, name: string, value: string, nameLimits: NameLimits, valueLimits: NameLimits,
+  what: string, type: ValueMatchType, name: string, value: string, nameLimits: StringLimits, valueLimits: StringLimits,
 ): { type: ValueMatchType; name: string; value: string } {
   validateEnum(`${what} match type`, type, Object.values(ValueMatchType));
   validateString(`${what} name`, name, nameLimits, NAME_FIX);
