@@ -502,6 +502,7 @@ const ingressFamily: Family = {
     }), { minLength: 1, maxLength: 2 }), none<{ host: string | undefined; path: string; type: string | number | undefined }>()),
     tls: opt(fc.array(fc.record({ hosts: fc.array(hostname, { minLength: 1, maxLength: 2 }), secret: name }), { maxLength: 1 })),
     dedicated: fc.boolean(),
+    mode: mostly<string | undefined>(fc.constant(undefined), fc.constantFrom('Dedicated', 'none'), 30),
     lb: opt(fc.record({ ranges: fc.array(cidr, { maxLength: 2 }) })),
   }),
   build(i) {
@@ -513,7 +514,7 @@ const ingressFamily: Family = {
       namespace: i.ns, name: i.name,
       rules: i.rules.map((r: { host?: string; path: string; type?: string }) => ({ host: r.host, path: r.path, pathType: r.type as IngressPathType | undefined, service })),
       tls: i.tls?.map((t: { hosts: string[]; secret: string }) => ({ hosts: t.hosts, secretName: t.secret })),
-      loadBalancerMode: i.dedicated ? IngressLoadBalancerMode.DEDICATED : undefined,
+      loadBalancerMode: (i.mode as IngressLoadBalancerMode | undefined) ?? (i.dedicated ? IngressLoadBalancerMode.DEDICATED : undefined),
       loadBalancer: i.lb && { sourceRanges: i.lb.ranges },
     });
     return { target: 'cilium-1.20', objects: objectsOf(mesh) };

@@ -89,6 +89,9 @@ export class CiliumIngress extends Construct {
     claimObjectName(mesh, this, 'Ingress', namespace, name, 'pass a different name, or give one of the constructs a different id (names derive from construct paths)');
     atScope(this, () => {
       if (props.rules.length === 0) throw new MeshValidationError('an Ingress needs at least one rule; pass rules');
+      if (props.loadBalancerMode !== undefined) {
+        validateEnum('Ingress load balancer mode', props.loadBalancerMode, Object.values(IngressLoadBalancerMode));
+      }
       const seen = new Set<string>();
       for (const r of props.rules) {
         // cdk8s-plus refuses a second rule for the same host and path with a plain Error; say it here, with the path.

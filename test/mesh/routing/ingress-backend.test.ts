@@ -122,6 +122,8 @@ describe('CiliumIngress', () => {
       .toThrow(/^two Ingress rules for host '\(any\)' and path '\/'; keep one rule per host and path \[at mesh\/Twice\]$/);
     expect(() => new CiliumIngress(mesh, 'Type', { rules: [{ path: '/', pathType: 'ImplementationSpecific' as IngressPathType, service: web }] }))
       .toThrow(/^Ingress path type must be one of 'Exact', 'Prefix', got 'ImplementationSpecific'.* \[at mesh\/Type\]$/);
+    expect(() => new CiliumIngress(mesh, 'Mode', { loadBalancerMode: 'Dedicated' as IngressLoadBalancerMode, rules: [{ path: '/', service: web }] }))
+      .toThrow(/^Ingress load balancer mode must be one of .*, got 'Dedicated'.* \[at mesh\/Mode\]$/);
   });
 
   test('requires the Ingress controller', () => {
