@@ -4,7 +4,8 @@ import { MeshValidationError } from '../private/errors';
 /** The oldest and newest Cilium minor lines this library renders values for. */
 const OLDEST_MINOR = 16;
 const NEWEST_MINOR = 20;
-const SEMVER = /^(\d+)\.(\d+)\.(\d+)$/;
+/** SemVer 2.0.0 `MAJOR.MINOR.PATCH`: numeric identifiers without leading zeros (Helm and OCI tags compare them so). */
+const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 
 /**
  * A Cilium release, which pins the Helm chart version. Open set: use a constant for the newest patch of a
@@ -80,7 +81,7 @@ export class CiliumVersion {
   private problem(): string | undefined {
     const m = SEMVER.exec(this.version);
     if (!m) {
-      return `Cilium version must be MAJOR.MINOR.PATCH (e.g. '1.20.0'), got '${this.version}'; ` +
+      return `Cilium version must be MAJOR.MINOR.PATCH (SemVer 2.0.0: no leading zeros, e.g. '1.20.0'), got '${this.version}'; ` +
         `use CiliumVersion.V1_20 or CiliumVersion.of('1.20.0')`;
     }
     const major = Number(m[1]);

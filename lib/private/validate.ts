@@ -1,4 +1,17 @@
+import { Token } from 'aws-cdk-lib';
+import { RE2JS } from 're2js';
 import { MeshValidationError } from './errors';
+
+const compiled = new Map<string, RE2JS>();
+/** RE2 patterns of the CRD limits, compiled once. */
+function re2(pattern: string): RE2JS {
+  let r = compiled.get(pattern);
+  if (!r) {
+    r = RE2JS.compile(pattern);
+    compiled.set(pattern, r);
+  }
+  return r;
+}
 
 /** Kubernetes naming and labelling rules, as the API server applies them (k8s.io/apimachinery validation). */
 
@@ -66,6 +79,7 @@ export function validateLabels(labels: Readonly<Record<string, string>>): Record
 
 /** A TCP/UDP/SCTP port number. */
 export function validatePort(what: string, port: number): number {
+  rejectNumberToken(what, port);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new MeshValidationError(`${what} must be an integer from 1 to 65535, got ${port}; pass a valid port number`);
   }
@@ -80,4 +94,128 @@ function suggestDnsName(value: string, max: number): string {
     .slice(0, max)
     .replace(/-+$/g, '');
   return s || 'my-name';
+}
+
+/**
+ * CDK tokens in a numeric prop: aws-cdk-lib encodes an unresolved number as a huge negative double (e.g.
+ * -1.888e+289), which range checks would report as a confusing value. The values checked here are written into
+ * Kubernetes manifests at synth, so a token cannot be resolved in time: say so.
+ */
+export function rejectNumberToken(what: string, value: number): number {
+  if (Token.isUnresolved(value)) {
+    throw new MeshValidationError(
+      `${what} is an unresolved CDK token; it is checked and written into a Kubernetes manifest at synth, before ` +
+        'CloudFormation resolves tokens, so pass a literal number',
+    );
+  }
+  return value;
+}
+
+/** A whole number from `min` to `max` (tokens get their own message). */
+export function validateWholeNumber(what: string, value: number, min: number, max: number, fix: string): number {
+  rejectNumberToken(what, value);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new MeshValidationError(`${what} must be a whole number from ${min} to ${max}, got ${value}; ${fix}`);
+  }
+  return value;
+}
+
+/**
+ * One of the values of a TypeScript enum (or a closed set). TypeScript callers cannot pass anything else, but
+ * JavaScript callers can pass any string (e.g. `'get'` for `HttpMethod.GET`), which the API server would refuse.
+ */
+export function validateEnum<T extends string | number>(what: string, value: T, allowed: readonly T[]): T {
+  if (!allowed.includes(value)) {
+    throw new MeshValidationError(
+      `${what} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got '${String(value)}'; use the enum's constants`,
+    );
+  }
+  return value;
+}
+
+/** Limits of a list field of a CRD schema (generated: lib/imports/crd-limits.ts). */
+export interface ItemLimits {
+  readonly maxItems?: number;
+  readonly minItems?: number;
+  readonly maxProperties?: number;
+}
+
+/** A list (or map) field's length against its CRD limits. */
+export function validateCount(what: string, count: number, limits: ItemLimits, fix: string): void {
+  const max = limits.maxItems ?? limits.maxProperties;
+  const min = limits.minItems ?? 0;
+  if ((max !== undefined && count > max) || count < min) {
+    const range = max === undefined ? `at least ${min}` : min > 0 ? `${min} to ${max}` : `at most ${max}`;
+    throw new MeshValidationError(`${what}: the CRD allows ${range}, got ${count}; ${fix}`);
+  }
+}
+
+/** Limits of a string field of a CRD schema (generated: lib/imports/crd-limits.ts). */
+export interface StringLimits {
+  readonly maxLength?: number;
+  readonly minLength?: number;
+  readonly patterns?: readonly string[];
+}
+
+/** A string field against its CRD limits: length (in characters, as the API server counts) and patterns. */
+export function validateString(what: string, value: string, limits: StringLimits, fix: string): string {
+  if (typeof value !== 'string') {
+    throw new MeshValidationError(`${what} must be a string, got ${typeof value}; ${fix}`);
+  }
+  const length = [...value].length;
+  const min = limits.minLength ?? 0;
+  const max = limits.maxLength;
+  if (length < min || (max !== undefined && length > max)) {
+    const range = max === undefined ? `at least ${min}` : `${min} to ${max}`;
+    throw new MeshValidationError(`${what} must be ${range} characters long, got ${length}${length > 64 ? '' : ` ('${value}')`}; ${fix}`);
+  }
+  for (const p of limits.patterns ?? []) {
+    if (!re2(p).matcher(value).find()) {
+      throw new MeshValidationError(`${what} must match ${p} (CRD schema), got '${value}'; ${fix}`);
+    }
+  }
+  return value;
+}
+
+/** A CRD validation rule in a form that is checked without a CEL engine (generated: lib/imports/crd-limits.ts). */
+export interface CelRule {
+  readonly field: string;
+  readonly check: 'matches' | 'startsWith' | 'notContains' | 'notEndsWith';
+  readonly value: string;
+  readonly whenType?: readonly string[];
+  readonly message: string;
+}
+
+/**
+ * Applies the derived CEL rules of a schema object to `object` (its fields by name; `type` selects the rules with a
+ * `self.type in [...]` guard). CEL's `matches` is RE2, so it is evaluated with RE2.
+ */
+export function validateCelRules(what: string, object: Readonly<Record<string, unknown>>, rules: readonly CelRule[], fix: string): void {
+  for (const r of rules) {
+    if (r.whenType && !r.whenType.includes(String(object.type))) continue;
+    const v = r.field ? object[r.field] : object;
+    if (typeof v !== 'string') continue;
+    const ok =
+      r.check === 'matches' ? re2(r.value).matcher(v).find()
+        : r.check === 'startsWith' ? v.startsWith(r.value)
+          : r.check === 'notContains' ? !v.includes(r.value)
+            : !v.endsWith(r.value);
+    if (!ok) {
+      throw new MeshValidationError(`${what} '${v}': ${r.message} (CRD validation rule); ${fix}`);
+    }
+  }
+}
+
+/**
+ * A regular expression that Envoy or Cilium compiles: both use RE2 (Envoy `safe_regex`, Go `regexp` in the agent),
+ * so it is compiled with RE2 here. RE2 accepts `(?i)`; it has no lookaround or back-references.
+ */
+export function validateRe2(what: string, pattern: string, fix: string): string {
+  try {
+    RE2JS.compile(pattern);
+  } catch (e) {
+    const reason = e instanceof Error ? e.message.replace(/^error parsing regexp: /, '') : String(e);
+    throw new MeshValidationError(`${what} '${pattern}' is not an RE2 regular expression (${reason}); ${fix}`);
+  }
+  return pattern;
 }

@@ -2,7 +2,7 @@ import { ApiObject, Chart, JsonPatch, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CiliumClusterwideNetworkPolicy } from '../../imports/cilium.io';
 import { MeshValidationError, atScope } from '../../private/errors';
-import { validateDnsLabel } from '../../private/validate';
+import { validateDnsLabel, validateLabels } from '../../private/validate';
 import { claimObjectName, objectNameFor } from '../object-names';
 import { ServiceMesh } from '../service-mesh';
 import type { DefaultDenyDirections } from './default-deny';
@@ -36,7 +36,7 @@ export class ClusterSelector {
       if (Object.keys(labels).length === 0) {
         throw new MeshValidationError('ClusterSelector.podLabels needs at least one label; use ClusterSelector.allPods() to select every pod');
       }
-      return { matchLabels: { ...labels } };
+      return { matchLabels: validateLabels(labels) };
     }, () => undefined);
   }
 
@@ -100,6 +100,8 @@ export class ClusterwidePolicy extends Construct {
   constructor(scope: Construct, id: string, props: ClusterwidePolicyProps) {
     super(scope, id);
     const mesh = ServiceMesh.of(this);
+    // A CiliumVersion.of(...) is checked where it is first used, so that the error names a construct.
+    mesh.cilium.version.validate(this);
     this.rules = new RuleSet(this, mesh.cilium);
     this.name = objectNameFor(this, mesh);
     claimObjectName(mesh, this, 'CiliumClusterwideNetworkPolicy', '', this.name);

@@ -81,6 +81,8 @@ export class DefaultDeny extends Construct {
   constructor(scope: Construct, id: string, props: DefaultDenyProps) {
     super(scope, id);
     const mesh = ServiceMesh.of(this);
+    // A CiliumVersion.of(...) is checked where it is first used, so that the error names a construct.
+    mesh.cilium.version.validate(this);
     if ((props.namespace === undefined) === (props.workload === undefined)) {
       throw new MeshValidationError(
         'a DefaultDeny needs exactly one of namespace and workload; pass { namespace: "shop" } or { workload }',

@@ -1,20 +1,21 @@
 import { MeshValidationError } from '../../private/errors';
+import { validateRe2 } from '../../private/validate';
 import { validateFqdn } from './validation';
 
 /** Options of an L7 HTTP rule. Every field that is set must match; unset fields match anything. */
 export interface HttpRuleOptions {
   /**
-   * The request method, an extended POSIX regex matched against the whole method (e.g. `GET`, `GET|HEAD`).
+   * The request method, an RE2 regular expression matched against the whole method (e.g. `GET`, `GET|HEAD`).
    * @default - any method
    */
   readonly method?: string;
   /**
-   * The request path, an extended POSIX regex that must match the whole path (e.g. `/api/.*`).
+   * The request path, an RE2 regular expression that must match the whole path (e.g. `/api/.*`).
    * @default - any path
    */
   readonly path?: string;
   /**
-   * The host, an extended POSIX regex matched against the `Host` header.
+   * The host, an RE2 regular expression matched against the `Host` header.
    * @default - any host
    */
   readonly host?: string;
@@ -65,11 +66,11 @@ export class HttpRule {
       if (value === undefined) {
         continue;
       }
-      try {
-        new RegExp(value);
-      } catch {
-        throw new MeshValidationError(`HTTP rule ${field} '${value}' is not a valid regular expression; escape special characters`);
+      if (typeof value !== 'string') {
+        throw new MeshValidationError(`HTTP rule ${field} must be a string, got ${typeof value}; pass a regular expression such as '/api/.*'`);
       }
+      // Cilium compiles these with Go's regexp (RE2), in the agent and in its Envoy filter.
+      validateRe2(`HTTP rule ${field}`, value, 'escape special characters; RE2 has no lookaround or back-references');
       if (value === '') {
         throw new MeshValidationError(`HTTP rule ${field} must not be empty; leave it unset to match anything`);
       }

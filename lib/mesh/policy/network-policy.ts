@@ -47,6 +47,8 @@ export class NetworkPolicy extends Construct {
   constructor(scope: Construct, id: string, props: NetworkPolicyProps) {
     super(scope, id);
     const mesh = ServiceMesh.of(this);
+    // A CiliumVersion.of(...) is checked where it is first used, so that the error names a construct.
+    mesh.cilium.version.validate(this);
     this.workload = props.workload;
     this.rules = new RuleSet(this, mesh.cilium);
     this.name = objectNameFor(this, mesh);

@@ -1,5 +1,5 @@
 import { MeshValidationError } from '../../private/errors';
-import { validateDnsLabel } from '../../private/validate';
+import { validateDnsLabel, validateEnum } from '../../private/validate';
 import type { IConstruct } from 'constructs';
 import type { PeerFieldsManifest, SelectorManifest } from './manifest';
 import type { Port } from './ports';
@@ -113,6 +113,7 @@ export class Peer implements IMeshPeer {
   /** A Cilium entity (`fromEntities`/`toEntities`). */
   public static entity(entity: Entity): Peer {
     return new Peer(() => {
+      validateEnum('entity', entity, Object.values(Entity));
       const since = ENTITY_SINCE[entity];
       return {
         key: `entity:${entity}`,

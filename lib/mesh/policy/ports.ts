@@ -1,5 +1,5 @@
 import { MeshValidationError } from '../../private/errors';
-import { validatePort } from '../../private/validate';
+import { validateEnum, validatePort } from '../../private/validate';
 
 /**
  * The L4 protocol of a port rule. Only the protocols that every supported Cilium line (1.16 to 1.20) accepts
@@ -78,6 +78,7 @@ export class Port {
 
   /** Validates the port (path-less error; wrap with `atScope`) and returns its wire form. */
   public render(): PortManifest {
+    validateEnum('port protocol', this.protocol, Object.values(Protocol));
     validatePort(`port of ${this.toString()}`, this.port);
     if (this.endPort !== undefined) {
       validatePort(`endPort of ${this.toString()}`, this.endPort);

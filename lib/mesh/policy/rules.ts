@@ -1,6 +1,7 @@
 import type { IConstruct } from 'constructs';
 import { Feature, checkCapability } from '../../cilium/capabilities';
 import type { CiliumProfile } from '../../cilium/profile';
+import { CRD_LIMITS } from '../../imports/crd-limits';
 import { MeshValidationError, atScope } from '../../private/errors';
 import type { DnsRule, HttpRule } from './l7';
 import type { PortRuleManifest, RuleManifest } from './manifest';
@@ -134,7 +135,7 @@ export class RuleSet {
       let toPorts: PortRuleManifest[] | undefined;
       if (ports.length > 0) {
         const rules = http.length > 0 ? { http: sortJson(http) } : dns.length > 0 ? { dns: sortJson(dns) } : undefined;
-        toPorts = [{ ports: ports.map((x) => x.render()), ...(rules ? { rules } : {}) }];
+        toPorts = portChunks(ports).map((chunk) => ({ ports: chunk.map((x) => x.render()), ...(rules ? { rules } : {}) }));
       }
       const manifest: RuleManifest = {
         ...fields,
@@ -159,7 +160,8 @@ export class RuleSet {
       }
       const fields = direction === 'ingress' ? requireIngressPeer(p) : p.to;
       const ports = sortPorts(options.ports ?? []);
-      const manifest: RuleManifest = { ...fields, ...(ports.length > 0 ? { toPorts: [{ ports: ports.map((x) => x.render()) }] } : {}) };
+      const toPorts = portChunks(ports).map((chunk) => ({ ports: chunk.map((x) => x.render()) }));
+      const manifest: RuleManifest = { ...fields, ...(ports.length > 0 ? { toPorts } : {}) };
       this.push(direction === 'ingress' ? 'ingressDeny' : 'egressDeny', manifest, conflictKeys(direction, p.key, ports));
     });
   }
@@ -268,6 +270,19 @@ export class RuleSet {
       checkCapability(this.scope, feature, this.profile);
     }
   }
+}
+
+/** The CRD's limit on ports per `toPorts` entry (40 on every supported line). */
+const MAX_PORTS = CRD_LIMITS.CiliumNetworkPolicy['spec.ingress[].toPorts[].ports'].maxItems;
+
+/**
+ * Sorted ports cut into `toPorts` entries of at most 40 (`toPorts[].ports` maxItems). Entries of one rule are ORed,
+ * and each carries the same L7 rules, so the split allows exactly what one entry would.
+ */
+function portChunks(ports: readonly Port[]): Port[][] {
+  const out: Port[][] = [];
+  for (let i = 0; i < ports.length; i += MAX_PORTS) out.push(ports.slice(i, i + MAX_PORTS));
+  return out;
 }
 
 function conflictKeys(direction: string, peer: string, ports: readonly Port[]): string[] {

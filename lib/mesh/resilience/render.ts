@@ -12,6 +12,7 @@ import { envoyExtension, isEnvoyExtensionCompiled } from '../../cilium/envoy-ext
 import type { CiliumVersion } from '../../cilium/version';
 import { toEnvoyDuration } from '../../private/duration';
 import { MeshValidationError } from '../../private/errors';
+import { rejectNumberToken, validateEnum } from '../../private/validate';
 import {
   TYPE, type EnvoyCluster, type EnvoyHashPolicy, type EnvoyHttpFilter, type EnvoyListener, type EnvoyOutlierDetection,
   type EnvoyResource, type EnvoyRetryPolicy, type EnvoyRoute, type EnvoyRouteConfiguration, type EnvoyThresholds,
@@ -33,6 +34,7 @@ const HEADER_NAME = /^:?[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** A whole number from `min` to `max` (default the uint32 range), or a message naming `what`, the value and `fix`. */
 export function wholeNumber(what: string, value: number, min: number, fix: string, max = UINT32_MAX): number {
+  rejectNumberToken(what, value);
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new MeshValidationError(`${what} must be a whole number from ${min} to ${max}, got ${value}; ${fix}`);
   }
@@ -41,6 +43,7 @@ export function wholeNumber(what: string, value: number, min: number, fix: strin
 
 /** A whole percentage from `min` (default 0) to 100. */
 export function wholePercent(what: string, value: number, fix: string, min = 0): number {
+  rejectNumberToken(what, value);
   if (!Number.isInteger(value) || value < min || value > 100) {
     throw new MeshValidationError(`${what} must be a whole percentage from ${min} to 100, got ${value}; ${fix}`);
   }
@@ -206,6 +209,7 @@ const DEFAULT_RETRY_ON = [RetryOn.CONNECT_FAILURE, RetryOn.GATEWAY_ERROR, RetryO
 /** The route `retry_policy`; `perTryTimeout` must not exceed a non-zero request timeout. */
 export function renderRetryPolicy(r: ResilienceRetries, timeouts: ResilienceTimeouts = {}): EnvoyRetryPolicy {
   const attempts = wholeNumber('retries.attempts', r.attempts, 1, 'pass e.g. 2, or drop retries');
+  r.retryOn?.forEach((o) => validateEnum('retries.retryOn entry', o, Object.values(RetryOn)));
   const on = new Set<string>(r.retryOn ?? DEFAULT_RETRY_ON);
   if (r.retryOn !== undefined && r.retryOn.length === 0 && !r.retriableStatusCodes?.length) {
     throw new MeshValidationError('retries.retryOn is empty, so nothing would be retried; list conditions such as ' +

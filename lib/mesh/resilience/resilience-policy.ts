@@ -82,9 +82,12 @@ export class ResiliencePolicy extends Construct {
   constructor(scope: Construct, id: string, props: ResiliencePolicyProps) {
     super(scope, id);
     const mesh = ServiceMesh.of(this);
+    // A CiliumVersion.of(...) is checked where it is first used, so that the error names a construct.
+    mesh.cilium.version.validate(this);
     const profile = mesh.cilium;
     const { service: target, name, ...settings } = props;
-    const ref = target._backend.toBackendReference();
+    // ResilienceTarget.fromName checks its values when used (Backend.fromName): the error names this policy.
+    const ref = atScope(this, () => target._backend.toBackendReference());
     this.service = { namespace: ref.namespace ?? namespaceOf(this), name: ref.name, port: ref.port };
     if (Object.values(settings).every((v) => v === undefined)) {
       throw new MeshValidationError('a resilience policy needs at least one setting (connectionPool, outlierDetection, ' +

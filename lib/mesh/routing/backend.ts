@@ -60,14 +60,18 @@ export class Backend {
     return { toBackendReference: () => ref };
   }
 
-  /** A Service by namespace, name and port (for Services not defined in this app). */
+  /**
+   * A Service by namespace, name and port (for Services not defined in this app). The values are checked when a
+   * route or policy uses the backend, so that the error names it.
+   */
   public static fromName(namespace: string, name: string, port: number): IBackend {
-    const ref: BackendReference = {
-      namespace: validateDnsLabel('backend namespace', namespace),
-      name: validateDnsLabel('backend Service name', name),
-      port: validatePort('backend port', port),
+    return {
+      toBackendReference: () => ({
+        namespace: validateDnsLabel('backend namespace', namespace),
+        name: validateDnsLabel('backend Service name', name),
+        port: validatePort('backend port', port),
+      }),
     };
-    return { toBackendReference: () => ref };
   }
 
   private constructor() {}

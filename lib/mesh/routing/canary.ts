@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { atScope, MeshValidationError } from '../../private/errors';
-import { validateDnsLabel } from '../../private/validate';
+import { rejectNumberToken, validateDnsLabel } from '../../private/validate';
 import { objectNameFor } from '../object-names';
 import { ServiceMesh } from '../service-mesh';
 import type { IBackend } from './backend';
@@ -74,6 +74,7 @@ export interface CanaryReleaseProps {
  */
 export function canaryRules(props: Omit<CanaryReleaseProps, 'parent' | 'hostnames' | 'namespace' | 'name'>): HttpRouteRule[] {
   const w = props.canaryWeight;
+  rejectNumberToken('canary weight', w);
   if (!Number.isInteger(w) || w < 0 || w > 100) {
     throw new MeshValidationError(`canary weight must be a whole percentage from 0 to 100, got ${w}; pass e.g. 10`);
   }

@@ -59,6 +59,8 @@ export function gatewayApiObject(
 ): { profile: CiliumProfile; namespace: string; name: string } {
   const mesh = ServiceMesh.of(scope);
   const profile = mesh.cilium;
+  // A CiliumVersion.of(...) is checked where it is first used, so that the error names a construct.
+  profile.version.validate(scope);
   atScope(scope, () => requireGatewayApi(profile, kind));
   checkCapability(scope, Feature.GATEWAY_API, profile);
   const ns = atScope(scope, () => validateDnsLabel(`${kind} namespace`, namespaceOf(scope, namespace)));

@@ -1,9 +1,13 @@
 import * as gw from '../../imports/gateway.networking.k8s.io';
+import { CRD_LIMITS } from '../../imports/crd-limits';
 import { MeshValidationError } from '../../private/errors';
-import { validatePort } from '../../private/validate';
+import { validateCount, validateEnum, validatePort, validateString, validateWholeNumber } from '../../private/validate';
 import type { IBackend } from './backend';
 import type { RouteContext } from './context';
 import { validateHostname } from './validation';
+
+const HTTP = CRD_LIMITS.HTTPRoute;
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,256}$/;
 
 /** Header changes of a RequestHeaderModifier or ResponseHeaderModifier filter. */
 export interface HeaderModifierOptions {
@@ -16,7 +20,8 @@ export interface HeaderModifierOptions {
 }
 
 /**
- * How a redirect or rewrite changes the path (Gateway API `HTTPPathModifier`). One static factory per variant.
+ * How a redirect or rewrite changes the path (Gateway API `HTTPPathModifier`). One static factory per variant. The
+ * value is checked when a route renders it, so that the error names the route.
  */
 export class PathModifier {
   /** Replaces the whole path with `path`. */
@@ -29,10 +34,15 @@ export class PathModifier {
     return new PathModifier('ReplacePrefixMatch', prefix);
   }
 
-  private constructor(public readonly type: 'ReplaceFullPath' | 'ReplacePrefixMatch', public readonly value: string) {
-    if (!value.startsWith('/')) {
-      throw new MeshValidationError(`path modifier value must start with '/', got '${value}'; pass e.g. '/v2'`);
+  private constructor(public readonly type: 'ReplaceFullPath' | 'ReplacePrefixMatch', public readonly value: string) {}
+
+  /** Validates the value (path-less error). */
+  public render(): { type: 'ReplaceFullPath' | 'ReplacePrefixMatch'; value: string } {
+    validateString('path modifier value', this.value, HTTP['spec.rules[].filters[].requestRedirect.path.replaceFullPath'], "pass e.g. '/v2'");
+    if (!this.value.startsWith('/')) {
+      throw new MeshValidationError(`path modifier value must start with '/', got '${this.value}'; pass e.g. '/v2'`);
     }
+    return { type: this.type, value: this.value };
   }
 }
 
@@ -85,30 +95,28 @@ type FilterSpec =
   | { readonly kind: 'RequestMirror'; readonly backend: IBackend; readonly percent?: number };
 
 /**
- * A filter of an HTTPRoute rule. One static factory per variant.
+ * A filter of an HTTPRoute rule. One static factory per variant. Options are checked when a route renders the
+ * filter, so that errors name the route.
  * @see https://gateway-api.sigs.k8s.io/reference/spec/#httproutefilter
  */
 export class HttpRouteFilter {
   /** Changes request headers before forwarding. */
   public static requestHeaderModifier(options: HeaderModifierOptions): HttpRouteFilter {
-    return new HttpRouteFilter({ kind: 'RequestHeaderModifier', headers: checkHeaders(options) });
+    return new HttpRouteFilter({ kind: 'RequestHeaderModifier', headers: options });
   }
 
   /** Changes response headers before returning them to the client. */
   public static responseHeaderModifier(options: HeaderModifierOptions): HttpRouteFilter {
-    return new HttpRouteFilter({ kind: 'ResponseHeaderModifier', headers: checkHeaders(options) });
+    return new HttpRouteFilter({ kind: 'ResponseHeaderModifier', headers: options });
   }
 
   /** Answers with a redirect instead of forwarding (the rule then needs no backend). */
   public static requestRedirect(options: RequestRedirectOptions): HttpRouteFilter {
-    if (options.hostname !== undefined) validateHostname('redirect hostname', options.hostname, false);
-    if (options.port !== undefined) validatePort('redirect port', options.port);
     return new HttpRouteFilter({ kind: 'RequestRedirect', redirect: options });
   }
 
   /** Rewrites the Host header and/or path before forwarding. */
   public static urlRewrite(options: UrlRewriteOptions): HttpRouteFilter {
-    if (options.hostname !== undefined) validateHostname('rewrite hostname', options.hostname, false);
     return new HttpRouteFilter({ kind: 'URLRewrite', rewrite: options });
   }
 
@@ -117,11 +125,7 @@ export class HttpRouteFilter {
    * clients receive.
    */
   public static requestMirror(backend: IBackend, options: RequestMirrorOptions = {}): HttpRouteFilter {
-    const p = options.percent;
-    if (p !== undefined && (!Number.isInteger(p) || p < 0 || p > 100)) {
-      throw new MeshValidationError(`mirror percent must be a whole number from 0 to 100, got ${p}; pass e.g. 5`);
-    }
-    return new HttpRouteFilter({ kind: 'RequestMirror', backend, percent: p });
+    return new HttpRouteFilter({ kind: 'RequestMirror', backend, percent: options.percent });
   }
 
   /** @internal */
@@ -142,10 +146,11 @@ export function renderHttpFilter(filter: HttpRouteFilter, ctx: RouteContext): gw
   const s = filter._spec;
   switch (s.kind) {
     case 'RequestHeaderModifier':
-      return { type: gw.HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER, requestHeaderModifier: renderHeaders(s.headers) };
+      return { type: gw.HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER, requestHeaderModifier: renderHeaders(checkHeaders(s.headers)) };
     case 'ResponseHeaderModifier':
-      return { type: gw.HttpRouteSpecRulesFiltersType.RESPONSE_HEADER_MODIFIER, responseHeaderModifier: renderHeaders(s.headers) };
+      return { type: gw.HttpRouteSpecRulesFiltersType.RESPONSE_HEADER_MODIFIER, responseHeaderModifier: renderHeaders(checkHeaders(s.headers)) };
     case 'RequestRedirect':
+      checkRedirect(s.redirect, ctx);
       return {
         type: gw.HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
         requestRedirect: {
@@ -153,28 +158,20 @@ export function renderHttpFilter(filter: HttpRouteFilter, ctx: RouteContext): gw
           hostname: s.redirect.hostname,
           port: s.redirect.port,
           statusCode: s.redirect.statusCode as number as gw.HttpRouteSpecRulesFiltersRequestRedirectStatusCode | undefined,
-          path: s.redirect.path && {
-            type: s.redirect.path.type as gw.HttpRouteSpecRulesFiltersRequestRedirectPathType,
-            ...(s.redirect.path.type === 'ReplaceFullPath'
-              ? { replaceFullPath: s.redirect.path.value }
-              : { replacePrefixMatch: s.redirect.path.value }),
-          },
+          path: s.redirect.path && renderPathModifier<gw.HttpRouteSpecRulesFiltersRequestRedirectPathType>(s.redirect.path),
         },
       };
     case 'URLRewrite':
+      if (s.rewrite.hostname !== undefined) validateHostname('rewrite hostname', s.rewrite.hostname, false);
       return {
         type: gw.HttpRouteSpecRulesFiltersType.URL_REWRITE,
         urlRewrite: {
           hostname: s.rewrite.hostname,
-          path: s.rewrite.path && {
-            type: s.rewrite.path.type as gw.HttpRouteSpecRulesFiltersUrlRewritePathType,
-            ...(s.rewrite.path.type === 'ReplaceFullPath'
-              ? { replaceFullPath: s.rewrite.path.value }
-              : { replacePrefixMatch: s.rewrite.path.value }),
-          },
+          path: s.rewrite.path && renderPathModifier<gw.HttpRouteSpecRulesFiltersUrlRewritePathType>(s.rewrite.path),
         },
       };
     case 'RequestMirror': {
+      if (s.percent !== undefined) validateWholeNumber('mirror percent', s.percent, 0, 100, 'pass e.g. 5');
       if (s.percent !== undefined && !ctx.profile.version.isAtLeast(20)) {
         throw new MeshValidationError(
           `mirror percent ${s.percent} needs the RequestMirror 'percent' field (Gateway API v1.3+, standard channel), ` +
@@ -196,14 +193,56 @@ function renderHeaders(h: HeaderModifierOptions): gw.HttpRouteSpecRulesFiltersRe
   return { set: pairs(h.set), add: pairs(h.add), remove: h.remove?.length ? [...h.remove].sort() : undefined };
 }
 
+function renderPathModifier<T>(modifier: PathModifier): { type: T; replaceFullPath?: string; replacePrefixMatch?: string } {
+  const p = modifier.render();
+  return { type: p.type as unknown as T, ...(p.type === 'ReplaceFullPath' ? { replaceFullPath: p.value } : { replacePrefixMatch: p.value }) };
+}
+
+/**
+ * The redirect status codes the line's Gateway API CRD accepts: Gateway API v1.1.0 (Cilium 1.16) has 301 and 302
+ * only, v1.6.1 (Cilium 1.20) all five. For 1.17 to 1.19 no CRD is at hand, so the enum of this library applies.
+ */
+function redirectStatusCodes(ctx: RouteContext): readonly number[] {
+  const releases = HTTP['spec.rules[].filters[].requestRedirect.statusCode'].releases;
+  if (ctx.profile.version.minor === 16) return releases['gateway-api/v1.1.0/experimental'].enum;
+  if (ctx.profile.version.minor === 20) return releases['gateway-api/v1.6.1/standard'].enum;
+  return Object.values(RedirectStatusCode).filter((v): v is RedirectStatusCode => typeof v === 'number');
+}
+
+function checkRedirect(r: RequestRedirectOptions, ctx: RouteContext): void {
+  if (r.hostname !== undefined) validateHostname('redirect hostname', r.hostname, false);
+  if (r.port !== undefined) validatePort('redirect port', r.port);
+  if (r.scheme !== undefined) validateEnum('redirect scheme', r.scheme, HTTP['spec.rules[].filters[].requestRedirect.scheme'].enum);
+  if (r.statusCode !== undefined) {
+    const allowed = redirectStatusCodes(ctx);
+    if (!allowed.includes(r.statusCode)) {
+      throw new MeshValidationError(
+        `redirect status code must be one of ${allowed.join(', ')} on Cilium ${ctx.profile.version.line} (its Gateway API CRD), ` +
+          `got ${r.statusCode}; use RedirectStatusCode.FOUND_302 or MOVED_PERMANENTLY_301`,
+      );
+    }
+  }
+}
+
+/** Header modifier changes against the CRD: names, non-empty values of at most 4096 characters, at most 16 of each. */
 function checkHeaders(h: HeaderModifierOptions): HeaderModifierOptions {
   const names = [...Object.keys(h.set ?? {}), ...Object.keys(h.add ?? {}), ...(h.remove ?? [])];
   if (names.length === 0) {
     throw new MeshValidationError('header modifier changes nothing; pass at least one of set, add or remove');
   }
+  const limits = 'requestHeaderModifier';
+  validateCount('header modifier set', Object.keys(h.set ?? {}).length, HTTP[`spec.rules[].filters[].${limits}.set`], 'set fewer headers, or use another filter on a later rule');
+  validateCount('header modifier add', Object.keys(h.add ?? {}).length, HTTP[`spec.rules[].filters[].${limits}.add`], 'add fewer headers');
+  validateCount('header modifier remove', (h.remove ?? []).length, HTTP[`spec.rules[].filters[].${limits}.remove`], 'remove fewer headers');
   for (const n of names) {
-    if (!/^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,256}$/.test(n)) {
+    if (typeof n !== 'string' || !HEADER_NAME.test(n)) {
       throw new MeshValidationError(`header name must be an RFC 7230 token, got '${n}'; fix the name`);
+    }
+  }
+  for (const [op, m] of [['set', h.set], ['add', h.add]] as const) {
+    for (const [name, value] of Object.entries(m ?? {})) {
+      validateString(`header modifier ${op} '${name}' value`, value, HTTP['spec.rules[].filters[].requestHeaderModifier.set[].value'],
+        'pass a non-empty value (use remove to drop a header)');
     }
   }
   return h;

@@ -1,6 +1,6 @@
 import { Annotations } from 'aws-cdk-lib';
 import type { Construct, IConstruct } from 'constructs';
-import { MeshValidationError } from '../../private/errors';
+import { atScope, MeshValidationError } from '../../private/errors';
 import { claimEnvoyService } from '../envoy-services';
 import { ServiceMesh } from '../service-mesh';
 import { resolveBackend } from './backend';
@@ -16,7 +16,8 @@ const GAMMA_KEYS = Symbol.for('cdk-cilium-mesh.gammaKeys');
 export function registerGammaParents(route: Construct, kind: string, namespace: string, parents: readonly RouteParent[]): void {
   const mesh = ServiceMesh.of(route);
   const profile = mesh.cilium;
-  const keys = parents.map((p) => p._serviceKey(namespace)).filter((k): k is string => k !== undefined);
+  // Resolving a parent validates its Service reference (Backend.fromName checks at use): errors name the route.
+  const keys = atScope(route, () => parents.map((p) => p._serviceKey(namespace)).filter((k): k is string => k !== undefined));
   if (keys.length === 0) return;
   if (kind === 'GRPCRoute' && !profile.version.isAtLeast(19)) {
     throw new MeshValidationError(
@@ -27,7 +28,7 @@ export function registerGammaParents(route: Construct, kind: string, namespace: 
   }
   for (const p of parents) {
     if (p._service) {
-      const ref = resolveBackend(p._service, namespace);
+      const ref = atScope(route, () => resolveBackend(p._service!, namespace));
       claimEnvoyService(ref.namespace, ref.name, { kind: 'gamma', owner: route });
     }
   }

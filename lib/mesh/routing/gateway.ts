@@ -1,14 +1,21 @@
 import { Annotations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import * as gw from '../../imports/gateway.networking.k8s.io';
+import { CRD_LIMITS } from '../../imports/crd-limits';
+import { validateCidr } from '../../private/cidr';
 import { atScope, MeshValidationError } from '../../private/errors';
-import { validateDnsLabel, validateDnsSubdomain, validateLabels, validatePort } from '../../private/validate';
+import {
+  validateCount, validateDnsLabel, validateDnsSubdomain, validateEnum, validateLabels, validatePort, validateString,
+} from '../../private/validate';
 import { ServiceMesh } from '../service-mesh';
 import { gatewayApiObject } from './context';
 import { ReferenceGrants } from './reference-grants';
 import { validateHostname } from './validation';
 
-/** Which namespaces may attach routes to a listener (`allowedRoutes.namespaces`). */
+/**
+ * Which namespaces may attach routes to a listener (`allowedRoutes.namespaces`). Labels are checked when a Gateway
+ * uses the listener, so that the error names the Gateway.
+ */
 export class AllowedRoutes {
   /** Only routes in the Gateway's namespace (Gateway API default). */
   public static sameNamespace(): AllowedRoutes {
@@ -22,13 +29,19 @@ export class AllowedRoutes {
 
   /** Routes from namespaces carrying all of `labels`. */
   public static fromNamespacesLabelled(labels: Record<string, string>): AllowedRoutes {
-    if (Object.keys(labels).length === 0) {
-      throw new MeshValidationError('namespace selector needs at least one label; use AllowedRoutes.allNamespaces() to allow every namespace');
-    }
-    return new AllowedRoutes('Selector', validateLabels(labels));
+    return new AllowedRoutes('Selector', labels);
   }
 
   private constructor(public readonly from: 'Same' | 'All' | 'Selector', public readonly labels?: Record<string, string>) {}
+
+  /** Validates the selector (path-less error) and returns the labels, sorted. @internal */
+  public _renderLabels(): Record<string, string> | undefined {
+    if (!this.labels) return undefined;
+    if (Object.keys(this.labels).length === 0) {
+      throw new MeshValidationError('namespace selector needs at least one label; use AllowedRoutes.allNamespaces() to allow every namespace');
+    }
+    return validateLabels(this.labels);
+  }
 }
 
 /** A TLS certificate for an HTTPS listener: a `kubernetes.io/tls` Secret. */
@@ -57,7 +70,10 @@ export interface HttpsListenerOptions extends ListenerOptions {
   readonly certificates: CertificateSecret[];
 }
 
-/** A Gateway listener. One static factory per protocol. */
+/**
+ * A Gateway listener. One static factory per protocol. Options are checked when a Gateway uses the listener, so
+ * that errors name the Gateway.
+ */
 export class Listener {
   /** Plain HTTP; takes HTTPRoute and GRPCRoute (h2c). */
   public static http(options: ListenerOptions = {}): Listener {
@@ -66,13 +82,6 @@ export class Listener {
 
   /** HTTPS, terminating TLS at the Gateway with Kubernetes Secrets; takes HTTPRoute and GRPCRoute. */
   public static https(options: HttpsListenerOptions): Listener {
-    if (options.certificates.length < 1 || options.certificates.length > 64) {
-      throw new MeshValidationError(`HTTPS listener needs 1 to 64 certificates, got ${options.certificates.length}; pass the TLS Secret(s)`);
-    }
-    for (const c of options.certificates) {
-      validateDnsSubdomain('certificate Secret name', c.name);
-      if (c.namespace !== undefined) validateDnsLabel('certificate Secret namespace', c.namespace);
-    }
     return new Listener('HTTPS', options, 443, options.certificates);
   }
 
@@ -90,9 +99,24 @@ export class Listener {
     defaultPort: number,
     public readonly certificates: CertificateSecret[] = [],
   ) {
-    this.name = validateDnsLabel('listener name', options.name ?? (protocol === 'TLS' ? 'tls' : protocol.toLowerCase()));
-    this.port = validatePort('listener port', options.port ?? defaultPort);
-    if (options.hostname !== undefined) validateHostname('listener hostname', options.hostname);
+    this.name = options.name ?? (protocol === 'TLS' ? 'tls' : protocol.toLowerCase());
+    this.port = options.port ?? defaultPort;
+  }
+
+  /** Validates the listener (path-less error; the Gateway wraps it with `atScope`). @internal */
+  public _validate(): void {
+    validateDnsLabel('listener name', this.name);
+    validatePort('listener port', this.port);
+    if (this.options.hostname !== undefined) validateHostname('listener hostname', this.options.hostname);
+    this.options.allowedRoutes?._renderLabels();
+    if (this.protocol === 'HTTPS') {
+      validateCount(`HTTPS listener '${this.name}' certificates`, this.certificates.length,
+        { ...CRD_LIMITS.Gateway['spec.listeners[].tls.certificateRefs'], minItems: 1 }, 'pass the TLS Secret(s)');
+      for (const c of this.certificates) {
+        validateDnsSubdomain('certificate Secret name', c.name);
+        if (c.namespace !== undefined) validateDnsLabel('certificate Secret namespace', c.namespace);
+      }
+    }
   }
 
   /** The route kinds this listener accepts. */
@@ -137,6 +161,8 @@ export interface AwsLoadBalancerOptions {
  * @see https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/
  */
 export function loadBalancerAnnotations(o: AwsLoadBalancerOptions): Record<string, string> {
+  if (o.scheme !== undefined) validateEnum('load balancer scheme', o.scheme, Object.values(LoadBalancerScheme));
+  if (o.targetType !== undefined) validateEnum('NLB target type', o.targetType, Object.values(NlbTargetType));
   if (o.targetType === NlbTargetType.IP) {
     throw new MeshValidationError(
       "NLB target type 'ip' cannot work with Cilium's Gateway: its LoadBalancer Service has only a placeholder " +
@@ -149,10 +175,9 @@ export function loadBalancerAnnotations(o: AwsLoadBalancerOptions): Record<strin
     'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
   };
   if (o.sourceRanges?.length) {
+    // The AWS Load Balancer Controller parses each range with Go's net.ParseCIDR.
     for (const c of o.sourceRanges) {
-      if (!/^(\d{1,3}(\.\d{1,3}){3}\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/.test(c)) {
-        throw new MeshValidationError(`load balancer source range must be a CIDR, got '${c}'; pass e.g. '203.0.113.0/24'`);
-      }
+      validateCidr('load balancer source range', c);
     }
     out['service.beta.kubernetes.io/load-balancer-source-ranges'] = [...new Set(o.sourceRanges)].sort().join(',');
   }
@@ -196,7 +221,7 @@ export class Gateway extends Construct {
     this.name = name;
     this.listeners = props.listeners;
     atScope(this, () => checkListeners(props.listeners));
-    const annotations = props.loadBalancer ? atScope(this, () => loadBalancerAnnotations(props.loadBalancer!)) : undefined;
+    const annotations = props.loadBalancer ? atScope(this, () => checkInfrastructureAnnotations(loadBalancerAnnotations(props.loadBalancer!))) : undefined;
     if (annotations && !profile.version.isAtLeast(17)) {
       Annotations.of(this).addWarningV2(
         'cdk-cilium-mesh:gatewayInfrastructure',
@@ -225,10 +250,19 @@ export class Gateway extends Construct {
   }
 }
 
-function checkListeners(listeners: readonly Listener[]): void {
-  if (listeners.length < 1 || listeners.length > 64) {
-    throw new MeshValidationError(`a Gateway needs 1 to 64 listeners, got ${listeners.length}; pass e.g. [Listener.http()]`);
+/** `spec.infrastructure.annotations` against the CRD: how many, and each value's length (e.g. many source ranges). */
+function checkInfrastructureAnnotations(annotations: Record<string, string>): Record<string, string> {
+  validateCount('Gateway infrastructure annotations', Object.keys(annotations).length, CRD_LIMITS.Gateway['spec.infrastructure.annotations'], 'use fewer load balancer settings');
+  for (const [key, value] of Object.entries(annotations)) {
+    validateString(`Gateway infrastructure annotation '${key}'`, value, CRD_LIMITS.Gateway['spec.infrastructure.annotations{}'],
+      'use fewer or wider source ranges');
   }
+  return annotations;
+}
+
+function checkListeners(listeners: readonly Listener[]): void {
+  validateCount('Gateway listeners', listeners.length, CRD_LIMITS.Gateway['spec.listeners'], 'pass e.g. [Listener.http()]');
+  listeners.forEach((l) => l._validate());
   const seen = new Set<string>();
   const slots = new Set<string>();
   for (const l of listeners) {
@@ -254,7 +288,7 @@ function renderListener(l: Listener, gatewayNamespace: string): gw.GatewaySpecLi
     allowedRoutes: allowed && {
       namespaces: {
         from: allowed.from as gw.GatewaySpecListenersAllowedRoutesNamespacesFrom,
-        selector: allowed.labels && { matchLabels: allowed.labels },
+        selector: allowed.labels && { matchLabels: allowed._renderLabels() },
       },
     },
     tls:

@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import * as gw from '../../imports/gateway.networking.k8s.io';
+import { CRD_LIMITS } from '../../imports/crd-limits';
 import { atScope, MeshValidationError } from '../../private/errors';
+import { validateCount, validateString } from '../../private/validate';
 import { gatewayApiObject, routeContext, type RouteContext } from './context';
 import { renderHttpFilter, type HttpRouteFilter } from './filters';
 import type { WeightedBackend } from './http-route';
@@ -37,6 +39,7 @@ export interface GrpcRouteProps {
   readonly name?: string;
 }
 
+const GRPC = CRD_LIMITS.GRPCRoute;
 const SERVICE_NAME = /^[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)*$/;
 const METHOD_NAME = /^[A-Za-z_][A-Za-z_0-9]*$/;
 
@@ -46,6 +49,9 @@ export function renderGrpcRouteRule(rule: GrpcRouteRule, index: number, ctx: Rou
   if (rule.backends.length === 0) {
     throw new MeshValidationError(`${what} has no backend; add at least one backend`);
   }
+  validateCount(`${what} backends`, rule.backends.length, GRPC['spec.rules[].backendRefs'], 'split the traffic over several rules or routes');
+  validateCount(`${what} filters`, (rule.filters ?? []).length, GRPC['spec.rules[].filters'], 'use fewer filters');
+  validateCount(`${what} matches`, (rule.matches ?? []).length, GRPC['spec.rules[].matches'], 'split the rule');
   validateWeights(what, rule.backends.map((b) => b.weight ?? 1));
   const filters = rule.filters ?? [];
   for (const f of filters) {
@@ -54,6 +60,9 @@ export function renderGrpcRouteRule(rule: GrpcRouteRule, index: number, ctx: Rou
     }
   }
   const matches = (rule.matches ?? []).map((m): gw.GrpcRouteSpecRulesMatches => {
+    validateCount(`${what}: a match's headers`, (m.headers ?? []).length, GRPC['spec.rules[].matches[].headers'], 'match on fewer headers');
+    if (m.service !== undefined) validateString(`${what}: gRPC service`, m.service, GRPC['spec.rules[].matches[].method.service'], 'shorten it');
+    if (m.method !== undefined) validateString(`${what}: gRPC method`, m.method, GRPC['spec.rules[].matches[].method.method'], 'shorten it');
     if (m.service !== undefined && !SERVICE_NAME.test(m.service)) {
       throw new MeshValidationError(`${what}: gRPC service must be a fully qualified name such as 'shop.v1.Cart', got '${m.service}'`);
     }
@@ -63,7 +72,7 @@ export function renderGrpcRouteRule(rule: GrpcRouteRule, index: number, ctx: Rou
     return {
       method: m.service || m.method ? { type: gw.GrpcRouteSpecRulesMatchesMethodType.EXACT, service: m.service, method: m.method } : undefined,
       headers: m.headers?.length
-        ? m.headers.map((h) => ({ type: h.type as string as gw.GrpcRouteSpecRulesMatchesHeadersType, name: h.name, value: h.value }))
+        ? m.headers.map((h) => h.render()).map((h) => ({ type: h.type as string as gw.GrpcRouteSpecRulesMatchesHeadersType, name: h.name, value: h.value }))
         : undefined,
     };
   });
@@ -93,13 +102,11 @@ export class GrpcRoute extends Construct {
     this.namespace = namespace;
     this.name = name;
     const spec = atScope(this, () => {
+      validateCount('GRPCRoute hostnames', (props.hostnames ?? []).length, GRPC['spec.hostnames'], 'split the hostnames over several routes');
       const hostnames = (props.hostnames ?? []).map((h) => validateHostname('GRPCRoute hostname', h));
-      if (props.parents.length < 1) {
-        throw new MeshValidationError('a GRPCRoute needs at least one parent; pass RouteParent.gateway(...) or RouteParent.service(...)');
-      }
-      if (props.rules.length < 1 || props.rules.length > 16) {
-        throw new MeshValidationError(`a GRPCRoute needs 1 to 16 rules, got ${props.rules.length}; split it into several routes`);
-      }
+      validateCount('GRPCRoute parents', props.parents.length, { ...GRPC['spec.parentRefs'], minItems: 1 },
+        'pass RouteParent.gateway(...) or RouteParent.service(...)');
+      validateCount('GRPCRoute rules', props.rules.length, GRPC['spec.rules'], 'split it into several routes');
       const ctx = routeContext(this, 'GRPCRoute', this.namespace);
       return {
         parentRefs: props.parents.map((p) => renderParent(p, 'GRPCRoute', this.namespace, hostnames)),

@@ -2,16 +2,20 @@ import { Annotations, type Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import * as gw from '../../imports/gateway.networking.k8s.io';
 import * as gwx from '../../imports/gateway.networking.k8s.io.experimental';
+import { CRD_LIMITS } from '../../imports/crd-limits';
 import { toGatewayDuration } from '../../private/duration';
 import { atScope, MeshValidationError } from '../../private/errors';
+import { validateCount, validateEnum } from '../../private/validate';
 import type { IBackend } from './backend';
 import { gatewayApiObject, routeContext, type RouteContext } from './context';
 import { HttpRouteFilter, renderHttpFilter } from './filters';
-import { PathMatchType, type HttpRouteMatch } from './matches';
+import { HttpMethod, PathMatchType, type HttpRouteMatch } from './matches';
 import { registerGammaParents } from './gamma';
 import { renderParent, type RouteParent } from './parent';
 import { renderRetry, requireRetrySupport, toExperimentalSpec, type HttpRouteRetry } from './retry';
 import { findShadowedMatches, validateHostname, validateWeights, type RuleMatches } from './validation';
+
+const HTTP = CRD_LIMITS.HTTPRoute;
 
 /** A backend of a rule with its share of traffic. */
 export interface WeightedBackend {
@@ -105,11 +109,11 @@ export function renderHttpRouteRule(rule: HttpRouteRule, index: number, ctx: Rou
   if (redirect && filters.some((f) => f.type === 'URLRewrite')) {
     throw new MeshValidationError(`${what} has both RequestRedirect and URLRewrite filters, which Gateway API forbids; keep one`);
   }
+  validateCount(`${what} backends`, backends.length, HTTP['spec.rules[].backendRefs'], 'split the traffic over several rules or routes');
+  validateCount(`${what} filters`, filters.length, HTTP['spec.rules[].filters'], 'use fewer filters');
   validateWeights(what, backends.map((b) => b.weight ?? 1));
   const matches = rule.matches ?? [];
-  if (matches.length > 64) {
-    throw new MeshValidationError(`${what} has ${matches.length} matches, Gateway API allows at most 64; split the rule`);
-  }
+  validateCount(`${what} matches`, matches.length, HTTP['spec.rules[].matches'], 'split the rule');
   return {
     matches: matches.length ? matches.map(renderMatch) : undefined,
     filters: filters.length ? filters.map((f) => renderHttpFilter(f, ctx)) : undefined,
@@ -119,6 +123,9 @@ export function renderHttpRouteRule(rule: HttpRouteRule, index: number, ctx: Rou
 }
 
 function renderMatch(m: HttpRouteMatch): gw.HttpRouteSpecRulesMatches {
+  validateCount('a match\'s headers', (m.headers ?? []).length, HTTP['spec.rules[].matches[].headers'], 'match on fewer headers');
+  validateCount('a match\'s query parameters', (m.queryParams ?? []).length, HTTP['spec.rules[].matches[].queryParams'], 'match on fewer query parameters');
+  if (m.method !== undefined) validateEnum('match method', m.method, Object.values(HttpMethod));
   for (const [what, list] of [['header', m.headers ?? []], ['query parameter', m.queryParams ?? []]] as const) {
     const names = list.map((x) => (what === 'header' ? x.name.toLowerCase() : x.name));
     const dup = names.find((n, i) => names.indexOf(n) !== i);
@@ -127,15 +134,19 @@ function renderMatch(m: HttpRouteMatch): gw.HttpRouteSpecRulesMatches {
     }
   }
   return {
-    path: m.path && { type: m.path.type as string as gw.HttpRouteSpecRulesMatchesPathType, value: m.path.value },
+    path: m.path && renderPath(m.path.render()),
     headers: m.headers?.length
-      ? m.headers.map((h) => ({ type: h.type as string as gw.HttpRouteSpecRulesMatchesHeadersType, name: h.name, value: h.value }))
+      ? m.headers.map((h) => h.render()).map((h) => ({ type: h.type as string as gw.HttpRouteSpecRulesMatchesHeadersType, name: h.name, value: h.value }))
       : undefined,
     queryParams: m.queryParams?.length
-      ? m.queryParams.map((q) => ({ type: q.type as string as gw.HttpRouteSpecRulesMatchesQueryParamsType, name: q.name, value: q.value }))
+      ? m.queryParams.map((q) => q.render()).map((q) => ({ type: q.type as string as gw.HttpRouteSpecRulesMatchesQueryParamsType, name: q.name, value: q.value }))
       : undefined,
     method: m.method as string as gw.HttpRouteSpecRulesMatchesMethod | undefined,
   };
+}
+
+function renderPath(p: { type: PathMatchType; value: string }): gw.HttpRouteSpecRulesMatchesPath {
+  return { type: p.type as string as gw.HttpRouteSpecRulesMatchesPathType, value: p.value };
 }
 
 /**
@@ -156,13 +167,11 @@ export class HttpRoute extends Construct {
     this.namespace = namespace;
     this.name = name;
     const rendered = atScope(this, () => {
+      validateCount('HTTPRoute hostnames', (props.hostnames ?? []).length, HTTP['spec.hostnames'], 'split the hostnames over several routes');
       const hostnames = (props.hostnames ?? []).map((h) => validateHostname('HTTPRoute hostname', h));
-      if (props.parents.length < 1 || props.parents.length > 32) {
-        throw new MeshValidationError(`an HTTPRoute needs 1 to 32 parents, got ${props.parents.length}; pass RouteParent.gateway(...) or RouteParent.service(...)`);
-      }
-      if (props.rules.length < 1 || props.rules.length > 16) {
-        throw new MeshValidationError(`an HTTPRoute needs 1 to 16 rules, got ${props.rules.length}; split it into several routes`);
-      }
+      validateCount('HTTPRoute parents', props.parents.length, { ...HTTP['spec.parentRefs'], minItems: 1 },
+        'pass RouteParent.gateway(...) or RouteParent.service(...)');
+      validateCount('HTTPRoute rules', props.rules.length, HTTP['spec.rules'], 'split it into several routes');
       const totalMatches = props.rules.reduce((n, r) => n + (r.matches?.length ?? 0), 0);
       if (totalMatches > 128) {
         throw new MeshValidationError(`an HTTPRoute may have at most 128 matches over all rules, got ${totalMatches}; split it into several routes`);

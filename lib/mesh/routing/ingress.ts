@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-34';
 import { checkCapability, Feature } from '../../cilium/capabilities';
 import { IngressLoadBalancerMode } from '../../cilium/values-options';
 import { atScope, MeshValidationError } from '../../private/errors';
-import { validateDnsLabel, validateDnsSubdomain } from '../../private/validate';
+import { validateDnsLabel, validateDnsSubdomain, validateEnum } from '../../private/validate';
 import { claimObjectName, objectNameFor } from '../object-names';
 import { ServiceMesh } from '../service-mesh';
 import { namespaceOf } from './context';
@@ -73,6 +73,8 @@ export class CiliumIngress extends Construct {
   constructor(scope: Construct, id: string, props: CiliumIngressProps) {
     super(scope, id);
     const profile = ServiceMesh.of(this).cilium;
+    // A CiliumVersion.of(...) is checked where it is first used, so that the error names a construct.
+    profile.version.validate(this);
     if (!profile.ingressController) {
       throw new MeshValidationError(
         "Ingress of class 'cilium' needs Cilium's Ingress controller, which this mesh's Cilium profile does not enable; " +
@@ -87,8 +89,19 @@ export class CiliumIngress extends Construct {
     claimObjectName(mesh, this, 'Ingress', namespace, name, 'pass a different name, or give one of the constructs a different id (names derive from construct paths)');
     atScope(this, () => {
       if (props.rules.length === 0) throw new MeshValidationError('an Ingress needs at least one rule; pass rules');
+      if (props.loadBalancerMode !== undefined) {
+        validateEnum('Ingress load balancer mode', props.loadBalancerMode, Object.values(IngressLoadBalancerMode));
+      }
+      const seen = new Set<string>();
       for (const r of props.rules) {
+        // cdk8s-plus refuses a second rule for the same host and path with a plain Error; say it here, with the path.
+        const key = `${r.host ?? ''} ${r.path}`;
+        if (seen.has(key)) {
+          throw new MeshValidationError(`two Ingress rules for host '${r.host ?? '(any)'}' and path '${r.path}'; keep one rule per host and path`);
+        }
+        seen.add(key);
         if (r.host !== undefined) validateHostname('Ingress host', r.host);
+        if (r.pathType !== undefined) validateEnum('Ingress path type', r.pathType, Object.values(IngressPathType));
         if (!r.path.startsWith('/')) throw new MeshValidationError(`Ingress path must start with '/', got '${r.path}'; pass e.g. '/api'`);
         const svcNamespace = r.service.metadata.namespace ?? namespace;
         if (svcNamespace !== namespace) {

@@ -1,4 +1,9 @@
+import { CRD_LIMITS } from '../../imports/crd-limits';
 import { MeshValidationError } from '../../private/errors';
+import { validateCelRules, validateEnum, validateRe2, validateString, type StringLimits } from '../../private/validate';
+
+const HTTP = CRD_LIMITS.HTTPRoute;
+const NAME_FIX = "pass a name such as 'x-canary' (an RFC 7230 token)";
 
 /** How a path is matched (Gateway API `PathMatchType`). */
 export enum PathMatchType {
@@ -11,34 +16,39 @@ export enum PathMatchType {
 }
 
 /**
- * A path match of an HTTPRoute rule. One static factory per variant.
+ * A path match of an HTTPRoute rule. One static factory per variant. The value is checked when a route renders
+ * it, so that errors name the route.
  * @see https://gateway-api.sigs.k8s.io/reference/spec/#httppathmatch
  */
 export class PathMatch {
   /** Matches exactly `path`. */
   public static exact(path: string): PathMatch {
-    return new PathMatch(PathMatchType.EXACT, checkPath(path));
+    return new PathMatch(PathMatchType.EXACT, path);
   }
 
   /** Matches `prefix` and everything below it (`/api` matches `/api/v1` but not `/apiv1`). */
   public static pathPrefix(prefix: string): PathMatch {
-    return new PathMatch(PathMatchType.PATH_PREFIX, checkPath(prefix));
+    return new PathMatch(PathMatchType.PATH_PREFIX, prefix);
   }
 
   /** Matches an RE2 regular expression against the whole path. */
   public static regularExpression(pattern: string): PathMatch {
-    if (pattern.length === 0 || pattern.length > 1024) {
-      throw new MeshValidationError(`regular expression path must be 1-1024 characters, got '${pattern}'; pass a pattern such as '/api/v[0-9]+'`);
-    }
-    try {
-      new RegExp(pattern);
-    } catch {
-      throw new MeshValidationError(`regular expression path '${pattern}' does not compile; fix the pattern`);
-    }
     return new PathMatch(PathMatchType.REGULAR_EXPRESSION, pattern);
   }
 
   private constructor(public readonly type: PathMatchType, public readonly value: string) {}
+
+  /** Validates the match (path-less error; routes wrap it with `atScope`) and returns its wire form. */
+  public render(): { type: PathMatchType; value: string } {
+    if (this.type === PathMatchType.REGULAR_EXPRESSION) {
+      const fix = "pass an RE2 pattern such as '/api/v[0-9]+'";
+      validateString('regular expression path', this.value, { ...HTTP['spec.rules[].matches[].path.value'], minLength: 1 }, fix);
+      validateRe2('regular expression path', this.value, fix);
+    } else {
+      checkPath(this.type, this.value);
+    }
+    return { type: this.type, value: this.value };
+  }
 }
 
 /** How a header or query parameter value is matched. */
@@ -56,12 +66,12 @@ export enum ValueMatchType {
 export class HeaderMatch {
   /** Header `name` equals `value`. */
   public static exact(name: string, value: string): HeaderMatch {
-    return new HeaderMatch(ValueMatchType.EXACT, checkHeaderName(name), value);
+    return new HeaderMatch(ValueMatchType.EXACT, name, value);
   }
 
   /** Header `name` matches the RE2 `pattern`. */
   public static regularExpression(name: string, pattern: string): HeaderMatch {
-    return new HeaderMatch(ValueMatchType.REGULAR_EXPRESSION, checkHeaderName(name), pattern);
+    return new HeaderMatch(ValueMatchType.REGULAR_EXPRESSION, name, pattern);
   }
 
   /**
@@ -69,13 +79,24 @@ export class HeaderMatch {
    * RegularExpression match on `cookie`.
    */
   public static cookie(name: string, value: string): HeaderMatch {
-    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
-      throw new MeshValidationError(`cookie name must be an RFC 6265 token, got '${name}'; pass a name such as 'beta'`);
-    }
-    return new HeaderMatch(ValueMatchType.REGULAR_EXPRESSION, 'cookie', `(^|.*;\\s*)${escapeRegex(name)}=${escapeRegex(value)}(;.*|$)`);
+    return new HeaderMatch(ValueMatchType.REGULAR_EXPRESSION, 'cookie', `(^|.*;\\s*)${escapeRegex(name)}=${escapeRegex(value)}(;.*|$)`, name);
   }
 
-  private constructor(public readonly type: ValueMatchType, public readonly name: string, public readonly value: string) {}
+  private constructor(
+    public readonly type: ValueMatchType,
+    public readonly name: string,
+    public readonly value: string,
+    /** The cookie name of `HeaderMatch.cookie`. */
+    private readonly cookieName?: string,
+  ) {}
+
+  /** Validates the match (path-less error; routes wrap it with `atScope`) and returns its wire form. */
+  public render(): { type: ValueMatchType; name: string; value: string } {
+    if (this.cookieName !== undefined && !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(this.cookieName)) {
+      throw new MeshValidationError(`cookie name must be an RFC 6265 token, got '${this.cookieName}'; pass a name such as 'beta'`);
+    }
+    return renderValueMatch('header', this.type, this.name, this.value, HTTP['spec.rules[].matches[].headers[].name'], HTTP['spec.rules[].matches[].headers[].value']);
+  }
 }
 
 /**
@@ -85,15 +106,21 @@ export class HeaderMatch {
 export class QueryParamMatch {
   /** Parameter `name` equals `value`. */
   public static exact(name: string, value: string): QueryParamMatch {
-    return new QueryParamMatch(ValueMatchType.EXACT, checkHeaderName(name), value);
+    return new QueryParamMatch(ValueMatchType.EXACT, name, value);
   }
 
   /** Parameter `name` matches the RE2 `pattern`. */
   public static regularExpression(name: string, pattern: string): QueryParamMatch {
-    return new QueryParamMatch(ValueMatchType.REGULAR_EXPRESSION, checkHeaderName(name), pattern);
+    return new QueryParamMatch(ValueMatchType.REGULAR_EXPRESSION, name, pattern);
   }
 
   private constructor(public readonly type: ValueMatchType, public readonly name: string, public readonly value: string) {}
+
+  /** Validates the match (path-less error; routes wrap it with `atScope`) and returns its wire form. */
+  public render(): { type: ValueMatchType; name: string; value: string } {
+    return renderValueMatch('query parameter', this.type, this.name, this.value,
+      HTTP['spec.rules[].matches[].queryParams[].name'], HTTP['spec.rules[].matches[].queryParams[].value']);
+  }
 }
 
 /** HTTP methods (Gateway API `HTTPMethod`). */
@@ -141,20 +168,24 @@ export interface GrpcRouteMatch {
   readonly headers?: HeaderMatch[];
 }
 
-function checkPath(path: string): string {
-  if (!path.startsWith('/') || path.length > 1024 || /\/\/|\/\.{1,2}(\/|$)|%2f|%2F|#/.test(path)) {
-    throw new MeshValidationError(
-      `path must start with '/', be at most 1024 characters and contain no '//', '/./', '/../', '%2f' or '#', got '${path}'; pass a path such as '/api'`,
-    );
-  }
-  return path;
+/** An Exact or PathPrefix path: the CRD's length limit and its CEL rules (characters, '//', '/./', ...). */
+function checkPath(type: PathMatchType, path: string): void {
+  const fix = "pass a path such as '/api' (percent-encode other characters, e.g. '%20' for a space)";
+  validateString(`${type} path`, path, HTTP['spec.rules[].matches[].path.value'], fix);
+  validateCelRules(`${type} path`, { type, value: path }, HTTP['spec.rules[].matches[].path'].cel, fix);
 }
 
-function checkHeaderName(name: string): string {
-  if (!/^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,256}$/.test(name)) {
-    throw new MeshValidationError(`header or query parameter name must be an RFC 7230 token, got '${name}'; pass a name such as 'x-canary'`);
+function renderValueMatch(
+  what: string, type: ValueMatchType, name: string, value: string, nameLimits: StringLimits, valueLimits: StringLimits,
+): { type: ValueMatchType; name: string; value: string } {
+  validateEnum(`${what} match type`, type, Object.values(ValueMatchType));
+  validateString(`${what} name`, name, nameLimits, NAME_FIX);
+  const fix = type === ValueMatchType.REGULAR_EXPRESSION ? 'pass an RE2 pattern' : 'pass a non-empty value, or match with a regular expression';
+  validateString(`${what} '${name}' ${type === ValueMatchType.EXACT ? 'value' : 'pattern'}`, value, valueLimits, fix);
+  if (type === ValueMatchType.REGULAR_EXPRESSION) {
+    validateRe2(`${what} '${name}' pattern`, value, "escape special characters, e.g. '\\[' for a literal '['");
   }
-  return name;
+  return { type, name, value };
 }
 
 function escapeRegex(s: string): string {

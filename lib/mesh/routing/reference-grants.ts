@@ -1,5 +1,6 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { CRD_LIMITS } from '../../imports/crd-limits';
 import * as gw from '../../imports/gateway.networking.k8s.io';
 import type { ServiceMesh } from '../service-mesh';
 
@@ -16,27 +17,60 @@ export interface GrantRequest {
   readonly toName: string;
 }
 
-/** The ReferenceGrant for one target namespace, from the requests for that namespace (sorted, deduplicated). */
-export function renderReferenceGrantSpec(requests: readonly GrantRequest[]): gw.ReferenceGrantSpec {
-  const uniq = <T>(xs: T[], key: (x: T) => string) =>
-    [...new Map(xs.map((x) => [key(x), x])).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, x]) => x);
-  return {
-    from: uniq(
-      requests.map((r) => ({ group: 'gateway.networking.k8s.io', kind: r.fromKind, namespace: r.fromNamespace })),
-      (f) => `${f.kind}/${f.namespace}`,
-    ),
-    to: uniq(
-      requests.map((r) => ({ group: '', kind: r.toKind, name: r.toName })),
-      (t) => `${t.kind}/${t.name}`,
-    ),
-  };
+type GrantFrom = gw.ReferenceGrantSpecFrom;
+type GrantTo = gw.ReferenceGrantSpecTo;
+
+/** The CRD's limits on `spec.from` and `spec.to` (16 each in every Gateway API release). */
+const MAX_FROM = CRD_LIMITS.ReferenceGrant['spec.from'].maxItems;
+const MAX_TO = CRD_LIMITS.ReferenceGrant['spec.to'].maxItems;
+
+function sortedUnique<T>(xs: readonly T[], key: (x: T) => string): T[] {
+  return [...new Map(xs.map((x) => [key(x), x])).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, x]) => x);
+}
+
+function fromOf(requests: readonly GrantRequest[]): GrantFrom[] {
+  return sortedUnique(
+    requests.map((r) => ({ group: 'gateway.networking.k8s.io', kind: r.fromKind, namespace: r.fromNamespace })),
+    (f) => `${f.kind}/${f.namespace}`,
+  );
+}
+
+function toOf(requests: readonly GrantRequest[]): GrantTo[] {
+  return sortedUnique(requests.map((r) => ({ group: '', kind: r.toKind, name: r.toName })), (t) => `${t.kind}/${t.name}`);
+}
+
+function chunks<T>(xs: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out.length ? out : [[]];
+}
+
+/** How many ReferenceGrants the requests for one namespace need: one per (from chunk, to chunk) of 16 entries. */
+export function referenceGrantCount(requests: readonly GrantRequest[]): number {
+  return Math.max(1, Math.ceil(fromOf(requests).length / MAX_FROM)) * Math.max(1, Math.ceil(toOf(requests).length / MAX_TO));
+}
+
+/**
+ * The ReferenceGrants for one target namespace, from the requests for that namespace (sorted, deduplicated). A grant
+ * allows every `from` to refer to every `to`, and the CRD allows 16 of each, so the sorted lists are cut into chunks
+ * of 16 and every pair of chunks gets one grant: the same permissions as one grant, at any scale. The split depends
+ * only on the set of requests, not on the order in which routes were added.
+ */
+export function renderReferenceGrantSpecs(requests: readonly GrantRequest[]): gw.ReferenceGrantSpec[] {
+  const out: gw.ReferenceGrantSpec[] = [];
+  for (const from of chunks(fromOf(requests), MAX_FROM)) {
+    for (const to of chunks(toOf(requests), MAX_TO)) out.push({ from, to });
+  }
+  return out;
 }
 
 /**
  * The ReferenceGrants of a mesh (`v1` on Cilium 1.20, `v1beta1` before): one per target namespace, named by cdk8s
  * from the mesh id, the namespace and a hash of the path (e.g. `shop-referencegrants-certs-c8a6e7e9`), so that
- * meshes sharing a namespace do not overwrite each other's grants; created on first need and filled at synth time, so that the output does not depend on the order
- * in which routes were added. Routes and gateways use it; it is not created directly.
+ * meshes sharing a namespace do not overwrite each other's grants; created on first need and filled at synth time, so
+ * that the output does not depend on the order in which routes were added. Past 16 referring kinds and namespaces or
+ * 16 targets in one namespace (the CRD's `maxItems`), the namespace gets further grants (ids `<namespace>.1`, ...),
+ * each with at most 16 of each. Routes and gateways use it; it is not created directly.
  * @see https://gateway-api.sigs.k8s.io/api-types/referencegrant/
  */
 export class ReferenceGrants extends Construct {
@@ -46,6 +80,7 @@ export class ReferenceGrants extends Construct {
   }
 
   private readonly requests = new Map<string, GrantRequest[]>();
+  private readonly created = new Map<string, number>();
   private readonly v1: boolean;
 
   private constructor(mesh: ServiceMesh, id: string) {
@@ -59,16 +94,25 @@ export class ReferenceGrants extends Construct {
     if (!list) {
       list = [];
       this.requests.set(request.toNamespace, list);
-      const captured = list;
-      const props = {
-        metadata: { namespace: request.toNamespace },
-        spec: Lazy.any({ produce: () => renderReferenceGrantSpec(captured) }),
-      };
-      // ReferenceGrant v1 is not in Gateway API v1.1.0 (Cilium 1.16), which serves v1alpha2 and v1beta1 only;
-      // v1beta1 is served by every Gateway API release up to v1.6.1.
-      if (this.v1) new gw.ReferenceGrant(this, request.toNamespace, props);
-      else new gw.ReferenceGrantV1Beta1(this, request.toNamespace, props);
     }
     list.push(request);
+    // The number of grants only grows with the set of requests, so the objects are created here and filled at synth.
+    const captured = list;
+    const ns = request.toNamespace;
+    for (let i = this.created.get(ns) ?? 0; i < referenceGrantCount(captured); i++) {
+      const index = i;
+      const props = {
+        metadata: { namespace: ns },
+        spec: Lazy.any({ produce: () => renderReferenceGrantSpecs(captured)[index] }),
+      };
+      // The first grant keeps the id it always had, so that existing grants keep their names.
+      // Later ids use '.', which no namespace (a DNS label) contains, so they never meet another namespace's id.
+      const id = index === 0 ? ns : `${ns}.${index}`;
+      // ReferenceGrant v1 is not in Gateway API v1.1.0 (Cilium 1.16), which serves v1alpha2 and v1beta1 only;
+      // v1beta1 is served by every Gateway API release up to v1.6.1.
+      if (this.v1) new gw.ReferenceGrant(this, id, props);
+      else new gw.ReferenceGrantV1Beta1(this, id, props);
+      this.created.set(ns, index + 1);
+    }
   }
 }

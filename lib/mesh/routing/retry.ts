@@ -10,6 +10,7 @@ import type * as gw from '../../imports/gateway.networking.k8s.io';
 import type * as gwx from '../../imports/gateway.networking.k8s.io.experimental';
 import { toGatewayDuration } from '../../private/duration';
 import { MeshValidationError } from '../../private/errors';
+import { rejectNumberToken } from '../../private/validate';
 
 /**
  * Retries of an HTTPRoute rule: the gateway re-sends a failed request to a backend before answering the client.
@@ -49,6 +50,7 @@ export function renderRetry(what: string, retry: HttpRouteRetry): gwx.HttpRouteS
       throw new MeshValidationError(`${what}: retry.codes is empty; omit codes to retry on connection errors only, or list e.g. [502, 503]`);
     }
     for (const c of retry.codes) {
+      rejectNumberToken(`${what}: retry.codes entry`, c);
       if (!Number.isInteger(c) || c < 400 || c > 599) {
         throw new MeshValidationError(`${what}: retry.codes must be HTTP status codes from 400 to 599, got ${c}; pass e.g. 503`);
       }
@@ -59,6 +61,7 @@ export function renderRetry(what: string, retry: HttpRouteRetry): gwx.HttpRouteS
     }
     codes = [...retry.codes].sort((a, b) => a - b);
   }
+  if (retry.attempts !== undefined) rejectNumberToken(`${what}: retry.attempts`, retry.attempts);
   if (retry.attempts !== undefined && (!Number.isInteger(retry.attempts) || retry.attempts < 1)) {
     throw new MeshValidationError(`${what}: retry.attempts must be a whole number of at least 1, got ${retry.attempts}; pass e.g. 2, or drop retry`);
   }

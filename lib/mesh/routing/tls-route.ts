@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import * as gw from '../../imports/gateway.networking.k8s.io';
+import { CRD_LIMITS } from '../../imports/crd-limits';
 import { atScope, MeshValidationError } from '../../private/errors';
+import { validateCount } from '../../private/validate';
 import { gatewayApiObject, routeContext } from './context';
 import type { WeightedBackend } from './http-route';
 import { renderParent, type RouteParent } from './parent';
@@ -42,16 +44,13 @@ export class TlsRoute extends Construct {
     this.namespace = namespace;
     this.name = name;
     const spec = atScope(this, () => {
-      if (props.hostnames.length < 1 || props.hostnames.length > 16) {
-        throw new MeshValidationError(`a TLSRoute needs 1 to 16 SNI hostnames, got ${props.hostnames.length}; pass e.g. ['db.example.com']`);
-      }
+      validateCount('TLSRoute SNI hostnames', props.hostnames.length, { ...CRD_LIMITS.TLSRoute['spec.hostnames'], minItems: 1 }, "pass e.g. ['db.example.com']");
       const hostnames = props.hostnames.map((h) => validateHostname('TLSRoute hostname', h));
       if (props.parents.length < 1 || props.parents.some((p) => p.isService)) {
         throw new MeshValidationError('a TLSRoute attaches to Gateways only (TLS passthrough listeners); pass RouteParent.gateway(...)');
       }
-      if (props.backends.length < 1) {
-        throw new MeshValidationError('a TLSRoute needs at least one backend; pass backends');
-      }
+      validateCount('TLSRoute backends', props.backends.length, { ...CRD_LIMITS.TLSRoute['spec.rules[].backendRefs'], minItems: 1 }, 'pass backends');
+      validateCount('TLSRoute parents', props.parents.length, CRD_LIMITS.TLSRoute['spec.parentRefs'], 'attach to fewer Gateways');
       validateWeights('TLSRoute', props.backends.map((b) => b.weight ?? 1));
       const ctx = routeContext(this, 'TLSRoute', this.namespace);
       return {

@@ -4,6 +4,7 @@
  */
 import type { CiliumProfile } from '../../cilium/profile';
 import { MeshValidationError } from '../../private/errors';
+import { rejectNumberToken } from '../../private/validate';
 import { PathMatchType, type HttpRouteMatch } from './matches';
 
 const HOST_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -41,6 +42,7 @@ export function validateHostname(what: string, hostname: string, allowWildcard =
  */
 export function validateWeights(what: string, weights: readonly number[]): void {
   for (const w of weights) {
+    rejectNumberToken(`${what}: backend weight`, w);
     if (!Number.isInteger(w) || w < 0 || w > 1_000_000) {
       throw new MeshValidationError(`${what}: backend weight must be a whole number from 0 to 1000000, got ${w}; pass e.g. 90 and 10`);
     }

@@ -95,7 +95,11 @@ describe('L7 rules', () => {
   test('HTTP regexes and paths are checked', () => {
     const { mesh, web } = setup();
     const a = api(mesh);
-    expect(() => web.allowTo(a, { ports: [Port.tcp(80)], http: [HttpRule.get('/api/(')] })).toThrow(/HTTP rule path '\/api\/\(' is not a valid regular expression/);
+    expect(() => web.allowTo(a, { ports: [Port.tcp(80)], http: [HttpRule.get('/api/(')] })).toThrow(/^HTTP rule path '\/api\/\(' is not an RE2 regular expression \(missing closing \)/);
+    // RE2, as the agent and Envoy compile it: lookarounds and back-references are refused, (?i) is accepted.
+    expect(() => web.allowTo(a, { ports: [Port.tcp(80)], http: [HttpRule.get('/(?=admin)')] })).toThrow(/HTTP rule path '\/\(\?=admin\)' is not an RE2 regular expression \(invalid or unsupported Perl syntax/);
+    expect(() => web.allowTo(a, { ports: [Port.tcp(80)], http: [HttpRule.get('/(a)\\1')] })).toThrow(/is not an RE2 regular expression \(invalid escape sequence: `\\1`\).* \[at Mesh\/Web\/Policy\]$/);
+    expect(() => web.allowTo(a, { ports: [Port.tcp(80)], http: [HttpRule.of({ method: 'GET', host: '(?i)api\\.example\\.com' })] })).not.toThrow();
     expect(() => web.allowTo(a, { ports: [Port.tcp(80)], http: [HttpRule.get('api')] })).toThrow(/HTTP rule path 'api' can never match \(paths start with '\/'\); write '\/api'/);
     expect(() => web.allowTo(a, { ports: [Port.tcp(80)], http: [HttpRule.of({})] })).toThrow(/must set at least one of method, path, host or headers/);
     expect(() => web.allowTo(a, { ports: [Port.tcp(80)], http: [HttpRule.of({ headers: { 'Bad Header': 'x' } })] })).toThrow(/HTTP header name 'Bad Header' is not an RFC 9110 token/);

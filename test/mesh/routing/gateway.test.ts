@@ -24,7 +24,15 @@ describe('loadBalancerAnnotations', () => {
     expect(() => loadBalancerAnnotations({ targetType: NlbTargetType.IP })).toThrow(/target type 'ip' cannot work .*placeholder endpoint.*use NlbTargetType.INSTANCE/);
   });
   test('source ranges must be CIDRs', () => {
-    expect(() => loadBalancerAnnotations({ sourceRanges: ['10.0.0.1'] })).toThrow(/source range must be a CIDR, got '10.0.0.1'/);
+    expect(() => loadBalancerAnnotations({ sourceRanges: ['10.0.0.1'] })).toThrow(/source range must be a CIDR with a prefix length .*got '10.0.0.1'/);
+    // What the AWS Load Balancer Controller's net.ParseCIDR refuses is refused here too.
+    expect(() => loadBalancerAnnotations({ sourceRanges: ['999.1.1.1/99'] })).toThrow(/invalid IPv4 address in '999.1.1.1\/99'/);
+    expect(() => loadBalancerAnnotations({ sourceRanges: ['10.0.0.0/33'] })).toThrow(/prefix length must be 0-32 for IPv4, got '10.0.0.0\/33'/);
+    expect(loadBalancerAnnotations({ sourceRanges: ['2001:db8::/32', '203.0.113.0/24'] })['service.beta.kubernetes.io/load-balancer-source-ranges'])
+      .toBe('2001:db8::/32,203.0.113.0/24');
+  });
+  test('JavaScript callers cannot pass other strings than the enums', () => {
+    expect(() => loadBalancerAnnotations({ scheme: 'public' as LoadBalancerScheme })).toThrow(/load balancer scheme must be one of 'internet-facing', 'internal', got 'public'/);
   });
 });
 
@@ -66,12 +74,18 @@ describe('Gateway', () => {
     expect(() => new Gateway(mesh, 'B', { listeners: [Listener.http(), Listener.http({ name: 'other' })] })).toThrow(
       /two listeners use port 80 with hostname '\(any\)'/,
     );
-    expect(() => new Gateway(mesh, 'C', { listeners: [] })).toThrow(/needs 1 to 64 listeners, got 0/);
+    expect(() => new Gateway(mesh, 'C', { listeners: [] })).toThrow(/^Gateway listeners: the CRD allows 1 to 64, got 0; .* \[at mesh\/C\]$/);
   });
 
-  test('HTTPS needs a certificate; listener hostnames are validated', () => {
-    expect(() => Listener.https({ certificates: [] })).toThrow(/HTTPS listener needs 1 to 64 certificates, got 0/);
-    expect(() => Listener.http({ hostname: 'example.com:80' })).toThrow(/listener hostname must not contain a port/);
+  test('HTTPS needs a certificate; listener hostnames are validated (by the Gateway, which the error names)', () => {
+    const mesh = meshFor();
+    expect(() => new Gateway(mesh, 'A', { listeners: [Listener.https({ certificates: [] })] }))
+      .toThrow(/^HTTPS listener 'https' certificates: the CRD allows 1 to 64, got 0; pass the TLS Secret\(s\) \[at mesh\/A\]$/);
+    expect(() => new Gateway(mesh, 'B', { listeners: [Listener.http({ hostname: 'example.com:80' })] }))
+      .toThrow(/^listener hostname must not contain a port.* \[at mesh\/B\]$/);
+    expect(() => new Gateway(mesh, 'C', { listeners: [Listener.http({ allowedRoutes: AllowedRoutes.fromNamespacesLabelled({}) })] }))
+      .toThrow(/^namespace selector needs at least one label.* \[at mesh\/C\]$/);
+    expect(() => new Gateway(mesh, 'D', { listeners: [Listener.http({ port: 0 })] })).toThrow(/^listener port must be an integer from 1 to 65535, got 0.* \[at mesh\/D\]$/);
   });
 
   test('on Cilium 1.16 the infrastructure annotations need the experimental Gateway CRD (warning)', () => {

@@ -79,7 +79,7 @@ describe('TlsRoute', () => {
     const mesh = meshFor();
     const gw = new Gateway(mesh, 'Gw', { listeners: [Listener.http()] });
     const backends = [{ backend: Backend.fromName('default', 'pg', 5432) }];
-    expect(() => new TlsRoute(mesh, 'A', { parents: [RouteParent.gateway(gw)], hostnames: [], backends })).toThrow(/needs 1 to 16 SNI hostnames, got 0/);
+    expect(() => new TlsRoute(mesh, 'A', { parents: [RouteParent.gateway(gw)], hostnames: [], backends })).toThrow(/^TLSRoute SNI hostnames: the CRD allows 1 to 16, got 0; .* \[at mesh\/A\]$/);
     expect(() => new TlsRoute(mesh, 'B', { parents: [RouteParent.service(backends[0].backend)], hostnames: ['a.example.com'], backends })).toThrow(
       /a TLSRoute attaches to Gateways only/,
     );

@@ -61,10 +61,16 @@ describe('Backend', () => {
       .toThrow(/^workload Service 'z' port must be an integer from 1 to 65535, got 0; .* \[at mesh\/BadPort\]$/);
   });
 
-  test('fromName validates', () => {
+  test('fromName validates when used, so that the error names the route', () => {
     expect(Backend.fromName('shop', 'api', 80).toBackendReference()).toEqual({ namespace: 'shop', name: 'api', port: 80 });
-    expect(() => Backend.fromName('Shop', 'api', 80)).toThrow(/backend namespace must be a DNS-1123 label.*got 'Shop'/);
-    expect(() => Backend.fromName('shop', 'api', 0)).toThrow(/backend port must be an integer from 1 to 65535, got 0/);
+    expect(() => Backend.fromName('Shop', 'api', 80).toBackendReference()).toThrow(/backend namespace must be a DNS-1123 label.*got 'Shop'/);
+    const mesh = meshFor();
+    const rule = (port: number) => [{ backends: [{ backend: Backend.fromName('shop', 'api', port) }] }];
+    const gamma = RouteParent.service(Backend.fromName('default', 'front', 80));
+    expect(() => new HttpRoute(mesh, 'R', { parents: [gamma], rules: rule(0) }))
+      .toThrow(/^backend port must be an integer from 1 to 65535, got 0; .* \[at mesh\/R\]$/);
+    expect(() => new HttpRoute(mesh, 'G', { parents: [RouteParent.service(Backend.fromName('default', 'Front', 80))], rules: rule(80) }))
+      .toThrow(/^backend Service name must be a DNS-1123 label .*got 'Front'.* \[at mesh\/G\]$/);
   });
 });
 
@@ -107,6 +113,17 @@ describe('CiliumIngress', () => {
       loadBalancer: { scheme: LoadBalancerScheme.INTERNAL },
       rules: [{ path: '/', service: web }],
     })).toThrow(/load balancer settings apply to an Ingress's own load balancer only; got loadBalancerMode shared.*\[at mesh\/Shared\]/);
+  });
+
+  test('one rule per host and path, and path types from the enum (found by the sweep)', () => {
+    const mesh = meshFor({ ingressController: true });
+    const web = service(mesh, 'web', [80]);
+    expect(() => new CiliumIngress(mesh, 'Twice', { rules: [{ path: '/', service: web }, { path: '/', service: web }] }))
+      .toThrow(/^two Ingress rules for host '\(any\)' and path '\/'; keep one rule per host and path \[at mesh\/Twice\]$/);
+    expect(() => new CiliumIngress(mesh, 'Type', { rules: [{ path: '/', pathType: 'ImplementationSpecific' as IngressPathType, service: web }] }))
+      .toThrow(/^Ingress path type must be one of 'Exact', 'Prefix', got 'ImplementationSpecific'.* \[at mesh\/Type\]$/);
+    expect(() => new CiliumIngress(mesh, 'Mode', { loadBalancerMode: 'Dedicated' as IngressLoadBalancerMode, rules: [{ path: '/', service: web }] }))
+      .toThrow(/^Ingress load balancer mode must be one of .*, got 'Dedicated'.* \[at mesh\/Mode\]$/);
   });
 
   test('requires the Ingress controller', () => {

@@ -84,12 +84,12 @@ describe('matches', () => {
     expect(re.test('notbeta=1')).toBe(false);
     expect(re.test('beta=10')).toBe(false);
   });
-  test('path validation', () => {
-    expect(() => PathMatch.pathPrefix('api')).toThrow(/path must start with '\/'.*got 'api'/);
-    expect(() => PathMatch.exact('/a//b')).toThrow(/no '\/\/'/);
-    expect(() => PathMatch.regularExpression('/a(')).toThrow(/regular expression path '\/a\(' does not compile/);
+  test('path validation: the CRD\'s CEL rules, RE2 for regular expressions', () => {
+    expect(() => PathMatch.pathPrefix('api').render()).toThrow(/PathPrefix path 'api': value must be an absolute path and start with '\/'/);
+    expect(() => PathMatch.exact('/a//b').render()).toThrow(/Exact path '\/a\/\/b': must not contain '\/\/'/);
+    expect(() => PathMatch.regularExpression('/a(').render()).toThrow(/regular expression path '\/a\(' is not an RE2 regular expression \(missing closing \)/);
   });
   test('header names are tokens', () => {
-    expect(() => HeaderMatch.exact('x canary', 'true')).toThrow(/RFC 7230 token, got 'x canary'/);
+    expect(() => HeaderMatch.exact('x canary', 'true').render()).toThrow(/header name must match .* got 'x canary'; pass a name such as 'x-canary'/);
   });
 });
