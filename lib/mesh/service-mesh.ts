@@ -57,6 +57,7 @@ export class ServiceMesh extends Chart {
     super(scope, id, props);
     Object.defineProperty(this, SERVICE_MESH, { value: true });
     this.cilium = props.cilium ?? chainingProfile();
+    this.cilium.version.validate(this);
   }
 
   /**

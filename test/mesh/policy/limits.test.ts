@@ -50,10 +50,9 @@ describe('tokens', () => {
 });
 
 describe('CiliumVersion.of on the mesh profile', () => {
-  test('an invalid version is refused by the first policy, with its path', () => {
-    const mesh = new ServiceMesh(Testing.app(), 'Mesh', { cilium: chainingProfile({ version: CiliumVersion.of('1.x'), gatewayApiChannel: GatewayApiChannel.STANDARD }) });
-    const web = new Workload(mesh, 'Web', { namespace: 'team', labels: { app: 'web' } });
-    expect(() => web.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(80))).toThrow(/^Cilium version must be MAJOR.MINOR.PATCH .*got '1.x'; .* \[at Mesh\/Web\/Policy\]$/);
+  test('an invalid version is refused by the mesh, with its path', () => {
+    expect(() => new ServiceMesh(Testing.app(), 'Mesh', { cilium: chainingProfile({ version: CiliumVersion.of('1.x'), gatewayApiChannel: GatewayApiChannel.STANDARD }) }))
+      .toThrow(/^Cilium version must be MAJOR.MINOR.PATCH .*got '1.x'; .* \[at Mesh\]$/);
   });
 });
 
