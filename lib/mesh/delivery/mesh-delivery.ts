@@ -1,11 +1,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Annotations, Aspects, CustomResource, Lazy, Stack, type IAspect } from 'aws-cdk-lib';
+import { Annotations, Aspects, CustomResource, Duration, Lazy, Stack, Token, type IAspect } from 'aws-cdk-lib';
 import type * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import type { Chart } from 'cdk8s';
 import { Construct, type IConstruct, type IDependable } from 'constructs';
+import { meshNamespaces, type MeshNamespaceOptions } from './namespaces';
 import {
   objectIdentity, planBatches, withoutClusterScopedNamespaces, type BatchPlan, type BatchPlanOptions, type DeliveredObject,
 } from './plan';
@@ -24,7 +25,16 @@ function describeIdentity(id: string): string {
 const CLAIMED_OBJECTS = new WeakMap<eks.ICluster, Map<string, string>>();
 
 /** Options for delivering charts (`Cilium.addMesh`); `MeshDeliveryProps` adds the cluster and the charts. */
-export interface MeshDeliveryOptions extends DeliveryProviderOptions {
+export interface MeshDeliveryOptions extends DeliveryProviderOptions, MeshNamespaceOptions {
+  /**
+   * Take over objects that already exist in the cluster and are not this delivery's (made by hand, by GitOps,
+   * or by another delivery, e.g. before the mesh moved to another construct path or stack). Without it such an
+   * object fails the deploy with a message naming it and its current owner or field managers, and nothing is
+   * changed. Adopted objects become members: they are updated, pruned and deleted with the mesh. A failed
+   * deploy gives them back (drops the member label) but does not restore their previous content.
+   * @default false
+   */
+  readonly adopt?: boolean;
   /**
    * What must exist before the objects are applied, e.g. the Cilium Helm release (the handler also waits up
    * to 10 minutes for the CRDs of the objects' kinds, which Cilium's operator registers after it starts).
@@ -77,6 +87,8 @@ export class MeshDelivery extends Construct {
   private readonly cluster: eks.ICluster;
   private readonly provider: DeliveryProvider;
   private readonly batching: BatchPlanOptions;
+  private readonly namespaces: MeshNamespaceOptions;
+  private readonly batchSuffix: string;
   private materialized?: { plan: BatchPlan; bucket: string; sources: Record<string, string>[] };
 
   constructor(scope: Construct, id: string, props: MeshDeliveryProps) {
@@ -90,15 +102,20 @@ export class MeshDelivery extends Construct {
     this.cluster = props.cluster;
     this.provider = DeliveryProvider.of(this, props.cluster, props);
 
+    this.namespaces = { existingNamespaces: props.existingNamespaces, createNamespaces: props.createNamespaces };
+    this.batchSuffix = `.meshbatch-${this.node.addr.slice(2, 18)}`;
+
     this.resource = new CustomResource(this, 'Objects', {
       serviceToken: this.provider.serviceToken,
       resourceType: DELIVERY_RESOURCE_TYPE,
+      // CloudFormation waits this long for an answer if the provider dies without one (default: one hour).
+      serviceTimeout: Duration.minutes(20),
       properties: {
-        ClusterName: props.cluster.clusterName,
-        Endpoint: props.cluster.clusterEndpoint,
-        CertificateAuthorityData: props.cluster.clusterCertificateAuthorityData,
+        Engine: 'applyset/v1',
+        Path: this.node.path,
+        // the owner label of deliveries made before ApplySets: their objects are taken over without `adopt`
         Owner: this.owner,
-        Prune: 'true',
+        Adopt: props.adopt ? 'true' : 'false',
         RetainOnDelete: 'false',
         Bucket: Lazy.string({ produce: () => this.materialize().bucket }),
         Kinds: Lazy.list({ produce: () => this.materialize().plan.kinds }),
@@ -128,8 +145,10 @@ export class MeshDelivery extends Construct {
     return this.materialized?.plan ?? atScope(this, () => planBatches(this.objects(), this.batching));
   }
 
-  private objects(): DeliveredObject[] {
-    return this.charts.flatMap((c) => c.toJson() as DeliveredObject[]);
+  /** The delivered objects: the charts' objects with the namespaces they use accounted for (`meshNamespaces`). */
+  private objects(perChart?: DeliveredObject[][]): DeliveredObject[] {
+    const objects = withoutClusterScopedNamespaces((perChart ?? this.charts.map((c) => c.toJson() as DeliveredObject[])).flat());
+    return atScope(this, () => meshNamespaces(objects, this.namespaces));
   }
 
   /** Reads the charts, plans batches, creates their assets and forwards chart warnings; runs once. */
@@ -138,7 +157,7 @@ export class MeshDelivery extends Construct {
       return this.materialized;
     }
     const perChart = this.charts.map((c) => c.toJson() as DeliveredObject[]);
-    const objects = withoutClusterScopedNamespaces(perChart.flat());
+    const objects = this.objects(perChart);
     const plan = atScope(this, () => planBatches(objects, this.batching));
     this.claimObjects(objects);
     const dir = path.join(os.tmpdir(), 'cdk-cilium-mesh-batches');
@@ -147,14 +166,22 @@ export class MeshDelivery extends Construct {
     let bucket: string | undefined;
     const sources: Record<string, string>[] = [];
     for (const batch of plan.batches) {
-      const file = path.join(dir, `${batch.sha256}.json`);
+      // the extension ends the S3 key: the handler may read only keys with this delivery's suffix
+      const file = path.join(dir, `${batch.sha256}${this.batchSuffix}`);
       if (!fs.existsSync(file)) {
         const tmp = `${file}.${process.pid}.tmp`;
         fs.writeFileSync(tmp, batch.content);
         fs.renameSync(tmp, file);
       }
       const asset = new s3assets.Asset(this, `Batch${batch.sha256.slice(0, 16)}`, { path: file });
-      asset.grantRead(this.provider.handler);
+      if (bucket === undefined) {
+        // One grant for all batches (a statement per batch would pass IAM's 10,240-character policy limit at
+        // ~10,000 objects): s3:GetObject on the keys ending with this delivery's suffix, under the synthesizer's
+        // prefix.
+        const key = asset.s3ObjectKey;
+        const prefix = Token.isUnresolved(key) ? '' : key.slice(0, Math.max(0, key.length - asset.assetHash.length - this.batchSuffix.length));
+        this.provider.grantBatches(asset.s3BucketName, `${prefix}*${this.batchSuffix}`, this.batchSuffix);
+      }
       bucket ??= asset.s3BucketName;
       const sameBucket = JSON.stringify(stack.resolve(asset.s3BucketName)) === JSON.stringify(stack.resolve(bucket));
       sources.push({ ...(sameBucket ? {} : { Bucket: asset.s3BucketName }), Key: asset.s3ObjectKey, Sha256: batch.sha256 });

@@ -25,17 +25,27 @@ describe('MeshDelivery', () => {
     const d = new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
     const t = Template.fromStack(stack);
     t.resourceCountIs('Custom::CiliumMeshObjects', 1);
+    const suffix = `.meshbatch-${d.node.addr.slice(2, 18)}`;
     t.hasResourceProperties('Custom::CiliumMeshObjects', {
-      ClusterName: 'prod',
-      Endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com',
-      CertificateAuthorityData: 'Q0E=',
+      Engine: 'applyset/v1',
+      Path: 'Stack/Delivery',
       Owner: d.owner,
-      Prune: 'true',
+      Adopt: 'false',
       RetainOnDelete: 'false',
-      Kinds: ['cilium.io/v2/CiliumNetworkPolicy'],
+      Kinds: ['cilium.io/v2/CiliumNetworkPolicy', 'v1/Namespace'],
       Bucket: 'cdk-hnb659fds-assets-111111111111-eu-west-1',
-      Sources: d.plan.batches.map((b) => ({ Key: Match.stringLikeRegexp('^[0-9a-f]{64}\\.json$'), Sha256: b.sha256 })),
+      Sources: d.plan.batches.map((b) => ({ Key: Match.stringLikeRegexp(`^[0-9a-f]{64}\\${suffix}$`), Sha256: b.sha256 })),
     });
+    // the custom resource neither carries the cluster nor waits an hour for a dead provider
+    const props = Object.values(t.findResources('Custom::CiliumMeshObjects'))[0].Properties;
+    expect(Object.keys(props)).not.toEqual(expect.arrayContaining(['Endpoint']));
+    expect(Object.keys(props)).not.toContain('CertificateAuthorityData');
+    expect(props.ServiceTimeout).toBe('1200');
+    // the cluster and the readable batches are bound to the function at synthesis
+    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({
+      CLUSTER_NAME: 'prod', CLUSTER_ENDPOINT: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', CLUSTER_CA: 'Q0E=',
+      ASSET_BUCKET: 'cdk-hnb659fds-assets-111111111111-eu-west-1', ASSET_SUFFIXES: suffix,
+    }) } });
     expect(d.owner).toMatch(/^c8[0-9a-f]{40}$/);
     // handler: Python 3.13 with the kubectl layer, cluster-admin access entry for its role
     t.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'python3.13', Handler: 'index.handler', Timeout: 900,
@@ -46,9 +56,13 @@ describe('MeshDelivery', () => {
     });
     const cr = Object.values(t.findResources('Custom::CiliumMeshObjects'))[0];
     expect(JSON.stringify(cr.DependsOn)).toMatch(/Access/);
-    // the role may read the batch assets
-    t.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([
-      Match.objectLike({ Action: Match.arrayWith(['s3:GetObject*']) })]) } });
+    // the role may read this delivery's batches and nothing else of the bucket
+    const reads = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((st) => JSON.stringify(st.Action).includes('s3:'));
+    expect(reads).toHaveLength(1);
+    expect(reads[0].Action).toBe('s3:GetObject');
+    expect(JSON.stringify(reads[0].Resource)).toContain(`:s3:::cdk-hnb659fds-assets-111111111111-eu-west-1/*${suffix}`);
+    expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).not.toMatch(/s3:List|s3:GetBucket/);
   });
 
   test('one object delivered to one cluster by two deliveries is refused; other clusters and other objects are fine', () => {
@@ -97,11 +111,11 @@ describe('MeshDelivery', () => {
     const { stack, cluster, mesh } = setup();
     policy(mesh, 1);
     const d = new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
-    expect(d.plan.objectCount).toBe(1); // a preview does not freeze the set
+    expect(d.plan.objectCount).toBe(2); // a preview does not freeze the set (the policy and its Namespace)
     for (let i = 2; i < 300; i++) policy(mesh, i);
     const sources = Object.values(Template.fromStack(stack).findResources('Custom::CiliumMeshObjects'))[0].Properties.Sources;
     expect(sources).toHaveLength(d.plan.batches.length);
-    expect(d.plan.objectCount).toBe(299);
+    expect(d.plan.objectCount).toBe(299 + new Set(Array.from({ length: 299 }, (_, i) => syntheticPolicy(i + 1).metadata.namespace)).size);
   });
 
   test('declaration order does not change the template', () => {

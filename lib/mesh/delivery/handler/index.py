@@ -62,13 +62,13 @@ def bound_cluster(props):
     return {k: props[k] for k in ('ClusterName', 'Endpoint', 'CertificateAuthorityData')}
 
 
-def check_s3_source(bucket, key):
+def check_s3_source(bucket, key, batches):
     """Refuses S3 sources outside the bucket and the key suffix bound at synthesis (ASSET_BUCKET, ASSET_SUFFIXES)."""
     env = os.environ
     if env.get('ASSET_BUCKET') and bucket != env['ASSET_BUCKET']:
         raise ValueError(f's3://{bucket}/{key} is not in the asset bucket {env["ASSET_BUCKET"]}; refusing to read it')
     suffixes = [x for x in env.get('ASSET_SUFFIXES', '').split(',') if x]
-    if suffixes and not any(key.endswith(x) for x in suffixes):
+    if batches and suffixes and not any(key.endswith(x) for x in suffixes):
         raise ValueError(f's3://{bucket}/{key} is not a batch of a mesh delivered by this function; refusing to read it')
 
 
@@ -252,10 +252,10 @@ class Handler:
 
     # -- apply --------------------------------------------------------------------------------------------
 
-    def fetch(self, source):
+    def fetch(self, source, batches=False):
         bucket = source.get('Bucket', self.props.get('Bucket'))
         if 'Key' in source:
-            check_s3_source(bucket, source['Key'])
+            check_s3_source(bucket, source['Key'], batches)
             data = self.deps.s3_get(bucket, source['Key'])
         else:
             if not source['Url'].startswith(ALLOWED_URL_PREFIX):
@@ -550,7 +550,7 @@ class MeshEngine:
         objects, batch_of = [], {}
         for source in props['Sources']:
             batch = source_id(source)
-            for o in parse_stream(self.h.fetch(source).decode()):
+            for o in parse_stream(self.h.fetch(source, batches=True).decode()):
                 batch_of[identity(o)] = batch
                 objects.append(o)
         objects.sort(key=lambda o: rank(identity(o)))
