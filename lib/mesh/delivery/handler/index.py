@@ -504,13 +504,14 @@ class MeshEngine:
 
     # -- reading the cluster --------------------------------------------------------------------------------
 
-    def get_json(self, args, missing_ok=True):
-        """`kubectl get ... -o json`, or None when the kind is not served (and missing_ok)."""
-        transient = TRANSIENT if not missing_ok else tuple(t for t in TRANSIENT if t not in MISSING_KIND)
+    def get_json(self, args, wait_for_kind=False):
+        """`kubectl get ... -o json`, or None when the kind is not served. With wait_for_kind, a kind that is not
+        served yet is waited for (within the wait budget): Cilium's operator registers its CRDs after it starts."""
+        transient = TRANSIENT if wait_for_kind else tuple(t for t in TRANSIENT if t not in MISSING_KIND)
         try:
             out = self.kubectl(['get'] + args + ['-o', 'json'], transient=transient)
         except KubectlError as e:
-            if missing_ok and any(t in str(e) for t in MISSING_KIND):
+            if any(t in str(e) for t in MISSING_KIND):
                 return None
             raise
         return json.loads(out) if out.strip() else None
@@ -530,7 +531,7 @@ class MeshEngine:
         args = [kind_ref(kind_version), '--all-namespaces', '--show-managed-fields']
         if selector:
             args += ['-l', selector]
-        listed = self.get_json(args, missing_ok=selector is not None)
+        listed = self.get_json(args, wait_for_kind=selector is None)
         return listed.get('items', []) if listed else None
 
     def members(self, parent):
@@ -596,11 +597,11 @@ class MeshEngine:
                 other = others.get(labels.get(PART_OF))
                 if other is not None:
                     return f'belongs to the mesh delivery {self.owner_of(other)}'
-                return f"is managed by {', '.join(managers(live[i])) or 'nobody recorded'}"
+                return f"is managed by {', '.join(managers(live[i])) or 'no recorded field manager'}"
             first = sorted(foreign)[0]
             more = f' (and {len(foreign) - 1} more: {summarize(sorted(foreign)[1:])})' if len(foreign) > 1 else ''
             raise DeliveryError(
-                f'{describe(first)} exists and {owner(first)}, not by this mesh ({self.path}){more}; nothing was changed. '
+                f'{describe(first)} exists and {owner(first)}, not this mesh ({self.path}){more}; nothing was changed. '
                 'Remove it from the mesh or the cluster, declare its namespace in existingNamespaces (for a Namespace), '
                 'or set adopt: true on this delivery to take it over')
 
