@@ -169,10 +169,10 @@ export function deliverMesh(mesh: AssemblyMesh, o: DeliverOptions): DeliveryCoun
   const sources = (mesh.properties.Sources ?? []) as Record<string, unknown>[];
   for (const s of sources) {
     if (typeof s.Key !== 'string' || !(s.Key in mesh.assets)) {
-      throw new DeliverError(`${mesh.stackName}/${mesh.path}: batch ${JSON.stringify(s.Key)} is not in the assembly; synthesize again`);
+      throw new DeliverError(`${mesh.path}: batch ${JSON.stringify(s.Key)} is not in the assembly; synthesize again`);
     }
   }
-  return runEngine({ event: meshEvent(mesh, 'Create', o.dryRun === true), assets: mesh.assets }, o, `${mesh.stackName}/${mesh.path}`) as DeliveryCounts;
+  return runEngine({ event: meshEvent(mesh, 'Create', o.dryRun === true), assets: mesh.assets }, o, mesh.path) as DeliveryCounts;
 }
 
 /** The summary line. */
@@ -189,7 +189,7 @@ export function deliver(o: DeliverOptions, log: (line: string) => void = () => u
   for (const mesh of findMeshes(o.assembly, o.stack)) {
     const c = deliverMesh(mesh, o);
     for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] += c[k];
-    log(`${mesh.stackName}/${mesh.path}: ${c.Created} created, ${c.Updated} updated, ${c.Pruned} pruned, ` +
+    log(`${mesh.path}: ${c.Created} created, ${c.Updated} updated, ${c.Pruned} pruned, ` +
       `${c.Unchanged} unchanged, ${c.DriftCorrected} drift corrected${c.Adopted ? `, ${c.Adopted} adopted` : ''}`);
     for (const [action, names] of Object.entries(c.Names ?? {})) {
       if (action !== 'Unchanged') for (const n of names) log(`  ${action.toLowerCase()} ${n}`);
