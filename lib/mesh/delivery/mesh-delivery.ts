@@ -64,10 +64,12 @@ export interface MeshDeliveryProps extends MeshDeliveryOptions {
  *
  * At synthesis the objects are canonicalized, sorted by identity and cut into content-defined batches
  * (`planBatches`); each batch is an S3 asset named by its sha256, and one custom resource lists the batches.
- * Its handler applies only batches that are new since the last deployment (server-side apply, field manager
- * `cdk-cilium-mesh`), labels every object with `cdk-cilium-mesh.io/owner` (this construct's address) and
- * deletes objects with that label that are no longer in the mesh; on stack deletion it deletes them all.
- * Objects without the owner label are never touched. The cluster must accept EKS access entries
+ * Its handler applies all the objects on every deploy as one kubectl ApplySet (server-side apply, field manager
+ * `cdk-cilium-mesh`; parent: a cluster-scoped `MeshDelivery` named after the stack id and logical id), prunes
+ * members that are no longer in the mesh, and on stack deletion deletes them all, routes first and namespaces last,
+ * waiting for finalizers. An object that exists and is not a member fails the deploy unless `adopt` is set; a failed
+ * first deploy removes what it created. Every namespace the objects use is created by the mesh or declared in
+ * `existingNamespaces`. See docs/delivery.md for the guarantees. The cluster must accept EKS access entries
  * (authentication mode API or API_AND_CONFIG_MAP, the aws-eks-v2 default): the handler role gets one.
  * Batches are file assets, so use the default (bootstrapped) stack synthesizer: the legacy synthesizer turns
  * every asset into CloudFormation parameters, of which a stack may have 200.
@@ -80,7 +82,10 @@ export interface MeshDeliveryProps extends MeshDeliveryOptions {
 export class MeshDelivery extends Construct {
   /** The custom resource that applies the objects. */
   public readonly resource: CustomResource;
-  /** Owner label value put on every delivered object. */
+  /**
+   * The owner label value of deliveries made before ApplySets (this construct's address): their objects are
+   * taken over as members without `adopt`.
+   */
   public readonly owner: string;
 
   private readonly charts: Chart[];

@@ -760,31 +760,38 @@ class MeshEngine:
         for r in tiers:
             tier = {i: item for i, item in members.items() if rank(i) == r}
             refs = self.write_refs(f'delete-{r}.json', [ref_of(item) for item in tier.values()])
-            left = int(self.h.deadline - self.deps.monotonic())
-            if left < 5:
+            started = self.deps.monotonic()
+            if self.h.deadline - started < 5:
                 raise DeliveryError(f'no time left to delete {summarize(tier)}; delete the stack again')
-            try:
-                self.kubectl(['delete', '-f', refs, '--ignore-not-found', '--wait=true', f'--timeout={max(1, left - 15)}s'],
-                             transient=tuple(t for t in TRANSIENT if t not in MISSING_KIND))
-            except KubectlError as e:
-                if 'timed out' not in str(e):
-                    raise
-                remaining = [i for i in tier if self.exists(tier[i])]
-                finals = sorted({f for i in remaining for f in (tier[i]['metadata'].get('finalizers') or [])})
-                raise DeliveryError(
-                    f'{summarize(remaining, 20)} still exist {left - 15}s after deletion (finalizers: '
-                    f'{", ".join(finals) or "none"}; namespaces wait for their contents); the controllers that own these '
-                    'finalizers must still run. Nothing after them (Services, namespaces) was deleted; delete the stack '
-                    'again once they are gone') from e
+            self.kubectl(['delete', '-f', refs, '--ignore-not-found', '--wait=false'],
+                         transient=tuple(t for t in TRANSIENT if t not in MISSING_KIND))
+            # Wait for the tier to be gone, finalizers included, with one list per kind (kubectl's --wait
+            # watches object by object, minutes for thousands), until the deadline keeps 15 s for the answer.
+            while True:
+                left = self.remaining(tier)
+                if not left:
+                    break
+                if self.deps.monotonic() + 2 > self.h.deadline - 15:
+                    finals = sorted({f for i in left for f in (left[i]['metadata'].get('finalizers') or [])})
+                    waited = int(self.deps.monotonic() - started)
+                    raise DeliveryError(
+                        f'{summarize(left, 20)} still exist {waited}s after deletion (finalizers: '
+                        f'{", ".join(finals) or "none"}; namespaces wait for their contents); the controllers that own '
+                        'these finalizers must still run. Nothing after them (Services, namespaces) was deleted; delete '
+                        'the stack again once they are gone')
+                self.deps.sleep(2)
             deleted += len(tier)
         self.kubectl(['delete', PARENT_RESOURCE, self.name, '--ignore-not-found'])
         return {'Deleted': deleted}
 
-    def exists(self, item):
-        args = [kind_ref(f"{item['apiVersion']}/{item['kind']}"), item['metadata']['name'], '--ignore-not-found']
-        if item['metadata'].get('namespace'):
-            args += ['-n', item['metadata']['namespace']]
-        return self.get_json(args) is not None
+    def remaining(self, tier):
+        """The objects of `tier` that still exist (one list per kind, by the member label)."""
+        left = {}
+        for kv in sorted({f"{item['apiVersion']}/{item['kind']}" for item in tier.values()}):
+            for item in self.list_kind(kv, f'{PART_OF}={self.id}') or []:
+                if identity(item) in tier:
+                    left[identity(item)] = item
+        return left
 
 
 def one_line(e):
