@@ -1,7 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Annotations, Aspects, CustomResource, Duration, Lazy, Stack, Token, type IAspect } from 'aws-cdk-lib';
+import { Annotations, Aspects, Aws, CfnResource, CustomResource, Duration, Lazy, Stack, Token, type IAspect } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import type { Chart } from 'cdk8s';
@@ -35,6 +38,19 @@ export interface MeshDeliveryOptions extends DeliveryProviderOptions, MeshNamesp
    * @default false
    */
   readonly adopt?: boolean;
+  /**
+   * Re-apply the deployed mesh on a schedule (an EventBridge rule invoking the handler), so that objects deleted or
+   * edited by hand are restored even when no deploy changes the mesh: CloudFormation sends nothing for an unchanged
+   * custom resource. The handler reads the deployed properties from the stack's template and skips while the stack
+   * is being deployed or rolled back.
+   * @default true
+   */
+  readonly reconcile?: boolean;
+  /**
+   * How often `reconcile` re-applies the mesh.
+   * @default Duration.hours(1)
+   */
+  readonly reconcileEvery?: Duration;
   /**
    * What must exist before the objects are applied, e.g. the Cilium Helm release (the handler also waits up
    * to 10 minutes for the CRDs of the objects' kinds, which Cilium's operator registers after it starts).
@@ -128,6 +144,9 @@ export class MeshDelivery extends Construct {
       },
     });
     this.resource.node.addDependency(this.provider.accessEntry);
+    if (props.reconcile ?? true) {
+      this.addReconcile(props.reconcileEvery ?? Duration.hours(1));
+    }
     for (const d of props.dependsOn ?? []) {
       this.resource.node.addDependency(d);
     }
@@ -140,6 +159,28 @@ export class MeshDelivery extends Construct {
       },
     };
     Aspects.of(this).add(aspect);
+  }
+
+  /** A scheduled Reconcile of this delivery: the handler re-applies what the deployed template declares. */
+  private addReconcile(every: Duration): void {
+    const minutes = every.toSeconds() / 60;
+    if (!Number.isInteger(minutes) || minutes < 5) {
+      throw new MeshValidationError(`reconcileEvery must be a whole number of minutes, at least 5, got ${every.toHumanString()}; ` +
+        'use e.g. Duration.hours(1)', this);
+    }
+    const logicalId = Stack.of(this).getLogicalId(this.resource.node.defaultChild as CfnResource);
+    const rule = new events.Rule(this, 'Reconcile', {
+      description: `cdk-cilium-mesh: re-applies ${this.node.path} (drift correction)`,
+      schedule: events.Schedule.rate(every),
+    });
+    rule.addTarget(new targets.LambdaFunction(this.provider.handler, {
+      event: events.RuleTargetInput.fromObject({ RequestType: 'Reconcile', StackId: Aws.STACK_ID, LogicalResourceId: logicalId }),
+      retryAttempts: 0,
+    }));
+    this.provider.handler.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'],
+      resources: [Aws.STACK_ID],
+    }));
   }
 
   /**

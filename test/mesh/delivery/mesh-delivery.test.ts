@@ -65,6 +65,27 @@ describe('MeshDelivery', () => {
     expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).not.toMatch(/s3:List|s3:GetBucket/);
   });
 
+  test('a schedule re-applies the deployed mesh (drift correction), reading the template of its own stack', () => {
+    const { stack, cluster, mesh } = setup();
+    policy(mesh, 1);
+    const d = new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh], reconcileEvery: cdk.Duration.minutes(30) });
+    const t = Template.fromStack(stack);
+    const logicalId = stack.getLogicalId(d.resource.node.defaultChild as cdk.CfnResource);
+    t.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(30 minutes)',
+      Targets: [Match.objectLike({ Input: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(`"LogicalResourceId":"${logicalId}"`)])] } })],
+    });
+    const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual({ Action: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'], Effect: 'Allow', Resource: { Ref: 'AWS::StackId' } });
+    const off = setup();
+    policy(off.mesh, 1);
+    new MeshDelivery(off.stack, 'Delivery', { cluster: off.cluster, charts: [off.mesh], reconcile: false });
+    Template.fromStack(off.stack).resourceCountIs('AWS::Events::Rule', 0);
+    const bad = setup();
+    expect(() => new MeshDelivery(bad.stack, 'D', { cluster: bad.cluster, charts: [bad.mesh], reconcileEvery: cdk.Duration.seconds(30) }))
+      .toThrow(/reconcileEvery must be a whole number of minutes, at least 5, got 30 seconds; use e.g. Duration.hours\(1\) \[at Stack\/D\]/);
+  });
+
   test('one object delivered to one cluster by two deliveries is refused; other clusters and other objects are fine', () => {
     const { app, stack, cluster, mesh } = setup();
     const ns = (chart: Chart) => new ApiObject(chart, 'ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });

@@ -299,6 +299,29 @@ class HandlerTest(unittest.TestCase):
             with self.assertRaisesRegex(ValueError, r's3://other/k1 is not in the asset bucket bucket'):
                 self.h.handle({'RequestType': 'Create', 'ResourceProperties': props([src('k1', s1)], Bucket='other')})
 
+    def test_scheduled_reconcile_reapplies_the_deployed_properties_only_when_the_stack_is_settled(self):
+        deployed = {'Engine': 'applyset/v1', 'Path': 'S/Mesh', 'Bucket': {'Fn::Sub': 'cdk-${AWS::AccountId}'},
+                    'Sources': [{'Key': 'k1.meshbatch-x', 'Sha256': 'a' * 64}]}
+        template = {'Resources': {'MeshObjects1': {'Type': 'Custom::CiliumMeshObjects', 'Properties': deployed}}}
+        status = ['UPDATE_COMPLETE']
+        self.deps.deployed_stack = lambda stack_id: (status[0], template)
+        seen = []
+        index.MeshEngine.handle = lambda engine, event: seen.append(event) or {'Data': {}}
+        self.addCleanup(lambda: importlib.reload(index))
+        ev = {'RequestType': 'Reconcile', 'StackId': 'arn:stack/S/1', 'LogicalResourceId': 'MeshObjects1'}
+        with unittest.mock.patch.dict(os.environ, {'ASSET_BUCKET': 'cdk-bucket'}):
+            self.h.handle(ev)
+        self.assertEqual(seen[0]['RequestType'], 'Update')
+        self.assertEqual(seen[0]['ResourceProperties']['Bucket'], 'cdk-bucket')
+        self.assertEqual(seen[0]['ResourceProperties']['Sources'], deployed['Sources'])
+        for settling in ('UPDATE_IN_PROGRESS', 'UPDATE_ROLLBACK_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'ROLLBACK_COMPLETE'):
+            status[0] = settling
+            self.assertEqual(self.h.handle(ev), {'Data': {'Skipped': 1}})
+        self.assertEqual(len(seen), 1)
+        status[0] = 'UPDATE_COMPLETE'
+        with self.assertRaisesRegex(index.DeliveryError, 'no mesh delivery Other in stack arn:stack/S/1'):
+            self.h.handle(dict(ev, LogicalResourceId='Other'))
+
     def test_changed_cluster_reapplies_everything(self):
         d1, s1 = batch(cnp('a'))
         self.deps.put(d1, 'k1')

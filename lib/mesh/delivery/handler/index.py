@@ -117,6 +117,14 @@ class Deps:
     def sleep(self, seconds):
         time.sleep(seconds)
 
+    def deployed_stack(self, stack_id):
+        """(status, template) of the deployed stack: what a scheduled Reconcile re-applies."""
+        import boto3
+        cfn = boto3.client('cloudformation')
+        status = cfn.describe_stacks(StackName=stack_id)['Stacks'][0]['StackStatus']
+        body = cfn.get_template(StackName=stack_id, TemplateStage='Original')['TemplateBody']
+        return status, json.loads(body) if isinstance(body, str) else body
+
     def monotonic(self):
         return time.monotonic()
 
@@ -175,6 +183,10 @@ class Handler:
 
     def handle(self, event):
         logger.info(json.dumps({k: v for k, v in event.items() if k != 'ResponseURL'}))
+        if event.get('RequestType') == 'Reconcile':
+            event = self.reconcile_event(event)
+            if event is None:
+                return {'Data': {'Skipped': 1}}
         props = event['ResourceProperties']
         self.props = props
         self.owner = props.get('Owner', '')
@@ -207,6 +219,23 @@ class Handler:
             kinds = sorted(set(props.get('Kinds', [])) | set(old.get('Kinds', [])))
             pruned = self.prune(kinds, [source_id(s) for s in props['Sources']])
         return {'PhysicalResourceId': self.owner, 'Data': {'Applied': applied, 'Pruned': pruned}}
+
+    def reconcile_event(self, event):
+        """A scheduled Reconcile (EventBridge, fixed input: StackId and LogicalResourceId) becomes an Update to the
+        properties CloudFormation deployed, read from the stack's template (the event carries none: 5,000 objects
+        list more batches than an EventBridge input holds). Skipped while the stack is not in a settled state,
+        so that it never races a deploy or a rollback."""
+        status, template = self.deps.deployed_stack(event['StackId'])
+        if not status.endswith('_COMPLETE') or status in ('ROLLBACK_COMPLETE', 'DELETE_COMPLETE') or 'IN_PROGRESS' in status:
+            logger.info('stack is %s: reconcile skipped', status)
+            return None
+        resource = template.get('Resources', {}).get(event['LogicalResourceId'])
+        if not resource or resource.get('Properties', {}).get('Engine') != APPLYSET_ENGINE:
+            raise DeliveryError(f"no mesh delivery {event['LogicalResourceId']} in stack {event['StackId']}")
+        props = dict(resource['Properties'])
+        props['Bucket'] = os.environ.get('ASSET_BUCKET') or props.get('Bucket')
+        return {'RequestType': 'Update', 'StackId': event['StackId'], 'LogicalResourceId': event['LogicalResourceId'],
+                'PhysicalResourceId': 'reconcile', 'ResourceProperties': props, 'OldResourceProperties': props}
 
     # -- kubectl plumbing ---------------------------------------------------------------------------------
 
