@@ -78,7 +78,10 @@ function main(): void {
   const doc = fs.readFileSync(path.join(__dirname, 'benchmarks.template.md'), 'utf8')
     .replace('{{MACHINE}}', machine)
     .replace('{{ROWS}}', rows.join('\n'));
-  fs.writeFileSync(path.join(ROOT, 'docs', 'benchmarks.md'), doc);
+  // The deploy-time section belongs to `npm run bench:deploy` (bench/deploy.ts): kept as it is.
+  const docPath = path.join(ROOT, 'docs', 'benchmarks.md');
+  const deploy = fs.existsSync(docPath) ? /<!-- deploy:start -->[\s\S]*<!-- deploy:end -->/.exec(fs.readFileSync(docPath, 'utf8'))?.[0] : undefined;
+  fs.writeFileSync(docPath, deploy ? `${doc.trimEnd()}\n\n${deploy}\n` : doc);
   fs.mkdirSync(path.join(ROOT, '.bench'), { recursive: true });
   fs.writeFileSync(path.join(ROOT, '.bench', 'results.json'), JSON.stringify(raw, null, 2));
   process.stderr.write(`wrote docs/benchmarks.md (${minutes} min)\n`);

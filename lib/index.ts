@@ -13,6 +13,8 @@ export * from './cilium/cilium';
 export * from './mesh/routing';
 export * from './mesh/policy';
 export * from './mesh/workload';
+export * from './mesh/resilience';
+export * from './cilium/envoy-extensions';
 export * from './cluster';
 export * from './mesh/delivery';
 export * from './gateway-api';

@@ -4,7 +4,7 @@ import type { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkCapability } from './capabilities';
 import { CiliumChartSource } from './chart-source';
-import { gatewayApiChannelOf, type CiliumProfile } from './profile';
+import { envoyConfigOf, gatewayApiChannelOf, type CiliumProfile } from './profile';
 import { ciliumProfileFromValues, enabledFeatures, renderCiliumValues, type RenderedCiliumValues } from './values';
 import type { CiliumValuesOptions } from './values-options';
 import { CiliumVersion } from './version';
@@ -216,9 +216,13 @@ function stripScheme(endpoint: string): string {
 
 const PROFILE_KEYS = ['datapath', 'kubeProxyReplacement', 'l7Proxy', 'mutualAuthentication', 'gatewayApi', 'ingressController'] as const;
 
-/** The compared facts of a profile; the Gateway API channel with its default filled in. */
+/** The compared facts of a profile; the Gateway API channel and the Envoy config switches with their defaults filled in. */
 function profileFacts(p: CiliumProfile): [string, unknown][] {
-  return [...PROFILE_KEYS.map((k): [string, unknown] => [k, p[k]]), ['gatewayApiChannel', gatewayApiChannelOf(p)]];
+  return [
+    ...PROFILE_KEYS.map((k): [string, unknown] => [k, p[k]]),
+    ['envoyConfig', envoyConfigOf(p)], ['l7LoadBalancing', p.l7LoadBalancing ?? false],
+    ['gatewayApiChannel', gatewayApiChannelOf(p)],
+  ];
 }
 
 function sameProfile(a: CiliumProfile, b: CiliumProfile): boolean {

@@ -37,6 +37,21 @@ export interface CiliumProfile {
    * @see https://gateway-api.sigs.k8s.io/concepts/versioning/#release-channels
    */
   readonly gatewayApiChannel?: GatewayApiChannel;
+  /**
+   * The agent handles CiliumEnvoyConfig (`enable-envoy-config`: Helm `envoyConfig.enabled`, also implied by
+   * `gatewayAPI.enabled`, `ingressController.enabled` and `loadBalancer.l7.backend: envoy`). Read it with
+   * `envoyConfigOf(profile)`.
+   * @default - implied by the features above
+   * @see https://docs.cilium.io/en/stable/network/servicemesh/l7-traffic-management/
+   */
+  readonly envoyConfig?: boolean;
+  /**
+   * Per-Service L7 load balancing through Envoy (Helm `loadBalancer.l7.backend: envoy`): Services annotated
+   * `service.cilium.io/lb-l7: enabled` are load-balanced by Envoy.
+   * @default false
+   * @see https://docs.cilium.io/en/stable/network/servicemesh/envoy-load-balancing/
+   */
+  readonly l7LoadBalancing?: boolean;
 }
 
 /** Options for `chainingProfile`; every field defaults to what `Cilium` installs by default. */
@@ -58,6 +73,10 @@ export interface ChainingProfileOptions {
    * @default - `GatewayApiVersion.defaultChannel(version)`: experimental on Cilium 1.16, else standard
    */
   readonly gatewayApiChannel?: GatewayApiChannel;
+  /** `envoyConfig.enabled`. @default false */
+  readonly envoyConfig?: boolean;
+  /** `loadBalancer.l7.backend: envoy`. @default false */
+  readonly l7LoadBalancing?: boolean;
 }
 
 /** The profile of an aws-cni chaining install, for mesh objects rendered without the `Cilium` construct. */
@@ -72,7 +91,17 @@ export function chainingProfile(options: ChainingProfileOptions = {}): CiliumPro
     gatewayApi: options.gatewayApi ?? false,
     ingressController: options.ingressController ?? false,
     gatewayApiChannel: options.gatewayApiChannel ?? GatewayApiVersion.defaultChannel(version),
+    envoyConfig: options.envoyConfig ?? false,
+    l7LoadBalancing: options.l7LoadBalancing ?? false,
   };
+}
+
+/**
+ * Whether the agent handles CiliumEnvoyConfig: `envoyConfig` when stated, else implied by Gateway API, the Ingress
+ * controller or L7 load balancing (each switches `enable-envoy-config` on in the chart).
+ */
+export function envoyConfigOf(profile: CiliumProfile): boolean {
+  return (profile.envoyConfig ?? false) || profile.gatewayApi || profile.ingressController || (profile.l7LoadBalancing ?? false);
 }
 
 /** The Gateway API channel of a profile: its `gatewayApiChannel`, else the default for its Cilium line. */

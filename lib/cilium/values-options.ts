@@ -133,6 +133,21 @@ export interface CiliumValuesOptions {
    * @see https://docs.cilium.io/en/stable/security/policy-creation/
    */
   readonly policyAuditMode?: boolean;
+  /**
+   * `envoyConfig.enabled`: the agent handles CiliumEnvoyConfig objects (needed by `ResiliencePolicy`). Needs
+   * `l7Proxy`. The docs also list kube-proxy replacement as a prerequisite on 1.19+ (on 1.16-1.18 `nodePort.enabled`,
+   * which is set when kube-proxy replacement is off); the agent does not enforce it, so `ResiliencePolicy` warns.
+   * @default false
+   * @see https://docs.cilium.io/en/stable/network/servicemesh/l7-traffic-management/
+   */
+  readonly envoyConfig?: boolean;
+  /**
+   * `loadBalancer.l7.backend: envoy`: Services annotated `service.cilium.io/lb-l7: enabled` are load-balanced by
+   * Envoy (beta upstream); implies `envoyConfig`. Same prerequisites as `envoyConfig`.
+   * @default false
+   * @see https://docs.cilium.io/en/stable/network/servicemesh/envoy-load-balancing/
+   */
+  readonly l7LoadBalancing?: boolean;
   /** `l7Proxy`: Cilium's Envoy-based L7 proxy. @default true */
   readonly l7Proxy?: boolean;
   /**

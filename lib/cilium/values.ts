@@ -37,7 +37,8 @@ export function renderCiliumValues(options: CiliumValuesOptions, version: Cilium
   version.validate();
   const kpr = options.kubeProxyReplacement ?? false;
   const l7Proxy = options.l7Proxy ?? true;
-  const envoyFrontend = (options.gatewayApi ?? false) || options.ingressController !== undefined;
+  const envoyFrontend = (options.gatewayApi ?? false) || options.ingressController !== undefined ||
+    (options.envoyConfig ?? false) || (options.l7LoadBalancing ?? false);
   const values: JsonMap = {
     cni: { chainingMode: 'aws-cni', exclusive: false },
     enableIPv4Masquerade: false,
@@ -108,6 +109,12 @@ export function renderCiliumValues(options: CiliumValuesOptions, version: Cilium
       ...(options.ingressController.default !== undefined ? { default: options.ingressController.default } : {}),
     };
   }
+  if (options.envoyConfig) {
+    values.envoyConfig = { enabled: true };
+  }
+  if (options.l7LoadBalancing) {
+    values.loadBalancer = { l7: { backend: 'envoy' } };
+  }
   const merged = deepMerge(values, options.valuesOverrides);
   checkRenderedValues(merged, version);
   return merged as unknown as RenderedCiliumValues;
@@ -124,6 +131,8 @@ export function ciliumProfileFromValues(values: RenderedCiliumValues | JsonMap, 
     mutualAuthentication: isTrue(get(v, 'authentication.mutual.spire.enabled')),
     gatewayApi: isTrue(get(v, 'gatewayAPI.enabled')),
     ingressController: isTrue(get(v, 'ingressController.enabled')),
+    envoyConfig: isTrue(get(v, 'envoyConfig.enabled')),
+    l7LoadBalancing: get(v, 'loadBalancer.l7.backend') === 'envoy',
   };
 }
 
@@ -137,7 +146,7 @@ export function enabledFeatures(values: RenderedCiliumValues | JsonMap): Feature
   if (isTrue(get(v, 'authentication.mutual.spire.enabled'))) features.push(Feature.MUTUAL_AUTH);
   if (isTrue(get(v, 'gatewayAPI.enabled'))) features.push(Feature.GATEWAY_API);
   if (isTrue(get(v, 'ingressController.enabled'))) features.push(Feature.INGRESS);
-  if (isTrue(get(v, 'envoyConfig.enabled'))) features.push(Feature.ENVOY_CONFIG);
+  if (isTrue(get(v, 'envoyConfig.enabled')) || get(v, 'loadBalancer.l7.backend') === 'envoy') features.push(Feature.ENVOY_CONFIG);
   return features;
 }
 
@@ -158,6 +167,10 @@ function checkRenderedValues(v: JsonMap, version: CiliumVersion): void {
       `${JSON.stringify(nodePortEnabled)}; NodePort is part of kube-proxy replacement: set kubeProxyReplacement: true`);
   }
   const profile = ciliumProfileFromValues(v, version);
+  if ((profile.envoyConfig || profile.l7LoadBalancing) && !profile.l7Proxy) {
+    fail('CiliumEnvoyConfig (envoyConfig.enabled, loadBalancer.l7.backend: envoy) requires l7Proxy: true (the agent ' +
+      'ignores CiliumEnvoyConfig when L7 proxies are disabled), got l7Proxy: false; remove l7Proxy: false');
+  }
   for (const [on, what] of [[profile.gatewayApi, 'Gateway API'], [profile.ingressController, 'the Ingress controller']] as const) {
     if (!on) continue;
     if (!profile.l7Proxy) {

@@ -2,6 +2,7 @@ import { ApiObject, Chart, type ChartProps } from 'cdk8s';
 import type { Construct, IConstruct } from 'constructs';
 import { chainingProfile, type CiliumProfile } from '../cilium/profile';
 import { MeshValidationError } from '../private/errors';
+import type { EnvoyServiceClaim } from './envoy-services';
 import { findEnvoySourceIdentityDrops, type ObjectManifest } from './routing/envoy-source-identity';
 import { serviceSelectorsOf } from './service-selectors';
 
@@ -44,6 +45,13 @@ export class ServiceMesh extends Chart {
 
   /** The Cilium installation this mesh renders for. */
   public readonly cilium: CiliumProfile;
+
+  /**
+   * Which constructs make Cilium put an Envoy listener in front of which Service (GAMMA routes, resilience
+   * policies), keyed `namespace/name`; see envoy-services.ts.
+   * @internal
+   */
+  public readonly _envoyServices = new Map<string, EnvoyServiceClaim[]>();
 
   constructor(scope: Construct, id: string, props: ServiceMeshProps = {}) {
     super(scope, id, props);

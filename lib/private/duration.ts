@@ -50,3 +50,62 @@ export function toGatewayDuration(what: string, duration: Duration): string {
   if (millis) parts.push(`${millis}ms`);
   return parts.join('');
 }
+
+/** The largest `google.protobuf.Duration` (about 10,000 years), in seconds. */
+const MAX_PROTO_SECONDS = 315_576_000_000n;
+
+/** Options for `toEnvoyDuration`. */
+export interface EnvoyDurationOptions {
+  /** The field must be above zero (Envoy's `duration.gt: 0s` rule), e.g. outlier detection `interval`. */
+  readonly positive?: boolean;
+  /** A lower bound Envoy enforces when loading the config, with the reason, e.g. 50ms for a token bucket's fill interval. */
+  readonly min?: { readonly duration: Duration; readonly reason: string };
+}
+
+/**
+ * Renders `duration` as Envoy reads a `google.protobuf.Duration` in JSON: seconds with up to nine fractional
+ * digits and an `s`, e.g. `Duration.millis(250)` -> `0.250s` (trailing zeros kept to milliseconds, so
+ * `Duration.seconds(5)` -> `5s` and `Duration.millis(1500)` -> `1.500s`). Throws (path-less; wrap with `atScope`)
+ * when the duration is unresolved, has a part below a nanosecond, exceeds the protobuf range, or is below what the
+ * field accepts (`options`).
+ * @see https://protobuf.dev/reference/protobuf/google.protobuf/#duration
+ */
+export function toEnvoyDuration(what: string, duration: Duration, options: EnvoyDurationOptions = {}): string {
+  if (duration.isUnresolved()) {
+    throw new MeshValidationError(`${what} must be a concrete duration, got an unresolved token; pass a literal Duration`);
+  }
+  const ms = duration.toMilliseconds({ integral: false });
+  const nanosFloat = ms * 1e6;
+  const nanosRounded = Math.round(nanosFloat);
+  if (Math.abs(nanosFloat - nanosRounded) > 1e-3) {
+    throw new MeshValidationError(
+      `${what} must be a whole number of nanoseconds (Envoy durations have nanosecond resolution), got ${ms}ms; round it`,
+    );
+  }
+  const nanos = BigInt(nanosRounded);
+  const seconds = nanos / 1_000_000_000n;
+  if (seconds > MAX_PROTO_SECONDS) {
+    throw new MeshValidationError(
+      `${what} must be at most ${MAX_PROTO_SECONDS}s (the protobuf Duration range Envoy reads), got ${seconds}s; pass a shorter duration`,
+    );
+  }
+  if (options.positive && nanos === 0n) {
+    throw new MeshValidationError(`${what} must be above zero (Envoy rejects 0s here), got 0; pass e.g. Duration.seconds(1)`);
+  }
+  if (options.min && ms < options.min.duration.toMilliseconds({ integral: false })) {
+    throw new MeshValidationError(
+      `${what} must be at least ${options.min.duration.toMilliseconds()}ms (${options.min.reason}), got ${ms}ms; ` +
+        `pass Duration.millis(${options.min.duration.toMilliseconds()}) or more`,
+    );
+  }
+  const frac = nanos % 1_000_000_000n;
+  if (frac === 0n) {
+    return `${seconds}s`;
+  }
+  // 3, 6 or 9 fractional digits, as protojson writes them: 0.250s, 0.000250s, 0.000000250s.
+  let digits = frac.toString().padStart(9, '0');
+  while (digits.length > 3 && digits.endsWith('000')) {
+    digits = digits.slice(0, -3);
+  }
+  return `${seconds}.${digits}s`;
+}

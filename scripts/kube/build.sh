@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver (k8s.io/kubernetes) and etcd (go.etcd.io/etcd) from Go modules with the machine's Go
+# Builds kube-apiserver and kube-controller-manager (k8s.io/kubernetes) and etcd (go.etcd.io/etcd) from Go modules with the machine's Go
 # toolchain, into a cache outside the repository keyed by version. Prints the binary directory on stdout.
 # Idempotent: a second run with the binaries present does nothing.
 set -euo pipefail
@@ -10,7 +10,7 @@ CACHE=${KUBE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cdk-cilium-mesh/kube}
 STAGING_VERSION=v0${K8S_VERSION#v1}
 BIN="$CACHE/bin/k8s-$K8S_VERSION-etcd-$ETCD_VERSION"
 
-if [ -x "$BIN/kube-apiserver" ] && [ -x "$BIN/etcd" ]; then
+if [ -x "$BIN/kube-apiserver" ] && [ -x "$BIN/kube-controller-manager" ] && [ -x "$BIN/etcd" ]; then
   echo "$BIN"
   exit 0
 fi
@@ -33,8 +33,8 @@ MOD
   rm -rf "$work"
 fi
 
-if [ ! -x "$BIN/kube-apiserver" ]; then
-  log "building kube-apiserver $K8S_VERSION (staging modules $STAGING_VERSION); the first build takes several minutes"
+if [ ! -x "$BIN/kube-apiserver" ] || [ ! -x "$BIN/kube-controller-manager" ]; then
+  log "building kube-apiserver and kube-controller-manager $K8S_VERSION (staging modules $STAGING_VERSION); the first build takes several minutes"
   work=$(mktemp -d)
   modfile=$(cd "$work" && go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
   {
@@ -44,12 +44,15 @@ if [ ! -x "$BIN/kube-apiserver" ]; then
     # Every staging replace of k8s.io/kubernetes' own go.mod, pointed at the published release of that module.
     sed -n 's#^[[:space:]]*\(k8s.io/[a-z0-9-]*\) => ./staging/src/k8s.io/.*#replace \1 => \1 '"$STAGING_VERSION"'#p' "$modfile"
   } >"$work/go.mod"
-  printf 'package tools\n\nimport _ "k8s.io/kubernetes/cmd/kube-apiserver/app"\n' >"$work/tools.go"
+  printf 'package tools\n\nimport (\n\t_ "k8s.io/kubernetes/cmd/kube-apiserver/app"\n\t_ "k8s.io/kubernetes/cmd/kube-controller-manager/app"\n)\n' >"$work/tools.go"
   (cd "$work" && go mod tidy >&2)
   ver="-X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1"
   ver="$ver -X k8s.io/component-base/version.gitMinor=$(echo "$K8S_VERSION" | cut -d. -f2)"
   ver="$ver -X k8s.io/client-go/pkg/version.gitVersion=$K8S_VERSION"
-  (cd "$work" && go build -trimpath -ldflags "-s -w $ver" -o "$BIN/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver) >&2
+  for cmd in kube-apiserver kube-controller-manager; do
+    [ -x "$BIN/$cmd" ] && continue
+    (cd "$work" && go build -trimpath -ldflags "-s -w $ver" -o "$BIN/$cmd" "k8s.io/kubernetes/cmd/$cmd") >&2
+  done
   rm -rf "$work"
 fi
 echo "$BIN"

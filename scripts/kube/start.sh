@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Starts etcd and kube-apiserver on 127.0.0.1 (no kubelet, no controllers, no pods) and writes a kubeconfig.
+# Starts etcd, kube-apiserver and kube-controller-manager (only the namespace and garbage-collector controllers, so
+# that deleted namespaces and owned objects go away as on a real cluster) on 127.0.0.1 and writes a kubeconfig.
+# No kubelet, no scheduler, no pods.
 # Usage: scripts/kube/start.sh [STATE_DIR]   (default: $KUBE_STATE_DIR or $TMPDIR/cdk-cilium-mesh-kube)
 # Prints `export KUBECONFIG=...` on stdout. Idempotent: when the server in STATE_DIR answers /readyz, nothing
 # is started. scripts/kube/stop.sh STATE_DIR stops both processes and removes the directory.
@@ -99,6 +101,12 @@ chmod 600 "$STATE/kubeconfig"
 
 for _ in $(seq 1 240); do
   if ready; then
+    # Finalizers of namespaces and of owned objects are served by these two controllers on EKS too; nothing else
+    # (no Deployment, ReplicaSet or Service controllers: no pod is ever created).
+    setsid "$BIN/kube-controller-manager" --kubeconfig "$STATE/kubeconfig" --controllers namespace-controller,garbage-collector-controller \
+      --leader-elect=false --secure-port 0 --use-service-account-credentials=false \
+      --concurrent-namespace-syncs 4 >"$STATE/controller-manager.log" 2>&1 </dev/null &
+    echo $! >"$STATE/controller-manager.pid"
     log "ready after $SECONDS s"
     echo "export KUBECONFIG=$STATE/kubeconfig"
     exit 0

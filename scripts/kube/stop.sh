@@ -4,13 +4,14 @@
 set -uo pipefail
 STATE=${1:-${KUBE_STATE_DIR:-${TMPDIR:-/tmp}/cdk-cilium-mesh-kube}}
 [ -d "$STATE" ] || exit 0
-for name in apiserver etcd; do
+for name in controller-manager apiserver etcd; do
   pidfile="$STATE/$name.pid"
   [ -f "$pidfile" ] || continue
   pid=$(cat "$pidfile")
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    # a test server keeps nothing: one second for a clean exit, then it is killed
+    for _ in $(seq 1 10); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
   fi
   rm -f "$pidfile"

@@ -8,6 +8,7 @@ import { CanaryStack } from '../../examples/canary';
 import { EastWestStack } from '../../examples/east-west';
 import { buildGitOpsMesh } from '../../examples/gitops';
 import { QuickstartStack } from '../../examples/quickstart';
+import { ResilienceStack } from '../../examples/resilience';
 import { ZeroTrustStack } from '../../examples/zero-trust';
 
 type StackClass = new (scope: App, id: string) => Stack;
@@ -16,6 +17,7 @@ const STACKS: Record<string, StackClass> = {
   'zero-trust': ZeroTrustStack,
   canary: CanaryStack,
   'east-west': EastWestStack,
+  resilience: ResilienceStack,
 };
 
 /** Synthesizes a fresh app with one example stack into its own directory; returns every file's bytes. */

@@ -1,7 +1,9 @@
 import { Annotations } from 'aws-cdk-lib';
 import type { Construct, IConstruct } from 'constructs';
 import { MeshValidationError } from '../../private/errors';
+import { claimEnvoyService } from '../envoy-services';
 import { ServiceMesh } from '../service-mesh';
+import { resolveBackend } from './backend';
 import type { RouteParent } from './parent';
 
 const GAMMA_KEYS = Symbol.for('cdk-cilium-mesh.gammaKeys');
@@ -22,6 +24,12 @@ export function registerGammaParents(route: Construct, kind: string, namespace: 
         `got Cilium ${profile.version.line}; use an HttpRoute or upgrade Cilium`,
       route,
     );
+  }
+  for (const p of parents) {
+    if (p._service) {
+      const ref = resolveBackend(p._service, namespace);
+      claimEnvoyService(ref.namespace, ref.name, { kind: 'gamma', owner: route });
+    }
   }
   const registry = gammaRegistry(mesh);
   for (const key of keys) {

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Envoy config inside CiliumEnvoyConfigs: Kubernetes does not check `spec.resources`, so every CEC/CCEC that the
+# tests recorded (.validate/manifests/<target>/) and the examples synthesized (.validate/examples/<target>/<example>/)
+# is decoded with Envoy's own protobuf definitions and checked against the cilium-envoy extension list of its
+# Cilium line (scripts/envoy/main.go). Prints `envoy: N resources, M invalid`; fails when M > 0 or N = 0.
+# Needs ROOT and TMPDIR (set by .ci/run) and a Go toolchain; the checker is built once per source hash into a cache
+# outside the repository.
+set -euo pipefail
+ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+cd "$ROOT"
+SRC=scripts/envoy
+CACHE=${ENVOY_CHECK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cdk-cilium-mesh}
+# Keyed by go.sum (the pinned dependencies) and the checker's own sources, so either change rebuilds it.
+HASH=$(cat "$SRC/go.sum" "$SRC/go.mod" "$SRC"/*.go | sha256sum | cut -c1-16)
+BIN="$CACHE/envoy-check-$HASH"
+if [ ! -x "$BIN" ]; then
+  echo "envoy: building the checker (go-control-plane, once per source hash) into $BIN" >&2
+  mkdir -p "$CACHE"
+  (cd "$SRC" && CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=readonly" go build -trimpath -o "$BIN.tmp.$$" .) >&2
+  mv "$BIN.tmp.$$" "$BIN"
+fi
+
+EXTENSIONS="${TMPDIR:-/tmp}/envoy-extensions.$$.json"
+trap 'rm -f "$EXTENSIONS"' EXIT
+# The extension table is lib data; the checker reads it as JSON instead of keeping its own copy.
+node_modules/.bin/ts-node --transpile-only "$SRC/extensions-json.ts" "$EXTENSIONS"
+
+# Self-check: the checker must find each of the six mistakes in testdata/invalid.yaml, or a pass below means nothing.
+set +e
+self=$("$BIN" -extensions "$EXTENSIONS" "1.20=$SRC/testdata/invalid.yaml")
+rc=$?
+set -e
+if [ $rc -ne 1 ] || ! echo "$self" | grep -q '^envoy: 6 resources, 6 invalid'; then
+  echo "$self"
+  echo "envoy: the checker's self-check failed (expected exit 1 and 6 invalid resources in $SRC/testdata/invalid.yaml, got exit $rc)"
+  exit 1
+fi
+
+# cilium-1.20, cilium-1.20-experimental -> 1.20; cilium-1.16 -> 1.16
+line_of() { echo "$1" | sed -n 's/^cilium-\([0-9]*\.[0-9]*\).*$/\1/p'; }
+args=()
+for dir in .validate/manifests/*/ .validate/examples/*/*/; do
+  [ -d "$dir" ] || continue
+  case "$dir" in
+    .validate/manifests/*) target=$(basename "$dir") ;;
+    *) target=$(basename "$(dirname "$dir")") ;;
+  esac
+  line=$(line_of "$target")
+  if [ -z "$line" ]; then
+    echo "envoy: cannot tell the Cilium line of validation target '$target' ($dir)" >&2
+    exit 2
+  fi
+  args+=("$line=$dir")
+done
+if [ ${#args[@]} -eq 0 ]; then
+  echo "envoy: nothing recorded in .validate (run the tests and npm run synth:examples first)"
+  exit 1
+fi
+"$BIN" -extensions "$EXTENSIONS" -require-some "${args[@]}"

@@ -1,0 +1,89 @@
+/**
+ * The real Cilium chart of every supported line (1.16 to 1.20), from the Go module proxy, installed on a live
+ * API server with the helm binary of the kubectl layer (no --wait: no pods run here), with the values
+ * `renderCiliumValues` gives for each option set below: the first set is a fresh install, each next one an
+ * upgrade of the same release (a fresh install per set would need a fresh server, since the chart's namespaces
+ * cannot be reused while they terminate). The Gateway API CRDs of the line are applied first, as the library
+ * orders them. A values object the chart or the API server rejects fails the test. The examples' own values are
+ * installed by examples.live.ts.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  CILIUM_GATEWAY_API, CiliumVersion, GatewayApiVersion, HubbleMetric, IngressLoadBalancerMode, renderCiliumValues, TransparentEncryption, type CiliumValuesOptions,
+} from '../../lib';
+import { ciliumChart, gatewayApiCrdFiles, HELM, startServer, tally, type LiveServer } from './cluster';
+
+const LINES = [CiliumVersion.V1_16, CiliumVersion.V1_17, CiliumVersion.V1_18, CiliumVersion.V1_19, CiliumVersion.V1_20];
+const HOST = 'ABCDEF0123456789.gr7.us-east-1.eks.amazonaws.com';
+
+/** Each option of `CiliumValuesOptions` is on in at least one set. */
+const OPTION_SETS: Record<string, CiliumValuesOptions> = {
+  'defaults': {},
+  'kube-proxy replacement, Gateway API, Ingress controller': {
+    kubeProxyReplacement: true, k8sServiceHost: HOST, gatewayApi: true,
+    ingressController: { loadBalancerMode: IngressLoadBalancerMode.SHARED, default: true },
+  },
+  'Hubble relay and UI, metrics, Prometheus, dashboards': {
+    hubble: { relay: true, ui: true, metrics: [HubbleMetric.dns(), HubbleMetric.drop(), HubbleMetric.tcp(), HubbleMetric.flow(), HubbleMetric.policy()] },
+    prometheus: { agent: true, operator: true, envoy: true },
+    grafanaDashboards: { label: 'grafana_dashboard', labelValue: '1' },
+    operatorReplicas: 1,
+  },
+  'WireGuard, audit mode': { encryption: TransparentEncryption.wireGuard({ podMtu: 8906 }), policyAuditMode: true },
+  'SPIRE mutual authentication': { mutualAuthentication: {} },
+  'CiliumEnvoyConfig and L7 load balancing': { kubeProxyReplacement: true, k8sServiceHost: HOST, envoyConfig: true, l7LoadBalancing: true },
+};
+
+/** `helm upgrade --install` of the release with `values`. */
+function install(server: LiveServer, chart: string, values: unknown, release: string): { ok: boolean; error: string } {
+  const file = path.join(server.state, `${release}.values.json`);
+  fs.writeFileSync(file, JSON.stringify(values));
+  const r = spawnSync(HELM, ['--kubeconfig', server.kubeconfig, 'upgrade', '--install', release, chart, '--namespace', 'kube-system', '-f', file], { encoding: 'utf8' });
+  return { ok: r.status === 0, error: r.stderr.trim() };
+}
+
+describe.each(LINES.map((v) => [v.chartVersion, v] as const))('Cilium %s chart', (_, version) => {
+  test('installs with the values of every option set', () => {
+    const chart = ciliumChart(version.chartVersion);
+    const server = startServer(`chart-${version.minor}`);
+    const outcomes: Record<string, string> = {};
+    try {
+      const gatewayApi = CILIUM_GATEWAY_API[`1.${version.minor}`];
+      for (const f of gatewayApiCrdFiles(gatewayApi, GatewayApiVersion.defaultChannel(version))) {
+        const r = server.kubectl(['apply', '--server-side', '-f', f]);
+        if (r.status !== 0) throw new Error(`Gateway API ${gatewayApi} CRDs: ${r.stderr}`);
+      }
+      for (const [name, options] of Object.entries(OPTION_SETS)) {
+        const values = renderCiliumValues(options, version);
+        const r = install(server, chart.chart, values, 'cilium');
+        outcomes[name] = r.ok ? 'installed' : r.error;
+      }
+    } finally {
+      server.stop();
+    }
+    const failed = Object.values(outcomes).filter((o) => o !== 'installed').length;
+    tally({ chartInstalls: Object.keys(outcomes).length, failed: failed > 0 ? 1 : 0 });
+    if (chart.version !== chart.requested) {
+      console.log(`Cilium ${chart.requested}: the Go module proxy does not serve it here; chart ${chart.version} of the same line stands in`);
+    }
+    expect(outcomes).toEqual(Object.fromEntries(Object.keys(OPTION_SETS).map((k) => [k, 'installed'])));
+  });
+});
+
+test('ServiceMonitors without the Prometheus Operator CRDs: the real chart refuses the install', () => {
+  const version = CiliumVersion.V1_20;
+  const chart = ciliumChart(version.chartVersion);
+  const server = startServer('servicemonitor');
+  let outcome;
+  try {
+    const values = renderCiliumValues({ prometheus: { agent: true, serviceMonitor: true } }, version);
+    outcome = install(server, chart.chart, values, 'cilium');
+  } finally {
+    server.stop();
+  }
+  tally({ chartInstalls: 1 });
+  expect(outcome.ok).toBe(false);
+  expect(outcome.error).toMatch(/Service Monitor requires monitoring.coreos.com\/v1 CRDs/);
+});
