@@ -5,7 +5,8 @@ references, ties broken by logical id):
 - Custom::CiliumMeshObjects: the library's own delivery handler (lib/mesh/delivery/handler/index.py, class
   Handler) with the kubectl binary of the Lambda layer. Only the outside world is replaced, behind the handler's
   Deps seam: S3 reads come from the assembly's asset files, pinned URLs from local files whose sha256 the handler
-  checks as usual, the EKS token is the test server's static token, and the endpoint and CA are the test server's.
+  checks as usual, the EKS token is the test server's static token, and the endpoint and CA (which the function
+  gets in its environment) are the test server's.
 - Custom::AWSCDK-EKS-HelmChart: `helm upgrade --install` of the real chart (from the Go module proxy) with the
   rendered values, with the helm binary of the layer, without --wait (no pods run here). After a Cilium release,
   the line's Cilium CRDs are applied, standing in for the operator that registers them at run time.
@@ -55,6 +56,9 @@ class LocalDeps(index.Deps):
     def __init__(self):
         super().__init__()
         os.environ['PATH'] = os.path.join(TOOLS, 'kubectl') + ':' + os.environ['PATH']
+        # what DeliveryProvider binds into the function's environment at synth: the handler takes the cluster from
+        # there, never from the event
+        os.environ.update({'CLUSTER_NAME': 'test', 'CLUSTER_ENDPOINT': ENDPOINT, 'CLUSTER_CA': CA_DATA})
         self.s3_reads = []
         self.url_reads = []
 
