@@ -1,8 +1,7 @@
 /**
  * Delivery at 5,000 objects on the local API server: the ApplySet engine (what the handler and the CLI run) against
  * a Helm 4 release of the same objects. Run once or twice by hand, figures go to docs/delivery.md:
- *   eval "$(bash scripts/kube/start.sh /tmp/kube-bench)"; export KUBE_TOOLS_DIR=$(bash scripts/kube/tools.sh)
- *   npx ts-node --transpile-only test/live/delivery/bench.ts
+ *   npx ts-node --transpile-only test/live/delivery/bench.ts [N]   (starts and stops its own API server)
  * Not a test: it prints one JSON line per step (seconds, counts).
  */
 import { spawnSync } from 'child_process';
@@ -10,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { syntheticPolicy } from '../../../bench/synthetic';
-import { installCrds, k, KUBECONFIG, namespaceController, remove, synth, deliverAssembly } from './util';
+import { deliverAssembly, installCrds, k, KUBECONFIG, namespaceController, remove, startDeliveryServer, stopDeliveryServer, synth } from './util';
 
 const N = Number(process.argv[2] ?? 5000);
 const HELM = path.join(process.env.KUBE_TOOLS_DIR ?? '', 'helm', 'helm');
@@ -30,6 +29,7 @@ function helm(...args: string[]): string {
   return r.stdout.trim().split('\n').slice(-1)[0];
 }
 
+startDeliveryServer();
 installCrds();
 const controller = namespaceController();
 try {
@@ -63,4 +63,5 @@ try {
   time('helm: uninstall', () => helm('uninstall', 'mesh', '-n', 'kube-system', '--wait'));
 } finally {
   controller.kill();
+  stopDeliveryServer();
 }

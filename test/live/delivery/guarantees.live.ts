@@ -1,6 +1,6 @@
 /**
- * The delivery guarantees of issue #8, each proven on the live API server (scripts/kube/start.sh) with the layer's
- * kubectl, through the same engine the Lambda handler runs (driven by `cdk-cilium-mesh deliver` and, for the
+ * The delivery guarantees of issue #8 (docs/delivery.md), each proven on a live API server of their own
+ * (scripts/kube/start.sh) with the layer's kubectl, through the same engine the Lambda handler runs (driven by `cdk-cilium-mesh deliver` and, for the
  * requests only CloudFormation sends, by its Update and Delete events). Every test uses namespaces of its own.
  */
 import type { ChildProcess } from 'child_process';
@@ -13,17 +13,21 @@ import { ZeroTrustStack } from '../../../examples/zero-trust';
 import { main } from '../../../lib/mesh/delivery/cli/deliver';
 import {
   create, deliverAssembly, errorOf, installCrds, k, KUBECONFIG, KUBECTL, meshOf, names, namespaceController, policy, remove,
-  synth, update,
+  startDeliveryServer, stopDeliveryServer, synth, update,
 } from './util';
 
 const PARENTS = 'meshdeliveries.cdk-cilium-mesh.io';
 let controller: ChildProcess;
 
 beforeAll(() => {
+  startDeliveryServer();
   installCrds();
   controller = namespaceController();
 });
-afterAll(() => controller.kill());
+afterAll(() => {
+  controller?.kill();
+  stopDeliveryServer();
+});
 
 /** The `cdk-cilium-mesh` command line: exit code and output lines. */
 function cli(...args: string[]) {

@@ -10,14 +10,25 @@ import {
   deliver, findMeshes, meshEvent, runEngine, type AssemblyMesh, type DeliverOptions, type DeliveryCounts,
 } from '../../../lib/mesh/delivery/cli/deliver';
 import { ServiceMesh } from '../../../lib/mesh/service-mesh';
+import { KUBECTL, startServer, type LiveServer } from '../cluster';
 
-/** The layer's kubectl (the binary the handler runs in Lambda) and the test server's kubeconfig. */
-export const KUBECTL = path.join(process.env.KUBE_TOOLS_DIR ?? '', 'kubectl', 'kubectl');
-export const KUBECONFIG = process.env.KUBECONFIG ?? '';
-const SHARED = path.join(__dirname, '..', '..', '..', '..', 'shared');
+/** The layer's kubectl: the binary the handler runs in Lambda. */
+export { KUBECTL };
+const SHARED = process.env.SHARED_DIR ?? path.join(__dirname, '..', '..', '..', '..', 'shared');
 
-if (!process.env.KUBE_TOOLS_DIR || !KUBECONFIG) {
-  throw new Error('live tests need KUBECONFIG (scripts/kube/start.sh) and KUBE_TOOLS_DIR (scripts/kube/tools.sh)');
+let server: LiveServer | undefined;
+/** The kubeconfig of the server the delivery tests use (`startDeliveryServer`). */
+export let KUBECONFIG = '';
+
+/** Starts the kube-apiserver of the delivery tests (one for the file, as every test uses namespaces of its own). */
+export function startDeliveryServer(): void {
+  server = startServer('delivery');
+  KUBECONFIG = server.kubeconfig;
+  OPTIONS = { kubectl: KUBECTL, kubeconfig: KUBECONFIG };
+}
+
+export function stopDeliveryServer(): void {
+  server?.stop();
 }
 
 /** kubectl against the test server; throws with stderr on failure. */
@@ -78,7 +89,7 @@ export function synth(objects: Record<string, unknown>[], { stackName, account, 
   return outdir;
 }
 
-export const OPTIONS: Omit<DeliverOptions, 'assembly'> = { kubectl: KUBECTL, kubeconfig: KUBECONFIG };
+export let OPTIONS: Omit<DeliverOptions, 'assembly'> = { kubectl: KUBECTL };
 
 /** `cdk-cilium-mesh deliver` on an assembly. */
 export function deliverAssembly(assembly: string, o: Partial<DeliverOptions> = {}): DeliveryCounts {
