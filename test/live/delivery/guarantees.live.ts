@@ -159,6 +159,7 @@ describe('guarantee 4: all or nothing per deploy', () => {
     if (left.length > 0) {
       expect(message).toMatch(/may remain: /);
     }
+    k('delete', 'cnp', '--all', '-n', 'g4t', '--wait=false');
   });
 });
 
