@@ -132,7 +132,7 @@ export interface EngineRequest {
  * `DeliverError` with the engine's one-line message. `deliverMesh` uses it; so do the live tests for the requests
  * only CloudFormation sends (Update with old properties, Delete).
  */
-export function runEngine(request: EngineRequest, o: Omit<DeliverOptions, 'assembly'>, label = ''): Record<string, any> {
+export function runEngine(request: EngineRequest, o: Omit<DeliverOptions, 'assembly'>, label = ''): Record<string, unknown> {
   const input = {
     Event: request.event, Assets: request.assets, Kubeconfig: o.kubeconfig, Context: o.context, Kubectl: o.kubectl ?? 'kubectl',
     WaitSeconds: o.waitSeconds ?? 0, TimeoutSeconds: o.timeoutSeconds ?? 840,
@@ -172,7 +172,7 @@ export function deliverMesh(mesh: AssemblyMesh, o: DeliverOptions): DeliveryCoun
       throw new DeliverError(`${mesh.path}: batch ${JSON.stringify(s.Key)} is not in the assembly; synthesize again`);
     }
   }
-  return runEngine({ event: meshEvent(mesh, 'Create', o.dryRun === true), assets: mesh.assets }, o, mesh.path) as DeliveryCounts;
+  return runEngine({ event: meshEvent(mesh, 'Create', o.dryRun === true), assets: mesh.assets }, o, mesh.path) as unknown as DeliveryCounts;
 }
 
 /** The summary line. */
