@@ -95,7 +95,9 @@ export class DeliveryProvider extends Construct {
       code: lambda.Code.fromAsset(handlerDir(), { exclude: ['test*', '__pycache__'] }),
       layers: [options.kubectlLayer ?? new KubectlV35Layer(this, 'KubectlLayer')],
       timeout: Duration.minutes(15),
-      memorySize: 1024,
+      // the engine applies every object in one kubectl process: measured ~45 KiB of kubectl memory per object
+      // (278 MiB at 5,000, docs/benchmarks.md), so 2 GiB holds ~35,000 objects; Lambda also scales CPU with memory
+      memorySize: 2048,
       // The cluster is bound here, at synthesis: the handler never acts on an endpoint, CA or cluster name taken
       // from the event (anyone allowed to invoke it could otherwise point its bearer token elsewhere). Likewise the
       // bucket and key suffixes of the batches it may read.
