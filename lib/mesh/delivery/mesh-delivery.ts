@@ -255,7 +255,9 @@ export class MeshDelivery extends Construct {
         throw new MeshValidationError(
           `${describeIdentity(id)} is also delivered to this cluster by ${owner}; two deliveries of one object overwrite ` +
             'each other and one may prune what the other declares, so declare it in one mesh only (e.g. the Namespace in ' +
-            'the mesh that owns it) or give one of them another name or namespace',
+            'the mesh that owns it) or give one of them another name or namespace' +
+            (id.startsWith('/Namespace//') ? '; for a namespace both meshes use, let one create it and list it in ' +
+              'existingNamespaces of the other, with dependsOn on the first delivery' : ''),
           this,
         );
       }

@@ -128,6 +128,24 @@ describe('MeshDelivery', () => {
     expect(() => app.synth()).toThrow(/^Namespace shared is also delivered to this cluster by Stack\/A; .* \[at Stack\/B\]$/);
   });
 
+  test('two meshes using one namespace: the second creating it too is refused, existingNamespaces resolves it', () => {
+    const { app, stack, cluster, mesh } = setup();
+    policy(mesh, 1); // in team-01
+    const other = new ServiceMesh(new K8sApp(), 'other');
+    new ApiObject(other, 'p', { ...syntheticPolicy(1), metadata: { ...syntheticPolicy(1).metadata, name: 'other' } });
+    new MeshDelivery(stack, 'A', { cluster, charts: [mesh] });
+    new MeshDelivery(stack, 'B', { cluster, charts: [other] });
+    expect(() => app.synth()).toThrow(/^Namespace team-01 is also delivered to this cluster by Stack\/A; .* list it in existingNamespaces of the other, with dependsOn on the first delivery \[at Stack\/B\]$/);
+
+    const ok = setup();
+    policy(ok.mesh, 1);
+    const second = new ServiceMesh(new K8sApp(), 'second');
+    new ApiObject(second, 'p', { ...syntheticPolicy(1), metadata: { ...syntheticPolicy(1).metadata, name: 'other' } });
+    const a = new MeshDelivery(ok.stack, 'A', { cluster: ok.cluster, charts: [ok.mesh] });
+    new MeshDelivery(ok.stack, 'B', { cluster: ok.cluster, charts: [second], existingNamespaces: ['team-01'], dependsOn: [a] });
+    expect(Object.keys(Template.fromStack(ok.stack).findResources('Custom::CiliumMeshObjects'))).toHaveLength(2);
+  });
+
   test('objects added after construction are delivered', () => {
     const { stack, cluster, mesh } = setup();
     policy(mesh, 1);
