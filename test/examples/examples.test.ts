@@ -129,6 +129,6 @@ describe('examples', () => {
   test('gitops: a plain cdk8s app renders the mesh without AWS', () => {
     const mesh = buildGitOpsMesh(cdk8s.Testing.app());
     expect(cdk8s.Testing.synth(mesh).map((o: { kind: string }) => o.kind).sort())
-      .toEqual(['CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'HTTPRoute']);
+      .toEqual(['CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'HTTPRoute', 'Namespace']);
   });
 });
