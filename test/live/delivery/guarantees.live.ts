@@ -272,12 +272,15 @@ function unreachable(): string {
 describe('bad input', () => {
   test('each gives one line and a non-zero exit', () => {
     const assembly = synth([policy('a', 'bad')]);
+    const rejected = synth([policy('fine', 'bad-rejected'), { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'x', namespace: 'bad-rejected' }, spec: {} }]);
     const withoutCilium = synth([{ apiVersion: 'cilium.io/v2alpha1', kind: 'CiliumNoSuchKind', metadata: { name: 'x', namespace: 'bad' } }]);
     const cases: [string[], RegExp][] = [
       [[path.join(os.tmpdir(), 'no-such-dir')], /is not a cloud assembly \(no manifest.json\)/],
       [[assembly, '--kubeconfig', '/no/such/file'], /kubeconfig \/no\/such\/file does not exist/],
       [[assembly, '--kubeconfig', KUBECONFIG, '--stack', 'Other'], /no stack Other in .*; stacks: Mesh/],
       [[assembly, '--kubeconfig', unreachable()], /^deliver: error: Mesh\/Delivery: kubectl get .* failed: .*connection refused/],
+      [[rejected, '--kubeconfig', KUBECONFIG], /^deliver: error: Mesh\/Delivery: kubectl apply .* failed: The CiliumNetworkPolicy "x" is invalid: /],
       [[withoutCilium, '--kubeconfig', KUBECONFIG], /does not serve cilium.io\/v2alpha1\/CiliumNoSuchKind: install its CRDs first/],
       [[assembly, '--kubeconfig', KUBECONFIG, '--context', 'nope'], /^deliver: error: Mesh\/Delivery: kubeconfig \/.*: error: cannot locate context nope$/],
     ];
@@ -287,5 +290,8 @@ describe('bad input', () => {
       expect(r.err).toHaveLength(1);
       expect(r.err[0]).toMatch(message);
     }
+    // the rejected delivery left nothing half-applied: what it created (its namespace, the valid policy) is gone
+    expect(k('get', 'namespace', 'bad-rejected', '--ignore-not-found', '-o', 'jsonpath={.status.phase}')).not.toBe('Active');
+    expect(k('get', 'cnp', '-n', 'bad-rejected', '-o', 'name')).toBe('');
   });
 });
