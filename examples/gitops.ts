@@ -4,7 +4,7 @@
  *
  *   npx ts-node examples/gitops.ts   # writes dist/mesh.k8s.yaml
  */
-import { App } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import {
   Backend, chainingProfile, CiliumVersion, DefaultDeny, Entity, HttpRoute, HttpRule, PathMatch, Peer, Port,
   RouteParent, ServiceMesh, Workload,
@@ -16,6 +16,8 @@ export function buildGitOpsMesh(app: App): ServiceMesh {
     cilium: chainingProfile({ version: CiliumVersion.V1_20, kubeProxyReplacement: true, gatewayApi: true }),
   });
 
+  // The namespace is part of the mesh (first, so that a GitOps tool applying the file in order finds it).
+  new ApiObject(mesh, 'StoreNamespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'store' } });
   const web = new Workload(mesh, 'Web', { namespace: 'store', labels: { app: 'web' }, ports: [Port.tcp(8080)] });
   const orders = new Workload(mesh, 'Orders', {
     namespace: 'store', labels: { app: 'orders' }, ports: [Port.tcp(9090)], service: { name: 'orders', ports: [9090] },

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import { CustomResource, RemovalPolicy } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
@@ -130,6 +130,8 @@ export class GatewayApiCrds extends Construct {
     this.resource = new CustomResource(this, 'Crds', {
       serviceToken: provider.serviceToken,
       resourceType: DELIVERY_RESOURCE_TYPE,
+      // CloudFormation waits this long for an answer if the provider dies without one (default: one hour).
+      serviceTimeout: Duration.minutes(20),
       properties: {
         ClusterName: props.cluster.clusterName,
         Endpoint: props.cluster.clusterEndpoint,

@@ -186,7 +186,7 @@ describe('examples', () => {
   test('gitops: a plain cdk8s app renders the mesh without AWS', () => {
     const mesh = buildGitOpsMesh(cdk8s.Testing.app());
     expect(cdk8s.Testing.synth(mesh).map((o: { kind: string }) => o.kind).sort())
-      .toEqual(['CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'HTTPRoute']);
+      .toEqual(['CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'HTTPRoute', 'Namespace']);
     expect(meshDiagram(mesh)).toMatchSnapshot();
     const assertions = MeshAssertions.of(mesh);
     // Gateway traffic reaches web with the identity `ingress` (cilium/cilium#24826), which web allows.

@@ -5,7 +5,8 @@ references, ties broken by logical id):
 - Custom::CiliumMeshObjects: the library's own delivery handler (lib/mesh/delivery/handler/index.py, class
   Handler) with the kubectl binary of the Lambda layer. Only the outside world is replaced, behind the handler's
   Deps seam: S3 reads come from the assembly's asset files, pinned URLs from local files whose sha256 the handler
-  checks as usual, the EKS token is the test server's static token, and the endpoint and CA are the test server's.
+  checks as usual, the EKS token is the test server's static token, and the endpoint and CA (which the function
+  gets in its environment) are the test server's.
 - Custom::AWSCDK-EKS-HelmChart: `helm upgrade --install` of the real chart (from the Go module proxy) with the
   rendered values, with the helm binary of the layer, without --wait (no pods run here). After a Cilium release,
   the line's Cilium CRDs are applied, standing in for the operator that registers them at run time.
@@ -55,6 +56,9 @@ class LocalDeps(index.Deps):
     def __init__(self):
         super().__init__()
         os.environ['PATH'] = os.path.join(TOOLS, 'kubectl') + ':' + os.environ['PATH']
+        # what DeliveryProvider binds into the function's environment at synth: the handler takes the cluster from
+        # there, never from the event
+        os.environ.update({'CLUSTER_NAME': 'test', 'CLUSTER_ENDPOINT': ENDPOINT, 'CLUSTER_CA': CA_DATA})
         self.s3_reads = []
         self.url_reads = []
 
@@ -374,8 +378,17 @@ def drive_lifecycle(report):
             event['OldResourceProperties'] = old
         deps = CountingDeps()
         handler = index.Handler(deps, wait_seconds=120, retry_seconds=1)
+        # Delete waits until the mesh's namespaces are gone: stand in for the namespace controller this server lacks
+        controller = subprocess.Popen(
+            [os.path.join(CONFIG['root'], 'test', 'live', 'delivery', 'namespace-controller.sh'), KUBECTL],
+            env={**os.environ, 'KUBECONFIG': KUBECONFIG}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ) if step['request'] == 'Delete' else None
         started = time.monotonic()
-        result = handler.handle(event)
+        try:
+            result = handler.handle(event)
+        finally:
+            if controller:
+                controller.kill()
         seconds = time.monotonic() - started
         report['steps'].append({
             'request': step['request'], 'label': step.get('label', step['request']), 'seconds': round(seconds, 2),

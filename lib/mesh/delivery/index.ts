@@ -1,3 +1,4 @@
 export * from './plan';
 export * from './mesh-delivery';
 export { DeliveryProvider, DELIVERY_RESOURCE_TYPE, type DeliveryProviderOptions } from './provider';
+export * from './namespaces';

@@ -1,11 +1,15 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Annotations, Aspects, CustomResource, Lazy, Stack, type IAspect } from 'aws-cdk-lib';
+import { Annotations, Aspects, Aws, CfnResource, CustomResource, Duration, Lazy, Stack, Token, type IAspect } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import type { Chart } from 'cdk8s';
 import { Construct, type IConstruct, type IDependable } from 'constructs';
+import { meshNamespaces, type MeshNamespaceOptions } from './namespaces';
 import {
   objectIdentity, planBatches, withoutClusterScopedNamespaces, type BatchPlan, type BatchPlanOptions, type DeliveredObject,
 } from './plan';
@@ -25,7 +29,29 @@ function describeIdentity(id: string): string {
 const CLAIMED_OBJECTS = new WeakMap<eks.ICluster, Map<string, string>>();
 
 /** Options for delivering charts (`Cilium.addMesh`); `MeshDeliveryProps` adds the cluster and the charts. */
-export interface MeshDeliveryOptions extends DeliveryProviderOptions {
+export interface MeshDeliveryOptions extends DeliveryProviderOptions, MeshNamespaceOptions {
+  /**
+   * Take over objects that already exist in the cluster and are not this delivery's (made by hand, by GitOps,
+   * or by another delivery, e.g. before the mesh moved to another construct path or stack). Without it such an
+   * object fails the deploy with a message naming it and its current owner or field managers, and nothing is
+   * changed. Adopted objects become members: they are updated, pruned and deleted with the mesh. A failed
+   * deploy gives them back (drops the member label) but does not restore their previous content.
+   * @default false
+   */
+  readonly adopt?: boolean;
+  /**
+   * Re-apply the deployed mesh on a schedule (an EventBridge rule invoking the handler), so that objects deleted or
+   * edited by hand are restored even when no deploy changes the mesh: CloudFormation sends nothing for an unchanged
+   * custom resource. The handler reads the deployed properties from the stack's template and skips while the stack
+   * is being deployed or rolled back.
+   * @default true
+   */
+  readonly reconcile?: boolean;
+  /**
+   * How often `reconcile` re-applies the mesh.
+   * @default Duration.hours(1)
+   */
+  readonly reconcileEvery?: Duration;
   /**
    * What must exist before the objects are applied, e.g. the Cilium Helm release (the handler also waits up
    * to 10 minutes for the CRDs of the objects' kinds, which Cilium's operator registers after it starts).
@@ -55,10 +81,12 @@ export interface MeshDeliveryProps extends MeshDeliveryOptions {
  *
  * At synthesis the objects are canonicalized, sorted by identity and cut into content-defined batches
  * (`planBatches`); each batch is an S3 asset named by its sha256, and one custom resource lists the batches.
- * Its handler applies only batches that are new since the last deployment (server-side apply, field manager
- * `cdk-cilium-mesh`), labels every object with `cdk-cilium-mesh.io/owner` (this construct's address) and
- * deletes objects with that label that are no longer in the mesh; on stack deletion it deletes them all.
- * Objects without the owner label are never touched. The cluster must accept EKS access entries
+ * Its handler applies all the objects on every deploy as one kubectl ApplySet (server-side apply, field manager
+ * `cdk-cilium-mesh`; parent: a cluster-scoped `MeshDelivery` named after the stack id and logical id), prunes
+ * members that are no longer in the mesh, and on stack deletion deletes them all, routes first and namespaces last,
+ * waiting for finalizers. An object that exists and is not a member fails the deploy unless `adopt` is set; a failed
+ * first deploy removes what it created. Every namespace the objects use is created by the mesh or declared in
+ * `existingNamespaces`. See docs/delivery.md for the guarantees. The cluster must accept EKS access entries
  * (authentication mode API or API_AND_CONFIG_MAP, the aws-eks-v2 default): the handler role gets one.
  * Batches are file assets, so use the default (bootstrapped) stack synthesizer: the legacy synthesizer turns
  * every asset into CloudFormation parameters, of which a stack may have 200.
@@ -71,13 +99,18 @@ export interface MeshDeliveryProps extends MeshDeliveryOptions {
 export class MeshDelivery extends Construct {
   /** The custom resource that applies the objects. */
   public readonly resource: CustomResource;
-  /** Owner label value put on every delivered object. */
+  /**
+   * The owner label value of deliveries made before ApplySets (this construct's address): their objects are
+   * taken over as members without `adopt`.
+   */
   public readonly owner: string;
 
   private readonly charts: Chart[];
   private readonly cluster: eks.ICluster;
   private readonly provider: DeliveryProvider;
   private readonly batching: BatchPlanOptions;
+  private readonly namespaces: MeshNamespaceOptions;
+  private readonly batchSuffix: string;
   private materialized?: { plan: BatchPlan; bucket: string; sources: Record<string, string>[] };
 
   constructor(scope: Construct, id: string, props: MeshDeliveryProps) {
@@ -92,15 +125,20 @@ export class MeshDelivery extends Construct {
     this.cluster = props.cluster;
     this.provider = DeliveryProvider.of(this, props.cluster, props);
 
+    this.namespaces = { existingNamespaces: props.existingNamespaces, createNamespaces: props.createNamespaces };
+    this.batchSuffix = `.meshbatch-${this.node.addr.slice(2, 18)}`;
+
     this.resource = new CustomResource(this, 'Objects', {
       serviceToken: this.provider.serviceToken,
       resourceType: DELIVERY_RESOURCE_TYPE,
+      // CloudFormation waits this long for an answer if the provider dies without one (default: one hour).
+      serviceTimeout: Duration.minutes(20),
       properties: {
-        ClusterName: props.cluster.clusterName,
-        Endpoint: props.cluster.clusterEndpoint,
-        CertificateAuthorityData: props.cluster.clusterCertificateAuthorityData,
+        Engine: 'applyset/v1',
+        Path: this.node.path,
+        // the owner label of deliveries made before ApplySets: their objects are taken over without `adopt`
         Owner: this.owner,
-        Prune: 'true',
+        Adopt: props.adopt ? 'true' : 'false',
         RetainOnDelete: 'false',
         Bucket: Lazy.string({ produce: () => this.materialize().bucket }),
         Kinds: Lazy.list({ produce: () => this.materialize().plan.kinds }),
@@ -108,6 +146,9 @@ export class MeshDelivery extends Construct {
       },
     });
     this.resource.node.addDependency(this.provider.accessEntry);
+    if (props.reconcile ?? true) {
+      this.addReconcile(props.reconcileEvery ?? Duration.hours(1));
+    }
     for (const d of props.dependsOn ?? []) {
       this.resource.node.addDependency(d);
     }
@@ -122,6 +163,28 @@ export class MeshDelivery extends Construct {
     Aspects.of(this).add(aspect);
   }
 
+  /** A scheduled Reconcile of this delivery: the handler re-applies what the deployed template declares. */
+  private addReconcile(every: Duration): void {
+    const minutes = every.toSeconds() / 60;
+    if (!Number.isInteger(minutes) || minutes < 5) {
+      throw new MeshValidationError(`reconcileEvery must be a whole number of minutes, at least 5, got ${every.toHumanString()}; ` +
+        'use e.g. Duration.hours(1)', this);
+    }
+    const logicalId = Stack.of(this).getLogicalId(this.resource.node.defaultChild as CfnResource);
+    const rule = new events.Rule(this, 'Reconcile', {
+      description: `cdk-cilium-mesh: re-applies ${this.node.path} (drift correction)`,
+      schedule: events.Schedule.rate(every),
+    });
+    rule.addTarget(new targets.LambdaFunction(this.provider.handler, {
+      event: events.RuleTargetInput.fromObject({ RequestType: 'Reconcile', StackId: Aws.STACK_ID, LogicalResourceId: logicalId }),
+      retryAttempts: 0,
+    }));
+    this.provider.handler.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'],
+      resources: [Aws.STACK_ID],
+    }));
+  }
+
   /**
    * The batch plan: the one delivered once the app was synthesized; before that, a preview of the objects the
    * charts hold now (reading it does not freeze them).
@@ -130,8 +193,10 @@ export class MeshDelivery extends Construct {
     return this.materialized?.plan ?? atScope(this, () => planBatches(this.objects(), this.batching));
   }
 
-  private objects(): DeliveredObject[] {
-    return this.charts.flatMap((c) => c.toJson() as DeliveredObject[]);
+  /** The delivered objects: the charts' objects with the namespaces they use accounted for (`meshNamespaces`). */
+  private objects(perChart?: DeliveredObject[][]): DeliveredObject[] {
+    const objects = withoutClusterScopedNamespaces((perChart ?? this.charts.map((c) => c.toJson() as DeliveredObject[])).flat());
+    return atScope(this, () => meshNamespaces(objects, this.namespaces));
   }
 
   /** Reads the charts, plans batches, creates their assets and forwards chart warnings; runs once. */
@@ -140,7 +205,7 @@ export class MeshDelivery extends Construct {
       return this.materialized;
     }
     const perChart = this.charts.map((c) => c.toJson() as DeliveredObject[]);
-    const objects = withoutClusterScopedNamespaces(perChart.flat());
+    const objects = this.objects(perChart);
     const plan = atScope(this, () => planBatches(objects, this.batching));
     this.claimObjects(objects);
     const dir = path.join(os.tmpdir(), 'cdk-cilium-mesh-batches');
@@ -149,14 +214,22 @@ export class MeshDelivery extends Construct {
     let bucket: string | undefined;
     const sources: Record<string, string>[] = [];
     for (const batch of plan.batches) {
-      const file = path.join(dir, `${batch.sha256}.json`);
+      // the extension ends the S3 key: the handler may read only keys with this delivery's suffix
+      const file = path.join(dir, `${batch.sha256}${this.batchSuffix}`);
       if (!fs.existsSync(file)) {
         const tmp = `${file}.${process.pid}.tmp`;
         fs.writeFileSync(tmp, batch.content);
         fs.renameSync(tmp, file);
       }
       const asset = new s3assets.Asset(this, `Batch${batch.sha256.slice(0, 16)}`, { path: file });
-      asset.grantRead(this.provider.handler);
+      if (bucket === undefined) {
+        // One grant for all batches (a statement per batch would pass IAM's 10,240-character policy limit at
+        // ~10,000 objects): s3:GetObject on the keys ending with this delivery's suffix, under the synthesizer's
+        // prefix.
+        const key = asset.s3ObjectKey;
+        const prefix = Token.isUnresolved(key) ? '' : key.slice(0, Math.max(0, key.length - asset.assetHash.length - this.batchSuffix.length));
+        this.provider.grantBatches(asset.s3BucketName, `${prefix}*${this.batchSuffix}`, this.batchSuffix);
+      }
       bucket ??= asset.s3BucketName;
       const sameBucket = JSON.stringify(stack.resolve(asset.s3BucketName)) === JSON.stringify(stack.resolve(bucket));
       sources.push({ ...(sameBucket ? {} : { Bucket: asset.s3BucketName }), Key: asset.s3ObjectKey, Sha256: batch.sha256 });
@@ -184,7 +257,9 @@ export class MeshDelivery extends Construct {
         throw new MeshValidationError(
           `${describeIdentity(id)} is also delivered to this cluster by ${owner}; two deliveries of one object overwrite ` +
             'each other and one may prune what the other declares, so declare it in one mesh only (e.g. the Namespace in ' +
-            'the mesh that owns it) or give one of them another name or namespace',
+            'the mesh that owns it) or give one of them another name or namespace' +
+            (id.startsWith('/Namespace//') ? '; for a namespace both meshes use, let one create it and list it in ' +
+              'existingNamespaces of the other, with dependsOn on the first delivery' : ''),
           this,
         );
       }

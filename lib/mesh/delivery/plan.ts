@@ -119,6 +119,28 @@ const CLUSTER_SCOPED = new Set([
   'cilium.io/CiliumCIDRGroup', 'gateway.networking.k8s.io/GatewayClass',
 ]);
 
+/** `group/Kind` of the cluster-scoped CRDs among `objects`. */
+export function clusterScopedCrdKinds(objects: readonly DeliveredObject[]): Set<string> {
+  const out = new Set<string>();
+  for (const o of objects) {
+    const spec = o.spec as { group?: unknown; scope?: unknown; names?: { kind?: unknown } } | undefined;
+    if (o.kind === 'CustomResourceDefinition' && spec?.scope === 'Cluster' && typeof spec.group === 'string') {
+      out.add(`${spec.group}/${String(spec.names?.kind)}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * True for objects of a cluster-scoped kind: a built-in or Cilium/Gateway API kind known to be cluster-scoped, or
+ * one of `crdKinds` (`clusterScopedCrdKinds` of the objects delivered alongside).
+ */
+export function isClusterScoped(obj: DeliveredObject, crdKinds: ReadonlySet<string> = new Set()): boolean {
+  const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
+  const gk = `${apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : ''}/${String(obj.kind)}`;
+  return CLUSTER_SCOPED.has(gk) || crdKinds.has(gk);
+}
+
 /**
  * The objects with `metadata.namespace` removed from cluster-scoped ones. cdk8s puts a chart's namespace on every
  * object of the chart, cluster-scoped ones included; the API server ignores it, but the object's identity (and so

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct } from 'constructs';
@@ -76,6 +76,9 @@ export class DeliveryProvider extends Construct {
   /** The access entry that lets the handler role manage Kubernetes objects. */
   public readonly accessEntry: eks.AccessEntry;
 
+  private readonly batchSuffixes = new Set<string>();
+  private assetBucket?: string;
+
   private constructor(scope: Construct, id: string, cluster: eks.ICluster, options: DeliveryProviderOptions) {
     super(scope, id);
     const kubectl = cluster.kubectlProviderOptions;
@@ -92,8 +95,20 @@ export class DeliveryProvider extends Construct {
       code: lambda.Code.fromAsset(handlerDir(), { exclude: ['test*', '__pycache__'] }),
       layers: [options.kubectlLayer ?? new KubectlV35Layer(this, 'KubectlLayer')],
       timeout: Duration.minutes(15),
-      memorySize: 1024,
-      environment: { AWS_STS_REGIONAL_ENDPOINTS: 'regional' },
+      // the engine applies every object in one kubectl process: measured ~45 KiB of kubectl memory per object
+      // (278 MiB at 5,000, docs/benchmarks.md), so 2 GiB holds ~35,000 objects; Lambda also scales CPU with memory
+      memorySize: 2048,
+      // The cluster is bound here, at synthesis: the handler never acts on an endpoint, CA or cluster name taken
+      // from the event (anyone allowed to invoke it could otherwise point its bearer token elsewhere). Likewise the
+      // bucket and key suffixes of the batches it may read.
+      environment: {
+        AWS_STS_REGIONAL_ENDPOINTS: 'regional',
+        CLUSTER_NAME: cluster.clusterName,
+        CLUSTER_ENDPOINT: cluster.clusterEndpoint,
+        CLUSTER_CA: cluster.clusterCertificateAuthorityData,
+        ASSET_BUCKET: Lazy.string({ produce: () => this.assetBucket ?? '' }),
+        ASSET_SUFFIXES: Lazy.string({ produce: () => [...this.batchSuffixes].sort().join(',') }),
+      },
       vpc: subnets ? cluster.vpc : undefined,
       vpcSubnets: subnets ? { subnets } : undefined,
       securityGroups,
@@ -108,6 +123,19 @@ export class DeliveryProvider extends Construct {
     });
     const provider = new cr.Provider(this, 'Provider', { onEventHandler: this.handler });
     this.serviceToken = provider.serviceToken;
+  }
+
+  /**
+   * Lets the handler read a delivery's batches: `s3:GetObject` on `keyPattern` (e.g. `*.meshbatch-<id>`) in `bucket`,
+   * one statement however many batches, and nothing else of the bucket (no List, no GetBucket).
+   */
+  public grantBatches(bucket: string, keyPattern: string, suffix: string): void {
+    this.batchSuffixes.add(suffix);
+    this.assetBucket ??= bucket;
+    this.handler.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject'],
+      resources: [Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: bucket, resourceName: keyPattern })],
+    }));
   }
 }
 

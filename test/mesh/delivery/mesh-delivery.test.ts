@@ -25,17 +25,27 @@ describe('MeshDelivery', () => {
     const d = new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
     const t = Template.fromStack(stack);
     t.resourceCountIs('Custom::CiliumMeshObjects', 1);
+    const suffix = `.meshbatch-${d.node.addr.slice(2, 18)}`;
     t.hasResourceProperties('Custom::CiliumMeshObjects', {
-      ClusterName: 'prod',
-      Endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com',
-      CertificateAuthorityData: 'Q0E=',
+      Engine: 'applyset/v1',
+      Path: 'Stack/Delivery',
       Owner: d.owner,
-      Prune: 'true',
+      Adopt: 'false',
       RetainOnDelete: 'false',
-      Kinds: ['cilium.io/v2/CiliumNetworkPolicy'],
+      Kinds: ['cilium.io/v2/CiliumNetworkPolicy', 'v1/Namespace'],
       Bucket: 'cdk-hnb659fds-assets-111111111111-eu-west-1',
-      Sources: d.plan.batches.map((b) => ({ Key: Match.stringLikeRegexp('^[0-9a-f]{64}\\.json$'), Sha256: b.sha256 })),
+      Sources: d.plan.batches.map((b) => ({ Key: Match.stringLikeRegexp(`^[0-9a-f]{64}\\${suffix}$`), Sha256: b.sha256 })),
     });
+    // the custom resource neither carries the cluster nor waits an hour for a dead provider
+    const props = Object.values(t.findResources('Custom::CiliumMeshObjects'))[0].Properties;
+    expect(Object.keys(props)).not.toEqual(expect.arrayContaining(['Endpoint']));
+    expect(Object.keys(props)).not.toContain('CertificateAuthorityData');
+    expect(props.ServiceTimeout).toBe('1200');
+    // the cluster and the readable batches are bound to the function at synthesis
+    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({
+      CLUSTER_NAME: 'prod', CLUSTER_ENDPOINT: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', CLUSTER_CA: 'Q0E=',
+      ASSET_BUCKET: 'cdk-hnb659fds-assets-111111111111-eu-west-1', ASSET_SUFFIXES: suffix,
+    }) } });
     expect(d.owner).toMatch(/^c8[0-9a-f]{40}$/);
     // handler: Python 3.13 with the kubectl layer, cluster-admin access entry for its role
     t.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'python3.13', Handler: 'index.handler', Timeout: 900,
@@ -46,9 +56,34 @@ describe('MeshDelivery', () => {
     });
     const cr = Object.values(t.findResources('Custom::CiliumMeshObjects'))[0];
     expect(JSON.stringify(cr.DependsOn)).toMatch(/Access/);
-    // the role may read the batch assets
-    t.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([
-      Match.objectLike({ Action: Match.arrayWith(['s3:GetObject*']) })]) } });
+    // the role may read this delivery's batches and nothing else of the bucket
+    const reads = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((st) => JSON.stringify(st.Action).includes('s3:'));
+    expect(reads).toHaveLength(1);
+    expect(reads[0].Action).toBe('s3:GetObject');
+    expect(JSON.stringify(reads[0].Resource)).toContain(`:s3:::cdk-hnb659fds-assets-111111111111-eu-west-1/*${suffix}`);
+    expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).not.toMatch(/s3:List|s3:GetBucket/);
+  });
+
+  test('a schedule re-applies the deployed mesh (drift correction), reading the template of its own stack', () => {
+    const { stack, cluster, mesh } = setup();
+    policy(mesh, 1);
+    const d = new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh], reconcileEvery: cdk.Duration.minutes(30) });
+    const t = Template.fromStack(stack);
+    const logicalId = stack.getLogicalId(d.resource.node.defaultChild as cdk.CfnResource);
+    t.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(30 minutes)',
+      Targets: [Match.objectLike({ Input: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(`"LogicalResourceId":"${logicalId}"`)])] } })],
+    });
+    const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual({ Action: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'], Effect: 'Allow', Resource: { Ref: 'AWS::StackId' } });
+    const off = setup();
+    policy(off.mesh, 1);
+    new MeshDelivery(off.stack, 'Delivery', { cluster: off.cluster, charts: [off.mesh], reconcile: false });
+    Template.fromStack(off.stack).resourceCountIs('AWS::Events::Rule', 0);
+    const bad = setup();
+    expect(() => new MeshDelivery(bad.stack, 'D', { cluster: bad.cluster, charts: [bad.mesh], reconcileEvery: cdk.Duration.seconds(30) }))
+      .toThrow(/reconcileEvery must be a whole number of minutes, at least 5, got 30 seconds; use e.g. Duration.hours\(1\) \[at Stack\/D\]/);
   });
 
   test('one object delivered to one cluster by two deliveries is refused; other clusters and other objects are fine', () => {
@@ -93,15 +128,33 @@ describe('MeshDelivery', () => {
     expect(() => app.synth()).toThrow(/^Namespace shared is also delivered to this cluster by Stack\/A; .* \[at Stack\/B\]$/);
   });
 
+  test('two meshes using one namespace: the second creating it too is refused, existingNamespaces resolves it', () => {
+    const { app, stack, cluster, mesh } = setup();
+    policy(mesh, 1); // in team-01
+    const other = new ServiceMesh(new K8sApp(), 'other');
+    new ApiObject(other, 'p', { ...syntheticPolicy(1), metadata: { ...syntheticPolicy(1).metadata, name: 'other' } });
+    new MeshDelivery(stack, 'A', { cluster, charts: [mesh] });
+    new MeshDelivery(stack, 'B', { cluster, charts: [other] });
+    expect(() => app.synth()).toThrow(/^Namespace team-01 is also delivered to this cluster by Stack\/A; .* list it in existingNamespaces of the other, with dependsOn on the first delivery \[at Stack\/B\]$/);
+
+    const ok = setup();
+    policy(ok.mesh, 1);
+    const second = new ServiceMesh(new K8sApp(), 'second');
+    new ApiObject(second, 'p', { ...syntheticPolicy(1), metadata: { ...syntheticPolicy(1).metadata, name: 'other' } });
+    const a = new MeshDelivery(ok.stack, 'A', { cluster: ok.cluster, charts: [ok.mesh] });
+    new MeshDelivery(ok.stack, 'B', { cluster: ok.cluster, charts: [second], existingNamespaces: ['team-01'], dependsOn: [a] });
+    expect(Object.keys(Template.fromStack(ok.stack).findResources('Custom::CiliumMeshObjects'))).toHaveLength(2);
+  });
+
   test('objects added after construction are delivered', () => {
     const { stack, cluster, mesh } = setup();
     policy(mesh, 1);
     const d = new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
-    expect(d.plan.objectCount).toBe(1); // a preview does not freeze the set
+    expect(d.plan.objectCount).toBe(2); // a preview does not freeze the set (the policy and its Namespace)
     for (let i = 2; i < 300; i++) policy(mesh, i);
     const sources = Object.values(Template.fromStack(stack).findResources('Custom::CiliumMeshObjects'))[0].Properties.Sources;
     expect(sources).toHaveLength(d.plan.batches.length);
-    expect(d.plan.objectCount).toBe(299);
+    expect(d.plan.objectCount).toBe(299 + new Set(Array.from({ length: 299 }, (_, i) => syntheticPolicy(i + 1).metadata.namespace)).size);
   });
 
   test('declaration order does not change the template', () => {

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import unittest.mock
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', '..', 'lib', 'mesh', 'delivery', 'handler'))
 import index  # noqa: E402
@@ -250,8 +251,8 @@ class HandlerTest(unittest.TestCase):
                'metadata': {'name': 'gateways.gateway.networking.k8s.io'}}
         deps = FakeDeps(served=('apiextensions.k8s.io/v1/CustomResourceDefinition',))
         data, sha = batch(crd)
-        deps.urls['https://example/standard-install.yaml'] = data
-        p = props([{'Url': 'https://example/standard-install.yaml', 'Sha256': sha}],
+        deps.urls['https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml'] = data
+        p = props([{'Url': 'https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml', 'Sha256': sha}],
                   kinds=('apiextensions.k8s.io/v1/CustomResourceDefinition',), Prune='false', RetainOnDelete='true')
         h = index.Handler(deps)
         h.handle({'RequestType': 'Create', 'ResourceProperties': p})
@@ -259,6 +260,67 @@ class HandlerTest(unittest.TestCase):
         h.handle({'RequestType': 'Update', 'ResourceProperties': dict(p, Sources=[]), 'OldResourceProperties': p})
         h.handle({'RequestType': 'Delete', 'ResourceProperties': p, 'PhysicalResourceId': OWNER})
         self.assertEqual(len(deps.objects), 1)
+
+    def test_url_sources_other_than_gateway_api_releases_are_refused(self):
+        data, sha = batch(cnp('a'))
+        self.deps.urls['https://attacker.example/x.yaml'] = data
+        with self.assertRaisesRegex(ValueError, r'refusing to download https://attacker.example/x.yaml: only '
+                                                r'https://github.com/kubernetes-sigs/gateway-api/releases/download/'):
+            self.h.handle({'RequestType': 'Create', 'ResourceProperties': props(
+                [{'Url': 'https://attacker.example/x.yaml', 'Sha256': sha}])})
+        self.assertEqual(self.deps.objects, {})
+
+    def test_failed_create_never_deletes_crds(self):
+        # GatewayApiCrds with RemovalPolicy.DESTROY: the CRDs may have existed before this attempt
+        crd = {'apiVersion': 'apiextensions.k8s.io/v1', 'kind': 'CustomResourceDefinition', 'metadata': {'name': 'x.io'}}
+        deps = FakeDeps(served=('apiextensions.k8s.io/v1/CustomResourceDefinition',))
+        d1, s1 = batch(crd)
+        d2, s2 = batch({'apiVersion': 'example.io/v1', 'kind': 'Unknown', 'metadata': {'name': 'x'}})
+        deps.put(d1, 'k1')
+        deps.put(d2, 'k2')
+        with self.assertRaisesRegex(index.KubectlError, 'no matches for kind'):
+            index.Handler(deps, wait_seconds=20).handle({'RequestType': 'Create', 'ResourceProperties': props(
+                [src('k1', s1), src('k2', s2)], kinds=('apiextensions.k8s.io/v1/CustomResourceDefinition',))})
+        self.assertEqual(list(deps.objects), [('apiextensions.k8s.io', 'CustomResourceDefinition', '', 'x.io')])
+
+    def test_bound_cluster_and_bucket_win_over_the_event(self):
+        d1, s1 = batch(cnp('a'))
+        self.deps.put(d1, 'k1')
+        env = {'CLUSTER_NAME': 'bound', 'CLUSTER_ENDPOINT': 'https://bound.eks.amazonaws.com', 'CLUSTER_CA': 'Qk9VTkQ=',
+               'ASSET_BUCKET': 'bucket'}
+        with unittest.mock.patch.dict(os.environ, env):
+            self.h.handle({'RequestType': 'Create', 'ResourceProperties': props(
+                [src('k1', s1)], Endpoint='https://attacker.example', CertificateAuthorityData='QQ==', ClusterName='x')})
+            with open(os.path.join(self.deps.workdir, 'kubeconfig')) as f:
+                config = json.load(f)
+            self.assertEqual(config['clusters'][0]['cluster'], {'server': 'https://bound.eks.amazonaws.com',
+                                                                'certificate-authority-data': 'Qk9VTkQ='})
+            self.assertEqual(config['users'][0]['user']['token'], 'k8s-aws-v1.fake-bound')
+            with self.assertRaisesRegex(ValueError, r's3://other/k1 is not in the asset bucket bucket'):
+                self.h.handle({'RequestType': 'Create', 'ResourceProperties': props([src('k1', s1)], Bucket='other')})
+
+    def test_scheduled_reconcile_reapplies_the_deployed_properties_only_when_the_stack_is_settled(self):
+        deployed = {'Engine': 'applyset/v1', 'Path': 'S/Mesh', 'Bucket': {'Fn::Sub': 'cdk-${AWS::AccountId}'},
+                    'Sources': [{'Key': 'k1.meshbatch-x', 'Sha256': 'a' * 64}]}
+        template = {'Resources': {'MeshObjects1': {'Type': 'Custom::CiliumMeshObjects', 'Properties': deployed}}}
+        status = ['UPDATE_COMPLETE']
+        self.deps.deployed_stack = lambda stack_id: (status[0], template)
+        seen = []
+        index.MeshEngine.handle = lambda engine, event: seen.append(event) or {'Data': {}}
+        self.addCleanup(lambda: importlib.reload(index))
+        ev = {'RequestType': 'Reconcile', 'StackId': 'arn:stack/S/1', 'LogicalResourceId': 'MeshObjects1'}
+        with unittest.mock.patch.dict(os.environ, {'ASSET_BUCKET': 'cdk-bucket'}):
+            self.h.handle(ev)
+        self.assertEqual(seen[0]['RequestType'], 'Update')
+        self.assertEqual(seen[0]['ResourceProperties']['Bucket'], 'cdk-bucket')
+        self.assertEqual(seen[0]['ResourceProperties']['Sources'], deployed['Sources'])
+        for settling in ('UPDATE_IN_PROGRESS', 'UPDATE_ROLLBACK_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'ROLLBACK_COMPLETE'):
+            status[0] = settling
+            self.assertEqual(self.h.handle(ev), {'Data': {'Skipped': 1}})
+        self.assertEqual(len(seen), 1)
+        status[0] = 'UPDATE_COMPLETE'
+        with self.assertRaisesRegex(index.DeliveryError, 'no mesh delivery Other in stack arn:stack/S/1'):
+            self.h.handle(dict(ev, LogicalResourceId='Other'))
 
     def test_changed_cluster_reapplies_everything(self):
         d1, s1 = batch(cnp('a'))
@@ -348,9 +410,9 @@ class RealKubectlTest(unittest.TestCase):
         json_doc, sha_j = batch(cnp('a'), cnp('b'))
         sha_y = hashlib.sha256(yaml_doc).hexdigest()
         deps.put(json_doc, 'kj')
-        deps.urls['https://example/x.yaml'] = yaml_doc
+        deps.urls['https://github.com/kubernetes-sigs/gateway-api/releases/download/v0/x.yaml'] = yaml_doc
         index.Handler(deps).handle({'RequestType': 'Create', 'ResourceProperties': props(
-            [src('kj', sha_j), {'Url': 'https://example/x.yaml', 'Sha256': sha_y}])})
+            [src('kj', sha_j), {'Url': 'https://github.com/kubernetes-sigs/gateway-api/releases/download/v0/x.yaml', 'Sha256': sha_y}])})
         self.assertEqual(sorted(k[3] for k in deps.objects), ['a', 'b', 'from-yaml'])
         y = deps.objects[('cilium.io', 'CiliumNetworkPolicy', 'team-y', 'from-yaml')]
         self.assertEqual(y['metadata']['labels'][index.BATCH_LABEL], sha_y[:16])

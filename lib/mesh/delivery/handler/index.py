@@ -48,6 +48,30 @@ UNREACHABLE = ('i/o timeout', 'connection refused', 'no such host', 'TLS handsha
 FOUNDATION_KINDS = ('Namespace', 'CustomResourceDefinition')
 
 
+# Gateway API release downloads (GatewayApiCrds) are the only URL sources: anything else is refused.
+ALLOWED_URL_PREFIX = 'https://github.com/kubernetes-sigs/gateway-api/releases/download/'
+
+
+def bound_cluster(props):
+    """The cluster to act on: bound into the function's environment at synthesis (one handler per stack and
+    cluster), never taken from the event. The event's values are used only where no binding exists (local runs)."""
+    env = os.environ
+    if env.get('CLUSTER_ENDPOINT'):
+        return {'ClusterName': env['CLUSTER_NAME'], 'Endpoint': env['CLUSTER_ENDPOINT'],
+                'CertificateAuthorityData': env['CLUSTER_CA']}
+    return {k: props[k] for k in ('ClusterName', 'Endpoint', 'CertificateAuthorityData')}
+
+
+def check_s3_source(bucket, key, batches):
+    """Refuses S3 sources outside the bucket and the key suffix bound at synthesis (ASSET_BUCKET, ASSET_SUFFIXES)."""
+    env = os.environ
+    if env.get('ASSET_BUCKET') and bucket != env['ASSET_BUCKET']:
+        raise ValueError(f's3://{bucket}/{key} is not in the asset bucket {env["ASSET_BUCKET"]}; refusing to read it')
+    suffixes = [x for x in env.get('ASSET_SUFFIXES', '').split(',') if x]
+    if batches and suffixes and not any(key.endswith(x) for x in suffixes):
+        raise ValueError(f's3://{bucket}/{key} is not a batch of a mesh delivered by this function; refusing to read it')
+
+
 class KubectlError(Exception):
     pass
 
@@ -92,6 +116,14 @@ class Deps:
 
     def sleep(self, seconds):
         time.sleep(seconds)
+
+    def deployed_stack(self, stack_id):
+        """(status, template) of the deployed stack: what a scheduled Reconcile re-applies."""
+        import boto3
+        cfn = boto3.client('cloudformation')
+        status = cfn.describe_stacks(StackName=stack_id)['Stacks'][0]['StackStatus']
+        body = cfn.get_template(StackName=stack_id, TemplateStage='Original')['TemplateBody']
+        return status, json.loads(body) if isinstance(body, str) else body
 
     def monotonic(self):
         return time.monotonic()
@@ -151,10 +183,16 @@ class Handler:
 
     def handle(self, event):
         logger.info(json.dumps({k: v for k, v in event.items() if k != 'ResponseURL'}))
+        if event.get('RequestType') == 'Reconcile':
+            event = self.reconcile_event(event)
+            if event is None:
+                return {'Data': {'Skipped': 1}}
         props = event['ResourceProperties']
         self.props = props
-        self.owner = props['Owner']
+        self.owner = props.get('Owner', '')
         self.kubeconfig = os.path.join(self.deps.workdir, 'kubeconfig')
+        if props.get('Engine') == APPLYSET_ENGINE:
+            return MeshEngine(self).handle(event)
         kind = event['RequestType']
         if kind == 'Delete':
             deleted = 0 if props.get('RetainOnDelete') == 'true' else self.delete_owned(props.get('Kinds', []))
@@ -170,7 +208,9 @@ class Handler:
             # this handler: remove what this attempt applied now, or it stays in the cluster unowned by any stack.
             if kind == 'Create' and props.get('RetainOnDelete') != 'true':
                 try:
-                    self.delete_owned(props.get('Kinds', []))
+                    # never CRDs: they may have existed before this attempt (adopted by --force-conflicts), and
+                    # deleting a CRD deletes every object of its kinds in the cluster
+                    self.delete_owned([k for k in props.get('Kinds', []) if not k.endswith('/CustomResourceDefinition')])
                 except Exception as cleanup:  # the original error matters more
                     logger.warning('cleanup after the failed create failed: %s', cleanup)
             raise
@@ -180,15 +220,34 @@ class Handler:
             pruned = self.prune(kinds, [source_id(s) for s in props['Sources']])
         return {'PhysicalResourceId': self.owner, 'Data': {'Applied': applied, 'Pruned': pruned}}
 
+    def reconcile_event(self, event):
+        """A scheduled Reconcile (EventBridge, fixed input: StackId and LogicalResourceId) becomes an Update to the
+        properties CloudFormation deployed, read from the stack's template (the event carries none: 5,000 objects
+        list more batches than an EventBridge input holds). Skipped while the stack is not in a settled state,
+        so that it never races a deploy or a rollback."""
+        status, template = self.deps.deployed_stack(event['StackId'])
+        if not status.endswith('_COMPLETE') or status in ('ROLLBACK_COMPLETE', 'DELETE_COMPLETE') or 'IN_PROGRESS' in status:
+            logger.info('stack is %s: reconcile skipped', status)
+            return None
+        resource = template.get('Resources', {}).get(event['LogicalResourceId'])
+        if not resource or resource.get('Properties', {}).get('Engine') != APPLYSET_ENGINE:
+            raise DeliveryError(f"no mesh delivery {event['LogicalResourceId']} in stack {event['StackId']}")
+        props = dict(resource['Properties'])
+        props['Bucket'] = os.environ.get('ASSET_BUCKET') or props.get('Bucket')
+        return {'RequestType': 'Update', 'StackId': event['StackId'], 'LogicalResourceId': event['LogicalResourceId'],
+                'PhysicalResourceId': 'reconcile', 'ResourceProperties': props, 'OldResourceProperties': props}
+
     # -- kubectl plumbing ---------------------------------------------------------------------------------
 
     def write_kubeconfig(self):
-        p = self.props
+        if getattr(self.deps, 'local_kubeconfig', None):
+            return  # local delivery: the user's kubeconfig (see LocalDeps)
+        cluster = bound_cluster(self.props)
         config = {
             'apiVersion': 'v1', 'kind': 'Config', 'current-context': 'eks',
-            'clusters': [{'name': 'eks', 'cluster': {'server': p['Endpoint'],
-                                                     'certificate-authority-data': p['CertificateAuthorityData']}}],
-            'users': [{'name': 'cdk', 'user': {'token': self.deps.token(p['ClusterName'])}}],
+            'clusters': [{'name': 'eks', 'cluster': {'server': cluster['Endpoint'],
+                                                     'certificate-authority-data': cluster['CertificateAuthorityData']}}],
+            'users': [{'name': 'cdk', 'user': {'token': self.deps.token(cluster['ClusterName'])}}],
             'contexts': [{'name': 'eks', 'context': {'cluster': 'eks', 'user': 'cdk'}}],
         }
         # batches are applied by parallel threads: write a private file, then swap it in atomically, so that a
@@ -208,7 +267,7 @@ class Handler:
                 raise KubectlError(f'kubectl {" ".join(args)} not started: the Lambda time is used up')
             if remote:
                 self.write_kubeconfig()  # fresh token (EKS tokens live 15 minutes)
-                full = ['--kubeconfig', self.kubeconfig] + args
+                full = ['--kubeconfig', getattr(self.deps, 'local_kubeconfig', None) or self.kubeconfig] + args
             else:
                 full = args
             rc, out, err = self.deps.kubectl(full, timeout=left)
@@ -222,9 +281,15 @@ class Handler:
 
     # -- apply --------------------------------------------------------------------------------------------
 
-    def fetch(self, source):
+    def fetch(self, source, batches=False):
         bucket = source.get('Bucket', self.props.get('Bucket'))
-        data = self.deps.s3_get(bucket, source['Key']) if 'Key' in source else self.deps.url_get(source['Url'])
+        if 'Key' in source:
+            check_s3_source(bucket, source['Key'], batches)
+            data = self.deps.s3_get(bucket, source['Key'])
+        else:
+            if not source['Url'].startswith(ALLOWED_URL_PREFIX):
+                raise ValueError(f"refusing to download {source['Url']}: only {ALLOWED_URL_PREFIX}... is allowed")
+            data = self.deps.url_get(source['Url'])
         digest = hashlib.sha256(data).hexdigest()
         if digest != source['Sha256']:
             where = source.get('Url') or f"s3://{bucket}/{source['Key']}"
@@ -316,3 +381,510 @@ class Handler:
                 logger.warning('cluster unreachable, nothing deleted: %s', e)
                 return 0
             raise
+
+
+# -- the mesh engine: membership in a kubectl ApplySet ------------------------------------------------------
+#
+# A mesh delivery is a kubectl ApplySet (KEP-3659). Its parent is a cluster-scoped MeshDelivery object (a custom
+# parent type: a Secret or ConfigMap parent cannot have members in several namespaces, kubectl refuses objects
+# outside the parent's namespace). kubectl records the member kinds and namespaces on the parent, labels every
+# member with applyset.kubernetes.io/part-of, and prunes what a later apply no longer contains. This engine adds
+# what kubectl does not check: objects that exist and are not members are never taken over unless adoption was
+# opted in; members that this delivery never applied (a copied label) are not pruned; a failed first apply
+# removes exactly what it created; stack deletion removes the members in reverse dependency order and waits,
+# bounded, for their finalizers.
+
+APPLYSET_ENGINE = 'applyset/v1'
+PART_OF = 'applyset.kubernetes.io/part-of'
+APPLYSET_ID = 'applyset.kubernetes.io/id'
+GROUP_KINDS = 'applyset.kubernetes.io/contains-group-kinds'
+TOOLING = 'applyset.kubernetes.io/tooling'
+PARENT_GROUP = 'cdk-cilium-mesh.io'
+PARENT_KIND = 'MeshDelivery'
+PARENT_RESOURCE = 'meshdeliveries.cdk-cilium-mesh.io'
+STACK_ANNOTATION = 'cdk-cilium-mesh.io/stack-id'
+RESOURCE_ANNOTATION = 'cdk-cilium-mesh.io/logical-id'
+PATH_ANNOTATION = 'cdk-cilium-mesh.io/path'
+BATCHES_ANNOTATION = 'cdk-cilium-mesh.io/batches'
+PARENT_CRD = {
+    'apiVersion': 'apiextensions.k8s.io/v1', 'kind': 'CustomResourceDefinition',
+    'metadata': {'name': PARENT_RESOURCE, 'labels': {'applyset.kubernetes.io/is-parent-type': 'true'}},
+    'spec': {'group': PARENT_GROUP, 'scope': 'Cluster',
+             'names': {'plural': 'meshdeliveries', 'singular': 'meshdelivery', 'kind': PARENT_KIND},
+             'versions': [{'name': 'v1', 'served': True, 'storage': True,
+                           'schema': {'openAPIV3Schema': {'type': 'object', 'x-kubernetes-preserve-unknown-fields': True}}}]},
+}
+# Apply order (kubectl applies a file in order); deletion runs it backwards: routes, then Gateways, then the
+# policies and the rest, then Services and grants, then namespaces.
+RANKS = {'Namespace': 0, 'CustomResourceDefinition': 0, 'Service': 1, 'ReferenceGrant': 1, 'Gateway': 3,
+         'HTTPRoute': 4, 'GRPCRoute': 4, 'TLSRoute': 4, 'TCPRoute': 4, 'UDPRoute': 4}
+DEFAULT_RANK = 2
+# Seconds kept back from the deadline for the cleanup of a failed apply (at most a quarter of the time left).
+CLEANUP_RESERVE_SECONDS = 120
+
+
+class DeliveryError(Exception):
+    pass
+
+
+def applyset_id(name):
+    """The ApplySet id of a cluster-scoped MeshDelivery parent, as KEP-3659 defines it (kubectl checks it)."""
+    digest = hashlib.sha256(f'{name}..{PARENT_KIND}.{PARENT_GROUP}'.encode()).digest()
+    return 'applyset-' + base64.urlsafe_b64encode(digest).decode().rstrip('=') + '-v1'
+
+
+def delivery_name(stack_id, logical_id):
+    """One parent per CloudFormation resource: the stack id (account, region, stack name and a UUID) plus the
+    logical id. The cluster is implied: the parent lives in it."""
+    return 'cdk-cilium-mesh-' + hashlib.sha256(f'{stack_id}/{logical_id}'.encode()).hexdigest()[:32]
+
+
+def group_of(api_version):
+    return api_version.rsplit('/', 1)[0] if '/' in api_version else ''
+
+
+def identity(o):
+    meta = o['metadata']
+    return (group_of(o['apiVersion']), o['kind'], meta.get('namespace') or '', meta['name'])
+
+
+def describe(i):
+    group, kind, ns, name = i
+    return f"{kind} {ns + '/' if ns else ''}{name}{' (' + group + ')' if group else ''}"
+
+
+def rank(i):
+    return RANKS.get(i[1], DEFAULT_RANK)
+
+
+def ref_of(o):
+    meta = {'name': o['metadata']['name']}
+    if o['metadata'].get('namespace'):
+        meta['namespace'] = o['metadata']['namespace']
+    return {'apiVersion': o['apiVersion'], 'kind': o['kind'], 'metadata': meta}
+
+
+def json_docs(text):
+    """Top-level JSON documents of a kubectl output stream."""
+    decoder = json.JSONDecoder()
+    out, i = [], 0
+    while True:
+        while i < len(text) and text[i].isspace():
+            i += 1
+        if i >= len(text):
+            return out
+        doc, i = decoder.raw_decode(text, i)
+        out.append(doc)
+
+
+def managers(item):
+    return sorted({m.get('manager', '?') for m in item['metadata'].get('managedFields') or []})
+
+
+def applied_by_us(item):
+    return any(m.get('manager') == FIELD_MANAGER and m.get('operation') == 'Apply'
+               for m in item['metadata'].get('managedFields') or [])
+
+
+def summarize(ids, limit=5):
+    names = [describe(i) for i in sorted(ids)]
+    more = f' and {len(names) - limit} more' if len(names) > limit else ''
+    return ', '.join(names[:limit]) + more
+
+
+def comparable(item):
+    meta = {k: v for k, v in item['metadata'].items()
+            if k not in ('managedFields', 'resourceVersion', 'generation', 'creationTimestamp', 'uid')}
+    return {**{k: v for k, v in item.items() if k != 'status'}, 'metadata': meta}
+
+
+class MeshEngine:
+    """Delivers one mesh (the objects of one custom resource) as a kubectl ApplySet."""
+
+    def __init__(self, handler):
+        self.h = handler
+        self.deps = handler.deps
+
+    def kubectl(self, args, **kw):
+        return self.h.kubectl(args, **kw)
+
+    def handle(self, event):
+        props = event['ResourceProperties']
+        request = event['RequestType']
+        stack_id = event.get('StackId', 'local')
+        logical_id = event.get('LogicalResourceId', 'Objects')
+        self.name = delivery_name(stack_id, logical_id)
+        self.id = applyset_id(self.name)
+        self.stack_id, self.logical_id, self.path = stack_id, logical_id, props.get('Path', logical_id)
+        self.legacy_owner = props.get('Owner')
+        physical = event.get('PhysicalResourceId') if request != 'Create' else None
+        physical = physical or self.name
+        os.environ['KUBECTL_APPLYSET'] = 'true'
+        if request == 'Delete':
+            if props.get('RetainOnDelete') == 'true':
+                return {'PhysicalResourceId': physical, 'Data': {'Deleted': 0}}
+            return {'PhysicalResourceId': physical, 'Data': self.delete()}
+        data = self.deliver(request, props, dry_run=bool(event.get('DryRun')))
+        return {'PhysicalResourceId': physical, 'Data': data}
+
+    def owner_of(self, parent):
+        ann = parent['metadata'].get('annotations', {})
+        return f"{ann.get(PATH_ANNOTATION, '?')} (stack {ann.get(STACK_ANNOTATION, '?')})"
+
+    # -- reading the cluster --------------------------------------------------------------------------------
+
+    def get_json(self, args, wait_for_kind=False):
+        """`kubectl get ... -o json`, or None when the kind is not served. With wait_for_kind, a kind that is not
+        served yet is waited for (within the wait budget): Cilium's operator registers its CRDs after it starts."""
+        transient = TRANSIENT if wait_for_kind else tuple(t for t in TRANSIENT if t not in MISSING_KIND)
+        try:
+            out = self.kubectl(['get'] + args + ['-o', 'json'], transient=transient)
+        except KubectlError as e:
+            if any(t in str(e) for t in MISSING_KIND):
+                return None
+            raise
+        return json.loads(out) if out.strip() else None
+
+    def parents(self):
+        listed = self.get_json([PARENT_RESOURCE])
+        return listed.get('items', []) if listed else []
+
+    def get_parent(self):
+        for p in self.parents():
+            if p['metadata']['name'] == self.name:
+                return p
+        return None
+
+    def list_kind(self, kind_version, selector=None):
+        """Every object of `group/version/Kind` in all namespaces (with managed fields), or None if not served."""
+        args = [kind_ref(kind_version), '--all-namespaces', '--show-managed-fields']
+        if selector:
+            args += ['-l', selector]
+        listed = self.get_json(args, wait_for_kind=selector is None)
+        return listed.get('items', []) if listed else None
+
+    def members(self, parent):
+        """Objects labelled as members, in the kinds recorded on the parent."""
+        found = {}
+        for gk in filter(None, parent['metadata'].get('annotations', {}).get(GROUP_KINDS, '').split(',')):
+            kind, _, group = gk.partition('.')
+            ref = f'{kind}.{group}' if group else kind
+            listed = self.get_json([ref, '--all-namespaces', '--show-managed-fields', '-l', f'{PART_OF}={self.id}'])
+            for item in (listed or {}).get('items', []):
+                found[identity(item)] = item
+        return found
+
+    # -- deliver ----------------------------------------------------------------------------------------------
+
+    def load(self, props):
+        objects, batch_of = [], {}
+        for source in props['Sources']:
+            batch = source_id(source)
+            for o in parse_stream(self.h.fetch(source, batches=True).decode()):
+                batch_of[identity(o)] = batch
+                objects.append(o)
+        objects.sort(key=lambda o: rank(identity(o)))
+        return objects, batch_of
+
+    def deliver(self, request, props, dry_run=False):
+        objects, batch_of = self.load(props)
+        desired = {identity(o): o for o in objects}
+        self.desired = desired
+        adopt = props.get('Adopt') == 'true'
+        parent = self.get_parent()
+        known = set(parent['metadata'].get('annotations', {}).get(BATCHES_ANNOTATION, '').split(',')) if parent else set()
+        known.discard('')
+
+        # What exists: every object of the desired kinds (members or not), and the members of the recorded kinds.
+        live = {}
+        for kv in sorted({f"{o['apiVersion']}/{o['kind']}" for o in objects}):
+            items = self.list_kind(kv)
+            if items is None:
+                raise DeliveryError(f'the cluster does not serve {kv}: install its CRDs first (for Cilium kinds, '
+                                    'deploy Cilium before the mesh)')
+            for item in items:
+                if identity(item) in desired:
+                    live[identity(item)] = item
+        members = self.members(parent) if parent else {}
+        others = {p['metadata'].get('labels', {}).get(APPLYSET_ID): p for p in self.parents()}
+
+        created, adopted, foreign = [], [], []
+        for i in desired:
+            item = live.get(i)
+            if item is None:
+                created.append(i)
+                continue
+            labels = item['metadata'].get('labels') or {}
+            if labels.get(PART_OF) == self.id:
+                continue
+            if self.legacy_owner and labels.get(OWNER_LABEL) == self.legacy_owner and PART_OF not in labels:
+                continue  # delivered by this resource before it used ApplySets
+            (adopted if adopt else foreign).append(i)
+        if foreign:
+            def owner(i):
+                labels = live[i]['metadata'].get('labels') or {}
+                other = others.get(labels.get(PART_OF))
+                if other is not None:
+                    return f'belongs to the mesh delivery {self.owner_of(other)}'
+                return f"is managed by {', '.join(managers(live[i])) or 'no recorded field manager'}"
+            first = sorted(foreign)[0]
+            more = f' (and {len(foreign) - 1} more: {summarize(sorted(foreign)[1:])})' if len(foreign) > 1 else ''
+            raise DeliveryError(
+                f'{describe(first)} exists and {owner(first)}, not this mesh ({self.path}){more}; nothing was changed. '
+                'Remove it from the mesh or the cluster, declare its namespace in existingNamespaces (for a Namespace), '
+                'or set adopt: true on this delivery to take it over')
+
+        stale = {i: item for i, item in members.items() if i not in desired}
+        spoofed = [i for i, item in stale.items() if not applied_by_us(item)]
+        if spoofed:
+            raise DeliveryError(
+                f'{summarize(spoofed)} carries the ApplySet label of this mesh ({self.path}) but was never applied by it '
+                f'(field managers: {", ".join(managers(stale[spoofed[0]]))}); it is not pruned. Remove the label '
+                f'{PART_OF} from it, then deploy again')
+
+        if dry_run:
+            return self.plan(objects, desired, live, batch_of, known, created, adopted, stale)
+
+        created_parent = False
+        if parent is None:
+            self.create_parent()
+            created_parent = True
+        path = os.path.join(self.deps.workdir, 'apply.json')
+        with open(path, 'w') as f:
+            json.dump({'apiVersion': 'v1', 'kind': 'List', 'items': objects}, f)
+        full_deadline = self.h.deadline
+        reserve = min(CLEANUP_RESERVE_SECONDS, max(0, (full_deadline - self.deps.monotonic()) / 4))
+        forced = False
+        try:
+            self.h.deadline = full_deadline - reserve
+            try:
+                out = self.apply(path, force=False)
+            except KubectlError as e:
+                if 'Apply failed with' not in str(e) or 'conflict' not in str(e):
+                    raise
+                # Every existing object was checked above: it is a member (or adopted). A conflict means someone
+                # edited a field of a member by hand: that is drift, and the mesh's value wins.
+                out = self.apply(path, force=True)
+                forced = True
+        except Exception as e:
+            self.h.deadline = full_deadline
+            self.undo(request, e, created, adopted, created_parent)
+            raise
+        finally:
+            self.h.deadline = full_deadline
+        docs = json_docs(out)
+        applied = docs[0].get('items', []) if docs and docs[0].get('kind') == 'List' else docs[:1]
+        pruned = docs[1:]
+        after = {identity(o): o['metadata'].get('resourceVersion') for o in applied}
+        counts = {'Created': 0, 'Updated': 0, 'Unchanged': 0, 'DriftCorrected': 0, 'Adopted': len(adopted),
+                  'Pruned': len(pruned)}
+        for i in desired:
+            unchanged_desire = batch_of[i] in known
+            before = live.get(i)
+            if before is None:
+                counts['DriftCorrected' if unchanged_desire else 'Created'] += 1
+            elif after.get(i) != before['metadata'].get('resourceVersion'):
+                counts['DriftCorrected' if unchanged_desire and i not in adopted else 'Updated'] += 1
+            else:
+                counts['Unchanged'] += 1
+        if forced:
+            logger.info('field conflicts on members were overridden (hand edits)')
+        batches = ','.join(sorted({source_id(s) for s in props['Sources']}))
+        self.kubectl(['annotate', PARENT_RESOURCE, self.name, '--overwrite', f'{BATCHES_ANNOTATION}={batches}'])
+        logger.info('delivered: %s', json.dumps(counts))
+        return counts
+
+    def create_parent(self):
+        if self.get_json(['customresourcedefinitions', PARENT_RESOURCE, '--ignore-not-found']) is None:
+            path = os.path.join(self.deps.workdir, 'parent-crd.json')
+            with open(path, 'w') as f:
+                json.dump(PARENT_CRD, f)
+            self.kubectl(['apply', '--server-side', f'--field-manager={FIELD_MANAGER}', '-f', path])
+            self.kubectl(['wait', '--for=condition=Established', f'customresourcedefinitions/{PARENT_RESOURCE}',
+                          '--timeout=60s'])
+        parent = {'apiVersion': f'{PARENT_GROUP}/v1', 'kind': PARENT_KIND, 'metadata': {
+            'name': self.name, 'labels': {APPLYSET_ID: self.id},
+            'annotations': {TOOLING: 'kubectl/v1.35.2', GROUP_KINDS: '', STACK_ANNOTATION: self.stack_id,
+                            RESOURCE_ANNOTATION: self.logical_id, PATH_ANNOTATION: self.path, BATCHES_ANNOTATION: ''}}}
+        path = os.path.join(self.deps.workdir, 'parent.json')
+        with open(path, 'w') as f:
+            json.dump(parent, f)
+        self.kubectl(['create', '-f', path])
+
+    def apply(self, path, force):
+        args = ['apply', '--server-side', f'--field-manager={FIELD_MANAGER}',
+                f'--applyset={PARENT_RESOURCE}/{self.name}', '--prune', '-f', path, '-o', 'json']
+        return self.kubectl(args + (['--force-conflicts'] if force else []))
+
+    def undo(self, request, error, created, adopted, created_parent):
+        """After a failed apply: a Create removes what it created (never CRDs, never what existed before); any
+        attempt gives adopted objects back (drops the member label). An Update's new objects stay members, so
+        CloudFormation's rollback (an Update with the previous objects) prunes them."""
+        remaining = []
+        try:
+            if adopted:
+                refs = self.write_refs('unadopt.json', [ref_of(self.desired[i]) for i in adopted])
+                self.kubectl(['label', '-f', refs, f'{PART_OF}-'])
+            if request == 'Create':
+                mine = [i for i in created if i[1] != 'CustomResourceDefinition']
+                remaining += [i for i in created if i[1] == 'CustomResourceDefinition']
+                if mine:
+                    refs = self.write_refs('undo.json', [ref_of(self.desired[i]) for i in sorted(mine, key=rank, reverse=True)])
+                    self.kubectl(['delete', '-f', refs, '--ignore-not-found', '--wait=false'])
+                if created_parent:
+                    self.kubectl(['delete', PARENT_RESOURCE, self.name, '--ignore-not-found'])
+        except Exception as cleanup:
+            still = [i for i in created if request == 'Create']
+            raise DeliveryError(f'{one_line(error)}; the cleanup failed too ({one_line(cleanup)}), these objects '
+                                f'created by this attempt may remain: {summarize(still, 20)}') from error
+        if remaining:
+            raise DeliveryError(f'{one_line(error)}; left in place (CRDs are never deleted): {summarize(remaining, 20)}') from error
+
+    def write_refs(self, name, refs):
+        path = os.path.join(self.deps.workdir, name)
+        with open(path, 'w') as f:
+            f.write('\n'.join(json.dumps(r) for r in refs))
+        return path
+
+    def plan(self, objects, desired, live, batch_of, known, created, adopted, stale):
+        """The dry run: what a delivery would do (server-side dry run for the objects that exist)."""
+        # as kubectl's ApplySet apply would send them: with the member label
+        existing = [{**o, 'metadata': {**o['metadata'], 'labels': {**(o['metadata'].get('labels') or {}), PART_OF: self.id}}}
+                    for o in objects if identity(o) in live]
+        changed = set()
+        if existing:
+            path = os.path.join(self.deps.workdir, 'dry-run.json')
+            with open(path, 'w') as f:
+                json.dump({'apiVersion': 'v1', 'kind': 'List', 'items': existing}, f)
+            out = self.kubectl(['apply', '--server-side', f'--field-manager={FIELD_MANAGER}', '--force-conflicts',
+                                '--dry-run=server', '-f', path, '-o', 'json'])
+            docs = json_docs(out)
+            items = docs[0].get('items', []) if docs and docs[0].get('kind') == 'List' else docs
+            for o in items:
+                if comparable(o) != comparable(live[identity(o)]):
+                    changed.add(identity(o))
+        names = {'Create': [], 'Update': [], 'DriftCorrect': [], 'Unchanged': [], 'Prune': sorted(describe(i) for i in stale)}
+        for i in desired:
+            if i not in live:
+                names['DriftCorrect' if batch_of[i] in known else 'Create'].append(describe(i))
+            elif i in changed:
+                names['DriftCorrect' if batch_of[i] in known and i not in adopted else 'Update'].append(describe(i))
+            else:
+                names['Unchanged'].append(describe(i))
+        return {'Created': len(names['Create']), 'Updated': len(names['Update']), 'Pruned': len(names['Prune']),
+                'Unchanged': len(names['Unchanged']), 'DriftCorrected': len(names['DriftCorrect']),
+                'Adopted': len(adopted), 'Names': names}
+
+    # -- delete -----------------------------------------------------------------------------------------------
+
+    def delete(self):
+        """Removes the members, routes first and namespaces last, waiting (bounded by the deadline) for each tier
+        to be gone, finalizers included; names what remains when the time is up."""
+        parent = self.get_parent()
+        if parent is None:
+            return {'Deleted': 0}
+        members = self.members(parent)
+        tiers = sorted({rank(i) for i in members}, reverse=True)
+        deleted = 0
+        for r in tiers:
+            tier = {i: item for i, item in members.items() if rank(i) == r}
+            refs = self.write_refs(f'delete-{r}.json', [ref_of(item) for item in tier.values()])
+            started = self.deps.monotonic()
+            if self.h.deadline - started < 5:
+                raise DeliveryError(f'no time left to delete {summarize(tier)}; delete the stack again')
+            self.kubectl(['delete', '-f', refs, '--ignore-not-found', '--wait=false'],
+                         transient=tuple(t for t in TRANSIENT if t not in MISSING_KIND))
+            # Wait for the tier to be gone, finalizers included, with one list per kind (kubectl's --wait
+            # watches object by object, minutes for thousands), until the deadline keeps 15 s for the answer.
+            while True:
+                left = self.remaining(tier)
+                if not left:
+                    break
+                if self.deps.monotonic() + 2 > self.h.deadline - 15:
+                    finals = sorted({f for i in left for f in (left[i]['metadata'].get('finalizers') or [])})
+                    waited = int(self.deps.monotonic() - started)
+                    raise DeliveryError(
+                        f'{summarize(left, 20)} still exist {waited}s after deletion (finalizers: '
+                        f'{", ".join(finals) or "none"}; namespaces wait for their contents); the controllers that own '
+                        'these finalizers must still run. Nothing after them (Services, namespaces) was deleted; delete '
+                        'the stack again once they are gone')
+                self.deps.sleep(2)
+            deleted += len(tier)
+        self.kubectl(['delete', PARENT_RESOURCE, self.name, '--ignore-not-found'])
+        return {'Deleted': deleted}
+
+    def remaining(self, tier):
+        """The objects of `tier` that still exist (one list per kind, by the member label)."""
+        left = {}
+        for kv in sorted({f"{item['apiVersion']}/{item['kind']}" for item in tier.values()}):
+            for item in self.list_kind(kv, f'{PART_OF}={self.id}') or []:
+                if identity(item) in tier:
+                    left[identity(item)] = item
+        return left
+
+
+def one_line(e):
+    return ' '.join(str(e).split())
+
+
+# -- local delivery (the CLI) -----------------------------------------------------------------------------------
+
+class LocalDeps(Deps):
+    """The same engine outside Lambda: S3 replaced by the cloud assembly's asset files, the user's kubeconfig."""
+
+    def __init__(self, assets, kubeconfig, context, kubectl_bin):
+        self.workdir = tempfile.mkdtemp()
+        self.assets = assets
+        self.kubectl_bin = kubectl_bin
+        args = [kubectl_bin, 'config', 'view', '--minify', '--flatten', '-o', 'json']
+        if kubeconfig:
+            args += ['--kubeconfig', kubeconfig]
+        if context:
+            args += ['--context', context]
+        proc = subprocess.run(args, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise DeliveryError(f'kubeconfig {kubeconfig or "(default)"}: {one_line(proc.stderr)}')
+        self.local_kubeconfig = os.path.join(self.workdir, 'kubeconfig')
+        fd = os.open(self.local_kubeconfig, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, 'w') as f:
+            f.write(proc.stdout)
+
+    def s3_get(self, bucket, key):
+        if key not in self.assets:
+            raise DeliveryError(f'batch {key} is not in the cloud assembly; synthesize the app again')
+        with open(self.assets[key], 'rb') as f:
+            return f.read()
+
+    def kubectl(self, args, timeout=840):
+        try:
+            proc = subprocess.run([self.kubectl_bin] + args, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return 124, '', f'kubectl did not finish within {timeout:.0f}s'
+        return proc.returncode, proc.stdout, proc.stderr
+
+
+def main():
+    """`python3 index.py < request.json`: one mesh delivery outside Lambda (used by `cdk-cilium-mesh deliver`).
+    Prints the result as JSON; errors as {"Error": "..."} with exit code 1."""
+    import sys
+    logging.basicConfig(level=logging.WARNING)
+    logger.setLevel(logging.WARNING)
+    req = json.load(sys.stdin)
+    deps = None
+    try:
+        deps = LocalDeps(req['Assets'], req.get('Kubeconfig'), req.get('Context'), req.get('Kubectl') or 'kubectl')
+        budget = float(req.get('TimeoutSeconds', 840))
+        h = Handler(deps, wait_seconds=float(req.get('WaitSeconds', 0)), retry_seconds=2,
+                    deadline=deps.monotonic() + budget)
+        print(json.dumps(h.handle(req['Event'])))
+        return 0
+    except (KubectlError, DeliveryError, ValueError) as e:
+        print(json.dumps({'Error': one_line(e)}))
+        return 1
+    finally:
+        if deps is not None:
+            shutil.rmtree(deps.workdir, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())
