@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
 import { MeshValidationError } from '../../private/errors';
+import { sortKeysDeep } from '../../private/json';
 
 /**
  * Splitting a mesh into content-addressed batches (pure, no scope).
@@ -63,24 +64,7 @@ export type DeliveredObject = Record<string, unknown>;
 
 /** JSON with object keys sorted at every level (`undefined` members dropped), as a string. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) {
-    return value.map(sortKeys);
-  }
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) {
-        out[key] = sortKeys(v);
-      }
-    }
-    return out;
-  }
-  return value;
+  return JSON.stringify(sortKeysDeep(value));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { type CiliumProfile, envoyConfigOf, gatewayApiChannelOf } from '../../cilium/profile';
+import { sortKeysDeep } from '../../private/json';
 
 /** Orders strings by UTF-16 code units: the same everywhere, unlike `localeCompare`, which follows the locale. */
 export function compareText(a: string, b: string): number {
@@ -82,24 +83,6 @@ export function describeCiliumProfile(p: CiliumProfile): string {
     `mutualAuthentication=${p.mutualAuthentication}`,
   ];
   return `Cilium ${p.version.version} (line ${p.version.line}; ${facts.join(', ')})`;
-}
-
-/** A JSON value with object keys sorted at every level (arrays keep their order: it is meaningful). */
-export function sortKeysDeep(value: unknown): unknown {
-  if (Array.isArray(value)) {
-    return value.map(sortKeysDeep);
-  }
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) {
-        out[key] = sortKeysDeep(v);
-      }
-    }
-    return out;
-  }
-  return value;
 }
 
 /** The sort key of an object: API group, kind, namespace, name (the identity Kubernetes knows it by). */
