@@ -378,17 +378,10 @@ def drive_lifecycle(report):
             event['OldResourceProperties'] = old
         deps = CountingDeps()
         handler = index.Handler(deps, wait_seconds=120, retry_seconds=1)
-        # Delete waits until the mesh's namespaces are gone: stand in for the namespace controller this server lacks
-        controller = subprocess.Popen(
-            [os.path.join(CONFIG['root'], 'test', 'live', 'delivery', 'namespace-controller.sh'), KUBECTL],
-            env={**os.environ, 'KUBECONFIG': KUBECONFIG}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        ) if step['request'] == 'Delete' else None
+        # Delete waits until the mesh's namespaces are gone: the server's kube-controller-manager runs the namespace
+        # controller (scripts/kube/start.sh), as on EKS.
         started = time.monotonic()
-        try:
-            result = handler.handle(event)
-        finally:
-            if controller:
-                controller.kill()
+        result = handler.handle(event)
         seconds = time.monotonic() - started
         report['steps'].append({
             'request': step['request'], 'label': step.get('label', step['request']), 'seconds': round(seconds, 2),

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { syntheticPolicy } from '../../../bench/synthetic';
-import { deliverAssembly, installCrds, k, KUBECONFIG, namespaceController, remove, startDeliveryServer, stopDeliveryServer, synth } from './util';
+import { deliverAssembly, installCrds, k, KUBECONFIG, remove, startDeliveryServer, stopDeliveryServer, synth } from './util';
 
 const N = Number(process.argv[2] ?? 5000);
 const HELM = path.join(process.env.KUBE_TOOLS_DIR ?? '', 'helm', 'helm');
@@ -31,7 +31,6 @@ function helm(...args: string[]): string {
 
 startDeliveryServer();
 installCrds();
-const controller = namespaceController();
 try {
   const policies = Array.from({ length: N }, (_, i) => syntheticPolicy(i) as unknown as Record<string, unknown>);
   const assembly = time('synth', () => synth(policies));
@@ -62,6 +61,5 @@ try {
   time('helm: release secret bytes', () => k('get', 'secrets', '-n', 'kube-system', '-l', 'owner=helm', '-o', 'json').length);
   time('helm: uninstall', () => helm('uninstall', 'mesh', '-n', 'kube-system', '--wait'));
 } finally {
-  controller.kill();
   stopDeliveryServer();
 }

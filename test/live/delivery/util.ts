@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -50,11 +50,6 @@ export function installCrds(): void {
   k('apply', '--server-side', '--force-conflicts', '-f', path.join(SHARED, 'upstream', 'cilium', 'v1.20.0', 'crds'));
   k('apply', '--server-side', '--force-conflicts', '-f', path.join(SHARED, 'upstream', 'gateway-api', 'v1.6.1', 'standard-install.yaml'));
   k('wait', '--for=condition=Established', 'customresourcedefinitions', '--all', '--timeout=120s');
-}
-
-/** Starts namespace-controller.sh (the test server has no controllers); stop it with `.kill()`. */
-export function namespaceController(): ChildProcess {
-  return spawn(path.join(__dirname, 'namespace-controller.sh'), [KUBECTL], { env: { ...process.env, KUBECONFIG }, stdio: 'ignore' });
 }
 
 /** A CiliumNetworkPolicy the server accepts; `port` changes its spec. */
