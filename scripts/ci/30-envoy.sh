@@ -9,16 +9,7 @@ set -euo pipefail
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$ROOT"
 SRC=scripts/envoy
-CACHE=${ENVOY_CHECK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cdk-cilium-mesh}
-# Keyed by go.sum (the pinned dependencies) and the checker's own sources, so either change rebuilds it.
-HASH=$(cat "$SRC/go.sum" "$SRC/go.mod" "$SRC"/*.go | sha256sum | cut -c1-16)
-BIN="$CACHE/envoy-check-$HASH"
-if [ ! -x "$BIN" ]; then
-  echo "envoy: building the checker (go-control-plane, once per source hash) into $BIN" >&2
-  mkdir -p "$CACHE"
-  (cd "$SRC" && CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=readonly" go build -trimpath -o "$BIN.tmp.$$" .) >&2
-  mv "$BIN.tmp.$$" "$BIN"
-fi
+BIN=$(bash "$SRC/build.sh")
 
 EXTENSIONS="${TMPDIR:-/tmp}/envoy-extensions.$$.json"
 trap 'rm -f "$EXTENSIONS"' EXIT

@@ -22,15 +22,7 @@ cp -r "$SHARED/tools/." "$TOOLS/"
 
 # The Envoy checker binary, built and cached exactly as scripts/ci/30-envoy.sh does (same source hash, same path).
 SRC=scripts/envoy
-CACHE=${ENVOY_CHECK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cdk-cilium-mesh}
-HASH=$(cat "$SRC/go.sum" "$SRC/go.mod" "$SRC"/*.go | sha256sum | cut -c1-16)
-BIN="$CACHE/envoy-check-$HASH"
-if [ ! -x "$BIN" ]; then
-  echo "sweep: building the Envoy checker into $BIN" >&2
-  mkdir -p "$CACHE"
-  (cd "$SRC" && CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=readonly" go build -trimpath -o "$BIN.tmp.$$" .) >&2
-  mv "$BIN.tmp.$$" "$BIN"
-fi
+BIN=$(bash "$SRC/build.sh")
 node_modules/.bin/ts-node --transpile-only "$SRC/extensions-json.ts" "$WORK/envoy-extensions.json"
 
 # The per-run seed: the time of this run, unless given (SWEEP_RUN_SEED) or replaying one seed (SWEEP_SEED).

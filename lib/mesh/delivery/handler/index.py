@@ -144,15 +144,7 @@ def handler(event, context):
 
 def parse_stream(text):
     """Objects of a stream of concatenated JSON documents (what `kubectl label --local -o json` prints)."""
-    decoder = json.JSONDecoder()
-    out, i = [], 0
-    while True:
-        while i < len(text) and text[i].isspace():
-            i += 1
-        if i >= len(text):
-            return out
-        obj, i = decoder.raw_decode(text, i)
-        out.extend(obj.get('items', []) if obj.get('kind') == 'List' else [obj])
+    return [o for doc in json_docs(text) for o in (doc.get('items', []) if doc.get('kind') == 'List' else [doc])]
 
 
 def kind_ref(kind):
