@@ -13,15 +13,19 @@ KUBE_TOOLS_DIR=$(bash scripts/kube/tools.sh)
 export KUBE_TOOLS_DIR
 WORK=$(mktemp -d)
 SHARED_STATE="$WORK/shared-server"
+# Every server of the run (tests start theirs under KUBE_RUN_DIR, see test/live/cluster.ts) is stopped on exit,
+# also when the run is interrupted or killed with TERM.
+export KUBE_RUN_DIR="$WORK/servers"
 cleanup() {
   bash scripts/kube/stop.sh "$SHARED_STATE" >/dev/null 2>&1 || true
-  # any server a killed test left behind
-  for d in "${TMPDIR:-/tmp}"/kube-*-*/; do
-    [ -f "$d/apiserver.pid" ] && bash scripts/kube/stop.sh "$d" >/dev/null 2>&1
+  for d in "$KUBE_RUN_DIR"/*/; do
+    [ -d "$d" ] && bash scripts/kube/stop.sh "$d" >/dev/null 2>&1
   done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
 eval "$(bash scripts/kube/start.sh "$SHARED_STATE")"
 export LIVE_KUBECONFIG=$KUBECONFIG
 export CLUSTER_TALLY="$WORK/tally.jsonl"

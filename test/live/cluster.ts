@@ -25,7 +25,10 @@ export interface LiveServer {
 }
 
 export function startServer(name: string): LiveServer {
-  const state = fs.mkdtempSync(path.join(os.tmpdir(), `kube-${name}-`));
+  // Under KUBE_RUN_DIR when the suite runner sets it: it stops every server there on exit, even if jest is killed.
+  const parent = process.env.KUBE_RUN_DIR ?? os.tmpdir();
+  fs.mkdirSync(parent, { recursive: true });
+  const state = fs.mkdtempSync(path.join(parent, `kube-${name}-`));
   execFileSync('bash', [path.join(ROOT, 'scripts/kube/start.sh'), state], { stdio: ['ignore', 'ignore', 'inherit'] });
   const kubeconfig = path.join(state, 'kubeconfig');
   return {
