@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { RE2JS } from 're2js';
 import { MeshValidationError } from './errors';
+import type { DerivedCelRule } from '../imports/crd-limits';
 
 const compiled = new Map<string, RE2JS>();
 /** RE2 patterns of the CRD limits, compiled once. */
@@ -178,13 +179,7 @@ export function validateString(what: string, value: string, limits: StringLimits
 }
 
 /** A CRD validation rule in a form that is checked without a CEL engine (generated: lib/imports/crd-limits.ts). */
-export interface CelRule {
-  readonly field: string;
-  readonly check: 'matches' | 'startsWith' | 'notContains' | 'notEndsWith';
-  readonly value: string;
-  readonly whenType?: readonly string[];
-  readonly message: string;
-}
+export type CelRule = DerivedCelRule;
 
 /**
  * Applies the derived CEL rules of a schema object to `object` (its fields by name; `type` selects the rules with a
