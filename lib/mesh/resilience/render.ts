@@ -15,7 +15,7 @@ import { MeshValidationError } from '../../private/errors';
 import { rejectNumberToken, validateEnum } from '../../private/validate';
 import {
   TYPE, type EnvoyCluster, type EnvoyHashPolicy, type EnvoyHttpFilter, type EnvoyListener, type EnvoyOutlierDetection,
-  type EnvoyResource, type EnvoyRetryPolicy, type EnvoyRoute, type EnvoyRouteConfiguration, type EnvoyThresholds,
+  type EnvoyRetryPolicy, type EnvoyRoute, type EnvoyRouteConfiguration, type EnvoyThresholds,
 } from './envoy';
 import {
   LoadBalancerAlgorithm, RetryOn, type ConnectionPool, type Fault, type HashSpec, type LoadBalancerSpec, type LocalRateLimit,
@@ -320,7 +320,11 @@ export interface ResilienceService {
 
 /** The rendered Envoy resources of a policy and the extensions they use (checked against the Cilium line). */
 export interface RenderedResilience {
-  readonly resources: EnvoyResource[];
+  /**
+   * The Envoy v3 resources (protojson, proto field names) for CiliumEnvoyConfig `spec.resources`: a Listener, a
+   * RouteConfiguration and a Cluster, in this order. Typed as JSON objects: the Envoy shapes are not library API.
+   */
+  readonly resources: { [key: string]: any }[];
   /** Envoy extension names used, sorted. */
   readonly extensions: string[];
 }

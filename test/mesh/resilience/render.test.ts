@@ -1,9 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import {
-  checkEnvoyExtensions, CiliumVersion, ConsistentHash, Fault, LoadBalancer, LoadBalancerAlgorithm, renderCircuitBreakers,
-  renderFaultRoute, renderLoadBalancer, renderLoadBalancerAnnotations, renderLocalRateLimit, renderOutlierDetection,
-  renderResilience, renderRetryPolicy, renderRouteTimeouts, RetryOn,
+  CiliumVersion, ConsistentHash, Fault, LoadBalancer, LoadBalancerAlgorithm, renderLoadBalancerAnnotations, renderResilience, RetryOn,
 } from '../../../lib';
+import {
+  checkEnvoyExtensions, renderCircuitBreakers, renderFaultRoute, renderLoadBalancer, renderLocalRateLimit, renderOutlierDetection,
+  renderRetryPolicy, renderRouteTimeouts,
+} from '../../../lib/mesh/resilience/render';
 import { toEnvoyDuration } from '../../../lib/private/duration';
 
 const reviews = { namespace: 'shop', name: 'reviews', port: 9080 };
