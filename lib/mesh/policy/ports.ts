@@ -47,19 +47,19 @@ export class Port {
     return new Port(Protocol.ANY, port);
   }
 
-  /** The TCP ports `from` to `to` inclusive (`endPort`). */
-  public static tcpRange(from: number, to: number): Port {
-    return new Port(Protocol.TCP, from, to);
+  /** The TCP ports `startPort` to `endPort` inclusive. */
+  public static tcpRange(startPort: number, endPort: number): Port {
+    return new Port(Protocol.TCP, startPort, endPort);
   }
 
-  /** The UDP ports `from` to `to` inclusive (`endPort`). */
-  public static udpRange(from: number, to: number): Port {
-    return new Port(Protocol.UDP, from, to);
+  /** The UDP ports `startPort` to `endPort` inclusive. */
+  public static udpRange(startPort: number, endPort: number): Port {
+    return new Port(Protocol.UDP, startPort, endPort);
   }
 
-  /** The ports `from` to `to` inclusive for `protocol`. */
-  public static range(protocol: Protocol, from: number, to: number): Port {
-    return new Port(protocol, from, to);
+  /** The ports `startPort` to `endPort` inclusive for `protocol`. */
+  public static range(protocol: Protocol, startPort: number, endPort: number): Port {
+    return new Port(protocol, startPort, endPort);
   }
 
   private constructor(

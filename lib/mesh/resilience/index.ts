@@ -3,7 +3,7 @@
 export {
   ConsistentHash, Fault, LoadBalancer, LoadBalancerAlgorithm, RetryOn,
   type ConnectionPool, type TcpConnectionPool, type HttpConnectionPool, type RetryBudget, type OutlierDetection,
-  type HttpCookieOptions, type RingHashOptions, type MaglevOptions, type LoadBalancerSpec, type ResilienceTimeouts,
+  type HttpCookieOptions, type RingHashOptions, type MaglevOptions, type ResilienceTimeouts,
   type ResilienceRetries, type RetryBackoff, type LocalRateLimit, type FaultAbortOptions, type FaultDelayOptions,
   type ResilienceSettings,
 } from './options';

@@ -346,7 +346,7 @@ export function renderResilience(settings: ResilienceSettings, service: Resilien
   const pool = settings.connectionPool ?? {};
   const thresholds = renderCircuitBreakers(pool);
   const od = settings.outlierDetection && renderOutlierDetection(settings.outlierDetection);
-  const lb = settings.loadBalancer && renderLoadBalancer(settings.loadBalancer.spec);
+  const lb = settings.loadBalancer && renderLoadBalancer(settings.loadBalancer._spec);
   if (lb) extensions.add(lb.extension);
   const timeouts = settings.timeouts ?? {};
   const routeTimeouts = renderRouteTimeouts(timeouts);
@@ -437,7 +437,7 @@ export function renderResilience(settings: ResilienceSettings, service: Resilien
 export function renderLoadBalancerAnnotations(settings: ResilienceSettings): Record<string, string> | undefined {
   const { loadBalancer, ...rest } = settings;
   if (!loadBalancer || Object.values(rest).some((v) => v !== undefined)) return undefined;
-  const a = loadBalancer.spec.algorithm;
+  const a = loadBalancer._spec.algorithm;
   if (a !== LoadBalancerAlgorithm.ROUND_ROBIN && a !== LoadBalancerAlgorithm.LEAST_REQUEST && a !== LoadBalancerAlgorithm.RANDOM) {
     return undefined;
   }
