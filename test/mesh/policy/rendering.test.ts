@@ -198,6 +198,16 @@ describe('default deny and gradual adoption', () => {
     expect(names).toEqual(['data/db-policy', 'shop/api-policy', 'shop/shop']);
     expect(specOf(synthSorted(mesh), 'db-policy').ingress[0].fromEndpoints).toEqual([{ matchLabels: { 'app': 'api', 'io.kubernetes.pod.namespace': 'shop' } }]);
   });
+
+  test('a rule between a workload and itself is not mirrored back into its own policy', () => {
+    const mesh = newMesh();
+    const api = new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' } });
+    new DefaultDeny(mesh, 'Shop', { namespace: 'shop' });
+    api.allowFrom(api, { ports: [Port.tcp(8080)], mirror: true });
+    const spec = specOf(synthSorted(mesh), 'api-policy');
+    expect(spec.ingress).toHaveLength(1);
+    expect(spec.egress).toBeUndefined();
+  });
 });
 
 describe('cluster-wide baseline', () => {
