@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { CRD_LIMITS } from '../../imports/crd-limits';
 import * as gw from '../../imports/gateway.networking.k8s.io';
 import type { ServiceMesh } from '../service-mesh';
+import { GatewayApiFeature, gatewayApiSupports } from '../../gateway-api/features';
 
 const ID = 'ReferenceGrants';
 
@@ -85,7 +86,7 @@ export class ReferenceGrants extends Construct {
 
   private constructor(mesh: ServiceMesh, id: string) {
     super(mesh, id);
-    this.v1 = mesh.cilium.version.isAtLeast(20);
+    this.v1 = gatewayApiSupports(mesh.cilium, GatewayApiFeature.REFERENCE_GRANT_V1);
   }
 
   /** Records that `request.from*` may refer to `request.to*`. */
