@@ -237,7 +237,7 @@ export function renderGatewayApiFeatureTable(): string {
   const rows = GATEWAY_API_FEATURES.map((r) => [
     r.feature,
     r.experimentalSince ?? '—',
-    r.standardSince ?? 'not yet',
+    r.standardSince ?? `not by ${newestKnown()}`,
     r.ciliumSince !== undefined ? `1.${r.ciliumSince}` : '—',
     on(r.feature, GatewayApiChannel.STANDARD),
     on(r.feature, GatewayApiChannel.EXPERIMENTAL),
@@ -245,4 +245,9 @@ export function renderGatewayApiFeatureTable(): string {
   ]);
   const header = ['feature', 'experimental since', 'standard since', 'Cilium since', 'lines (standard CRDs)', 'lines (experimental CRDs)', 'reference'];
   return [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+/** The newest Gateway API release a Cilium line of this library requires. */
+function newestKnown(): string {
+  return Object.values(CILIUM_GATEWAY_API).sort(compareGatewayApiVersions).reverse()[0];
 }

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import {
-  AllowedRoutes, Gateway, GatewayApiChannel, Listener, LoadBalancerScheme, loadBalancerAnnotations, NlbTargetType, ReferenceGrants,
+  AllowedRoutes, Backend, Gateway, GatewayApiChannel, HttpRoute, Listener, ParentRef, LoadBalancerScheme, loadBalancerAnnotations, NlbTargetType, ReferenceGrants,
 } from '../../../lib';
 import { recordManifests } from '../../util/record';
 import { gatewayObjects, meshFor, objectsOf, V1_16 } from './util';
@@ -120,5 +120,35 @@ describe('Gateway', () => {
       to: [{ group: '', kind: 'Service', name: 'billing' }, { group: '', kind: 'Service', name: 'cart' }],
     });
     expect(Testing.synth(b)).toEqual(Testing.synth(a));
+  });
+});
+
+describe('Gateway.fromName', () => {
+  test('a route attaches to a Gateway the platform team owns; nothing is rendered for the Gateway', () => {
+    const mesh = meshFor({}, 'shop');
+    const shared = Gateway.fromName(mesh, 'Shared', { namespace: 'infra', name: 'public' });
+    new HttpRoute(mesh, 'Web', { parentRefs: [ParentRef.gateway(shared, 'https')], rules: [{ backendRefs: [{ backend: Backend.fromName('shop', 'web', 80) }] }] });
+    const objects = Testing.synth(mesh);
+    expect(objects.filter((o: any) => o.kind === 'Gateway')).toEqual([]);
+    expect(objects.find((o: any) => o.kind === 'HTTPRoute').spec.parentRefs).toEqual([
+      { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public', namespace: 'infra', sectionName: 'https' },
+    ]);
+    recordManifests('routing-imported-gateway', gatewayObjects(mesh), 'cilium-1.20');
+  });
+
+  test('with its listeners declared, routes are checked against them as for a Gateway of this app', () => {
+    const mesh = meshFor({}, 'shop');
+    const shared = Gateway.fromName(mesh, 'Shared', { namespace: 'infra', name: 'public', listeners: [Listener.http({ hostname: '*.example.com' })] });
+    expect(() => new HttpRoute(mesh, 'Web', { parentRefs: [ParentRef.gateway(shared)], rules: [{ backendRefs: [{ backend: Backend.fromName('shop', 'web', 80) }] }] }))
+      .toThrow(/^HTTPRoute cannot attach to Gateway mesh\/Shared: listener 'http': allows routes from namespace 'infra' only \(allowedRoutes Same\), route is in 'shop'; .* \[at mesh\/Web\]$/);
+    expect(() => new HttpRoute(mesh, 'Api', { parentRefs: [ParentRef.gateway(shared, 'https')], rules: [{ backendRefs: [{ backend: Backend.fromName('shop', 'web', 80) }] }] }))
+      .toThrow(/^listener 'https' does not exist on Gateway mesh\/Shared \(listeners: http\); pass one of them \[at mesh\/Api\]$/);
+  });
+
+  test('bad names and listeners fail with the import\'s path', () => {
+    const mesh = meshFor();
+    expect(() => Gateway.fromName(mesh, 'A', { namespace: 'Infra', name: 'public' })).toThrow(/Gateway namespace.*'Infra'.*\[at mesh\/A\]$/);
+    expect(() => Gateway.fromName(mesh, 'B', { namespace: 'infra', name: 'public', listeners: [Listener.http(), Listener.http()] }))
+      .toThrow(/^listener name 'http' is used twice; give each listener a distinct name \[at mesh\/B\]$/);
   });
 });

@@ -1,4 +1,6 @@
-import { AllowedRoutes, Backend, Gateway, GrpcRoute, HeaderMatch, HttpRouteFilter, Listener, ParentRef, RedirectScheme, TlsRoute } from '../../../lib';
+import {
+  AllowedRoutes, Backend, CiliumVersion, Gateway, GatewayApiChannel, GrpcRoute, HeaderMatch, HttpRouteFilter, Listener, ParentRef, RedirectScheme, TlsRoute,
+} from '../../../lib';
 import { recordManifests } from '../../util/record';
 import { gatewayObjects, meshFor, objectsOf, V1_16 } from './util';
 
@@ -49,6 +51,16 @@ describe('GrpcRoute', () => {
     );
     expect(() => new GrpcRoute(mesh, 'C', { parentRefs: p, rules: [{ backendRefs: [] }] })).toThrow(/rule 0 has no backend/);
   });
+
+  test('rule names as on HTTPRoute (GEP-995), refused on Cilium 1.16 (Gateway API v1.1.0 has none)', () => {
+    const mesh = meshFor({}, 'shop');
+    new GrpcRoute(mesh, 'Cart', { parentRefs: [ParentRef.service(cart)], rules: [{ name: 'cart', backendRefs: [{ backend: cart }] }] });
+    expect(objectsOf(mesh, 'GRPCRoute')[0].spec.rules[0].name).toBe('cart');
+    const mesh16 = meshFor(V1_16, 'shop');
+    const gw = new Gateway(mesh16, 'Gw', { listeners: [Listener.http()] });
+    expect(() => new GrpcRoute(mesh16, 'Cart', { parentRefs: [ParentRef.gateway(gw)], rules: [{ name: 'cart', backendRefs: [{ backend: cart }] }] }))
+      .toThrow(/^rule 0 has name 'cart', but route rule names needs .*this install: Cilium 1.16 with Gateway API v1.1.0 experimental; .*\[at mesh\/Cart\]$/);
+  });
 });
 
 describe('TlsRoute', () => {
@@ -86,5 +98,18 @@ describe('TlsRoute', () => {
     expect(() => new TlsRoute(mesh, 'C', { parentRefs: [ParentRef.gateway(gw)], hostnames: ['a.example.com'], backendRefs: backends })).toThrow(
       /TLSRoute cannot attach to Gateway mesh\/Gw: listener 'http': HTTP listeners take GRPCRoute\/HTTPRoute, not TLSRoute/,
     );
+  });
+
+  test('on Cilium 1.17 to 1.19 TLSRoute needs the experimental-channel CRDs (not in their standard channel)', () => {
+    const route = (options: object) => {
+      const mesh = meshFor(options);
+      const gw = new Gateway(mesh, 'Gw', { listeners: [Listener.tlsPassthrough()] });
+      new TlsRoute(mesh, 'Pg', { parentRefs: [ParentRef.gateway(gw)], hostnames: ['pg.example.com'], backendRefs: [{ backend: Backend.fromName('default', 'pg', 5432) }] });
+      return objectsOf(mesh, 'TLSRoute')[0];
+    };
+    expect(() => route({ version: CiliumVersion.V1_18 })).toThrow(
+      /^TLSRoute needs Gateway API v1.5.0\+ \(standard channel\) or Gateway API v0.4.0\+ with the experimental-channel CRDs .*this install: Cilium 1.18 with Gateway API v1.3.0 standard; install the experimental-channel CRDs .*\[at mesh\/Pg\]$/);
+    expect(route({ version: CiliumVersion.V1_18, gatewayApiChannel: GatewayApiChannel.EXPERIMENTAL }).apiVersion).toBe('gateway.networking.k8s.io/v1alpha2');
+    expect(route({}).apiVersion).toBe('gateway.networking.k8s.io/v1');
   });
 });

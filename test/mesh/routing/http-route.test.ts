@@ -202,4 +202,25 @@ describe('HttpRoute', () => {
     const build = () => gatewayObjects(route([{ backendRefs: [{ backend: api, weight: 3 }, { backend: Backend.fromName('b', 'c', 1), weight: 1 }] }]));
     expect(JSON.stringify(build())).toEqual(JSON.stringify(build()));
   });
+
+  test('rule names (GEP-995): rendered where the CRDs have them, unique, DNS subdomains; a synth error elsewhere', () => {
+    const { mesh, gw } = setup({}, undefined);
+    new HttpRoute(mesh, 'Named', {
+      parentRefs: [ParentRef.gateway(gw)],
+      rules: [{ name: 'canary-split', backendRefs: [{ backend: api }] }, { backendRefs: [{ backend: api }], matches: [{ path: PathMatch.exact('/x') }] }],
+    });
+    expect(objectsOf(mesh, 'HTTPRoute')[0].spec.rules.map((r: any) => r.name)).toEqual(['canary-split', undefined]);
+    recordManifests('routing-rule-names', gatewayObjects(mesh), 'cilium-1.20');
+    expect(() => new HttpRoute(mesh, 'Twice', { parentRefs: [ParentRef.gateway(gw)], rules: [
+      { name: 'a', backendRefs: [{ backend: api }] }, { name: 'a', backendRefs: [{ backend: api }], matches: [{ path: PathMatch.exact('/x') }] },
+    ] })).toThrow(/^rules 0 and 1 are both named 'a'; rule names must be unique within a route \[at mesh\/Twice\]$/);
+    expect(() => new HttpRoute(mesh, 'Bad', { parentRefs: [ParentRef.gateway(gw)], rules: [{ name: 'Canary_Split', backendRefs: [{ backend: api }] }] }))
+      .toThrow(/rule 0 name.*'Canary_Split'.*\[at mesh\/Bad\]$/);
+    const v17 = setup({ version: CiliumVersion.V1_17 });
+    expect(() => new HttpRoute(v17.mesh, 'Named', { parentRefs: [ParentRef.gateway(v17.gw)], rules: [{ name: 'split', backendRefs: [{ backend: api }] }] }))
+      .toThrow(/^rule 0 has name 'split', but route rule names needs Gateway API v1.4.0\+ \(standard channel\) or Gateway API v1.2.0\+ with the experimental-channel CRDs \(GEP-995.*\); this install: Cilium 1.17 with Gateway API v1.2.0 standard; drop the name, or install CRDs that have it .*\[at mesh\/Named\]$/);
+    const v17x = setup({ version: CiliumVersion.V1_17, gatewayApiChannel: GatewayApiChannel.EXPERIMENTAL });
+    new HttpRoute(v17x.mesh, 'Named', { parentRefs: [ParentRef.gateway(v17x.gw)], rules: [{ name: 'split', backendRefs: [{ backend: api }] }] });
+    expect(objectsOf(v17x.mesh, 'HTTPRoute')[0].spec.rules[0].name).toBe('split');
+  });
 });
