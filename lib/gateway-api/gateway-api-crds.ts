@@ -8,7 +8,7 @@ import { CILIUM_GATEWAY_API, defaultGatewayApiChannel, type GatewayApiCiliumLine
 import { GatewayApiChannel, GatewayApiVersion } from './versions';
 import type { CiliumVersion } from '../cilium/version';
 import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from '../mesh/delivery/provider';
-import { MeshValidationError } from '../private/errors';
+import { atScope, MeshValidationError } from '../private/errors';
 
 /** Where the Gateway API install file comes from. */
 export class GatewayApiSource {
@@ -95,7 +95,11 @@ export class GatewayApiCrds extends Construct {
         this,
       );
     }
-    const version = props.version ?? GatewayApiVersion.forCilium(props.cilium!);
+    const version = atScope(this, () => {
+      const v = props.version ?? GatewayApiVersion.forCilium(props.cilium!);
+      v._validate();
+      return v;
+    });
     // Without a Cilium line, the release decides: a release a line requires gets that line's default channel.
     const line = props.cilium ?? ciliumLineOf(version);
     const channel = props.channel ?? (line ? defaultGatewayApiChannel(line) : GatewayApiChannel.STANDARD);

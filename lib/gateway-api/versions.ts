@@ -57,20 +57,10 @@ export class GatewayApiVersion {
   public static readonly V1_6_1 = GatewayApiVersion.of('v1.6.1');
 
   /**
-   * Any release `vX.Y.Z`; `digests` pin (or override) the sha256 of its install files.
+   * Any release `vX.Y.Z`; `digests` pin (or override) the sha256 of its install files. The values are checked
+   * when `GatewayApiCrds` (or `Cilium`'s `gatewayApiCrds`) uses the version, so that the error names the construct.
    */
   public static of(version: string, digests: GatewayApiDigests = {}): GatewayApiVersion {
-    if (!/^v\d+\.\d+\.\d+$/.test(version)) {
-      throw new MeshValidationError(`Gateway API version must look like 'v1.6.1', got '${version}'; use a release tag`);
-    }
-    for (const [channel, d] of Object.entries(digests)) {
-      if (d !== undefined && !SHA256.test(d)) {
-        throw new MeshValidationError(
-          `the ${channel} digest of Gateway API ${version} must be 64 lower-case hex characters, got '${d}'; ` +
-            `pass the output of 'sha256sum ${channel}-install.yaml'`,
-        );
-      }
-    }
     return new GatewayApiVersion(version, { ...DIGESTS[version], ...digests });
   }
 
@@ -99,6 +89,21 @@ export class GatewayApiVersion {
     public readonly version: string,
     private readonly digests: GatewayApiDigests,
   ) {}
+
+  /** Checks the tag and the digests (path-less errors; `GatewayApiCrds` calls it under `atScope`). @internal */
+  public _validate(): void {
+    if (!/^v\d+\.\d+\.\d+$/.test(this.version)) {
+      throw new MeshValidationError(`Gateway API version must look like 'v1.6.1', got '${this.version}'; use a release tag`);
+    }
+    for (const [channel, d] of Object.entries(this.digests)) {
+      if (d !== undefined && !SHA256.test(d)) {
+        throw new MeshValidationError(
+          `the ${channel} digest of Gateway API ${this.version} must be 64 lower-case hex characters, got '${d}'; ` +
+            `pass the output of 'sha256sum ${channel}-install.yaml'`,
+        );
+      }
+    }
+  }
 
   /** The pinned sha256 of a channel's install file, if any. */
   public sha256(channel: GatewayApiChannel): string | undefined {

@@ -18,4 +18,4 @@ export {
   CiliumIngress, IngressPathType,
   type CiliumIngressProps, type CiliumIngressRule, type CiliumIngressTls,
 } from './ingress';
-export { ReferenceGrants } from './reference-grants';
+export { ReferenceGrants, type GrantRequest } from './reference-grants';

@@ -11,10 +11,13 @@ const ID = 'ReferenceGrants';
 export interface GrantRequest {
   /** Kind of the referring object (`HTTPRoute`, `GRPCRoute`, `TLSRoute`, `Gateway`). */
   readonly fromKind: string;
+  /** Namespace of the referring object. */
   readonly fromNamespace: string;
-  /** Kind of the target (`Service` or `Secret`, both core group). */
-  readonly toKind: 'Service' | 'Secret';
+  /** Kind of the target: `Service` or `Secret`, both of the core group. */
+  readonly toKind: string;
+  /** Namespace of the target, where the grant is created. */
   readonly toNamespace: string;
+  /** Name of the target. */
   readonly toName: string;
 }
 
