@@ -13,7 +13,7 @@ import * as cdk8s from 'cdk8s';
 import type { Construct } from 'constructs';
 import {
   Backend, Datapath, DefaultDeny, Entity, Gateway, HttpRoute, HttpRule, KubeProxyMode, Listener, LoadBalancerScheme,
-  MeshCluster, PathMatch, Peer, Port, ParentRef, ServiceMesh, Workload,
+  MeshCluster, ParentRef, PathMatch, Peer, Port, ServiceMesh, Workload,
 } from '../lib';
 
 export class EniL7Stack extends Stack {

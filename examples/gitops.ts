@@ -6,8 +6,8 @@
  */
 import { ApiObject, App } from 'cdk8s';
 import {
-  Backend, chainingProfile, CiliumVersion, DefaultDeny, Entity, HttpRoute, HttpRule, PathMatch, Peer, Port,
-  ParentRef, ServiceMesh, Workload,
+  Backend, chainingProfile, CiliumVersion, DefaultDeny, Entity, HttpRoute, HttpRule, ParentRef, PathMatch, Peer,
+  Port, ServiceMesh, Workload,
 } from '../lib';
 
 export function buildGitOpsMesh(app: App): ServiceMesh {

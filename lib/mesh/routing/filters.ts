@@ -5,7 +5,7 @@ import { validateCount, validateEnum, validatePort, validateString, validateWhol
 import type { IBackend } from './backend';
 import type { RouteContext } from './context';
 import { validateHostname } from './validation';
-import { GatewayApiFeature, gatewayApiUnsupportedReason } from '../../gateway-api/features';
+import { GatewayApiFeature, gatewayApiChannelOfInstall, gatewayApiUnsupportedReason, gatewayApiVersionOfLine } from '../../gateway-api/features';
 
 const HTTP = CRD_LIMITS.HTTPRoute;
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,256}$/;
@@ -226,10 +226,12 @@ function renderHeaders(h: HeaderModifierOptions): gw.HttpRouteSpecRulesFiltersRe
  * only, v1.6.1 (Cilium 1.20) all five. For 1.17 to 1.19 no CRD is at hand, so the enum of this library applies.
  */
 function redirectStatusCodes(ctx: RouteContext): readonly number[] {
-  const releases = HTTP['spec.rules[].filters[].requestRedirect.statusCode'].releases;
-  if (ctx.profile.version.minor === 16) return releases['gateway-api/v1.1.0/experimental'].enum;
-  if (ctx.profile.version.minor === 20) return releases['gateway-api/v1.6.1/standard'].enum;
-  return Object.values(RedirectStatusCode).filter((v): v is RedirectStatusCode => typeof v === 'number');
+  const releases: Record<string, { enum: readonly number[] } | undefined> = HTTP['spec.rules[].filters[].requestRedirect.statusCode'].releases;
+  const version = gatewayApiVersionOfLine(ctx.profile.version);
+  // The CRDs at hand: the install's channel, else the other channel of the same release (the enum is the same in both).
+  const crd = releases[`gateway-api/${version}/${gatewayApiChannelOfInstall(ctx.profile)}`]
+    ?? releases[`gateway-api/${version}/experimental`] ?? releases[`gateway-api/${version}/standard`];
+  return crd?.enum ?? Object.values(RedirectStatusCode).filter((v): v is RedirectStatusCode => typeof v === 'number');
 }
 
 function checkRedirect(r: RequestRedirectOptions, ctx: RouteContext): void {
