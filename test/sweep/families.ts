@@ -325,7 +325,7 @@ const gatewayFamily: Family = {
     });
     (i.routes as any[]).forEach((r, n) => {
       const parentRefs = [ParentRef.gateway(gw, r.listener)];
-      const backendRefs = r.backends.map((b: BackendInput) => ({ backend: backendOf(b), weight: b.weight === undefined ? undefined : num(b.weight) }));
+      const backendRefs = r.backendRefs.map((b: BackendInput) => ({ backend: backendOf(b), weight: b.weight === undefined ? undefined : num(b.weight) }));
       const common = { namespace: i.ns, parentRefs, hostnames: r.hostnames };
       if (r.kind === 'http') new HttpRoute(mesh, `R${n}`, { ...common, rules: [{ backendRefs }] });
       else if (r.kind === 'grpc') new GrpcRoute(mesh, `R${n}`, { ...common, rules: [{ matches: [{ ...r.grpc, headers: r.grpcHeaders.map(headerOf) }], filters: r.filters.map(filterOf), backendRefs }] });

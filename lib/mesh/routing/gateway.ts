@@ -255,7 +255,7 @@ export interface GatewayAttributes {
   /**
    * Its listeners, as the owner declared them: routes are then checked against them at synth (listener name,
    * route kind, allowed namespaces, hostnames), as for a Gateway of this app.
-   * @default - unknown: routes are not checked against listeners
+   * @default - unknown (the import's `listeners` is empty): routes are not checked against listeners
    */
   readonly listeners?: Listener[];
 }
@@ -323,7 +323,7 @@ export class Gateway extends Construct implements IGateway {
 class ImportedGateway extends Construct implements IGateway {
   public readonly name: string;
   public readonly namespace: string;
-  public readonly listeners?: Listener[];
+  public readonly listeners: Listener[] = [];
 
   constructor(scope: Construct, id: string, attrs: GatewayAttributes) {
     super(scope, id);

@@ -24,11 +24,11 @@ export interface IGateway extends IConstruct {
   /** The Gateway's namespace. */
   readonly namespace: string;
   /**
-   * The Gateway's listeners, when known: routes are then checked against them at synth (listener name, route
-   * kind, allowed namespaces, hostnames).
-   * @default - unknown: only the Gateway's own status tells whether a route attached
+   * The Gateway's listeners, against which routes are checked at synth (listener name, route kind, allowed
+   * namespaces, hostnames). Empty when they are unknown (a `Gateway.fromName` import that does not name them):
+   * routes are then not checked, and only the Gateway's status tells whether they attached.
    */
-  readonly listeners?: Listener[];
+  readonly listeners: Listener[];
 }
 
 /**
@@ -97,7 +97,7 @@ export class ParentRef {
       return { group: '', kind: 'Service', name: ref.name, port: ref.port };
     }
     const g = this.gatewayRef!;
-    if (g.listeners !== undefined) checkAttachment(g, g.listeners, this.sectionName, kind, routeNamespace, hostnames);
+    if (g.listeners.length > 0) checkAttachment(g, g.listeners, this.sectionName, kind, routeNamespace, hostnames);
     return {
       group: 'gateway.networking.k8s.io', kind: 'Gateway', name: g.name,
       namespace: g.namespace !== routeNamespace ? g.namespace : undefined, sectionName: this.sectionName,
