@@ -13,7 +13,7 @@ import * as cdk8s from 'cdk8s';
 import type { Construct } from 'constructs';
 import {
   Backend, Datapath, DefaultDeny, Entity, Gateway, HttpRoute, HttpRule, KubeProxyMode, Listener, LoadBalancerScheme,
-  MeshCluster, PathMatch, Peer, Port, RouteParent, ServiceMesh, Workload,
+  MeshCluster, ParentRef, PathMatch, Peer, Port, ServiceMesh, Workload,
 } from '../lib';
 
 export class EniL7Stack extends Stack {
@@ -48,9 +48,9 @@ export class EniL7Stack extends Stack {
     });
     new HttpRoute(this.mesh, 'Storefront', {
       namespace: 'shop',
-      parents: [RouteParent.gateway(gateway, 'http')],
+      parentRefs: [ParentRef.gateway(gateway, 'http')],
       hostnames: ['shop.example.com'],
-      rules: [{ matches: [{ path: PathMatch.pathPrefix('/') }], backends: [{ backend: Backend.fromWorkload(frontend) }] }],
+      rules: [{ matches: [{ path: PathMatch.pathPrefix('/') }], backendRefs: [{ backend: Backend.fromWorkload(frontend) }] }],
     });
 
     cilium.addMesh(this.mesh);

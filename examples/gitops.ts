@@ -6,8 +6,8 @@
  */
 import { ApiObject, App } from 'cdk8s';
 import {
-  Backend, chainingProfile, CiliumVersion, DefaultDeny, Entity, HttpRoute, HttpRule, PathMatch, Peer, Port,
-  RouteParent, ServiceMesh, Workload,
+  Backend, chainingProfile, CiliumVersion, DefaultDeny, Entity, HttpRoute, HttpRule, ParentRef, PathMatch, Peer,
+  Port, ServiceMesh, Workload,
 } from '../lib';
 
 export function buildGitOpsMesh(app: App): ServiceMesh {
@@ -31,8 +31,8 @@ export function buildGitOpsMesh(app: App): ServiceMesh {
   const ordersService = Backend.fromWorkload(orders);
   new HttpRoute(mesh, 'OrdersTimeouts', {
     namespace: 'store',
-    parents: [RouteParent.service(ordersService)],
-    rules: [{ matches: [{ path: PathMatch.pathPrefix('/') }], backends: [{ backend: ordersService }] }],
+    parentRefs: [ParentRef.service(ordersService)],
+    rules: [{ matches: [{ path: PathMatch.pathPrefix('/') }], backendRefs: [{ backend: ordersService }] }],
   });
   return mesh;
 }

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import {
-  Backend, Entity, Gateway, HttpRoute, KubeProxyMode, Listener, MeshCluster, Peer, Port, RouteParent, ServiceMesh, Workload,
+  Backend, Entity, Gateway, HttpRoute, KubeProxyMode, Listener, MeshCluster, Peer, Port, ParentRef, ServiceMesh, Workload,
 } from '../../lib';
 import { deployTemplate, startServer, tally } from './cluster';
 
@@ -27,7 +27,7 @@ function synthOrderingStack(): { dir: string; template: string } {
   const web = new Workload(mesh, 'Web', { namespace: 'shop', labels: { app: 'web' }, ports: [Port.tcp(8080)] });
   web.allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(8080)] });
   const gateway = new Gateway(mesh, 'Public', { listeners: [Listener.http()] });
-  new HttpRoute(mesh, 'WebRoute', { parents: [RouteParent.gateway(gateway)], rules: [{ backends: [{ backend: Backend.fromName('shop', 'web', 8080) }] }] });
+  new HttpRoute(mesh, 'WebRoute', { parentRefs: [ParentRef.gateway(gateway)], rules: [{ backendRefs: [{ backend: Backend.fromName('shop', 'web', 8080) }] }] });
   cilium.addMesh(mesh);
   app.synth();
   return { dir, template: path.join(dir, 'Ordering.template.json') };

@@ -3,7 +3,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import {
   Backend, chainingProfile, CiliumVersion, ClusterSelector, ClusterwidePolicy, DefaultDeny, Entity, Gateway, HttpRoute, HttpRule, Listener,
-  MeshAssertions, Peer, Port, RouteParent, ServiceMesh, Workload,
+  MeshAssertions, Peer, Port, ParentRef, ServiceMesh, Workload,
 } from '../../../lib';
 import { buildGitOpsMesh } from '../../../examples/gitops';
 
@@ -176,7 +176,7 @@ test('GAMMA before Cilium 1.18: a verdict towards a route parent Service is cond
     metadata: { name: 'reviews' }, ports: [{ port: 9080 }], selector: kplus.Pods.select(mesh, 'reviews-pods', { labels: { app: 'reviews' } }),
   });
   const client = new Workload(mesh, 'Client', { namespace: 'bookinfo', labels: { app: 'client' } });
-  new HttpRoute(mesh, 'Reviews', { parents: [RouteParent.service(Backend.fromService(reviews))], rules: [{ backends: [{ backend: Backend.fromService(reviews) }] }] });
+  new HttpRoute(mesh, 'Reviews', { parentRefs: [ParentRef.service(Backend.fromService(reviews))], rules: [{ backendRefs: [{ backend: Backend.fromService(reviews) }] }] });
   const a = MeshAssertions.of(mesh);
   expect(a.explain(client, reviews, 9080).conditions).toEqual([
     "requests routed by HTTPRoute bookinfo/reviews reach its backends with the identity 'ingress' on Cilium 1.17 " +
