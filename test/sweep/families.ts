@@ -480,13 +480,8 @@ const versionFamily: Family = {
     const version = CiliumVersion.of(v);
     const channel = v.startsWith('1.16.') ? GatewayApiChannel.EXPERIMENTAL : GatewayApiChannel.STANDARD;
     const target = new ServiceMesh(new App(), 'mesh', { cilium: chainingProfile({ version, gatewayApi: true, gatewayApiChannel: channel }) });
-<<<<<<< HEAD
     new Workload(target, 'W', { namespace: 'team', labels: { app: 'w' } }).allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(8080)] });
-    new HttpRoute(target, 'R', { namespace: 'team', parents: [RouteParent.service(Backend.fromName('team', 'front', 80))], rules: [{ backends: [{ backend: Backend.fromName('team', 'api', 80) }] }] });
-=======
-    new Workload(target, 'W', { namespace: 'team', labels: { app: 'w' } }).allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(8080));
     new HttpRoute(target, 'R', { namespace: 'team', parentRefs: [ParentRef.service(Backend.fromName('team', 'front', 80))], rules: [{ backendRefs: [{ backend: Backend.fromName('team', 'api', 80) }] }] });
->>>>>>> routing
     const objects = target.toJson();
     // Helm chart versions are SemVer 2.0.0 (semver.org's grammar for MAJOR.MINOR.PATCH).
     if (!/^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/.test(version.chartVersion)) {
