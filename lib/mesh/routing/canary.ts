@@ -127,7 +127,7 @@ export class CanaryRelease extends Construct {
       parents: [props.parent],
       hostnames: props.hostnames,
       namespace: props.namespace,
-      name: props.name === undefined ? objectNameFor(this, ServiceMesh.of(this)) : atScope(this, () => validateDnsLabel('CanaryRelease name', props.name!)),
+      name: props.name === undefined ? objectNameFor(this, ServiceMesh.ofScope(this)) : atScope(this, () => validateDnsLabel('CanaryRelease name', props.name!)),
       rules,
     });
   }

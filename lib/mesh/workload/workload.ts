@@ -142,7 +142,7 @@ export class Workload extends Construct implements IPolicySubject, IMirrorTarget
   constructor(scope: Construct, id: string, props: WorkloadProps, allowEmpty: boolean);
   constructor(scope: Construct, id: string, props: WorkloadProps, allowEmpty = false) {
     super(scope, id);
-    this.registry = EnforcementRegistry.of(ServiceMesh.of(this));
+    this.registry = EnforcementRegistry.of(ServiceMesh.ofScope(this));
     this.namespace = atScope(this, () => validateDnsLabel('workload namespace', props.namespace));
     this.labels = atScope(this, () => validateLabels(props.labels));
     if (!allowEmpty && Object.keys(this.labels).length === 0) {
@@ -161,7 +161,7 @@ export class Workload extends Construct implements IPolicySubject, IMirrorTarget
     if (props.service) {
       this.service = atScope(this, () => checkService(props.service!));
       if (Object.keys(this.labels).length > 0) {
-        recordServiceSelector(ServiceMesh.of(this), this, this.namespace, this.service.name, this.labels);
+        recordServiceSelector(ServiceMesh.ofScope(this), this, this.namespace, this.service.name, this.labels);
       }
     }
   }
