@@ -36,10 +36,10 @@ export class EniL7Stack extends Stack {
     const database = new Workload(this.mesh, 'Database', { namespace: 'shop', labels: { app: 'database' }, ports: [Port.tcp(5432)] });
 
     new DefaultDeny(this.mesh, 'Shop', { namespace: 'shop' });
-    frontend.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(8080));
+    frontend.allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(8080)] });
     backend.allowFrom(frontend, { ports: [Port.tcp(8080)], http: [HttpRule.get('/api/.*')] });
-    backend.allowTo(database, Port.tcp(5432));
-    backend.allowTo(Peer.fqdn('api.payments.example.com'), Port.tcp(443));
+    backend.allowTo(database, { ports: [Port.tcp(5432)] });
+    backend.allowTo(Peer.fqdn('api.payments.example.com'), { ports: [Port.tcp(443)] });
 
     const gateway = new Gateway(this.mesh, 'Public', {
       namespace: 'shop',

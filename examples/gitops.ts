@@ -24,7 +24,7 @@ export function buildGitOpsMesh(app: App): ServiceMesh {
   });
 
   new DefaultDeny(mesh, 'Store', { namespace: 'store' });
-  web.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(8080));
+  web.allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(8080)] });
   orders.allowFrom(web, { ports: [Port.tcp(9090)], http: [HttpRule.post('/orders')] });
 
   // East-west: every call to the orders Service gets a 2 s budget.

@@ -25,7 +25,7 @@ function synthOrderingStack(): { dir: string; template: string } {
   // The namespace is declared in the mesh, so that this test does not depend on how delivery creates namespaces.
   new cdk8s.ApiObject(mesh, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', namespace: undefined } });
   const web = new Workload(mesh, 'Web', { namespace: 'shop', labels: { app: 'web' }, ports: [Port.tcp(8080)] });
-  web.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(8080));
+  web.allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(8080)] });
   const gateway = new Gateway(mesh, 'Public', { listeners: [Listener.http()] });
   new HttpRoute(mesh, 'WebRoute', { parents: [RouteParent.gateway(gateway)], rules: [{ backends: [{ backend: Backend.fromName('shop', 'web', 8080) }] }] });
   cilium.addMesh(mesh);

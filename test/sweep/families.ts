@@ -480,7 +480,7 @@ const versionFamily: Family = {
     const version = CiliumVersion.of(v);
     const channel = v.startsWith('1.16.') ? GatewayApiChannel.EXPERIMENTAL : GatewayApiChannel.STANDARD;
     const target = new ServiceMesh(new App(), 'mesh', { cilium: chainingProfile({ version, gatewayApi: true, gatewayApiChannel: channel }) });
-    new Workload(target, 'W', { namespace: 'team', labels: { app: 'w' } }).allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(8080));
+    new Workload(target, 'W', { namespace: 'team', labels: { app: 'w' } }).allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(8080)] });
     new HttpRoute(target, 'R', { namespace: 'team', parents: [RouteParent.service(Backend.fromName('team', 'front', 80))], rules: [{ backends: [{ backend: Backend.fromName('team', 'api', 80) }] }] });
     const objects = target.toJson();
     // Helm chart versions are SemVer 2.0.0 (semver.org's grammar for MAJOR.MINOR.PATCH).

@@ -25,7 +25,7 @@ function identityWarnings(mesh: ServiceMesh): string[] {
   return mesh.warnings.filter((w) => w.includes("source identity 'ingress'"));
 }
 
-const DROP = /^mesh\/Route: HTTPRoute shop\/route reaches its backends through Cilium's Envoy \(Gateway\), so their pods see the source identity 'ingress'.*cilium\/cilium#24826, #25665.*Service shop\/api \(ingress default deny by CiliumNetworkPolicy shop\/.*\).*will be dropped\. Allow it on each backend workload: workload\.allowFrom\(Peer\.entity\(Entity\.INGRESS\), Port\.tcp\(<container port>\)\)$/;
+const DROP = /^mesh\/Route: HTTPRoute shop\/route reaches its backends through Cilium's Envoy \(Gateway\), so their pods see the source identity 'ingress'.*cilium\/cilium#24826, #25665.*Service shop\/api \(ingress default deny by CiliumNetworkPolicy shop\/.*\).*will be dropped\. Allow it on each backend workload: workload\.allowFrom\(Peer\.entity\(Entity\.INGRESS\), \{ ports: \[Port\.tcp\(<container port>\)\] \}\)$/;
 
 describe("routes whose backends only see Envoy's 'ingress' identity", () => {
   test('a Gateway route into a namespace under default deny, with no allow from the ingress entity, warns', () => {
@@ -37,20 +37,20 @@ describe("routes whose backends only see Envoy's 'ingress' identity", () => {
   test('allowing the ingress entity on the backend workload (or the namespace, or cluster-wide) silences it', () => {
     const onWorkload = gatewayToApi();
     new DefaultDeny(onWorkload.mesh, 'Shop', { namespace: 'shop' });
-    onWorkload.api.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(8080));
+    onWorkload.api.allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(8080)] });
     expect(identityWarnings(onWorkload.mesh)).toEqual([]);
 
     const clusterwide = gatewayToApi();
     new DefaultDeny(clusterwide.mesh, 'Shop', { namespace: 'shop' });
     new ClusterwidePolicy(clusterwide.mesh, 'FromGateways', { selector: ClusterSelector.allPods() })
-      .allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(8080));
+      .allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(8080)] });
     expect(identityWarnings(clusterwide.mesh)).toEqual([]);
   });
 
   test('an allow from the ingress entity on a different workload does not count for the backend', () => {
     const { mesh } = gatewayToApi();
     new DefaultDeny(mesh, 'Shop', { namespace: 'shop' });
-    new Workload(mesh, 'Web', { namespace: 'shop', labels: { app: 'web' } }).allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(80));
+    new Workload(mesh, 'Web', { namespace: 'shop', labels: { app: 'web' } }).allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(80)] });
     expect(identityWarnings(mesh)).toEqual([expect.stringMatching(DROP)]);
   });
 
@@ -71,7 +71,7 @@ describe("routes whose backends only see Envoy's 'ingress' identity", () => {
     new HttpRoute(mesh, 'Route', { parents: [RouteParent.gateway(gw)], rules: [{ backends: [{ backend: Backend.fromWorkload(orders) }] }] });
     new DefaultDeny(mesh, 'OrdersDeny', { workload: orders });
     expect(identityWarnings(mesh)).toEqual([expect.stringMatching(/Service shop\/orders \(ingress default deny by CiliumNetworkPolicy shop\/ordersdeny\)/)]);
-    orders.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(9090));
+    orders.allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(9090)] });
     expect(identityWarnings(mesh)).toEqual([]);
   });
 
