@@ -426,7 +426,7 @@ function observability(o: CiliumValuesOptions, version: CiliumVersion): JsonMap 
   }
   const h: { -readonly [K in keyof HubbleHelmValues]: HubbleHelmValues[K] } = { enabled: hubble.enabled ?? true };
   if (hubble.relay !== undefined) h.relay = { enabled: hubble.relay };
-  if (hubble.ui !== undefined) h.ui = { enabled: hubble.ui, ...(hubble.uiExposure ? { service: hubble.uiExposure.render() } : {}) };
+  if (hubble.ui !== undefined) h.ui = { enabled: hubble.ui, ...(hubble.uiExposure ? { service: hubble.uiExposure._render() } : {}) };
   if (hubble.export) h.export = renderFlowExport(hubble.export, version);
   if (metrics.length > 0) {
     h.metrics = {

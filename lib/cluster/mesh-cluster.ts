@@ -15,7 +15,7 @@ import {
   resolveMeshNodegroup,
   type MeshNodegroupOptions,
 } from './nodegroup';
-import { renderVpcCniConfiguration, type VpcCniConfigurationValues } from './vpc-cni';
+import { renderVpcCniConfiguration } from './vpc-cni';
 import { Cilium, type CiliumOptions } from '../cilium/cilium';
 import { validateEniOptions, type EniOptions } from '../cilium/eni';
 import { EncryptionType } from '../cilium/encryption';
@@ -46,8 +46,11 @@ export class MeshCluster extends eks.Cluster {
   public readonly secretsEncryptionKey: kms.IKey;
   /** The `vpc-cni` managed add-on (aws-cni chaining only); every node group depends on it. */
   public readonly vpcCniAddon?: eks.CfnAddon;
-  /** The `configurationValues` of the VPC CNI add-on (aws-cni chaining only). */
-  public readonly vpcCniConfiguration?: VpcCniConfigurationValues;
+  /**
+   * The `configurationValues` of the VPC CNI add-on (aws-cni chaining only), as `renderVpcCniConfiguration`
+   * returns them.
+   */
+  public readonly vpcCniConfiguration?: { [key: string]: any };
   /** The `coredns` managed add-on in `KubeProxyMode.REPLACE` and on ENI; it waits for `nodegroupsReady`. */
   public readonly coreDnsAddon?: eks.CfnAddon;
   /** The `kube-proxy` managed add-on on ENI with `KubeProxyMode.KEEP` (the cluster is created without add-ons). */
@@ -310,7 +313,7 @@ export class MeshCluster extends eks.Cluster {
   }
 
   /** The node groups of this cluster, in creation order; Cilium's Helm release can depend on them. */
-  public get nodegroups(): readonly eks.Nodegroup[] {
+  public get nodegroups(): eks.Nodegroup[] {
     return [...this._nodegroups];
   }
 

@@ -101,7 +101,7 @@ export class ClusterwidePolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterwidePolicyProps) {
     super(scope, id);
-    const mesh = ServiceMesh.of(this);
+    const mesh = ServiceMesh.ofScope(this);
     // A CiliumVersion.of(...) is checked where it is first used, so that the error names a construct.
     mesh.cilium.version.validate(this);
     this.rules = new RuleSet(this, mesh.cilium);

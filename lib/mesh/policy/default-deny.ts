@@ -80,7 +80,7 @@ export class DefaultDeny extends Construct {
 
   constructor(scope: Construct, id: string, props: DefaultDenyProps) {
     super(scope, id);
-    const mesh = ServiceMesh.of(this);
+    const mesh = ServiceMesh.ofScope(this);
     // A CiliumVersion.of(...) is checked where it is first used, so that the error names a construct.
     mesh.cilium.version.validate(this);
     if ((props.namespace === undefined) === (props.workload === undefined)) {

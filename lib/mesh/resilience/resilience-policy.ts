@@ -85,7 +85,7 @@ export class ResiliencePolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: ResiliencePolicyProps) {
     super(scope, id);
-    const mesh = ServiceMesh.of(this);
+    const mesh = ServiceMesh.ofScope(this);
     // A CiliumVersion.of(...) is checked where it is first used, so that the error names a construct.
     mesh.cilium.version.validate(this);
     const profile = mesh.cilium;

@@ -91,7 +91,7 @@ function serviceTargetPort(s: { ports: any[]; namespace: string; name: string })
 export function resolveEndpoint(e: MeshEndpoints, ref: MeshEndpointRef, role: 'from' | 'to'): ResolvedEndpoint {
   const scope = e.mesh;
   if (ref instanceof Workload) {
-    if (ServiceMesh.of(ref) !== e.mesh) {
+    if (ServiceMesh.ofScope(ref) !== e.mesh) {
       throw new MeshValidationError(`workload ${ref.node.path} belongs to another mesh than ${e.mesh.node.path}; ask that mesh's MeshAssertions`, scope);
     }
     return { endpoint: workloadEndpoint(ref) };

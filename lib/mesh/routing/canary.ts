@@ -131,7 +131,7 @@ export class CanaryRelease extends Construct {
       parentRefs: [props.parentRef],
       hostnames: props.hostnames,
       namespace: props.namespace,
-      name: props.name === undefined ? objectNameFor(this, ServiceMesh.of(this)) : atScope(this, () => validateDnsLabel('CanaryRelease name', props.name!)),
+      name: props.name === undefined ? objectNameFor(this, ServiceMesh.ofScope(this)) : atScope(this, () => validateDnsLabel('CanaryRelease name', props.name!)),
       rules,
     });
   }

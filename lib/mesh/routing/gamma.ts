@@ -15,7 +15,7 @@ const GAMMA_KEYS = Symbol.for('cdk-cilium-mesh.gammaKeys');
  * one route per Service in the releases it was reported against (cilium/cilium#39830, "since Cilium v1.16").
  */
 export function registerGammaParents(route: Construct, kind: string, namespace: string, parents: readonly ParentRef[]): void {
-  const mesh = ServiceMesh.of(route);
+  const mesh = ServiceMesh.ofScope(route);
   const profile = mesh.cilium;
   // Resolving a parent validates its Service reference (Backend.fromName checks at use): errors name the route.
   const keys = atScope(route, () => parents.map((p) => p._serviceKey(namespace)).filter((k): k is string => k !== undefined));

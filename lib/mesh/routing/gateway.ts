@@ -302,7 +302,7 @@ export class Gateway extends Construct implements IGateway {
     for (const l of props.listeners) {
       for (const c of l.certificates) {
         if (c.namespace !== undefined && c.namespace !== this.namespace) {
-          ReferenceGrants.of(ServiceMesh.of(this)).allow({
+          ReferenceGrants.of(ServiceMesh.ofScope(this)).allow({
             fromKind: 'Gateway', fromNamespace: this.namespace, toKind: 'Secret', toNamespace: c.namespace, toName: c.name,
           });
         }

@@ -143,7 +143,7 @@ export class Workload extends Construct implements IPolicySubject {
   constructor(scope: Construct, id: string, props: WorkloadProps) {
     super(scope, id);
     const allowEmpty = ALL_IN_NAMESPACE.has(props);
-    this.mirrors = new WorkloadMirrors(this, EnforcementRegistry.of(ServiceMesh.of(this)), () => void this.policy);
+    this.mirrors = new WorkloadMirrors(this, EnforcementRegistry.of(ServiceMesh.ofScope(this)), () => void this.policy);
     this.namespace = atScope(this, () => validateDnsLabel('workload namespace', props.namespace));
     this.labels = atScope(this, () => validateLabels(props.labels));
     if (!allowEmpty && Object.keys(this.labels).length === 0) {
@@ -162,7 +162,7 @@ export class Workload extends Construct implements IPolicySubject {
     if (props.service) {
       this.service = atScope(this, () => checkService(props.service!));
       if (Object.keys(this.labels).length > 0) {
-        recordServiceSelector(ServiceMesh.of(this), this, this.namespace, this.service.name, this.labels);
+        recordServiceSelector(ServiceMesh.ofScope(this), this, this.namespace, this.service.name, this.labels);
       }
     }
   }
