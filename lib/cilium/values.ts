@@ -375,7 +375,7 @@ function serviceMonitorPaths(v: unknown, at: string[] = []): string[] {
 
 /**
  * ServiceMonitors need the Prometheus Operator CRDs, which no fresh EKS cluster has; the chart refuses the install
- * without them (checked on a live API server by test/live/charts.live.ts), so the user must say they exist.
+ * without them (checked on a live API server by test/live/charts.ts), so the user must say they exist.
  */
 function checkServiceMonitors(v: JsonMap, crdsInstalled: boolean): void {
   const paths = serviceMonitorPaths(v);
