@@ -6,8 +6,9 @@
 # Ends with `python: quickstart synthesized, N resources, identical to TypeScript`.
 #
 # The venv lives in ${XDG_CACHE_HOME:-~/.cache}/cdk-cilium-mesh/python-<hash of the requirements and Python version>.
-# The wheel is installed with --no-deps: its requirements follow the npm peer ranges (aws-cdk-lib >=2.276.0), and
-# PyPI's newest aws-cdk-lib is older than npm's (2.275.0 on 2026-11-26); the requirements file pins what PyPI has.
+# The requirements file pins what PyPI has (its newest aws-cdk-lib is 2.275.0 on 2026-11-26, one release behind npm's,
+# which is why the npm peer range starts at 2.275.0). The wheel is reinstalled on every run without touching its
+# dependencies, and `pip check` then proves the pinned packages satisfy the wheel's own requirements.
 set -euo pipefail
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$ROOT"
@@ -32,6 +33,7 @@ if [ ! -x "$VENV/bin/python" ] || [ ! -f "$VENV/.complete" ]; then
   touch "$VENV/.complete"
 fi
 "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps --force-reinstall "$WHEEL"
+"$VENV/bin/pip" check --disable-pip-version-check
 
 # The jsii runtime in the Python process runs the library's JavaScript in a node child process.
 (cd "$EXAMPLE" && CDK_OUTDIR="$WORK/py" "$VENV/bin/python" app.py) > "$WORK/py.log" 2>&1 \
