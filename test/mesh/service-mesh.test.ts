@@ -1,13 +1,28 @@
 import { App, ApiObject, Testing } from 'cdk8s';
 import { Annotations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { chainingProfile, CiliumVersion, ServiceMesh } from '../../lib';
+import { Backend, chainingProfile, CiliumVersion, Gateway, HttpRoute, Listener, RouteParent, ServiceMesh } from '../../lib';
 
 describe('ServiceMesh', () => {
   test('defaults to a Cilium 1.20 aws-cni chaining profile', () => {
     const mesh = new ServiceMesh(Testing.app(), 'mesh');
     expect(mesh.cilium).toEqual(chainingProfile());
     expect(mesh.cilium.version).toBe(CiliumVersion.V1_20);
+  });
+
+  test('a capability warning is given once per mesh, not once per object', () => {
+    const app = new App();
+    const profile = chainingProfile({ kubeProxyReplacement: true, gatewayApi: true });
+    const meshes = ['one', 'two'].map((id) => new ServiceMesh(app, id, { namespace: id, cilium: profile }));
+    for (const mesh of meshes) {
+      const gw = new Gateway(mesh, 'Gw', { listeners: [Listener.http()] });
+      for (let i = 0; i < 20; i++) {
+        new HttpRoute(mesh, `R${i}`, { parents: [RouteParent.gateway(gw)], rules: [{ backends: [{ backend: Backend.fromName(mesh.node.id, `s${i}`, 80) }] }] });
+      }
+    }
+    for (const mesh of meshes) {
+      expect(mesh.warnings).toEqual([expect.stringMatching(new RegExp(`^${mesh.node.id}/Gw: gatewayApi on aws-cni-chaining .* is untested.*\\[ack: cdk-cilium-mesh:gatewayApi\\]$`))]);
+    }
   });
 
   test('of() finds the mesh from a nested construct and fails outside one', () => {
