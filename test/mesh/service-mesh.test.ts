@@ -50,12 +50,12 @@ describe('ServiceMesh', () => {
 });
 
 describe('loading the library', () => {
-  test('loads neither the generated Cilium bindings nor cdk8s-plus (policies and Ingress load them when used)', () => {
+  test('loads neither the generated bindings nor cdk8s-plus (policies, routes and Ingress load them when used)', () => {
     // A fresh process: jest's module registry does not show what a plain require loads.
     const loaded = JSON.parse(execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e',
       "require('./lib'); console.log(JSON.stringify(Object.keys(require.cache)))"], { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8' })) as string[];
     expect(loaded.filter((f) => f.includes(`${path.sep}lib${path.sep}mesh${path.sep}`)).length).toBeGreaterThan(10);
-    expect(loaded.filter((f) => /lib[\\/]imports[\\/]cilium\.io|node_modules[\\/]cdk8s-plus-34[\\/]/.test(f))).toEqual([]);
+    expect(loaded.filter((f) => /lib[\\/]imports[\\/](cilium\.io|gateway\.networking)|node_modules[\\/]cdk8s-plus-34[\\/]/.test(f))).toEqual([]);
   });
 
   test('the written-out policy kinds are the generated bindings\' GVKs', () => {

@@ -1,10 +1,11 @@
-import * as gw from '../../imports/gateway.networking.k8s.io';
+import type * as gw from '../../imports/gateway.networking.k8s.io';
 import { CRD_LIMITS } from '../../imports/crd-limits';
 import { MeshValidationError } from '../../private/errors';
 import { validateCount, validateEnum, validatePort, validateString, validateWholeNumber } from '../../private/validate';
 import type { IBackend } from './backend';
 import type { RouteContext } from './context';
 import { validateHostname } from './validation';
+import { gatewayBindings } from './bindings';
 
 const HTTP = CRD_LIMITS.HTTPRoute;
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,256}$/;
@@ -146,13 +147,13 @@ export function renderHttpFilter(filter: HttpRouteFilter, ctx: RouteContext): gw
   const s = filter._spec;
   switch (s.kind) {
     case 'RequestHeaderModifier':
-      return { type: gw.HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER, requestHeaderModifier: renderHeaders(checkHeaders(s.headers)) };
+      return { type: gatewayBindings().HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER, requestHeaderModifier: renderHeaders(checkHeaders(s.headers)) };
     case 'ResponseHeaderModifier':
-      return { type: gw.HttpRouteSpecRulesFiltersType.RESPONSE_HEADER_MODIFIER, responseHeaderModifier: renderHeaders(checkHeaders(s.headers)) };
+      return { type: gatewayBindings().HttpRouteSpecRulesFiltersType.RESPONSE_HEADER_MODIFIER, responseHeaderModifier: renderHeaders(checkHeaders(s.headers)) };
     case 'RequestRedirect':
       checkRedirect(s.redirect, ctx);
       return {
-        type: gw.HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
+        type: gatewayBindings().HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
         requestRedirect: {
           scheme: s.redirect.scheme as gw.HttpRouteSpecRulesFiltersRequestRedirectScheme | undefined,
           hostname: s.redirect.hostname,
@@ -164,7 +165,7 @@ export function renderHttpFilter(filter: HttpRouteFilter, ctx: RouteContext): gw
     case 'URLRewrite':
       if (s.rewrite.hostname !== undefined) validateHostname('rewrite hostname', s.rewrite.hostname, false);
       return {
-        type: gw.HttpRouteSpecRulesFiltersType.URL_REWRITE,
+        type: gatewayBindings().HttpRouteSpecRulesFiltersType.URL_REWRITE,
         urlRewrite: {
           hostname: s.rewrite.hostname,
           path: s.rewrite.path && renderPathModifier<gw.HttpRouteSpecRulesFiltersUrlRewritePathType>(s.rewrite.path),
@@ -180,7 +181,7 @@ export function renderHttpFilter(filter: HttpRouteFilter, ctx: RouteContext): gw
         );
       }
       return {
-        type: gw.HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
+        type: gatewayBindings().HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
         requestMirror: { backendRef: ctx.backendRef(s.backend), percent: s.percent },
       };
     }

@@ -1,6 +1,6 @@
 import { Annotations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import * as gw from '../../imports/gateway.networking.k8s.io';
+import type * as gw from '../../imports/gateway.networking.k8s.io';
 import { CRD_LIMITS } from '../../imports/crd-limits';
 import { validateCidr } from '../../private/cidr';
 import { atScope, MeshValidationError } from '../../private/errors';
@@ -11,6 +11,7 @@ import { ServiceMesh } from '../service-mesh';
 import { gatewayApiObject } from './context';
 import { ReferenceGrants } from './reference-grants';
 import { validateHostname } from './validation';
+import { gatewayBindings } from './bindings';
 
 /**
  * Which namespaces may attach routes to a listener (`allowedRoutes.namespaces`). Labels are checked when a Gateway
@@ -239,7 +240,7 @@ export class Gateway extends Construct {
         }
       }
     }
-    new gw.Gateway(this, 'Resource', {
+    new (gatewayBindings().Gateway)(this, 'Resource', {
       metadata: { name, namespace: this.namespace },
       spec: {
         gatewayClassName: 'cilium',
@@ -294,7 +295,7 @@ function renderListener(l: Listener, gatewayNamespace: string): gw.GatewaySpecLi
     tls:
       l.protocol === 'HTTPS'
         ? {
-          mode: gw.GatewaySpecListenersTlsMode.TERMINATE,
+          mode: gatewayBindings().GatewaySpecListenersTlsMode.TERMINATE,
           certificateRefs: l.certificates.map((c) => ({
             kind: 'Secret',
             name: c.name,
@@ -302,7 +303,7 @@ function renderListener(l: Listener, gatewayNamespace: string): gw.GatewaySpecLi
           })),
         }
         : l.protocol === 'TLS'
-          ? { mode: gw.GatewaySpecListenersTlsMode.PASSTHROUGH }
+          ? { mode: gatewayBindings().GatewaySpecListenersTlsMode.PASSTHROUGH }
           : undefined,
   };
 }

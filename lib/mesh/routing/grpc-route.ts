@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import * as gw from '../../imports/gateway.networking.k8s.io';
+import type * as gw from '../../imports/gateway.networking.k8s.io';
 import { CRD_LIMITS } from '../../imports/crd-limits';
 import { atScope, MeshValidationError } from '../../private/errors';
 import { validateCount, validateString } from '../../private/validate';
@@ -10,6 +10,7 @@ import type { GrpcRouteMatch } from './matches';
 import { registerGammaParents } from './gamma';
 import { renderParent, type RouteParent } from './parent';
 import { validateHostname, validateWeights } from './validation';
+import { gatewayBindings } from './bindings';
 
 /** One rule of a GRPCRoute. */
 export interface GrpcRouteRule {
@@ -70,7 +71,7 @@ export function renderGrpcRouteRule(rule: GrpcRouteRule, index: number, ctx: Rou
       throw new MeshValidationError(`${what}: gRPC method must be a bare method name such as 'GetCart', got '${m.method}'`);
     }
     return {
-      method: m.service || m.method ? { type: gw.GrpcRouteSpecRulesMatchesMethodType.EXACT, service: m.service, method: m.method } : undefined,
+      method: m.service || m.method ? { type: gatewayBindings().GrpcRouteSpecRulesMatchesMethodType.EXACT, service: m.service, method: m.method } : undefined,
       headers: m.headers?.length
         ? m.headers.map((h) => h.render()).map((h) => ({ type: h.type as string as gw.GrpcRouteSpecRulesMatchesHeadersType, name: h.name, value: h.value }))
         : undefined,
@@ -115,6 +116,6 @@ export class GrpcRoute extends Construct {
       };
     });
     registerGammaParents(this, 'GRPCRoute', this.namespace, props.parents);
-    new gw.GrpcRoute(this, 'Resource', { metadata: { name, namespace: this.namespace }, spec });
+    new (gatewayBindings().GrpcRoute)(this, 'Resource', { metadata: { name, namespace: this.namespace }, spec });
   }
 }

@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import * as gw from '../../imports/gateway.networking.k8s.io';
 import { CRD_LIMITS } from '../../imports/crd-limits';
 import { atScope, MeshValidationError } from '../../private/errors';
 import { validateCount } from '../../private/validate';
@@ -7,6 +6,7 @@ import { gatewayApiObject, routeContext } from './context';
 import type { WeightedBackend } from './http-route';
 import { renderParent, type RouteParent } from './parent';
 import { validateHostname, validateWeights } from './validation';
+import { gatewayBindings } from './bindings';
 
 /** Properties of a `TlsRoute`. */
 export interface TlsRouteProps {
@@ -61,9 +61,9 @@ export class TlsRoute extends Construct {
     });
     const metadata = { name, namespace: this.namespace };
     if (profile.version.isAtLeast(20)) {
-      new gw.TlsRoute(this, 'Resource', { metadata, spec });
+      new (gatewayBindings().TlsRoute)(this, 'Resource', { metadata, spec });
     } else {
-      new gw.TlsRouteV1Alpha2(this, 'Resource', { metadata, spec });
+      new (gatewayBindings().TlsRouteV1Alpha2)(this, 'Resource', { metadata, spec });
     }
   }
 }
