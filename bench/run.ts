@@ -10,7 +10,8 @@
  *    paired, interleaved runs of whole processes.
  * Every measurement runs in a fresh child process. Writes docs/benchmarks.md (and the raw runs to
  * .bench/results.json) and ends with one summary line.
- *   BENCH_SIZES=10,100,1000,5000  BENCH_REPEATS=3  BENCH_REALISTIC_SIZES=1000,5000,20000  BENCH_BARE_PAIRS=20
+ *   BENCH_SIZES=10,100,1000,5000  BENCH_REPEATS=3 (BENCH_STRATEGY_REPEATS for section 1)
+ *   BENCH_REALISTIC_SIZES=1000,5000,20000  BENCH_BARE_PAIRS=20
  *   BENCH_SKIP_BUILD=1 (use the existing dist/)  BENCH_SKIP_STRATEGIES=1 (leave out section 1)
  */
 import { execSync, spawnSync } from 'child_process';
@@ -34,6 +35,7 @@ interface Run extends TemplateFacts {
 const ROOT = path.resolve(__dirname, '..');
 const SIZES = (process.env.BENCH_SIZES ?? '10,100,1000,5000').split(',').map(Number);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const STRATEGY_REPEATS = Number(process.env.BENCH_STRATEGY_REPEATS ?? REPEATS);
 const STRATEGIES: Strategy[] = ['mesh-delivery', 'manifest-per-object', 'one-manifest'];
 const REALISTIC_SIZES = (process.env.BENCH_REALISTIC_SIZES ?? '1000,5000,20000').split(',').map(Number);
 const BARE_PAIRS = Number(process.env.BENCH_BARE_PAIRS ?? 20);
@@ -120,13 +122,12 @@ function main(): void {
   const rows: string[] = [];
   const raw: Run[] = [];
   const docPath = path.join(ROOT, 'docs', 'benchmarks.md');
-  const previous = fs.existsSync(docPath) ? fs.readFileSync(docPath, 'utf8') : '';
 
   // 1. strategies
   for (const n of process.env.BENCH_SKIP_STRATEGIES ? [] : SIZES) {
     for (const strategy of STRATEGIES) {
       for (const validation of [false, true]) {
-        const runs = Array.from({ length: REPEATS }, () => measure(strategy, n, validation));
+        const runs = Array.from({ length: STRATEGY_REPEATS }, () => measure(strategy, n, validation));
         raw.push(...runs);
         const r = runs[0];
         const broken = brokenLimits(r);
@@ -144,7 +145,6 @@ function main(): void {
   }
 
   // 2. the realistic mesh: sizes interleaved within each repeat, so that load changes hit every size alike
-  const deploy = deployCosts(previous);
   const bySize = new Map<number, Run[]>(REALISTIC_SIZES.map((n) => [n, []]));
   for (let i = 0; i < REPEATS; i++) {
     for (const n of REALISTIC_SIZES) {
@@ -154,6 +154,9 @@ function main(): void {
       process.stderr.write(`realistic ${run.objects}: ${(run.synthMs / 1000).toFixed(2)} s wall, ${(run.cpuMs / 1000).toFixed(2)} s CPU\n`);
     }
   }
+  // read at the end: a `bench:deploy` that finished while this ran counts
+  const previous = fs.existsSync(docPath) ? fs.readFileSync(docPath, 'utf8') : '';
+  const deploy = deployCosts(previous);
   const realisticRows: string[] = [];
   const brokenAt = new Map<number, string[]>();
   for (const n of REALISTIC_SIZES) {
@@ -186,7 +189,8 @@ function main(): void {
     `- CPU: ${os.cpus()[0]?.model ?? 'unknown'}; \`nproc\`: ${sh('nproc')} (shared with other jobs while measuring)`,
     `- \`free -h\`:\n\n\`\`\`\n${sh('free -h')}\n\`\`\``,
     `- node ${process.version}, aws-cdk-lib ${require('aws-cdk-lib/package.json').version}, ${os.type()} ${os.release()}`,
-    `- ${REPEATS} runs per cell, each in a fresh process; ${BARE_PAIRS} bare-app pairs; total bench time ${minutes} min`,
+    `- ${STRATEGY_REPEATS} run(s) per strategy cell and ${REPEATS} per realistic size, each in a fresh process; ${BARE_PAIRS} ` +
+      `bare-app pairs; total bench time ${minutes} min`,
     `- load average (1/5/15 min) at start ${loadBefore}, at end ${load()} ` +
       '(other jobs shared the machine: absolute times are inflated, compare rows within one run)',
   ].join('\n');
