@@ -62,7 +62,11 @@ const spread = (xs: number[], digits: number, unit = '') =>
 const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
 
 /** Per-object deploy costs from the last `npm run bench:deploy` section of docs/benchmarks.md (its largest size). */
-interface DeployCosts { objects: number; createSeconds: number; deleteSeconds: number; pruneSeconds: number; updateOneSeconds: number; kubectlPeakMiB: number }
+interface DeployCosts {
+  objects: number; createSeconds: number; deleteSeconds: number; pruneSeconds: number; updateOneSeconds: number;
+  /** The slowest step (every step applies or deletes every object: the engine applies the whole mesh on each deploy). */
+  slowestSeconds: number; slowestStep: string; kubectlPeakMiB: number;
+}
 
 function deployCosts(doc: string): DeployCosts | undefined {
   const section = /<!-- deploy:start -->[\s\S]*<!-- deploy:end -->/.exec(doc)?.[0];
@@ -75,6 +79,8 @@ function deployCosts(doc: string): DeployCosts | undefined {
   const step = (prefix: string) => at.find((r) => r.step.startsWith(prefix))?.seconds ?? NaN;
   return {
     objects: n, createSeconds: step('create'), deleteSeconds: step('delete'), pruneSeconds: step('prune'), updateOneSeconds: step('update one'),
+    slowestSeconds: Math.max(...at.map((r) => r.seconds)),
+    slowestStep: [...at].sort((a, b) => b.seconds - a.seconds)[0].step,
     kubectlPeakMiB: Math.max(...at.map((r) => r.kubectlMiB)),
   };
 }
@@ -85,8 +91,7 @@ function realisticRow(runs: Run[], deploy: DeployCosts | undefined): { cells: st
   // Linear in N from the deploy bench's largest size (create and delete both apply or delete every object).
   const scale = deploy ? r.objects / deploy.objects : NaN;
   const lambda = {
-    // the slowest step that touches every object (a missing step, NaN, is left out)
-    predictedSeconds: deploy ? Math.max(...[deploy.createSeconds, deploy.deleteSeconds, deploy.pruneSeconds].filter((x) => !Number.isNaN(x))) * scale : NaN,
+    predictedSeconds: deploy ? deploy.slowestSeconds * scale : NaN,
     predictedMiB: deploy ? deploy.kubectlPeakMiB * scale : NaN,
     memoryMiB: r.handlerMemoryMiB,
   };
@@ -215,7 +220,8 @@ function main(): void {
     deploy
       ? `Lambda predictions scale the largest size of the deploy section below (${deploy.objects.toLocaleString('en-US')} objects: ` +
         `create ${deploy.createSeconds} s, delete ${deploy.deleteSeconds} s, prune ${deploy.pruneSeconds} s, kubectl peak ` +
-        `${deploy.kubectlPeakMiB} MiB) linearly to N; the Lambda time check uses the slowest of them.`
+        `${deploy.kubectlPeakMiB} MiB; slowest step: ${deploy.slowestStep}, ${deploy.slowestSeconds} s) linearly to N; the Lambda ` +
+        'time check uses the slowest step, since every deploy applies (or deletes) every object.'
       : 'No deploy section below: run `npm run bench:deploy` for the Lambda checks.',
   ].join('\n');
   const bareText = [
