@@ -103,7 +103,7 @@ function main(): void {
     'the kube-apiserver of scripts/kube (etcd without fsync, on the same 2 cores), through test/live/drive_stack.py.',
     `N synthetic CiliumNetworkPolicies in ${NAMESPACES} Namespaces; ${REPEATS} run(s) per row (median [min–max]).`,
     'Handler peak = the largest resident size of the Python process so far (it grows across the steps of one size);',
-    'kubectl peak = the largest kubectl process started so far (the engine runs one at a time).',
+    'kubectl peak = the largest kubectl process started so far (one apply at a time; deletes and mass prunes run up to 8 at once, each with a share).',
     `Machine: ${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores, load average ${loadBefore} at start and ${load()} at end;`,
     `total ${((Date.now() - started) / 60000).toFixed(1)} min.`,
     '',
