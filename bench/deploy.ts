@@ -2,7 +2,8 @@
  * `npm run bench:deploy`: deploy-time cost of mesh delivery on a live kube-apiserver (scripts/kube), with the
  * library's own handler and the kubectl binary of the Lambda layer (test/live/drive_stack.py, lifecycle mode).
  * For each size: Create of N synthetic CiliumNetworkPolicies (+ their 40 Namespaces), an Update that changes one
- * object, an Update that changes nothing, and Delete. Records wall time, kubectl processes and the handler's peak
+ * object, an Update that changes nothing, an Update that removes all N policies (a mass prune), an Update that
+ * brings them back, and Delete. Records wall time, kubectl processes and the handler's peak
  * memory, and rewrites the deploy section of docs/benchmarks.md (between its deploy markers).
  *   BENCH_DEPLOY_SIZES=1000,5000,20000 (default)  BENCH_DEPLOY_REPEATS=1
  */
@@ -48,6 +49,7 @@ interface Step { request: string; label: string; seconds: number; kubectlCalls: 
 function run(n: number): Step[] {
   const create = synth(n);
   const edit = synth(n, Math.floor(n / 2));
+  const none = synth(0);
   const server = startServer(`bench-${n}`);
   try {
     // The Cilium CRDs stand in for the operator's (the objects are CiliumNetworkPolicies).
@@ -61,6 +63,8 @@ function run(n: number): Step[] {
         { request: 'Create', label: `create ${n}`, ...create },
         { request: 'Update', label: 'update one object', ...edit },
         { request: 'Update', label: 'update, nothing changed', ...edit },
+        { request: 'Update', label: `prune ${n}`, ...none },
+        { request: 'Update', label: `re-create ${n}`, ...edit },
         { request: 'Delete', label: `delete ${n}` },
       ],
     }));
@@ -72,6 +76,7 @@ function run(n: number): Step[] {
     server.stop();
     fs.rmSync(create.assembly, { recursive: true, force: true });
     fs.rmSync(edit.assembly, { recursive: true, force: true });
+    fs.rmSync(none.assembly, { recursive: true, force: true });
   }
 }
 
@@ -98,7 +103,7 @@ function main(): void {
     'the kube-apiserver of scripts/kube (etcd without fsync, on the same 2 cores), through test/live/drive_stack.py.',
     `N synthetic CiliumNetworkPolicies in ${NAMESPACES} Namespaces; ${REPEATS} run(s) per row (median [min–max]).`,
     'Handler peak = the largest resident size of the Python process so far (it grows across the steps of one size);',
-    'kubectl peak = the largest kubectl process started so far (the engine runs one at a time).',
+    'kubectl peak = the largest kubectl process started so far (one apply at a time; deletes and mass prunes run up to 8 at once, each with a share).',
     `Machine: ${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores, load average ${loadBefore} at start and ${load()} at end;`,
     `total ${((Date.now() - started) / 60000).toFixed(1)} min.`,
     '',

@@ -1,7 +1,8 @@
 /**
  * One benchmark measurement, run in its own process by bench/run.ts:
  *   ts-node --transpile-only bench/measure.ts <strategy> <objects>
- * Prints one JSON line: synth time (app construction + app.synth()), peak RSS and the template facts.
+ * Prints one JSON line: synth time (app construction + app.synth(); wall and CPU of the process), peak RSS, the
+ * template facts (CloudFormation and IAM), the delivery handler's memory and the number of warnings.
  * The built-in CloudFormation validation follows the CDK_VALIDATION environment variable (set by run.ts).
  */
 import * as fs from 'fs';
@@ -12,17 +13,19 @@ import * as cdk from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { ApiObject, App as K8sApp } from 'cdk8s';
 import { templateFacts } from './limits';
+import { realisticMesh } from './realistic';
 import { syntheticPolicy } from './synthetic';
 import { MeshDelivery } from '../lib/mesh/delivery';
 import { ServiceMesh } from '../lib/mesh/service-mesh';
 
-export type Strategy = 'mesh-delivery' | 'manifest-per-object' | 'one-manifest';
+export type Strategy = 'mesh-delivery' | 'manifest-per-object' | 'one-manifest' | 'realistic-mesh';
 
 function main(): void {
   const [strategy, countArg] = process.argv.slice(2) as [Strategy, string];
   const n = Number(countArg);
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-cilium-mesh-bench-'));
   const start = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
 
   // The 500-resource check is lifted so that the baselines can be measured; run.ts marks what breaks a limit.
   const app = new cdk.App({ outdir, context: { '@aws-cdk/core:stackResourceLimit': 0 } });
@@ -31,7 +34,11 @@ function main(): void {
     version: eks.KubernetesVersion.V1_35,
     kubectlProviderOptions: { kubectlLayer: new KubectlV35Layer(stack, 'Kubectl') },
   });
-  if (strategy === 'mesh-delivery') {
+  let objects = n;
+  if (strategy === 'realistic-mesh') {
+    const mesh = realisticMesh(new K8sApp(), n);
+    new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
+  } else if (strategy === 'mesh-delivery') {
     const mesh = new ServiceMesh(new K8sApp(), 'mesh');
     for (let i = 0; i < n; i++) new ApiObject(mesh, `p${i}`, syntheticPolicy(i));
     new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
@@ -45,12 +52,24 @@ function main(): void {
   }
   const assembly = app.synth();
   const synthMs = Number(process.hrtime.bigint() - start) / 1e6;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
 
   const text = fs.readFileSync(path.join(assembly.directory, 'Bench.template.json'), 'utf8');
   // template bytes as written by cdk synth (and uploaded by cdk deploy)
-  const facts = { ...templateFacts(JSON.parse(text)), templateBytes: Buffer.byteLength(text) };
+  const template = JSON.parse(text);
+  const facts = { ...templateFacts(template), templateBytes: Buffer.byteLength(text) };
+  // the delivery handler's memory, for the Lambda memory check (bench/run.ts)
+  const handler = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' &&
+    String(r.Properties?.Description ?? '').startsWith('cdk-cilium-mesh: applies'));
+  const handlerMemoryMiB = handler?.Properties?.MemorySize ?? 0;
+  if (strategy === 'realistic-mesh') {
+    const delivery = stack.node.findChild('Delivery') as MeshDelivery;
+    objects = delivery.plan.objectCount;
+  }
+  const warnings = assembly.getStackByName('Bench').messages.filter((m) => m.level === 'warning').length;
   fs.rmSync(outdir, { recursive: true, force: true });
-  process.stdout.write(JSON.stringify({ strategy, n, synthMs, peakRssMiB: process.resourceUsage().maxRSS / 1024, ...facts }) + '\n');
+  process.stdout.write(JSON.stringify({ strategy, n, objects, synthMs, cpuMs, handlerMemoryMiB, warnings, peakRssMiB: process.resourceUsage().maxRSS / 1024, ...facts }) + '\n');
 }
 
 main();

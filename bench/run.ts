@@ -1,28 +1,44 @@
 /**
- * `npm run bench`: synth time, peak memory and template facts of MeshDelivery against one addManifest per
- * object and one addManifest with everything, for 10..5,000 CiliumNetworkPolicy-sized objects, with the
- * built-in CloudFormation validation of aws-cdk-lib on and off (CDK_VALIDATION). Every measurement runs in a
- * fresh child process (bench/measure.ts); the synth time is the median of BENCH_REPEATS runs (default 3), the
- * memory the maximum. Writes docs/benchmarks.md (and the raw runs to .bench/results.json).
+ * `npm run bench`:
+ * 1. strategies: synth time, peak memory and template facts of MeshDelivery against one addManifest per object and
+ *    one addManifest with everything, for 10..5,000 CiliumNetworkPolicy-sized objects, with the built-in
+ *    CloudFormation validation of aws-cdk-lib on and off (CDK_VALIDATION);
+ * 2. the realistic mesh (bench/realistic.ts: policies, routes, Services, resilience configs through the public API)
+ *    at 1,000..20,000 objects, validation off: every CloudFormation, IAM and Lambda limit checked (the Lambda ones
+ *    from the per-object costs of the last `npm run bench:deploy`), and the marginal synth cost per object;
+ * 3. the bare app (the quickstart, compiled JS from `npm run build`) against a plain aws-eks-v2 + Cilium app, in
+ *    paired, interleaved runs of whole processes.
+ * Every measurement runs in a fresh child process. Writes docs/benchmarks.md (and the raw runs to
+ * .bench/results.json) and ends with one summary line.
+ *   BENCH_SIZES=10,100,1000,5000  BENCH_REPEATS=3 (BENCH_STRATEGY_REPEATS for section 1)
+ *   BENCH_REALISTIC_SIZES=1000,5000,20000  BENCH_BARE_PAIRS=20
+ *   BENCH_SKIP_BUILD=1 (use the existing dist/)  BENCH_SKIP_STRATEGIES=1 (leave out section 1)
  */
 import { execSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { brokenLimits, type TemplateFacts } from './limits';
+import { brokenLambdaLimits, brokenLimits, MAX_LAMBDA_SECONDS, type TemplateFacts } from './limits';
 import type { Strategy } from './measure';
 
 interface Run extends TemplateFacts {
   strategy: Strategy;
   n: number;
+  objects: number;
   synthMs: number;
+  cpuMs: number;
+  handlerMemoryMiB: number;
+  warnings: number;
   peakRssMiB: number;
 }
 
 const ROOT = path.resolve(__dirname, '..');
 const SIZES = (process.env.BENCH_SIZES ?? '10,100,1000,5000').split(',').map(Number);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const STRATEGY_REPEATS = Number(process.env.BENCH_STRATEGY_REPEATS ?? REPEATS);
 const STRATEGIES: Strategy[] = ['mesh-delivery', 'manifest-per-object', 'one-manifest'];
+const REALISTIC_SIZES = (process.env.BENCH_REALISTIC_SIZES ?? '1000,5000,20000').split(',').map(Number);
+const BARE_PAIRS = Number(process.env.BENCH_BARE_PAIRS ?? 20);
 
 function measure(strategy: Strategy, n: number, validation: boolean): Run {
   const r = spawnSync(process.execPath, ['-r', 'ts-node/register', path.join(__dirname, 'measure.ts'), strategy, String(n)], {
@@ -40,16 +56,83 @@ function measure(strategy: Strategy, n: number, validation: boolean): Run {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const kb = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
+/** `median [min–max]` with `digits` decimals. */
+const spread = (xs: number[], digits: number, unit = '') =>
+  `${median(xs).toFixed(digits)}${unit} [${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}]`;
+const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+
+/** Per-object deploy costs from the last `npm run bench:deploy` section of docs/benchmarks.md (its largest size). */
+interface DeployCosts {
+  objects: number; createSeconds: number; deleteSeconds: number; pruneSeconds: number; updateOneSeconds: number;
+  /** The slowest step (every step applies or deletes every object: the engine applies the whole mesh on each deploy). */
+  slowestSeconds: number; slowestStep: string; kubectlPeakMiB: number;
+}
+
+function deployCosts(doc: string): DeployCosts | undefined {
+  const section = /<!-- deploy:start -->[\s\S]*<!-- deploy:end -->/.exec(doc)?.[0];
+  if (!section) return undefined;
+  const rows = [...section.matchAll(/^\| ([\d,]+) \| ([^|]+) \| ([\d.]+) s[^|]* \| \d+ \| [\d.]+ MiB \| ([\d.]+) MiB \|/gm)]
+    .map((m) => ({ n: Number(m[1].replace(/,/g, '')), step: m[2].trim(), seconds: Number(m[3]), kubectlMiB: Number(m[4]) }));
+  if (rows.length === 0) return undefined;
+  const n = Math.max(...rows.map((r) => r.n));
+  const at = rows.filter((r) => r.n === n);
+  const step = (prefix: string) => at.find((r) => r.step.startsWith(prefix))?.seconds ?? NaN;
+  return {
+    objects: n, createSeconds: step('create'), deleteSeconds: step('delete'), pruneSeconds: step('prune'), updateOneSeconds: step('update one'),
+    slowestSeconds: Math.max(...at.map((r) => r.seconds)),
+    slowestStep: [...at].sort((a, b) => b.seconds - a.seconds)[0].step,
+    kubectlPeakMiB: Math.max(...at.map((r) => r.kubectlMiB)),
+  };
+}
+
+/** One realistic-mesh row: the facts of the first run, times over all runs, and every limit checked. */
+function realisticRow(runs: Run[], deploy: DeployCosts | undefined): { cells: string; broken: string[] } {
+  const r = runs[0];
+  // Linear in N from the deploy bench's largest size (create and delete both apply or delete every object).
+  const scale = deploy ? r.objects / deploy.objects : NaN;
+  const lambda = {
+    predictedSeconds: deploy ? deploy.slowestSeconds * scale : NaN,
+    predictedMiB: deploy ? deploy.kubectlPeakMiB * scale : NaN,
+    memoryMiB: r.handlerMemoryMiB,
+  };
+  const broken = [...brokenLimits(r), ...(deploy ? brokenLambdaLimits(lambda) : ['no bench:deploy figures for the Lambda checks'])];
+  const cells = [
+    r.objects.toLocaleString('en-US'), `${spread(runs.map((x) => x.synthMs / 1000), 2, ' s')}`, `${spread(runs.map((x) => x.cpuMs / 1000), 2, ' s')}`,
+    `${Math.max(...runs.map((x) => x.peakRssMiB)).toFixed(0)} MiB`, kb(r.templateBytes), String(r.resources), kb(r.largestRequestBytes),
+    String(r.maxManagedPoliciesPerRole), String(r.maxRoleInlinePolicyChars), String(r.maxManagedPolicyChars),
+    deploy ? `${lambda.predictedSeconds.toFixed(0)} s / ${MAX_LAMBDA_SECONDS} s` : 'n/a',
+    deploy ? `${lambda.predictedMiB.toFixed(0)} / ${lambda.memoryMiB} MiB` : 'n/a',
+    String(r.warnings),
+    broken.length ? `**breaks: ${broken.join(', ')}**` : 'ok',
+  ];
+  return { cells: `| ${cells.join(' | ')} |`, broken };
+}
+
+/** Runs one bare-app script (bench/bare) as a whole process; wall milliseconds from spawn to exit. */
+function bareRun(app: 'plain' | 'mesh'): number {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-bare-${app}-`));
+  const start = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [path.join(__dirname, 'bare', `${app}.js`), outdir], {
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK_VALIDATION: 'false' },
+  });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  fs.rmSync(outdir, { recursive: true, force: true });
+  if (r.status !== 0) throw new Error(`bare ${app} failed:\n${r.stderr.slice(-2000)}`);
+  return ms;
+}
 
 function main(): void {
   const started = Date.now();
-  const loadBefore = os.loadavg().map((x) => x.toFixed(1)).join(' ');
+  const loadBefore = load();
   const rows: string[] = [];
   const raw: Run[] = [];
-  for (const n of SIZES) {
+  const docPath = path.join(ROOT, 'docs', 'benchmarks.md');
+
+  // 1. strategies
+  for (const n of process.env.BENCH_SKIP_STRATEGIES ? [] : SIZES) {
     for (const strategy of STRATEGIES) {
       for (const validation of [false, true]) {
-        const runs = Array.from({ length: REPEATS }, () => measure(strategy, n, validation));
+        const runs = Array.from({ length: STRATEGY_REPEATS }, () => measure(strategy, n, validation));
         raw.push(...runs);
         const r = runs[0];
         const broken = brokenLimits(r);
@@ -65,26 +148,103 @@ function main(): void {
       }
     }
   }
+
+  // 2. the realistic mesh: sizes interleaved within each repeat, so that load changes hit every size alike
+  const bySize = new Map<number, Run[]>(REALISTIC_SIZES.map((n) => [n, []]));
+  for (let i = 0; i < REPEATS; i++) {
+    for (const n of REALISTIC_SIZES) {
+      const run = measure('realistic-mesh', n, false);
+      bySize.get(n)!.push(run);
+      raw.push(run);
+      process.stderr.write(`realistic ${run.objects}: ${(run.synthMs / 1000).toFixed(2)} s wall, ${(run.cpuMs / 1000).toFixed(2)} s CPU\n`);
+    }
+  }
+  // read at the end: a `bench:deploy` that finished while this ran counts
+  const previous = fs.existsSync(docPath) ? fs.readFileSync(docPath, 'utf8') : '';
+  const deploy = deployCosts(previous);
+  const realisticRows: string[] = [];
+  const brokenAt = new Map<number, string[]>();
+  for (const n of REALISTIC_SIZES) {
+    const row = realisticRow(bySize.get(n)!, deploy);
+    realisticRows.push(row.cells);
+    brokenAt.set(bySize.get(n)![0].objects, row.broken);
+  }
+  const lo = bySize.get(Math.min(...REALISTIC_SIZES))!;
+  const hi = bySize.get(Math.max(...REALISTIC_SIZES))!;
+  const perObject = (key: 'synthMs' | 'cpuMs') => lo.map((l, i) => ((hi[i][key] - l[key]) * 1000) / (hi[i].objects - l.objects));
+  const marginalWall = perObject('synthMs');
+  const marginalCpu = perObject('cpuMs');
+
+  // 3. the bare app, compiled
+  if (!process.env.BENCH_SKIP_BUILD) execSync('npm run build', { cwd: ROOT, stdio: 'ignore' });
+  const ratios: number[] = [];
+  const plainMs: number[] = [];
+  const meshMs: number[] = [];
+  bareRun('plain'); bareRun('mesh'); // warm the file cache
+  for (let i = 0; i < BARE_PAIRS; i++) {
+    // alternate which runs first, so that neither always gets the other's cache warm-up or load spike
+    const [p, m] = i % 2 === 0 ? [bareRun('plain'), bareRun('mesh')] : (() => { const mm = bareRun('mesh'); return [bareRun('plain'), mm]; })();
+    plainMs.push(p); meshMs.push(m); ratios.push(m / p);
+  }
+  const bare = median(ratios);
+
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
   const sh = (c: string) => execSync(c, { encoding: 'utf8' }).replace(/\s+$/, '');
   const machine = [
     `- CPU: ${os.cpus()[0]?.model ?? 'unknown'}; \`nproc\`: ${sh('nproc')} (shared with other jobs while measuring)`,
     `- \`free -h\`:\n\n\`\`\`\n${sh('free -h')}\n\`\`\``,
     `- node ${process.version}, aws-cdk-lib ${require('aws-cdk-lib/package.json').version}, ${os.type()} ${os.release()}`,
-    `- ${REPEATS} runs per cell, each in a fresh process; total bench time ${minutes} min`,
-    `- load average (1/5/15 min) at start ${loadBefore}, at end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} ` +
+    `- ${STRATEGY_REPEATS} run(s) per strategy cell and ${REPEATS} per realistic size, each in a fresh process; ${BARE_PAIRS} ` +
+      `bare-app pairs; total bench time ${minutes} min`,
+    `- load average (1/5/15 min) at start ${loadBefore}, at end ${load()} ` +
       '(other jobs shared the machine: absolute times are inflated, compare rows within one run)',
   ].join('\n');
+  const largest = hi[0].objects;
+  const within = (brokenAt.get(largest) ?? []).length === 0;
+  const us = median(marginalCpu);
+  const summary = `perf: ${largest} objects ${within ? 'within limits' : `BREAK ${brokenAt.get(largest)!.join(', ')}`}, ` +
+    `${us.toFixed(0)} us/object (CPU; wall ${median(marginalWall).toFixed(0)}), bare ${bare.toFixed(2)}x, ` +
+    `create-${deploy?.objects ?? '?'} ${deploy ? `${deploy.createSeconds.toFixed(0)} s` : 'n/a'}`;
+  const realistic = [
+    `Sizes ${REALISTIC_SIZES.join(', ')} (requested; objects = what the delivery applies), ${REPEATS} runs each, sizes`,
+    'interleaved; validation off. Times: median [min–max] of app construction + `app.synth()` in a fresh process',
+    '(module loading excluded), wall clock and CPU (user + system) of that process.',
+    '',
+    '| objects | synth wall | synth CPU | peak RSS | template | resources | largest CR request | managed policies / role | role inline policy chars | managed policy chars | Lambda time (predicted) | kubectl memory (predicted) | CDK warnings | limits |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...realisticRows,
+    '',
+    `**Marginal synth cost** between ${lo[0].objects.toLocaleString('en-US')} and ${largest.toLocaleString('en-US')} objects ` +
+      `(paired by run, ${REPEATS} pairs): CPU ${spread(marginalCpu, 0, ' µs')} per object, wall ${spread(marginalWall, 0, ' µs')} per object.`,
+    '',
+    deploy
+      ? `Lambda predictions scale the largest size of the deploy section below (${deploy.objects.toLocaleString('en-US')} objects: ` +
+        `create ${deploy.createSeconds} s, delete ${deploy.deleteSeconds} s, prune ${deploy.pruneSeconds} s, kubectl peak ` +
+        `${deploy.kubectlPeakMiB} MiB; slowest step: ${deploy.slowestStep}, ${deploy.slowestSeconds} s) linearly to N; the Lambda ` +
+        'time check uses the slowest step, since every deploy applies (or deletes) every object.'
+      : 'No deploy section below: run `npm run bench:deploy` for the Lambda checks.',
+  ].join('\n');
+  const bareText = [
+    `${BARE_PAIRS} pairs, interleaved with alternating order after one warm-up pair; whole processes (\`node bench/bare/<app>.js\`),`,
+    'validation off. plain = aws-eks-v2 Cluster + kubectl layer + the Cilium Helm chart by hand (bench/bare/plain.js);',
+    'mesh = the quickstart (MeshCluster + addCilium) from dist/lib (bench/bare/mesh.js).',
+    '',
+    `- plain: ${spread(plainMs, 0, ' ms')}; mesh: ${spread(meshMs, 0, ' ms')}`,
+    `- mesh / plain per pair: **${spread(ratios, 2, 'x')}** (goal ≤ 1.2x)`,
+  ].join('\n');
   const doc = fs.readFileSync(path.join(__dirname, 'benchmarks.template.md'), 'utf8')
+    .replace('{{SUMMARY}}', `\`${summary}\``)
     .replace('{{MACHINE}}', machine)
-    .replace('{{ROWS}}', rows.join('\n'));
+    .replace('{{ROWS}}', rows.length ? rows.join('\n') : '| (left out: BENCH_SKIP_STRATEGIES) | | | | | | | | | |')
+    .replace('{{REALISTIC}}', realistic)
+    .replace('{{BARE}}', bareText);
   // The deploy-time section belongs to `npm run bench:deploy` (bench/deploy.ts): kept as it is.
-  const docPath = path.join(ROOT, 'docs', 'benchmarks.md');
-  const deploy = fs.existsSync(docPath) ? /<!-- deploy:start -->[\s\S]*<!-- deploy:end -->/.exec(fs.readFileSync(docPath, 'utf8'))?.[0] : undefined;
-  fs.writeFileSync(docPath, deploy ? `${doc.trimEnd()}\n\n${deploy}\n` : doc);
+  const deploySection = /<!-- deploy:start -->[\s\S]*<!-- deploy:end -->/.exec(previous)?.[0];
+  fs.writeFileSync(docPath, deploySection ? `${doc.trimEnd()}\n\n${deploySection}\n` : doc);
   fs.mkdirSync(path.join(ROOT, '.bench'), { recursive: true });
-  fs.writeFileSync(path.join(ROOT, '.bench', 'results.json'), JSON.stringify(raw, null, 2));
+  fs.writeFileSync(path.join(ROOT, '.bench', 'results.json'), JSON.stringify({ raw, plainMs, meshMs }, null, 2));
   process.stderr.write(`wrote docs/benchmarks.md (${minutes} min)\n`);
+  process.stdout.write(`${summary}\n`);
 }
 
 main();

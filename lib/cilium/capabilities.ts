@@ -214,8 +214,16 @@ export function capabilityMessage(feature: Feature, profile: CiliumProfile, capa
 }
 
 /**
+ * Capability warnings already given, per install or mesh: keyed by the construct right below the app root (the
+ * Stack of a `Cilium` install, the `ServiceMesh` chart of a cdk8s app), then by warning text.
+ */
+const WARNED = new WeakMap<IConstruct, Set<string>>();
+
+/**
  * Checks `feature` against the install `profile` on behalf of `scope`: INCOMPATIBLE throws, UNSUPPORTED and
  * UNTESTED add a warning `cdk-cilium-mesh:<feature>` that cites the upstream reason and names the alternative.
+ * The warning is given once per install or mesh (on the first construct that uses the feature), not once per
+ * object: 10,000 routes on a chaining install carry one Gateway API warning, not 10,000.
  */
 export function checkCapability(scope: IConstruct, feature: Feature, profile: CiliumProfile): Capability {
   const capability = capabilityOf(feature, profile.datapath, profile.version);
@@ -224,8 +232,19 @@ export function checkCapability(scope: IConstruct, feature: Feature, profile: Ci
       break;
     case Support.INCOMPATIBLE:
       throw new MeshValidationError(capabilityMessage(feature, profile, capability), scope);
-    default:
-      Annotations.of(scope).addWarningV2(`cdk-cilium-mesh:${feature}`, capabilityMessage(feature, profile, capability));
+    default: {
+      const message = capabilityMessage(feature, profile, capability);
+      const anchor = scope.node.scopes[1] ?? scope;
+      let warned = WARNED.get(anchor);
+      if (!warned) {
+        warned = new Set();
+        WARNED.set(anchor, warned);
+      }
+      if (!warned.has(message)) {
+        warned.add(message);
+        Annotations.of(scope).addWarningV2(`cdk-cilium-mesh:${feature}`, message);
+      }
+    }
   }
   return capability;
 }

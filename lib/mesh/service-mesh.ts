@@ -8,6 +8,22 @@ import { serviceSelectorsOf } from './service-selectors';
 
 const SERVICE_MESH = Symbol.for('cdk-cilium-mesh.ServiceMesh');
 
+/** The id of the cross-check warning about routes whose backends drop Envoy's `ingress` identity. */
+const ENVOY_SOURCE_IDENTITY_WARNING = 'cdk-cilium-mesh:envoySourceIdentity';
+
+/**
+ * One warning of a mesh: its id (what `Annotations.acknowledgeWarning` takes), the construct and the text.
+ * @internal
+ */
+export interface MeshWarning {
+  /** The warning id, e.g. `cdk-cilium-mesh:l7Policy`. */
+  readonly id: string;
+  /** Path of the construct the warning is about. */
+  readonly path: string;
+  /** The warning text, without its id. */
+  readonly message: string;
+}
+
 /** Properties of a `ServiceMesh`. */
 export interface ServiceMeshProps extends ChartProps {
   /**
@@ -77,15 +93,15 @@ export class ServiceMesh extends Chart {
         }
       }
     }
-    return [...out, ...this._crossChecks(this.toJson())].sort();
+    return [...out, ...this._crossChecks(this.toJson()).map((w) => `${w.path}: ${w.message}`)].sort();
   }
 
   /**
    * Warnings that need the whole mesh (routes against policies), computed from the synthesized objects
-   * (`this.toJson()`), as `path: message`.
+   * (`this.toJson()`), with the path of the construct each is about and the warning id.
    * @internal
    */
-  public _crossChecks(objects: readonly ObjectManifest[]): string[] {
+  public _crossChecks(objects: readonly ObjectManifest[]): MeshWarning[] {
     const paths = new Map<string, string>();
     for (const c of this.node.findAll()) {
       if (c instanceof ApiObject) {
@@ -101,7 +117,7 @@ export class ServiceMesh extends Chart {
     return findEnvoySourceIdentityDrops(objects, this.cilium.version.minor, serviceSelectorsOf(this)).map((f) => {
       const o = objects[f.index];
       const key = objectKey({ apiVersion: o.apiVersion ?? '', kind: o.kind ?? '', metadata: o.metadata ?? {} });
-      return `${paths.get(key) ?? this.node.path}: ${f.message}`;
+      return { id: ENVOY_SOURCE_IDENTITY_WARNING, path: paths.get(key) ?? this.node.path, message: f.message };
     });
   }
 }

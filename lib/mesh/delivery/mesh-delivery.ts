@@ -268,27 +268,70 @@ export class MeshDelivery extends Construct {
   }
 
   /**
-   * Re-emits warnings recorded on chart constructs (`aws:cdk:warning` metadata) and a mesh's cross-checks over its
-   * objects as CDK warnings here.
+   * Re-emits the warnings recorded on chart constructs (`aws:cdk:warning` metadata) and a mesh's cross-checks over
+   * its objects as CDK warnings here, once per kind (warning id) and chart, under the id they were recorded with,
+   * so that `Annotations.of(scope).acknowledgeWarning('cdk-cilium-mesh:l7Policy')` (or `cdk acknowledge`-style
+   * acknowledgement of the id the CLI prints) silences exactly that kind. Warnings recorded without an id (plain
+   * `addWarning`) come out as `cdk-cilium-mesh:meshWarning`.
    */
   private forwardWarnings(perChart: readonly DeliveredObject[][]): void {
-    const messages = new Set<string>();
     this.charts.forEach((chart, i) => {
+      // id → message → paths of the constructs it was recorded on
+      const byId = new Map<string, Map<string, Set<string>>>();
+      const add = (id: string, path: string, message: string) => {
+        const byMessage = byId.get(id) ?? new Map<string, Set<string>>();
+        byId.set(id, byMessage);
+        const paths = byMessage.get(message) ?? new Set<string>();
+        byMessage.set(message, paths);
+        paths.add(path);
+      };
       if (ServiceMesh.isServiceMesh(chart)) {
-        chart._crossChecks(perChart[i] as ObjectManifest[]).forEach((m) => messages.add(m));
+        chart._crossChecks(perChart[i] as ObjectManifest[]).forEach((w) => add(w.id, w.path, w.message));
       }
-    });
-    for (const chart of this.charts) {
       for (const c of chart.node.findAll()) {
         for (const entry of c.node.metadata) {
           if (entry.type === 'aws:cdk:warning') {
-            messages.add(`${c.node.path}: ${String(entry.data)}`);
+            const { id, message } = splitAckTag(String(entry.data));
+            add(id, c.node.path, message);
           }
         }
       }
-    }
-    for (const m of [...messages].sort()) {
-      Annotations.of(this).addWarningV2('cdk-cilium-mesh:meshWarning', m);
-    }
+      for (const id of [...byId.keys()].sort()) {
+        Annotations.of(this).addWarningV2(id, warningText(byId.get(id)!));
+      }
+    });
   }
+}
+
+/** The id fallback for chart warnings recorded without one (`Annotations.addWarning`). */
+const UNNAMED_WARNING = 'cdk-cilium-mesh:meshWarning';
+/** How many different messages of one kind are spelled out; `ServiceMesh.warnings` lists all of them. */
+const MESSAGES_SHOWN = 5;
+/** How many construct paths are named for one message. */
+const PATHS_SHOWN = 3;
+
+/** `message [ack: id]` (how `addWarningV2` records a warning) split into its id and message. */
+function splitAckTag(data: string): { id: string; message: string } {
+  const m = /^([\s\S]*) \[ack: ([^\]]+)\]$/.exec(data);
+  return m ? { id: m[2], message: m[1] } : { id: UNNAMED_WARNING, message: data };
+}
+
+/**
+ * One warning text for all warnings of one kind: each distinct message once, prefixed with the paths it was
+ * recorded on (the first few, then how many more), at most `MESSAGES_SHOWN` messages.
+ */
+function warningText(byMessage: ReadonlyMap<string, ReadonlySet<string>>): string {
+  const entries = [...byMessage.entries()]
+    .map(([message, paths]) => ({ message, paths: [...paths].sort() }))
+    .sort((a, b) => (a.paths[0] < b.paths[0] ? -1 : a.paths[0] > b.paths[0] ? 1 : a.message < b.message ? -1 : 1));
+  const lines = entries.slice(0, MESSAGES_SHOWN).map(({ message, paths }) => {
+    const more = paths.length - PATHS_SHOWN;
+    const where = paths.slice(0, PATHS_SHOWN).join(', ') + (more > 0 ? ` and ${more} more` : '');
+    return `${where}: ${message}`;
+  });
+  const rest = entries.length - MESSAGES_SHOWN;
+  if (rest > 0) {
+    lines.push(`and ${rest} more warnings of this kind (ServiceMesh.warnings lists them all)`);
+  }
+  return lines.join('\n');
 }

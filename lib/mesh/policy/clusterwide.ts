@@ -1,6 +1,6 @@
 import { ApiObject, Chart, JsonPatch, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CiliumClusterwideNetworkPolicy } from '../../imports/cilium.io';
+import type { CiliumClusterwideNetworkPolicy } from '../../imports/cilium.io';
 import { MeshValidationError, atScope } from '../../private/errors';
 import { validateDnsLabel, validateLabels } from '../../private/validate';
 import { claimObjectName, objectNameFor } from '../object-names';
@@ -11,6 +11,16 @@ import type { IMeshPeer } from './peers';
 import { type AllowOptions, type Bucket, type DenyOptions, DNS_ALLOW_RULE, RuleSet } from './rules';
 
 const NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
+
+
+/**
+ * The group, version and kind of the generated `CiliumClusterwideNetworkPolicy` binding, written out so that loading
+ * this construct does not load the generated Cilium bindings (a test checks it against the binding's `GVK`).
+ * @internal
+ */
+export const CILIUM_CLUSTERWIDE_NETWORK_POLICY_GVK: typeof CiliumClusterwideNetworkPolicy.GVK = {
+  apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy',
+};
 
 /**
  * Which pods a cluster-wide policy applies to. There is no implicit "everything": selecting all pods of
@@ -124,7 +134,7 @@ export class ClusterwidePolicy extends Construct {
       );
     }
     const obj = new ApiObject(this, 'Resource', {
-      ...CiliumClusterwideNetworkPolicy.GVK,
+      ...CILIUM_CLUSTERWIDE_NETWORK_POLICY_GVK,
       metadata: { name: this.name },
       spec: Lazy.any({ produce: () => this.renderSpec(selector, ingressDeny, egressDeny, props.description) }),
     });

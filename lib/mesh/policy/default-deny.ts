@@ -1,11 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CiliumNetworkPolicy } from '../../imports/cilium.io';
 import { MeshValidationError, atScope } from '../../private/errors';
 import { validateDnsLabel } from '../../private/validate';
 import { claimObjectName, objectNameFor } from '../object-names';
 import { ServiceMesh } from '../service-mesh';
 import { EnforcementRegistry } from './mirroring';
+import { CILIUM_NETWORK_POLICY_GVK } from './network-policy';
 import type { PolicySpecManifest, SelectorManifest } from './manifest';
 import type { IPolicySubject } from './peers';
 import { DNS_ALLOW_RULE } from './rules';
@@ -105,7 +105,7 @@ export class DefaultDeny extends Construct {
     this.name = objectNameFor(this, mesh);
     claimObjectName(mesh, this, 'CiliumNetworkPolicy', this.namespace, this.name);
     new ApiObject(this, 'Resource', {
-      ...CiliumNetworkPolicy.GVK,
+      ...CILIUM_NETWORK_POLICY_GVK,
       metadata: { name: this.name, namespace: this.namespace },
       spec,
     });

@@ -1,6 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CiliumNetworkPolicy } from '../../imports/cilium.io';
+import type { CiliumNetworkPolicy } from '../../imports/cilium.io';
 import { MeshValidationError, atScope } from '../../private/errors';
 import { validateDnsLabel } from '../../private/validate';
 import { claimObjectName, objectNameFor } from '../object-names';
@@ -10,6 +10,14 @@ import type { IMirrorTarget } from './mirroring';
 import type { IMeshPeer, IPolicySubject } from './peers';
 import type { Port } from './ports';
 import { type AllowOptions, type Bucket, type DenyOptions, RuleSet } from './rules';
+
+
+/**
+ * The group, version and kind of the generated `CiliumNetworkPolicy` binding, written out so that loading the policy
+ * constructs does not load the 1 MB of generated Cilium bindings (a test checks it against the binding's `GVK`).
+ * @internal
+ */
+export const CILIUM_NETWORK_POLICY_GVK: typeof CiliumNetworkPolicy.GVK = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy' };
 
 /** Properties of a `NetworkPolicy`. */
 export interface NetworkPolicyProps {
@@ -56,7 +64,7 @@ export class NetworkPolicy extends Construct {
     claimObjectName(mesh, this, 'CiliumNetworkPolicy', props.workload.namespace, this.name);
     const description = props.description;
     new ApiObject(this, 'Resource', {
-      ...CiliumNetworkPolicy.GVK,
+      ...CILIUM_NETWORK_POLICY_GVK,
       metadata: { name: this.name, namespace: validateNamespace(this, props.workload.namespace) },
       spec: Lazy.any({ produce: () => this.renderSpec(description) }),
     });

@@ -4,7 +4,7 @@ import type * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import { capabilityMessage, capabilityOf, Feature, Support } from '../../cilium/capabilities';
 import { envoyConfigOf, type CiliumProfile } from '../../cilium/profile';
-import * as cilium from '../../imports/cilium.io';
+import type * as cilium from '../../imports/cilium.io';
 import { atScope, MeshValidationError } from '../../private/errors';
 import { validateDnsLabel } from '../../private/validate';
 import { claimEnvoyService } from '../envoy-services';
@@ -145,7 +145,9 @@ export class ResiliencePolicy extends Construct {
     // east-west CECs to turn that off (annotation from 1.19, the label before and still honoured).
     const originalSource = { 'cilium.io/use-original-source-address': 'false' };
     const newLine = profile.version.isAtLeast(ORIGINAL_SOURCE_ANNOTATION_MINOR);
-    this.envoyConfig = new cilium.CiliumEnvoyConfig(this, 'Resource', {
+    // The generated bindings (1 MB) are loaded when the first policy is made, not when the library is.
+    const { CiliumEnvoyConfig } = require('../../imports/cilium.io') as typeof cilium;
+    this.envoyConfig = new CiliumEnvoyConfig(this, 'Resource', {
       metadata: {
         name: objectName,
         namespace: this.service.namespace,

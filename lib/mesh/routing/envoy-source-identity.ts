@@ -78,6 +78,23 @@ export function findEnvoySourceIdentityDrops(
     }
   }
 
+  const index = new PolicyIndex(policies);
+  // One verdict per backend Service: many routes share a backend.
+  const verdicts = new Map<string, PolicyView | undefined>();
+  const droppedBy = (key: string): PolicyView | undefined => {
+    if (verdicts.has(key)) {
+      return verdicts.get(key);
+    }
+    const [namespace] = key.split('/');
+    // Pods behind a Service of this mesh carry at least its selector labels; for other Services nothing is known.
+    const labels = services.get(key) ?? {};
+    const candidates = index.candidates(namespace, labels);
+    const enforcing = candidates.find((p) => p.defaultDenyIngress && surelySelects(p, namespace, labels));
+    const verdict = enforcing && !candidates.some((p) => p.admitsIngressEntity && maySelect(p, namespace, labels)) ? enforcing : undefined;
+    verdicts.set(key, verdict);
+    return verdict;
+  };
+
   const findings: EnvoySourceIdentityFinding[] = [];
   objects.forEach((o, index) => {
     const routed = routedBackends(o, ciliumMinor);
@@ -86,11 +103,8 @@ export function findEnvoySourceIdentityDrops(
     }
     const dropped: string[] = [];
     for (const key of routed.backends) {
-      const [namespace] = key.split('/');
-      // Pods behind a Service of this mesh carry at least its selector labels; for other Services nothing is known.
-      const labels = services.get(key) ?? {};
-      const enforcing = policies.find((p) => p.defaultDenyIngress && surelySelects(p, namespace, labels));
-      if (enforcing && !policies.some((p) => p.admitsIngressEntity && maySelect(p, namespace, labels))) {
+      const enforcing = droppedBy(key);
+      if (enforcing) {
         dropped.push(`Service ${key} (ingress default deny by ${enforcing.label})`);
       }
     }
@@ -155,6 +169,71 @@ function routedBackends(
     return { backends: [...backends].sort(), via: 'Ingress', reference: 'cilium/cilium#24826, #25665', gamma: false };
   }
   return undefined;
+}
+
+/**
+ * The policies that may select pods of a namespace with given labels, found without comparing every policy:
+ * by namespace (cluster-wide policies in every namespace), then by the first pod label key of the policy's
+ * `matchLabels` and its value. A policy whose key the pods' known labels lack stays a candidate (the pods may carry
+ * it). Candidates keep the input order, so the first enforcing policy is the same as in a scan of all of them;
+ * `surelySelects` and `maySelect` then decide.
+ */
+class PolicyIndex {
+  private readonly byNamespace = new Map<string, PolicyBucket>();
+  private readonly clusterwide = new PolicyBucket();
+
+  constructor(policies: readonly PolicyView[]) {
+    policies.forEach((p, i) => {
+      let bucket = this.clusterwide;
+      if (p.namespace !== undefined) {
+        bucket = this.byNamespace.get(p.namespace) ?? new PolicyBucket();
+        this.byNamespace.set(p.namespace, bucket);
+      }
+      bucket.add(p, i);
+    });
+  }
+
+  public candidates(namespace: string, labels: Record<string, string>): PolicyView[] {
+    const found = [...this.clusterwide.candidates(labels), ...(this.byNamespace.get(namespace)?.candidates(labels) ?? [])];
+    return found.sort((a, b) => a[0] - b[0]).map(([, p]) => p);
+  }
+}
+
+/** Policies of one namespace (or the cluster-wide ones), by their first pod label key and value. */
+class PolicyBucket {
+  /** Policies without a pod label in `matchLabels`, with their input position. */
+  private readonly unkeyed: Array<[number, PolicyView]> = [];
+  /** key → value → policies */
+  private readonly keyed = new Map<string, Map<string, Array<[number, PolicyView]>>>();
+
+  public add(p: PolicyView, position: number): void {
+    const entry = Object.entries(p.selector.matchLabels ?? {}).find(([k]) => !NAMESPACE_KEYS.has(k));
+    if (!entry) {
+      this.unkeyed.push([position, p]);
+      return;
+    }
+    const [key, value] = [podLabel(entry[0]), entry[1]];
+    const byValue = this.keyed.get(key) ?? new Map<string, Array<[number, PolicyView]>>();
+    this.keyed.set(key, byValue);
+    const list = byValue.get(value) ?? [];
+    byValue.set(value, list);
+    list.push([position, p]);
+  }
+
+  public candidates(labels: Record<string, string>): Array<[number, PolicyView]> {
+    const out = [...this.unkeyed];
+    for (const [key, byValue] of this.keyed) {
+      const value = labels[key];
+      if (value === undefined) {
+        for (const list of byValue.values()) {
+          out.push(...list);
+        }
+      } else {
+        out.push(...(byValue.get(value) ?? []));
+      }
+    }
+    return out;
+  }
 }
 
 /** One view per rule set of a Cilium policy (`spec` and each of `specs`); none for other objects or node policies. */

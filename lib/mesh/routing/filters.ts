@@ -1,4 +1,5 @@
-import * as gw from '../../imports/gateway.networking.k8s.io';
+import type * as gw from '../../imports/gateway.networking.k8s.io';
+import { gatewayBindings } from './bindings';
 import { CRD_LIMITS } from '../../imports/crd-limits';
 import { MeshValidationError } from '../../private/errors';
 import { validateCount, validateEnum, validatePort, validateString, validateWholeNumber } from '../../private/validate';
@@ -173,13 +174,13 @@ export class HttpRouteFilter {
     const s = this.spec;
     switch (s.kind) {
       case 'RequestHeaderModifier':
-        return { type: gw.HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER, requestHeaderModifier: renderHeaders(checkHeaders(s.headers)) };
+        return { type: gatewayBindings().HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER, requestHeaderModifier: renderHeaders(checkHeaders(s.headers)) };
       case 'ResponseHeaderModifier':
-        return { type: gw.HttpRouteSpecRulesFiltersType.RESPONSE_HEADER_MODIFIER, responseHeaderModifier: renderHeaders(checkHeaders(s.headers)) };
+        return { type: gatewayBindings().HttpRouteSpecRulesFiltersType.RESPONSE_HEADER_MODIFIER, responseHeaderModifier: renderHeaders(checkHeaders(s.headers)) };
       case 'RequestRedirect':
         checkRedirect(s.redirect, ctx);
         return {
-          type: gw.HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
+          type: gatewayBindings().HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
           requestRedirect: {
             scheme: s.redirect.scheme as string as gw.HttpRouteSpecRulesFiltersRequestRedirectScheme | undefined,
             hostname: s.redirect.hostname,
@@ -191,7 +192,7 @@ export class HttpRouteFilter {
       case 'URLRewrite':
         if (s.rewrite.hostname !== undefined) validateHostname('rewrite hostname', s.rewrite.hostname, false);
         return {
-          type: gw.HttpRouteSpecRulesFiltersType.URL_REWRITE,
+          type: gatewayBindings().HttpRouteSpecRulesFiltersType.URL_REWRITE,
           urlRewrite: {
             hostname: s.rewrite.hostname,
             path: s.rewrite.path?._toKube() as gw.HttpRouteSpecRulesFiltersUrlRewritePath | undefined,
@@ -207,7 +208,7 @@ export class HttpRouteFilter {
           }
         }
         return {
-          type: gw.HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
+          type: gatewayBindings().HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
           requestMirror: { backendRef: ctx.backendRef(s.backend), percent: s.percent },
         };
       }

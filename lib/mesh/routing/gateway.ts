@@ -1,6 +1,7 @@
 import { Annotations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import * as gw from '../../imports/gateway.networking.k8s.io';
+import type * as gw from '../../imports/gateway.networking.k8s.io';
+import { gatewayBindings } from './bindings';
 import { CRD_LIMITS } from '../../imports/crd-limits';
 import { validateCidr } from '../../private/cidr';
 import { atScope, MeshValidationError } from '../../private/errors';
@@ -21,17 +22,17 @@ import { validateHostname } from './validation';
 export class AllowedRoutes {
   /** Only routes in the Gateway's namespace (Gateway API default). */
   public static sameNamespace(): AllowedRoutes {
-    return new AllowedRoutes(gw.GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME);
+    return new AllowedRoutes(gatewayBindings().GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME);
   }
 
   /** Routes from every namespace. */
   public static allNamespaces(): AllowedRoutes {
-    return new AllowedRoutes(gw.GatewaySpecListenersAllowedRoutesNamespacesFrom.ALL);
+    return new AllowedRoutes(gatewayBindings().GatewaySpecListenersAllowedRoutesNamespacesFrom.ALL);
   }
 
   /** Routes from namespaces carrying all of `labels`. */
   public static fromNamespacesLabelled(labels: Record<string, string>): AllowedRoutes {
-    return new AllowedRoutes(gw.GatewaySpecListenersAllowedRoutesNamespacesFrom.SELECTOR, labels);
+    return new AllowedRoutes(gatewayBindings().GatewaySpecListenersAllowedRoutesNamespacesFrom.SELECTOR, labels);
   }
 
   private constructor(
@@ -44,7 +45,7 @@ export class AllowedRoutes {
    * namespaces' labels are not known here). @internal
    */
   public _admits(gatewayNamespace: string, routeNamespace: string): boolean {
-    return this.from !== gw.GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME || gatewayNamespace === routeNamespace;
+    return this.from !== gatewayBindings().GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME || gatewayNamespace === routeNamespace;
   }
 
   /** Validates the selector (path-less error) and returns `allowedRoutes`, labels sorted. @internal */
@@ -157,7 +158,7 @@ export class Listener {
       tls:
         this.protocol === ListenerProtocol.HTTPS
           ? {
-            mode: gw.GatewaySpecListenersTlsMode.TERMINATE,
+            mode: gatewayBindings().GatewaySpecListenersTlsMode.TERMINATE,
             certificateRefs: this.certificates.map((c) => ({
               kind: 'Secret',
               name: c.name,
@@ -165,7 +166,7 @@ export class Listener {
             })),
           }
           : this.protocol === ListenerProtocol.TLS
-            ? { mode: gw.GatewaySpecListenersTlsMode.PASSTHROUGH }
+            ? { mode: gatewayBindings().GatewaySpecListenersTlsMode.PASSTHROUGH }
             : undefined,
     };
   }
@@ -308,7 +309,7 @@ export class Gateway extends Construct implements IGateway {
         }
       }
     }
-    new gw.Gateway(this, 'Resource', {
+    new (gatewayBindings().Gateway)(this, 'Resource', {
       metadata: { name, namespace: this.namespace },
       spec: {
         gatewayClassName: 'cilium',

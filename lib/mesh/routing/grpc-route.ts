@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import * as gw from '../../imports/gateway.networking.k8s.io';
+import type * as gw from '../../imports/gateway.networking.k8s.io';
+import { gatewayBindings } from './bindings';
 import { CRD_LIMITS } from '../../imports/crd-limits';
 import { atScope, MeshValidationError } from '../../private/errors';
 import { validateCount, validateString } from '../../private/validate';
@@ -79,7 +80,7 @@ export function renderGrpcRouteRule(rule: GrpcRouteRule, index: number, ctx: Rou
       throw new MeshValidationError(`${what}: gRPC method must be a bare method name such as 'GetCart', got '${m.method}'`);
     }
     return {
-      method: m.service || m.method ? { type: gw.GrpcRouteSpecRulesMatchesMethodType.EXACT, service: m.service, method: m.method } : undefined,
+      method: m.service || m.method ? { type: gatewayBindings().GrpcRouteSpecRulesMatchesMethodType.EXACT, service: m.service, method: m.method } : undefined,
       headers: m.headers?.length
         ? m.headers.map((h) => h._toKube()).map((h) => ({ type: h.type as string as gw.GrpcRouteSpecRulesMatchesHeadersType, name: h.name, value: h.value }))
         : undefined,
@@ -124,6 +125,6 @@ export class GrpcRoute extends Construct {
       return { parentRefs, hostnames: hostnames.length ? hostnames : undefined, rules };
     });
     registerGammaParents(this, 'GRPCRoute', this.namespace, props.parentRefs);
-    new gw.GrpcRoute(this, 'Resource', { metadata: { name, namespace: this.namespace }, spec });
+    new (gatewayBindings().GrpcRoute)(this, 'Resource', { metadata: { name, namespace: this.namespace }, spec });
   }
 }

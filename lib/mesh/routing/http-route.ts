@@ -1,7 +1,6 @@
 import { Annotations, type Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import * as gw from '../../imports/gateway.networking.k8s.io';
-import * as gwx from '../../imports/gateway.networking.k8s.io.experimental';
+import type * as gw from '../../imports/gateway.networking.k8s.io';
 import { CRD_LIMITS } from '../../imports/crd-limits';
 import { toGatewayDuration } from '../../private/duration';
 import { atScope, MeshValidationError } from '../../private/errors';
@@ -15,6 +14,7 @@ import { registerGammaParents } from './gamma';
 import type { ParentRef } from './parent';
 import { renderRetry, requireRetrySupport, toExperimentalSpec, type HttpRouteRetry } from './retry';
 import { findShadowedMatches, validateHostname, validateWeights, type RuleMatches } from './validation';
+import { experimentalGatewayBindings, gatewayBindings } from './bindings';
 
 const HTTP = CRD_LIMITS.HTTPRoute;
 
@@ -253,9 +253,9 @@ export class HttpRoute extends Construct {
     const metadata = { name, namespace: this.namespace };
     // Only routes that use an experimental field get the experimental schema; the rest stay standard-channel objects.
     if (rendered.retries.some((r) => r)) {
-      new gwx.HttpRoute(this, 'Resource', { metadata, spec: toExperimentalSpec(rendered.spec, rendered.retries) });
+      new (experimentalGatewayBindings().HttpRoute)(this, 'Resource', { metadata, spec: toExperimentalSpec(rendered.spec, rendered.retries) });
     } else {
-      new gw.HttpRoute(this, 'Resource', { metadata, spec: rendered.spec });
+      new (gatewayBindings().HttpRoute)(this, 'Resource', { metadata, spec: rendered.spec });
     }
   }
 }

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import * as kplus from 'cdk8s-plus-34';
+import type * as kplus from 'cdk8s-plus-34';
 import { checkCapability, Feature } from '../../cilium/capabilities';
 import { IngressLoadBalancerMode } from '../../cilium/values-options';
 import { atScope, MeshValidationError } from '../../private/errors';
@@ -127,7 +127,9 @@ export class CiliumIngress extends Construct {
       ...(props.loadBalancer ? atScope(this, () => loadBalancerAnnotations(props.loadBalancer!)) : {}),
       ...(props.loadBalancerMode ? { 'ingress.cilium.io/loadbalancer-mode': props.loadBalancerMode } : {}),
     };
-    this.ingress = new kplus.Ingress(this, 'Resource', {
+    // cdk8s-plus is loaded when the first Ingress is made, not when the library is (it is most of its load time).
+    const k = require('cdk8s-plus-34') as typeof kplus;
+    this.ingress = new k.Ingress(this, 'Resource', {
       metadata: {
         name,
         namespace,
@@ -138,7 +140,7 @@ export class CiliumIngress extends Construct {
       className: 'cilium',
     });
     for (const r of props.rules) {
-      const backend = kplus.IngressBackend.fromService(r.service, { port: r.port });
+      const backend = k.IngressBackend.fromService(r.service, { port: r.port });
       const pathType = (r.pathType ?? IngressPathType.PREFIX) as string as kplus.HttpIngressPathType;
       if (r.host) this.ingress.addHostRule(r.host, r.path, backend, pathType);
       else this.ingress.addRule(r.path, backend, pathType);
@@ -146,7 +148,7 @@ export class CiliumIngress extends Construct {
     if (props.tls?.length) {
       this.ingress.addTls(props.tls.map((t, i) => ({
         hosts: [...t.hosts].sort(),
-        secret: kplus.Secret.fromSecretName(this, `TlsSecret${i}`, t.secretName),
+        secret: k.Secret.fromSecretName(this, `TlsSecret${i}`, t.secretName),
       })));
     }
   }

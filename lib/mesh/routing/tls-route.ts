@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import * as gw from '../../imports/gateway.networking.k8s.io';
+import { gatewayBindings } from './bindings';
 import { CRD_LIMITS } from '../../imports/crd-limits';
 import { atScope, MeshValidationError } from '../../private/errors';
 import { validateCount } from '../../private/validate';
@@ -67,9 +67,9 @@ export class TlsRoute extends Construct {
     });
     const metadata = { name, namespace: this.namespace };
     if (gatewayApiSupports(profile, GatewayApiFeature.TLS_ROUTE_V1)) {
-      new gw.TlsRoute(this, 'Resource', { metadata, spec });
+      new (gatewayBindings().TlsRoute)(this, 'Resource', { metadata, spec });
     } else {
-      new gw.TlsRouteV1Alpha2(this, 'Resource', { metadata, spec });
+      new (gatewayBindings().TlsRouteV1Alpha2)(this, 'Resource', { metadata, spec });
     }
   }
 }

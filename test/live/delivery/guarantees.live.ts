@@ -262,6 +262,19 @@ describe('guarantee 8: membership tracked by a kubectl ApplySet', () => {
   });
 });
 
+describe('mass prune', () => {
+  test('removing 150 members prunes them in parallel after a server-side dry run, and counts each once', () => {
+    const many = Array.from({ length: 150 }, (_, i) => policy(`p${String(i).padStart(3, '0')}`, 'gp'));
+    const v1 = synth([policy('keep', 'gp'), ...many]);
+    deliverAssembly(v1);
+    expect(names('cnp', 'gp')).toHaveLength(151);
+    const v2 = synth([policy('keep', 'gp')]);
+    expect(update(v2, v1)).toMatchObject({ Pruned: 150, Unchanged: 2 });
+    expect(names('cnp', 'gp')).toEqual(['ciliumnetworkpolicy.cilium.io/keep']);
+    remove(v2, { timeoutSeconds: 60 });
+  });
+});
+
 function unreachable(): string {
   const base = JSON.parse(k('config', 'view', '--minify', '--flatten', '--raw', '-o', 'json'));
   base.clusters[0].cluster.server = 'https://127.0.0.1:1';

@@ -168,12 +168,50 @@ describe('MeshDelivery', () => {
     expect(synth([...ids].reverse())).toEqual(synth(ids));
   });
 
-  test('chart warnings are forwarded with the mesh construct path', () => {
+  test('chart warnings are forwarded with the mesh construct path and their own id', () => {
     const { stack, cluster, mesh } = setup();
     const p = policy(mesh, 1);
     cdk.Annotations.of(p).addWarningV2('cdk-cilium-mesh:l7InChaining', 'L7 rules are not supported in aws-cni chaining');
     new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
-    Annotations.fromStack(stack).hasWarning('/Stack/Delivery', Match.stringLikeRegexp('^mesh/p1: L7 rules are not supported'));
+    Annotations.fromStack(stack).hasWarning('/Stack/Delivery',
+      'mesh/p1: L7 rules are not supported in aws-cni chaining [ack: cdk-cilium-mesh:l7InChaining]');
+  });
+
+  test('one warning per kind: the same warning on many constructs is given once, naming the first paths', () => {
+    const { stack, cluster, mesh } = setup();
+    for (let i = 0; i < 50; i++) {
+      cdk.Annotations.of(policy(mesh, i)).addWarningV2('cdk-cilium-mesh:l7Policy', 'L7 policy is unsupported');
+    }
+    cdk.Annotations.of(mesh).addWarning('no id');
+    new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
+    const warnings = Annotations.fromStack(stack).findWarning('/Stack/Delivery', Match.anyValue()).map((w) => w.entry.data);
+    expect(warnings).toEqual([
+      'mesh/p0, mesh/p1, mesh/p10 and 47 more: L7 policy is unsupported [ack: cdk-cilium-mesh:l7Policy]',
+      'mesh: no id [ack: cdk-cilium-mesh:meshWarning]',
+    ]);
+  });
+
+  test('different messages of one kind: five spelled out, then how many more', () => {
+    const { stack, cluster, mesh } = setup();
+    for (let i = 0; i < 8; i++) {
+      cdk.Annotations.of(policy(mesh, i)).addWarningV2('cdk-cilium-mesh:shadowedRule', `rule ${i} is shadowed`);
+    }
+    new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
+    const warnings = Annotations.fromStack(stack).findWarning('/Stack/Delivery', Match.anyValue()).map((w) => w.entry.data);
+    expect(warnings).toEqual([[
+      'mesh/p0: rule 0 is shadowed', 'mesh/p1: rule 1 is shadowed', 'mesh/p2: rule 2 is shadowed', 'mesh/p3: rule 3 is shadowed',
+      'mesh/p4: rule 4 is shadowed', 'and 3 more warnings of this kind (ServiceMesh.warnings lists them all) [ack: cdk-cilium-mesh:shadowedRule]',
+    ].join('\n')]);
+  });
+
+  test('acknowledging one id silences that kind only', () => {
+    const { stack, cluster, mesh } = setup();
+    cdk.Annotations.of(policy(mesh, 1)).addWarningV2('cdk-cilium-mesh:l7Policy', 'L7 policy is unsupported');
+    cdk.Annotations.of(policy(mesh, 2)).addWarningV2('cdk-cilium-mesh:fqdnPolicy', 'FQDN policy is unsupported');
+    cdk.Annotations.of(stack).acknowledgeWarning('cdk-cilium-mesh:l7Policy', 'known: we move to ENI next quarter');
+    new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((w) => w.entry.data);
+    expect(warnings).toEqual(['mesh/p2: FQDN policy is unsupported [ack: cdk-cilium-mesh:fqdnPolicy]']);
   });
 
   test('dependsOn orders the custom resource after e.g. the Cilium release', () => {

@@ -187,3 +187,38 @@ describe('findEnvoySourceIdentityDrops (objects written by hand)', () => {
     }
   });
 });
+
+describe('the cross-check is indexed (by namespace, then by pod label), not a scan of every policy', () => {
+  const cnp = (ns: string, name: string, spec: object) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace: ns }, spec });
+  const svc = (ns: string, name: string, selector: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: { selector } });
+  const route = (ns: string, name: string, backend: string) => ({
+    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name, namespace: ns },
+    spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: backend, port: 80 }] }] },
+  });
+  const denyAll = (ns: string) => cnp(ns, 'deny', { endpointSelector: {}, ingress: [{}] });
+  const allowIngress = (ns: string, name: string, matchLabels: Record<string, string>) =>
+    cnp(ns, name, { endpointSelector: { matchLabels }, ingress: [{ fromEntities: ['ingress'] }] });
+
+  test('an allow keyed by a label the Service does not state may select its pods: no warning', () => {
+    const objects = [denyAll('a'), svc('a', 'api', { app: 'api' }), allowIngress('a', 'by-tier', { tier: 'web' }), route('a', 'r', 'api')];
+    expect(findEnvoySourceIdentityDrops(objects, 20)).toEqual([]);
+  });
+
+  test('an allow keyed by another value of the same label, or in another namespace, does not count', () => {
+    const objects = [
+      denyAll('a'), svc('a', 'api', { app: 'api' }), allowIngress('a', 'other', { 'k8s:app': 'web' }), allowIngress('b', 'api', { app: 'api' }),
+      route('a', 'r1', 'api'), route('a', 'r2', 'api'),
+    ];
+    const found = findEnvoySourceIdentityDrops(objects, 20);
+    expect(found.map((f) => f.index)).toEqual([4, 5]);
+    expect(found[0].message).toMatch(/Service a\/api \(ingress default deny by CiliumNetworkPolicy a\/deny\)/);
+  });
+
+  test('the first enforcing policy in input order is named, whatever bucket it is in', () => {
+    const keyed = cnp('a', 'keyed-deny', { endpointSelector: { matchLabels: { app: 'api' } }, ingress: [{}] });
+    const objects = [keyed, denyAll('a'), svc('a', 'api', { app: 'api' }), route('a', 'r', 'api')];
+    expect(findEnvoySourceIdentityDrops(objects, 20)[0].message).toMatch(/ingress default deny by CiliumNetworkPolicy a\/keyed-deny\)/);
+    const reversed = [denyAll('a'), keyed, svc('a', 'api', { app: 'api' }), route('a', 'r', 'api')];
+    expect(findEnvoySourceIdentityDrops(reversed, 20)[0].message).toMatch(/ingress default deny by CiliumNetworkPolicy a\/deny\)/);
+  });
+});
