@@ -6,7 +6,7 @@
  * On aws-cni chaining the HTTP and FQDN rules produce synth warnings: Cilium does not enforce L7 or FQDN
  * policy in that datapath (cilium/cilium#42578, #47269). They are kept here to show what the warning says.
  */
-import { App, Stack, type StackProps } from 'aws-cdk-lib';
+import { App, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import type { Construct } from 'constructs';
 import { DefaultDeny, Entity, HttpRule, MeshCluster, Peer, Port, ServiceMesh, Workload } from '../lib';
@@ -17,6 +17,12 @@ export class ZeroTrustStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     const cluster = new MeshCluster(this, 'Cluster');
+    // An example: the API endpoint stays open so that kubectl works from your machine. Restrict it on real clusters
+    // with endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom('<your CIDR>') (README, "Defaults").
+    Validations.of(cluster).acknowledge(
+      { id: 'cdk-cilium-mesh:publicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
+      { id: 'CdkCiliumMesh-EKSPublicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
+    );
     const cilium = cluster.addCilium();
 
     // The mesh is a cdk8s chart; its objects are checked against what this Cilium install can enforce.

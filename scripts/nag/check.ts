@@ -3,7 +3,7 @@
  * aspects have run) and returns, per stack, every finding: unsuppressed (a violation) or suppressed (acknowledged
  * with `Validations.of(scope).acknowledge`, the only suppression cdk-nag v3 reads).
  */
-import { type App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { type App, type CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NagPack, NagRuleCompliance, type IApplyRule } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { CdkCiliumMeshChecks } from './cdk-cilium-mesh-checks';
@@ -91,4 +91,3 @@ export function checkApp(app: App): StackFindings[] {
   return [...byStack].map(([stack, findings]) => ({ stack, findings }));
 }
 
-export { CfnResource };
