@@ -29,12 +29,6 @@ export class CanaryStack extends Stack {
   constructor(scope: Construct, id: string, props: CanaryStackProps = {}) {
     super(scope, id, props);
     const cluster = new MeshCluster(this, 'Cluster', { kubeProxyMode: KubeProxyMode.REPLACE });
-    // An example: the API endpoint stays open so that kubectl works from your machine. Restrict it on real clusters
-    // with endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom('<your CIDR>') (README, "Defaults").
-    Validations.of(cluster).acknowledge(
-      { id: 'cdk-cilium-mesh:publicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
-      { id: 'CdkCiliumMesh-EKSPublicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
-    );
     const cilium = cluster.addCilium({ gatewayApi: true });
 
     this.mesh = new ServiceMesh(new cdk8s.App(), 'shop', { namespace: 'shop', cilium: cilium.profile });
@@ -61,6 +55,12 @@ export class CanaryStack extends Stack {
     });
 
     cilium.addMesh(this.mesh);
+    // An example: the API endpoint stays open so that kubectl works from your machine. Restrict it on real clusters
+    // with endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom('<your CIDR>') (README, "Defaults").
+    Validations.of(cluster).acknowledge(
+      { id: 'cdk-cilium-mesh:publicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
+      { id: 'CdkCiliumMesh-EKSPublicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
+    );
   }
 }
 

@@ -26,12 +26,6 @@ export class EniL7Stack extends Stack {
       kubeProxyMode: KubeProxyMode.REPLACE,
       eni: { prefixDelegation: true },
     });
-    // An example: the API endpoint stays open so that kubectl works from your machine. Restrict it on real clusters
-    // with endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom('<your CIDR>') (README, "Defaults").
-    Validations.of(cluster).acknowledge(
-      { id: 'cdk-cilium-mesh:publicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
-      { id: 'CdkCiliumMesh-EKSPublicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
-    );
     const cilium = cluster.addCilium({ gatewayApi: true, hubble: { relay: true } });
 
     this.mesh = new ServiceMesh(new cdk8s.App(), 'shop', { cilium: cilium.profile });
@@ -60,6 +54,12 @@ export class EniL7Stack extends Stack {
     });
 
     cilium.addMesh(this.mesh);
+    // An example: the API endpoint stays open so that kubectl works from your machine. Restrict it on real clusters
+    // with endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom('<your CIDR>') (README, "Defaults").
+    Validations.of(cluster).acknowledge(
+      { id: 'cdk-cilium-mesh:publicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
+      { id: 'CdkCiliumMesh-EKSPublicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
+    );
   }
 }
 

@@ -16,12 +16,6 @@ export class ObservabilityStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     const cluster = new MeshCluster(this, 'Cluster');
-    // An example: the API endpoint stays open so that kubectl works from your machine. Restrict it on real clusters
-    // with endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom('<your CIDR>') (README, "Defaults").
-    Validations.of(cluster).acknowledge(
-      { id: 'cdk-cilium-mesh:publicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
-      { id: 'CdkCiliumMesh-EKSPublicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
-    );
     this.cilium = cluster.addCilium({
       hubble: {
         relay: true,
@@ -45,6 +39,12 @@ export class ObservabilityStack extends Stack {
       // Scrape annotations on the agent and operator pods and the hubble-metrics Service (serviceMonitor stays off).
       prometheus: { agent: true, operator: true },
     });
+    // An example: the API endpoint stays open so that kubectl works from your machine. Restrict it on real clusters
+    // with endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom('<your CIDR>') (README, "Defaults").
+    Validations.of(cluster).acknowledge(
+      { id: 'cdk-cilium-mesh:publicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
+      { id: 'CdkCiliumMesh-EKSPublicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
+    );
   }
 }
 

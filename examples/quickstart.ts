@@ -13,18 +13,18 @@ export class QuickstartStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     this.cluster = new MeshCluster(this, 'Cluster');
-    // An example: the API endpoint stays open so that kubectl works from your machine. Restrict it on real clusters
-    // with endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom('<your CIDR>') (README, "Defaults").
-    Validations.of(this.cluster).acknowledge(
-      { id: 'cdk-cilium-mesh:publicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
-      { id: 'CdkCiliumMesh-EKSPublicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
-    );
     this.cluster.addCilium({
       version: CiliumVersion.V1_20,
       // L3/L4 metrics only: httpV2 and dns come from L7 flows, which aws-cni chaining does not produce.
       hubble: { relay: true, metrics: [HubbleMetric.flow(), HubbleMetric.tcp()], policyVerdictMetrics: true },
       prometheus: { agent: true, operator: true },
     });
+    // An example: the API endpoint stays open so that kubectl works from your machine. Restrict it on real clusters
+    // with endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom('<your CIDR>') (README, "Defaults").
+    Validations.of(this.cluster).acknowledge(
+      { id: 'cdk-cilium-mesh:publicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
+      { id: 'CdkCiliumMesh-EKSPublicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
+    );
   }
 }
 

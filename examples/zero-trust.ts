@@ -17,12 +17,6 @@ export class ZeroTrustStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     const cluster = new MeshCluster(this, 'Cluster');
-    // An example: the API endpoint stays open so that kubectl works from your machine. Restrict it on real clusters
-    // with endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom('<your CIDR>') (README, "Defaults").
-    Validations.of(cluster).acknowledge(
-      { id: 'cdk-cilium-mesh:publicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
-      { id: 'CdkCiliumMesh-EKSPublicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
-    );
     const cilium = cluster.addCilium();
 
     // The mesh is a cdk8s chart; its objects are checked against what this Cilium install can enforce.
@@ -39,6 +33,12 @@ export class ZeroTrustStack extends Stack {
     operator.allowTo(Peer.entity(Entity.KUBE_APISERVER), Port.tcp(443));
 
     cilium.addMesh(this.mesh);
+    // An example: the API endpoint stays open so that kubectl works from your machine. Restrict it on real clusters
+    // with endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom('<your CIDR>') (README, "Defaults").
+    Validations.of(cluster).acknowledge(
+      { id: 'cdk-cilium-mesh:publicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
+      { id: 'CdkCiliumMesh-EKSPublicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
+    );
   }
 }
 

@@ -440,8 +440,10 @@ export class MeshCluster extends eks.Cluster {
 
   /**
    * The VPC CNI's role (`AmazonEKS_CNI_Policy`, IPv4), trusted by EKS Pod Identity (`pods.eks.amazonaws.com`, with
-   * session tags) and associated with `kube-system/aws-node` by the add-on. The pod identity agent add-on comes
-   * with it (`eksPodIdentityAgent`).
+   * session tags) and associated with `kube-system/aws-node` by the add-on (VPC CNI support for Pod Identity:
+   * aws/amazon-vpc-cni-k8s#2780). The pod identity agent add-on comes with it (`eksPodIdentityAgent`); its DaemonSet
+   * tolerates every taint since v1.2.0-eksbuild.1 (aws/containers-roadmap#2261), so it runs on nodes that still
+   * carry Cilium's agent-not-ready taint, as aws-node does.
    * @see https://docs.aws.amazon.com/eks/latest/userguide/add-ons-iam.html
    */
   private createVpcCniRole(): iam.IRole {
