@@ -197,7 +197,8 @@ export interface MeshClusterProps {
   readonly vpcFlowLogs?: boolean;
   /**
    * How long the logs of the Lambda functions the cluster creates (aws-eks-v2's kubectl handler and its provider
-   * framework) and of the VPC flow logs are kept.
+   * framework, aws-cdk-lib's LogRetention function), of the VPC flow logs and of the control plane
+   * (`/aws/eks/<name>/cluster`, when `clusterLogging` is not empty) are kept.
    *
    * @default logs.RetentionDays.ONE_YEAR
    */

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
-import { Annotations, CfnWaitConditionHandle, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnWaitConditionHandle, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -227,6 +227,7 @@ export class MeshCluster extends eks.Cluster {
 
     this.vpcFlowLog = this.addVpcFlowLog(props);
     this.retainKubectlProviderLogs();
+    this.retainControlPlaneLogs(props);
     this.acknowledgeNagFindings();
     this.warnOpenEndpoint();
 
@@ -487,6 +488,31 @@ export class MeshCluster extends eks.Cluster {
     const onEvent = provider.node.tryFindChild('Provider')?.node.tryFindChild('framework-onEvent') as lambda.IFunction | undefined;
     for (const fn of [handler, onEvent]) {
       if (fn) retainFunctionLogs(fn, this.logRetention);
+    }
+  }
+
+  /**
+   * The control-plane log group `/aws/eks/<name>/cluster`, which EKS creates (never expiring) when logging is on,
+   * kept for `logRetention`: set by aws-cdk-lib's `logs.LogRetention` (a custom resource that creates the group if
+   * it does not exist yet and sets its retention), so it also works on clusters deployed before.
+   */
+  private retainControlPlaneLogs(props: MeshClusterProps): void {
+    if ((props.clusterLogging ?? ALL_CLUSTER_LOGGING_TYPES).length === 0) return;
+    new logs.LogRetention(this, 'ControlPlaneLogRetention', {
+      logGroupName: Fn.join('', ['/aws/eks/', this.clusterName, '/cluster']),
+      retention: this.logRetention,
+    });
+    // The singleton function (and its role) of LogRetention lives at the stack root.
+    const fn = Stack.of(this).node.tryFindChild('LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a');
+    if (fn) {
+      retainFunctionLogs(fn, this.logRetention);
+      acknowledgeNag(fn, {
+        [managedPolicyFinding('service-role/AWSLambdaBasicExecutionRole')]:
+          "CloudWatch Logs for aws-cdk-lib's LogRetention function (it attaches it; not configurable)",
+        'AwsSolutions-IAM5[Resource::*]':
+          "aws-cdk-lib's LogRetention function sets the retention of log groups by name (logs:PutRetentionPolicy, " +
+            'logs:DeleteRetentionPolicy on *); not configurable',
+      });
     }
   }
 

@@ -115,6 +115,15 @@ describe('VPC flow logs and log retention', () => {
     }
   });
 
+  test("the control-plane log group /aws/eks/<name>/cluster is kept for logRetention (none without logging)", () => {
+    const { stack, cluster, template } = synth({ logRetention: logs.RetentionDays.ONE_MONTH });
+    template.hasResourceProperties('Custom::LogRetention', {
+      LogGroupName: { 'Fn::Join': ['', ['/aws/eks/', { Ref: stack.getLogicalId(cluster.node.defaultChild as eks.CfnCluster) }, '/cluster']] },
+      RetentionInDays: 30,
+    });
+    synth({ clusterLogging: [] }).template.resourceCountIs('Custom::LogRetention', 0);
+  });
+
   test('vpcFlowLogs: false adds none', () => {
     synth({ vpcFlowLogs: false }).template.resourceCountIs('AWS::EC2::FlowLog', 0);
   });
