@@ -3,7 +3,7 @@
  * between v1 and v2 (80/20) with a 500 ms request timeout, without sidecars. The HTTPRoute's parent is the
  * Service that clients call.
  */
-import { App, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { App, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import type { Construct } from 'constructs';
@@ -33,6 +33,12 @@ export class EastWestStack extends Stack {
     });
 
     cilium.addMesh(this.mesh);
+    // An example: the API endpoint stays open so that kubectl works from your machine. Restrict it on real clusters
+    // with endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom('<your CIDR>') (README, "Defaults").
+    Validations.of(cluster).acknowledge(
+      { id: 'cdk-cilium-mesh:publicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
+      { id: 'CdkCiliumMesh-EKSPublicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
+    );
   }
 }
 

@@ -8,7 +8,7 @@
  * before the node groups, whose max-pods follows ENI IPAM with prefix delegation. The operator manages ENIs with
  * its own role through EKS Pod Identity, never the node role.
  */
-import { App, Stack, type StackProps } from 'aws-cdk-lib';
+import { App, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import type { Construct } from 'constructs';
 import {
@@ -54,6 +54,12 @@ export class EniL7Stack extends Stack {
     });
 
     cilium.addMesh(this.mesh);
+    // An example: the API endpoint stays open so that kubectl works from your machine. Restrict it on real clusters
+    // with endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom('<your CIDR>') (README, "Defaults").
+    Validations.of(cluster).acknowledge(
+      { id: 'cdk-cilium-mesh:publicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
+      { id: 'CdkCiliumMesh-EKSPublicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
+    );
   }
 }
 

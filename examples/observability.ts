@@ -6,7 +6,7 @@
  * `prometheus.io/*` annotations (no Prometheus Operator, no ServiceMonitor CRDs). Relay and UI stay ClusterIP:
  * `cilium hubble ui` or `kubectl -n kube-system port-forward svc/hubble-ui 12000:80`.
  */
-import { App, Stack, type StackProps } from 'aws-cdk-lib';
+import { App, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { FlowEventType, FlowExportTarget, FlowVerdict, HubbleMetric, MeshCluster, type Cilium } from '../lib';
 
@@ -39,6 +39,12 @@ export class ObservabilityStack extends Stack {
       // Scrape annotations on the agent and operator pods and the hubble-metrics Service (serviceMonitor stays off).
       prometheus: { agent: true, operator: true },
     });
+    // An example: the API endpoint stays open so that kubectl works from your machine. Restrict it on real clusters
+    // with endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom('<your CIDR>') (README, "Defaults").
+    Validations.of(cluster).acknowledge(
+      { id: 'cdk-cilium-mesh:publicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
+      { id: 'CdkCiliumMesh-EKSPublicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
+    );
   }
 }
 

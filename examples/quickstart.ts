@@ -3,7 +3,7 @@
  * with the Hubble and Prometheus metrics this datapath delivers (L3/L4 flows, policy verdicts and drops).
  * This is the app `npx cdk synth` synthesizes (see bin/app.ts).
  */
-import { App, Stack, type StackProps } from 'aws-cdk-lib';
+import { App, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { CiliumVersion, HubbleMetric, MeshCluster } from '../lib';
 
@@ -19,6 +19,12 @@ export class QuickstartStack extends Stack {
       hubble: { relay: true, metrics: [HubbleMetric.flow(), HubbleMetric.tcp()], policyVerdictMetrics: true },
       prometheus: { agent: true, operator: true },
     });
+    // An example: the API endpoint stays open so that kubectl works from your machine. Restrict it on real clusters
+    // with endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom('<your CIDR>') (README, "Defaults").
+    Validations.of(this.cluster).acknowledge(
+      { id: 'cdk-cilium-mesh:publicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
+      { id: 'CdkCiliumMesh-EKSPublicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
+    );
   }
 }
 

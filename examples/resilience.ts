@@ -12,7 +12,7 @@
  * Cilium needs `envoyConfig.enabled`, and kube-proxy replacement on 1.19+ (its documented prerequisite). In aws-cni
  * chaining Cilium's Envoy path is untested upstream: synth warns once and names the ENI datapath.
  */
-import { App, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { App, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import type { Construct } from 'constructs';
@@ -70,6 +70,12 @@ export class ResilienceStack extends Stack {
     });
 
     cilium.addMesh(this.mesh);
+    // An example: the API endpoint stays open so that kubectl works from your machine. Restrict it on real clusters
+    // with endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom('<your CIDR>') (README, "Defaults").
+    Validations.of(cluster).acknowledge(
+      { id: 'cdk-cilium-mesh:publicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
+      { id: 'CdkCiliumMesh-EKSPublicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
+    );
   }
 }
 

@@ -6,7 +6,7 @@
  * On aws-cni chaining the HTTP and FQDN rules produce synth warnings: Cilium does not enforce L7 or FQDN
  * policy in that datapath (cilium/cilium#42578, #47269). They are kept here to show what the warning says.
  */
-import { App, Stack, type StackProps } from 'aws-cdk-lib';
+import { App, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import type { Construct } from 'constructs';
 import { DefaultDeny, Entity, HttpRule, MeshCluster, Peer, Port, ServiceMesh, Workload } from '../lib';
@@ -33,6 +33,12 @@ export class ZeroTrustStack extends Stack {
     operator.allowTo(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.tcp(443)] });
 
     cilium.addMesh(this.mesh);
+    // An example: the API endpoint stays open so that kubectl works from your machine. Restrict it on real clusters
+    // with endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom('<your CIDR>') (README, "Defaults").
+    Validations.of(cluster).acknowledge(
+      { id: 'cdk-cilium-mesh:publicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
+      { id: 'CdkCiliumMesh-EKSPublicEndpoint', reason: 'example cluster, reached with kubectl from anywhere' },
+    );
   }
 }
 

@@ -16,6 +16,7 @@ import { GatewayApiVersion, type GatewayApiChannel } from '../gateway-api/versio
 import { MeshDelivery, type MeshDeliveryOptions } from '../mesh/delivery/mesh-delivery';
 import { ServiceMesh } from '../mesh/service-mesh';
 import { MeshValidationError, atScope } from '../private/errors';
+import { acknowledgeNag } from '../private/nag';
 
 /** The Helm release name: constant, so that a version or values change is an in-place `helm upgrade`. */
 export const CILIUM_RELEASE_NAME = 'cilium';
@@ -315,6 +316,7 @@ export class Cilium extends Construct {
         assumedBy: new iam.OpenIdConnectPrincipal(provider, { StringEquals: conditions }),
         inlinePolicies: { EniIpam: policy },
       });
+      acknowledgeEniPolicy(role);
       return { role, irsaRoleArn: role.roleArn };
     }
     const role = new iam.Role(this, 'OperatorRole', {
@@ -322,6 +324,7 @@ export class Cilium extends Construct {
       assumedBy: new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')),
       inlinePolicies: { EniIpam: policy },
     });
+    acknowledgeEniPolicy(role);
     const association = new eks.CfnPodIdentityAssociation(this, 'OperatorPodIdentity', {
       clusterName: props.cluster.clusterName,
       namespace: CILIUM_NAMESPACE,
@@ -396,4 +399,12 @@ function sameProfile(a: CiliumProfile, b: CiliumProfile): boolean {
 
 function describeProfile(p: CiliumProfile): string {
   return `Cilium ${p.version.version} (${profileFacts(p).map(([k, v]) => `${k}=${v}`).join(', ')})`;
+}
+
+/** The ENI IPAM statement's `Resource: *`, by design (cdk-nag AwsSolutions-IAM5). */
+function acknowledgeEniPolicy(role: iam.Role): void {
+  acknowledgeNag(role, {
+    'AwsSolutions-IAM5[Resource::*]': "Cilium's documented ENI IPAM actions: the ec2:Describe* calls support no " +
+      'resource-level permissions, and the ENIs the operator creates, attaches and tags do not exist at deploy time',
+  });
 }

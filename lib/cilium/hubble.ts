@@ -192,3 +192,39 @@ export const POLICY_VERDICT_LABELS: readonly HubbleContextLabel[] = [
   HubbleContextLabel.DESTINATION_NAMESPACE,
   HubbleContextLabel.DESTINATION_WORKLOAD,
 ];
+
+/** What the Hubble values expose outside the cluster, one `key: value` each (empty when both stay ClusterIP). */
+export function hubbleExposures(values: { readonly [key: string]: unknown }): string[] {
+  const at = (path: string): unknown => path.split('.').reduce<unknown>(
+    (v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), values);
+  const out: string[] = [];
+  for (const key of ['hubble.relay.service.type', 'hubble.ui.service.type']) {
+    const type = at(key);
+    if (type !== undefined && type !== 'ClusterIP') out.push(`${key}: ${JSON.stringify(type)}`);
+  }
+  const ingress = at('hubble.ui.ingress.enabled');
+  if (ingress === true || ingress === 'true') out.push(`hubble.ui.ingress.enabled: ${JSON.stringify(ingress)}`);
+  return out;
+}
+
+/**
+ * Hubble Relay (the cluster-wide flow API) and the UI have no authentication of their own, so they stay ClusterIP
+ * Services: anything in the rendered values that exposes them (a NodePort or LoadBalancer Service, the UI's
+ * Ingress) is refused unless it is the UI's typed `uiExposure` (an internal NLB with source ranges) or
+ * `allowExternalExposure` is true. Throws a path-less `MeshValidationError`.
+ */
+export function checkHubbleExposure(
+  values: { readonly [key: string]: unknown },
+  options: { readonly uiExposure?: HubbleUiExposure; readonly allowExternalExposure?: boolean },
+): void {
+  if (options.allowExternalExposure === true) return;
+  const typed = options.uiExposure?._render();
+  const ui = ((values.hubble as Record<string, unknown> | undefined)?.ui as Record<string, unknown> | undefined)?.service;
+  const exposures = hubbleExposures(values).filter((e) =>
+    !(typed && e.startsWith('hubble.ui.service.type:') && JSON.stringify(ui) === JSON.stringify({ ...(ui as object), ...typed })));
+  if (exposures.length > 0) {
+    throw new MeshValidationError(`the values expose Hubble outside the cluster (${exposures.join(', ')}), and Hubble ` +
+      'Relay and UI have no authentication; keep them ClusterIP (reach them with cilium hubble port-forward / cilium ' +
+      'hubble ui), use hubble.uiExposure for an internal load balancer, or set hubble.allowExternalExposure: true');
+  }
+}

@@ -35,6 +35,12 @@ export interface HubbleOptions {
    * @default - ClusterIP only
    */
   readonly uiExposure?: HubbleUiExposure;
+  /**
+   * Allow `valuesOverrides` to expose Hubble Relay or UI outside the cluster (a NodePort or LoadBalancer Service,
+   * the UI's Ingress). Neither has authentication of its own, so such overrides are refused without it.
+   * @default false
+   */
+  readonly allowExternalExposure?: boolean;
 }
 
 /**

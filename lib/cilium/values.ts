@@ -3,7 +3,7 @@ import { Feature, Support, capabilityMessage, capabilityOf } from './capabilitie
 import { EGRESS_MASQUERADE_INTERFACES_LAST_MINOR, validateEniOptions, type EniOptions } from './eni';
 import { EncryptionType } from './encryption';
 import { renderFlowExport } from './flow-export';
-import { HubbleMetric, POLICY_VERDICT_LABELS } from './hubble';
+import { checkHubbleExposure, HubbleMetric, POLICY_VERDICT_LABELS } from './hubble';
 import { Datapath, type CiliumProfile } from './profile';
 import type { CiliumHelmValues, ComponentPrometheusValues, DashboardHelmValues, HubbleHelmValues } from './values-types';
 import type { CiliumValuesOptions } from './values-options';
@@ -147,6 +147,7 @@ export function renderCiliumValues(options: CiliumValuesOptions, version: Cilium
   // after the specific checks, which name the upstream change behind a key a line dropped
   checkValuesKeys(options.valuesOverrides, version);
   checkServiceMonitors(merged, options.prometheus?.operatorCrdsInstalled ?? false);
+  checkHubbleExposure(merged, options.hubble ?? {});
   return merged as unknown as RenderedCiliumValues;
 }
 

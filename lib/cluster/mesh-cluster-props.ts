@@ -3,6 +3,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { MeshNodegroupOptions } from './nodegroup';
 import type { EniOptions } from '../cilium/eni';
 import type { Datapath } from '../cilium/profile';
@@ -183,4 +184,23 @@ export interface MeshClusterProps {
    * @default - resources are deleted with the stack (the KMS key is retained)
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  // --- Secure defaults (issue #13, item 8) ---
+
+  /**
+   * Flow logs (all traffic) of the VPC the cluster creates, to a CloudWatch Logs group kept for `logRetention`.
+   * Only for that VPC: with `vpc`, its owner adds flow logs (`vpc.addFlowLog()`), and setting this is an error.
+   *
+   * @default true when the cluster creates its VPC
+   * @see https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs.html
+   */
+  readonly vpcFlowLogs?: boolean;
+  /**
+   * How long the logs of the Lambda functions the cluster creates (aws-eks-v2's kubectl handler and its provider
+   * framework, aws-cdk-lib's LogRetention function), of the VPC flow logs and of the control plane
+   * (`/aws/eks/<name>/cluster`, when `clusterLogging` is not empty) are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
 }

@@ -1,12 +1,15 @@
 import { createHash } from 'crypto';
 import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
-import { CfnWaitConditionHandle, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnWaitConditionHandle, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct, IDependable } from 'constructs';
+import { endpointOpenToWorld } from './endpoint';
 import { BUNDLED_KUBECTL_MINOR, checkKubernetesVersion } from './kubernetes-version';
 import { ALL_CLUSTER_LOGGING_TYPES, KubeProxyMode, type MeshClusterProps } from './mesh-cluster-props';
 import {
@@ -22,6 +25,8 @@ import { EncryptionType } from '../cilium/encryption';
 import { Datapath } from '../cilium/profile';
 import { CiliumVersion } from '../cilium/version';
 import { atScope, MeshValidationError } from '../private/errors';
+import { DEFAULT_LOG_RETENTION, retainFunctionLogs } from '../private/log-retention';
+import { acknowledgeNag, managedPolicyFinding, nagFlatten } from '../private/nag';
 
 const LAYER_ID = `CdkCiliumMeshKubectlV${BUNDLED_KUBECTL_MINOR}Layer`;
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
@@ -51,6 +56,14 @@ export class MeshCluster extends eks.Cluster {
    * returns them.
    */
   public readonly vpcCniConfiguration?: { [key: string]: any };
+  /**
+   * The role of the VPC CNI (aws-cni chaining only), trusted by EKS Pod Identity and associated with
+   * `kube-system/aws-node` through the add-on's `podIdentityAssociations`; it holds AmazonEKS_CNI_Policy, which the
+   * node roles do not.
+   */
+  public readonly vpcCniRole?: iam.IRole;
+  /** The VPC flow log, when the cluster created its VPC and `vpcFlowLogs` is not false. */
+  public readonly vpcFlowLog?: ec2.FlowLog;
   /** The `coredns` managed add-on in `KubeProxyMode.REPLACE` and on ENI; it waits for `nodegroupsReady`. */
   public readonly coreDnsAddon?: eks.CfnAddon;
   /** The `kube-proxy` managed add-on on ENI with `KubeProxyMode.KEEP` (the cluster is created without add-ons). */
@@ -71,6 +84,7 @@ export class MeshCluster extends eks.Cluster {
   private _desiredNodes = 0;
   private readonly nodegroupsBarrier: CfnWaitConditionHandle;
   private readonly kubernetesMinorVersion: number;
+  private readonly logRetention: logs.RetentionDays;
 
   constructor(scope: Construct, id: string, props: MeshClusterProps = {}) {
     const version = props.version ?? eks.KubernetesVersion.V1_35;
@@ -97,6 +111,7 @@ export class MeshCluster extends eks.Cluster {
     });
 
     this.kubernetesVersion = version;
+    this.logRetention = props.logRetention ?? DEFAULT_LOG_RETENTION;
     this.kubernetesMinorVersion = atScope(this, () => checkKubernetesVersion(version, props.kubectlLayer !== undefined));
     rejectUnsupportedProps(this, props);
     if (!Object.values(KubeProxyMode).includes(kubeProxyMode)) {
@@ -170,6 +185,7 @@ export class MeshCluster extends eks.Cluster {
             props.vpcCni?.clusterEndpoint ?? (kubeProxyMode === KubeProxyMode.REPLACE ? this.clusterEndpoint : undefined),
         }),
       );
+      this.vpcCniRole = this.createVpcCniRole();
       // eks.Addon does not expose resolveConflicts; OVERWRITE lets the managed add-on take over the aws-node
       // DaemonSet that EKS installed at creation (KEEP). preserveOnDelete keeps pod networking up if the add-on
       // resource is ever removed from the stack.
@@ -180,7 +196,10 @@ export class MeshCluster extends eks.Cluster {
         resolveConflicts: 'OVERWRITE',
         preserveOnDelete: true,
         configurationValues: Stack.of(this).toJsonString(cniValues),
+        podIdentityAssociations: [{ serviceAccount: 'aws-node', roleArn: this.vpcCniRole.roleArn }],
       });
+      // aws-node gets its credentials from the agent on its node; the association exists once the add-on does.
+      if (this.eksPodIdentityAgent) this.vpcCniAddon.node.addDependency(this.eksPodIdentityAgent);
     }
     // A resource (not a bare construct) so that dependants also wait for node groups added later.
     this.nodegroupsBarrier = new CfnWaitConditionHandle(this, 'NodegroupsReady');
@@ -208,6 +227,12 @@ export class MeshCluster extends eks.Cluster {
       // the pods start as soon as the agents run.
       this.coreDnsAddon.node.addDependency(this.nodegroupsBarrier);
     }
+
+    this.vpcFlowLog = this.addVpcFlowLog(props);
+    this.retainKubectlProviderLogs();
+    this.retainControlPlaneLogs(props);
+    this.acknowledgeNagFindings();
+    this.warnOpenEndpoint();
 
     if (props.createDefaultNodegroup ?? true) {
       this.defaultNodegroup = this.addMeshNodegroup('Default', props.defaultNodegroup ?? {});
@@ -346,7 +371,6 @@ export class MeshCluster extends eks.Cluster {
         id: launchTemplate.launchTemplateId!,
         version: launchTemplate.latestVersionNumber,
       },
-      nodeRole: eni ? this.eniNodeRole(id) : undefined,
     });
   }
 
@@ -363,7 +387,8 @@ export class MeshCluster extends eks.Cluster {
       );
     }
     const taints = this.forNodegroup(id, () => renderNodegroupTaints(options.taints));
-    const nodegroup = super.addNodegroupCapacity(id, { ...options, taints });
+    const nodeRole = options.nodeRole ?? this.meshNodeRole(id);
+    const nodegroup = super.addNodegroupCapacity(id, { ...options, taints, nodeRole });
     // eks.Nodegroup's own default: desiredSize = minSize, else 2.
     this._desiredNodes += options.desiredSize ?? options.minSize ?? 2;
     if (this.vpcCniAddon) {
@@ -395,18 +420,160 @@ export class MeshCluster extends eks.Cluster {
   }
 
   /**
-   * The node role of an ENI node group: what a node needs (AmazonEKSWorkerNodePolicy, ECR read), without the
-   * AmazonEKS_CNI_Policy that eks.Nodegroup's default role carries. The Cilium operator manages ENIs with its own
-   * role; no pod can borrow ENI permissions from the node.
+   * The node role of a node group: what a node needs (AmazonEKSWorkerNodePolicy, ECR read), without the
+   * AmazonEKS_CNI_Policy that eks.Nodegroup's default role carries (and that every pod on the node could use through
+   * the instance metadata). The VPC CNI gets it through EKS Pod Identity (`vpcCniRole`); on ENI the Cilium operator
+   * manages ENIs with its own role.
    */
-  private eniNodeRole(id: string): iam.IRole {
-    return new iam.Role(this, `Nodegroup${id}Role`, {
+  private meshNodeRole(id: string): iam.IRole {
+    const role = new iam.Role(this, `Nodegroup${id}Role`, {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
       managedPolicies: [
         iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonEKSWorkerNodePolicy'),
         iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonEC2ContainerRegistryReadOnly'),
       ],
     });
+    acknowledgeNag(role, {
+      [managedPolicyFinding('AmazonEKSWorkerNodePolicy')]:
+        'the managed policy EKS documents for node roles (node registration, DescribeCluster); AWS keeps it current',
+      [managedPolicyFinding('AmazonEC2ContainerRegistryReadOnly')]:
+        'nodes pull the EKS add-on images (and Cilium mirrors in ECR) with it; read-only',
+    });
+    return role;
+  }
+
+  /**
+   * The VPC CNI's role (`AmazonEKS_CNI_Policy`, IPv4), trusted by EKS Pod Identity (`pods.eks.amazonaws.com`, with
+   * session tags) and associated with `kube-system/aws-node` by the add-on (VPC CNI support for Pod Identity:
+   * aws/amazon-vpc-cni-k8s#2780). The pod identity agent add-on comes with it (`eksPodIdentityAgent`); its DaemonSet
+   * tolerates every taint since v1.2.0-eksbuild.1 (aws/containers-roadmap#2261), so it runs on nodes that still
+   * carry Cilium's agent-not-ready taint, as aws-node does.
+   * @see https://docs.aws.amazon.com/eks/latest/userguide/add-ons-iam.html
+   */
+  private createVpcCniRole(): iam.IRole {
+    const role = new iam.Role(this, 'VpcCniRole', {
+      description: `Amazon VPC CNI (kube-system/aws-node) of EKS cluster ${this.node.path}, through EKS Pod Identity`,
+      assumedBy: new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')),
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonEKS_CNI_Policy')],
+    });
+    acknowledgeNag(role, {
+      [managedPolicyFinding('AmazonEKS_CNI_Policy')]:
+        'the policy the VPC CNI add-on requires (describe-addon-configuration); held by this pod identity role only, not by nodes',
+    });
+    return role;
+  }
+
+  /** Flow logs of the VPC this cluster created (`vpcFlowLogs`), to a CloudWatch log group with `logRetention`. */
+  private addVpcFlowLog(props: MeshClusterProps): ec2.FlowLog | undefined {
+    if (props.vpc !== undefined) {
+      if (props.vpcFlowLogs !== undefined) {
+        throw new MeshValidationError(
+          `vpcFlowLogs is ${props.vpcFlowLogs}, but the cluster uses the VPC it was given (${props.vpc.node.path}), ` +
+            "whose flow logs are its owner's; remove vpcFlowLogs and call vpc.addFlowLog() where the VPC is defined",
+          this,
+        );
+      }
+      return undefined;
+    }
+    if (props.vpcFlowLogs === false) return undefined;
+    const group = new logs.LogGroup(this, 'VpcFlowLogs', { retention: this.logRetention });
+    return (this.vpc as ec2.Vpc).addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(group),
+      trafficType: ec2.FlowLogTrafficType.ALL,
+    });
+  }
+
+  /** aws-eks-v2's kubectl handler and its provider framework function log to groups with `logRetention`. */
+  private retainKubectlProviderLogs(): void {
+    const provider = this.kubectlProvider;
+    if (!provider) return;
+    const handler = provider.node.tryFindChild('Handler') as lambda.IFunction | undefined;
+    const onEvent = provider.node.tryFindChild('Provider')?.node.tryFindChild('framework-onEvent') as lambda.IFunction | undefined;
+    for (const fn of [handler, onEvent]) {
+      if (fn) retainFunctionLogs(fn, this.logRetention);
+    }
+  }
+
+  /**
+   * The control-plane log group `/aws/eks/<name>/cluster`, which EKS creates (never expiring) when logging is on,
+   * kept for `logRetention`: set by aws-cdk-lib's `logs.LogRetention` (a custom resource that creates the group if
+   * it does not exist yet and sets its retention), so it also works on clusters deployed before.
+   */
+  private retainControlPlaneLogs(props: MeshClusterProps): void {
+    if ((props.clusterLogging ?? ALL_CLUSTER_LOGGING_TYPES).length === 0) return;
+    new logs.LogRetention(this, 'ControlPlaneLogRetention', {
+      logGroupName: Fn.join('', ['/aws/eks/', this.clusterName, '/cluster']),
+      retention: this.logRetention,
+    });
+    // The singleton function (and its role) of LogRetention lives at the stack root.
+    const fn = Stack.of(this).node.tryFindChild('LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a');
+    if (fn) {
+      retainFunctionLogs(fn, this.logRetention);
+      acknowledgeNag(fn, {
+        [managedPolicyFinding('service-role/AWSLambdaBasicExecutionRole')]:
+          "CloudWatch Logs for aws-cdk-lib's LogRetention function (it attaches it; not configurable)",
+        'AwsSolutions-IAM5[Resource::*]':
+          "aws-cdk-lib's LogRetention function sets the retention of log groups by name (logs:PutRetentionPolicy, " +
+            'logs:DeleteRetentionPolicy on *); not configurable',
+      });
+    }
+  }
+
+  /**
+   * cdk-nag (AwsSolutions) findings on what aws-eks-v2 creates for the cluster, each by design; acknowledged here,
+   * next to the constructs (scripts/nag runs the pack over every example).
+   */
+  private acknowledgeNagFindings(): void {
+    acknowledgeNag(this.role, {
+      [managedPolicyFinding('AmazonEKSClusterPolicy')]:
+        'the managed policy EKS requires on the cluster role; AWS keeps it current with the control plane',
+    });
+    const provider = this.kubectlProvider;
+    const handler = provider?.node.tryFindChild('Handler') as lambda.Function | undefined;
+    if (!provider || !handler) return;
+    const lambdaRoles = {
+      [managedPolicyFinding('service-role/AWSLambdaBasicExecutionRole')]:
+        'CloudWatch Logs for the function (aws-eks-v2 / the provider framework attach it; not configurable)',
+      [managedPolicyFinding('service-role/AWSLambdaVPCAccessExecutionRole')]:
+        'ENIs of a function in the VPC, which reaches the private endpoint (aws-eks-v2 attaches it; not configurable)',
+    };
+    const ecrPublic = handler.node.tryFindChild('HasEcrPublic') ?? handler.node.scope?.node.tryFindChild('HasEcrPublic');
+    acknowledgeNag(handler, {
+      ...lambdaRoles,
+      [managedPolicyFinding('AmazonEC2ContainerRegistryReadOnly')]:
+        "aws-eks-v2's kubectl handler pulls OCI Helm charts from ECR with it (read-only; not configurable)",
+      ...(ecrPublic ? {
+        [`AwsSolutions-IAM4[Policy::${nagFlatten(this, {
+          'Fn::If': [(ecrPublic as unknown as { logicalId: string }).logicalId,
+            `arn:${Stack.of(this).partition}:iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly`, { Ref: 'AWS::NoValue' }],
+        })}]`]: "aws-eks-v2's kubectl handler pulls OCI Helm charts from ECR Public with it (read-only; not configurable)",
+      } : {}),
+      'AwsSolutions-L1': "aws-eks-v2 picks the kubectl handler's Python runtime (Runtime.determineLatestPythonRuntime); not configurable",
+    });
+    const onEvent = provider.node.tryFindChild('Provider')?.node.tryFindChild('framework-onEvent');
+    if (onEvent) {
+      acknowledgeNag(onEvent, {
+        ...lambdaRoles,
+        [`AwsSolutions-IAM5[Resource::${nagFlatten(this, handler.functionArn)}:*]`]:
+          'the provider framework invokes the kubectl handler, any of its versions (lambda:InvokeFunction on <arn>:*)',
+      });
+    }
+  }
+
+  /**
+   * `cdk-cilium-mesh:publicEndpoint`: the public API endpoint admits 0.0.0.0/0 (aws-eks-v2's PUBLIC and
+   * PUBLIC_AND_PRIVATE without `onlyFrom`). cdk-nag's EKS rules do not see aws-eks-v2 clusters; scripts/nag has
+   * the same check as a rule.
+   */
+  private warnOpenEndpoint(): void {
+    const cfnCluster = this.node.defaultChild as eks.CfnCluster;
+    const config = Stack.of(this).resolve(cfnCluster.resourcesVpcConfig) as eks.CfnCluster.ResourcesVpcConfigProperty;
+    if (endpointOpenToWorld(config) === true) {
+      Annotations.of(this).addWarningV2('cdk-cilium-mesh:publicEndpoint',
+        'the public API endpoint of this cluster is open to the internet (0.0.0.0/0); restrict it with ' +
+          "endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom('<your CIDR>') or use eks.EndpointAccess.PRIVATE " +
+          '(the kubectl and delivery handlers reach the private endpoint from the VPC)');
+    }
   }
 
   private forNodegroup<T>(id: string, fn: () => T): T {

@@ -32,7 +32,8 @@ describe('MeshCluster defaults (KubeProxyMode.KEEP)', () => {
   test('KEEP keeps the default networking add-ons (bootstrapSelfManagedAddons unset) and adds no CoreDNS add-on', () => {
     expect(cluster.kubeProxyMode).toBe(KubeProxyMode.KEEP);
     template.hasResourceProperties('AWS::EKS::Cluster', { BootstrapSelfManagedAddons: Match.absent() });
-    template.resourceCountIs('AWS::EKS::Addon', 1);
+    // vpc-cni and eks-pod-identity-agent (the VPC CNI's credentials)
+    template.resourceCountIs('AWS::EKS::Addon', 2);
     expect(cluster.coreDnsAddon).toBeUndefined();
   });
 
@@ -122,8 +123,8 @@ describe('MeshCluster with KubeProxyMode.REPLACE', () => {
     template.hasResourceProperties('AWS::EKS::Cluster', { BootstrapSelfManagedAddons: false });
   });
 
-  test('the VPC CNI and CoreDNS come back as managed add-ons; kube-proxy does not', () => {
-    template.resourceCountIs('AWS::EKS::Addon', 2);
+  test('the VPC CNI and CoreDNS come back as managed add-ons (with the pod identity agent); kube-proxy does not', () => {
+    template.resourceCountIs('AWS::EKS::Addon', 3);
     template.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'coredns', ResolveConflicts: 'OVERWRITE' });
     expect(JSON.stringify(template.findResources('AWS::EKS::Addon'))).not.toMatch(/kube-proxy/);
   });

@@ -6,8 +6,11 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct } from 'constructs';
+import { DEFAULT_LOG_RETENTION } from '../../private/log-retention';
+import { acknowledgeNag, managedPolicyFinding, nagFlatten } from '../../private/nag';
 
 /** The custom resource type of every delivery (mesh batches and Gateway API CRDs). */
 export const DELIVERY_RESOURCE_TYPE = 'Custom::CiliumMeshObjects';
@@ -112,6 +115,7 @@ export class DeliveryProvider extends Construct {
       vpc: subnets ? cluster.vpc : undefined,
       vpcSubnets: subnets ? { subnets } : undefined,
       securityGroups,
+      logGroup: new logs.LogGroup(this, 'HandlerLogs', { retention: DEFAULT_LOG_RETENTION }),
     });
     const role = this.handler.role as iam.IRole;
     this.accessEntry = new eks.AccessEntry(this, 'Access', {
@@ -121,8 +125,35 @@ export class DeliveryProvider extends Construct {
         eks.AccessPolicy.fromAccessPolicyName('AmazonEKSClusterAdminPolicy', { accessScopeType: eks.AccessScopeType.CLUSTER }),
       ],
     });
-    const provider = new cr.Provider(this, 'Provider', { onEventHandler: this.handler });
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: this.handler,
+      logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: DEFAULT_LOG_RETENTION }),
+    });
     this.serviceToken = provider.serviceToken;
+    this.acknowledgeNagFindings(provider);
+  }
+
+  /** cdk-nag (AwsSolutions) findings on the handler and its provider framework, each by design. */
+  private acknowledgeNagFindings(provider: cr.Provider): void {
+    const logsPolicy = {
+      [managedPolicyFinding('service-role/AWSLambdaBasicExecutionRole')]:
+        'CloudWatch Logs for the function (lambda.Function and the provider framework attach it)',
+    };
+    acknowledgeNag(this.handler, {
+      ...logsPolicy,
+      [managedPolicyFinding('service-role/AWSLambdaVPCAccessExecutionRole')]:
+        'ENIs of the handler in the VPC, which reaches a private cluster endpoint',
+      'AwsSolutions-L1': 'the handler pins Python 3.13 so that a runtime change is a deliberate change of this file; ' +
+        'it has not been run on 3.14 (the live suite runs it with the host python3)',
+    });
+    const onEvent = provider.node.tryFindChild('framework-onEvent');
+    if (onEvent) {
+      acknowledgeNag(onEvent, {
+        ...logsPolicy,
+        [`AwsSolutions-IAM5[Resource::${nagFlatten(this, this.handler.functionArn)}:*]`]:
+          'the provider framework invokes the handler, any of its versions (lambda:InvokeFunction on <arn>:*)',
+      });
+    }
   }
 
   /**
@@ -132,10 +163,12 @@ export class DeliveryProvider extends Construct {
   public grantBatches(bucket: string, keyPattern: string, suffix: string): void {
     this.batchSuffixes.add(suffix);
     this.assetBucket ??= bucket;
-    this.handler.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['s3:GetObject'],
-      resources: [Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: bucket, resourceName: keyPattern })],
-    }));
+    const objects = Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: bucket, resourceName: keyPattern });
+    this.handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects] }));
+    acknowledgeNag(this.handler, {
+      [`AwsSolutions-IAM5[Resource::${nagFlatten(this, objects)}]`]:
+        "s3:GetObject on this delivery's batch files only (keys ending in its suffix); their names are asset hashes",
+    });
   }
 }
 
