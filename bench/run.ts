@@ -193,7 +193,7 @@ function main(): void {
   const machine = [
     `- CPU: ${os.cpus()[0]?.model ?? 'unknown'}; \`nproc\`: ${sh('nproc')} (shared with other jobs while measuring)`,
     `- \`free -h\`:\n\n\`\`\`\n${sh('free -h')}\n\`\`\``,
-    `- node ${process.version}, aws-cdk-lib ${require('aws-cdk-lib/package.json').version}, ${os.type()} ${os.release()}`,
+    `- node ${process.version}, aws-cdk-lib ${cdkVersion()}, ${os.type()} ${os.release()}`,
     `- ${STRATEGY_REPEATS} run(s) per strategy cell and ${REPEATS} per realistic size, each in a fresh process; ${BARE_PAIRS} ` +
       `bare-app pairs; total bench time ${minutes} min`,
     `- load average (1/5/15 min) at start ${loadBefore}, at end ${load()} ` +
@@ -248,3 +248,8 @@ function main(): void {
 }
 
 main();
+
+/** The aws-cdk-lib version installed (its package.json, read as data). */
+function cdkVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve('aws-cdk-lib')), 'package.json'), 'utf8')) as { version: string }).version;
+}

@@ -54,7 +54,7 @@ export function loadDocuments(file: string): LoadedDocument[] {
     try {
       return [{ doc: JSON.parse(text), index: 0 }];
     } catch (e) {
-      throw new Error(`JSON parse error in ${file}: ${(e as Error).message}`);
+      throw new Error(`JSON parse error in ${file}: ${(e as Error).message}`, { cause: e });
     }
   }
   const docs: LoadedDocument[] = [];

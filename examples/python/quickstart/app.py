@@ -5,9 +5,8 @@ Synthesized in CI by scripts/ci/60-python.sh with the package jsii-pacmak builds
 quickstart's output.
 """
 from aws_cdk import App, Stack
-from constructs import Construct
-
 from cdk_cilium_mesh import CiliumVersion, HubbleMetric, HubbleOptions, MeshCluster, PrometheusOptions
+from constructs import Construct
 
 
 class QuickstartStack(Stack):

@@ -152,11 +152,10 @@ export class MeshDelivery extends Construct {
     for (const d of props.dependsOn ?? []) {
       this.resource.node.addDependency(d);
     }
-    const self = this;
     const aspect: IAspect = {
-      visit(node: IConstruct) {
-        if (node === self) {
-          self.materialize();
+      visit: (node: IConstruct) => {
+        if (node === this) {
+          this.materialize();
         }
       },
     };

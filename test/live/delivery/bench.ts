@@ -18,7 +18,7 @@ function time<T>(step: string, fn: () => T): T {
   const t0 = process.hrtime.bigint();
   const r = fn();
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  // eslint-disable-next-line no-console
+   
   console.log(JSON.stringify({ step, seconds: Math.round(s * 10) / 10, result: r }));
   return r;
 }

@@ -3,6 +3,8 @@
  * (scripts/kube/start.sh) with the layer's kubectl, through the same engine the Lambda handler runs (driven by `cdk-cilium-mesh deliver` and, for the
  * requests only CloudFormation sends, by its Update and Delete events). Every test uses namespaces of its own.
  */
+import * as fs from 'fs';
+import * as childProcess from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
@@ -94,7 +96,7 @@ describe('guarantee 2: no silent takeover', () => {
 });
 
 function spawnApply(json: string): void {
-  const { spawnSync } = require('child_process') as typeof import('child_process');
+  const { spawnSync } = childProcess;
   const r = spawnSync(KUBECTL, ['apply', '-f', '-'], { input: json, encoding: 'utf8', env: { ...process.env, KUBECONFIG } });
   if (r.status !== 0) throw new Error(r.stderr);
 }
@@ -229,7 +231,7 @@ describe('guarantee 7: trust', () => {
     k('config', 'view', '--minify', '--flatten', '--raw', '-o', 'json');
     const base = JSON.parse(k('config', 'view', '--minify', '--flatten', '--raw', '-o', 'json'));
     base.users[0].user = { token };
-    require('fs').writeFileSync(kubeconfig, JSON.stringify(base));
+    fs.writeFileSync(kubeconfig, JSON.stringify(base));
     const assembly = synth([policy('a', 'g7'), policy('b', 'g7')]);
     expect(deliverAssembly(assembly, { kubeconfig })).toMatchObject({ Created: 3 });
     // and it can do nothing else, e.g. read Secrets
@@ -279,7 +281,7 @@ function unreachable(): string {
   const base = JSON.parse(k('config', 'view', '--minify', '--flatten', '--raw', '-o', 'json'));
   base.clusters[0].cluster.server = 'https://127.0.0.1:1';
   const file = path.join(os.tmpdir(), `unreachable-${process.pid}.kubeconfig`);
-  require('fs').writeFileSync(file, JSON.stringify(base));
+  fs.writeFileSync(file, JSON.stringify(base));
   return file;
 }
 

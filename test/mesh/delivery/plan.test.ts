@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { syntheticPolicies, syntheticPolicy } from '../../../bench/synthetic';
 import { recordManifests } from '../../util/record';
 import { canonicalJson, objectIdentity, planBatches, withoutClusterScopedNamespaces, type DeliveredObject } from '../../../lib/mesh/delivery/plan';
@@ -79,7 +80,7 @@ describe('planBatches', () => {
       '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","namespace":"x"}},\n' +
       '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"b","namespace":"x"}}\n]}\n');
     expect(JSON.parse(batch.content).items).toHaveLength(2);
-    expect(batch.sha256).toBe(require('crypto').createHash('sha256').update(batch.content).digest('hex'));
+    expect(batch.sha256).toBe(createHash('sha256').update(batch.content).digest('hex'));
   });
 
   test('declaration order does not change the output', () => {

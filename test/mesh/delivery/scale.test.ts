@@ -27,6 +27,6 @@ test('5,000 policies with a real cluster stay within every CloudFormation limit'
   expect(facts.largestRequestBytes).toBeLessThan(64 * 1024);
   const sizes = delivery.plan.batches.map((b) => Buffer.byteLength(b.content));
   expect(Math.max(...sizes)).toBeLessThanOrEqual(256 * 1024);
-  // eslint-disable-next-line no-console
+   
   console.log(JSON.stringify({ ...facts, batches: delivery.plan.batches.length, largestBatchBytes: Math.max(...sizes) }));
 });

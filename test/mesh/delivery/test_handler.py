@@ -17,7 +17,7 @@ import unittest
 import unittest.mock
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', '..', 'lib', 'mesh', 'delivery', 'handler'))
-import index  # noqa: E402
+import index
 
 OWNER = 'c8aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
 CNP = 'cilium.io/v2/CiliumNetworkPolicy'
@@ -89,7 +89,7 @@ class FakeDeps:
 
     def label(self, args):
         if self.real_kubectl:
-            p = subprocess.run([self.real_kubectl] + args, capture_output=True, text=True)
+            p = subprocess.run([self.real_kubectl] + args, capture_output=True, text=True, check=False)
             return p.returncode, p.stdout, p.stderr
         path = args[args.index('-f') + 1]
         pairs = dict(a.split('=', 1) for a in args if '=' in a and not a.startswith('-'))
@@ -405,8 +405,8 @@ class RealKubectlTest(unittest.TestCase):
         deps = FakeDeps()
         self.addCleanup(shutil.rmtree, deps.workdir, True)
         deps.real_kubectl = os.environ['REAL_KUBECTL']
-        yaml_doc = ('# comment\n---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: from-yaml\n'
-                    '  namespace: team-y\nspec: {}\n').encode()
+        yaml_doc = (b'# comment\n---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: from-yaml\n'
+                    b'  namespace: team-y\nspec: {}\n')
         json_doc, sha_j = batch(cnp('a'), cnp('b'))
         sha_y = hashlib.sha256(yaml_doc).hexdigest()
         deps.put(json_doc, 'kj')

@@ -94,7 +94,7 @@ class Deps:
         return boto3.client('s3').get_object(Bucket=bucket, Key=key)['Body'].read()
 
     def url_get(self, url):
-        with urllib.request.urlopen(url, timeout=60) as r:  # noqa: S310 (https URL pinned by sha256)
+        with urllib.request.urlopen(url, timeout=60) as r:
             return r.read()
 
     def token(self, cluster_name):
@@ -113,7 +113,7 @@ class Deps:
 
     def kubectl(self, args, timeout=840):
         try:
-            proc = subprocess.run(['kubectl'] + args, capture_output=True, text=True, timeout=timeout)
+            proc = subprocess.run(['kubectl'] + args, capture_output=True, text=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
             return 124, '', f'kubectl did not finish within {timeout:.0f}s (the Lambda time left)'
         return proc.returncode, proc.stdout, proc.stderr
@@ -214,7 +214,7 @@ class Handler:
                     # never CRDs: they may have existed before this attempt (adopted by --force-conflicts), and
                     # deleting a CRD deletes every object of its kinds in the cluster
                     self.delete_owned([k for k in props.get('Kinds', []) if not k.endswith('/CustomResourceDefinition')])
-                except Exception as cleanup:  # the original error matters more
+                except Exception as cleanup:  # noqa: BLE001 - any cleanup failure is logged; the original error is re-raised
                     logger.warning('cleanup after the failed create failed: %s', cleanup)
             raise
         pruned = 0
@@ -630,7 +630,7 @@ class MeshEngine:
                 if other is not None:
                     return f'belongs to the mesh delivery {self.owner_of(other)}'
                 return f"is managed by {', '.join(managers(live[i])) or 'no recorded field manager'}"
-            first = sorted(foreign)[0]
+            first = min(foreign)
             more = f' (and {len(foreign) - 1} more: {summarize(sorted(foreign)[1:])})' if len(foreign) > 1 else ''
             raise DeliveryError(
                 f'{describe(first)} exists and {owner(first)}, not this mesh ({self.path}){more}; nothing was changed. '
@@ -751,7 +751,7 @@ class MeshEngine:
                         self.delete_refs_parallel(f'undo-{r}', [ref_of(self.desired[i]) for i in sorted(mine) if rank(i) == r])
                 if created_parent:
                     self.kubectl(['delete', PARENT_RESOURCE, self.name, '--ignore-not-found'])
-        except Exception as cleanup:
+        except Exception as cleanup:  # noqa: BLE001 - whatever the cleanup raised is reported with the original error
             still = [i for i in created if request == 'Create']
             raise DeliveryError(f'{one_line(error)}; the cleanup failed too ({one_line(cleanup)}), these objects '
                                 f'created by this attempt may remain: {summarize(still, 20)}') from error
@@ -874,7 +874,7 @@ class LocalDeps(Deps):
             args += ['--kubeconfig', kubeconfig]
         if context:
             args += ['--context', context]
-        proc = subprocess.run(args, capture_output=True, text=True)
+        proc = subprocess.run(args, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise DeliveryError(f'kubeconfig {kubeconfig or "(default)"}: {one_line(proc.stderr)}')
         self.local_kubeconfig = os.path.join(self.workdir, 'kubeconfig')
@@ -890,7 +890,7 @@ class LocalDeps(Deps):
 
     def kubectl(self, args, timeout=840):
         try:
-            proc = subprocess.run([self.kubectl_bin] + args, capture_output=True, text=True, timeout=timeout)
+            proc = subprocess.run([self.kubectl_bin] + args, capture_output=True, text=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
             return 124, '', f'kubectl did not finish within {timeout:.0f}s'
         return proc.returncode, proc.stdout, proc.stderr
