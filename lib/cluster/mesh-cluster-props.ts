@@ -5,19 +5,9 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { MeshNodegroupOptions } from './nodegroup';
 import type { EniOptions } from '../cilium/eni';
+import type { KubeProxyMode } from '../cilium/cluster-facts';
 import type { Datapath } from '../cilium/profile';
 import type { VpcCniOptions } from './vpc-cni';
-
-/** Whether the cluster runs kube-proxy, or Cilium replaces it (`kubeProxyReplacement`). */
-export enum KubeProxyMode {
-  /** EKS installs kube-proxy (with CoreDNS and the VPC CNI) at cluster creation; Cilium leaves Services to it. */
-  KEEP = 'keep',
-  /**
-   * The cluster is created without the default networking add-ons (`bootstrapSelfManagedAddons: false`); the VPC CNI
-   * and CoreDNS come back as managed add-ons, kube-proxy does not: Cilium must run with `kubeProxyReplacement: true`.
-   */
-  REPLACE = 'replace',
-}
 
 /** The five control-plane log types, all enabled by default. */
 export const ALL_CLUSTER_LOGGING_TYPES: readonly eks.ClusterLoggingTypes[] = [

@@ -8,17 +8,17 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct, IDependable } from 'constructs';
 import { BUNDLED_KUBECTL_MINOR, checkKubernetesVersion } from './kubernetes-version';
-import { ALL_CLUSTER_LOGGING_TYPES, KubeProxyMode, type MeshClusterProps } from './mesh-cluster-props';
+import { ALL_CLUSTER_LOGGING_TYPES, type MeshClusterProps } from './mesh-cluster-props';
 import {
   createNodegroupLaunchTemplate,
   renderNodegroupTaints,
   resolveMeshNodegroup,
   type MeshNodegroupOptions,
 } from './nodegroup';
-import { renderVpcCniConfiguration, type VpcCniConfigurationValues } from './vpc-cni';
+import { renderVpcCniConfiguration, resolveVpcCniMtu, type VpcCniConfigurationValues } from './vpc-cni';
 import { Cilium, type CiliumOptions } from '../cilium/cilium';
+import { KubeProxyMode, _markMeshClusterFacts, type IMeshClusterFacts } from '../cilium/cluster-facts';
 import { validateEniOptions, type EniOptions } from '../cilium/eni';
-import { EncryptionType } from '../cilium/encryption';
 import { Datapath } from '../cilium/profile';
 import { CiliumVersion } from '../cilium/version';
 import { atScope, MeshValidationError } from '../private/errors';
@@ -33,7 +33,7 @@ const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
  * Cilium is installed before the node groups and their max-pods follows ENI IPAM. It is an `eks.Cluster`, so
  * `grantAccess`, `addHelmChart`, ... work as usual.
  */
-export class MeshCluster extends eks.Cluster {
+export class MeshCluster extends eks.Cluster implements IMeshClusterFacts {
   /** Whether kube-proxy runs; the `Cilium` construct derives `kubeProxyReplacement` from it. */
   public readonly kubeProxyMode: KubeProxyMode;
   /** The datapath; the `Cilium` construct follows it and refuses another one. */
@@ -46,6 +46,10 @@ export class MeshCluster extends eks.Cluster {
   public readonly secretsEncryptionKey: kms.IKey;
   /** The `vpc-cni` managed add-on (aws-cni chaining only); every node group depends on it. */
   public readonly vpcCniAddon?: eks.CfnAddon;
+  /** The pods' MTU, the VPC CNI's `POD_MTU` (aws-cni chaining only); WireGuard on this cluster is checked against it. */
+  public readonly podMtu?: number;
+  /** The ENIs' MTU, the VPC CNI's `AWS_VPC_ENI_MTU` (aws-cni chaining only). */
+  public readonly eniMtu?: number;
   /** The `configurationValues` of the VPC CNI add-on (aws-cni chaining only). */
   public readonly vpcCniConfiguration?: VpcCniConfigurationValues;
   /** The `coredns` managed add-on in `KubeProxyMode.REPLACE` and on ENI; it waits for `nodegroupsReady`. */
@@ -136,6 +140,7 @@ export class MeshCluster extends eks.Cluster {
       );
     }
     this.datapath = datapath;
+    _markMeshClusterFacts(this);
     if (datapath === Datapath.ENI) {
       rejectVpcCniProps(this, props);
       this.eniOptions = props.eni ?? {};
@@ -159,6 +164,9 @@ export class MeshCluster extends eks.Cluster {
           this,
         );
       }
+      const mtu = atScope(this, () => resolveVpcCniMtu(props.vpcCni));
+      this.podMtu = mtu.podMtu;
+      this.eniMtu = mtu.eniMtu;
       const cniValues = this.vpcCniConfiguration = atScope(this, () =>
         renderVpcCniConfiguration({
           ...props.vpcCni,
@@ -231,8 +239,8 @@ export class MeshCluster extends eks.Cluster {
    * groups (its pods need nodes, and `wait` is on); on ENI the node groups wait for the release instead (their nodes
    * become Ready only once Cilium runs, so Helm does not wait) and mesh deliveries wait for both.
    * In REPLACE mode CoreDNS is created alongside Cilium: its pods start once Cilium's agents clear the node taint,
-   * and Cilium components that need DNS (Hubble Relay) become ready then. With WireGuard, the pod MTU stated to
-   * Cilium must be the VPC CNI's `POD_MTU` of this cluster. The operator's replicas must fit on distinct nodes
+   * and Cilium components that need DNS (Hubble Relay) become ready then. WireGuard takes this cluster's pod and ENI
+   * MTUs (`vpcCni`), which must leave room for its header. The operator's replicas must fit on distinct nodes
    * (the chart's required pod anti-affinity), checked against the node groups' desired sizes at synth.
    */
   public addCilium(options: CiliumOptions = {}): Cilium {
@@ -241,17 +249,6 @@ export class MeshCluster extends eks.Cluster {
         `Cilium is already installed on this cluster (${this._cilium.node.path}); call addCilium once and keep the result`,
         this,
       );
-    }
-    const encryption = options.encryption;
-    if (this.vpcCniConfiguration) {
-      const podMtu = Number(this.vpcCniConfiguration.env.POD_MTU);
-      if (encryption?.type === EncryptionType.WIREGUARD && encryption.podMtu !== podMtu) {
-        throw new MeshValidationError(
-          `WireGuard is configured for pod MTU ${encryption.podMtu}, but this cluster's VPC CNI sets POD_MTU ${podMtu}; ` +
-            `pass vpcCni: { podMtu: ${encryption.podMtu} } to the cluster so that pods leave room for the WireGuard header`,
-          this,
-        );
-      }
     }
     if (options.eni !== undefined) {
       throw new MeshValidationError(

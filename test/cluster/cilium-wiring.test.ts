@@ -1,6 +1,6 @@
 import { App, CfnResource, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { KubeProxyMode, MeshCluster, TransparentEncryption } from '../../lib';
+import { Cilium, KubeProxyMode, MeshCluster, TransparentEncryption } from '../../lib';
 
 /**
  * How MeshCluster and the Cilium construct fit together through `addCilium()`: Cilium's release waits for the
@@ -54,11 +54,35 @@ describe('MeshCluster + Cilium', () => {
     const stack = new Stack(new App(), 'S');
     const cluster = new MeshCluster(stack, 'Mesh');
     expect(() => cluster.addCilium({ encryption: TransparentEncryption.wireGuard({ podMtu: 8906 }) }))
-      .toThrow(/WireGuard is configured for pod MTU 8906, but this cluster's VPC CNI sets POD_MTU 9001; pass vpcCni: \{ podMtu: 8906 \} .*\[at S\/Mesh\]/);
+      .toThrow(/WireGuard is configured for podMtu 8906, but this cluster's VPC CNI sets POD_MTU 9001; pass vpcCni: \{ podMtu: 8906 \} .*\[at S\/Mesh\/Cilium\]/);
     const ok = new MeshCluster(new Stack(new App(), 'T'), 'Mesh', { vpcCni: { podMtu: 8906 } });
-    expect(ok.addCilium({ encryption: TransparentEncryption.wireGuard({ podMtu: 8906 }) }).values.encryption).toEqual(
-      expect.objectContaining({ enabled: true, type: 'wireguard' }),
-    );
+    const cilium = ok.addCilium({ encryption: TransparentEncryption.wireGuard({ podMtu: 8906 }) });
+    expect(cilium.values.encryption).toEqual({ enabled: true, type: 'wireguard' });
+  });
+
+  test('WireGuard takes the MTUs from the cluster; with vpcCni.mtu 1500 the pod MTU may be at most 1405', () => {
+    // The bug this guards against: the cluster's ENI MTU never reached the check, which assumed 9001.
+    const jumbo = new MeshCluster(new Stack(new App(), 'J'), 'Mesh', { vpcCni: { mtu: 1500 } });
+    expect(jumbo.podMtu).toBe(1500);
+    expect(jumbo.eniMtu).toBe(1500);
+    expect(() => jumbo.addCilium({ encryption: TransparentEncryption.wireGuard({ podMtu: 1500 }) }))
+      .toThrow(/wireGuard.podMtu must be an integer from 576 to 1405 \(ENI MTU 1500 minus 95 bytes of WireGuard overhead\), got 1500 \(the cluster's vpcCni.podMtu\); pass vpcCni: \{ mtu: 1500, podMtu: 1405 \} to the MeshCluster .*\[at J\/Mesh\/Cilium\]/);
+    const unstated = new MeshCluster(new Stack(new App(), 'U'), 'Mesh', { vpcCni: { mtu: 1500 } });
+    expect(() => unstated.addCilium({ encryption: TransparentEncryption.wireGuard() })).toThrow(/got 1500 \(the cluster's vpcCni.podMtu\).*\[at U\/Mesh\/Cilium\]/);
+    const eni = new MeshCluster(new Stack(new App(), 'E'), 'Mesh', { vpcCni: { mtu: 1500 } });
+    expect(() => eni.addCilium({ encryption: TransparentEncryption.wireGuard({ eniMtu: 9001 }) }))
+      .toThrow(/WireGuard is configured for eniMtu 9001, but this cluster's VPC CNI sets AWS_VPC_ENI_MTU 1500; pass vpcCni: \{ mtu: 9001 \} .*\[at E\/Mesh\/Cilium\]/);
+
+    const fixed = new MeshCluster(new Stack(new App(), 'F'), 'Mesh', { vpcCni: { mtu: 1500, podMtu: 1405 } });
+    const cilium = fixed.addCilium({ encryption: TransparentEncryption.wireGuard() });
+    expect(cilium.values.encryption).toEqual({ enabled: true, type: 'wireguard' });
+  });
+
+  test('new Cilium({ cluster: meshCluster }) applies the same WireGuard check as addCilium', () => {
+    const stack = new Stack(new App(), 'S');
+    const cluster = new MeshCluster(stack, 'Mesh', { vpcCni: { mtu: 1500 } });
+    expect(() => new Cilium(stack, 'Direct', { cluster, encryption: TransparentEncryption.wireGuard({ podMtu: 1500 }) }))
+      .toThrow(/wireGuard.podMtu must be an integer from 576 to 1405 .*got 1500 \(the cluster's vpcCni.podMtu\).*\[at S\/Direct\]/);
   });
 
   test('the operator replicas must fit on distinct nodes', () => {
