@@ -1,12 +1,11 @@
 import { createHash } from 'crypto';
-import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { CfnWaitConditionHandle, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct, IDependable } from 'constructs';
+import { bundledKubectlLayer, ImportedMeshCluster } from './imported-cluster';
 import { BUNDLED_KUBECTL_MINOR, checkKubernetesVersion } from './kubernetes-version';
 import { ALL_CLUSTER_LOGGING_TYPES, type MeshClusterProps } from './mesh-cluster-props';
 import {
@@ -23,7 +22,6 @@ import { Datapath } from '../cilium/profile';
 import { CiliumVersion } from '../cilium/version';
 import { atScope, MeshValidationError } from '../private/errors';
 
-const LAYER_ID = `CdkCiliumMeshKubectlV${BUNDLED_KUBECTL_MINOR}Layer`;
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
 
 /**
@@ -43,7 +41,7 @@ export class MeshCluster extends eks.Cluster implements IMeshClusterFacts {
   /** The cluster's Kubernetes version. */
   public readonly kubernetesVersion: eks.KubernetesVersion;
   /** The key that envelope-encrypts Kubernetes Secrets. */
-  public readonly secretsEncryptionKey: kms.IKey;
+  public readonly secretsEncryptionKey: kms.IKeyRef;
   /** The `vpc-cni` managed add-on (aws-cni chaining only); every node group depends on it. */
   public readonly vpcCniAddon?: eks.CfnAddon;
   /** The pods' MTU, the VPC CNI's `POD_MTU` (aws-cni chaining only); WireGuard on this cluster is checked against it. */
@@ -73,32 +71,31 @@ export class MeshCluster extends eks.Cluster implements IMeshClusterFacts {
   private readonly nodegroupsBarrier: CfnWaitConditionHandle;
   private readonly kubernetesMinorVersion: number;
 
-  constructor(scope: Construct, id: string, props: MeshClusterProps = {}) {
-    const version = props.version ?? eks.KubernetesVersion.V1_35;
-    const kubectlLayer = props.kubectlLayer ?? (isBundledVersion(version) ? bundledKubectlLayer(scope) : undefined);
+  constructor(scope: Construct, id: string, props: MeshClusterProps) {
+    const version = props.version;
+    const kubectlProviderOptions = props.kubectlProviderOptions ??
+      (isBundledVersion(version) ? { kubectlLayer: bundledKubectlLayer(scope) } : undefined);
     const kubeProxyMode = props.kubeProxyMode ?? KubeProxyMode.KEEP;
     const datapath = props.datapath ?? Datapath.AWS_CNI_CHAINING;
     super(scope, id, {
-      version,
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets,
-      clusterName: props.clusterName,
+      // aws-eks-v2's own options pass through; the mesh's defaults and decisions follow.
+      ...props,
       endpointAccess: props.endpointAccess ?? eks.EndpointAccess.PUBLIC_AND_PRIVATE,
       clusterLogging: props.clusterLogging ?? [...ALL_CLUSTER_LOGGING_TYPES],
-      serviceIpv4Cidr: props.serviceIpv4Cidr,
-      tags: props.tags,
-      removalPolicy: props.removalPolicy,
-      // Managed node groups only; ours are added below, with the taint and the launch template.
+      // Set below, on the CfnCluster, with the key this construct creates by default.
+      secretsEncryptionKey: undefined,
+      // Managed node groups only (no Auto Mode: `compute` is refused below); ours are added below, with the taint and
+      // the launch template.
+      compute: undefined,
       defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
       defaultCapacity: 0,
       bootstrapClusterCreatorAdminPermissions: props.bootstrapClusterCreatorAdminPermissions ?? false,
       // ENI: no VPC CNI (nor kube-proxy, CoreDNS: they come back as managed add-ons below).
       bootstrapSelfManagedAddons: kubeProxyMode === KubeProxyMode.REPLACE || datapath === Datapath.ENI ? false : undefined,
-      kubectlProviderOptions: kubectlLayer ? { kubectlLayer } : undefined,
+      kubectlProviderOptions,
     });
-
     this.kubernetesVersion = version;
-    this.kubernetesMinorVersion = atScope(this, () => checkKubernetesVersion(version, props.kubectlLayer !== undefined));
+    this.kubernetesMinorVersion = atScope(this, () => checkKubernetesVersion(version, props.kubectlProviderOptions !== undefined));
     rejectUnsupportedProps(this, props);
     if (!Object.values(KubeProxyMode).includes(kubeProxyMode)) {
       throw new MeshValidationError(
@@ -121,7 +118,7 @@ export class MeshCluster extends eks.Cluster implements IMeshClusterFacts {
         enableKeyRotation: true,
       });
     const cfnCluster = this.node.defaultChild as eks.CfnCluster;
-    cfnCluster.encryptionConfig = [{ provider: { keyArn: this.secretsEncryptionKey.keyArn }, resources: ['secrets'] }];
+    cfnCluster.encryptionConfig = [{ provider: { keyArn: this.secretsEncryptionKey.keyRef.keyArn }, resources: ['secrets'] }];
     // The CloudFormation schema marks Resources deprecated, but the EKS API still documents it (only value
     // `secrets`) and eks.Cluster writes it the same way; keep it explicit and silence the schema warning.
     Validations.of(cfnCluster).acknowledge({
@@ -226,6 +223,23 @@ export class MeshCluster extends eks.Cluster implements IMeshClusterFacts {
         ],
       });
     }
+  }
+
+  /**
+   * Imports an existing EKS cluster so that `Cilium` and mesh deliveries work on it. aws-eks-v2 gives an imported
+   * cluster no kubectl provider, so that its Helm charts fail with "Kubectl Provider is not defined in this cluster";
+   * without `attrs.kubectlProvider`, this creates one (with `attrs.kubectlProviderOptions`; the bundled 1.35 kubectl
+   * layer by default) and an access entry for its role (an `ImportedMeshCluster` named `id`, whose `cluster` this
+   * returns). With `attrs.kubectlProvider`, it is `eks.Cluster.fromClusterAttributes`.
+   *
+   * Mesh deliveries (`cilium.addMesh`, `MeshDelivery`) also need `clusterEndpoint` and `clusterCertificateAuthorityData`;
+   * a provider in `privateSubnets` needs `vpc` and `clusterSecurityGroupId` (or its own security groups).
+   */
+  public static fromClusterAttributes(scope: Construct, id: string, attrs: eks.ClusterAttributes): eks.ICluster {
+    if (attrs.kubectlProvider !== undefined) {
+      return eks.Cluster.fromClusterAttributes(scope, id, attrs);
+    }
+    return new ImportedMeshCluster(scope, id, attrs).cluster;
   }
 
   /** The Cilium installed with `addCilium`, if any. */
@@ -428,13 +442,6 @@ function isBundledVersion(version: eks.KubernetesVersion): boolean {
   return version.version === `1.${BUNDLED_KUBECTL_MINOR}`;
 }
 
-/** One `KubectlV35Layer` per stack, shared by its mesh clusters (it has to exist before `eks.Cluster` is built). */
-function bundledKubectlLayer(scope: Construct): lambda.ILayerVersion {
-  const stack = Stack.of(scope);
-  const existing = stack.node.tryFindChild(LAYER_ID) as lambda.ILayerVersion | undefined;
-  return existing ?? new KubectlV35Layer(stack, LAYER_ID);
-}
-
 /** VPC CNI settings on the ENI datapath, which has no VPC CNI. */
 function rejectVpcCniProps(cluster: MeshCluster, props: MeshClusterProps): void {
   const set = [
@@ -466,19 +473,38 @@ function rejectUnsupportedProps(cluster: MeshCluster, props: MeshClusterProps): 
       cluster,
     );
   }
-  // Props of eks.ClusterProps that MeshClusterProps leaves out on purpose, caught when passed anyway (JavaScript,
+  // eks.ClusterProps' Auto Mode, which MeshClusterProps leaves out on purpose, caught when passed anyway (JavaScript,
   // or a spread of eks.ClusterProps).
-  const extra = props as { compute?: unknown; mastersRole?: unknown };
-  if (extra.compute !== undefined) {
+  if ((props as { compute?: unknown }).compute !== undefined) {
     throw new MeshValidationError(
       'compute (EKS Auto Mode) is not supported: Auto Mode does not allow a custom CNI; remove compute and use ' +
         'managed node groups (addMeshNodegroup)',
       cluster,
     );
   }
-  if (extra.mastersRole !== undefined) {
+  if (props.ipFamily === eks.IpFamily.IP_V6) {
     throw new MeshValidationError(
-      'mastersRole is not supported: access is granted with access entries only; pass the role ARN in admins instead',
+      'ipFamily IP_V6 is not supported: Cilium\'s ENI IPAM has no IPv6 (cilium/cilium#18405), and in aws-cni chaining ' +
+        'Cilium does not see the IPv4 egress interface EKS adds to IPv6 pods (cilium/cilium#28409), so policy would ' +
+        'not apply to that traffic; remove ipFamily (IPv4)',
+      cluster,
+    );
+  }
+  const remote = [
+    props.remoteNodeNetworks !== undefined ? 'remoteNodeNetworks' : undefined,
+    props.remotePodNetworks !== undefined ? 'remotePodNetworks' : undefined,
+  ].filter((x) => x !== undefined);
+  if (remote.length > 0) {
+    throw new MeshValidationError(
+      `${remote.join(' and ')} (EKS Hybrid Nodes) are not supported: hybrid nodes have neither the VPC CNI that Cilium ` +
+        'is chained to nor ENIs for Cilium\'s ENI IPAM; remove them and run the mesh on managed node groups',
+      cluster,
+    );
+  }
+  if (props.coreDnsComputeType === eks.CoreDnsComputeType.FARGATE) {
+    throw new MeshValidationError(
+      'coreDnsComputeType FARGATE is not supported: Cilium does not run on Fargate, and this cluster has no Fargate ' +
+        'profile, so CoreDNS would stay Pending; remove coreDnsComputeType (CoreDNS runs on the node groups)',
       cluster,
     );
   }
