@@ -37,7 +37,7 @@ export interface IMeshClusterFacts {
 const FACTS_BRAND = Symbol.for('cdk-cilium-mesh.IMeshClusterFacts');
 
 /**
- * Marks `cluster` as stating its facts, so that `meshClusterFactsOf` finds them. Called by `MeshCluster`'s
+ * Marks `cluster` as stating its facts, so that `_meshClusterFactsOf` finds them. Called by `MeshCluster`'s
  * constructor.
  * @internal
  */
