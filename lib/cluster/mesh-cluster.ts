@@ -305,6 +305,11 @@ export class MeshCluster extends eks.Cluster implements IMeshClusterFacts {
       cilium.node.addDependency(this.nodegroupsReady);
     }
     this._cilium = cilium;
+    if (this.albController) {
+      // aws-eks-v2 installs the AWS Load Balancer Controller with Helm's wait (15 minutes); its pods only schedule once
+      // Cilium clears the agent-not-ready taint of the nodes, so the chart goes after Cilium and the node groups.
+      this.albController.node.addDependency(cilium.release, this.nodegroupsReady);
+    }
     const replicas = options.operatorReplicas ?? 2;
     // A validation, not a constructor check: node groups may still be added after addCilium.
     cilium.node.addValidation({

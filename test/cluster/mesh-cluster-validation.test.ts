@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -115,14 +115,18 @@ describe('MeshCluster passes aws-eks-v2 ClusterCommonOptions through', () => {
   test('albController installs the AWS Load Balancer Controller; mastersRole becomes a cluster-admin access entry', () => {
     const stack = new Stack(new App(), 'S');
     const mastersRole = new iam.Role(stack, 'Masters', { assumedBy: new iam.AccountRootPrincipal() });
-    new MeshCluster(stack, 'Mesh', {
+    const cluster = new MeshCluster(stack, 'Mesh', {
       version: eks.KubernetesVersion.V1_35,
       albController: { version: eks.AlbControllerVersion.V2_17_1 },
       mastersRole,
       controlPlaneScalingTier: eks.ControlPlaneScalingTier.TIER_XL,
     });
+    const cilium = cluster.addCilium();
     const template = Template.fromStack(stack);
     template.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', { Chart: 'aws-load-balancer-controller', Namespace: 'kube-system' });
+    // Its chart waits for its pods, which run once Cilium clears the node taint: it goes after Cilium's release.
+    const [alb] = Object.entries(template.findResources('Custom::AWSCDK-EKS-HelmChart', { Properties: { Chart: 'aws-load-balancer-controller' } }));
+    expect(alb[1].DependsOn).toEqual(expect.arrayContaining([stack.getLogicalId(cilium.release.node.defaultChild as CfnResource)]));
     template.hasResourceProperties('AWS::EKS::AccessEntry', {
       PrincipalArn: { 'Fn::GetAtt': [stack.getLogicalId(mastersRole.node.defaultChild as iam.CfnRole), 'Arn'] },
       AccessPolicies: [{ AccessScope: { Type: 'cluster' }, PolicyArn: {
