@@ -1,7 +1,7 @@
 import { App, CfnResource, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Template } from 'aws-cdk-lib/assertions';
-import { Cilium, KubeProxyMode, MeshCluster, TransparentEncryption } from '../../lib';
+import { Cilium, Datapath, KubeProxyMode, MeshCluster, TransparentEncryption } from '../../lib';
 
 /**
  * How MeshCluster and the Cilium construct fit together through `addCilium()`: Cilium's release waits for the
@@ -101,5 +101,15 @@ describe('MeshCluster + Cilium', () => {
     grown.addCilium();
     grown.addMeshNodegroup('More', { minSize: 1, desiredSize: 1, maxSize: 2 });
     expect(() => Template.fromStack(later)).not.toThrow();
+  });
+});
+
+describe('WireGuard on the ENI datapath', () => {
+  test('needs no pod MTU: Cilium owns the pod interfaces there and sets their MTU itself', () => {
+    const stack = new Stack(new App(), 'S');
+    const cluster = new MeshCluster(stack, 'Mesh', { version: eks.KubernetesVersion.V1_35, datapath: Datapath.ENI });
+    expect(cluster.podMtu).toBeUndefined();
+    const cilium = cluster.addCilium({ encryption: TransparentEncryption.wireGuard() });
+    expect(cilium.values.encryption).toEqual({ enabled: true, type: 'wireguard' });
   });
 });
