@@ -16,9 +16,11 @@ export const ALL_CLUSTER_LOGGING_TYPES: readonly eks.ClusterLoggingTypes[] = [
 
 /**
  * Properties of a `MeshCluster`: aws-eks-v2's `ClusterCommonOptions` (as its own `FargateClusterProps`), plus the
- * mesh's networking. Defaults that differ from `eks.Cluster`'s: `clusterLogging` (all five types), `secretsEncryptionKey`
- * (a new key with rotation) and `kubectlProviderOptions` (the bundled kubectl layer on Kubernetes 1.35). Refused with
- * an error: `ipFamily: IpFamily.IP_V6` (neither datapath supports it: cilium/cilium#18405 for ENI IPAM,
+ * mesh's networking. `version` is required, as in `eks.Cluster` (a library default that moved would upgrade the
+ * control plane, which cannot be undone): 1.31 or later, and any version but 1.35 needs
+ * `kubectlProviderOptions: { kubectlLayer }` of its minor. Defaults that differ from `eks.Cluster`'s:
+ * `clusterLogging` (all five types), `secretsEncryptionKey` (a new key with rotation) and `kubectlProviderOptions` (the
+ * bundled kubectl layer on Kubernetes 1.35). Refused with an error: `ipFamily: IpFamily.IP_V6` (neither datapath supports it: cilium/cilium#18405 for ENI IPAM,
  * cilium/cilium#28409 for aws-cni chaining), `remoteNodeNetworks`/`remotePodNetworks` (hybrid nodes run neither the
  * VPC CNI nor ENI IPAM) and `coreDnsComputeType: FARGATE` (Cilium does not run on Fargate, so its pods would be
  * outside the mesh). `albController` installs the AWS Load Balancer Controller, which load-balancer Gateways and
