@@ -1,6 +1,13 @@
+const os = require('os');
+const path = require('path');
+
 /**
  * The live-cluster suite (`npm run test:cluster`, via scripts/kube/test-cluster.sh): tests named *.live.ts run
- * against kube-apiservers that they start themselves (scripts/kube/start.sh), one at a time (2 cores).
+ * against kube-apiservers that they start themselves (scripts/kube/start.sh), each on ports of its own.
+ * Two test files run at a time (LIVE_WORKERS overrides it): a test spends much of its time waiting (a server
+ * starting, helm and kubectl round trips), so two keep 2 cores busy where one does not. The examples and the chart
+ * lines are split over two files each so that the two workers get similar shares; jest schedules the files that
+ * took longest last time first (its cache, below, keeps their durations).
  * @type {import('jest').Config}
  */
 module.exports = {
@@ -9,7 +16,9 @@ module.exports = {
   testMatch: ['**/*.live.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json', diagnostics: false }] },
   testTimeout: 900000,
-  maxWorkers: 1,
+  maxWorkers: Number(process.env.LIVE_WORKERS) || 2,
+  // Outside the temp dir, as in jest.config.js: transpiled files and per-file durations are kept between runs.
+  cacheDirectory: process.env.JEST_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'cdk-cilium-mesh', 'jest'),
   globalSetup: '<rootDir>/test/setup/global-scratch.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
 };

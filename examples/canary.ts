@@ -13,7 +13,7 @@ import * as kplus from 'cdk8s-plus-34';
 import type { Construct } from 'constructs';
 import {
   Backend, CanaryRelease, Gateway, HeaderMatch, KubeProxyMode, Listener, LoadBalancerScheme, MeshCluster, PathMatch,
-  RouteParent, ServiceMesh,
+  ParentRef, ServiceMesh,
 } from '../lib';
 
 export interface CanaryStackProps extends StackProps {
@@ -44,7 +44,7 @@ export class CanaryStack extends Stack {
       loadBalancer: { scheme: LoadBalancerScheme.INTERNET_FACING },
     });
     new CanaryRelease(this.mesh, 'ApiCanary', {
-      parent: RouteParent.gateway(gateway, 'https'),
+      parentRef: ParentRef.gateway(gateway, 'https'),
       hostnames: ['shop.example.com'],
       matches: [{ path: PathMatch.pathPrefix('/api') }],
       stable: Backend.fromService(api('api')),

@@ -8,7 +8,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import type { Construct } from 'constructs';
-import { Backend, CanaryRelease, KubeProxyMode, MeshCluster, RouteParent, ServiceMesh } from '../lib';
+import { Backend, CanaryRelease, KubeProxyMode, MeshCluster, ParentRef, ServiceMesh } from '../lib';
 
 export class EastWestStack extends Stack {
   public readonly mesh: ServiceMesh;
@@ -26,7 +26,7 @@ export class EastWestStack extends Stack {
     });
 
     new CanaryRelease(this.mesh, 'Reviews', {
-      parent: RouteParent.service(Backend.fromService(service('reviews', 'reviews'))),
+      parentRef: ParentRef.service(Backend.fromService(service('reviews', 'reviews'))),
       stable: Backend.fromService(service('reviews-v1', 'reviews', 'v1')),
       canary: Backend.fromService(service('reviews-v2', 'reviews', 'v2')),
       canaryWeight: 20,

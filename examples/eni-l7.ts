@@ -14,7 +14,7 @@ import * as cdk8s from 'cdk8s';
 import type { Construct } from 'constructs';
 import {
   Backend, Datapath, DefaultDeny, Entity, Gateway, HttpRoute, HttpRule, KubeProxyMode, Listener, LoadBalancerScheme,
-  MeshCluster, PathMatch, Peer, Port, RouteParent, ServiceMesh, Workload,
+  MeshCluster, ParentRef, PathMatch, Peer, Port, ServiceMesh, Workload,
 } from '../lib';
 
 export class EniL7Stack extends Stack {
@@ -38,10 +38,10 @@ datapath: Datapath.ENI,
     const database = new Workload(this.mesh, 'Database', { namespace: 'shop', labels: { app: 'database' }, ports: [Port.tcp(5432)] });
 
     new DefaultDeny(this.mesh, 'Shop', { namespace: 'shop' });
-    frontend.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(8080));
+    frontend.allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(8080)] });
     backend.allowFrom(frontend, { ports: [Port.tcp(8080)], http: [HttpRule.get('/api/.*')] });
-    backend.allowTo(database, Port.tcp(5432));
-    backend.allowTo(Peer.fqdn('api.payments.example.com'), Port.tcp(443));
+    backend.allowTo(database, { ports: [Port.tcp(5432)] });
+    backend.allowTo(Peer.fqdn('api.payments.example.com'), { ports: [Port.tcp(443)] });
 
     const gateway = new Gateway(this.mesh, 'Public', {
       namespace: 'shop',
@@ -50,9 +50,9 @@ datapath: Datapath.ENI,
     });
     new HttpRoute(this.mesh, 'Storefront', {
       namespace: 'shop',
-      parents: [RouteParent.gateway(gateway, 'http')],
+      parentRefs: [ParentRef.gateway(gateway, 'http')],
       hostnames: ['shop.example.com'],
-      rules: [{ matches: [{ path: PathMatch.pathPrefix('/') }], backends: [{ backend: Backend.fromWorkload(frontend) }] }],
+      rules: [{ matches: [{ path: PathMatch.pathPrefix('/') }], backendRefs: [{ backend: Backend.fromWorkload(frontend) }] }],
     });
 
     cilium.addMesh(this.mesh);

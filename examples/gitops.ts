@@ -6,8 +6,8 @@
  */
 import { ApiObject, App } from 'cdk8s';
 import {
-  Backend, chainingProfile, CiliumVersion, DefaultDeny, Entity, HttpRoute, HttpRule, PathMatch, Peer, Port,
-  RouteParent, ServiceMesh, Workload,
+  Backend, chainingProfile, CiliumVersion, DefaultDeny, Entity, HttpRoute, HttpRule, ParentRef, PathMatch, Peer,
+  Port, ServiceMesh, Workload,
 } from '../lib';
 
 export function buildGitOpsMesh(app: App): ServiceMesh {
@@ -24,15 +24,15 @@ export function buildGitOpsMesh(app: App): ServiceMesh {
   });
 
   new DefaultDeny(mesh, 'Store', { namespace: 'store' });
-  web.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(8080));
+  web.allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(8080)] });
   orders.allowFrom(web, { ports: [Port.tcp(9090)], http: [HttpRule.post('/orders')] });
 
   // East-west: every call to the orders Service gets a 2 s budget.
   const ordersService = Backend.fromWorkload(orders);
   new HttpRoute(mesh, 'OrdersTimeouts', {
     namespace: 'store',
-    parents: [RouteParent.service(ordersService)],
-    rules: [{ matches: [{ path: PathMatch.pathPrefix('/') }], backends: [{ backend: ordersService }] }],
+    parentRefs: [ParentRef.service(ordersService)],
+    rules: [{ matches: [{ path: PathMatch.pathPrefix('/') }], backendRefs: [{ backend: ordersService }] }],
   });
   return mesh;
 }

@@ -29,9 +29,9 @@ export class ZeroTrustStack extends Stack {
 
     new DefaultDeny(this.mesh, 'Shop', { namespace: 'shop' });
     backend.allowFrom(frontend, { ports: [Port.tcp(8080)], http: [HttpRule.get('/api/.*')] });
-    backend.allowTo(database, Port.tcp(5432));
-    backend.allowTo(Peer.fqdn('api.payments.example.com'), Port.tcp(443));
-    operator.allowTo(Peer.entity(Entity.KUBE_APISERVER), Port.tcp(443));
+    backend.allowTo(database, { ports: [Port.tcp(5432)] });
+    backend.allowTo(Peer.fqdn('api.payments.example.com'), { ports: [Port.tcp(443)] });
+    operator.allowTo(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.tcp(443)] });
 
     cilium.addMesh(this.mesh);
   }

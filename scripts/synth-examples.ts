@@ -4,8 +4,9 @@
  * assets and cdk8s YAML) against the upstream reference data. Examples run as scripts: a CDK app synthesizes
  * into CDK_OUTDIR on exit, a cdk8s app into CDK8S_OUTDIR.
  */
-import { spawnSync } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 const root = path.resolve(__dirname, '..');
@@ -29,25 +30,64 @@ function pruneBinaryAssets(outdir: string): number {
   return zips.length;
 }
 
-let failed = 0;
-for (const file of fs.readdirSync(examplesDir).filter((f) => f.endsWith('.ts')).sort()) {
+/** Synthesizes one example; resolves with its report line and whether it failed. */
+function synth(file: string): Promise<{ line: string; failed: boolean }> {
   const name = path.basename(file, '.ts');
   const outdir = path.join(root, '.validate', 'examples', targetOf(name), name);
   fs.rmSync(outdir, { recursive: true, force: true });
   fs.mkdirSync(outdir, { recursive: true });
   const started = Date.now();
-  const r = spawnSync(tsNode, ['--transpile-only', path.join(examplesDir, file)], {
+  const child = spawn(tsNode, ['--transpile-only', path.join(examplesDir, file)], {
     cwd: root,
     env: { ...process.env, CDK_OUTDIR: outdir, CDK8S_OUTDIR: path.join(outdir, 'k8s') },
-    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const secs = ((Date.now() - started) / 1000).toFixed(1);
-  if (r.status !== 0) {
-    failed++;
-    console.error(`FAIL ${name} (${secs}s)\n${r.stdout}\n${r.stderr}`);
-  } else {
-    const pruned = pruneBinaryAssets(outdir);
-    console.log(`synthesized ${name} → ${path.relative(root, outdir)} (${secs}s; ${pruned} binary asset(s) not kept)`);
-  }
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      const secs = ((Date.now() - started) / 1000).toFixed(1);
+      if (code !== 0) {
+        resolve({ line: `FAIL ${name} (${secs}s)\n${output}`, failed: true });
+      } else {
+        const pruned = pruneBinaryAssets(outdir);
+        resolve({ line: `synthesized ${name} → ${path.relative(root, outdir)} (${secs}s; ${pruned} binary asset(s) not kept)`, failed: false });
+      }
+    });
+  });
 }
-process.exit(failed ? 1 : 0);
+
+/**
+ * Examples are independent processes: SYNTH_JOBS of them (default: one per CPU) run at once. Report lines come in
+ * name order whatever order they finish in.
+ */
+async function main(): Promise<number> {
+  const files = fs.readdirSync(examplesDir).filter((f) => f.endsWith('.ts')).sort();
+  const jobs = Math.max(1, Number(process.env.SYNTH_JOBS) || os.cpus().length);
+  const results: Array<Promise<{ line: string; failed: boolean }>> = [];
+  const running = new Set<Promise<unknown>>();
+  for (const file of files) {
+    while (running.size >= jobs) await Promise.race(running);
+    const p = synth(file);
+    const tracked: Promise<unknown> = p.then(() => running.delete(tracked));
+    running.add(tracked);
+    results.push(p);
+  }
+  let failed = 0;
+  for (const r of results) {
+    const { line, failed: f } = await r;
+    if (f) {
+      failed++;
+      console.error(line);
+    } else {
+      console.log(line);
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+main().then((code) => process.exit(code), (e) => {
+  console.error(e);
+  process.exit(1);
+});

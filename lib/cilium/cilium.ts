@@ -121,8 +121,11 @@ export class Cilium extends Construct {
   public readonly version: CiliumVersion;
   /** The Helm release; make later objects depend on it. */
   public readonly release: eks.HelmChart;
-  /** The rendered Helm values (after `valuesOverrides`). */
-  public readonly values: RenderedCiliumValues;
+  /**
+   * The rendered Helm values (after `valuesOverrides`), as the chart takes them. TypeScript code that wants them
+   * typed calls `renderCiliumValues`, which returns `RenderedCiliumValues`.
+   */
+  public readonly values: { [key: string]: any };
   /** The Gateway API CRD install, when `gatewayApi` is on and the CRDs are installed here. */
   public readonly gatewayApiCrds?: GatewayApiCrds;
   /** ENI datapath: the operator's IAM role. */
@@ -158,12 +161,13 @@ export class Cilium extends Construct {
     const encryption = props.encryption && atScope(this, () => props.encryption!._forCluster(facts, datapath));
     const operatorIdentity = datapath === Datapath.ENI ? this.eniOperatorIdentity(props) : undefined;
     this.operatorRole = operatorIdentity?.role;
-    this.values = atScope(this, () => renderCiliumValues({ ...props, kubeProxyReplacement, k8sServiceHost, datapath, encryption },
+    const values: RenderedCiliumValues = atScope(this, () => renderCiliumValues({ ...props, kubeProxyReplacement, k8sServiceHost, datapath, encryption },
       this.version, { eniOperatorRoleArn: operatorIdentity?.irsaRoleArn }));
+    this.values = values;
     // The channel GatewayApiCrds installs (same default), or that whoever installs the CRDs was told to use.
     const gatewayApiChannel = props.gatewayApiCrds?.channel ?? GatewayApiVersion.defaultChannel(this.version);
-    this.profile = { ...ciliumProfileFromValues(this.values, this.version), gatewayApiChannel };
-    for (const feature of enabledFeatures(this.values)) {
+    this.profile = { ...ciliumProfileFromValues(values, this.version), gatewayApiChannel };
+    for (const feature of enabledFeatures(values)) {
       checkCapability(this, feature, this.profile);
     }
     // Once per install, whatever the number of L7 metrics.
@@ -180,7 +184,7 @@ export class Cilium extends Construct {
       version: source.location.pinsVersion ? this.version.chartVersion : undefined,
       release: CILIUM_RELEASE_NAME,
       namespace: CILIUM_NAMESPACE,
-      values: this.values as unknown as { [key: string]: unknown },
+      values: this.values,
       wait: props.wait ?? true,
       timeout,
       createNamespace: false,

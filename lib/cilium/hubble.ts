@@ -154,8 +154,11 @@ export class HubbleUiExposure {
 
   private constructor(private readonly options: InternalLoadBalancerOptions) {}
 
-  /** The `hubble.ui.service` values. Throws a path-less `MeshValidationError` without CIDRs or with a bad one. */
-  public render(): { type: 'LoadBalancer'; annotations: { [key: string]: string } } {
+  /**
+   * The `hubble.ui.service` values. Throws a path-less `MeshValidationError` without CIDRs or with a bad one.
+   * @internal
+   */
+  public _render(): { type: 'LoadBalancer'; annotations: { [key: string]: string } } {
     const cidrs = this.options.allowedCidrs ?? [];
     if (cidrs.length === 0) {
       throw new MeshValidationError('hubble.uiExposure: allowedCidrs is empty, which would expose the Hubble UI (no ' +

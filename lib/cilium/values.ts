@@ -375,7 +375,7 @@ function serviceMonitorPaths(v: unknown, at: string[] = []): string[] {
 
 /**
  * ServiceMonitors need the Prometheus Operator CRDs, which no fresh EKS cluster has; the chart refuses the install
- * without them (checked on a live API server by test/live/charts.live.ts), so the user must say they exist.
+ * without them (checked on a live API server by test/live/charts.ts), so the user must say they exist.
  */
 function checkServiceMonitors(v: JsonMap, crdsInstalled: boolean): void {
   const paths = serviceMonitorPaths(v);
@@ -426,7 +426,7 @@ function observability(o: CiliumValuesOptions, version: CiliumVersion): JsonMap 
   }
   const h: { -readonly [K in keyof HubbleHelmValues]: HubbleHelmValues[K] } = { enabled: hubble.enabled ?? true };
   if (hubble.relay !== undefined) h.relay = { enabled: hubble.relay };
-  if (hubble.ui !== undefined) h.ui = { enabled: hubble.ui, ...(hubble.uiExposure ? { service: hubble.uiExposure.render() } : {}) };
+  if (hubble.ui !== undefined) h.ui = { enabled: hubble.ui, ...(hubble.uiExposure ? { service: hubble.uiExposure._render() } : {}) };
   if (hubble.export) h.export = renderFlowExport(hubble.export, version);
   if (metrics.length > 0) {
     h.metrics = {

@@ -14,7 +14,7 @@ import {
   resolveMeshNodegroup,
   type MeshNodegroupOptions,
 } from './nodegroup';
-import { renderVpcCniConfiguration, resolveVpcCniMtu, type VpcCniConfigurationValues } from './vpc-cni';
+import { renderVpcCniConfiguration, resolveVpcCniMtu } from './vpc-cni';
 import { Cilium, type CiliumOptions } from '../cilium/cilium';
 import { KubeProxyMode, _markMeshClusterFacts, type IMeshClusterFacts } from '../cilium/cluster-facts';
 import { validateEniOptions, type EniOptions } from '../cilium/eni';
@@ -48,8 +48,11 @@ export class MeshCluster extends eks.Cluster implements IMeshClusterFacts {
   public readonly podMtu?: number;
   /** The ENIs' MTU, the VPC CNI's `AWS_VPC_ENI_MTU` (aws-cni chaining only). */
   public readonly eniMtu?: number;
-  /** The `configurationValues` of the VPC CNI add-on (aws-cni chaining only). */
-  public readonly vpcCniConfiguration?: VpcCniConfigurationValues;
+  /**
+   * The `configurationValues` of the VPC CNI add-on (aws-cni chaining only), as `renderVpcCniConfiguration`
+   * returns them.
+   */
+  public readonly vpcCniConfiguration?: { [key: string]: any };
   /** The `coredns` managed add-on in `KubeProxyMode.REPLACE` and on ENI; it waits for `nodegroupsReady`. */
   public readonly coreDnsAddon?: eks.CfnAddon;
   /** The `kube-proxy` managed add-on on ENI with `KubeProxyMode.KEEP` (the cluster is created without add-ons). */
@@ -326,7 +329,7 @@ export class MeshCluster extends eks.Cluster implements IMeshClusterFacts {
   }
 
   /** The node groups of this cluster, in creation order; Cilium's Helm release can depend on them. */
-  public get nodegroups(): readonly eks.Nodegroup[] {
+  public get nodegroups(): eks.Nodegroup[] {
     return [...this._nodegroups];
   }
 

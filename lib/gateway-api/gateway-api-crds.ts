@@ -4,10 +4,11 @@ import { CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { CILIUM_GATEWAY_API, defaultGatewayApiChannel, type GatewayApiCiliumLine } from './features';
 import { GatewayApiChannel, GatewayApiVersion } from './versions';
 import type { CiliumVersion } from '../cilium/version';
 import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from '../mesh/delivery/provider';
-import { MeshValidationError } from '../private/errors';
+import { atScope, MeshValidationError } from '../private/errors';
 
 /** Where the Gateway API install file comes from. */
 export class GatewayApiSource {
@@ -94,10 +95,15 @@ export class GatewayApiCrds extends Construct {
         this,
       );
     }
-    const version = props.version ?? GatewayApiVersion.forCilium(props.cilium!);
-    const needsTlsRouteAlpha = props.cilium ? !props.cilium.isAtLeast(17) : version.version === 'v1.1.0';
-    const channel = props.channel ?? (needsTlsRouteAlpha ? GatewayApiChannel.EXPERIMENTAL : GatewayApiChannel.STANDARD);
-    if (props.channel === GatewayApiChannel.STANDARD && props.cilium && !props.cilium.isAtLeast(17)) {
+    const version = atScope(this, () => {
+      const v = props.version ?? GatewayApiVersion.forCilium(props.cilium!);
+      v._validate();
+      return v;
+    });
+    // Without a Cilium line, the release decides: a release a line requires gets that line's default channel.
+    const line = props.cilium ?? ciliumLineOf(version);
+    const channel = props.channel ?? (line ? defaultGatewayApiChannel(line) : GatewayApiChannel.STANDARD);
+    if (props.cilium && props.channel === GatewayApiChannel.STANDARD && defaultGatewayApiChannel(props.cilium) === GatewayApiChannel.EXPERIMENTAL) {
       throw new MeshValidationError(
         `Cilium ${props.cilium.version} needs TLSRoute v1alpha2, which only the experimental channel of Gateway API ` +
           `${version.version} contains, got channel 'standard'; leave channel unset or use GatewayApiChannel.EXPERIMENTAL`,
@@ -149,6 +155,12 @@ export class GatewayApiCrds extends Construct {
     });
     this.resource.node.addDependency(provider.accessEntry);
   }
+}
+
+/** The Cilium line that requires `version`, if one does (e.g. v1.1.0 → 1.16). */
+function ciliumLineOf(version: GatewayApiVersion): GatewayApiCiliumLine | undefined {
+  const line = Object.keys(CILIUM_GATEWAY_API).find((l) => CILIUM_GATEWAY_API[l] === version.version);
+  return line === undefined ? undefined : { line, minor: Number(line.split('.')[1]) };
 }
 
 function checkLocalFile(path: string, expected: string, scope: Construct): string {

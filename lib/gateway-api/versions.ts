@@ -1,13 +1,9 @@
 import { CiliumVersion } from '../cilium/version';
 import { MeshValidationError } from '../private/errors';
+import { GatewayApiChannel } from './channel';
+import { CILIUM_GATEWAY_API, defaultGatewayApiChannel } from './features';
 
-/** Gateway API release channel. */
-export enum GatewayApiChannel {
-  /** GA and beta resources only. */
-  STANDARD = 'standard',
-  /** Standard plus experimental resources and versions (e.g. TLSRoute v1alpha2 before v1.5). */
-  EXPERIMENTAL = 'experimental',
-}
+export { GatewayApiChannel } from './channel';
 
 /** sha256 digests of the two release assets of one Gateway API version. */
 export interface GatewayApiDigests {
@@ -16,25 +12,6 @@ export interface GatewayApiDigests {
   /** sha256 (hex) of `experimental-install.yaml`. @default - none pinned */
   readonly experimental?: string;
 }
-
-/**
- * The Gateway API version each Cilium line requires (its CRDs must be installed before Cilium starts).
- * - 1.16 → v1.1.0: Cilium docs (gateway-api.rst at v1.16.17: "CRDs from Gateway API v1.1.0 must be
- *   pre-installed"; TLSRoute v1alpha2 from the experimental channel); ../shared/upstream/README.md.
- * - 1.17 → v1.2.0: Cilium v1.17 docs ("CRDs from Gateway API v1.2.0"); Gateway API conformance report
- *   v1.2.0/cilium-cilium for Cilium 1.17.0-pre.1.
- * - 1.18 → v1.3.0: cilium/cilium#44816 (the v1.18 docs wrongly named v1.2.0; fixed by cilium/cilium#44972).
- * - 1.19 → v1.4.1: Cilium v1.19 docs ("CRDs from Gateway API v1.4.1 must be pre-installed").
- * - 1.20 → v1.6.1: gateway-api.rst on v1.20 and go.mod; bump backported in cilium/cilium#47397 (#47274);
- *   TLSRoute is v1 in the standard channel.
- */
-export const CILIUM_GATEWAY_API: Readonly<Record<string, string>> = {
-  '1.16': 'v1.1.0',
-  '1.17': 'v1.2.0',
-  '1.18': 'v1.3.0',
-  '1.19': 'v1.4.1',
-  '1.20': 'v1.6.1',
-};
 
 /**
  * Pinned sha256 of the release assets `https://github.com/kubernetes-sigs/gateway-api/releases/download/<v>/<channel>-install.yaml`.
@@ -80,20 +57,10 @@ export class GatewayApiVersion {
   public static readonly V1_6_1 = GatewayApiVersion.of('v1.6.1');
 
   /**
-   * Any release `vX.Y.Z`; `digests` pin (or override) the sha256 of its install files.
+   * Any release `vX.Y.Z`; `digests` pin (or override) the sha256 of its install files. The values are checked
+   * when `GatewayApiCrds` (or `Cilium`'s `gatewayApiCrds`) uses the version, so that the error names the construct.
    */
   public static of(version: string, digests: GatewayApiDigests = {}): GatewayApiVersion {
-    if (!/^v\d+\.\d+\.\d+$/.test(version)) {
-      throw new MeshValidationError(`Gateway API version must look like 'v1.6.1', got '${version}'; use a release tag`);
-    }
-    for (const [channel, d] of Object.entries(digests)) {
-      if (d !== undefined && !SHA256.test(d)) {
-        throw new MeshValidationError(
-          `the ${channel} digest of Gateway API ${version} must be 64 lower-case hex characters, got '${d}'; ` +
-            `pass the output of 'sha256sum ${channel}-install.yaml'`,
-        );
-      }
-    }
     return new GatewayApiVersion(version, { ...DIGESTS[version], ...digests });
   }
 
@@ -109,9 +76,12 @@ export class GatewayApiVersion {
     return GatewayApiVersion.of(v);
   }
 
-  /** The channel to install for a Cilium line: 1.16 needs TLSRoute v1alpha2, which only the experimental channel has. */
+  /**
+   * The channel to install for a Cilium line, from the feature table (`defaultGatewayApiChannel`): 1.16 needs
+   * TLSRoute v1alpha2, which only the experimental channel of Gateway API v1.1.0 has; later lines take standard.
+   */
   public static defaultChannel(cilium: CiliumVersion): GatewayApiChannel {
-    return cilium.isAtLeast(17) ? GatewayApiChannel.STANDARD : GatewayApiChannel.EXPERIMENTAL;
+    return defaultGatewayApiChannel(cilium);
   }
 
   private constructor(
@@ -119,6 +89,21 @@ export class GatewayApiVersion {
     public readonly version: string,
     private readonly digests: GatewayApiDigests,
   ) {}
+
+  /** Checks the tag and the digests (path-less errors; `GatewayApiCrds` calls it under `atScope`). @internal */
+  public _validate(): void {
+    if (!/^v\d+\.\d+\.\d+$/.test(this.version)) {
+      throw new MeshValidationError(`Gateway API version must look like 'v1.6.1', got '${this.version}'; use a release tag`);
+    }
+    for (const [channel, d] of Object.entries(this.digests)) {
+      if (d !== undefined && !SHA256.test(d)) {
+        throw new MeshValidationError(
+          `the ${channel} digest of Gateway API ${this.version} must be 64 lower-case hex characters, got '${d}'; ` +
+            `pass the output of 'sha256sum ${channel}-install.yaml'`,
+        );
+      }
+    }
+  }
 
   /** The pinned sha256 of a channel's install file, if any. */
   public sha256(channel: GatewayApiChannel): string | undefined {

@@ -28,7 +28,7 @@ const WHAT: Record<EnvoyServiceClaim['kind'], string> = {
  * Gateway API rules. Several GAMMA routes on one Service are left to the GAMMA check (a warning).
  */
 export function claimEnvoyService(namespace: string, name: string, claim: EnvoyServiceClaim): void {
-  const mesh = ServiceMesh.of(claim.owner);
+  const mesh = ServiceMesh.ofScope(claim.owner);
   const key = `${namespace}/${name}`;
   const claims = mesh._envoyServices.get(key) ?? [];
   const overlaps = (a?: number, b?: number) => a === undefined || b === undefined || a === b;

@@ -29,8 +29,11 @@ export class ServiceMesh extends Chart {
     return typeof x === 'object' && x !== null && SERVICE_MESH in x;
   }
 
-  /** The ServiceMesh that `scope` belongs to; throws when `scope` is not inside one. */
-  public static of(scope: IConstruct): ServiceMesh {
+  /**
+   * The ServiceMesh that `scope` belongs to; throws when `scope` is not inside one. (Not `of`: cdk8s `Chart.of`
+   * returns a `Chart`, and jsii refuses a static method that narrows an inherited one's return type.)
+   */
+  public static ofScope(scope: IConstruct): ServiceMesh {
     for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
       if (ServiceMesh.isServiceMesh(s)) {
         return s;

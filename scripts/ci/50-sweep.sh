@@ -5,7 +5,8 @@
 # naming a construct, or produce objects that pass the checks CI applies to everything else: validate-manifests.mjs
 # (from a scratch copy of ../shared/tools), npm run check:cel, and the Envoy checker of 30-envoy.sh for the
 # CiliumEnvoyConfigs. Ends with `sweep: N inputs, A valid, R rejected, I invalid, C crashed`; fails unless I = C = 0.
-# Needs ROOT, SHARED, UPSTREAM and TMPDIR (set by .ci/run) and a Go toolchain for the Envoy checker.
+# Needs ROOT, SHARED, UPSTREAM and TMPDIR (set by .ci/run; VALIDATE_TOOLS optional) and a Go toolchain for the
+# Envoy checker.
 set -euo pipefail
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 SHARED=${SHARED:-$(cd "$ROOT/.." && pwd)/shared}
@@ -14,11 +15,15 @@ cd "$ROOT"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sweep.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
-# The validator's dependencies go into a scratch copy, as in .ci/run, so that ../shared stays untouched.
-TOOLS="$WORK/tools"
-mkdir -p "$TOOLS"
-cp -r "$SHARED/tools/." "$TOOLS/"
-(cd "$TOOLS" && npm ci --no-audit --no-fund --silent)
+# The validator's dependencies go into a scratch copy so that ../shared stays untouched: the one .ci/run installed
+# (VALIDATE_TOOLS) when it is there, else one of our own.
+TOOLS=${VALIDATE_TOOLS:-}
+if [ -z "$TOOLS" ] || [ ! -d "$TOOLS/node_modules" ]; then
+  TOOLS="$WORK/tools"
+  mkdir -p "$TOOLS"
+  cp -r "$SHARED/tools/." "$TOOLS/"
+  (cd "$TOOLS" && npm ci --prefer-offline --no-audit --no-fund --silent)
+fi
 
 # The Envoy checker binary, built and cached exactly as scripts/ci/30-envoy.sh does (same source hash, same path).
 SRC=scripts/envoy

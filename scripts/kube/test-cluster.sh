@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `npm run test:cluster`: builds (or reuses) kube-apiserver and etcd, runs the live-cluster suite (test/live/**/*.live.ts,
-# each test starting its own servers) and ends with one line:
+# each test starting its own servers, two test files at a time: jest.live.config.js) and ends with two lines:
+#   kube: S servers started, C s CPU (etcd, kube-apiserver, kube-controller-manager)
 #   cluster: N examples, M objects created and read back, K chart installs, F failed
-# A shared server is also started for tests that want one (KUBECONFIG, LIVE_KUBECONFIG); no process outlives the run.
+# No process outlives the run.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -12,12 +13,14 @@ echo "kube: kube-apiserver and etcd ready in $((SECONDS - started)) s (built onc
 KUBE_TOOLS_DIR=$(bash scripts/kube/tools.sh)
 export KUBE_TOOLS_DIR
 WORK=$(mktemp -d)
-SHARED_STATE="$WORK/shared-server"
 # Every server of the run (tests start theirs under KUBE_RUN_DIR, see test/live/cluster.ts) is stopped on exit,
 # also when the run is interrupted or killed with TERM.
 export KUBE_RUN_DIR="$WORK/servers"
+# scripts/kube/stop.sh appends the CPU seconds of each server process it stops here: the servers run in sessions of
+# their own, so no parent's CPU time includes them.
+export KUBE_CPU_LOG="$WORK/server-cpu.txt"
+: >"$KUBE_CPU_LOG"
 cleanup() {
-  bash scripts/kube/stop.sh "$SHARED_STATE" >/dev/null 2>&1 || true
   for d in "$KUBE_RUN_DIR"/*/; do
     [ -d "$d" ] && bash scripts/kube/stop.sh "$d" >/dev/null 2>&1
   done
@@ -26,8 +29,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 143' TERM
 trap 'exit 130' INT
-eval "$(bash scripts/kube/start.sh "$SHARED_STATE")"
-export LIVE_KUBECONFIG=$KUBECONFIG
 export CLUSTER_TALLY="$WORK/tally.jsonl"
 : >"$CLUSTER_TALLY"
 set +e
@@ -47,4 +48,5 @@ node -e '
   console.log(`live tests: ${passed} passed, ${failed} failed`);
   console.log(`cluster: ${sum.examples} examples, ${sum.objects} objects created and read back, ${sum.chartInstalls} chart installs, ${failed} failed`);
 ' "$CLUSTER_TALLY" "$WORK/jest.json"
+awk '$1 == "apiserver" { n++ } { cpu += $2 } END { printf "kube: %d servers started, %.0f s CPU (etcd, kube-apiserver, kube-controller-manager)\n", n, cpu }' "$KUBE_CPU_LOG"
 exit $rc

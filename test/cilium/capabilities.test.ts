@@ -1,8 +1,9 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import {
-  CiliumVersion, Datapath, Feature, Support, capabilityOf, capabilityTable, chainingProfile, checkCapability, eniProfile,
+  CiliumVersion, Datapath, Feature, Support, capabilityOf, capabilityTable, chainingProfile, eniProfile,
 } from '../../lib';
+import { checkCapability } from '../../lib/cilium/capabilities';
 
 describe('capability table', () => {
   test('IPsec is incompatible with aws-cni chaining on every line, with reason, reference and alternative', () => {

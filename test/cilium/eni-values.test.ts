@@ -1,7 +1,8 @@
 import {
-  CHAINING_ENVOY_CLUSTER_POOL_CIDR, CiliumVersion, Datapath, EniOperatorCredentials, TransparentEncryption, ciliumProfileFromValues,
+  CHAINING_ENVOY_CLUSTER_POOL_CIDR, CiliumVersion, Datapath, EniOperatorCredentials, TransparentEncryption,
   eniOperatorActions, renderCiliumValues,
 } from '../../lib';
+import { ciliumProfileFromValues } from '../../lib/cilium/values';
 import { recordHelmValues } from '../util/record';
 
 const HOST = 'ABCDEF0123456789.gr7.eu-west-1.eks.amazonaws.com';

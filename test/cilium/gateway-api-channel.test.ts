@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Testing } from 'cdk8s';
 import {
   Backend, chainingProfile, CiliumVersion, Datapath, Gateway, GatewayApiChannel, gatewayApiChannelOf, HttpRoute, Listener,
-  RouteParent, ServiceMesh,
+  ParentRef, ServiceMesh,
 } from '../../lib';
 import { install } from './install';
 
@@ -69,8 +69,8 @@ describe('the Gateway API channel in the Cilium profile', () => {
     const mesh = new ServiceMesh(Testing.app(), 'shop', { cilium: cilium.profile, namespace: 'shop' });
     const gw = new Gateway(mesh, 'Gw', { listeners: [Listener.http({})] });
     new HttpRoute(mesh, 'Route', {
-      parents: [RouteParent.gateway(gw)],
-      rules: [{ backends: [{ backend: Backend.fromName('shop', 'api', 80) }], retry: { codes: [503], backoff: Duration.millis(200) } }],
+      parentRefs: [ParentRef.gateway(gw)],
+      rules: [{ backendRefs: [{ backend: Backend.fromName('shop', 'api', 80) }], retry: { codes: [503], backoff: Duration.millis(200) } }],
     });
     expect(Testing.synth(mesh).find((o: any) => o.kind === 'HTTPRoute').spec.rules[0].retry).toEqual({ codes: [503], backoff: '200ms' });
     expect(cilium.addMesh(mesh).node.path).toBe('S/Cilium/Mesh-shop');

@@ -134,7 +134,7 @@ describe('ENI options and other modes', () => {
     const api = new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' }, ports: [Port.tcp(8080)] });
     const web = new Workload(mesh, 'Web', { namespace: 'shop', labels: { app: 'web' } });
     api.allowFrom(web, { ports: [Port.tcp(8080)], http: [HttpRule.get('/api/.*')] });
-    api.allowTo(Peer.fqdn('api.example.com'), Port.tcp(443));
+    api.allowTo(Peer.fqdn('api.example.com'), { ports: [Port.tcp(443)] });
     cilium.addMesh(mesh);
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-cilium-mesh'))).toEqual([]);
   });

@@ -42,8 +42,14 @@ describe('GatewayApiVersion', () => {
       .toBe('https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml');
     expect(GatewayApiVersion.of('v1.4.1', { standard: 'a'.repeat(64) }).sha256(GatewayApiChannel.STANDARD)).toBe('a'.repeat(64));
     expect(GatewayApiVersion.V1_4_1.sha256(GatewayApiChannel.STANDARD)).toBeUndefined();
-    expect(() => GatewayApiVersion.of('1.4.1')).toThrow(/must look like 'v1.6.1', got '1.4.1'/);
-    expect(() => GatewayApiVersion.of('v1.4.1', { standard: 'XYZ' })).toThrow(/standard digest of Gateway API v1.4.1 must be 64 lower-case hex characters, got 'XYZ'/);
+  });
+
+  test('a bad tag or digest fails where a construct uses the version, naming it', () => {
+    const { stack, cluster } = setup();
+    expect(() => new GatewayApiCrds(stack, 'Tag', { cluster, version: GatewayApiVersion.of('1.4.1') }))
+      .toThrow(/^Gateway API version must look like 'v1.6.1', got '1.4.1'; use a release tag \[at Stack\/Tag\]$/);
+    expect(() => new GatewayApiCrds(stack, 'Digest', { cluster, version: GatewayApiVersion.of('v1.4.1', { standard: 'XYZ' }) }))
+      .toThrow(/^the standard digest of Gateway API v1.4.1 must be 64 lower-case hex characters, got 'XYZ'; .* \[at Stack\/Digest\]$/);
   });
 });
 

@@ -28,8 +28,16 @@ export function startServer(name: string): LiveServer {
   // Under KUBE_RUN_DIR when the suite runner sets it: it stops every server there on exit, even if jest is killed.
   const parent = process.env.KUBE_RUN_DIR ?? os.tmpdir();
   fs.mkdirSync(parent, { recursive: true });
-  const state = fs.mkdtempSync(path.join(parent, `kube-${name}-`));
-  execFileSync('bash', [path.join(ROOT, 'scripts/kube/start.sh'), state], { stdio: ['ignore', 'ignore', 'inherit'] });
+  let state = fs.mkdtempSync(path.join(parent, `kube-${name}-`));
+  try {
+    execFileSync('bash', [path.join(ROOT, 'scripts/kube/start.sh'), state], { stdio: ['ignore', 'ignore', 'inherit'] });
+  } catch {
+    // start.sh picks free ports by binding port 0 and releasing it; with two test files starting servers at once,
+    // another server can take one of them before etcd or the API server binds it. Once more, on new ports.
+    execFileSync('bash', [path.join(ROOT, 'scripts/kube/stop.sh'), state]);
+    state = fs.mkdtempSync(path.join(parent, `kube-${name}-`));
+    execFileSync('bash', [path.join(ROOT, 'scripts/kube/start.sh'), state], { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
   const kubeconfig = path.join(state, 'kubeconfig');
   return {
     state,

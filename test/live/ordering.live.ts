@@ -10,7 +10,7 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import {
-  Backend, Entity, Gateway, HttpRoute, KubeProxyMode, Listener, MeshCluster, Peer, Port, RouteParent, ServiceMesh, Workload,
+  Backend, Entity, Gateway, HttpRoute, KubeProxyMode, Listener, MeshCluster, Peer, Port, ParentRef, ServiceMesh, Workload,
 } from '../../lib';
 import { deployTemplate, startServer, tally } from './cluster';
 
@@ -26,9 +26,9 @@ function synthOrderingStack(): { dir: string; template: string } {
   // The namespace is declared in the mesh, so that this test does not depend on how delivery creates namespaces.
   new cdk8s.ApiObject(mesh, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', namespace: undefined } });
   const web = new Workload(mesh, 'Web', { namespace: 'shop', labels: { app: 'web' }, ports: [Port.tcp(8080)] });
-  web.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(8080));
+  web.allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(8080)] });
   const gateway = new Gateway(mesh, 'Public', { listeners: [Listener.http()] });
-  new HttpRoute(mesh, 'WebRoute', { parents: [RouteParent.gateway(gateway)], rules: [{ backends: [{ backend: Backend.fromName('shop', 'web', 8080) }] }] });
+  new HttpRoute(mesh, 'WebRoute', { parentRefs: [ParentRef.gateway(gateway)], rules: [{ backendRefs: [{ backend: Backend.fromName('shop', 'web', 8080) }] }] });
   cilium.addMesh(mesh);
   app.synth();
   return { dir, template: path.join(dir, 'Ordering.template.json') };

@@ -14,9 +14,9 @@ describe('ServiceMesh', () => {
     const app = new App();
     const mesh = new ServiceMesh(app, 'mesh');
     const inner = new Construct(new Construct(mesh, 'a'), 'b');
-    expect(ServiceMesh.of(inner)).toBe(mesh);
+    expect(ServiceMesh.ofScope(inner)).toBe(mesh);
     const stray = new Construct(app, 'stray');
-    expect(() => ServiceMesh.of(stray)).toThrow(/must be created inside a ServiceMesh.*\[at stray\]/);
+    expect(() => ServiceMesh.ofScope(stray)).toThrow(/must be created inside a ServiceMesh.*\[at stray\]/);
   });
 
   test('warnings are collected with paths, sorted', () => {

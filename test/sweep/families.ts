@@ -12,8 +12,8 @@ import {
   AllowedRoutes, Backend, CanaryRelease, chainingProfile, CiliumIngress, CiliumVersion, ClusterSelector, ClusterwidePolicy,
   ConsistentHash, DefaultDeny, DnsRule, Entity, Fault, Gateway, GatewayApiChannel, GrpcRoute, HeaderMatch, HttpMethod, HttpRoute,
   HttpRouteFilter, HttpRule, IngressLoadBalancerMode, IngressPathType, Listener, LoadBalancer, LoadBalancerScheme, NlbTargetType,
-  PathMatch, PathModifier, Peer, Port, Protocol, QueryParamMatch, RedirectStatusCode, ResiliencePolicy, ResilienceTarget, RetryOn,
-  RouteParent, ServiceMesh, TlsRoute, Workload, type AllowOptions, type HttpRouteRule, type IBackend, type IMeshPeer,
+  PathMatch, PathModifier, Peer, Port, Protocol, QueryParamMatch, RedirectScheme, RedirectStatusCode, ResiliencePolicy, ResilienceTarget, RetryOn,
+  ParentRef, ServiceMesh, TlsRoute, Workload, type AllowOptions, type HttpRouteRule, type IBackend, type IMeshPeer,
 } from '../../lib';
 import {
   cidr, dnsLabel, durationMs, fqdn, fqdnPattern, headerName, headerValue, hostname, labels, listAround, mostly, name, path,
@@ -112,7 +112,7 @@ function filterOf(f: FilterInput): HttpRouteFilter {
     case 'request': return HttpRouteFilter.requestHeaderModifier({ set: f.set, add: f.add, remove: f.remove });
     case 'response': return HttpRouteFilter.responseHeaderModifier({ set: f.set, add: f.add, remove: f.remove });
     case 'redirect': return HttpRouteFilter.requestRedirect({
-      scheme: f.scheme as 'http' | 'https' | undefined, hostname: f.hostname, port: f.port, path: modifier(f.path),
+      scheme: f.scheme as RedirectScheme | undefined, hostname: f.hostname, port: f.port, path: modifier(f.path),
       statusCode: f.status as RedirectStatusCode | undefined,
     });
     case 'rewrite': return HttpRouteFilter.urlRewrite({ hostname: f.hostname, path: modifier(f.path) });
@@ -135,7 +135,7 @@ const ruleInput = fc.record({
   redirectOnly: mostly(fc.constant(true), fc.constant(false), 8),
   matches: fc.array(matchInput, { maxLength: 2 }),
   filters: mostly(fc.array(filterInput, { maxLength: 1 }), fc.array(fc.record({ f: fc.constant('mirror'), svc: dnsLabel, percent: fc.constant(undefined) }), { minLength: 16, maxLength: 17 }), 15),
-  backends: listAround(backendInput, 2, 16, 1),
+  backendRefs: listAround(backendInput, 2, 16, 1),
   timeouts: timeoutsInput,
   retry: retryInput,
 });
@@ -144,8 +144,8 @@ type RuleInput = typeof ruleInput extends fc.Arbitrary<infer T> ? T : never;
 const ruleOf = (r: RuleInput): HttpRouteRule => ({
   matches: r.matches.map(matchOf),
   filters: (r.filters as FilterInput[]).map(filterOf),
-  backends: r.redirectOnly && (r.filters as FilterInput[]).some((f) => f.f === 'redirect') ? []
-    : r.backends.map((b) => ({ backend: backendOf(b), weight: b.weight === undefined ? undefined : num(b.weight) })),
+  backendRefs: r.redirectOnly && (r.filters as FilterInput[]).some((f) => f.f === 'redirect') ? []
+    : r.backendRefs.map((b: BackendInput) => ({ backend: backendOf(b), weight: b.weight === undefined ? undefined : num(b.weight) })),
   timeouts: timeoutsOf(r.timeouts),
   retry: r.retry && { codes: r.retry.codes, attempts: r.retry.attempts, backoff: r.retry.backoff === undefined ? undefined : Duration.millis(r.retry.backoff) },
 });
@@ -276,10 +276,10 @@ const httpRouteFamily: Family = {
     const mesh = meshFor(experimental ? 20 : i.minor, experimental ? { gatewayApiChannel: GatewayApiChannel.EXPERIMENTAL } : {});
     const ns = i.ns ?? 'default';
     const parent = i.gateway
-      ? RouteParent.gateway(new Gateway(mesh, 'Gw', { namespace: i.ns, listeners: [Listener.http()] }))
-      : RouteParent.service(Backend.fromName(ns, 'front', 80));
+      ? ParentRef.gateway(new Gateway(mesh, 'Gw', { namespace: i.ns, listeners: [Listener.http()] }))
+      : ParentRef.service(Backend.fromName(ns, 'front', 80));
     const rules = (i.rules as RuleInput[]).map((r) => ruleOf({ ...r, retry: experimental || i.retryAnywhere ? r.retry : undefined }));
-    new HttpRoute(mesh, 'Route', { namespace: i.ns, name: i.name, parents: [parent], hostnames: i.hostnames, rules });
+    new HttpRoute(mesh, 'Route', { namespace: i.ns, name: i.name, parentRefs: [parent], hostnames: i.hostnames, rules });
     return { target: experimental ? 'cilium-1.20-experimental' : targetOf(i.minor), objects: objectsOf(mesh) };
   },
 };
@@ -305,7 +305,7 @@ const gatewayFamily: Family = {
     routes: fc.array(fc.record({
       kind: fc.constantFrom('http', 'grpc', 'tls'), hostnames: fc.array(hostname, { maxLength: 2 }), listener: rare(name),
       grpc: fc.record({ service: opt(mostly(fc.constantFrom('shop.v1.Cart', 'Greeter', '_x.y'), fc.oneof(name, fc.constant('a'.repeat(1025))))), method: opt(mostly(fc.constantFrom('Get', 'SayHello'), name)) }),
-      backends: fc.array(backendInput, { minLength: 1, maxLength: 2 }),
+      backendRefs: fc.array(backendInput, { minLength: 1, maxLength: 2 }),
       grpcHeaders: listAround(fc.tuple(fc.constantFrom('Exact', 'RegularExpression'), headerName, mostly(headerValue, regex, 4)), 1, 16),
       filters: fc.array(filterInput, { maxLength: 1 }),
     }), { maxLength: 2 }),
@@ -324,12 +324,12 @@ const gatewayFamily: Family = {
       loadBalancer: i.lb && { scheme: i.lb.scheme as LoadBalancerScheme | undefined, targetType: i.lb.target as NlbTargetType | undefined, sourceRanges: i.lb.ranges },
     });
     (i.routes as any[]).forEach((r, n) => {
-      const parents = [RouteParent.gateway(gw, r.listener)];
-      const backends = r.backends.map((b: BackendInput) => ({ backend: backendOf(b), weight: b.weight === undefined ? undefined : num(b.weight) }));
-      const common = { namespace: i.ns, parents, hostnames: r.hostnames };
-      if (r.kind === 'http') new HttpRoute(mesh, `R${n}`, { ...common, rules: [{ backends }] });
-      else if (r.kind === 'grpc') new GrpcRoute(mesh, `R${n}`, { ...common, rules: [{ matches: [{ ...r.grpc, headers: r.grpcHeaders.map(headerOf) }], filters: r.filters.map(filterOf), backends }] });
-      else new TlsRoute(mesh, `R${n}`, { ...common, backends });
+      const parentRefs = [ParentRef.gateway(gw, r.listener)];
+      const backendRefs = r.backendRefs.map((b: BackendInput) => ({ backend: backendOf(b), weight: b.weight === undefined ? undefined : num(b.weight) }));
+      const common = { namespace: i.ns, parentRefs, hostnames: r.hostnames };
+      if (r.kind === 'http') new HttpRoute(mesh, `R${n}`, { ...common, rules: [{ backendRefs }] });
+      else if (r.kind === 'grpc') new GrpcRoute(mesh, `R${n}`, { ...common, rules: [{ matches: [{ ...r.grpc, headers: r.grpcHeaders.map(headerOf) }], filters: r.filters.map(filterOf), backendRefs }] });
+      else new TlsRoute(mesh, `R${n}`, { ...common, backendRefs });
     });
     return { target: targetOf(i.minor), objects: objectsOf(mesh) };
   },
@@ -348,9 +348,9 @@ const canaryFamily: Family = {
   }),
   build(i) {
     const mesh = meshFor(20);
-    const parent = i.gateway ? RouteParent.gateway(new Gateway(mesh, 'Gw', { listeners: [Listener.http()] })) : RouteParent.service(Backend.fromName('default', 'front', 80));
+    const parent = i.gateway ? ParentRef.gateway(new Gateway(mesh, 'Gw', { listeners: [Listener.http()] })) : ParentRef.service(Backend.fromName('default', 'front', 80));
     new CanaryRelease(mesh, 'Canary', {
-      parent, name: i.name, hostnames: i.hostnames, canaryWeight: num(i.weight),
+      parentRef: parent, name: i.name, hostnames: i.hostnames, canaryWeight: num(i.weight),
       stable: backendOf(i.stable), canary: backendOf(i.canary), matches: i.matches.map(matchOf),
       canaryWhen: i.when.map((w: [string, string, string]) => headerOf(w)),
       mirror: i.mirror && { backend: Backend.fromName('default', i.mirror.svc, 80), percent: i.mirror.percent },
@@ -374,8 +374,8 @@ const grantsFamily: Family = {
     (i.routes as { from: number; to: number }[]).forEach((r, n) => {
       const ns = `team${r.from}`;
       new HttpRoute(mesh, `R${n}`, {
-        namespace: ns, parents: [RouteParent.service(Backend.fromName(ns, `front${n}`, 80))],
-        rules: [{ backends: [{ backend: Backend.fromName('shared', `api${r.to}`, 80) }] }],
+        namespace: ns, parentRefs: [ParentRef.service(Backend.fromName(ns, `front${n}`, 80))],
+        rules: [{ backendRefs: [{ backend: Backend.fromName('shared', `api${r.to}`, 80) }] }],
       });
     });
     if (i.certs.length) {
@@ -480,8 +480,8 @@ const versionFamily: Family = {
     const version = CiliumVersion.of(v);
     const channel = v.startsWith('1.16.') ? GatewayApiChannel.EXPERIMENTAL : GatewayApiChannel.STANDARD;
     const target = new ServiceMesh(new App(), 'mesh', { cilium: chainingProfile({ version, gatewayApi: true, gatewayApiChannel: channel }) });
-    new Workload(target, 'W', { namespace: 'team', labels: { app: 'w' } }).allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(8080));
-    new HttpRoute(target, 'R', { namespace: 'team', parents: [RouteParent.service(Backend.fromName('team', 'front', 80))], rules: [{ backends: [{ backend: Backend.fromName('team', 'api', 80) }] }] });
+    new Workload(target, 'W', { namespace: 'team', labels: { app: 'w' } }).allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(8080)] });
+    new HttpRoute(target, 'R', { namespace: 'team', parentRefs: [ParentRef.service(Backend.fromName('team', 'front', 80))], rules: [{ backendRefs: [{ backend: Backend.fromName('team', 'api', 80) }] }] });
     const objects = target.toJson();
     // Helm chart versions are SemVer 2.0.0 (semver.org's grammar for MAJOR.MINOR.PATCH).
     if (!/^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/.test(version.chartVersion)) {

@@ -8,8 +8,7 @@ import { ServiceMesh } from '../service-mesh';
 import type { DefaultDenyDirections } from './default-deny';
 import type { PolicySpecManifest, RuleManifest, SelectorManifest } from './manifest';
 import type { IMeshPeer } from './peers';
-import type { Port } from './ports';
-import { type AllowOptions, type Bucket, type DenyOptions, DNS_ALLOW_RULE, RuleSet, allowOptionsOf, denyOptionsOf } from './rules';
+import { type AllowOptions, type Bucket, type DenyOptions, DNS_ALLOW_RULE, RuleSet } from './rules';
 
 const NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
 
@@ -31,7 +30,7 @@ export class ClusterSelector {
   }
 
   /** Pods in the cluster carrying all these labels (in any namespace). */
-  public static podLabels(labels: Record<string, string>): ClusterSelector {
+  public static podLabels(labels: { [key: string]: string }): ClusterSelector {
     return new ClusterSelector(() => {
       if (Object.keys(labels).length === 0) {
         throw new MeshValidationError('ClusterSelector.podLabels needs at least one label; use ClusterSelector.allPods() to select every pod');
@@ -56,8 +55,11 @@ export class ClusterSelector {
     return this.coversNamespace(namespace) === true;
   }
 
-  /** The `endpointSelector` (validates; path-less errors). */
-  public render(): SelectorManifest {
+  /**
+   * The `endpointSelector` (validates; path-less errors).
+   * @internal
+   */
+  public _toKube(): SelectorManifest {
     return this.produce();
   }
 }
@@ -99,13 +101,13 @@ export class ClusterwidePolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterwidePolicyProps) {
     super(scope, id);
-    const mesh = ServiceMesh.of(this);
+    const mesh = ServiceMesh.ofScope(this);
     // A CiliumVersion.of(...) is checked where it is first used, so that the error names a construct.
     mesh.cilium.version.validate(this);
     this.rules = new RuleSet(this, mesh.cilium);
     this.name = objectNameFor(this, mesh);
     claimObjectName(mesh, this, 'CiliumClusterwideNetworkPolicy', '', this.name);
-    const selector = atScope(this, () => props.selector.render());
+    const selector = atScope(this, () => props.selector._toKube());
     const ingressDeny = props.defaultDeny?.ingress ?? false;
     const egressDeny = props.defaultDeny?.egress ?? false;
     if (props.defaultDeny && !ingressDeny && !egressDeny) {
@@ -133,23 +135,23 @@ export class ClusterwidePolicy extends Construct {
   }
 
   /** Allows traffic from `peer` to the selected pods. */
-  public allowFrom(peer: IMeshPeer, portOrOptions?: Port | AllowOptions): void {
-    this.rules.allow('ingress', peer, allowOptionsOf(portOrOptions), []);
+  public allowFrom(peer: IMeshPeer, options: AllowOptions = {}): void {
+    this.rules.allow('ingress', peer, options, []);
   }
 
   /** Allows traffic from the selected pods to `peer`. */
-  public allowTo(peer: IMeshPeer, portOrOptions?: Port | AllowOptions): void {
-    this.rules.allow('egress', peer, allowOptionsOf(portOrOptions), []);
+  public allowTo(peer: IMeshPeer, options: AllowOptions = {}): void {
+    this.rules.allow('egress', peer, options, []);
   }
 
   /** Denies traffic from `peer` to the selected pods; wins over every allow. */
-  public denyFrom(peer: IMeshPeer, portOrOptions?: Port | DenyOptions): void {
-    this.rules.deny('ingress', peer, denyOptionsOf(portOrOptions));
+  public denyFrom(peer: IMeshPeer, options: DenyOptions = {}): void {
+    this.rules.deny('ingress', peer, options);
   }
 
   /** Denies traffic from the selected pods to `peer`; wins over every allow. */
-  public denyTo(peer: IMeshPeer, portOrOptions?: Port | DenyOptions): void {
-    this.rules.deny('egress', peer, denyOptionsOf(portOrOptions));
+  public denyTo(peer: IMeshPeer, options: DenyOptions = {}): void {
+    this.rules.deny('egress', peer, options);
   }
 
   private renderSpec(endpointSelector: SelectorManifest, ingress: boolean, egress: boolean, description?: string): PolicySpecManifest {

@@ -5,7 +5,7 @@ import { MeshValidationError, atScope } from '../../private/errors';
 import { validateDnsLabel } from '../../private/validate';
 import { claimObjectName, objectNameFor } from '../object-names';
 import { ServiceMesh } from '../service-mesh';
-import { EnforcementRegistry } from './enforcement';
+import { EnforcementRegistry } from './mirroring';
 import type { PolicySpecManifest, SelectorManifest } from './manifest';
 import type { IPolicySubject } from './peers';
 import { DNS_ALLOW_RULE } from './rules';
@@ -80,7 +80,7 @@ export class DefaultDeny extends Construct {
 
   constructor(scope: Construct, id: string, props: DefaultDenyProps) {
     super(scope, id);
-    const mesh = ServiceMesh.of(this);
+    const mesh = ServiceMesh.ofScope(this);
     // A CiliumVersion.of(...) is checked where it is first used, so that the error names a construct.
     mesh.cilium.version.validate(this);
     if ((props.namespace === undefined) === (props.workload === undefined)) {

@@ -1,11 +1,9 @@
-export { Port, Protocol, type PortManifest } from './ports';
-export * from './l7';
-export {
-  Entity, Peer, type CidrPeerOptions, type IMeshPeer, type IMirrorTarget, type IPolicySubject, type MirroredRule,
-  type PeerRequirement, type PolicyPeer,
-} from './peers';
-export * from './manifest';
-export { type AllowOptions, type DenyOptions, DNS_ALLOW_RULE, DNS_PROXY_RULE } from './rules';
+// The public policy API. Wire shapes (manifest.ts, PortManifest, the rule renderers) and the mirroring
+// machinery (mirroring.ts) are internal: tests import them from their modules.
+export { Port, Protocol } from './ports';
+export { DnsRule, HttpRule, type HttpRuleOptions } from './l7';
+export { Entity, Peer, type CidrPeerOptions, type IMeshPeer, type IPolicySubject } from './peers';
+export { type AllowOptions, type DenyOptions } from './rules';
 export * from './network-policy';
-export * from './default-deny';
+export { DefaultDeny, renderDefaultDenySpec, type DefaultDenyDirections, type DefaultDenyProps } from './default-deny';
 export * from './clusterwide';

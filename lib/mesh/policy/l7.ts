@@ -23,10 +23,10 @@ export interface HttpRuleOptions {
    * Headers that must be present with these exact values.
    * @default - no header requirement
    */
-  readonly headers?: Readonly<Record<string, string>>;
+  readonly headers?: { [name: string]: string };
 }
 
-/** The wire form of an HTTP rule (`toPorts[].rules.http[]`). */
+/** The wire form of an HTTP rule (`toPorts[].rules.http[]`). Internal: not exported from the package. */
 export interface HttpRuleManifest {
   readonly method?: string;
   readonly path?: string;
@@ -59,8 +59,11 @@ export class HttpRule {
 
   private constructor(private readonly options: HttpRuleOptions) {}
 
-  /** Validates the rule (path-less error) and returns its wire form. */
-  public render(): HttpRuleManifest {
+  /**
+   * Validates the rule (path-less error) and returns its wire form.
+   * @internal
+   */
+  public _toKube(): HttpRuleManifest {
     const o = this.options;
     for (const [field, value] of [['method', o.method], ['path', o.path], ['host', o.host]] as const) {
       if (value === undefined) {
@@ -98,7 +101,7 @@ export class HttpRule {
   }
 }
 
-/** The wire form of a DNS rule (`toPorts[].rules.dns[]`). */
+/** The wire form of a DNS rule (`toPorts[].rules.dns[]`). Internal: not exported from the package. */
 export interface DnsRuleManifest {
   readonly matchName?: string;
   readonly matchPattern?: string;
@@ -122,8 +125,11 @@ export class DnsRule {
 
   private constructor(private readonly manifest: DnsRuleManifest) {}
 
-  /** Validates the rule (path-less error) and returns its wire form. */
-  public render(): DnsRuleManifest {
+  /**
+   * Validates the rule (path-less error) and returns its wire form.
+   * @internal
+   */
+  public _toKube(): DnsRuleManifest {
     if (this.manifest.matchName !== undefined) {
       validateFqdn('matchName', this.manifest.matchName);
     } else {

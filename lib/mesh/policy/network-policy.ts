@@ -6,9 +6,10 @@ import { validateDnsLabel } from '../../private/validate';
 import { claimObjectName, objectNameFor } from '../object-names';
 import { ServiceMesh } from '../service-mesh';
 import type { PolicySpecManifest, RuleManifest } from './manifest';
-import type { IMeshPeer, IMirrorTarget, IPolicySubject } from './peers';
+import type { IMirrorTarget } from './mirroring';
+import type { IMeshPeer, IPolicySubject } from './peers';
 import type { Port } from './ports';
-import { type AllowOptions, type Bucket, type DenyOptions, RuleSet, allowOptionsOf, denyOptionsOf } from './rules';
+import { type AllowOptions, type Bucket, type DenyOptions, RuleSet } from './rules';
 
 /** Properties of a `NetworkPolicy`. */
 export interface NetworkPolicyProps {
@@ -46,7 +47,7 @@ export class NetworkPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: NetworkPolicyProps) {
     super(scope, id);
-    const mesh = ServiceMesh.of(this);
+    const mesh = ServiceMesh.ofScope(this);
     // A CiliumVersion.of(...) is checked where it is first used, so that the error names a construct.
     mesh.cilium.version.validate(this);
     this.workload = props.workload;
@@ -61,28 +62,26 @@ export class NetworkPolicy extends Construct {
     });
   }
 
-  /** Allows traffic from `peer` to the workload (`ingress`). A `Port` is shorthand for `{ ports: [port] }`. */
-  public allowFrom(peer: IMeshPeer, portOrOptions?: Port | AllowOptions): void {
-    const options = allowOptionsOf(portOrOptions);
+  /** Allows traffic from `peer` to the workload (`ingress`), e.g. `allowFrom(frontend, { ports: [Port.tcp(8080)] })`. */
+  public allowFrom(peer: IMeshPeer, options: AllowOptions = {}): void {
     const r = this.rules.allow('ingress', peer, options, this.workload.ports);
     this.mirror('egress', r.peer.mirrorTarget, r.ports, options);
   }
 
   /** Allows traffic from the workload to `peer` (`egress`). */
-  public allowTo(peer: IMeshPeer, portOrOptions?: Port | AllowOptions): void {
-    const options = allowOptionsOf(portOrOptions);
+  public allowTo(peer: IMeshPeer, options: AllowOptions = {}): void {
     const r = this.rules.allow('egress', peer, options, this.workload.ports);
     this.mirror('ingress', r.peer.mirrorTarget, r.ports, options);
   }
 
   /** Denies traffic from `peer` to the workload (`ingressDeny`); wins over every allow. */
-  public denyFrom(peer: IMeshPeer, portOrOptions?: Port | DenyOptions): void {
-    this.rules.deny('ingress', peer, denyOptionsOf(portOrOptions));
+  public denyFrom(peer: IMeshPeer, options: DenyOptions = {}): void {
+    this.rules.deny('ingress', peer, options);
   }
 
   /** Denies traffic from the workload to `peer` (`egressDeny`); wins over every allow. */
-  public denyTo(peer: IMeshPeer, portOrOptions?: Port | DenyOptions): void {
-    this.rules.deny('egress', peer, denyOptionsOf(portOrOptions));
+  public denyTo(peer: IMeshPeer, options: DenyOptions = {}): void {
+    this.rules.deny('egress', peer, options);
   }
 
   /**
@@ -123,7 +122,7 @@ export class NetworkPolicy extends Construct {
       }
       return;
     }
-    if ((target as unknown) === this.workload) {
+    if (target.owner === this.workload) {
       return;
     }
     target.addMirror({ direction, peer: this.workload, ports, mutualAuth: options.mutualAuth ?? false, force: options.mirror === true });

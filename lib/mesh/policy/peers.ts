@@ -1,7 +1,8 @@
 import { MeshValidationError } from '../../private/errors';
 import { validateDnsLabel, validateEnum } from '../../private/validate';
 import type { IConstruct } from 'constructs';
-import type { PeerFieldsManifest, SelectorManifest } from './manifest';
+import type { PeerFieldsManifest } from './manifest';
+import type { IMirrorTarget } from './mirroring';
 import type { Port } from './ports';
 import { validateCidr, validateCidrExcept, validateFqdn } from './validation';
 
@@ -42,34 +43,14 @@ const ENTITY_SINCE: Partial<Record<Entity, { minor: number; reference: string }>
   [Entity.CLUSTER_MESH]: { minor: 20, reference: 'cilium/cilium#46813' },
 };
 
-/** A rule may need a particular Cilium line; the policy checks this against the install profile. */
+/** A rule may need a particular Cilium line; the policy checks this against the install profile. Internal. */
 export interface PeerRequirement {
   readonly minor: number;
   readonly what: string;
   readonly reference: string;
 }
 
-/**
- * Something that can receive rules mirrored to it (a `Workload` of the same mesh). Implemented by `Workload`.
- */
-export interface IMirrorTarget {
-  /** Registers a rule from `source`'s policy so this target can render the other side when it is enforced. */
-  addMirror(mirror: MirroredRule): void;
-}
-
-/** A rule as seen from its peer (used for mirroring; see `AllowOptions.mirror`). */
-export interface MirroredRule {
-  /** The direction of the mirrored rule on the peer (`ingress` when the original was `egress`). */
-  readonly direction: 'ingress' | 'egress';
-  /** The selecting workload of the original rule, as a peer. */
-  readonly peer: IMeshPeer;
-  readonly ports: readonly Port[];
-  readonly mutualAuth: boolean;
-  /** Render even when the peer is not enforced in `direction`. */
-  readonly force: boolean;
-}
-
-/** What a peer contributes to a rule. */
+/** What a peer contributes to a rule (wire fields and what the checks need). Internal: not exported from the package. */
 export interface PolicyPeer {
   /** Stable identity of the peer, for sorting and conflict detection. */
   readonly key: string;
@@ -89,11 +70,14 @@ export interface PolicyPeer {
 
 /**
  * A peer of a policy rule: a `Workload`, or one of the `Peer` factories (entity, CIDR, FQDN, Service).
- * `toPolicyPeer` validates and throws path-less `MeshValidationError`s (the policy adds its path).
+ * Implemented by this library only: the conversion to Cilium's wire fields is internal.
  */
 export interface IMeshPeer {
-  /** The peer's selector fields. */
-  toPolicyPeer(): PolicyPeer;
+  /**
+   * The peer's selector fields. Validates and throws path-less `MeshValidationError`s (the policy adds its path).
+   * @internal
+   */
+  _toPolicyPeer(): PolicyPeer;
 }
 
 /** Options for `Peer.cidr`. */
@@ -168,7 +152,8 @@ export class Peer implements IMeshPeer {
 
   private constructor(private readonly produce: () => PolicyPeer) {}
 
-  public toPolicyPeer(): PolicyPeer {
+  /** @internal */
+  public _toPolicyPeer(): PolicyPeer {
     return this.produce();
   }
 }
@@ -192,9 +177,12 @@ export interface IPolicySubject extends IMeshPeer, IConstruct {
   /** The namespace of the pods. */
   readonly namespace: string;
   /** The ports the pods serve (may be empty). */
-  readonly ports: readonly Port[];
-  /** The `endpointSelector` of a policy in the subject's namespace (`{}` selects every pod there). */
-  readonly endpointSelector: SelectorManifest;
+  readonly ports: Port[];
+  /**
+   * The `endpointSelector` of a policy in the subject's namespace, in Cilium's wire form (`{}` selects every pod
+   * there; otherwise `{ matchLabels: {...} }`).
+   */
+  readonly endpointSelector: { [key: string]: any };
   /** A stable key of namespace and labels. */
   readonly selectorKey: string;
 }

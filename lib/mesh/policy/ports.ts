@@ -14,7 +14,7 @@ export enum Protocol {
   ANY = 'ANY',
 }
 
-/** The wire form of one port (`toPorts[].ports[]`). */
+/** The wire form of one port (`toPorts[].ports[]`). Internal: not exported from the package. */
 export interface PortManifest {
   readonly port: string;
   readonly endPort?: number;
@@ -47,50 +47,53 @@ export class Port {
     return new Port(Protocol.ANY, port);
   }
 
-  /** The TCP ports `from` to `to` inclusive (`endPort`). */
-  public static tcpRange(from: number, to: number): Port {
-    return new Port(Protocol.TCP, from, to);
+  /** The TCP ports `startPort` to `endPort` inclusive. */
+  public static tcpRange(startPort: number, endPort: number): Port {
+    return new Port(Protocol.TCP, startPort, endPort);
   }
 
-  /** The UDP ports `from` to `to` inclusive (`endPort`). */
-  public static udpRange(from: number, to: number): Port {
-    return new Port(Protocol.UDP, from, to);
+  /** The UDP ports `startPort` to `endPort` inclusive. */
+  public static udpRange(startPort: number, endPort: number): Port {
+    return new Port(Protocol.UDP, startPort, endPort);
   }
 
-  /** The ports `from` to `to` inclusive for `protocol`. */
-  public static range(protocol: Protocol, from: number, to: number): Port {
-    return new Port(protocol, from, to);
+  /** The ports `startPort` to `endPort` inclusive for `protocol`. */
+  public static range(protocol: Protocol, startPort: number, endPort: number): Port {
+    return new Port(protocol, startPort, endPort);
   }
 
   private constructor(
     /** The protocol. */
     public readonly protocol: Protocol,
-    /** The (first) port number. */
-    public readonly port: number,
-    /** The last port of a range, when this is a range. */
+    /** The port number, or the first port of a range (Cilium `port`). */
+    public readonly startPort: number,
+    /** The last port of a range, when this is a range (Cilium `endPort`). */
     public readonly endPort?: number,
   ) {}
 
   /** A stable text form, e.g. `TCP/8080` or `TCP/8000-8099`; used for sorting and conflict detection. */
   public toString(): string {
-    return `${this.protocol}/${this.port}${this.endPort !== undefined ? `-${this.endPort}` : ''}`;
+    return `${this.protocol}/${this.startPort}${this.endPort !== undefined ? `-${this.endPort}` : ''}`;
   }
 
-  /** Validates the port (path-less error; wrap with `atScope`) and returns its wire form. */
-  public render(): PortManifest {
+  /**
+   * Validates the port (path-less error; wrap with `atScope`) and returns its wire form.
+   * @internal
+   */
+  public _toKube(): PortManifest {
     validateEnum('port protocol', this.protocol, Object.values(Protocol));
-    validatePort(`port of ${this.toString()}`, this.port);
+    validatePort(`port of ${this.toString()}`, this.startPort);
     if (this.endPort !== undefined) {
       validatePort(`endPort of ${this.toString()}`, this.endPort);
-      if (this.endPort < this.port) {
+      if (this.endPort < this.startPort) {
         throw new MeshValidationError(
-          `endPort must be greater than or equal to port, got ${this.port}-${this.endPort}; ` +
-            `use Port.range(protocol, ${this.endPort}, ${this.port})`,
+          `endPort must be greater than or equal to port, got ${this.startPort}-${this.endPort}; ` +
+            `use Port.range(protocol, ${this.endPort}, ${this.startPort})`,
         );
       }
     }
-    const out: PortManifest = { port: String(this.port), protocol: this.protocol };
-    return this.endPort !== undefined && this.endPort !== this.port ? { ...out, endPort: this.endPort } : out;
+    const out: PortManifest = { port: String(this.startPort), protocol: this.protocol };
+    return this.endPort !== undefined && this.endPort !== this.startPort ? { ...out, endPort: this.endPort } : out;
   }
 }
 

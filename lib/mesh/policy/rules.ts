@@ -6,7 +6,7 @@ import { MeshValidationError, atScope } from '../../private/errors';
 import type { DnsRule, HttpRule } from './l7';
 import type { PortRuleManifest, RuleManifest } from './manifest';
 import { type IMeshPeer, type PolicyPeer, requireIngressPeer } from './peers';
-import { Port, Protocol, sortPorts } from './ports';
+import { type Port, Protocol, sortPorts } from './ports';
 
 /** Options for `allowFrom`/`allowTo`. */
 export interface AllowOptions {
@@ -63,30 +63,20 @@ interface Entry {
   readonly http: boolean;
 }
 
-/** A section of a policy spec. */
+/** A section of a policy spec. Internal. */
 export type Bucket = 'ingress' | 'egress' | 'ingressDeny' | 'egressDeny';
 
-/** The rule that lets a workload's DNS lookups go to kube-dns through the DNS proxy (needed by `toFQDNs`). */
+/** The rule that lets a workload's DNS lookups go to kube-dns through the DNS proxy (needed by `toFQDNs`). Internal. */
 export const DNS_PROXY_RULE: RuleManifest = {
   toEndpoints: [{ matchLabels: { 'io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }],
   toPorts: [{ ports: [{ port: '53', protocol: Protocol.ANY }], rules: { dns: [{ matchPattern: '*' }] } }],
 };
 
-/** The L4 rule that keeps DNS to kube-dns working under an egress default deny. */
+/** The L4 rule that keeps DNS to kube-dns working under an egress default deny. Internal. */
 export const DNS_ALLOW_RULE: RuleManifest = {
   toEndpoints: [{ matchLabels: { 'io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }],
   toPorts: [{ ports: [{ port: '53', protocol: Protocol.UDP }, { port: '53', protocol: Protocol.TCP }] }],
 };
-
-/** Normalizes the second argument of `allowFrom`-style methods. */
-export function allowOptionsOf(arg: Port | AllowOptions | undefined): AllowOptions {
-  return arg instanceof Port ? { ports: [arg] } : arg ?? {};
-}
-
-/** Normalizes the second argument of `denyFrom`-style methods. */
-export function denyOptionsOf(arg: Port | DenyOptions | undefined): DenyOptions {
-  return arg instanceof Port ? { ports: [arg] } : arg ?? {};
-}
 
 /**
  * The rules of one policy object: validated when added (errors name `scope`), rendered sorted and
@@ -102,12 +92,12 @@ export class RuleSet {
   public allow(direction: 'ingress' | 'egress', peer: IMeshPeer, options: AllowOptions, ownPorts: readonly Port[]):
   { peer: PolicyPeer; ports: Port[] } {
     return atScope(this.scope, () => {
-      const p = peer.toPolicyPeer();
+      const p = peer._toPolicyPeer();
       this.checkPeer(p);
       const fields = direction === 'ingress' ? requireIngressPeer(p) : p.to;
       const ports = sortPorts(options.ports ?? (direction === 'ingress' ? ownPorts : p.ports ?? []));
-      const http = (options.http ?? []).map((r) => r.render());
-      const dns = (options.dns ?? []).map((r) => r.render());
+      const http = (options.http ?? []).map((r) => r._toKube());
+      const dns = (options.dns ?? []).map((r) => r._toKube());
       if ((http.length > 0 || dns.length > 0) && ports.length === 0) {
         throw new MeshValidationError(`L7 rules towards '${p.key}' need ports; pass ports: [Port.tcp(...)] with the http/dns rules`);
       }
@@ -135,7 +125,7 @@ export class RuleSet {
       let toPorts: PortRuleManifest[] | undefined;
       if (ports.length > 0) {
         const rules = http.length > 0 ? { http: sortJson(http) } : dns.length > 0 ? { dns: sortJson(dns) } : undefined;
-        toPorts = portChunks(ports).map((chunk) => ({ ports: chunk.map((x) => x.render()), ...(rules ? { rules } : {}) }));
+        toPorts = portChunks(ports).map((chunk) => ({ ports: chunk.map((x) => x._toKube()), ...(rules ? { rules } : {}) }));
       }
       const manifest: RuleManifest = {
         ...fields,
@@ -153,14 +143,14 @@ export class RuleSet {
   /** Adds a deny rule. */
   public deny(direction: 'ingress' | 'egress', peer: IMeshPeer, options: DenyOptions): void {
     atScope(this.scope, () => {
-      const p = peer.toPolicyPeer();
+      const p = peer._toPolicyPeer();
       this.checkPeer(p);
       if (p.fqdn) {
         throw new MeshValidationError(`FQDN peers cannot be denied ('${p.key}': egressDeny has no toFQDNs); deny the addresses with Peer.cidr`);
       }
       const fields = direction === 'ingress' ? requireIngressPeer(p) : p.to;
       const ports = sortPorts(options.ports ?? []);
-      const toPorts = portChunks(ports).map((chunk) => ({ ports: chunk.map((x) => x.render()) }));
+      const toPorts = portChunks(ports).map((chunk) => ({ ports: chunk.map((x) => x._toKube()) }));
       const manifest: RuleManifest = { ...fields, ...(ports.length > 0 ? { toPorts } : {}) };
       this.push(direction === 'ingress' ? 'ingressDeny' : 'egressDeny', manifest, conflictKeys(direction, p.key, ports));
     });

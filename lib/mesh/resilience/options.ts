@@ -199,7 +199,7 @@ export enum LoadBalancerAlgorithm {
   MAGLEV = 'maglev',
 }
 
-/** The data behind a `LoadBalancer` (what `renderLoadBalancer` takes). */
+/** The data behind a `LoadBalancer` (what `renderLoadBalancer` takes). Internal: not exported from the package. */
 export interface LoadBalancerSpec {
   readonly algorithm: LoadBalancerAlgorithm;
   /** Required with ring hash and maglev, refused with the others. */
@@ -239,7 +239,7 @@ export class LoadBalancer {
     return new LoadBalancer({ algorithm: LoadBalancerAlgorithm.MAGLEV, hash, tableSize: options.tableSize });
   }
 
-  private constructor(/** The algorithm and its settings. */ public readonly spec: LoadBalancerSpec) {}
+  private constructor(/** The algorithm and its settings. @internal */ public readonly _spec: LoadBalancerSpec) {}
 }
 
 /** Route timeouts (Istio VirtualService `http[].timeout`). */

@@ -15,7 +15,7 @@ import { MeshValidationError } from '../../private/errors';
 import { rejectNumberToken, validateEnum } from '../../private/validate';
 import {
   TYPE, type EnvoyCluster, type EnvoyHashPolicy, type EnvoyHttpFilter, type EnvoyListener, type EnvoyOutlierDetection,
-  type EnvoyResource, type EnvoyRetryPolicy, type EnvoyRoute, type EnvoyRouteConfiguration, type EnvoyThresholds,
+  type EnvoyRetryPolicy, type EnvoyRoute, type EnvoyRouteConfiguration, type EnvoyThresholds,
 } from './envoy';
 import {
   LoadBalancerAlgorithm, RetryOn, type ConnectionPool, type Fault, type HashSpec, type LoadBalancerSpec, type LocalRateLimit,
@@ -320,7 +320,11 @@ export interface ResilienceService {
 
 /** The rendered Envoy resources of a policy and the extensions they use (checked against the Cilium line). */
 export interface RenderedResilience {
-  readonly resources: EnvoyResource[];
+  /**
+   * The Envoy v3 resources (protojson, proto field names) for CiliumEnvoyConfig `spec.resources`: a Listener, a
+   * RouteConfiguration and a Cluster, in this order. Typed as JSON objects: the Envoy shapes are not library API.
+   */
+  readonly resources: { [key: string]: any }[];
   /** Envoy extension names used, sorted. */
   readonly extensions: string[];
 }
@@ -342,7 +346,7 @@ export function renderResilience(settings: ResilienceSettings, service: Resilien
   const pool = settings.connectionPool ?? {};
   const thresholds = renderCircuitBreakers(pool);
   const od = settings.outlierDetection && renderOutlierDetection(settings.outlierDetection);
-  const lb = settings.loadBalancer && renderLoadBalancer(settings.loadBalancer.spec);
+  const lb = settings.loadBalancer && renderLoadBalancer(settings.loadBalancer._spec);
   if (lb) extensions.add(lb.extension);
   const timeouts = settings.timeouts ?? {};
   const routeTimeouts = renderRouteTimeouts(timeouts);
@@ -433,7 +437,7 @@ export function renderResilience(settings: ResilienceSettings, service: Resilien
 export function renderLoadBalancerAnnotations(settings: ResilienceSettings): Record<string, string> | undefined {
   const { loadBalancer, ...rest } = settings;
   if (!loadBalancer || Object.values(rest).some((v) => v !== undefined)) return undefined;
-  const a = loadBalancer.spec.algorithm;
+  const a = loadBalancer._spec.algorithm;
   if (a !== LoadBalancerAlgorithm.ROUND_ROBIN && a !== LoadBalancerAlgorithm.LEAST_REQUEST && a !== LoadBalancerAlgorithm.RANDOM) {
     return undefined;
   }

@@ -1,4 +1,5 @@
 import { Annotations } from 'aws-cdk-lib';
+import type { ApiObject } from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import { capabilityMessage, capabilityOf, Feature, Support } from '../../cilium/capabilities';
@@ -76,12 +77,15 @@ export interface ResiliencePolicyProps extends ResilienceSettings {
 export class ResiliencePolicy extends Construct {
   /** The Service, namespace and port the policy applies to. */
   public readonly service: ResilienceService;
-  /** The CiliumEnvoyConfig, unless the policy was expressed as Service annotations. */
-  public readonly envoyConfig?: cilium.CiliumEnvoyConfig;
+  /**
+   * The CiliumEnvoyConfig (`cilium.io/v2`), unless the policy was expressed as Service annotations. Typed as the
+   * cdk8s `ApiObject`: the generated CRD bindings are not library API.
+   */
+  public readonly envoyConfig?: ApiObject;
 
   constructor(scope: Construct, id: string, props: ResiliencePolicyProps) {
     super(scope, id);
-    const mesh = ServiceMesh.of(this);
+    const mesh = ServiceMesh.ofScope(this);
     // A CiliumVersion.of(...) is checked where it is first used, so that the error names a construct.
     mesh.cilium.version.validate(this);
     const profile = mesh.cilium;

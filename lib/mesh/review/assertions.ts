@@ -1,4 +1,6 @@
 import { MeshValidationError } from '../../private/errors';
+import type { IConstruct } from 'constructs';
+import type { IMeshPeer } from '../policy/peers';
 import type { Port } from '../policy/ports';
 import type { ServiceMesh } from '../service-mesh';
 import { type ConnectivityEndpoint, type ConnectivityVerdict, type HttpRequestInfo, evaluateConnectivity, readPolicies } from './connectivity';
@@ -42,19 +44,29 @@ export class MeshAssertions {
   private constructor(private readonly mesh: ServiceMesh) {}
 
   /**
-   * The verdict for traffic from `from` to `to` on `port` (a number means TCP), naming the policies and rules
-   * that decided and, for a conditional verdict, what it depends on.
+   * The verdict for traffic from `source` to `destination` on `port` (a number means TCP), naming the policies and
+   * rules that decided and, for a conditional verdict, what it depends on.
+   *
+   * `source` and `destination` may each be:
+   * - a `Workload` of the mesh (its pods);
+   * - a Service of the mesh: the cdk8s-plus `Service` (or its `ApiObject`), or `'namespace/name'`;
+   * - `'namespace/name'` of a workload (its construct id, case-insensitive) or of the Service a workload names;
+   * - a `Gateway` of the mesh (as a source only: Cilium's Envoy forwards with the identity `ingress`);
+   * - `Peer.entity(...)`, `Peer.cidr('203.0.113.7/32')` for one outside address, or `Peer.fqdn(...)`.
    */
-  public explain(from: MeshEndpointRef, to: MeshEndpointRef, port: number | Port, http?: HttpRequestInfo): ConnectivityVerdict {
+  public explain(
+    source: IMeshPeer | IConstruct | string, destination: IMeshPeer | IConstruct | string, port: number | Port,
+    http?: HttpRequestInfo,
+  ): ConnectivityVerdict {
     const endpoints = meshEndpoints(this.mesh);
-    const source = resolveEndpoint(endpoints, from, 'from');
-    const destination = resolveEndpoint(endpoints, to, 'to');
+    const from = resolveEndpoint(endpoints, source, 'from');
+    const to = resolveEndpoint(endpoints, destination, 'to');
     const asked = resolvePort(port, this.mesh);
-    const mapped = destination.targetPort?.(asked.port) ?? { port: asked.port };
+    const mapped = to.targetPort?.(asked.port) ?? { port: asked.port };
     const verdict = evaluateConnectivity(readPolicies(endpoints.objects), {
-      from: source.endpoint, to: destination.endpoint, port: mapped.port, protocol: asked.protocol, http,
+      from: from.endpoint, to: to.endpoint, port: mapped.port, protocol: asked.protocol, http,
     });
-    const extra = [mapped.condition, this.gammaCondition(endpoints.objects, destination.endpoint)].filter((c): c is string => c !== undefined);
+    const extra = [mapped.condition, this.gammaCondition(endpoints.objects, to.endpoint)].filter((c): c is string => c !== undefined);
     if (extra.length === 0) {
       return verdict;
     }
@@ -81,13 +93,19 @@ export class MeshAssertions {
   }
 
   /** Fails (with the explanation) unless the traffic is allowed. */
-  public allows(from: MeshEndpointRef, to: MeshEndpointRef, port: number | Port, options: ConnectivityAssertionOptions = {}): void {
-    this.check(true, from, to, port, options);
+  public allows(
+    source: IMeshPeer | IConstruct | string, destination: IMeshPeer | IConstruct | string, port: number | Port,
+    options: ConnectivityAssertionOptions = {},
+  ): void {
+    this.check(true, source, destination, port, options);
   }
 
   /** Fails (with the explanation) unless the traffic is denied. */
-  public denies(from: MeshEndpointRef, to: MeshEndpointRef, port: number | Port, options: ConnectivityAssertionOptions = {}): void {
-    this.check(false, from, to, port, options);
+  public denies(
+    source: IMeshPeer | IConstruct | string, destination: IMeshPeer | IConstruct | string, port: number | Port,
+    options: ConnectivityAssertionOptions = {},
+  ): void {
+    this.check(false, source, destination, port, options);
   }
 
   private check(expected: boolean, from: MeshEndpointRef, to: MeshEndpointRef, port: number | Port, options: ConnectivityAssertionOptions): void {

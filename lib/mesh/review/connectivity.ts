@@ -53,7 +53,7 @@ export interface HttpRequestInfo {
    * Request headers; names are case-insensitive.
    * @default - none: rules that require headers do not match
    */
-  readonly headers?: Readonly<Record<string, string>>;
+  readonly headers?: { [name: string]: string };
 }
 
 /** One question: may `from` open a connection to `to` on `port`/`protocol` (and send `http`, if given)? */
@@ -74,21 +74,30 @@ export interface RuleReference {
   readonly rule: string;
 }
 
+/** The direction of traffic as a policy of the deciding endpoint sees it. */
+export enum TrafficDirection {
+  /** Traffic into the endpoint (its policy's `ingress` and `ingressDeny`). */
+  INGRESS = 'ingress',
+  /** Traffic out of the endpoint (its policy's `egress` and `egressDeny`). */
+  EGRESS = 'egress',
+}
+
 /** How one side (the source's egress or the destination's ingress) decided. */
 export interface SideVerdict {
-  readonly direction: 'egress' | 'ingress';
+  /** Egress at the source, or ingress at the destination. */
+  readonly direction: TrafficDirection;
   /** The endpoint whose policy decided (the source for egress, the destination for ingress). */
   readonly endpoint: string;
   readonly allowed: boolean;
   /** Whether the endpoint is in default deny in this direction, and which policies put it there. */
   readonly defaultDeny: boolean;
-  readonly defaultDenyBy: readonly string[];
+  readonly defaultDenyBy: string[];
   /** The rule that decided: a deny rule, the allow rules that matched, or none (default allow/deny). */
-  readonly decidedBy: readonly RuleReference[];
+  readonly decidedBy: RuleReference[];
   /** HTTP rules that filter requests on this connection (empty: no L7 filtering). */
-  readonly httpRules: readonly string[];
+  readonly httpRules: string[];
   /** DNS rules (`matchName`/`matchPattern`) that filter lookups on this connection (empty: no DNS filtering). */
-  readonly dnsRules: readonly string[];
+  readonly dnsRules: string[];
   /** One sentence. */
   readonly reason: string;
 }
@@ -100,9 +109,9 @@ export interface ConnectivityVerdict {
    * What the verdict depends on that the mesh cannot see (pod labels set elsewhere, addresses of DNS names, ...).
    * Empty when the verdict follows from the objects alone.
    */
-  readonly conditions: readonly string[];
+  readonly conditions: string[];
   /** The sides that were evaluated: egress at the source (when it is a pod), ingress at the destination (likewise). */
-  readonly sides: readonly SideVerdict[];
+  readonly sides: SideVerdict[];
   /** A multi-line explanation naming the policies and rules that decided. */
   readonly explanation: string;
 }
@@ -525,7 +534,8 @@ function evaluateSide(
   const denies = match(denySection);
   const allows = match(allowSection);
   const side = (allowed: boolean, decidedBy: Matched[], httpRules: string[], reason: string, dnsRules: string[] = []): SideVerdict => ({
-    direction, endpoint: describeEndpoint(subject), allowed, defaultDeny, defaultDenyBy,
+    direction: direction === 'ingress' ? TrafficDirection.INGRESS : TrafficDirection.EGRESS,
+    endpoint: describeEndpoint(subject), allowed, defaultDeny, defaultDenyBy,
     decidedBy: decidedBy.map((m) => m.rule.ref), httpRules, dnsRules, reason,
   });
   const certain = (m: Matched) => m.tri.value && m.tri.conditions.length === 0;

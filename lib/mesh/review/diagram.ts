@@ -11,7 +11,7 @@ export interface DiagramWorkload {
   readonly name: string;
   readonly namespace: string;
   /** The labels that select its pods. */
-  readonly labels: Readonly<Record<string, string>>;
+  readonly labels: { [key: string]: string };
   /** The Service in front of its pods, when known. */
   readonly service?: string;
 }
@@ -19,9 +19,9 @@ export interface DiagramWorkload {
 /** What `renderMeshDiagram` draws. */
 export interface MeshDiagramInput {
   /** The mesh's objects (`mesh.toJson()`), in any order. */
-  readonly objects: readonly unknown[];
+  readonly objects: any[];
   /** The mesh's workloads, in any order. */
-  readonly workloads: readonly DiagramWorkload[];
+  readonly workloads: DiagramWorkload[];
 }
 
 interface WorkloadNode {
@@ -496,7 +496,7 @@ export function meshDiagram(mesh: ServiceMesh): string {
 export function meshDiagramInput(mesh: ServiceMesh, objects?: readonly unknown[]): MeshDiagramInput {
   const e = meshEndpoints(mesh, objects);
   return {
-    objects: e.objects,
+    objects: [...e.objects],
     workloads: e.workloads.map((w) => ({ name: workloadName(w).split('/')[1], namespace: w.namespace, labels: w.labels, service: w.service?.name })),
   };
 }

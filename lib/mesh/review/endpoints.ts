@@ -10,7 +10,8 @@ import type { ConnectivityEndpoint } from './connectivity';
 import { compareText } from './manifest';
 
 /**
- * What an assertion may name as the source or destination of traffic:
+ * What an assertion may name as the source or destination of traffic (spelled out in `MeshAssertions`' signatures;
+ * this alias is internal, as jsii has no type aliases):
  * - a `Workload` of the mesh (its pods);
  * - a Service of the mesh: the cdk8s-plus `Service` (or its `ApiObject`), or `'namespace/name'`;
  * - `'namespace/name'` of a workload (its construct id, case-insensitive) or of the Service a workload names;
@@ -90,7 +91,7 @@ function serviceTargetPort(s: { ports: any[]; namespace: string; name: string })
 export function resolveEndpoint(e: MeshEndpoints, ref: MeshEndpointRef, role: 'from' | 'to'): ResolvedEndpoint {
   const scope = e.mesh;
   if (ref instanceof Workload) {
-    if (ServiceMesh.of(ref) !== e.mesh) {
+    if (ServiceMesh.ofScope(ref) !== e.mesh) {
       throw new MeshValidationError(`workload ${ref.node.path} belongs to another mesh than ${e.mesh.node.path}; ask that mesh's MeshAssertions`, scope);
     }
     return { endpoint: workloadEndpoint(ref) };
@@ -132,7 +133,7 @@ function isConstruct(x: unknown): x is IConstruct {
 }
 
 function isMeshPeer(x: unknown): x is IMeshPeer {
-  return typeof x === 'object' && x !== null && typeof (x as IMeshPeer).toPolicyPeer === 'function';
+  return typeof x === 'object' && x !== null && typeof (x as IMeshPeer)._toPolicyPeer === 'function';
 }
 
 function isServiceObject(c: IConstruct): boolean {
@@ -168,7 +169,7 @@ function resolveName(e: MeshEndpoints, ref: string): ResolvedEndpoint {
 }
 
 function resolvePeer(e: MeshEndpoints, peer: IMeshPeer): ResolvedEndpoint {
-  const p = peer.toPolicyPeer();
+  const p = peer._toPolicyPeer();
   const [kind, ...rest] = p.key.split(':');
   const value = rest.join(':');
   switch (kind) {
@@ -206,11 +207,11 @@ export function resolvePort(port: number | Port, scope: IConstruct): { port: num
   if (!(port instanceof Port)) {
     throw new MeshValidationError(`pass a port number or a Port, got ${String(port)}`, scope);
   }
-  if (port.endPort !== undefined && port.endPort !== port.port) {
+  if (port.endPort !== undefined && port.endPort !== port.startPort) {
     throw new MeshValidationError(`ask about one port, got the range ${port}; assert each port you care about`, scope);
   }
   if (port.protocol === Protocol.ANY) {
     throw new MeshValidationError(`ask about one protocol, got ${port}; use Port.tcp, Port.udp or Port.sctp`, scope);
   }
-  return { port: port.port, protocol: port.protocol };
+  return { port: port.startPort, protocol: port.protocol };
 }

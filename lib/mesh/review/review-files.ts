@@ -17,7 +17,7 @@ const MERMAID_MAX_TEXT = 50_000;
 /** Properties of `MeshReviewFiles`. */
 export interface MeshReviewFilesProps {
   /** The charts delivered next to this construct (typically one `ServiceMesh`). Read at synthesis. */
-  readonly charts: readonly Chart[];
+  readonly charts: Chart[];
 }
 
 /** One review file: its name in the cloud assembly directory and its text. */

@@ -8,7 +8,7 @@ import { HttpRouteFilter } from './filters';
 import { HttpRoute, type HttpRouteRule, type HttpRouteTimeouts } from './http-route';
 import type { HttpRouteRetry } from './retry';
 import type { HeaderMatch, HttpRouteMatch } from './matches';
-import type { RouteParent } from './parent';
+import type { ParentRef } from './parent';
 
 /** A shadow version that receives copies of live traffic. */
 export interface CanaryMirror {
@@ -21,13 +21,8 @@ export interface CanaryMirror {
   readonly percent?: number;
 }
 
-/** Properties of a `CanaryRelease`. */
-export interface CanaryReleaseProps {
-  /**
-   * Where the release is routed: `RouteParent.gateway(gw)` for north-south, `RouteParent.service(backend)` for
-   * east-west (GAMMA, the Service clients call).
-   */
-  readonly parent: RouteParent;
+/** What the rules of a canary release are made from (`canaryRules`); `CanaryReleaseProps` adds where they go. */
+export interface CanaryRulesOptions {
   /** The current version. */
   readonly stable: IBackend;
   /** The new version. */
@@ -56,6 +51,15 @@ export interface CanaryReleaseProps {
    * @default - no retries
    */
   readonly retry?: HttpRouteRetry;
+}
+
+/** Properties of a `CanaryRelease`. */
+export interface CanaryReleaseProps extends CanaryRulesOptions {
+  /**
+   * Where the release is routed: `ParentRef.gateway(gw)` for north-south, `ParentRef.service(backend)` for
+   * east-west (GAMMA, the Service clients call).
+   */
+  readonly parentRef: ParentRef;
   /** Host names (Gateway parents only). @default - every host the listener accepts */
   readonly hostnames?: string[];
   /** @default - the ServiceMesh chart's namespace, else `default` */
@@ -72,7 +76,7 @@ export interface CanaryReleaseProps {
  * one that splits the rest `100 - canaryWeight` : `canaryWeight`. Gateway API gives the rule with more header
  * matches precedence, so targeting wins over the split whatever the order.
  */
-export function canaryRules(props: Omit<CanaryReleaseProps, 'parent' | 'hostnames' | 'namespace' | 'name'>): HttpRouteRule[] {
+export function canaryRules(props: CanaryRulesOptions): HttpRouteRule[] {
   const w = props.canaryWeight;
   rejectNumberToken('canary weight', w);
   if (!Number.isInteger(w) || w < 0 || w > 100) {
@@ -86,12 +90,12 @@ export function canaryRules(props: Omit<CanaryReleaseProps, 'parent' | 'hostname
     if (matches.length > 64) {
       throw new MeshValidationError(`canary targeting produces ${matches.length} matches (matches x canaryWhen), Gateway API allows 64; use fewer`);
     }
-    rules.push({ matches, filters, backends: [{ backend: props.canary, weight: 1 }], timeouts: props.timeouts, retry: props.retry });
+    rules.push({ matches, filters, backendRefs: [{ backend: props.canary, weight: 1 }], timeouts: props.timeouts, retry: props.retry });
   }
   rules.push({
     matches: props.matches,
     filters,
-    backends: [
+    backendRefs: [
       { backend: props.stable, weight: 100 - w },
       { backend: props.canary, weight: w },
     ],
@@ -116,7 +120,7 @@ export class CanaryRelease extends Construct {
   constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id);
     const rules = atScope(this, () => canaryRules(props));
-    if (props.hostnames?.length && props.parent.isService) {
+    if (props.hostnames?.length && props.parentRef.isService) {
       throw new MeshValidationError(
         'hostnames apply to Gateway parents only; an east-west (Service parent) canary matches by Service, so drop hostnames',
         this,
@@ -124,10 +128,10 @@ export class CanaryRelease extends Construct {
     }
     this.canaryWeight = props.canaryWeight;
     this.route = new HttpRoute(this, 'Route', {
-      parents: [props.parent],
+      parentRefs: [props.parentRef],
       hostnames: props.hostnames,
       namespace: props.namespace,
-      name: props.name === undefined ? objectNameFor(this, ServiceMesh.of(this)) : atScope(this, () => validateDnsLabel('CanaryRelease name', props.name!)),
+      name: props.name === undefined ? objectNameFor(this, ServiceMesh.ofScope(this)) : atScope(this, () => validateDnsLabel('CanaryRelease name', props.name!)),
       rules,
     });
   }

@@ -25,12 +25,12 @@ export interface RouteContext {
 
 /** The namespace objects of `scope` go to: explicit, else the ServiceMesh chart's, else `default`. */
 export function namespaceOf(scope: IConstruct, explicit?: string): string {
-  return explicit ?? ServiceMesh.of(scope).namespace ?? 'default';
+  return explicit ?? ServiceMesh.ofScope(scope).namespace ?? 'default';
 }
 
 /** A RouteContext for a route of `kind` in `namespace`, recording grants on the mesh's ReferenceGrants. */
 export function routeContext(scope: IConstruct, kind: string, namespace: string): RouteContext {
-  const mesh = ServiceMesh.of(scope);
+  const mesh = ServiceMesh.ofScope(scope);
   return {
     profile: mesh.cilium,
     backendRef: (backend) => {
@@ -57,7 +57,7 @@ export function routeContext(scope: IConstruct, kind: string, namespace: string)
 export function gatewayApiObject(
   scope: IConstruct, kind: string, namespace?: string, name?: string,
 ): { profile: CiliumProfile; namespace: string; name: string } {
-  const mesh = ServiceMesh.of(scope);
+  const mesh = ServiceMesh.ofScope(scope);
   const profile = mesh.cilium;
   // A CiliumVersion.of(...) is checked where it is first used, so that the error names a construct.
   profile.version.validate(scope);

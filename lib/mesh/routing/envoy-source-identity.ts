@@ -97,9 +97,9 @@ export function findEnvoySourceIdentityDrops(
     if (dropped.length > 0) {
       const fix = routed.gamma
         ? 'Prefer Cilium 1.18 or later, where GAMMA traffic keeps the client identity; allowing the ingress entity ' +
-          '(workload.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(<container port>))) also admits everything Envoy ' +
+          '(workload.allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(<container port>)] })) also admits everything Envoy ' +
           'forwards, Gateway and Ingress traffic included, and loses the east-west source restriction'
-        : 'Allow it on each backend workload: workload.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(<container port>))';
+        : 'Allow it on each backend workload: workload.allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(<container port>)] })';
       findings.push({
         index,
         message:

@@ -5,6 +5,7 @@ import { validateCount, validateEnum, validatePort, validateString, validateWhol
 import type { IBackend } from './backend';
 import type { RouteContext } from './context';
 import { validateHostname } from './validation';
+import { GatewayApiFeature, gatewayApiChannelOfInstall, gatewayApiUnsupportedReason, gatewayApiVersionOfLine } from '../../gateway-api/features';
 
 const HTTP = CRD_LIMITS.HTTPRoute;
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,256}$/;
@@ -34,16 +35,38 @@ export class PathModifier {
     return new PathModifier('ReplacePrefixMatch', prefix);
   }
 
-  private constructor(public readonly type: 'ReplaceFullPath' | 'ReplacePrefixMatch', public readonly value: string) {}
+  private constructor(private readonly type: 'ReplaceFullPath' | 'ReplacePrefixMatch', private readonly value: string) {}
 
-  /** Validates the value (path-less error). */
-  public render(): { type: 'ReplaceFullPath' | 'ReplacePrefixMatch'; value: string } {
+  /** Whether this is a ReplacePrefixMatch modifier (which needs one PathPrefix match). @internal */
+  public get _replacesPrefix(): boolean {
+    return this.type === 'ReplacePrefixMatch';
+  }
+
+  /** Validates the value (path-less error) and returns `path` of a redirect or rewrite. @internal */
+  public _toKube(): RenderedPathModifier {
     validateString('path modifier value', this.value, HTTP['spec.rules[].filters[].requestRedirect.path.replaceFullPath'], "pass e.g. '/v2'");
     if (!this.value.startsWith('/')) {
       throw new MeshValidationError(`path modifier value must start with '/', got '${this.value}'; pass e.g. '/v2'`);
     }
-    return { type: this.type, value: this.value };
+    return this.type === 'ReplaceFullPath'
+      ? { type: this.type, replaceFullPath: this.value }
+      : { type: this.type, replacePrefixMatch: this.value };
   }
+}
+
+/** A rendered `HTTPPathModifier` (the same JSON for redirects and rewrites). @internal */
+export interface RenderedPathModifier {
+  readonly type: 'ReplaceFullPath' | 'ReplacePrefixMatch';
+  readonly replaceFullPath?: string;
+  readonly replacePrefixMatch?: string;
+}
+
+/** The scheme of a redirect. */
+export enum RedirectScheme {
+  /** `http`. */
+  HTTP = 'http',
+  /** `https`. */
+  HTTPS = 'https',
 }
 
 /** Redirect status codes allowed by Gateway API. */
@@ -58,7 +81,7 @@ export enum RedirectStatusCode {
 /** Options of a RequestRedirect filter; unset parts keep the request's value. */
 export interface RequestRedirectOptions {
   /** @default - the request's scheme */
-  readonly scheme?: 'http' | 'https';
+  readonly scheme?: RedirectScheme;
   /** @default - the request's hostname */
   readonly hostname?: string;
   /** @default - derived from the scheme */
@@ -128,61 +151,66 @@ export class HttpRouteFilter {
     return new HttpRouteFilter({ kind: 'RequestMirror', backend, percent: options.percent });
   }
 
-  /** @internal */
-  public readonly _spec: FilterSpec;
-
-  private constructor(spec: FilterSpec) {
-    this._spec = spec;
-  }
+  private constructor(private readonly spec: FilterSpec) {}
 
   /** The Gateway API filter type, e.g. `RequestMirror`. */
   public get type(): string {
-    return this._spec.kind;
+    return this.spec.kind;
   }
-}
 
-/** Renders a filter for an HTTPRoute rule (GRPCRoute reuses the header and mirror variants). */
-export function renderHttpFilter(filter: HttpRouteFilter, ctx: RouteContext): gw.HttpRouteSpecRulesFilters {
-  const s = filter._spec;
-  switch (s.kind) {
-    case 'RequestHeaderModifier':
-      return { type: gw.HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER, requestHeaderModifier: renderHeaders(checkHeaders(s.headers)) };
-    case 'ResponseHeaderModifier':
-      return { type: gw.HttpRouteSpecRulesFiltersType.RESPONSE_HEADER_MODIFIER, responseHeaderModifier: renderHeaders(checkHeaders(s.headers)) };
-    case 'RequestRedirect':
-      checkRedirect(s.redirect, ctx);
-      return {
-        type: gw.HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
-        requestRedirect: {
-          scheme: s.redirect.scheme as gw.HttpRouteSpecRulesFiltersRequestRedirectScheme | undefined,
-          hostname: s.redirect.hostname,
-          port: s.redirect.port,
-          statusCode: s.redirect.statusCode as number as gw.HttpRouteSpecRulesFiltersRequestRedirectStatusCode | undefined,
-          path: s.redirect.path && renderPathModifier<gw.HttpRouteSpecRulesFiltersRequestRedirectPathType>(s.redirect.path),
-        },
-      };
-    case 'URLRewrite':
-      if (s.rewrite.hostname !== undefined) validateHostname('rewrite hostname', s.rewrite.hostname, false);
-      return {
-        type: gw.HttpRouteSpecRulesFiltersType.URL_REWRITE,
-        urlRewrite: {
-          hostname: s.rewrite.hostname,
-          path: s.rewrite.path && renderPathModifier<gw.HttpRouteSpecRulesFiltersUrlRewritePathType>(s.rewrite.path),
-        },
-      };
-    case 'RequestMirror': {
-      if (s.percent !== undefined) validateWholeNumber('mirror percent', s.percent, 0, 100, 'pass e.g. 5');
-      if (s.percent !== undefined && !ctx.profile.version.isAtLeast(20)) {
-        throw new MeshValidationError(
-          `mirror percent ${s.percent} needs the RequestMirror 'percent' field (Gateway API v1.3+, standard channel), ` +
-            `which this library emits from Cilium 1.20 (Gateway API v1.6.1); Cilium ${ctx.profile.version.line} ` +
-            `(1.16 uses Gateway API v1.1.0, which has no 'percent') would mirror every request; drop 'percent' or use CiliumVersion.V1_20`,
-        );
+  /** Whether a path modifier of this filter uses ReplacePrefixMatch. @internal */
+  public get _replacesPrefix(): boolean {
+    const s = this.spec;
+    const path = s.kind === 'RequestRedirect' ? s.redirect.path : s.kind === 'URLRewrite' ? s.rewrite.path : undefined;
+    return path?._replacesPrefix ?? false;
+  }
+
+  /**
+   * Validates the options (path-less errors; routes call this under `atScope`) and renders the filter for an
+   * HTTPRoute rule (GRPCRoute reuses the header and mirror variants). @internal
+   */
+  public _toKube(ctx: RouteContext): gw.HttpRouteSpecRulesFilters {
+    const s = this.spec;
+    switch (s.kind) {
+      case 'RequestHeaderModifier':
+        return { type: gw.HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER, requestHeaderModifier: renderHeaders(checkHeaders(s.headers)) };
+      case 'ResponseHeaderModifier':
+        return { type: gw.HttpRouteSpecRulesFiltersType.RESPONSE_HEADER_MODIFIER, responseHeaderModifier: renderHeaders(checkHeaders(s.headers)) };
+      case 'RequestRedirect':
+        checkRedirect(s.redirect, ctx);
+        return {
+          type: gw.HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
+          requestRedirect: {
+            scheme: s.redirect.scheme as string as gw.HttpRouteSpecRulesFiltersRequestRedirectScheme | undefined,
+            hostname: s.redirect.hostname,
+            port: s.redirect.port,
+            statusCode: s.redirect.statusCode as number as gw.HttpRouteSpecRulesFiltersRequestRedirectStatusCode | undefined,
+            path: s.redirect.path?._toKube() as gw.HttpRouteSpecRulesFiltersRequestRedirectPath | undefined,
+          },
+        };
+      case 'URLRewrite':
+        if (s.rewrite.hostname !== undefined) validateHostname('rewrite hostname', s.rewrite.hostname, false);
+        return {
+          type: gw.HttpRouteSpecRulesFiltersType.URL_REWRITE,
+          urlRewrite: {
+            hostname: s.rewrite.hostname,
+            path: s.rewrite.path?._toKube() as gw.HttpRouteSpecRulesFiltersUrlRewritePath | undefined,
+          },
+        };
+      case 'RequestMirror': {
+        if (s.percent !== undefined) {
+          validateWholeNumber('mirror percent', s.percent, 0, 100, 'pass e.g. 5');
+          const why = gatewayApiUnsupportedReason(ctx.profile, GatewayApiFeature.REQUEST_MIRROR_PERCENT);
+          if (why) {
+            throw new MeshValidationError(`mirror percent ${s.percent}: ${why}; without the field every request would be mirrored, ` +
+              "so drop 'percent' or upgrade Cilium");
+          }
+        }
+        return {
+          type: gw.HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
+          requestMirror: { backendRef: ctx.backendRef(s.backend), percent: s.percent },
+        };
       }
-      return {
-        type: gw.HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
-        requestMirror: { backendRef: ctx.backendRef(s.backend), percent: s.percent },
-      };
     }
   }
 }
@@ -193,20 +221,17 @@ function renderHeaders(h: HeaderModifierOptions): gw.HttpRouteSpecRulesFiltersRe
   return { set: pairs(h.set), add: pairs(h.add), remove: h.remove?.length ? [...h.remove].sort() : undefined };
 }
 
-function renderPathModifier<T>(modifier: PathModifier): { type: T; replaceFullPath?: string; replacePrefixMatch?: string } {
-  const p = modifier.render();
-  return { type: p.type as unknown as T, ...(p.type === 'ReplaceFullPath' ? { replaceFullPath: p.value } : { replacePrefixMatch: p.value }) };
-}
-
 /**
  * The redirect status codes the line's Gateway API CRD accepts: Gateway API v1.1.0 (Cilium 1.16) has 301 and 302
  * only, v1.6.1 (Cilium 1.20) all five. For 1.17 to 1.19 no CRD is at hand, so the enum of this library applies.
  */
 function redirectStatusCodes(ctx: RouteContext): readonly number[] {
-  const releases = HTTP['spec.rules[].filters[].requestRedirect.statusCode'].releases;
-  if (ctx.profile.version.minor === 16) return releases['gateway-api/v1.1.0/experimental'].enum;
-  if (ctx.profile.version.minor === 20) return releases['gateway-api/v1.6.1/standard'].enum;
-  return Object.values(RedirectStatusCode).filter((v): v is RedirectStatusCode => typeof v === 'number');
+  const releases: Record<string, { enum: readonly number[] } | undefined> = HTTP['spec.rules[].filters[].requestRedirect.statusCode'].releases;
+  const version = gatewayApiVersionOfLine(ctx.profile.version);
+  // The CRDs at hand: the install's channel, else the other channel of the same release (the enum is the same in both).
+  const crd = releases[`gateway-api/${version}/${gatewayApiChannelOfInstall(ctx.profile)}`]
+    ?? releases[`gateway-api/${version}/experimental`] ?? releases[`gateway-api/${version}/standard`];
+  return crd?.enum ?? Object.values(RedirectStatusCode).filter((v): v is RedirectStatusCode => typeof v === 'number');
 }
 
 function checkRedirect(r: RequestRedirectOptions, ctx: RouteContext): void {

@@ -4,7 +4,8 @@ import { atScope, MeshValidationError } from '../../private/errors';
 import { claimEnvoyService } from '../envoy-services';
 import { ServiceMesh } from '../service-mesh';
 import { resolveBackend } from './backend';
-import type { RouteParent } from './parent';
+import type { ParentRef } from './parent';
+import { GatewayApiFeature, gatewayApiUnsupportedReason } from '../../gateway-api/features';
 
 const GAMMA_KEYS = Symbol.for('cdk-cilium-mesh.gammaKeys');
 
@@ -13,18 +14,15 @@ const GAMMA_KEYS = Symbol.for('cdk-cilium-mesh.gammaKeys');
  * (cilium/cilium#41936); a second route on the same Service gets a warning, as Cilium's GAMMA reconciler applied only
  * one route per Service in the releases it was reported against (cilium/cilium#39830, "since Cilium v1.16").
  */
-export function registerGammaParents(route: Construct, kind: string, namespace: string, parents: readonly RouteParent[]): void {
-  const mesh = ServiceMesh.of(route);
+export function registerGammaParents(route: Construct, kind: string, namespace: string, parents: readonly ParentRef[]): void {
+  const mesh = ServiceMesh.ofScope(route);
   const profile = mesh.cilium;
   // Resolving a parent validates its Service reference (Backend.fromName checks at use): errors name the route.
   const keys = atScope(route, () => parents.map((p) => p._serviceKey(namespace)).filter((k): k is string => k !== undefined));
   if (keys.length === 0) return;
-  if (kind === 'GRPCRoute' && !profile.version.isAtLeast(19)) {
-    throw new MeshValidationError(
-      `GRPCRoute with a Service parent (GAMMA) needs Cilium 1.19 or newer (GRPCRoute in GAMMA, cilium/cilium#41936), ` +
-        `got Cilium ${profile.version.line}; use an HttpRoute or upgrade Cilium`,
-      route,
-    );
+  const noGrpcGamma = kind === 'GRPCRoute' ? gatewayApiUnsupportedReason(profile, GatewayApiFeature.GRPC_ROUTE_GAMMA) : undefined;
+  if (noGrpcGamma) {
+    throw new MeshValidationError(`GRPCRoute with a Service parent: ${noGrpcGamma}; use an HttpRoute or upgrade Cilium`, route);
   }
   for (const p of parents) {
     if (p._service) {

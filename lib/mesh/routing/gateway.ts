@@ -8,7 +8,9 @@ import {
   validateCount, validateDnsLabel, validateDnsSubdomain, validateEnum, validateLabels, validatePort, validateString,
 } from '../../private/validate';
 import { ServiceMesh } from '../service-mesh';
+import { GatewayApiFeature, gatewayApiUnsupportedReason } from '../../gateway-api/features';
 import { gatewayApiObject } from './context';
+import type { IGateway } from './parent';
 import { ReferenceGrants } from './reference-grants';
 import { validateHostname } from './validation';
 
@@ -19,29 +21,49 @@ import { validateHostname } from './validation';
 export class AllowedRoutes {
   /** Only routes in the Gateway's namespace (Gateway API default). */
   public static sameNamespace(): AllowedRoutes {
-    return new AllowedRoutes('Same');
+    return new AllowedRoutes(gw.GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME);
   }
 
   /** Routes from every namespace. */
   public static allNamespaces(): AllowedRoutes {
-    return new AllowedRoutes('All');
+    return new AllowedRoutes(gw.GatewaySpecListenersAllowedRoutesNamespacesFrom.ALL);
   }
 
   /** Routes from namespaces carrying all of `labels`. */
   public static fromNamespacesLabelled(labels: Record<string, string>): AllowedRoutes {
-    return new AllowedRoutes('Selector', labels);
+    return new AllowedRoutes(gw.GatewaySpecListenersAllowedRoutesNamespacesFrom.SELECTOR, labels);
   }
 
-  private constructor(public readonly from: 'Same' | 'All' | 'Selector', public readonly labels?: Record<string, string>) {}
+  private constructor(
+    private readonly from: gw.GatewaySpecListenersAllowedRoutesNamespacesFrom,
+    private readonly labels?: Record<string, string>,
+  ) {}
 
-  /** Validates the selector (path-less error) and returns the labels, sorted. @internal */
-  public _renderLabels(): Record<string, string> | undefined {
-    if (!this.labels) return undefined;
-    if (Object.keys(this.labels).length === 0) {
+  /**
+   * Whether a route in `routeNamespace` may attach as far as synth can tell (a label selector is taken as yes: the
+   * namespaces' labels are not known here). @internal
+   */
+  public _admits(gatewayNamespace: string, routeNamespace: string): boolean {
+    return this.from !== gw.GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME || gatewayNamespace === routeNamespace;
+  }
+
+  /** Validates the selector (path-less error) and returns `allowedRoutes`, labels sorted. @internal */
+  public _toKube(): gw.GatewaySpecListenersAllowedRoutes {
+    if (this.labels && Object.keys(this.labels).length === 0) {
       throw new MeshValidationError('namespace selector needs at least one label; use AllowedRoutes.allNamespaces() to allow every namespace');
     }
-    return validateLabels(this.labels);
+    return { namespaces: { from: this.from, selector: this.labels && { matchLabels: validateLabels(this.labels) } } };
   }
+}
+
+/** The protocol of a Gateway listener (the kinds this library creates). */
+export enum ListenerProtocol {
+  /** Plain HTTP. */
+  HTTP = 'HTTP',
+  /** HTTPS, TLS terminated at the Gateway. */
+  HTTPS = 'HTTPS',
+  /** TLS passthrough. */
+  TLS = 'TLS',
 }
 
 /** A TLS certificate for an HTTPS listener: a `kubernetes.io/tls` Secret. */
@@ -77,29 +99,29 @@ export interface HttpsListenerOptions extends ListenerOptions {
 export class Listener {
   /** Plain HTTP; takes HTTPRoute and GRPCRoute (h2c). */
   public static http(options: ListenerOptions = {}): Listener {
-    return new Listener('HTTP', options, 80);
+    return new Listener(ListenerProtocol.HTTP, options, 80);
   }
 
   /** HTTPS, terminating TLS at the Gateway with Kubernetes Secrets; takes HTTPRoute and GRPCRoute. */
   public static https(options: HttpsListenerOptions): Listener {
-    return new Listener('HTTPS', options, 443, options.certificates);
+    return new Listener(ListenerProtocol.HTTPS, options, 443, options.certificates);
   }
 
   /** TLS passthrough: routes by SNI without decrypting; takes TLSRoute. */
   public static tlsPassthrough(options: ListenerOptions = {}): Listener {
-    return new Listener('TLS', options, 443);
+    return new Listener(ListenerProtocol.TLS, options, 443);
   }
 
   public readonly name: string;
   public readonly port: number;
 
   private constructor(
-    public readonly protocol: 'HTTP' | 'HTTPS' | 'TLS',
+    public readonly protocol: ListenerProtocol,
     public readonly options: ListenerOptions,
     defaultPort: number,
     public readonly certificates: CertificateSecret[] = [],
   ) {
-    this.name = options.name ?? (protocol === 'TLS' ? 'tls' : protocol.toLowerCase());
+    this.name = options.name ?? protocol.toLowerCase();
     this.port = options.port ?? defaultPort;
   }
 
@@ -108,8 +130,8 @@ export class Listener {
     validateDnsLabel('listener name', this.name);
     validatePort('listener port', this.port);
     if (this.options.hostname !== undefined) validateHostname('listener hostname', this.options.hostname);
-    this.options.allowedRoutes?._renderLabels();
-    if (this.protocol === 'HTTPS') {
+    this.options.allowedRoutes?._toKube();
+    if (this.protocol === ListenerProtocol.HTTPS) {
       validateCount(`HTTPS listener '${this.name}' certificates`, this.certificates.length,
         { ...CRD_LIMITS.Gateway['spec.listeners[].tls.certificateRefs'], minItems: 1 }, 'pass the TLS Secret(s)');
       for (const c of this.certificates) {
@@ -121,7 +143,31 @@ export class Listener {
 
   /** The route kinds this listener accepts. */
   public get routeKinds(): string[] {
-    return this.protocol === 'TLS' ? ['TLSRoute'] : ['GRPCRoute', 'HTTPRoute'];
+    return this.protocol === ListenerProtocol.TLS ? ['TLSRoute'] : ['GRPCRoute', 'HTTPRoute'];
+  }
+
+  /** The listener as rendered into a Gateway in `gatewayNamespace`. @internal */
+  public _toKube(gatewayNamespace: string): gw.GatewaySpecListeners {
+    return {
+      name: this.name,
+      protocol: this.protocol,
+      port: this.port,
+      hostname: this.options.hostname,
+      allowedRoutes: this.options.allowedRoutes?._toKube(),
+      tls:
+        this.protocol === ListenerProtocol.HTTPS
+          ? {
+            mode: gw.GatewaySpecListenersTlsMode.TERMINATE,
+            certificateRefs: this.certificates.map((c) => ({
+              kind: 'Secret',
+              name: c.name,
+              namespace: c.namespace !== undefined && c.namespace !== gatewayNamespace ? c.namespace : undefined,
+            })),
+          }
+          : this.protocol === ListenerProtocol.TLS
+            ? { mode: gw.GatewaySpecListenersTlsMode.PASSTHROUGH }
+            : undefined,
+    };
   }
 }
 
@@ -200,40 +246,63 @@ export interface GatewayProps {
   readonly name?: string;
 }
 
+/** A Gateway defined outside this app (e.g. by the platform team), for `Gateway.fromName`. */
+export interface GatewayAttributes {
+  /** The Gateway's namespace. */
+  readonly namespace: string;
+  /** The Gateway's object name. */
+  readonly name: string;
+  /**
+   * Its listeners, as the owner declared them: routes are then checked against them at synth (listener name,
+   * route kind, allowed namespaces, hostnames), as for a Gateway of this app.
+   * @default - unknown (the import's `listeners` is empty): routes are not checked against listeners
+   */
+  readonly listeners?: Listener[];
+}
+
 /**
  * A Gateway API `Gateway` of class `cilium`: Cilium's Envoy terminates the listeners behind a LoadBalancer
  * Service. Needs the Gateway API controller on the Cilium install (`gatewayApi`).
  * @see https://gateway-api.sigs.k8s.io/api-types/gateway/
  * @see https://docs.cilium.io/en/stable/network/servicemesh/gateway-api/gateway-api/
  */
-export class Gateway extends Construct {
+export class Gateway extends Construct implements IGateway {
+  /**
+   * A Gateway that exists in the cluster but not in this app (e.g. owned by the platform team), for routes to
+   * attach to: `ParentRef.gateway(Gateway.fromName(this, 'Shared', { namespace: 'infra', name: 'public' }))`.
+   * Nothing is created for it; routes in other namespaces need the Gateway's listeners to allow them.
+   */
+  public static fromName(scope: Construct, id: string, attrs: GatewayAttributes): IGateway {
+    return new ImportedGateway(scope, id, attrs);
+  }
+
   /** The Gateway's object name. */
   public readonly name: string;
   /** The Gateway's namespace. */
   public readonly namespace: string;
   /** The listeners, in the order given. */
-  public readonly listeners: readonly Listener[];
+  public readonly listeners: Listener[];
 
   constructor(scope: Construct, id: string, props: GatewayProps) {
     super(scope, id);
     const { profile, namespace, name } = gatewayApiObject(this, 'Gateway', props.namespace, props.name);
     this.namespace = namespace;
     this.name = name;
-    this.listeners = props.listeners;
+    this.listeners = [...props.listeners];
     atScope(this, () => checkListeners(props.listeners));
     const annotations = props.loadBalancer ? atScope(this, () => checkInfrastructureAnnotations(loadBalancerAnnotations(props.loadBalancer!))) : undefined;
-    if (annotations && !profile.version.isAtLeast(17)) {
+    const noInfrastructure = gatewayApiUnsupportedReason(profile, GatewayApiFeature.GATEWAY_INFRASTRUCTURE);
+    if (annotations && noInfrastructure) {
       Annotations.of(this).addWarningV2(
         'cdk-cilium-mesh:gatewayInfrastructure',
-        `Cilium ${profile.version.line} uses Gateway API v1.1.0, where Gateway spec.infrastructure exists only in the ` +
-          'experimental-channel CRD; install the experimental Gateway CRD (as Cilium 1.16 docs require) or the API ' +
-          'server rejects the load balancer annotations',
+        `the load balancer settings are written to Gateway spec.infrastructure, but ${noInfrastructure}; install the ` +
+          'experimental-channel Gateway CRD or the API server rejects the load balancer annotations',
       );
     }
     for (const l of props.listeners) {
       for (const c of l.certificates) {
         if (c.namespace !== undefined && c.namespace !== this.namespace) {
-          ReferenceGrants.of(ServiceMesh.of(this)).allow({
+          ReferenceGrants.of(ServiceMesh.ofScope(this)).allow({
             fromKind: 'Gateway', fromNamespace: this.namespace, toKind: 'Secret', toNamespace: c.namespace, toName: c.name,
           });
         }
@@ -243,10 +312,27 @@ export class Gateway extends Construct {
       metadata: { name, namespace: this.namespace },
       spec: {
         gatewayClassName: 'cilium',
-        listeners: props.listeners.map((l) => renderListener(l, this.namespace)),
+        listeners: props.listeners.map((l) => l._toKube(this.namespace)),
         infrastructure: annotations ? { annotations } : undefined,
       },
     });
+  }
+}
+
+/** A Gateway of another owner: a name, a namespace and maybe its listeners; nothing is rendered for it. */
+class ImportedGateway extends Construct implements IGateway {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly listeners: Listener[] = [];
+
+  constructor(scope: Construct, id: string, attrs: GatewayAttributes) {
+    super(scope, id);
+    this.namespace = atScope(this, () => validateDnsLabel('Gateway namespace', attrs.namespace));
+    this.name = atScope(this, () => validateDnsSubdomain('Gateway name', attrs.name));
+    if (attrs.listeners !== undefined) {
+      atScope(this, () => checkListeners(attrs.listeners!));
+      this.listeners = [...attrs.listeners];
+    }
   }
 }
 
@@ -276,33 +362,4 @@ function checkListeners(listeners: readonly Listener[]): void {
     }
     slots.add(slot);
   }
-}
-
-function renderListener(l: Listener, gatewayNamespace: string): gw.GatewaySpecListeners {
-  const allowed = l.options.allowedRoutes;
-  return {
-    name: l.name,
-    protocol: l.protocol,
-    port: l.port,
-    hostname: l.options.hostname,
-    allowedRoutes: allowed && {
-      namespaces: {
-        from: allowed.from as gw.GatewaySpecListenersAllowedRoutesNamespacesFrom,
-        selector: allowed.labels && { matchLabels: allowed._renderLabels() },
-      },
-    },
-    tls:
-      l.protocol === 'HTTPS'
-        ? {
-          mode: gw.GatewaySpecListenersTlsMode.TERMINATE,
-          certificateRefs: l.certificates.map((c) => ({
-            kind: 'Secret',
-            name: c.name,
-            namespace: c.namespace !== undefined && c.namespace !== gatewayNamespace ? c.namespace : undefined,
-          })),
-        }
-        : l.protocol === 'TLS'
-          ? { mode: gw.GatewaySpecListenersTlsMode.PASSTHROUGH }
-          : undefined,
-  };
 }

@@ -4,27 +4,36 @@ import { CRD_LIMITS } from '../../imports/crd-limits';
 import { atScope, MeshValidationError } from '../../private/errors';
 import { validateCount, validateString } from '../../private/validate';
 import { gatewayApiObject, routeContext, type RouteContext } from './context';
-import { renderHttpFilter, type HttpRouteFilter } from './filters';
-import type { WeightedBackend } from './http-route';
+import type { HttpRouteFilter } from './filters';
+import { checkRuleName, checkRuleNames, type WeightedBackend } from './http-route';
 import type { GrpcRouteMatch } from './matches';
 import { registerGammaParents } from './gamma';
-import { renderParent, type RouteParent } from './parent';
+import type { ParentRef } from './parent';
 import { validateHostname, validateWeights } from './validation';
 
 /** One rule of a GRPCRoute. */
 export interface GrpcRouteRule {
-  /** @default - every call */
+  /**
+   * The rule's name (GEP-995), unique within the route; needs CRDs that have the field, as `HttpRouteRule.name`.
+   * @default - no name
+   * @see https://gateway-api.sigs.k8s.io/geps/gep-995/
+   */
+  readonly name?: string;
+  /**
+   * Conditions a call must meet for the rule to apply (any of them).
+   * @default - every call
+   */
   readonly matches?: GrpcRouteMatch[];
   /** Header modifiers and mirrors only (gRPC has no redirect or rewrite filter). @default - none */
   readonly filters?: HttpRouteFilter[];
-  /** Where matching calls go (at least one). */
-  readonly backends: WeightedBackend[];
+  /** Where matching calls go (at least one), with weights. */
+  readonly backendRefs: WeightedBackend[];
 }
 
 /** Properties of a `GrpcRoute`. */
 export interface GrpcRouteProps {
   /** Gateways and/or Services (GAMMA) to attach to. */
-  readonly parents: RouteParent[];
+  readonly parentRefs: ParentRef[];
   /** @default - every host its listeners accept */
   readonly hostnames?: string[];
   /** Rules (1-16). */
@@ -46,13 +55,13 @@ const METHOD_NAME = /^[A-Za-z_][A-Za-z_0-9]*$/;
 /** Renders one GRPCRoute rule; service and method matches are Exact. */
 export function renderGrpcRouteRule(rule: GrpcRouteRule, index: number, ctx: RouteContext): gw.GrpcRouteSpecRules {
   const what = `rule ${index}`;
-  if (rule.backends.length === 0) {
-    throw new MeshValidationError(`${what} has no backend; add at least one backend`);
+  if (rule.backendRefs.length === 0) {
+    throw new MeshValidationError(`${what} has no backend; add at least one entry to backendRefs`);
   }
-  validateCount(`${what} backends`, rule.backends.length, GRPC['spec.rules[].backendRefs'], 'split the traffic over several rules or routes');
+  validateCount(`${what} backendRefs`, rule.backendRefs.length, GRPC['spec.rules[].backendRefs'], 'split the traffic over several rules or routes');
   validateCount(`${what} filters`, (rule.filters ?? []).length, GRPC['spec.rules[].filters'], 'use fewer filters');
   validateCount(`${what} matches`, (rule.matches ?? []).length, GRPC['spec.rules[].matches'], 'split the rule');
-  validateWeights(what, rule.backends.map((b) => b.weight ?? 1));
+  validateWeights(what, rule.backendRefs.map((b) => b.weight ?? 1));
   const filters = rule.filters ?? [];
   for (const f of filters) {
     if (f.type === 'RequestRedirect' || f.type === 'URLRewrite') {
@@ -72,16 +81,17 @@ export function renderGrpcRouteRule(rule: GrpcRouteRule, index: number, ctx: Rou
     return {
       method: m.service || m.method ? { type: gw.GrpcRouteSpecRulesMatchesMethodType.EXACT, service: m.service, method: m.method } : undefined,
       headers: m.headers?.length
-        ? m.headers.map((h) => h.render()).map((h) => ({ type: h.type as string as gw.GrpcRouteSpecRulesMatchesHeadersType, name: h.name, value: h.value }))
+        ? m.headers.map((h) => h._toKube()).map((h) => ({ type: h.type as string as gw.GrpcRouteSpecRulesMatchesHeadersType, name: h.name, value: h.value }))
         : undefined,
     };
   });
   return {
+    name: rule.name !== undefined ? checkRuleName(what, rule.name, ctx) : undefined,
     matches: matches.length ? matches : undefined,
     filters: filters.length
-      ? filters.map((f) => ({ ...renderHttpFilter(f, ctx), type: f.type as gw.GrpcRouteSpecRulesFiltersType }))
+      ? filters.map((f) => ({ ...f._toKube(ctx), type: f.type as gw.GrpcRouteSpecRulesFiltersType }))
       : undefined,
-    backendRefs: rule.backends.map((b) => ({ ...ctx.backendRef(b.backend), weight: b.weight })),
+    backendRefs: rule.backendRefs.map((b) => ({ ...ctx.backendRef(b.backend), weight: b.weight })),
   };
 }
 
@@ -104,17 +114,16 @@ export class GrpcRoute extends Construct {
     const spec = atScope(this, () => {
       validateCount('GRPCRoute hostnames', (props.hostnames ?? []).length, GRPC['spec.hostnames'], 'split the hostnames over several routes');
       const hostnames = (props.hostnames ?? []).map((h) => validateHostname('GRPCRoute hostname', h));
-      validateCount('GRPCRoute parents', props.parents.length, { ...GRPC['spec.parentRefs'], minItems: 1 },
-        'pass RouteParent.gateway(...) or RouteParent.service(...)');
+      validateCount('GRPCRoute parentRefs', props.parentRefs.length, { ...GRPC['spec.parentRefs'], minItems: 1 },
+        'pass ParentRef.gateway(...) or ParentRef.service(...)');
       validateCount('GRPCRoute rules', props.rules.length, GRPC['spec.rules'], 'split it into several routes');
       const ctx = routeContext(this, 'GRPCRoute', this.namespace);
-      return {
-        parentRefs: props.parents.map((p) => renderParent(p, 'GRPCRoute', this.namespace, hostnames)),
-        hostnames: hostnames.length ? hostnames : undefined,
-        rules: props.rules.map((r, i) => renderGrpcRouteRule(r, i, ctx)),
-      };
+      const parentRefs = props.parentRefs.map((p) => p._toKube('GRPCRoute', this.namespace, hostnames));
+      const rules = props.rules.map((r, i) => renderGrpcRouteRule(r, i, ctx));
+      checkRuleNames(props.rules);
+      return { parentRefs, hostnames: hostnames.length ? hostnames : undefined, rules };
     });
-    registerGammaParents(this, 'GRPCRoute', this.namespace, props.parents);
+    registerGammaParents(this, 'GRPCRoute', this.namespace, props.parentRefs);
     new gw.GrpcRoute(this, 'Resource', { metadata: { name, namespace: this.namespace }, spec });
   }
 }

@@ -5,13 +5,14 @@ import * as gwx from '../../imports/gateway.networking.k8s.io.experimental';
 import { CRD_LIMITS } from '../../imports/crd-limits';
 import { toGatewayDuration } from '../../private/duration';
 import { atScope, MeshValidationError } from '../../private/errors';
-import { validateCount, validateEnum } from '../../private/validate';
+import { validateCount, validateDnsSubdomain, validateEnum } from '../../private/validate';
+import { GatewayApiFeature, gatewayApiUnsupportedReason } from '../../gateway-api/features';
 import type { IBackend } from './backend';
 import { gatewayApiObject, routeContext, type RouteContext } from './context';
-import { HttpRouteFilter, renderHttpFilter } from './filters';
+import type { HttpRouteFilter } from './filters';
 import { HttpMethod, PathMatchType, type HttpRouteMatch } from './matches';
 import { registerGammaParents } from './gamma';
-import { renderParent, type RouteParent } from './parent';
+import type { ParentRef } from './parent';
 import { renderRetry, requireRetrySupport, toExperimentalSpec, type HttpRouteRetry } from './retry';
 import { findShadowedMatches, validateHostname, validateWeights, type RuleMatches } from './validation';
 
@@ -37,13 +38,34 @@ export interface HttpRouteTimeouts {
 
 /** One rule of an HTTPRoute. */
 export interface HttpRouteRule {
-  /** @default - every request (PathPrefix '/') */
+  /**
+   * The rule's name (GEP-995), unique within the route: a DNS subdomain such as `canary-split`, which status
+   * conditions and policies can refer to. Needs CRDs that have the field: Gateway API v1.4.0+ (standard channel;
+   * Cilium 1.19 and 1.20) or v1.2.0+ experimental (Cilium 1.17 and 1.18 with the experimental channel); a synth
+   * error elsewhere (see the README's Gateway API feature table).
+   * @default - no name
+   * @see https://gateway-api.sigs.k8s.io/geps/gep-995/
+   */
+  readonly name?: string;
+  /**
+   * Conditions a request must meet for the rule to apply (any of them).
+   * @default - every request (PathPrefix '/')
+   */
   readonly matches?: HttpRouteMatch[];
-  /** @default - none */
+  /**
+   * Filters applied to matching requests (header modifiers, redirect, rewrite, mirror).
+   * @default - none
+   */
   readonly filters?: HttpRouteFilter[];
-  /** Where matching requests go; required unless a RequestRedirect filter answers them. @default - none */
-  readonly backends?: WeightedBackend[];
-  /** @default - none */
+  /**
+   * Where matching requests go, with weights; required unless a RequestRedirect filter answers them.
+   * @default - none
+   */
+  readonly backendRefs?: WeightedBackend[];
+  /**
+   * Request and backend request timeouts.
+   * @default - none
+   */
   readonly timeouts?: HttpRouteTimeouts;
   /**
    * Retry failed requests to the backends (GEP-1731). Needs Cilium 1.20+ and the experimental-channel Gateway API
@@ -57,7 +79,7 @@ export interface HttpRouteRule {
 /** Properties of an `HttpRoute`. */
 export interface HttpRouteProps {
   /** Gateways (north-south) and/or Services (east-west, GAMMA) to attach to. */
-  readonly parents: RouteParent[];
+  readonly parentRefs: ParentRef[];
   /** Host names this route serves (ignored for Service parents). @default - every host its listeners accept */
   readonly hostnames?: string[];
   /** Rules (1-16). */
@@ -91,13 +113,13 @@ export function renderTimeouts(t: HttpRouteTimeouts): gw.HttpRouteSpecRulesTimeo
 export function renderHttpRouteRule(rule: HttpRouteRule, index: number, ctx: RouteContext): gw.HttpRouteSpecRules {
   const what = `rule ${index}`;
   const filters = rule.filters ?? [];
-  const backends = rule.backends ?? [];
+  const backends = rule.backendRefs ?? [];
   const redirect = filters.some((f) => f.type === 'RequestRedirect');
   if (backends.length === 0 && !redirect) {
-    throw new MeshValidationError(`${what} has no backend and no redirect, so it would answer 500; add backends or a RequestRedirect filter`);
+    throw new MeshValidationError(`${what} has no backend and no redirect, so it would answer 500; add backendRefs or a RequestRedirect filter`);
   }
   if (backends.length > 0 && redirect) {
-    throw new MeshValidationError(`${what} has both backends and a RequestRedirect filter; a redirect answers the request itself, so drop one`);
+    throw new MeshValidationError(`${what} has both backendRefs and a RequestRedirect filter; a redirect answers the request itself, so drop one`);
   }
   const counts = new Map<string, number>();
   filters.forEach((f) => counts.set(f.type, (counts.get(f.type) ?? 0) + 1));
@@ -109,14 +131,15 @@ export function renderHttpRouteRule(rule: HttpRouteRule, index: number, ctx: Rou
   if (redirect && filters.some((f) => f.type === 'URLRewrite')) {
     throw new MeshValidationError(`${what} has both RequestRedirect and URLRewrite filters, which Gateway API forbids; keep one`);
   }
-  validateCount(`${what} backends`, backends.length, HTTP['spec.rules[].backendRefs'], 'split the traffic over several rules or routes');
+  validateCount(`${what} backendRefs`, backends.length, HTTP['spec.rules[].backendRefs'], 'split the traffic over several rules or routes');
   validateCount(`${what} filters`, filters.length, HTTP['spec.rules[].filters'], 'use fewer filters');
   validateWeights(what, backends.map((b) => b.weight ?? 1));
   const matches = rule.matches ?? [];
   validateCount(`${what} matches`, matches.length, HTTP['spec.rules[].matches'], 'split the rule');
   return {
+    name: rule.name !== undefined ? checkRuleName(what, rule.name, ctx) : undefined,
     matches: matches.length ? matches.map(renderMatch) : undefined,
-    filters: filters.length ? filters.map((f) => renderHttpFilter(f, ctx)) : undefined,
+    filters: filters.length ? filters.map((f) => f._toKube(ctx)) : undefined,
     backendRefs: backends.length ? backends.map((b) => ({ ...ctx.backendRef(b.backend), weight: b.weight })) : undefined,
     timeouts: rule.timeouts ? renderTimeouts(rule.timeouts) : undefined,
   };
@@ -134,19 +157,41 @@ function renderMatch(m: HttpRouteMatch): gw.HttpRouteSpecRulesMatches {
     }
   }
   return {
-    path: m.path && renderPath(m.path.render()),
+    path: m.path?._toKube(),
     headers: m.headers?.length
-      ? m.headers.map((h) => h.render()).map((h) => ({ type: h.type as string as gw.HttpRouteSpecRulesMatchesHeadersType, name: h.name, value: h.value }))
+      ? m.headers.map((h) => h._toKube()).map((h) => ({ type: h.type as string as gw.HttpRouteSpecRulesMatchesHeadersType, name: h.name, value: h.value }))
       : undefined,
     queryParams: m.queryParams?.length
-      ? m.queryParams.map((q) => q.render()).map((q) => ({ type: q.type as string as gw.HttpRouteSpecRulesMatchesQueryParamsType, name: q.name, value: q.value }))
+      ? m.queryParams.map((q) => q._toKube()).map((q) => ({ type: q.type as string as gw.HttpRouteSpecRulesMatchesQueryParamsType, name: q.name, value: q.value }))
       : undefined,
     method: m.method as string as gw.HttpRouteSpecRulesMatchesMethod | undefined,
   };
 }
 
-function renderPath(p: { type: PathMatchType; value: string }): gw.HttpRouteSpecRulesMatchesPath {
-  return { type: p.type as string as gw.HttpRouteSpecRulesMatchesPathType, value: p.value };
+/**
+ * A rule name: a DNS subdomain (the CRD's pattern), on CRDs that have the field (the feature table decides).
+ * Uniqueness within the route is checked by `checkRuleNames`.
+ */
+export function checkRuleName(what: string, name: string, ctx: RouteContext): string {
+  const why = gatewayApiUnsupportedReason(ctx.profile, GatewayApiFeature.ROUTE_RULE_NAMES);
+  if (why) {
+    throw new MeshValidationError(`${what} has name '${name}', but ${why}; drop the name, or install CRDs that have it ` +
+      '(the experimental channel from Gateway API v1.2.0, the standard one from v1.4.0)');
+  }
+  return validateDnsSubdomain(`${what} name`, name);
+}
+
+/** Rule names must be unique within a route (Gateway API: "MUST be unique within a Route"). */
+export function checkRuleNames(rules: readonly { readonly name?: string }[]): void {
+  const seen = new Map<string, number>();
+  rules.forEach((r, i) => {
+    if (r.name === undefined) return;
+    const first = seen.get(r.name);
+    if (first !== undefined) {
+      throw new MeshValidationError(`rules ${first} and ${i} are both named '${r.name}'; rule names must be unique within a route`);
+    }
+    seen.set(r.name, i);
+  });
 }
 
 /**
@@ -169,16 +214,17 @@ export class HttpRoute extends Construct {
     const rendered = atScope(this, () => {
       validateCount('HTTPRoute hostnames', (props.hostnames ?? []).length, HTTP['spec.hostnames'], 'split the hostnames over several routes');
       const hostnames = (props.hostnames ?? []).map((h) => validateHostname('HTTPRoute hostname', h));
-      validateCount('HTTPRoute parents', props.parents.length, { ...HTTP['spec.parentRefs'], minItems: 1 },
-        'pass RouteParent.gateway(...) or RouteParent.service(...)');
+      validateCount('HTTPRoute parentRefs', props.parentRefs.length, { ...HTTP['spec.parentRefs'], minItems: 1 },
+        'pass ParentRef.gateway(...) or ParentRef.service(...)');
       validateCount('HTTPRoute rules', props.rules.length, HTTP['spec.rules'], 'split it into several routes');
       const totalMatches = props.rules.reduce((n, r) => n + (r.matches?.length ?? 0), 0);
       if (totalMatches > 128) {
         throw new MeshValidationError(`an HTTPRoute may have at most 128 matches over all rules, got ${totalMatches}; split it into several routes`);
       }
-      const parentRefs = props.parents.map((p) => renderParent(p, 'HTTPRoute', this.namespace, hostnames));
+      const parentRefs = props.parentRefs.map((p) => p._toKube('HTTPRoute', this.namespace, hostnames));
       const ctx = routeContext(this, 'HTTPRoute', this.namespace);
       const rules = props.rules.map((r, i) => renderHttpRouteRule(r, i, ctx));
+      checkRuleNames(props.rules);
       checkPrefixRewrites(props.rules);
       if (props.rules.some((r) => r.retry)) {
         requireRetrySupport(profile);
@@ -186,13 +232,13 @@ export class HttpRoute extends Construct {
       const retries = props.rules.map((r, i) => r.retry && renderRetry(`rule ${i}`, r.retry));
       return { spec: { parentRefs, hostnames: hostnames.length ? hostnames : undefined, rules }, retries };
     });
-    registerGammaParents(this, 'HTTPRoute', this.namespace, props.parents);
-    if (!profile.version.isAtLeast(17) && props.rules.some((r) => r.timeouts)) {
+    registerGammaParents(this, 'HTTPRoute', this.namespace, props.parentRefs);
+    const noTimeouts = gatewayApiUnsupportedReason(profile, GatewayApiFeature.HTTP_ROUTE_TIMEOUTS);
+    if (noTimeouts && props.rules.some((r) => r.timeouts)) {
       Annotations.of(this).addWarningV2('cdk-cilium-mesh:routeTimeouts',
-        `Cilium ${profile.version.line} uses Gateway API v1.1.0, where HTTPRoute timeouts exist only in the ` +
-          'experimental-channel CRD; install the experimental HTTPRoute CRD or the API server rejects the timeouts');
+        `${noTimeouts}; install the experimental HTTPRoute CRD or the API server rejects the timeouts`);
     }
-    if (props.hostnames?.length && props.parents.every((p) => p.isService)) {
+    if (props.hostnames?.length && props.parentRefs.every((p) => p.isService)) {
       Annotations.of(this).addWarningV2('cdk-cilium-mesh:gammaHostnames',
         'hostnames are ignored on routes whose parents are Services (GAMMA); remove them');
     }
@@ -216,11 +262,7 @@ export class HttpRoute extends Construct {
 
 function checkPrefixRewrites(rules: readonly HttpRouteRule[]): void {
   rules.forEach((r, i) => {
-    const usesPrefix = (r.filters ?? []).some((f) => {
-      const s = f._spec;
-      const path = s.kind === 'RequestRedirect' ? s.redirect.path : s.kind === 'URLRewrite' ? s.rewrite.path : undefined;
-      return path?.type === 'ReplacePrefixMatch';
-    });
+    const usesPrefix = (r.filters ?? []).some((f) => f._replacesPrefix);
     const prefixMatches = (r.matches ?? []).filter((m) => m.path?.type === PathMatchType.PATH_PREFIX);
     if (usesPrefix && (prefixMatches.length !== 1 || (r.matches ?? []).length !== 1)) {
       throw new MeshValidationError(

@@ -72,7 +72,7 @@ export class CiliumIngress extends Construct {
 
   constructor(scope: Construct, id: string, props: CiliumIngressProps) {
     super(scope, id);
-    const profile = ServiceMesh.of(this).cilium;
+    const profile = ServiceMesh.ofScope(this).cilium;
     // A CiliumVersion.of(...) is checked where it is first used, so that the error names a construct.
     profile.version.validate(this);
     if (!profile.ingressController) {
@@ -84,7 +84,7 @@ export class CiliumIngress extends Construct {
     }
     checkCapability(this, Feature.INGRESS, profile);
     const namespace = atScope(this, () => validateDnsLabel('Ingress namespace', namespaceOf(this, props.namespace)));
-    const mesh = ServiceMesh.of(this);
+    const mesh = ServiceMesh.ofScope(this);
     const name = props.name === undefined ? objectNameFor(this, mesh, 'ingress') : atScope(this, () => validateDnsLabel('Ingress name', props.name!));
     claimObjectName(mesh, this, 'Ingress', namespace, name, 'pass a different name, or give one of the constructs a different id (names derive from construct paths)');
     atScope(this, () => {

@@ -1,4 +1,5 @@
 import { CRD_LIMITS } from '../../imports/crd-limits';
+import type * as gw from '../../imports/gateway.networking.k8s.io';
 import { MeshValidationError } from '../../private/errors';
 import { validateCelRules, validateEnum, validateRe2, validateString, type StringLimits } from '../../private/validate';
 
@@ -38,8 +39,8 @@ export class PathMatch {
 
   private constructor(public readonly type: PathMatchType, public readonly value: string) {}
 
-  /** Validates the match (path-less error; routes wrap it with `atScope`) and returns its wire form. */
-  public render(): { type: PathMatchType; value: string } {
+  /** Validates the match (path-less error; routes wrap it with `atScope`) and returns its wire form. @internal */
+  public _toKube(): gw.HttpRouteSpecRulesMatchesPath {
     if (this.type === PathMatchType.REGULAR_EXPRESSION) {
       const fix = "pass an RE2 pattern such as '/api/v[0-9]+'";
       validateString('regular expression path', this.value, { ...HTTP['spec.rules[].matches[].path.value'], minLength: 1 }, fix);
@@ -47,8 +48,15 @@ export class PathMatch {
     } else {
       checkPath(this.type, this.value);
     }
-    return { type: this.type, value: this.value };
+    return { type: this.type as string as gw.HttpRouteSpecRulesMatchesPathType, value: this.value };
   }
+}
+
+/** A rendered header or query parameter match. @internal */
+export interface RenderedValueMatch {
+  readonly type: string;
+  readonly name: string;
+  readonly value: string;
 }
 
 /** How a header or query parameter value is matched. */
@@ -90,8 +98,8 @@ export class HeaderMatch {
     private readonly cookieName?: string,
   ) {}
 
-  /** Validates the match (path-less error; routes wrap it with `atScope`) and returns its wire form. */
-  public render(): { type: ValueMatchType; name: string; value: string } {
+  /** Validates the match (path-less error; routes wrap it with `atScope`) and returns its wire form. @internal */
+  public _toKube(): RenderedValueMatch {
     if (this.cookieName !== undefined && !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(this.cookieName)) {
       throw new MeshValidationError(`cookie name must be an RFC 6265 token, got '${this.cookieName}'; pass a name such as 'beta'`);
     }
@@ -116,8 +124,8 @@ export class QueryParamMatch {
 
   private constructor(public readonly type: ValueMatchType, public readonly name: string, public readonly value: string) {}
 
-  /** Validates the match (path-less error; routes wrap it with `atScope`) and returns its wire form. */
-  public render(): { type: ValueMatchType; name: string; value: string } {
+  /** Validates the match (path-less error; routes wrap it with `atScope`) and returns its wire form. @internal */
+  public _toKube(): RenderedValueMatch {
     return renderValueMatch('query parameter', this.type, this.name, this.value,
       HTTP['spec.rules[].matches[].queryParams[].name'], HTTP['spec.rules[].matches[].queryParams[].value']);
   }
@@ -177,7 +185,7 @@ function checkPath(type: PathMatchType, path: string): void {
 
 function renderValueMatch(
   what: string, type: ValueMatchType, name: string, value: string, nameLimits: StringLimits, valueLimits: StringLimits,
-): { type: ValueMatchType; name: string; value: string } {
+): RenderedValueMatch {
   validateEnum(`${what} match type`, type, Object.values(ValueMatchType));
   validateString(`${what} name`, name, nameLimits, NAME_FIX);
   const fix = type === ValueMatchType.REGULAR_EXPRESSION ? 'pass an RE2 pattern' : 'pass a non-empty value, or match with a regular expression';

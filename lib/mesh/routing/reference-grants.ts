@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { CRD_LIMITS } from '../../imports/crd-limits';
 import * as gw from '../../imports/gateway.networking.k8s.io';
 import type { ServiceMesh } from '../service-mesh';
+import { GatewayApiFeature, gatewayApiSupports } from '../../gateway-api/features';
 
 const ID = 'ReferenceGrants';
 
@@ -10,10 +11,13 @@ const ID = 'ReferenceGrants';
 export interface GrantRequest {
   /** Kind of the referring object (`HTTPRoute`, `GRPCRoute`, `TLSRoute`, `Gateway`). */
   readonly fromKind: string;
+  /** Namespace of the referring object. */
   readonly fromNamespace: string;
-  /** Kind of the target (`Service` or `Secret`, both core group). */
-  readonly toKind: 'Service' | 'Secret';
+  /** Kind of the target: `Service` or `Secret`, both of the core group. */
+  readonly toKind: string;
+  /** Namespace of the target, where the grant is created. */
   readonly toNamespace: string;
+  /** Name of the target. */
   readonly toName: string;
 }
 
@@ -85,7 +89,7 @@ export class ReferenceGrants extends Construct {
 
   private constructor(mesh: ServiceMesh, id: string) {
     super(mesh, id);
-    this.v1 = mesh.cilium.version.isAtLeast(20);
+    this.v1 = gatewayApiSupports(mesh.cilium, GatewayApiFeature.REFERENCE_GRANT_V1);
   }
 
   /** Records that `request.from*` may refer to `request.to*`. */

@@ -4,8 +4,8 @@
  * bindings generated from experimental-install.yaml.
  */
 import type { Duration } from 'aws-cdk-lib';
-import { gatewayApiChannelOf, type CiliumProfile } from '../../cilium/profile';
-import { GatewayApiChannel } from '../../gateway-api/versions';
+import type { CiliumProfile } from '../../cilium/profile';
+import { GatewayApiFeature, gatewayApiFeature, gatewayApiSupports } from '../../gateway-api/features';
 import type * as gw from '../../imports/gateway.networking.k8s.io';
 import type * as gwx from '../../imports/gateway.networking.k8s.io.experimental';
 import { toGatewayDuration } from '../../private/duration';
@@ -38,9 +38,6 @@ export interface HttpRouteRetry {
    */
   readonly backoff?: Duration;
 }
-
-/** The first Cilium minor line whose Gateway API translation makes HTTPRoute `retry` take effect. */
-export const RETRY_MIN_CILIUM_MINOR = 20;
 
 /** Renders a rule's `retry`; throws (path-less) on values the v1.6.1 experimental CRD rejects. */
 export function renderRetry(what: string, retry: HttpRouteRetry): gwx.HttpRouteSpecRulesRetry {
@@ -78,14 +75,15 @@ export function renderRetry(what: string, retry: HttpRouteRetry): gwx.HttpRouteS
  * (in Gateway API v1.6.1 the standard HTTPRoute CRD has no `retry`; the API server would drop or reject it).
  */
 export function requireRetrySupport(profile: CiliumProfile): void {
-  if (!profile.version.isAtLeast(RETRY_MIN_CILIUM_MINOR)) {
+  const since = gatewayApiFeature(GatewayApiFeature.HTTP_ROUTE_RETRY).ciliumSince!;
+  if (profile.version.minor < since) {
     throw new MeshValidationError(
-      `HTTPRoute retry (GEP-1731) takes effect from Cilium 1.${RETRY_MIN_CILIUM_MINOR} (earlier lines generate an Envoy ` +
+      `HTTPRoute retry (GEP-1731) takes effect from Cilium 1.${since} (earlier lines generate an Envoy ` +
         `retry policy without retry_on, so nothing is retried: cilium/cilium#46432, fixed by #46433), got Cilium ` +
         `${profile.version.version}; upgrade to CiliumVersion.V1_20 or drop retry`,
     );
   }
-  if (gatewayApiChannelOf(profile) !== GatewayApiChannel.EXPERIMENTAL) {
+  if (!gatewayApiSupports(profile, GatewayApiFeature.HTTP_ROUTE_RETRY)) {
     throw new MeshValidationError(
       'HTTPRoute retry is in the experimental channel only in Gateway API v1.6.1 (standard from v1.7.0), but this ' +
         "install has the standard-channel CRDs; install the experimental CRDs with gatewayApiCrds: { channel: " +

@@ -5,17 +5,18 @@ import { atScope, MeshValidationError } from '../../private/errors';
 import { validateCount } from '../../private/validate';
 import { gatewayApiObject, routeContext } from './context';
 import type { WeightedBackend } from './http-route';
-import { renderParent, type RouteParent } from './parent';
+import type { ParentRef } from './parent';
+import { GatewayApiFeature, gatewayApiSupports, gatewayApiUnsupportedReason } from '../../gateway-api/features';
 import { validateHostname, validateWeights } from './validation';
 
 /** Properties of a `TlsRoute`. */
 export interface TlsRouteProps {
   /** Gateways with a TLS passthrough listener. */
-  readonly parents: RouteParent[];
+  readonly parentRefs: ParentRef[];
   /** SNI host names this route takes (1-16). */
   readonly hostnames: string[];
-  /** Where the (still encrypted) connections go. */
-  readonly backends: WeightedBackend[];
+  /** Where the (still encrypted) connections go, with weights. */
+  readonly backendRefs: WeightedBackend[];
   /** @default - the ServiceMesh chart's namespace, else `default` */
   readonly namespace?: string;
   /**
@@ -46,21 +47,26 @@ export class TlsRoute extends Construct {
     const spec = atScope(this, () => {
       validateCount('TLSRoute SNI hostnames', props.hostnames.length, { ...CRD_LIMITS.TLSRoute['spec.hostnames'], minItems: 1 }, "pass e.g. ['db.example.com']");
       const hostnames = props.hostnames.map((h) => validateHostname('TLSRoute hostname', h));
-      if (props.parents.length < 1 || props.parents.some((p) => p.isService)) {
-        throw new MeshValidationError('a TLSRoute attaches to Gateways only (TLS passthrough listeners); pass RouteParent.gateway(...)');
+      if (props.parentRefs.length < 1 || props.parentRefs.some((p) => p.isService)) {
+        throw new MeshValidationError('a TLSRoute attaches to Gateways only (TLS passthrough listeners); pass ParentRef.gateway(...)');
       }
-      validateCount('TLSRoute backends', props.backends.length, { ...CRD_LIMITS.TLSRoute['spec.rules[].backendRefs'], minItems: 1 }, 'pass backends');
-      validateCount('TLSRoute parents', props.parents.length, CRD_LIMITS.TLSRoute['spec.parentRefs'], 'attach to fewer Gateways');
-      validateWeights('TLSRoute', props.backends.map((b) => b.weight ?? 1));
+      const noTlsRoute = gatewayApiUnsupportedReason(profile, GatewayApiFeature.TLS_ROUTE);
+      if (noTlsRoute) {
+        throw new MeshValidationError(`${noTlsRoute}; install the experimental-channel CRDs (gatewayApiCrds: { channel: ` +
+          'GatewayApiChannel.EXPERIMENTAL } on the Cilium construct) or use Cilium 1.20');
+      }
+      validateCount('TLSRoute backendRefs', props.backendRefs.length, { ...CRD_LIMITS.TLSRoute['spec.rules[].backendRefs'], minItems: 1 }, 'pass backendRefs');
+      validateCount('TLSRoute parentRefs', props.parentRefs.length, CRD_LIMITS.TLSRoute['spec.parentRefs'], 'attach to fewer Gateways');
+      validateWeights('TLSRoute', props.backendRefs.map((b) => b.weight ?? 1));
       const ctx = routeContext(this, 'TLSRoute', this.namespace);
       return {
-        parentRefs: props.parents.map((p) => renderParent(p, 'TLSRoute', this.namespace, hostnames)),
+        parentRefs: props.parentRefs.map((p) => p._toKube('TLSRoute', this.namespace, hostnames)),
         hostnames,
-        rules: [{ backendRefs: props.backends.map((b) => ({ ...ctx.backendRef(b.backend), weight: b.weight })) }],
+        rules: [{ backendRefs: props.backendRefs.map((b) => ({ ...ctx.backendRef(b.backend), weight: b.weight })) }],
       };
     });
     const metadata = { name, namespace: this.namespace };
-    if (profile.version.isAtLeast(20)) {
+    if (gatewayApiSupports(profile, GatewayApiFeature.TLS_ROUTE_V1)) {
       new gw.TlsRoute(this, 'Resource', { metadata, spec });
     } else {
       new gw.TlsRouteV1Alpha2(this, 'Resource', { metadata, spec });

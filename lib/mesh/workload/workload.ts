@@ -3,12 +3,12 @@ import type * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import { MeshValidationError, atScope } from '../../private/errors';
 import { validateDnsLabel, validateDnsSubdomain, validateLabels, validatePort } from '../../private/validate';
-import { EnforcementRegistry, type IEnforcementListener } from '../policy/enforcement';
-import type { RuleManifest, SelectorManifest } from '../policy/manifest';
+import type { SelectorManifest } from '../policy/manifest';
+import { EnforcementRegistry, WorkloadMirrors } from '../policy/mirroring';
 import { NetworkPolicy } from '../policy/network-policy';
-import type { IMeshPeer, IMirrorTarget, IPolicySubject, MirroredRule, PolicyPeer } from '../policy/peers';
+import type { IMeshPeer, IPolicySubject, PolicyPeer } from '../policy/peers';
 import { Port, Protocol, sortPorts } from '../policy/ports';
-import type { AllowOptions, Bucket, DenyOptions } from '../policy/rules';
+import type { AllowOptions, DenyOptions } from '../policy/rules';
 import { ServiceMesh } from '../service-mesh';
 import { recordServiceSelector } from '../service-selectors';
 
@@ -25,7 +25,7 @@ export interface WorkloadProps {
    * The pod labels that select the workload (all must match). Must not be empty: use
    * `Workload.allInNamespace` to mean every pod of a namespace.
    */
-  readonly labels: Readonly<Record<string, string>>;
+  readonly labels: { [key: string]: string };
   /**
    * The ports the pods serve; rules towards the workload without explicit ports use them.
    * @default - none known: such rules allow all ports
@@ -79,13 +79,13 @@ export interface ServiceAccountAttributes {
 
 /**
  * A set of pods that policies apply to and that rules can name as a peer: `backend.allowFrom(frontend,
- * Port.tcp(8080))`. Created under a `ServiceMesh`. Rules added with its methods go to one
+ * { ports: [Port.tcp(8080)] })`. Created under a `ServiceMesh`. Rules added with its methods go to one
  * CiliumNetworkPolicy per workload (`workload.policy`), created on first use.
  *
  * The matching rule on the peer's side is rendered when that side is enforced by a `DefaultDeny` of the
  * same mesh (see `AllowOptions.mirror`).
  */
-export class Workload extends Construct implements IPolicySubject, IMirrorTarget, IEnforcementListener {
+export class Workload extends Construct implements IPolicySubject {
   /** Pods of a cdk8s-plus Service: its selector, namespace and target ports. Read when called. */
   public static fromService(scope: Construct, id: string, service: kplus.Service, options: WorkloadFromResourceOptions = {}): Workload {
     const spec = (ApiObject.of(service).toJson() as { spec?: { selector?: Record<string, string> } }).spec;
@@ -122,27 +122,28 @@ export class Workload extends Construct implements IPolicySubject, IMirrorTarget
 
   /** Every pod of a namespace, explicitly (an empty selector is refused elsewhere). */
   public static allInNamespace(scope: Construct, id: string, namespace: string): Workload {
-    return new Workload(scope, id, { namespace, labels: {} }, true);
+    const props: WorkloadProps = { namespace, labels: {} };
+    ALL_IN_NAMESPACE.add(props);
+    return new Workload(scope, id, props);
   }
 
+  /** The namespace of the pods. */
   public readonly namespace: string;
   /** The selecting labels, sorted. Empty for `allInNamespace`. */
-  public readonly labels: Readonly<Record<string, string>>;
-  public readonly ports: readonly Port[];
+  public readonly labels: { [key: string]: string };
+  /** The ports the pods serve, sorted (may be empty). */
+  public readonly ports: Port[];
   /** The Service in front of the pods, when known (see `WorkloadProps.service`); ports sorted. */
   public readonly service?: WorkloadService;
+  /** A stable key of namespace and labels. */
   public readonly selectorKey: string;
-  private readonly mirrors: MirroredRule[] = [];
-  private readonly registry: EnforcementRegistry;
+  private readonly mirrors: WorkloadMirrors;
   private _policy?: NetworkPolicy;
-  private listening = false;
 
-  constructor(scope: Construct, id: string, props: WorkloadProps);
-  /** @internal */
-  constructor(scope: Construct, id: string, props: WorkloadProps, allowEmpty: boolean);
-  constructor(scope: Construct, id: string, props: WorkloadProps, allowEmpty = false) {
+  constructor(scope: Construct, id: string, props: WorkloadProps) {
     super(scope, id);
-    this.registry = EnforcementRegistry.of(ServiceMesh.of(this));
+    const allowEmpty = ALL_IN_NAMESPACE.has(props);
+    this.mirrors = new WorkloadMirrors(this, EnforcementRegistry.of(ServiceMesh.ofScope(this)), () => void this.policy);
     this.namespace = atScope(this, () => validateDnsLabel('workload namespace', props.namespace));
     this.labels = atScope(this, () => validateLabels(props.labels));
     if (!allowEmpty && Object.keys(this.labels).length === 0) {
@@ -156,18 +157,18 @@ export class Workload extends Construct implements IPolicySubject, IMirrorTarget
       throw new MeshValidationError(`workload labels must not contain '${NAMESPACE_LABEL}'; pass the namespace in 'namespace'`, this);
     }
     this.ports = sortPorts(props.ports ?? []);
-    atScope(this, () => this.ports.forEach((p) => p.render()));
+    atScope(this, () => this.ports.forEach((p) => p._toKube()));
     this.selectorKey = `${this.namespace}/${JSON.stringify(this.labels)}`;
     if (props.service) {
       this.service = atScope(this, () => checkService(props.service!));
       if (Object.keys(this.labels).length > 0) {
-        recordServiceSelector(ServiceMesh.of(this), this, this.namespace, this.service.name, this.labels);
+        recordServiceSelector(ServiceMesh.ofScope(this), this, this.namespace, this.service.name, this.labels);
       }
     }
   }
 
-  /** The `endpointSelector` of policies for this workload (in its namespace). */
-  public get endpointSelector(): SelectorManifest {
+  /** The `endpointSelector` of policies for this workload (in its namespace), in Cilium's wire form. */
+  public get endpointSelector(): { [key: string]: any } {
     return Object.keys(this.labels).length === 0 ? {} : { matchLabels: { ...this.labels } };
   }
 
@@ -175,78 +176,49 @@ export class Workload extends Construct implements IPolicySubject, IMirrorTarget
   public get policy(): NetworkPolicy {
     if (!this._policy) {
       this._policy = new NetworkPolicy(this, 'Policy', { workload: this });
-      this._policy._addRuleSource(() => this.renderMirrors());
+      this._policy._addRuleSource(() => this.mirrors.render());
     }
     return this._policy;
   }
 
   /** Allows traffic from `peer` to this workload (on this workload's known ports unless ports are given). */
-  public allowFrom(peer: IMeshPeer, portOrOptions?: Port | AllowOptions): void {
-    this.policy.allowFrom(peer, portOrOptions);
+  public allowFrom(peer: IMeshPeer, options: AllowOptions = {}): void {
+    this.policy.allowFrom(peer, options);
   }
 
   /** Allows traffic from this workload to `peer` (on the peer's known ports unless ports are given). */
-  public allowTo(peer: IMeshPeer, portOrOptions?: Port | AllowOptions): void {
-    this.policy.allowTo(peer, portOrOptions);
+  public allowTo(peer: IMeshPeer, options: AllowOptions = {}): void {
+    this.policy.allowTo(peer, options);
   }
 
   /** Denies traffic from `peer` to this workload; wins over every allow. */
-  public denyFrom(peer: IMeshPeer, portOrOptions?: Port | DenyOptions): void {
-    this.policy.denyFrom(peer, portOrOptions);
+  public denyFrom(peer: IMeshPeer, options: DenyOptions = {}): void {
+    this.policy.denyFrom(peer, options);
   }
 
   /** Denies traffic from this workload to `peer`; wins over every allow. */
-  public denyTo(peer: IMeshPeer, portOrOptions?: Port | DenyOptions): void {
-    this.policy.denyTo(peer, portOrOptions);
+  public denyTo(peer: IMeshPeer, options: DenyOptions = {}): void {
+    this.policy.denyTo(peer, options);
   }
 
-  /** This workload as a rule peer: its labels plus its namespace label. */
-  public toPolicyPeer(): PolicyPeer {
+  /**
+   * This workload as a rule peer: its labels plus its namespace label.
+   * @internal
+   */
+  public _toPolicyPeer(): PolicyPeer {
     const selector: SelectorManifest = { matchLabels: { [NAMESPACE_LABEL]: this.namespace, ...this.labels } };
     return {
       key: `workload:${this.selectorKey}`,
       from: { fromEndpoints: [selector] },
       to: { toEndpoints: [selector] },
-      mirrorTarget: this,
+      mirrorTarget: this.mirrors,
       ports: this.ports,
     };
   }
-
-  /** @internal see IMirrorTarget */
-  public addMirror(mirror: MirroredRule): void {
-    this.mirrors.push(mirror);
-    if (mirror.force || this.registry.isEnforced(this.namespace, this.selectorKey, mirror.direction)) {
-      void this.policy;
-    } else if (!this.listening) {
-      this.listening = true;
-      this.registry.listen(this);
-    }
-  }
-
-  /** @internal see IEnforcementListener */
-  public enforcementChanged(): void {
-    if (this.mirrors.some((m) => this.registry.isEnforced(this.namespace, this.selectorKey, m.direction))) {
-      void this.policy;
-    }
-  }
-
-  private renderMirrors(): Array<[Bucket, RuleManifest]> {
-    const out: Array<[Bucket, RuleManifest]> = [];
-    for (const m of this.mirrors) {
-      if (!m.force && !this.registry.isEnforced(this.namespace, this.selectorKey, m.direction)) {
-        continue;
-      }
-      const peer = m.peer.toPolicyPeer();
-      const fields = m.direction === 'ingress' ? peer.from! : peer.to;
-      out.push([m.direction, {
-        ...fields,
-        ...(m.ports.length > 0 ? { toPorts: [{ ports: m.ports.map((p) => p.render()) }] } : {}),
-        ...(m.mutualAuth ? { authentication: { mode: 'required' as const } } : {}),
-      }]);
-    }
-    return out;
-  }
 }
+
+/** Props objects made by `Workload.allInNamespace`: the one way to select every pod of a namespace. */
+const ALL_IN_NAMESPACE = new WeakSet<WorkloadProps>();
 
 function checkService(service: WorkloadService): WorkloadService {
   const name = validateDnsLabel('workload Service name', service.name);

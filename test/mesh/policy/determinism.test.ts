@@ -7,11 +7,11 @@ type Step = (ctx: { mesh: any; w: Record<string, Workload> }) => void;
 
 const steps: Step[] = [
   ({ w }) => w.api.allowFrom(w.web, { ports: [Port.tcp(8080), Port.tcp(8443)], http: [HttpRule.get('/b'), HttpRule.get('/a')] }),
-  ({ w }) => w.api.allowTo(w.db, Port.tcp(5432)),
-  ({ w }) => w.api.allowTo(Peer.fqdn('z.example.com'), Port.tcp(443)),
-  ({ w }) => w.api.allowTo(Peer.fqdn('a.example.com'), Port.tcp(443)),
+  ({ w }) => w.api.allowTo(w.db, { ports: [Port.tcp(5432)] }),
+  ({ w }) => w.api.allowTo(Peer.fqdn('z.example.com'), { ports: [Port.tcp(443)] }),
+  ({ w }) => w.api.allowTo(Peer.fqdn('a.example.com'), { ports: [Port.tcp(443)] }),
   ({ w }) => w.api.denyFrom(Peer.entity(Entity.WORLD)),
-  ({ w }) => w.web.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(80)),
+  ({ w }) => w.web.allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(80)] }),
   ({ mesh }) => new DefaultDeny(mesh, 'Shop', { namespace: 'shop' }),
   ({ mesh }) => new DefaultDeny(mesh, 'Data', { namespace: 'data', egress: false }),
 ];

@@ -24,7 +24,7 @@ describe('toPorts', () => {
     const objects = Testing.synth(mesh);
     const spec = objects.find((o: any) => o.kind === 'CiliumNetworkPolicy' && o.spec.ingress).spec;
     expect(spec.ingress[0].toPorts.map((t: any) => t.ports.length)).toEqual([40, 40, 5]);
-    expect(spec.ingress[0].toPorts.flatMap((t: any) => t.ports.map((p: any) => p.port))).toEqual(ports.map((p) => String(p.port)).sort());
+    expect(spec.ingress[0].toPorts.flatMap((t: any) => t.ports.map((p: any) => p.port))).toEqual(ports.map((p) => String(p.startPort)).sort());
     expect(spec.egress.find((r: any) => r.toCIDRSet).toPorts.map((t: any) => [t.ports.length, t.rules.http.length])).toEqual([[40, 1], [40, 1], [5, 1]]);
     expect(spec.egressDeny[0].toPorts.map((t: any) => t.ports.length)).toEqual([40, 1]);
     recordManifests('policy-limits-85-ports', objects);
@@ -36,7 +36,7 @@ describe('enums passed from JavaScript', () => {
     const { web } = setup();
     expect(() => web.allowTo(Peer.entity('World' as Entity)))
       .toThrow(/^entity must be one of 'world', 'cluster', .*, got 'World'; use the enum's constants \[at Mesh\/Web\/Policy\]$/);
-    expect(() => web.allowTo(Peer.entity(Entity.WORLD), Port.range('tcp' as Protocol, 80, 81)))
+    expect(() => web.allowTo(Peer.entity(Entity.WORLD), { ports: [Port.range('tcp' as Protocol, 80, 81)] }))
       .toThrow(/^port protocol must be one of 'TCP', 'UDP', 'SCTP', 'ANY', got 'tcp'.* \[at Mesh\/Web\/Policy\]$/);
   });
 });
@@ -44,7 +44,7 @@ describe('enums passed from JavaScript', () => {
 describe('tokens', () => {
   test('a CDK token as a port number is refused as a token', () => {
     const { web } = setup();
-    expect(() => web.allowTo(Peer.entity(Entity.WORLD), Port.tcp(Token.asNumber({ Ref: 'Port' }))))
+    expect(() => web.allowTo(Peer.entity(Entity.WORLD), { ports: [Port.tcp(Token.asNumber({ Ref: 'Port' }))] }))
       .toThrow(/^port of TCP\/.* is an unresolved CDK token; .*pass a literal number \[at Mesh\/Web\/Policy\]$/);
   });
 });

@@ -12,8 +12,8 @@ describe('peers', () => {
   test('entities render fromEntities/toEntities', () => {
     const mesh = newMesh();
     const w = web(mesh);
-    w.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(8080));
-    w.allowTo(Peer.entity(Entity.KUBE_APISERVER), Port.tcp(443));
+    w.allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(8080)] });
+    w.allowTo(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.tcp(443)] });
     const spec = specOf(synthSorted(mesh), 'web-policy');
     expect(spec.ingress).toEqual([{ fromEntities: ['ingress'], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }]);
     expect(spec.egress).toEqual([{ toEntities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }]);
@@ -31,7 +31,7 @@ describe('peers', () => {
   test('CIDRs render CIDRSet with sorted except, IPv4 and IPv6', () => {
     const mesh = newMesh();
     const w = web(mesh);
-    w.allowTo(Peer.cidr('10.0.0.0/8', { except: ['10.96.0.0/12', '10.1.0.0/16'] }), Port.tcp(443));
+    w.allowTo(Peer.cidr('10.0.0.0/8', { except: ['10.96.0.0/12', '10.1.0.0/16'] }), { ports: [Port.tcp(443)] });
     w.allowFrom(Peer.cidr('2001:db8::/32'));
     const spec = specOf(synthSorted(mesh), 'web-policy');
     expect(spec.egress[0].toCIDRSet).toEqual([{ cidr: '10.0.0.0/8', except: ['10.1.0.0/16', '10.96.0.0/12'] }]);
@@ -43,8 +43,8 @@ describe('peers', () => {
   test('FQDN peers add the DNS proxy rule to kube-dns once', () => {
     const mesh = newMesh();
     const w = web(mesh);
-    w.allowTo(Peer.fqdn('api.example.com'), Port.tcp(443));
-    w.allowTo(Peer.fqdnPattern('*.s3.amazonaws.com'), Port.tcp(443));
+    w.allowTo(Peer.fqdn('api.example.com'), { ports: [Port.tcp(443)] });
+    w.allowTo(Peer.fqdnPattern('*.s3.amazonaws.com'), { ports: [Port.tcp(443)] });
     const egress = specOf(synthSorted(mesh), 'web-policy').egress;
     expect(egress).toHaveLength(3);
     expect(egress).toContainEqual({
@@ -58,7 +58,7 @@ describe('peers', () => {
 
   test('Kubernetes Services render toServices', () => {
     const mesh = newMesh();
-    web(mesh).allowTo(Peer.service('legacy-db', 'data'), Port.tcp(5432));
+    web(mesh).allowTo(Peer.service('legacy-db', 'data'), { ports: [Port.tcp(5432)] });
     expect(specOf(synthSorted(mesh), 'web-policy').egress).toEqual([{
       toServices: [{ k8sService: { serviceName: 'legacy-db', namespace: 'data' } }],
       toPorts: [{ ports: [{ port: '5432', protocol: 'TCP' }] }],
@@ -86,7 +86,7 @@ describe('ports', () => {
   });
 
   test('Port.range takes any protocol', () => {
-    expect(Port.range(Protocol.SCTP, 1, 2).render()).toEqual({ port: '1', endPort: 2, protocol: 'SCTP' });
+    expect(Port.range(Protocol.SCTP, 1, 2)._toKube()).toEqual({ port: '1', endPort: 2, protocol: 'SCTP' });
   });
 });
 
@@ -123,7 +123,7 @@ describe('deny rules and mutual authentication', () => {
     const mesh = newMesh();
     const w = web(mesh);
     w.denyTo(Peer.cidr('169.254.169.254/32'));
-    w.denyFrom(Peer.entity(Entity.WORLD), Port.tcp(22));
+    w.denyFrom(Peer.entity(Entity.WORLD), { ports: [Port.tcp(22)] });
     const spec = specOf(synthSorted(mesh), 'web-policy');
     expect(spec.egressDeny).toEqual([{ toCIDRSet: [{ cidr: '169.254.169.254/32' }] }]);
     expect(spec.ingressDeny).toEqual([{ fromEntities: ['world'], toPorts: [{ ports: [{ port: '22', protocol: 'TCP' }] }] }]);
@@ -170,7 +170,7 @@ describe('default deny and gradual adoption', () => {
       const mesh = newMesh();
       if (denyFirst) new DefaultDeny(mesh, 'Shop', { namespace: 'shop', egress: namespaceEgress });
       const api = new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' } });
-      api.allowFrom(web(mesh), Port.tcp(8080));
+      api.allowFrom(web(mesh), { ports: [Port.tcp(8080)] });
       if (!denyFirst) new DefaultDeny(mesh, 'Shop', { namespace: 'shop', egress: namespaceEgress });
       return synthSorted(mesh);
     };
@@ -182,7 +182,7 @@ describe('default deny and gradual adoption', () => {
   test('a DefaultDeny for Workload.allInNamespace enforces the whole namespace', () => {
     const mesh = newMesh();
     new DefaultDeny(mesh, 'Shop', { workload: Workload.allInNamespace(mesh, 'AllShop', 'shop'), ingress: false });
-    new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' } }).allowFrom(web(mesh), Port.tcp(8080));
+    new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' } }).allowFrom(web(mesh), { ports: [Port.tcp(8080)] });
     expect(synthSorted(mesh).map((o) => o.metadata.name)).toEqual(['api-policy', 'shop', 'web-policy']);
   });
 
@@ -197,6 +197,16 @@ describe('default deny and gradual adoption', () => {
     // db-policy exists although 'data' is not enforced; web-policy is absent although 'shop' is.
     expect(names).toEqual(['data/db-policy', 'shop/api-policy', 'shop/shop']);
     expect(specOf(synthSorted(mesh), 'db-policy').ingress[0].fromEndpoints).toEqual([{ matchLabels: { 'app': 'api', 'io.kubernetes.pod.namespace': 'shop' } }]);
+  });
+
+  test('a rule between a workload and itself is not mirrored back into its own policy', () => {
+    const mesh = newMesh();
+    const api = new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' } });
+    new DefaultDeny(mesh, 'Shop', { namespace: 'shop' });
+    api.allowFrom(api, { ports: [Port.tcp(8080)], mirror: true });
+    const spec = specOf(synthSorted(mesh), 'api-policy');
+    expect(spec.ingress).toHaveLength(1);
+    expect(spec.egress).toBeUndefined();
   });
 });
 
@@ -222,9 +232,9 @@ describe('cluster-wide baseline', () => {
   });
 
   test('selectors: namespaces, pod labels, all pods', () => {
-    expect(ClusterSelector.namespaces('b', 'a').render()).toEqual({ matchExpressions: [{ key: 'io.kubernetes.pod.namespace', operator: 'In', values: ['a', 'b'] }] });
-    expect(ClusterSelector.podLabels({ tier: 'edge' }).render()).toEqual({ matchLabels: { tier: 'edge' } });
-    expect(ClusterSelector.allPods().render()).toEqual({});
+    expect(ClusterSelector.namespaces('b', 'a')._toKube()).toEqual({ matchExpressions: [{ key: 'io.kubernetes.pod.namespace', operator: 'In', values: ['a', 'b'] }] });
+    expect(ClusterSelector.podLabels({ tier: 'edge' })._toKube()).toEqual({ matchLabels: { tier: 'edge' } });
+    expect(ClusterSelector.allPods()._toKube()).toEqual({});
   });
 });
 
@@ -232,7 +242,7 @@ describe('versions', () => {
   test('1.16 profile renders the same policy objects as 1.20 for 1.16 features', () => {
     const build = (version: CiliumVersion) => {
       const mesh = newMesh({ version });
-      web(mesh).allowFrom(Peer.entity(Entity.REMOTE_NODE), Port.tcp(10250));
+      web(mesh).allowFrom(Peer.entity(Entity.REMOTE_NODE), { ports: [Port.tcp(10250)] });
       return synthSorted(mesh);
     };
     expect(build(CiliumVersion.V1_16)).toEqual(build(CiliumVersion.V1_20));

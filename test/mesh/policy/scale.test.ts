@@ -14,9 +14,9 @@ describe('scale', () => {
     let previous: Workload | undefined;
     for (let i = 0; i < namespaces * perNamespace; i++) {
       const w = new Workload(mesh, `W${i}`, { namespace: `team-${i % namespaces}`, labels: { app: `app-${i}` } });
-      w.allowTo(Peer.cidr(`10.${i % 256}.0.0/16`), Port.tcp(443));
+      w.allowTo(Peer.cidr(`10.${i % 256}.0.0/16`), { ports: [Port.tcp(443)] });
       if (previous) {
-        w.allowFrom(previous, Port.tcp(8080));
+        w.allowFrom(previous, { ports: [Port.tcp(8080)] });
       }
       previous = w;
     }

@@ -13,19 +13,19 @@ function setup(options = {}) {
 describe('ports', () => {
   test('port numbers are 1-65535', () => {
     const { web } = setup();
-    expect(() => web.allowFrom(Peer.entity(Entity.CLUSTER), Port.tcp(0)))
+    expect(() => web.allowFrom(Peer.entity(Entity.CLUSTER), { ports: [Port.tcp(0)] }))
       .toThrow(/port of TCP\/0 must be an integer from 1 to 65535, got 0; pass a valid port number \[at Mesh\/Web\/Policy\]/);
   });
 
   test('endPort must be >= port', () => {
     const { web } = setup();
-    expect(() => web.allowFrom(Peer.entity(Entity.CLUSTER), Port.tcpRange(9000, 8000)))
+    expect(() => web.allowFrom(Peer.entity(Entity.CLUSTER), { ports: [Port.tcpRange(9000, 8000)] }))
       .toThrow(/endPort must be greater than or equal to port, got 9000-8000; use Port.range\(protocol, 8000, 9000\) \[at Mesh\/Web\/Policy\]/);
   });
 
   test('endPort must be a valid port', () => {
     const { web } = setup();
-    expect(() => web.allowFrom(Peer.entity(Entity.CLUSTER), Port.udpRange(1, 70000)))
+    expect(() => web.allowFrom(Peer.entity(Entity.CLUSTER), { ports: [Port.udpRange(1, 70000)] }))
       .toThrow(/endPort of UDP\/1-70000 must be an integer from 1 to 65535, got 70000/);
   });
 });
@@ -133,26 +133,26 @@ describe('profile checks', () => {
 describe('policies', () => {
   test('the same peer and port allowed and denied in one policy is an error', () => {
     const { web, mesh } = setup();
-    web.allowFrom(Peer.entity(Entity.WORLD), Port.tcp(443));
-    web.denyFrom(Peer.entity(Entity.WORLD), Port.tcp(443));
+    web.allowFrom(Peer.entity(Entity.WORLD), { ports: [Port.tcp(443)] });
+    web.denyFrom(Peer.entity(Entity.WORLD), { ports: [Port.tcp(443)] });
     expect(() => Testing.synth(mesh)).toThrow(/ingress from\/to 'entity:world' on TCP\/443 is both allowed and denied in this policy; deny rules win .* remove the allow or the deny \[at Mesh\/Web\/Policy\]/);
   });
   test('a plain allow voids HTTP rules for the same peer and port', () => {
     const { web, mesh } = setup();
-    web.allowFrom(Peer.entity(Entity.WORLD), Port.tcp(8080));
+    web.allowFrom(Peer.entity(Entity.WORLD), { ports: [Port.tcp(8080)] });
     web.allowFrom(Peer.entity(Entity.WORLD), { ports: [Port.tcp(8080)], http: [HttpRule.get('/api/.*')] });
     expect(() => Testing.synth(mesh)).toThrow(/ingress HTTP rules for 'entity:world' on TCP\/8080 have no effect: a plain allow .* remove the plain allow .*\[at Mesh\/Web\/Policy\]/);
   });
   test('a plain allow on other ports leaves HTTP rules in force', () => {
     const { web, mesh } = setup();
-    web.allowFrom(Peer.entity(Entity.WORLD), Port.tcp(9090));
+    web.allowFrom(Peer.entity(Entity.WORLD), { ports: [Port.tcp(9090)] });
     web.allowFrom(Peer.entity(Entity.WORLD), { ports: [Port.tcp(8080)], http: [HttpRule.get('/api/.*')] });
     const [policy] = Testing.synth(mesh);
     expect(policy.spec.ingress).toHaveLength(2);
   });
   test('a deny on all ports contradicts any allow of that peer', () => {
     const { web, mesh } = setup();
-    web.allowTo(Peer.cidr('10.0.0.0/8'), Port.tcp(443));
+    web.allowTo(Peer.cidr('10.0.0.0/8'), { ports: [Port.tcp(443)] });
     web.denyTo(Peer.cidr('10.0.0.0/8'));
     expect(() => Testing.synth(mesh)).toThrow(/egress from\/to 'cidr:10.0.0.0\/8!' on TCP\/443 is both allowed and denied/);
   });

@@ -14,9 +14,9 @@ function zeroTrust(version = CiliumVersion.V1_20) {
 
   new DefaultDeny(mesh, 'Shop', { namespace: 'shop' });
   backend.allowFrom(frontend, { ports: [Port.tcp(8080)], http: [HttpRule.get('/api/.*')] });
-  backend.allowTo(database, Port.tcp(5432));
-  backend.allowTo(Peer.fqdn('api.payments.example.com'), Port.tcp(443));
-  operator.allowTo(Peer.entity(Entity.KUBE_APISERVER), Port.tcp(443));
+  backend.allowTo(database, { ports: [Port.tcp(5432)] });
+  backend.allowTo(Peer.fqdn('api.payments.example.com'), { ports: [Port.tcp(443)] });
+  operator.allowTo(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.tcp(443)] });
   return mesh;
 }
 

@@ -1,7 +1,8 @@
 /** Resilience inputs only a JavaScript caller or a CDK token can produce (issue #13, items 4 and 5). */
 import { Token } from 'aws-cdk-lib';
 import { Testing } from 'cdk8s';
-import { chainingProfile, renderRetryPolicy, ResiliencePolicy, ResilienceTarget, RetryOn, ServiceMesh } from '../../../lib';
+import { chainingProfile, ResiliencePolicy, ResilienceTarget, RetryOn, ServiceMesh } from '../../../lib';
+import { renderRetryPolicy } from '../../../lib/mesh/resilience/render';
 
 const mesh = () => new ServiceMesh(Testing.app(), 'mesh', { cilium: chainingProfile({ envoyConfig: true, kubeProxyReplacement: true }) });
 

@@ -1,4 +1,5 @@
-import { CEC_RESOURCE_TYPES, CiliumVersion, compiledEnvoyExtensions, ENVOY_EXTENSIONS, envoyExtensionsJson } from '../../../lib';
+import { CiliumVersion } from '../../../lib';
+import { CEC_RESOURCE_TYPES, compiledEnvoyExtensions, ENVOY_EXTENSIONS, envoyExtensionsJson } from '../../../lib/cilium/envoy-extensions';
 
 describe('cilium-envoy extension table', () => {
   test('per line and patch, as in cilium/proxy extensions_build_config.bzl (round2-facts §2.1)', () => {

@@ -1,6 +1,7 @@
 import {
-  chainingProfile, ciliumProfileFromValues, CiliumVersion, enabledFeatures, envoyConfigOf, Feature, renderCiliumValues,
+  chainingProfile, CiliumVersion, envoyConfigOf, Feature, renderCiliumValues,
 } from '../../../lib';
+import { ciliumProfileFromValues, enabledFeatures } from '../../../lib/cilium/values';
 import { recordHelmValues } from '../../util/record';
 
 const KPR = { kubeProxyReplacement: true, k8sServiceHost: 'ABC.gr7.eu-west-1.eks.amazonaws.com' };

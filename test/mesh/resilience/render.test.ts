@@ -1,9 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import {
-  checkEnvoyExtensions, CiliumVersion, ConsistentHash, Fault, LoadBalancer, LoadBalancerAlgorithm, renderCircuitBreakers,
-  renderFaultRoute, renderLoadBalancer, renderLoadBalancerAnnotations, renderLocalRateLimit, renderOutlierDetection,
-  renderResilience, renderRetryPolicy, renderRouteTimeouts, RetryOn,
+  CiliumVersion, ConsistentHash, Fault, LoadBalancer, LoadBalancerAlgorithm, renderLoadBalancerAnnotations, renderResilience, RetryOn,
 } from '../../../lib';
+import {
+  checkEnvoyExtensions, renderCircuitBreakers, renderFaultRoute, renderLoadBalancer, renderLocalRateLimit, renderOutlierDetection,
+  renderRetryPolicy, renderRouteTimeouts,
+} from '../../../lib/mesh/resilience/render';
 import { toEnvoyDuration } from '../../../lib/private/duration';
 
 const reviews = { namespace: 'shop', name: 'reviews', port: 9080 };
@@ -89,21 +91,21 @@ describe('renderOutlierDetection', () => {
 
 describe('renderLoadBalancer', () => {
   test('simple algorithms set lb_policy only', () => {
-    expect(renderLoadBalancer(LoadBalancer.leastRequest().spec)).toEqual({ lbPolicy: 'LEAST_REQUEST', extension: 'envoy.load_balancing_policies.least_request' });
-    expect(renderLoadBalancer(LoadBalancer.random().spec).lbPolicy).toBe('RANDOM');
-    expect(renderLoadBalancer(LoadBalancer.roundRobin().spec).lbPolicy).toBe('ROUND_ROBIN');
+    expect(renderLoadBalancer(LoadBalancer.leastRequest()._spec)).toEqual({ lbPolicy: 'LEAST_REQUEST', extension: 'envoy.load_balancing_policies.least_request' });
+    expect(renderLoadBalancer(LoadBalancer.random()._spec).lbPolicy).toBe('RANDOM');
+    expect(renderLoadBalancer(LoadBalancer.roundRobin()._spec).lbPolicy).toBe('ROUND_ROBIN');
   });
 
   test('ring hash and maglev with a header, cookie or source-IP hash', () => {
-    expect(renderLoadBalancer(LoadBalancer.ringHash(ConsistentHash.httpHeaderName('X-User'), { minimumRingSize: 2048 }).spec)).toEqual({
+    expect(renderLoadBalancer(LoadBalancer.ringHash(ConsistentHash.httpHeaderName('X-User'), { minimumRingSize: 2048 })._spec)).toEqual({
       lbPolicy: 'RING_HASH', ringHash: { minimum_ring_size: 2048 }, hashPolicy: [{ header: { header_name: 'x-user' } }],
       extension: 'envoy.load_balancing_policies.ring_hash',
     });
-    expect(renderLoadBalancer(LoadBalancer.maglev(ConsistentHash.sourceIp(), { tableSize: 65537 }).spec)).toEqual({
+    expect(renderLoadBalancer(LoadBalancer.maglev(ConsistentHash.sourceIp(), { tableSize: 65537 })._spec)).toEqual({
       lbPolicy: 'MAGLEV', maglev: { table_size: 65537 }, hashPolicy: [{ connection_properties: { source_ip: true } }],
       extension: 'envoy.load_balancing_policies.maglev',
     });
-    expect(renderLoadBalancer(LoadBalancer.ringHash(ConsistentHash.httpCookie({ name: 'session', path: '/', ttl: Duration.hours(1) })).spec).hashPolicy)
+    expect(renderLoadBalancer(LoadBalancer.ringHash(ConsistentHash.httpCookie({ name: 'session', path: '/', ttl: Duration.hours(1) }))._spec).hashPolicy)
       .toEqual([{ cookie: { name: 'session', path: '/', ttl: '3600s' } }]);
   });
 
@@ -114,11 +116,11 @@ describe('renderLoadBalancer', () => {
   });
 
   test('maglev table sizes must be prime, ring sizes in range, header and cookie names tokens', () => {
-    expect(() => renderLoadBalancer(LoadBalancer.maglev(ConsistentHash.sourceIp(), { tableSize: 65536 }).spec)).toThrow(
+    expect(() => renderLoadBalancer(LoadBalancer.maglev(ConsistentHash.sourceIp(), { tableSize: 65536 })._spec)).toThrow(
       /^loadBalancer maglev tableSize must be a prime number \(Envoy refuses others\), got 65536; pass e.g. 65537$/);
-    expect(() => renderLoadBalancer(LoadBalancer.ringHash(ConsistentHash.sourceIp(), { minimumRingSize: 0 }).spec)).toThrow(/minimumRingSize must be a whole number from 1 to 8388608, got 0/);
-    expect(() => renderLoadBalancer(LoadBalancer.ringHash(ConsistentHash.httpHeaderName('x user')).spec)).toThrow(/needs an HTTP header name, got 'x user'/);
-    expect(() => renderLoadBalancer(LoadBalancer.ringHash(ConsistentHash.httpCookie({ name: 's', path: 'x' })).spec)).toThrow(/path must start with '\/', got 'x'/);
+    expect(() => renderLoadBalancer(LoadBalancer.ringHash(ConsistentHash.sourceIp(), { minimumRingSize: 0 })._spec)).toThrow(/minimumRingSize must be a whole number from 1 to 8388608, got 0/);
+    expect(() => renderLoadBalancer(LoadBalancer.ringHash(ConsistentHash.httpHeaderName('x user'))._spec)).toThrow(/needs an HTTP header name, got 'x user'/);
+    expect(() => renderLoadBalancer(LoadBalancer.ringHash(ConsistentHash.httpCookie({ name: 's', path: 'x' }))._spec)).toThrow(/path must start with '\/', got 'x'/);
   });
 });
 

@@ -3,7 +3,7 @@ import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import {
   Backend, chainingProfile, CiliumVersion, ConsistentHash, Datapath, Fault, HttpRoute, LoadBalancer, ResiliencePolicy,
-  ResilienceTarget, RouteParent, ServiceMesh, Workload, type ChainingProfileOptions, type CiliumProfile,
+  ResilienceTarget, ParentRef, ServiceMesh, Workload, type ChainingProfileOptions, type CiliumProfile,
 } from '../../../lib';
 import { recordManifests } from '../../util/record';
 
@@ -165,13 +165,13 @@ describe('ResiliencePolicy prerequisites and conflicts', () => {
   test('a GAMMA route and a policy on one Service: a synth error naming both, in either order', () => {
     const routeFirst = meshFor({ ...ENVOY, gatewayApi: true });
     const reviews = Backend.fromName('shop', 'reviews', 9080);
-    new HttpRoute(routeFirst, 'Split', { parents: [RouteParent.service(reviews)], rules: [{ backends: [{ backend: reviews }] }] });
+    new HttpRoute(routeFirst, 'Split', { parentRefs: [ParentRef.service(reviews)], rules: [{ backendRefs: [{ backend: reviews }] }] });
     expect(() => new ResiliencePolicy(routeFirst, 'Breaker', { service: target(), connectionPool: { tcp: { maxConnections: 1 } } })).toThrow(
       /^Service shop\/reviews \(port 9080\) would get two CiliumEnvoyConfigs, from the GAMMA route mesh\/Split \(every port\) and the resilience policy mesh\/Breaker; Cilium documents several configs for one Service as unpredictable; Cilium generates the GAMMA route's CiliumEnvoyConfig itself, so the two cannot be rendered into one; keep one of them for this Service .* \[at mesh\/Breaker\]$/);
 
     const policyFirst = meshFor({ ...ENVOY, gatewayApi: true });
     new ResiliencePolicy(policyFirst, 'Breaker', { service: target(), connectionPool: { tcp: { maxConnections: 1 } } });
-    expect(() => new HttpRoute(policyFirst, 'Split', { parents: [RouteParent.service(reviews)], rules: [{ backends: [{ backend: reviews }] }] }))
+    expect(() => new HttpRoute(policyFirst, 'Split', { parentRefs: [ParentRef.service(reviews)], rules: [{ backendRefs: [{ backend: reviews }] }] }))
       .toThrow(/^Service shop\/reviews \(every port\) would get two CiliumEnvoyConfigs, from the resilience policy mesh\/Breaker \(port 9080\) and the GAMMA route mesh\/Split; .* \[at mesh\/Split\]$/);
   });
 

@@ -3,7 +3,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import {
   Backend, chainingProfile, CiliumVersion, ClusterSelector, ClusterwidePolicy, DefaultDeny, Entity, Gateway, HttpRoute, HttpRule, Listener,
-  MeshAssertions, Peer, Port, RouteParent, ServiceMesh, Workload,
+  MeshAssertions, Peer, Port, ParentRef, ServiceMesh, Workload,
 } from '../../../lib';
 import { buildGitOpsMesh } from '../../../examples/gitops';
 
@@ -21,9 +21,9 @@ describe('MeshAssertions', () => {
     const { mesh, frontend, backend, database, operator } = shop();
     new DefaultDeny(mesh, 'Shop', { namespace: 'shop' });
     backend.allowFrom(frontend, { ports: [Port.tcp(8080)], http: [HttpRule.get('/api/.*')] });
-    backend.allowTo(database, Port.tcp(5432));
-    backend.allowTo(Peer.fqdn('api.payments.example.com'), Port.tcp(443));
-    operator.allowTo(Peer.entity(Entity.KUBE_APISERVER), Port.tcp(443));
+    backend.allowTo(database, { ports: [Port.tcp(5432)] });
+    backend.allowTo(Peer.fqdn('api.payments.example.com'), { ports: [Port.tcp(443)] });
+    operator.allowTo(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.tcp(443)] });
     const a = MeshAssertions.of(mesh);
     a.allows(frontend, backend, 8080);
     a.allows(frontend, backend, 8080, { http: { method: 'GET', path: '/api/items' } });
@@ -68,15 +68,15 @@ describe('MeshAssertions', () => {
 
   test('deny rules win over allows and over default allow; allow rules alone do not enforce (enableDefaultDeny: false)', () => {
     const { mesh, frontend, backend, database } = shop();
-    backend.allowFrom(frontend, Port.tcp(8080));
-    backend.denyFrom(database, Port.tcp(8080));
+    backend.allowFrom(frontend, { ports: [Port.tcp(8080)] });
+    backend.denyFrom(database, { ports: [Port.tcp(8080)] });
     const a = MeshAssertions.of(mesh);
     a.allows(database, backend, 9999); // backend is not enforced: the allow rule does not put it in default deny
     a.denies(database, backend, 8080);
     expect(a.explain(database, backend, 8080).explanation)
       .toMatch(/ingress at shop\/Backend: denied by CiliumNetworkPolicy shop\/backend-policy ingressDeny\[0\] \(deny rules win over every allow\)/);
     const baseline = new ClusterwidePolicy(mesh, 'NoDb', { selector: ClusterSelector.namespaces('shop') });
-    baseline.denyTo(database, Port.tcp(5432));
+    baseline.denyTo(database, { ports: [Port.tcp(5432)] });
     a.denies(backend, database, 5432);
     a.allows(backend, database, 5433);
   });
@@ -119,7 +119,7 @@ describe('MeshAssertions', () => {
     const a = MeshAssertions.of(mesh);
     a.denies(gateway, service, 80);
     expect(a.explain(gateway, service, 80).explanation).toMatch(/^Gateway web\/public \(identity ingress\) → web\/site TCP\/8080: denied/);
-    site.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(8080));
+    site.allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(8080)] });
     a.allows(gateway, service, 80);
     a.allows(gateway, 'web/site', 80);
     a.allows(gateway, site, 8080);
@@ -132,8 +132,8 @@ describe('MeshAssertions', () => {
     const client = new Workload(mesh, 'Client', { namespace: 'a', labels: { app: 'client' } });
     new DefaultDeny(mesh, 'A', { namespace: 'a' });
     const team = new ClusterwidePolicy(mesh, 'Team', { selector: ClusterSelector.podLabels({ team: 'payments' }) });
-    team.allowTo(api, Port.tcp(80));
-    api.allowFrom(Workload.fromName(mesh, 'Payments', { namespace: 'a', name: 'payments' }), Port.tcp(80));
+    team.allowTo(api, { ports: [Port.tcp(80)] });
+    api.allowFrom(Workload.fromName(mesh, 'Payments', { namespace: 'a', name: 'payments' }), { ports: [Port.tcp(80)] });
     const a = MeshAssertions.of(mesh);
     const v = a.explain(client, api, 80);
     expect(v.allowed).toBe(false);
@@ -153,7 +153,7 @@ describe('MeshAssertions', () => {
     const mesh = new ServiceMesh(cdk8s.Testing.app(), 'm', { cilium: chainingProfile() });
     const api = new Workload(mesh, 'Api', { namespace: 'a', labels: { app: 'api' }, ports: [Port.tcp(80)] });
     new DefaultDeny(mesh, 'A', { namespace: 'a' });
-    api.allowFrom(Peer.cidr('10.0.0.0/8', { except: ['10.1.0.0/16'] }), Port.tcp(80));
+    api.allowFrom(Peer.cidr('10.0.0.0/8', { except: ['10.1.0.0/16'] }), { ports: [Port.tcp(80)] });
     const a = MeshAssertions.of(mesh);
     a.allows(Peer.cidr('10.2.3.4/32'), api, 80);
     a.denies(Peer.cidr('10.1.3.4/32'), api, 80);
@@ -176,7 +176,7 @@ test('GAMMA before Cilium 1.18: a verdict towards a route parent Service is cond
     metadata: { name: 'reviews' }, ports: [{ port: 9080 }], selector: kplus.Pods.select(mesh, 'reviews-pods', { labels: { app: 'reviews' } }),
   });
   const client = new Workload(mesh, 'Client', { namespace: 'bookinfo', labels: { app: 'client' } });
-  new HttpRoute(mesh, 'Reviews', { parents: [RouteParent.service(Backend.fromService(reviews))], rules: [{ backends: [{ backend: Backend.fromService(reviews) }] }] });
+  new HttpRoute(mesh, 'Reviews', { parentRefs: [ParentRef.service(Backend.fromService(reviews))], rules: [{ backendRefs: [{ backend: Backend.fromService(reviews) }] }] });
   const a = MeshAssertions.of(mesh);
   expect(a.explain(client, reviews, 9080).conditions).toEqual([
     "requests routed by HTTPRoute bookinfo/reviews reach its backends with the identity 'ingress' on Cilium 1.17 " +

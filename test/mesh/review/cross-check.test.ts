@@ -60,7 +60,7 @@ function universeOf(mesh: ServiceMesh): Universe {
     const id = `${w.namespace}/${w.node.id}`;
     identities.push(podIdentity(id, w.namespace, { ...w.labels }, w.service ? [`${w.namespace}/${w.service.name}`] : []));
     refs.set(id, w);
-    w.ports.forEach((p) => { addPort(p.protocol, p.port); if (p.endPort) addPort(p.protocol, p.endPort); });
+    w.ports.forEach((p) => { addPort(p.protocol, p.startPort); if (p.endPort) addPort(p.protocol, p.endPort); });
   }
   for (const s of objects.filter((o) => o.kind === 'Service' && o.spec?.selector)) {
     const id = `${s.metadata.namespace}/${s.metadata.name}`;

@@ -3,7 +3,7 @@ import * as cdk8s from 'cdk8s';
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import {
-  Backend, chainingProfile, Gateway, GrpcRoute, Listener, meshDiagram, renderMeshDiagram, RouteParent, ServiceMesh, TlsRoute,
+  Backend, chainingProfile, Gateway, GrpcRoute, Listener, meshDiagram, renderMeshDiagram, ParentRef, ServiceMesh, TlsRoute,
 } from '../../../lib';
 import { CanaryStack } from '../../../examples/canary';
 import { largeMesh, trickyMesh } from './fixtures';
@@ -41,10 +41,10 @@ describe('meshDiagram', () => {
     }));
     const gateway = new Gateway(mesh, 'Edge', { listeners: [Listener.http({ port: 8080 }), Listener.tlsPassthrough({ hostname: 'db.example.com' })] });
     new GrpcRoute(mesh, 'Greeter', {
-      parents: [RouteParent.gateway(gateway, 'http')],
-      rules: [{ matches: [{ service: 'foo.v1.Greeter', method: 'SayHello' }], backends: [{ backend: svc('greeter', 50051), weight: 3 }, { backend: svc('greeter-next', 50051), weight: 1 }] }],
+      parentRefs: [ParentRef.gateway(gateway, 'http')],
+      rules: [{ matches: [{ service: 'foo.v1.Greeter', method: 'SayHello' }], backendRefs: [{ backend: svc('greeter', 50051), weight: 3 }, { backend: svc('greeter-next', 50051), weight: 1 }] }],
     });
-    new TlsRoute(mesh, 'Db', { parents: [RouteParent.gateway(gateway, 'tls')], hostnames: ['db.example.com'], backends: [{ backend: svc('db', 5432) }] });
+    new TlsRoute(mesh, 'Db', { parentRefs: [ParentRef.gateway(gateway, 'tls')], hostnames: ['db.example.com'], backendRefs: [{ backend: svc('db', 5432) }] });
     const text = meshDiagram(mesh);
     expect(text).toMatch(/==>\|"GRPCRoute greeter foo.v1.Greeter\/SayHello 75%"\|/);
     expect(text).toMatch(/==>\|"GRPCRoute greeter foo.v1.Greeter\/SayHello 25%"\|/);

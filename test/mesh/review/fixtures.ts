@@ -19,21 +19,21 @@ export function trickyMesh(): ServiceMesh {
 
   new DefaultDeny(mesh, 'Back', { namespace: 'back' });
   new DefaultDeny(mesh, 'WebIn', { workload: web, egress: false });
-  web.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(8080));
-  web.allowFrom(Peer.cidr('10.0.0.0/8', { except: ['10.9.0.0/16'] }), Port.tcp(8080));
+  web.allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(8080)] });
+  web.allowFrom(Peer.cidr('10.0.0.0/8', { except: ['10.9.0.0/16'] }), { ports: [Port.tcp(8080)] });
   api.allowFrom(web, { ports: [Port.tcp(9000)], http: [HttpRule.get('/v1/.*'), HttpRule.of({ method: 'POST', path: '/v1/orders' })] });
-  api.allowFrom(legacy, Port.tcp(9001));
-  api.denyFrom(legacy, Port.tcp(9000));
-  jobs.allowTo(Peer.entity(Entity.WORLD), Port.tcp(443));
-  jobs.allowFrom(api, Port.udp(5353));
+  api.allowFrom(legacy, { ports: [Port.tcp(9001)] });
+  api.denyFrom(legacy, { ports: [Port.tcp(9000)] });
+  jobs.allowTo(Peer.entity(Entity.WORLD), { ports: [Port.tcp(443)] });
+  jobs.allowFrom(api, { ports: [Port.udp(5353)] });
   legacy.denyTo(Peer.cidr('169.254.169.254/32'));
-  legacy.allowTo(metrics, Port.tcp(9090));
+  legacy.allowTo(metrics, { ports: [Port.tcp(9090)] });
 
   const baseline = new ClusterwidePolicy(mesh, 'Baseline', { selector: ClusterSelector.allNamespacesExcept('kube-system') });
-  baseline.allowFrom(metrics, Port.tcp(9090));
+  baseline.allowFrom(metrics, { ports: [Port.tcp(9090)] });
   baseline.denyTo(Peer.cidr('198.51.100.0/24'));
   const opsDeny = new ClusterwidePolicy(mesh, 'Ops', { selector: ClusterSelector.namespaces('ops'), defaultDeny: { ingress: true } });
-  opsDeny.allowFrom(Peer.entity(Entity.CLUSTER), Port.tcp(9090));
+  opsDeny.allowFrom(Peer.entity(Entity.CLUSTER), { ports: [Port.tcp(9090)] });
 
   // Plain objects next to the library's: a deny-only policy without enableDefaultDeny (which therefore puts its
   // pods into ingress default deny) and a policy with several rule sets (`specs`).
@@ -76,9 +76,9 @@ export function largeMesh(n = 50, namespaces = 5): ServiceMesh {
     new DefaultDeny(mesh, `Team${k}`, { namespace: `team-${String(k).padStart(2, '0')}` });
   }
   workloads.forEach((w, i) => {
-    w.allowFrom(prometheus, Port.tcp(9100));
+    w.allowFrom(prometheus, { ports: [Port.tcp(9100)] });
     if (i > 0) w.allowFrom(workloads[i - 1], { ports: [Port.tcp(8080)], http: [HttpRule.get('/.*')] });
-    if (i % 10 === 0) w.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(8080));
+    if (i % 10 === 0) w.allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(8080)] });
   });
   return mesh;
 }

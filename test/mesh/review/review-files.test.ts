@@ -96,7 +96,7 @@ describe('MeshReviewFiles', () => {
         clusterName: 'prod', clusterEndpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', clusterCertificateAuthorityData: 'Q0E=',
       });
       const mesh = new ServiceMesh(new cdk8s.App(), 'shop', { cilium: chainingProfile() });
-      new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' } }).allowFrom(Peer.entity(Entity.WORLD), Port.tcp(port));
+      new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' } }).allowFrom(Peer.entity(Entity.WORLD), { ports: [Port.tcp(port)] });
       new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
       app.synth();
       expect(fs.readFileSync(path.join(outdir, 'Stack.shop.mesh.yaml'), 'utf8')).toMatch(new RegExp(`port: "${port}"`));
@@ -112,7 +112,7 @@ describe('MeshReviewFiles', () => {
       clusterName: 'prod', clusterEndpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', clusterCertificateAuthorityData: 'Q0E=',
     });
     const mesh = new ServiceMesh(new cdk8s.App(), 'shop', { cilium: chainingProfile() });
-    new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' } }).allowFrom(Peer.entity(Entity.WORLD), Port.tcp(80));
+    new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' } }).allowFrom(Peer.entity(Entity.WORLD), { ports: [Port.tcp(80)] });
     new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
     app.synth();
     expect(fs.readdirSync(outdir).filter((f) => f.includes('.mesh.'))).toEqual([]);

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import {
-  Backend, CanaryRelease, canaryRules, Gateway, HeaderMatch, Listener, LoadBalancerScheme, PathMatch, RouteParent,
+  Backend, CanaryRelease, canaryRules, Gateway, HeaderMatch, Listener, LoadBalancerScheme, PathMatch, ParentRef,
 } from '../../../lib';
 import { recordManifests } from '../../util/record';
 import { gatewayObjects, meshFor, objectsOf, service, V1_16 } from './util';
@@ -11,7 +11,7 @@ describe('canaryRules', () => {
 
   test('progressive rollout changes only the two weights', () => {
     const weights = [1, 10, 50, 100].map((w) =>
-      canaryRules({ stable, canary, canaryWeight: w })[0].backends!.map((b) => b.weight));
+      canaryRules({ stable, canary, canaryWeight: w })[0].backendRefs!.map((b) => b.weight));
     expect(weights).toEqual([[99, 1], [90, 10], [50, 50], [0, 100]]);
   });
 
@@ -29,7 +29,7 @@ describe('canaryRules', () => {
     expect(rules).toHaveLength(2);
     expect(rules[0].matches).toHaveLength(2);
     expect(rules[0].matches![1].headers![0]).toMatchObject({ name: 'cookie', type: 'RegularExpression' });
-    expect(rules[0].backends).toEqual([{ backend: canary, weight: 1 }]);
+    expect(rules[0].backendRefs).toEqual([{ backend: canary, weight: 1 }]);
   });
 });
 
@@ -44,7 +44,7 @@ describe('scenario: north-south canary (examples/canary.ts)', () => {
       loadBalancer: { scheme: LoadBalancerScheme.INTERNET_FACING },
     });
     const release = new CanaryRelease(mesh, 'ApiCanary', {
-      parent: RouteParent.gateway(gateway, 'https'),
+      parentRef: ParentRef.gateway(gateway, 'https'),
       hostnames: ['shop.example.com'],
       matches: [{ path: PathMatch.pathPrefix('/api') }],
       stable: Backend.fromService(stableSvc),
@@ -77,7 +77,7 @@ describe('progressive rollout', () => {
     const synth = (w: number) => {
       const mesh = meshFor({}, 'shop');
       new CanaryRelease(mesh, 'Api', {
-        parent: RouteParent.service(Backend.fromName('shop', 'api', 80)),
+        parentRef: ParentRef.service(Backend.fromName('shop', 'api', 80)),
         stable: Backend.fromName('shop', 'api-v1', 80),
         canary: Backend.fromName('shop', 'api-v2', 80),
         canaryWeight: w,
@@ -98,7 +98,7 @@ describe('scenario: east-west canary (examples/east-west.ts, GAMMA)', () => {
     const v1 = service(mesh, 'reviews-v1', [9080]);
     const v2 = service(mesh, 'reviews-v2', [9080]);
     new CanaryRelease(mesh, 'Reviews', {
-      parent: RouteParent.service(Backend.fromService(frontend)),
+      parentRef: ParentRef.service(Backend.fromService(frontend)),
       stable: Backend.fromService(v1),
       canary: Backend.fromService(v2),
       canaryWeight: 20,
@@ -114,7 +114,7 @@ describe('scenario: east-west canary (examples/east-west.ts, GAMMA)', () => {
   test('renders for Cilium 1.16 too (GAMMA HTTPRoute v1)', () => {
     const mesh = meshFor(V1_16, 'shop');
     new CanaryRelease(mesh, 'Reviews', {
-      parent: RouteParent.service(Backend.fromName('shop', 'reviews', 9080)),
+      parentRef: ParentRef.service(Backend.fromName('shop', 'reviews', 9080)),
       stable: Backend.fromName('shop', 'reviews-v1', 9080),
       canary: Backend.fromName('shop', 'reviews-v2', 9080),
       canaryWeight: 1,
@@ -127,7 +127,7 @@ describe('scenario: east-west canary (examples/east-west.ts, GAMMA)', () => {
   test('a consumer route (Service in another namespace) is refused: Cilium lacks MeshConsumerRoute', () => {
     const mesh = meshFor({}, 'frontend');
     expect(() => new CanaryRelease(mesh, 'C', {
-      parent: RouteParent.service(Backend.fromName('shop', 'reviews', 9080)),
+      parentRef: ParentRef.service(Backend.fromName('shop', 'reviews', 9080)),
       stable: Backend.fromName('shop', 'reviews-v1', 9080),
       canary: Backend.fromName('shop', 'reviews-v2', 9080),
       canaryWeight: 5,
@@ -136,8 +136,8 @@ describe('scenario: east-west canary (examples/east-west.ts, GAMMA)', () => {
 
   test('a second route on the same Service gets a warning (cilium/cilium#39830)', () => {
     const mesh = meshFor({}, 'shop');
-    const parent = RouteParent.service(Backend.fromName('shop', 'reviews', 9080));
-    const props = { parent, stable: Backend.fromName('shop', 'reviews-v1', 9080), canary: Backend.fromName('shop', 'reviews-v2', 9080), canaryWeight: 5 };
+    const parent = ParentRef.service(Backend.fromName('shop', 'reviews', 9080));
+    const props = { parentRef: parent, stable: Backend.fromName('shop', 'reviews-v1', 9080), canary: Backend.fromName('shop', 'reviews-v2', 9080), canaryWeight: 5 };
     new CanaryRelease(mesh, 'A', props);
     new CanaryRelease(mesh, 'B', props);
     expect(mesh.warnings).toContainEqual(expect.stringMatching(/mesh\/B\/Route: Service shop\/reviews:9080 already has the GAMMA route mesh\/A\/Route.*cilium\/cilium#39830/));
@@ -146,7 +146,7 @@ describe('scenario: east-west canary (examples/east-west.ts, GAMMA)', () => {
   test('hostnames are refused on a Service parent', () => {
     const mesh = meshFor();
     expect(() => new CanaryRelease(mesh, 'C', {
-      parent: RouteParent.service(Backend.fromName('default', 'reviews', 80)),
+      parentRef: ParentRef.service(Backend.fromName('default', 'reviews', 80)),
       hostnames: ['reviews.example.com'],
       stable: Backend.fromName('default', 'a', 80),
       canary: Backend.fromName('default', 'b', 80),

@@ -1,7 +1,7 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { Testing } from 'cdk8s';
 import {
-  Backend, chainingProfile, CiliumIngress, ClusterSelector, ClusterwidePolicy, DefaultDeny, Entity, Gateway, HttpRoute, Listener, Peer, Port, RouteParent,
+  Backend, chainingProfile, CiliumIngress, ClusterSelector, ClusterwidePolicy, DefaultDeny, Entity, Gateway, HttpRoute, Listener, Peer, Port, ParentRef,
   ServiceMesh, Workload,
 } from '../../../lib';
 import { findEnvoySourceIdentityDrops } from '../../../lib/mesh/routing/envoy-source-identity';
@@ -13,8 +13,8 @@ function gatewayToApi(options = {}) {
   const mesh = meshFor(options, 'shop');
   const gw = new Gateway(mesh, 'Gw', { listeners: [Listener.http()] });
   new HttpRoute(mesh, 'Route', {
-    parents: [RouteParent.gateway(gw)],
-    rules: [{ backends: [{ backend: Backend.fromService(service(mesh, 'api', [8080])) }] }],
+    parentRefs: [ParentRef.gateway(gw)],
+    rules: [{ backendRefs: [{ backend: Backend.fromService(service(mesh, 'api', [8080])) }] }],
   });
   const api = new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' }, ports: [Port.tcp(8080)] });
   return { mesh, api };
@@ -25,7 +25,7 @@ function identityWarnings(mesh: ServiceMesh): string[] {
   return mesh.warnings.filter((w) => w.includes("source identity 'ingress'"));
 }
 
-const DROP = /^mesh\/Route: HTTPRoute shop\/route reaches its backends through Cilium's Envoy \(Gateway\), so their pods see the source identity 'ingress'.*cilium\/cilium#24826, #25665.*Service shop\/api \(ingress default deny by CiliumNetworkPolicy shop\/.*\).*will be dropped\. Allow it on each backend workload: workload\.allowFrom\(Peer\.entity\(Entity\.INGRESS\), Port\.tcp\(<container port>\)\)$/;
+const DROP = /^mesh\/Route: HTTPRoute shop\/route reaches its backends through Cilium's Envoy \(Gateway\), so their pods see the source identity 'ingress'.*cilium\/cilium#24826, #25665.*Service shop\/api \(ingress default deny by CiliumNetworkPolicy shop\/.*\).*will be dropped\. Allow it on each backend workload: workload\.allowFrom\(Peer\.entity\(Entity\.INGRESS\), \{ ports: \[Port\.tcp\(<container port>\)\] \}\)$/;
 
 describe("routes whose backends only see Envoy's 'ingress' identity", () => {
   test('a Gateway route into a namespace under default deny, with no allow from the ingress entity, warns', () => {
@@ -37,20 +37,20 @@ describe("routes whose backends only see Envoy's 'ingress' identity", () => {
   test('allowing the ingress entity on the backend workload (or the namespace, or cluster-wide) silences it', () => {
     const onWorkload = gatewayToApi();
     new DefaultDeny(onWorkload.mesh, 'Shop', { namespace: 'shop' });
-    onWorkload.api.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(8080));
+    onWorkload.api.allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(8080)] });
     expect(identityWarnings(onWorkload.mesh)).toEqual([]);
 
     const clusterwide = gatewayToApi();
     new DefaultDeny(clusterwide.mesh, 'Shop', { namespace: 'shop' });
     new ClusterwidePolicy(clusterwide.mesh, 'FromGateways', { selector: ClusterSelector.allPods() })
-      .allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(8080));
+      .allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(8080)] });
     expect(identityWarnings(clusterwide.mesh)).toEqual([]);
   });
 
   test('an allow from the ingress entity on a different workload does not count for the backend', () => {
     const { mesh } = gatewayToApi();
     new DefaultDeny(mesh, 'Shop', { namespace: 'shop' });
-    new Workload(mesh, 'Web', { namespace: 'shop', labels: { app: 'web' } }).allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(80));
+    new Workload(mesh, 'Web', { namespace: 'shop', labels: { app: 'web' } }).allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(80)] });
     expect(identityWarnings(mesh)).toEqual([expect.stringMatching(DROP)]);
   });
 
@@ -68,10 +68,10 @@ describe("routes whose backends only see Envoy's 'ingress' identity", () => {
     const mesh = meshFor({}, 'shop');
     const gw = new Gateway(mesh, 'Gw', { listeners: [Listener.http()] });
     const orders = new Workload(mesh, 'Orders', { namespace: 'shop', labels: { app: 'orders' }, service: { name: 'orders', ports: [9090] } });
-    new HttpRoute(mesh, 'Route', { parents: [RouteParent.gateway(gw)], rules: [{ backends: [{ backend: Backend.fromWorkload(orders) }] }] });
+    new HttpRoute(mesh, 'Route', { parentRefs: [ParentRef.gateway(gw)], rules: [{ backendRefs: [{ backend: Backend.fromWorkload(orders) }] }] });
     new DefaultDeny(mesh, 'OrdersDeny', { workload: orders });
     expect(identityWarnings(mesh)).toEqual([expect.stringMatching(/Service shop\/orders \(ingress default deny by CiliumNetworkPolicy shop\/ordersdeny\)/)]);
-    orders.allowFrom(Peer.entity(Entity.INGRESS), Port.tcp(9090));
+    orders.allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(9090)] });
     expect(identityWarnings(mesh)).toEqual([]);
   });
 
@@ -92,7 +92,7 @@ describe("routes whose backends only see Envoy's 'ingress' identity", () => {
   test('GAMMA routes: reported before Cilium 1.18 (cilium/cilium#34774), not from 1.18 on (#39206)', () => {
     const gamma = (mesh: ServiceMesh) => {
       const reviews = Backend.fromName('shop', 'reviews', 9080);
-      new HttpRoute(mesh, 'Reviews', { parents: [RouteParent.service(reviews)], rules: [{ backends: [{ backend: reviews }] }] });
+      new HttpRoute(mesh, 'Reviews', { parentRefs: [ParentRef.service(reviews)], rules: [{ backendRefs: [{ backend: reviews }] }] });
       new DefaultDeny(mesh, 'Shop', { namespace: 'shop' });
       return identityWarnings(mesh);
     };
@@ -106,7 +106,7 @@ describe("routes whose backends only see Envoy's 'ingress' identity", () => {
     const { stack, cilium } = install({ gatewayApi: true, kubeProxyReplacement: true, k8sServiceHost: 'api.example' });
     const mesh = new ServiceMesh(Testing.app(), 'mesh', { namespace: 'shop', cilium: cilium.profile });
     const gw = new Gateway(mesh, 'Gw', { listeners: [Listener.http()] });
-    new HttpRoute(mesh, 'Route', { parents: [RouteParent.gateway(gw)], rules: [{ backends: [{ backend: Backend.fromService(service(mesh, 'api', [8080])) }] }] });
+    new HttpRoute(mesh, 'Route', { parentRefs: [ParentRef.gateway(gw)], rules: [{ backendRefs: [{ backend: Backend.fromService(service(mesh, 'api', [8080])) }] }] });
     new DefaultDeny(mesh, 'Shop', { namespace: 'shop' });
     cilium.addMesh(mesh);
     Annotations.fromStack(stack).hasWarning('/S/Cilium/Mesh-mesh', Match.stringLikeRegexp(DROP.source.slice(1, -1)));

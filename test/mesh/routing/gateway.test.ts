@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import {
-  AllowedRoutes, Gateway, Listener, LoadBalancerScheme, loadBalancerAnnotations, NlbTargetType, ReferenceGrants,
+  AllowedRoutes, Backend, Gateway, GatewayApiChannel, HttpRoute, Listener, ParentRef, LoadBalancerScheme, loadBalancerAnnotations, NlbTargetType, ReferenceGrants,
 } from '../../../lib';
 import { recordManifests } from '../../util/record';
 import { gatewayObjects, meshFor, objectsOf, V1_16 } from './util';
@@ -88,10 +88,14 @@ describe('Gateway', () => {
     expect(() => new Gateway(mesh, 'D', { listeners: [Listener.http({ port: 0 })] })).toThrow(/^listener port must be an integer from 1 to 65535, got 0.* \[at mesh\/D\]$/);
   });
 
-  test('on Cilium 1.16 the infrastructure annotations need the experimental Gateway CRD (warning)', () => {
+  test('on Cilium 1.16 the infrastructure annotations need the experimental Gateway CRD (warning with standard-channel CRDs only)', () => {
+    const standard = meshFor({ ...V1_16, gatewayApiChannel: GatewayApiChannel.STANDARD });
+    new Gateway(standard, 'Gw', { listeners: [Listener.http()], loadBalancer: { scheme: LoadBalancerScheme.INTERNAL } });
+    expect(standard.warnings).toContainEqual(expect.stringMatching(
+      /mesh\/Gw: the load balancer settings are written to Gateway spec.infrastructure, but Gateway infrastructure needs Cilium 1.15\+ and Gateway API v1.2.0\+ \(standard channel\) or Gateway API v1.1.0\+ with the experimental-channel CRDs .*this install: Cilium 1.16 with Gateway API v1.1.0 standard/));
     const mesh = meshFor(V1_16);
     new Gateway(mesh, 'Gw', { listeners: [Listener.http()], loadBalancer: { scheme: LoadBalancerScheme.INTERNAL } });
-    expect(mesh.warnings).toContainEqual(expect.stringMatching(/mesh\/Gw: Cilium 1.16 uses Gateway API v1.1.0, where Gateway spec.infrastructure exists only in the experimental-channel CRD/));
+    expect(mesh.warnings.filter((w) => /infrastructure/.test(w))).toEqual([]);
     recordManifests('routing-gateway-116', gatewayObjects(mesh), 'cilium-1.16');
   });
 
@@ -116,5 +120,35 @@ describe('Gateway', () => {
       to: [{ group: '', kind: 'Service', name: 'billing' }, { group: '', kind: 'Service', name: 'cart' }],
     });
     expect(Testing.synth(b)).toEqual(Testing.synth(a));
+  });
+});
+
+describe('Gateway.fromName', () => {
+  test('a route attaches to a Gateway the platform team owns; nothing is rendered for the Gateway', () => {
+    const mesh = meshFor({}, 'shop');
+    const shared = Gateway.fromName(mesh, 'Shared', { namespace: 'infra', name: 'public' });
+    new HttpRoute(mesh, 'Web', { parentRefs: [ParentRef.gateway(shared, 'https')], rules: [{ backendRefs: [{ backend: Backend.fromName('shop', 'web', 80) }] }] });
+    const objects = Testing.synth(mesh);
+    expect(objects.filter((o: any) => o.kind === 'Gateway')).toEqual([]);
+    expect(objects.find((o: any) => o.kind === 'HTTPRoute').spec.parentRefs).toEqual([
+      { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public', namespace: 'infra', sectionName: 'https' },
+    ]);
+    recordManifests('routing-imported-gateway', gatewayObjects(mesh), 'cilium-1.20');
+  });
+
+  test('with its listeners declared, routes are checked against them as for a Gateway of this app', () => {
+    const mesh = meshFor({}, 'shop');
+    const shared = Gateway.fromName(mesh, 'Shared', { namespace: 'infra', name: 'public', listeners: [Listener.http({ hostname: '*.example.com' })] });
+    expect(() => new HttpRoute(mesh, 'Web', { parentRefs: [ParentRef.gateway(shared)], rules: [{ backendRefs: [{ backend: Backend.fromName('shop', 'web', 80) }] }] }))
+      .toThrow(/^HTTPRoute cannot attach to Gateway mesh\/Shared: listener 'http': allows routes from namespace 'infra' only \(allowedRoutes Same\), route is in 'shop'; .* \[at mesh\/Web\]$/);
+    expect(() => new HttpRoute(mesh, 'Api', { parentRefs: [ParentRef.gateway(shared, 'https')], rules: [{ backendRefs: [{ backend: Backend.fromName('shop', 'web', 80) }] }] }))
+      .toThrow(/^listener 'https' does not exist on Gateway mesh\/Shared \(listeners: http\); pass one of them \[at mesh\/Api\]$/);
+  });
+
+  test('bad names and listeners fail with the import\'s path', () => {
+    const mesh = meshFor();
+    expect(() => Gateway.fromName(mesh, 'A', { namespace: 'Infra', name: 'public' })).toThrow(/Gateway namespace.*'Infra'.*\[at mesh\/A\]$/);
+    expect(() => Gateway.fromName(mesh, 'B', { namespace: 'infra', name: 'public', listeners: [Listener.http(), Listener.http()] }))
+      .toThrow(/^listener name 'http' is used twice; give each listener a distinct name \[at mesh\/B\]$/);
   });
 });

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import {
-  Backend, CiliumIngress, HttpRoute, IngressLoadBalancerMode, IngressPathType, LoadBalancerScheme, RouteParent, Workload,
+  Backend, CiliumIngress, HttpRoute, IngressLoadBalancerMode, IngressPathType, LoadBalancerScheme, ParentRef, Workload,
 } from '../../../lib';
 import { recordManifests } from '../../util/record';
 import { meshFor, objectsOf, service } from './util';
@@ -35,7 +35,7 @@ describe('Backend', () => {
     );
     expect(() => Backend.fromWorkload(api, 8080)).toThrow(/^the Service 'api' of workload 'Api' has no port 8080 \(its ports: 80, 443\); pass one of its ports \[at mesh\/Api\]$/);
     // and it renders into a route like any backend
-    new HttpRoute(mesh, 'R', { namespace: 'shop', parents: [RouteParent.service(Backend.fromWorkload(api, 80))], rules: [{ backends: [{ backend: Backend.fromWorkload(api, 80) }] }] });
+    new HttpRoute(mesh, 'R', { namespace: 'shop', parentRefs: [ParentRef.service(Backend.fromWorkload(api, 80))], rules: [{ backendRefs: [{ backend: Backend.fromWorkload(api, 80) }] }] });
     expect(objectsOf(mesh, 'HTTPRoute')[0].spec.rules[0].backendRefs).toEqual([{ name: 'api', port: 80 }]);
   });
 
@@ -65,11 +65,11 @@ describe('Backend', () => {
     expect(Backend.fromName('shop', 'api', 80).toBackendReference()).toEqual({ namespace: 'shop', name: 'api', port: 80 });
     expect(() => Backend.fromName('Shop', 'api', 80).toBackendReference()).toThrow(/backend namespace must be a DNS-1123 label.*got 'Shop'/);
     const mesh = meshFor();
-    const rule = (port: number) => [{ backends: [{ backend: Backend.fromName('shop', 'api', port) }] }];
-    const gamma = RouteParent.service(Backend.fromName('default', 'front', 80));
-    expect(() => new HttpRoute(mesh, 'R', { parents: [gamma], rules: rule(0) }))
+    const rule = (port: number) => [{ backendRefs: [{ backend: Backend.fromName('shop', 'api', port) }] }];
+    const gamma = ParentRef.service(Backend.fromName('default', 'front', 80));
+    expect(() => new HttpRoute(mesh, 'R', { parentRefs: [gamma], rules: rule(0) }))
       .toThrow(/^backend port must be an integer from 1 to 65535, got 0; .* \[at mesh\/R\]$/);
-    expect(() => new HttpRoute(mesh, 'G', { parents: [RouteParent.service(Backend.fromName('default', 'Front', 80))], rules: rule(80) }))
+    expect(() => new HttpRoute(mesh, 'G', { parentRefs: [ParentRef.service(Backend.fromName('default', 'Front', 80))], rules: rule(80) }))
       .toThrow(/^backend Service name must be a DNS-1123 label .*got 'Front'.* \[at mesh\/G\]$/);
   });
 });

@@ -6,20 +6,20 @@ import { Token } from 'aws-cdk-lib';
 import { Testing } from 'cdk8s';
 import {
   Backend, CanaryRelease, chainingProfile, CiliumVersion, GatewayApiChannel, ServiceMesh, Gateway, GrpcRoute, HeaderMatch, HttpMethod, HttpRoute, HttpRouteFilter, Listener, PathMatch,
-  PathModifier, QueryParamMatch, RedirectStatusCode, RouteParent, type HttpRouteRule,
+  PathModifier, QueryParamMatch, RedirectStatusCode, ParentRef, type HttpRouteRule,
 } from '../../../lib';
 import { CRD_LIMITS } from '../../../lib/imports/crd-limits';
 import { recordManifests } from '../../util/record';
 import { meshFor, objectsOf } from './util';
 
 const svc = (name: string, ns = 'default') => Backend.fromName(ns, name, 80);
-const gamma = () => RouteParent.service(svc('front'));
+const gamma = () => ParentRef.service(svc('front'));
 const route = (rule: HttpRouteRule) => {
   const mesh = meshFor();
-  new HttpRoute(mesh, 'R', { parents: [gamma()], rules: [rule] });
+  new HttpRoute(mesh, 'R', { parentRefs: [gamma()], rules: [rule] });
   return mesh;
 };
-const withMatch = (m: HttpRouteRule['matches']) => ({ matches: m, backends: [{ backend: svc('b') }] });
+const withMatch = (m: HttpRouteRule['matches']) => ({ matches: m, backendRefs: [{ backend: svc('b') }] });
 
 describe('generated CRD limits', () => {
   test('come from the schemas of every release a line renders for', () => {
@@ -54,7 +54,7 @@ describe('header and query parameter matches', () => {
     const headers = Array.from({ length: 16 }, (_, i) => HeaderMatch.exact(`x-h${i}`, '1'));
     const mesh = meshFor();
     expect(() => new CanaryRelease(mesh, 'C', {
-      parent: gamma(), stable: svc('s'), canary: svc('c'), canaryWeight: 10,
+      parentRef: gamma(), stable: svc('s'), canary: svc('c'), canaryWeight: 10,
       matches: [{ headers }], canaryWhen: [HeaderMatch.exact('x-canary', 'true')],
     })).toThrow(/^a match's headers: the CRD allows at most 16, got 17; match on fewer headers \[at mesh\/C\/Route\]$/);
     const query = Array.from({ length: 17 }, (_, i) => QueryParamMatch.exact(`q${i}`, '1'));
@@ -94,26 +94,26 @@ describe('header and query parameter matches', () => {
 describe('rule, route and filter counts', () => {
   test('at most 16 backends, filters and hostnames', () => {
     const backends = Array.from({ length: 17 }, (_, i) => ({ backend: svc(`b${i}`) }));
-    expect(() => route({ backends })).toThrow(/^rule 0 backends: the CRD allows at most 16, got 17; .* \[at mesh\/R\]$/);
+    expect(() => route({ backendRefs: backends })).toThrow(/^rule 0 backendRefs: the CRD allows at most 16, got 17; .* \[at mesh\/R\]$/);
     const mirrors = Array.from({ length: 17 }, (_, i) => HttpRouteFilter.requestMirror(svc(`m${i}`)));
-    expect(() => route({ filters: mirrors, backends: [{ backend: svc('b') }] })).toThrow(/^rule 0 filters: the CRD allows at most 16, got 17/);
+    expect(() => route({ filters: mirrors, backendRefs: [{ backend: svc('b') }] })).toThrow(/^rule 0 filters: the CRD allows at most 16, got 17/);
     const mesh = meshFor();
     const gw = new Gateway(mesh, 'Gw', { listeners: [Listener.http()] });
     const hostnames = Array.from({ length: 17 }, (_, i) => `h${i}.example.com`);
-    expect(() => new HttpRoute(mesh, 'H', { parents: [RouteParent.gateway(gw)], hostnames, rules: [{ backends: [{ backend: svc('b') }] }] }))
+    expect(() => new HttpRoute(mesh, 'H', { parentRefs: [ParentRef.gateway(gw)], hostnames, rules: [{ backendRefs: [{ backend: svc('b') }] }] }))
       .toThrow(/^HTTPRoute hostnames: the CRD allows at most 16, got 17; .* \[at mesh\/H\]$/);
-    expect(() => new GrpcRoute(mesh, 'G', { parents: [RouteParent.gateway(gw)], rules: [{ backends }] }))
-      .toThrow(/^rule 0 backends: the CRD allows at most 16, got 17; .* \[at mesh\/G\]$/);
-    recordManifests('routing-limits-16-backends', objectsOf(route({ backends: backends.slice(0, 16) }), 'HTTPRoute'));
+    expect(() => new GrpcRoute(mesh, 'G', { parentRefs: [ParentRef.gateway(gw)], rules: [{ backendRefs: backends }] }))
+      .toThrow(/^rule 0 backendRefs: the CRD allows at most 16, got 17; .* \[at mesh\/G\]$/);
+    recordManifests('routing-limits-16-backends', objectsOf(route({ backendRefs: backends.slice(0, 16) }), 'HTTPRoute'));
   });
 
   test('header modifiers: at most 16 entries per operation, values 1-4096 characters', () => {
     const set = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`x-h${i}`, '1']));
-    expect(() => route({ filters: [HttpRouteFilter.requestHeaderModifier({ set })], backends: [{ backend: svc('b') }] }))
+    expect(() => route({ filters: [HttpRouteFilter.requestHeaderModifier({ set })], backendRefs: [{ backend: svc('b') }] }))
       .toThrow(/^header modifier set: the CRD allows at most 16, got 17; .* \[at mesh\/R\]$/);
-    expect(() => route({ filters: [HttpRouteFilter.responseHeaderModifier({ add: { 'x-a': '' } })], backends: [{ backend: svc('b') }] }))
+    expect(() => route({ filters: [HttpRouteFilter.responseHeaderModifier({ add: { 'x-a': '' } })], backendRefs: [{ backend: svc('b') }] }))
       .toThrow(/^header modifier add 'x-a' value must be 1 to 4096 characters long, got 0 \(''\); pass a non-empty value \(use remove to drop a header\) \[at mesh\/R\]$/);
-    expect(() => route({ filters: [HttpRouteFilter.requestHeaderModifier({})], backends: [{ backend: svc('b') }] }))
+    expect(() => route({ filters: [HttpRouteFilter.requestHeaderModifier({})], backendRefs: [{ backend: svc('b') }] }))
       .toThrow(/^header modifier changes nothing; .* \[at mesh\/R\]$/);
   });
 
@@ -125,11 +125,11 @@ describe('rule, route and filter counts', () => {
       .toThrow(/^redirect status code must be one of 301, 302, 303, 307, 308 on Cilium 1.20 \(its Gateway API CRD\), got 300; .* \[at mesh\/R\]$/);
     // Gateway API v1.1.0 (Cilium 1.16) knows 301 and 302 only.
     const old = meshFor({ version: CiliumVersion.V1_16 });
-    expect(() => new HttpRoute(old, 'R', { parents: [gamma()], rules: [{ filters: [HttpRouteFilter.requestRedirect({ statusCode: RedirectStatusCode.PERMANENT_REDIRECT_308 })] }] }))
+    expect(() => new HttpRoute(old, 'R', { parentRefs: [gamma()], rules: [{ filters: [HttpRouteFilter.requestRedirect({ statusCode: RedirectStatusCode.PERMANENT_REDIRECT_308 })] }] }))
       .toThrow(/^redirect status code must be one of 301, 302 on Cilium 1.16 \(its Gateway API CRD\), got 308; .* \[at mesh\/R\]$/);
-    expect(() => route({ filters: [HttpRouteFilter.requestMirror(svc('m'), { percent: 101 })], backends: [{ backend: svc('b') }] }))
+    expect(() => route({ filters: [HttpRouteFilter.requestMirror(svc('m'), { percent: 101 })], backendRefs: [{ backend: svc('b') }] }))
       .toThrow(/^mirror percent must be a whole number from 0 to 100, got 101; pass e.g. 5 \[at mesh\/R\]$/);
-    expect(() => route({ filters: [HttpRouteFilter.urlRewrite({ hostname: '*.example.com' })], backends: [{ backend: svc('b') }] }))
+    expect(() => route({ filters: [HttpRouteFilter.urlRewrite({ hostname: '*.example.com' })], backendRefs: [{ backend: svc('b') }] }))
       .toThrow(/^rewrite hostname may use '\*' only as the whole leftmost label \(not at all here\).* \[at mesh\/R\]$/);
   });
 });
@@ -145,11 +145,11 @@ describe('Gateway infrastructure annotations', () => {
 describe('CDK tokens in numeric props', () => {
   test('get an error that says tokens are not supported, with the path', () => {
     const token = Token.asNumber({ Ref: 'Weight' });
-    expect(() => route({ backends: [{ backend: svc('b'), weight: token }] }))
+    expect(() => route({ backendRefs: [{ backend: svc('b'), weight: token }] }))
       .toThrow(/^rule 0: backend weight is an unresolved CDK token; .*pass a literal number \[at mesh\/R\]$/);
-    expect(() => route({ backends: [{ backend: Backend.fromName('default', 'b', token) }] })).toThrow(/^backend port is an unresolved CDK token/);
+    expect(() => route({ backendRefs: [{ backend: Backend.fromName('default', 'b', token) }] })).toThrow(/^backend port is an unresolved CDK token/);
     const mesh = meshFor();
-    expect(() => new CanaryRelease(mesh, 'C', { parent: gamma(), stable: svc('s'), canary: svc('c'), canaryWeight: token }))
+    expect(() => new CanaryRelease(mesh, 'C', { parentRef: gamma(), stable: svc('s'), canary: svc('c'), canaryWeight: token }))
       .toThrow(/^canary weight is an unresolved CDK token; .* \[at mesh\/C\]$/);
   });
 });

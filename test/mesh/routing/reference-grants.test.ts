@@ -1,6 +1,6 @@
 /** ReferenceGrants stay within the CRD's 16 `from` and 16 `to` entries at any scale (issue #13, item 1). */
 import { Testing } from 'cdk8s';
-import { Backend, HttpRoute, RouteParent } from '../../../lib';
+import { Backend, HttpRoute, ParentRef } from '../../../lib';
 import { recordManifests } from '../../util/record';
 import { meshFor } from './util';
 
@@ -10,8 +10,8 @@ function grantsFor(routes: { ns: string; target: string }[], order: number[] = r
     const r = routes[i];
     new HttpRoute(mesh, `R${i}`, {
       namespace: r.ns,
-      parents: [RouteParent.service(Backend.fromName(r.ns, `front${i}`, 80))],
-      rules: [{ backends: [{ backend: Backend.fromName('shared', r.target, 80) }] }],
+      parentRefs: [ParentRef.service(Backend.fromName(r.ns, `front${i}`, 80))],
+      rules: [{ backendRefs: [{ backend: Backend.fromName('shared', r.target, 80) }] }],
     });
   }
   return { mesh, grants: Testing.synth(mesh).filter((o: any) => o.kind === 'ReferenceGrant') };

@@ -1,8 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import {
-  Backend, CanaryRelease, canaryRules, CiliumVersion, Gateway, GatewayApiChannel, HeaderMatch, HttpRoute, Listener, PathMatch, renderRetry,
-  RouteParent, type ChainingProfileOptions, type HttpRouteRule,
+  Backend, CanaryRelease, canaryRules, CiliumVersion, Gateway, GatewayApiChannel, HeaderMatch, HttpRoute, Listener, PathMatch,
+  ParentRef, type ChainingProfileOptions, type HttpRouteRule,
 } from '../../../lib';
+import { renderRetry } from '../../../lib/mesh/routing/retry';
 import { recordManifests } from '../../util/record';
 import { gatewayObjects, meshFor, objectsOf, V1_16 } from './util';
 
@@ -12,7 +13,7 @@ const EXPERIMENTAL = { gatewayApiChannel: GatewayApiChannel.EXPERIMENTAL };
 function route(rules: HttpRouteRule[], options: ChainingProfileOptions = EXPERIMENTAL) {
   const mesh = meshFor(options, 'shop');
   const gw = new Gateway(mesh, 'Gw', { listeners: [Listener.http({ hostname: '*.example.com' })] });
-  new HttpRoute(mesh, 'Route', { parents: [RouteParent.gateway(gw)], rules });
+  new HttpRoute(mesh, 'Route', { parentRefs: [ParentRef.gateway(gw)], rules });
   return mesh;
 }
 
@@ -44,11 +45,11 @@ describe('HttpRoute retry', () => {
     const mesh = route([
       {
         matches: [{ path: PathMatch.pathPrefix('/api') }],
-        backends: [{ backend: api }],
+        backendRefs: [{ backend: api }],
         timeouts: { request: Duration.seconds(10) },
         retry: { codes: [503, 502], attempts: 3, backoff: Duration.millis(100) },
       },
-      { backends: [{ backend: api }] },
+      { backendRefs: [{ backend: api }] },
     ]);
     const [obj] = objectsOf(mesh, 'HTTPRoute');
     expect(obj.apiVersion).toBe('gateway.networking.k8s.io/v1');
@@ -58,14 +59,14 @@ describe('HttpRoute retry', () => {
   });
 
   test('routes without retry stay standard-channel objects on an experimental install', () => {
-    const mesh = route([{ backends: [{ backend: api }], timeouts: { request: Duration.seconds(1) } }]);
+    const mesh = route([{ backendRefs: [{ backend: api }], timeouts: { request: Duration.seconds(1) } }]);
     const [obj] = objectsOf(mesh, 'HTTPRoute');
     expect(obj.spec.rules[0]).toEqual({ backendRefs: [{ name: 'api', port: 8080 }], timeouts: { request: '1s' } });
     recordManifests('routing-http-route-no-retry-experimental', gatewayObjects(mesh), 'cilium-1.20-experimental');
   });
 
   test('refused before Cilium 1.20, naming the version that adds it', () => {
-    const rules: HttpRouteRule[] = [{ backends: [{ backend: api }], retry: { attempts: 2 } }];
+    const rules: HttpRouteRule[] = [{ backendRefs: [{ backend: api }], retry: { attempts: 2 } }];
     expect(() => route(rules, { ...EXPERIMENTAL, version: CiliumVersion.V1_19 })).toThrow(
       /HTTPRoute retry \(GEP-1731\) takes effect from Cilium 1.20 \(earlier lines generate an Envoy retry policy without retry_on, so nothing is retried: cilium\/cilium#46432, fixed by #46433\), got Cilium 1.19.\d+; upgrade to CiliumVersion.V1_20 or drop retry \[at mesh\/Route\]/,
     );
@@ -73,7 +74,7 @@ describe('HttpRoute retry', () => {
   });
 
   test('refused on the standard channel, saying how to install the experimental CRDs', () => {
-    const rules: HttpRouteRule[] = [{ backends: [{ backend: api }], retry: { codes: [503] } }];
+    const rules: HttpRouteRule[] = [{ backendRefs: [{ backend: api }], retry: { codes: [503] } }];
     const expected = new RegExp(
       'HTTPRoute retry is in the experimental channel only in Gateway API v1.6.1 \\(standard from v1.7.0\\), but this install ' +
         'has the standard-channel CRDs; install the experimental CRDs with gatewayApiCrds: \\{ channel: GatewayApiChannel.EXPERIMENTAL \\} ' +
@@ -85,7 +86,7 @@ describe('HttpRoute retry', () => {
   });
 
   test('bad retry values name the rule and the route', () => {
-    expect(() => route([{ backends: [{ backend: api }] }, { backends: [{ backend: api }], retry: { codes: [302] } }])).toThrow(
+    expect(() => route([{ backendRefs: [{ backend: api }] }, { backendRefs: [{ backend: api }], retry: { codes: [302] } }])).toThrow(
       /rule 1: retry.codes must be HTTP status codes from 400 to 599, got 302; pass e.g. 503 \[at mesh\/Route\]/,
     );
   });
@@ -110,7 +111,7 @@ describe('CanaryRelease retry', () => {
     const mesh = meshFor(EXPERIMENTAL, 'shop');
     const gw = new Gateway(mesh, 'Gw', { listeners: [Listener.http({})] });
     new CanaryRelease(mesh, 'Canary', {
-      parent: RouteParent.gateway(gw), stable, canary, canaryWeight: 10,
+      parentRef: ParentRef.gateway(gw), stable, canary, canaryWeight: 10,
       timeouts: { request: Duration.seconds(5) },
       retry: { codes: [503], attempts: 2, backoff: Duration.millis(50) },
     });
@@ -122,7 +123,7 @@ describe('CanaryRelease retry', () => {
     const standard = meshFor({}, 'shop');
     const gw2 = new Gateway(standard, 'Gw', { listeners: [Listener.http({})] });
     expect(() => new CanaryRelease(standard, 'Canary', {
-      parent: RouteParent.gateway(gw2), stable, canary, canaryWeight: 10, retry: { attempts: 2 },
+      parentRef: ParentRef.gateway(gw2), stable, canary, canaryWeight: 10, retry: { attempts: 2 },
     })).toThrow(/HTTPRoute retry is in the experimental channel only .*\[at mesh\/Canary\/Route\]/);
   });
 });

@@ -1,4 +1,5 @@
-import { findShadowedMatches, HeaderMatch, hostnamesIntersect, HttpMethod, PathMatch, validateHostname, validateWeights } from '../../../lib';
+import { HeaderMatch, HttpMethod, PathMatch } from '../../../lib';
+import { findShadowedMatches, hostnamesIntersect, validateHostname, validateWeights } from '../../../lib/mesh/routing/validation';
 
 describe('validateHostname', () => {
   test.each(['example.com', 'api.example.com', '*.example.com', 'a-b.c1.io'])('accepts %s', (h) => {
@@ -85,11 +86,11 @@ describe('matches', () => {
     expect(re.test('beta=10')).toBe(false);
   });
   test('path validation: the CRD\'s CEL rules, RE2 for regular expressions', () => {
-    expect(() => PathMatch.pathPrefix('api').render()).toThrow(/PathPrefix path 'api': value must be an absolute path and start with '\/'/);
-    expect(() => PathMatch.exact('/a//b').render()).toThrow(/Exact path '\/a\/\/b': must not contain '\/\/'/);
-    expect(() => PathMatch.regularExpression('/a(').render()).toThrow(/regular expression path '\/a\(' is not an RE2 regular expression \(missing closing \)/);
+    expect(() => PathMatch.pathPrefix('api')._toKube()).toThrow(/PathPrefix path 'api': value must be an absolute path and start with '\/'/);
+    expect(() => PathMatch.exact('/a//b')._toKube()).toThrow(/Exact path '\/a\/\/b': must not contain '\/\/'/);
+    expect(() => PathMatch.regularExpression('/a(')._toKube()).toThrow(/regular expression path '\/a\(' is not an RE2 regular expression \(missing closing \)/);
   });
   test('header names are tokens', () => {
-    expect(() => HeaderMatch.exact('x canary', 'true').render()).toThrow(/header name must match .* got 'x canary'; pass a name such as 'x-canary'/);
+    expect(() => HeaderMatch.exact('x canary', 'true')._toKube()).toThrow(/header name must match .* got 'x canary'; pass a name such as 'x-canary'/);
   });
 });

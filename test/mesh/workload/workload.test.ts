@@ -47,7 +47,7 @@ describe('workloads', () => {
     const mesh = newMesh();
     const w = web(mesh);
     const extra = new NetworkPolicy(mesh, 'WebFromMonitoring', { workload: w, description: 'scraping' });
-    extra.allowFrom(Peer.entity(Entity.HOST), Port.tcp(9090));
+    extra.allowFrom(Peer.entity(Entity.HOST), { ports: [Port.tcp(9090)] });
     const spec = specOf(synthSorted(mesh), 'webfrommonitoring');
     expect(spec.description).toBe('scraping');
     expect(spec.endpointSelector).toEqual({ matchLabels: { app: 'web' } });
@@ -72,13 +72,13 @@ describe('workload rules', () => {
   test('a workload in another namespace is selected with its namespace label', () => {
     const mesh = newMesh();
     const db = new Workload(mesh, 'Db', { namespace: 'data', labels: { app: 'db' } });
-    web(mesh).allowTo(db, Port.tcp(5432));
+    web(mesh).allowTo(db, { ports: [Port.tcp(5432)] });
     expect(specOf(synthSorted(mesh), 'web-policy').egress[0].toEndpoints).toEqual([{ matchLabels: { 'app': 'db', 'io.kubernetes.pod.namespace': 'data' } }]);
   });
 
   test('toPolicyPeer exposes the selector and ports', () => {
     const mesh = newMesh();
-    const p = new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' }, ports: [Port.udp(53)] }).toPolicyPeer();
+    const p = new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' }, ports: [Port.udp(53)] })._toPolicyPeer();
     expect(p.key).toBe('workload:shop/{"app":"api"}');
     expect(p.from).toEqual({ fromEndpoints: [{ matchLabels: { 'app': 'api', 'io.kubernetes.pod.namespace': 'shop' } }] });
     expect(p.ports?.map(String)).toEqual(['UDP/53']);

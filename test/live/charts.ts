@@ -1,11 +1,11 @@
 /**
- * The real Cilium chart of every supported line (1.16 to 1.20), from the Go module proxy, installed on a live
- * API server with the helm binary of the kubectl layer (no --wait: no pods run here), with the values
+ * The charts' live tests (declared by charts-1.live.ts and charts-2.live.ts): the real Cilium chart of every
+ * supported line (1.16 to 1.20), from the Go module proxy, installed on a live API server with the helm binary of the kubectl layer (no --wait: no pods run here), with the values
  * `renderCiliumValues` gives for each option set below: the first set is a fresh install, each next one an
  * upgrade of the same release (a fresh install per set would need a fresh server, since the chart's namespaces
  * cannot be reused while they terminate). The Gateway API CRDs of the line are applied first, as the library
  * orders them. A values object the chart or the API server rejects fails the test. The examples' own values are
- * installed by examples.live.ts.
+ * installed by the examples' live test (examples.ts).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -16,6 +16,8 @@ import {
 import { ciliumChart, gatewayApiCrdFiles, HELM, startServer, tally, type LiveServer } from './cluster';
 
 const LINES = [CiliumVersion.V1_16, CiliumVersion.V1_17, CiliumVersion.V1_18, CiliumVersion.V1_19, CiliumVersion.V1_20];
+/** LINES in two parts, one per test file, so that the live suite's two workers share the installs. */
+export const LINE_PARTS: readonly (readonly CiliumVersion[])[] = [LINES.slice(0, 3), LINES.slice(3)];
 const HOST = 'ABCDEF0123456789.gr7.us-east-1.eks.amazonaws.com';
 
 /** Each option of `CiliumValuesOptions` is on in at least one set. */
@@ -63,7 +65,12 @@ function install(server: LiveServer, chart: string, values: unknown, release: st
   return { ok: r.status === 0, error: r.stderr.trim() };
 }
 
-describe.each(LINES.map((v) => [v.chartVersion, v] as const))('Cilium %s chart', (_, version) => {
+/** Declares the test of each line of `LINE_PARTS[part - 1]`. */
+export function describeChartLines(part: number): void {
+  describe.each(LINE_PARTS[part - 1].map((v) => [v.chartVersion, v] as const))('Cilium %s chart', (_, version) => chartLineTest(version));
+}
+
+function chartLineTest(version: CiliumVersion): void {
   test('installs with the values of every option set', () => {
     const chart = ciliumChart(version.chartVersion);
     const server = startServer(`chart-${version.minor}`);
@@ -89,9 +96,14 @@ describe.each(LINES.map((v) => [v.chartVersion, v] as const))('Cilium %s chart',
     }
     expect(outcomes).toEqual(Object.fromEntries(Object.keys(OPTION_SETS).map((k) => [k, 'installed'])));
   });
-});
+}
 
-test('ServiceMonitors without the Prometheus Operator CRDs: the real chart refuses the install, the library refuses at synth', () => {
+/** The ServiceMonitor test (declared by charts-2.live.ts). */
+export function describeServiceMonitorRefusal(): void {
+  test('ServiceMonitors without the Prometheus Operator CRDs: the real chart refuses the install, the library refuses at synth', () => serviceMonitorRefusal());
+}
+
+function serviceMonitorRefusal(): void {
   const version = CiliumVersion.V1_20;
   const chart = ciliumChart(version.chartVersion);
   const options: CiliumValuesOptions = { prometheus: { agent: true, serviceMonitor: true } };
@@ -109,4 +121,4 @@ test('ServiceMonitors without the Prometheus Operator CRDs: the real chart refus
   expect(outcome.error).toMatch(/Service Monitor requires monitoring.coreos.com\/v1 CRDs/);
   // Not told, the library refuses at synth, before any cluster exists.
   expect(() => renderCiliumValues(options, version)).toThrow(/^ServiceMonitors need the Prometheus Operator CRDs \(monitoring.coreos.com\/v1\)/);
-});
+}

@@ -1,6 +1,6 @@
 /**
- * Every example deploys on a live kube-apiserver (one fresh server per example, as each example creates its own
- * cluster): its cluster-facing custom resources run in template order through the library's own delivery handler
+ * The examples' live test (declared by examples-1.live.ts and examples-2.live.ts): every example deploys on a live
+ * kube-apiserver (one fresh server per example, as each example creates its own cluster): its cluster-facing custom resources run in template order through the library's own delivery handler
  * and the real Cilium chart, and every object delivered is read back unchanged.
  *
  * Assemblies come from LIVE_ASSEMBLY_DIR (`.ci/run` points it at what `npm run synth:examples` wrote) or are
@@ -47,7 +47,16 @@ function failures(report: DeployReport): string[] {
   ];
 }
 
-describe.each(examples)('example %s', (name) => {
+/**
+ * Declares the test of every `of`-th example starting at `part` (1-based) in name order: examples-1.live.ts and
+ * examples-2.live.ts each declare half, so that the live suite's two workers share them. Together they cover every
+ * example in examples/.
+ */
+export function describeExamples(part: number, of: number): void {
+  describe.each(examples.filter((_, i) => i % of === part - 1))('example %s', (name) => exampleTest(name));
+}
+
+function exampleTest(name: string): void {
   test('deploys on a live API server: every object created and read back unchanged, every chart installed', () => {
     const dir = assemblyOf(name);
     const templates = templatesOf(dir);
@@ -80,4 +89,4 @@ describe.each(examples)('example %s', (name) => {
     const delivered = reports.flatMap((r) => r.resources).filter((r) => r.type === 'Custom::CiliumMeshObjects' || r.type === 'manifest-file');
     expect(delivered.every((r) => (r.objects ?? 0) > 0)).toBe(true);
   });
-});
+}
