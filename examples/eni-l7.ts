@@ -24,7 +24,7 @@ export class EniL7Stack extends Stack {
     super(scope, id, props);
     const cluster = new MeshCluster(this, 'Cluster', {
       version: eks.KubernetesVersion.V1_35,
-datapath: Datapath.ENI,
+      datapath: Datapath.ENI,
       kubeProxyMode: KubeProxyMode.REPLACE,
       eni: { prefixDelegation: true },
     });

@@ -168,7 +168,7 @@ describe('MeshCluster options', () => {
     const key = new kms.Key(stack, 'Key');
     new MeshCluster(stack, 'Mesh', {
       version: eks.KubernetesVersion.V1_35,
-vpc,
+      vpc,
       secretsEncryptionKey: key,
       clusterLogging: [eks.ClusterLoggingTypes.AUDIT],
       endpointAccess: eks.EndpointAccess.PRIVATE,
