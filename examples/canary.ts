@@ -7,6 +7,7 @@
  * Cilium 1.20 serves Gateway API only with kube-proxy replacement and the L7 proxy.
  */
 import { App, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import type { Construct } from 'constructs';
@@ -28,7 +29,7 @@ export class CanaryStack extends Stack {
 
   constructor(scope: Construct, id: string, props: CanaryStackProps = {}) {
     super(scope, id, props);
-    const cluster = new MeshCluster(this, 'Cluster', { kubeProxyMode: KubeProxyMode.REPLACE });
+    const cluster = new MeshCluster(this, 'Cluster', { version: eks.KubernetesVersion.V1_35, kubeProxyMode: KubeProxyMode.REPLACE });
     const cilium = cluster.addCilium({ gatewayApi: true });
 
     this.mesh = new ServiceMesh(new cdk8s.App(), 'shop', { namespace: 'shop', cilium: cilium.profile });

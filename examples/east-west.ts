@@ -4,6 +4,7 @@
  * Service that clients call.
  */
 import { App, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import type { Construct } from 'constructs';
@@ -14,7 +15,7 @@ export class EastWestStack extends Stack {
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
-    const cluster = new MeshCluster(this, 'Cluster', { kubeProxyMode: KubeProxyMode.REPLACE });
+    const cluster = new MeshCluster(this, 'Cluster', { version: eks.KubernetesVersion.V1_35, kubeProxyMode: KubeProxyMode.REPLACE });
     const cilium = cluster.addCilium({ gatewayApi: true });
 
     this.mesh = new ServiceMesh(new cdk8s.App(), 'bookinfo', { namespace: 'bookinfo', cilium: cilium.profile });

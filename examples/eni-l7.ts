@@ -9,6 +9,7 @@
  * its own role through EKS Pod Identity, never the node role.
  */
 import { App, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as cdk8s from 'cdk8s';
 import type { Construct } from 'constructs';
 import {
@@ -22,6 +23,7 @@ export class EniL7Stack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     const cluster = new MeshCluster(this, 'Cluster', {
+      version: eks.KubernetesVersion.V1_35,
       datapath: Datapath.ENI,
       kubeProxyMode: KubeProxyMode.REPLACE,
       eni: { prefixDelegation: true },

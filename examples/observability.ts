@@ -7,6 +7,7 @@
  * `cilium hubble ui` or `kubectl -n kube-system port-forward svc/hubble-ui 12000:80`.
  */
 import { App, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type { Construct } from 'constructs';
 import { FlowEventType, FlowExportTarget, FlowVerdict, HubbleMetric, MeshCluster, type Cilium } from '../lib';
 
@@ -15,7 +16,7 @@ export class ObservabilityStack extends Stack {
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
-    const cluster = new MeshCluster(this, 'Cluster');
+    const cluster = new MeshCluster(this, 'Cluster', { version: eks.KubernetesVersion.V1_35 });
     this.cilium = cluster.addCilium({
       hubble: {
         relay: true,

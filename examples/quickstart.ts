@@ -4,6 +4,7 @@
  * This is the app `npx cdk synth` synthesizes (see bin/app.ts).
  */
 import { App, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type { Construct } from 'constructs';
 import { CiliumVersion, HubbleMetric, MeshCluster } from '../lib';
 
@@ -12,7 +13,7 @@ export class QuickstartStack extends Stack {
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
-    this.cluster = new MeshCluster(this, 'Cluster');
+    this.cluster = new MeshCluster(this, 'Cluster', { version: eks.KubernetesVersion.V1_35 });
     this.cluster.addCilium({
       version: CiliumVersion.V1_20,
       // L3/L4 metrics only: httpV2 and dns come from L7 flows, which aws-cni chaining does not produce.

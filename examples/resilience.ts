@@ -13,6 +13,7 @@
  * chaining Cilium's Envoy path is untested upstream: synth warns once and names the ENI datapath.
  */
 import { App, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import type { Construct } from 'constructs';
@@ -25,7 +26,7 @@ export class ResilienceStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, props);
-    const cluster = new MeshCluster(this, 'Cluster', { kubeProxyMode: KubeProxyMode.REPLACE });
+    const cluster = new MeshCluster(this, 'Cluster', { version: eks.KubernetesVersion.V1_35, kubeProxyMode: KubeProxyMode.REPLACE });
     const cilium = cluster.addCilium({ version: CiliumVersion.V1_19, envoyConfig: true });
 
     this.mesh = new ServiceMesh(new cdk8s.App(), 'shop', { namespace: 'shop', cilium: cilium.profile });

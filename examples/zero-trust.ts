@@ -7,6 +7,7 @@
  * policy in that datapath (cilium/cilium#42578, #47269). They are kept here to show what the warning says.
  */
 import { App, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as cdk8s from 'cdk8s';
 import type { Construct } from 'constructs';
 import { DefaultDeny, Entity, HttpRule, MeshCluster, Peer, Port, ServiceMesh, Workload } from '../lib';
@@ -16,7 +17,7 @@ export class ZeroTrustStack extends Stack {
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
-    const cluster = new MeshCluster(this, 'Cluster');
+    const cluster = new MeshCluster(this, 'Cluster', { version: eks.KubernetesVersion.V1_35 });
     const cilium = cluster.addCilium();
 
     // The mesh is a cdk8s chart; its objects are checked against what this Cilium install can enforce.

@@ -18,6 +18,7 @@ export * from './cilium/flow-export';
 export * from './cilium/alert-rules';
 export * from './cilium/chart-source';
 export * from './cilium/cilium';
+export { KubeProxyMode, type IMeshClusterFacts } from './cilium/cluster-facts';
 export * from './mesh/routing';
 export * from './mesh/policy';
 export * from './mesh/workload';

@@ -6,6 +6,7 @@ import { Construct, type IDependable } from 'constructs';
 import { Feature, checkCapability } from './capabilities';
 import { CiliumChartSource } from './chart-source';
 import { renderHubbleAlertRules, type HubbleAlertRulesOptions } from './alert-rules';
+import { KubeProxyMode, _meshClusterFactsOf, type IMeshClusterFacts } from './cluster-facts';
 import { EniOperatorCredentials, eniOperatorActions } from './eni';
 import { Datapath, envoyConfigOf, gatewayApiChannelOf, type CiliumProfile } from './profile';
 import { ciliumProfileFromValues, enabledFeatures, renderCiliumValues, type RenderedCiliumValues } from './values';
@@ -98,10 +99,10 @@ export interface CiliumOptions extends CiliumValuesOptions {
 /** Properties of `Cilium`. */
 export interface CiliumProps extends CiliumOptions {
   /**
-   * The cluster to install into: any `eks.ICluster` with a kubectl provider, including imported clusters.
-   * If the object has a `kubeProxyMode` property (`'keep' | 'replace'`), kube-proxy replacement follows it; if it
-   * has a `datapath` property (`MeshCluster` does), the datapath must match it: a different one would switch the
-   * cluster's CNI in place, which is refused.
+   * The cluster to install into: any `eks.ICluster` with a kubectl provider, including imported clusters
+   * (`MeshCluster.fromClusterAttributes` gives them one). A cluster that states its facts (`IMeshClusterFacts`:
+   * `MeshCluster` does) decides kube-proxy replacement, the datapath (a different one would switch the cluster's CNI
+   * in place, which is refused) and the WireGuard MTUs; on any other cluster they are these props.
    */
   readonly cluster: eks.ICluster;
 }
@@ -153,12 +154,15 @@ export class Cilium extends Construct {
     if (sourceProblem) {
       throw new MeshValidationError(`${sourceProblem}; use CiliumChartSource.helmRepository(), .oci() or .asset()`, this);
     }
-    const kubeProxyReplacement = this.kubeProxyReplacement(props);
+    const facts = _meshClusterFactsOf(props.cluster);
+    const kubeProxyReplacement = this.kubeProxyReplacement(props, facts);
     const k8sServiceHost = kubeProxyReplacement ? this.serviceHost(props) : props.k8sServiceHost;
-    const datapath = this.datapath(props);
+    const datapath = this.datapath(props, facts);
+    // The WireGuard MTUs come from the cluster when it states them (one source), and are checked against its ENI MTU.
+    const encryption = props.encryption && atScope(this, () => props.encryption!._forCluster(facts, datapath));
     const operatorIdentity = datapath === Datapath.ENI ? this.eniOperatorIdentity(props) : undefined;
     this.operatorRole = operatorIdentity?.role;
-    const values: RenderedCiliumValues = atScope(this, () => renderCiliumValues({ ...props, kubeProxyReplacement, k8sServiceHost, datapath },
+    const values: RenderedCiliumValues = atScope(this, () => renderCiliumValues({ ...props, kubeProxyReplacement, k8sServiceHost, datapath, encryption },
       this.version, { eniOperatorRoleArn: operatorIdentity?.irsaRoleArn }));
     this.values = values;
     // The channel GatewayApiCrds installs (same default), or that whoever installs the CRDs was told to use.
@@ -245,15 +249,15 @@ export class Cilium extends Construct {
    * The datapath: the prop, which must match the cluster's own `datapath` when it states one. A different datapath
    * on an existing cluster would replace its CNI under running pods; that is a migration, never an in-place change.
    */
-  private datapath(props: CiliumProps): Datapath {
-    const clusterDatapath = (props.cluster as unknown as { datapath?: unknown }).datapath;
-    if (clusterDatapath === undefined) {
+  private datapath(props: CiliumProps, facts: IMeshClusterFacts | undefined): Datapath {
+    if (facts === undefined) {
       const datapath = props.datapath ?? Datapath.AWS_CNI_CHAINING;
       if (datapath === Datapath.ENI) {
         this.refuseVpcCniCluster(props.cluster);
       }
       return datapath;
     }
+    const clusterDatapath = facts.datapath;
     if (clusterDatapath !== Datapath.AWS_CNI_CHAINING && clusterDatapath !== Datapath.ENI) {
       throw new MeshValidationError(`cluster.datapath must be '${Datapath.AWS_CNI_CHAINING}' or '${Datapath.ENI}', got ` +
         `${JSON.stringify(clusterDatapath)}; fix the cluster construct`, this);
@@ -340,16 +344,16 @@ export class Cilium extends Construct {
     return { role, association };
   }
 
-  private kubeProxyReplacement(props: CiliumProps): boolean {
-    const mode = (props.cluster as unknown as { kubeProxyMode?: unknown }).kubeProxyMode;
-    if (mode === undefined) {
+  private kubeProxyReplacement(props: CiliumProps, facts: IMeshClusterFacts | undefined): boolean {
+    if (facts === undefined) {
       return props.kubeProxyReplacement ?? false;
     }
-    if (mode !== 'keep' && mode !== 'replace') {
+    const mode = facts.kubeProxyMode;
+    if (mode !== KubeProxyMode.KEEP && mode !== KubeProxyMode.REPLACE) {
       throw new MeshValidationError(`cluster.kubeProxyMode must be 'keep' or 'replace', got ${JSON.stringify(mode)}; ` +
         'fix the cluster construct', this);
     }
-    const derived = mode === 'replace';
+    const derived = mode === KubeProxyMode.REPLACE;
     if (props.kubeProxyReplacement !== undefined && props.kubeProxyReplacement !== derived) {
       throw new MeshValidationError(`kubeProxyReplacement: ${props.kubeProxyReplacement} contradicts the cluster's ` +
         `kubeProxyMode '${mode}'; remove the kubeProxyReplacement prop (it follows the cluster) or change kubeProxyMode`, this);

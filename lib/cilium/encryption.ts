@@ -1,3 +1,5 @@
+import type { IMeshClusterFacts } from './cluster-facts';
+import { Datapath } from './profile';
 import { MeshValidationError } from '../private/errors';
 
 /**
@@ -26,13 +28,15 @@ export function maxWireGuardPodMtu(eniMtu: number = DEFAULT_ENI_MTU): number {
 export interface WireGuardOptions {
   /**
    * The pod MTU configured on the VPC CNI (`POD_MTU` of the `aws-node` DaemonSet / the `vpc-cni` add-on's `env`).
-   * Required: in aws-cni chaining the pod MTU is the VPC CNI's, and it must leave room for WireGuard.
-   * Must be at most `eniMtu - 95` (see `maxWireGuardPodMtu`).
+   * In aws-cni chaining the pod MTU is the VPC CNI's, and it must leave room for WireGuard: at most `eniMtu - 95`
+   * (see `maxWireGuardPodMtu`). On a `MeshCluster` leave it out: it is the cluster's `vpcCni.podMtu`, and a different
+   * value is an error.
+   * @default - the cluster's pod MTU (`MeshCluster`); required in aws-cni chaining on any other cluster
    */
-  readonly podMtu: number;
+  readonly podMtu?: number;
   /**
-   * The ENI MTU (`AWS_VPC_ENI_MTU`).
-   * @default 9001
+   * The ENI MTU (`AWS_VPC_ENI_MTU`). On a `MeshCluster` leave it out: it is the cluster's `vpcCni.mtu`.
+   * @default - the cluster's ENI MTU (`MeshCluster`), else 9001
    */
   readonly eniMtu?: number;
 }
@@ -49,11 +53,11 @@ export enum EncryptionType {
  */
 export class TransparentEncryption {
   /**
-   * WireGuard. In aws-cni chaining the VPC CNI's `POD_MTU` must leave room for the WireGuard header; the
-   * rule (`podMtu <= eniMtu - 95`) is checked here.
+   * WireGuard. In aws-cni chaining the VPC CNI's `POD_MTU` must leave room for the WireGuard header; the rule
+   * (`podMtu <= eniMtu - 95`) is checked with the cluster's MTUs when Cilium is installed.
    */
-  public static wireGuard(options: WireGuardOptions): TransparentEncryption {
-    return new TransparentEncryption(EncryptionType.WIREGUARD, options);
+  public static wireGuard(options: WireGuardOptions = {}): TransparentEncryption {
+    return new TransparentEncryption(EncryptionType.WIREGUARD, { ...options });
   }
 
   /**
@@ -66,13 +70,43 @@ export class TransparentEncryption {
 
   private constructor(public readonly type: EncryptionType, private readonly wireGuardOptions?: WireGuardOptions) {}
 
-  /** The pod MTU stated for WireGuard, if any. */
+  /** The pod MTU of WireGuard, if stated (or taken from the cluster). */
   public get podMtu(): number | undefined {
     return this.wireGuardOptions?.podMtu;
   }
 
+  /** The ENI MTU of WireGuard, if stated (or taken from the cluster). */
+  public get eniMtu(): number | undefined {
+    return this.wireGuardOptions?.eniMtu;
+  }
+
+  /**
+   * This encryption on a cluster: WireGuard takes the MTUs the cluster states (a `MeshCluster`), errs when a stated
+   * MTU contradicts the cluster's, and, on a cluster that states none, needs `podMtu` in aws-cni chaining. The
+   * result is validated. Throws a path-less `MeshValidationError`.
+   * @internal
+   */
+  public _forCluster(facts: IMeshClusterFacts | undefined, datapath: Datapath): TransparentEncryption {
+    const o = this.wireGuardOptions;
+    if (!o) return this;
+    const podMtu = sameMtu('podMtu', o.podMtu, facts?.podMtu, 'POD_MTU', 'podMtu');
+    const eniMtu = sameMtu('eniMtu', o.eniMtu, facts?.eniMtu, 'AWS_VPC_ENI_MTU', 'mtu');
+    if (podMtu === undefined && datapath === Datapath.AWS_CNI_CHAINING) {
+      throw new MeshValidationError('WireGuard in aws-cni chaining needs the pod MTU, but this cluster does not state ' +
+        "the VPC CNI's POD_MTU (it is not a MeshCluster); pass TransparentEncryption.wireGuard({ podMtu, eniMtu }) with " +
+        `the VPC CNI's POD_MTU and AWS_VPC_ENI_MTU, e.g. { podMtu: ${maxWireGuardPodMtu()}, eniMtu: ${DEFAULT_ENI_MTU} }`);
+    }
+    const resolved = new TransparentEncryption(this.type, { podMtu, eniMtu });
+    resolved.check(facts?.podMtu !== undefined);
+    return resolved;
+  }
+
   /** Throws a path-less `MeshValidationError` when the WireGuard MTU rule is broken. */
   public validate(): void {
+    this.check(false);
+  }
+
+  private check(mtuFromCluster: boolean): void {
     const o = this.wireGuardOptions;
     if (!o) return;
     const eniMtu = o.eniMtu ?? DEFAULT_ENI_MTU;
@@ -80,11 +114,25 @@ export class TransparentEncryption {
       throw new MeshValidationError(`wireGuard.eniMtu must be an integer from 1280 to 9001, got ${eniMtu}; ` +
         'pass the AWS_VPC_ENI_MTU of the VPC CNI (9001 by default)');
     }
+    if (o.podMtu === undefined) return;
     const max = maxWireGuardPodMtu(eniMtu);
     if (!Number.isInteger(o.podMtu) || o.podMtu < 576 || o.podMtu > max) {
+      const fix = mtuFromCluster
+        ? `pass vpcCni: { mtu: ${eniMtu}, podMtu: ${max} } to the MeshCluster so that pods leave room for the WireGuard header`
+        : `set POD_MTU=${max} on the VPC CNI and pass the same value`;
       throw new MeshValidationError(`wireGuard.podMtu must be an integer from 576 to ${max} (ENI MTU ${eniMtu} minus ` +
-        `${WIREGUARD_OVERHEAD_BYTES} bytes of WireGuard overhead), got ${o.podMtu}; set POD_MTU=${max} on the VPC CNI ` +
-        'and pass the same value (cilium/cilium#28413)');
+        `${WIREGUARD_OVERHEAD_BYTES} bytes of WireGuard overhead), got ${o.podMtu}${mtuFromCluster ? " (the cluster's vpcCni.podMtu)" : ''}; ` +
+        `${fix} (cilium/cilium#28413)`);
     }
   }
+}
+
+/** A WireGuard MTU: the stated one, the cluster's, or an error when both are given and differ. */
+function sameMtu(option: string, stated: number | undefined, cluster: number | undefined, env: string, vpcCniKey: string): number | undefined {
+  if (stated !== undefined && cluster !== undefined && stated !== cluster) {
+    throw new MeshValidationError(`WireGuard is configured for ${option} ${stated}, but this cluster's VPC CNI sets ` +
+      `${env} ${cluster}; pass vpcCni: { ${vpcCniKey}: ${stated} } to the cluster, or leave ${option} out of ` +
+      'TransparentEncryption.wireGuard() (it follows the cluster)');
+  }
+  return stated ?? cluster;
 }

@@ -1,5 +1,6 @@
 export { BUNDLED_KUBECTL_MINOR, MIN_KUBERNETES_MINOR } from './kubernetes-version';
 export * from './mesh-cluster';
+export { ImportedMeshCluster } from './imported-cluster';
 export * from './mesh-cluster-props';
 export { CILIUM_AGENT_NOT_READY_TAINT, DEFAULT_NODE_INSTANCE_TYPE, renderNodegroupTaints, resolveMeshNodegroup } from './nodegroup';
 export type { MeshNodegroupOptions, ResolvedMeshNodegroup } from './nodegroup';

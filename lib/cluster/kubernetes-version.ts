@@ -34,13 +34,13 @@ export function checkKubernetesVersion(version: eks.KubernetesVersion, hasKubect
     throw new MeshValidationError(
       `Kubernetes version ${version.version} cannot be created: Amazon EKS no longer creates clusters older than ` +
         `1.${MIN_KUBERNETES_MINOR} (1.28-1.30 are past the end of support); pass version: ` +
-        `eks.KubernetesVersion.V1_${BUNDLED_KUBECTL_MINOR} (the default) or another version from 1.${MIN_KUBERNETES_MINOR} on`,
+        `eks.KubernetesVersion.V1_${BUNDLED_KUBECTL_MINOR} or another version from 1.${MIN_KUBERNETES_MINOR} on`,
     );
   }
   if (minor !== BUNDLED_KUBECTL_MINOR && !hasKubectlLayer) {
     throw new MeshValidationError(
       `Kubernetes version ${version.version} needs a kubectl layer of the same minor version, and only ` +
-        `KubectlV${BUNDLED_KUBECTL_MINOR}Layer is bundled; pass kubectlLayer: new KubectlV${minor}Layer(this, 'KubectlLayer') ` +
+        `KubectlV${BUNDLED_KUBECTL_MINOR}Layer is bundled; pass kubectlProviderOptions: { kubectlLayer: new KubectlV${minor}Layer(this, 'KubectlLayer') } ` +
         `from '@aws-cdk/lambda-layer-kubectl-v${minor}', or use eks.KubernetesVersion.V1_${BUNDLED_KUBECTL_MINOR}`,
     );
   }

@@ -1,5 +1,4 @@
 import { createHash } from 'crypto';
-import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { Annotations, CfnWaitConditionHandle, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -10,25 +9,25 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct, IDependable } from 'constructs';
 import { endpointOpenToWorld } from './endpoint';
+import { bundledKubectlLayer, ImportedMeshCluster } from './imported-cluster';
 import { BUNDLED_KUBECTL_MINOR, checkKubernetesVersion } from './kubernetes-version';
-import { ALL_CLUSTER_LOGGING_TYPES, KubeProxyMode, type MeshClusterProps } from './mesh-cluster-props';
+import { ALL_CLUSTER_LOGGING_TYPES, type MeshClusterProps } from './mesh-cluster-props';
 import {
   createNodegroupLaunchTemplate,
   renderNodegroupTaints,
   resolveMeshNodegroup,
   type MeshNodegroupOptions,
 } from './nodegroup';
-import { renderVpcCniConfiguration } from './vpc-cni';
+import { renderVpcCniConfiguration, resolveVpcCniMtu } from './vpc-cni';
 import { Cilium, type CiliumOptions } from '../cilium/cilium';
+import { KubeProxyMode, _markMeshClusterFacts, type IMeshClusterFacts } from '../cilium/cluster-facts';
 import { validateEniOptions, type EniOptions } from '../cilium/eni';
-import { EncryptionType } from '../cilium/encryption';
 import { Datapath } from '../cilium/profile';
 import { CiliumVersion } from '../cilium/version';
 import { atScope, MeshValidationError } from '../private/errors';
 import { DEFAULT_LOG_RETENTION, retainFunctionLogs } from '../private/log-retention';
 import { acknowledgeNag, managedPolicyFinding, nagFlatten } from '../private/nag';
 
-const LAYER_ID = `CdkCiliumMeshKubectlV${BUNDLED_KUBECTL_MINOR}Layer`;
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
 
 /**
@@ -38,7 +37,7 @@ const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
  * Cilium is installed before the node groups and their max-pods follows ENI IPAM. It is an `eks.Cluster`, so
  * `grantAccess`, `addHelmChart`, ... work as usual.
  */
-export class MeshCluster extends eks.Cluster {
+export class MeshCluster extends eks.Cluster implements IMeshClusterFacts {
   /** Whether kube-proxy runs; the `Cilium` construct derives `kubeProxyReplacement` from it. */
   public readonly kubeProxyMode: KubeProxyMode;
   /** The datapath; the `Cilium` construct follows it and refuses another one. */
@@ -48,9 +47,13 @@ export class MeshCluster extends eks.Cluster {
   /** The cluster's Kubernetes version. */
   public readonly kubernetesVersion: eks.KubernetesVersion;
   /** The key that envelope-encrypts Kubernetes Secrets. */
-  public readonly secretsEncryptionKey: kms.IKey;
+  public readonly secretsEncryptionKey: kms.IKeyRef;
   /** The `vpc-cni` managed add-on (aws-cni chaining only); every node group depends on it. */
   public readonly vpcCniAddon?: eks.CfnAddon;
+  /** The pods' MTU, the VPC CNI's `POD_MTU` (aws-cni chaining only); WireGuard on this cluster is checked against it. */
+  public readonly podMtu?: number;
+  /** The ENIs' MTU, the VPC CNI's `AWS_VPC_ENI_MTU` (aws-cni chaining only). */
+  public readonly eniMtu?: number;
   /**
    * The `configurationValues` of the VPC CNI add-on (aws-cni chaining only), as `renderVpcCniConfiguration`
    * returns them.
@@ -86,33 +89,32 @@ export class MeshCluster extends eks.Cluster {
   private readonly kubernetesMinorVersion: number;
   private readonly logRetention: logs.RetentionDays;
 
-  constructor(scope: Construct, id: string, props: MeshClusterProps = {}) {
-    const version = props.version ?? eks.KubernetesVersion.V1_35;
-    const kubectlLayer = props.kubectlLayer ?? (isBundledVersion(version) ? bundledKubectlLayer(scope) : undefined);
+  constructor(scope: Construct, id: string, props: MeshClusterProps) {
+    const version = props.version;
+    const kubectlProviderOptions = props.kubectlProviderOptions ??
+      (isBundledVersion(version) ? { kubectlLayer: bundledKubectlLayer(scope) } : undefined);
     const kubeProxyMode = props.kubeProxyMode ?? KubeProxyMode.KEEP;
     const datapath = props.datapath ?? Datapath.AWS_CNI_CHAINING;
     super(scope, id, {
-      version,
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets,
-      clusterName: props.clusterName,
+      // aws-eks-v2's own options pass through; the mesh's defaults and decisions follow.
+      ...props,
       endpointAccess: props.endpointAccess ?? eks.EndpointAccess.PUBLIC_AND_PRIVATE,
       clusterLogging: props.clusterLogging ?? [...ALL_CLUSTER_LOGGING_TYPES],
-      serviceIpv4Cidr: props.serviceIpv4Cidr,
-      tags: props.tags,
-      removalPolicy: props.removalPolicy,
-      // Managed node groups only; ours are added below, with the taint and the launch template.
+      // Set below, on the CfnCluster, with the key this construct creates by default.
+      secretsEncryptionKey: undefined,
+      // Managed node groups only (no Auto Mode: `compute` is refused below); ours are added below, with the taint and
+      // the launch template.
+      compute: undefined,
       defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
       defaultCapacity: 0,
       bootstrapClusterCreatorAdminPermissions: props.bootstrapClusterCreatorAdminPermissions ?? false,
       // ENI: no VPC CNI (nor kube-proxy, CoreDNS: they come back as managed add-ons below).
       bootstrapSelfManagedAddons: kubeProxyMode === KubeProxyMode.REPLACE || datapath === Datapath.ENI ? false : undefined,
-      kubectlProviderOptions: kubectlLayer ? { kubectlLayer } : undefined,
+      kubectlProviderOptions,
     });
-
     this.kubernetesVersion = version;
     this.logRetention = props.logRetention ?? DEFAULT_LOG_RETENTION;
-    this.kubernetesMinorVersion = atScope(this, () => checkKubernetesVersion(version, props.kubectlLayer !== undefined));
+    this.kubernetesMinorVersion = atScope(this, () => checkKubernetesVersion(version, props.kubectlProviderOptions !== undefined));
     rejectUnsupportedProps(this, props);
     if (!Object.values(KubeProxyMode).includes(kubeProxyMode)) {
       throw new MeshValidationError(
@@ -135,7 +137,7 @@ export class MeshCluster extends eks.Cluster {
         enableKeyRotation: true,
       });
     const cfnCluster = this.node.defaultChild as eks.CfnCluster;
-    cfnCluster.encryptionConfig = [{ provider: { keyArn: this.secretsEncryptionKey.keyArn }, resources: ['secrets'] }];
+    cfnCluster.encryptionConfig = [{ provider: { keyArn: this.secretsEncryptionKey.keyRef.keyArn }, resources: ['secrets'] }];
     // The CloudFormation schema marks Resources deprecated, but the EKS API still documents it (only value
     // `secrets`) and eks.Cluster writes it the same way; keep it explicit and silence the schema warning.
     Validations.of(cfnCluster).acknowledge({
@@ -154,6 +156,7 @@ export class MeshCluster extends eks.Cluster {
       );
     }
     this.datapath = datapath;
+    _markMeshClusterFacts(this);
     if (datapath === Datapath.ENI) {
       rejectVpcCniProps(this, props);
       this.eniOptions = props.eni ?? {};
@@ -177,6 +180,9 @@ export class MeshCluster extends eks.Cluster {
           this,
         );
       }
+      const mtu = atScope(this, () => resolveVpcCniMtu(props.vpcCni));
+      this.podMtu = mtu.podMtu;
+      this.eniMtu = mtu.eniMtu;
       const cniValues = this.vpcCniConfiguration = atScope(this, () =>
         renderVpcCniConfiguration({
           ...props.vpcCni,
@@ -248,6 +254,23 @@ export class MeshCluster extends eks.Cluster {
     }
   }
 
+  /**
+   * Imports an existing EKS cluster so that `Cilium` and mesh deliveries work on it. aws-eks-v2 gives an imported
+   * cluster no kubectl provider, so that its Helm charts fail with "Kubectl Provider is not defined in this cluster";
+   * without `attrs.kubectlProvider`, this creates one (with `attrs.kubectlProviderOptions`; the bundled 1.35 kubectl
+   * layer by default) and an access entry for its role (an `ImportedMeshCluster` named `id`, whose `cluster` this
+   * returns). With `attrs.kubectlProvider`, it is `eks.Cluster.fromClusterAttributes`.
+   *
+   * Mesh deliveries (`cilium.addMesh`, `MeshDelivery`) also need `clusterEndpoint` and `clusterCertificateAuthorityData`;
+   * a provider in `privateSubnets` needs `vpc` and `clusterSecurityGroupId` (or its own security groups).
+   */
+  public static fromClusterAttributes(scope: Construct, id: string, attrs: eks.ClusterAttributes): eks.ICluster {
+    if (attrs.kubectlProvider !== undefined) {
+      return eks.Cluster.fromClusterAttributes(scope, id, attrs);
+    }
+    return new ImportedMeshCluster(scope, id, attrs).cluster;
+  }
+
   /** The Cilium installed with `addCilium`, if any. */
   public get cilium(): Cilium | undefined {
     return this._cilium;
@@ -259,8 +282,8 @@ export class MeshCluster extends eks.Cluster {
    * groups (its pods need nodes, and `wait` is on); on ENI the node groups wait for the release instead (their nodes
    * become Ready only once Cilium runs, so Helm does not wait) and mesh deliveries wait for both.
    * In REPLACE mode CoreDNS is created alongside Cilium: its pods start once Cilium's agents clear the node taint,
-   * and Cilium components that need DNS (Hubble Relay) become ready then. With WireGuard, the pod MTU stated to
-   * Cilium must be the VPC CNI's `POD_MTU` of this cluster. The operator's replicas must fit on distinct nodes
+   * and Cilium components that need DNS (Hubble Relay) become ready then. WireGuard takes this cluster's pod and ENI
+   * MTUs (`vpcCni`), which must leave room for its header. The operator's replicas must fit on distinct nodes
    * (the chart's required pod anti-affinity), checked against the node groups' desired sizes at synth.
    */
   public addCilium(options: CiliumOptions = {}): Cilium {
@@ -269,17 +292,6 @@ export class MeshCluster extends eks.Cluster {
         `Cilium is already installed on this cluster (${this._cilium.node.path}); call addCilium once and keep the result`,
         this,
       );
-    }
-    const encryption = options.encryption;
-    if (this.vpcCniConfiguration) {
-      const podMtu = Number(this.vpcCniConfiguration.env.POD_MTU);
-      if (encryption?.type === EncryptionType.WIREGUARD && encryption.podMtu !== podMtu) {
-        throw new MeshValidationError(
-          `WireGuard is configured for pod MTU ${encryption.podMtu}, but this cluster's VPC CNI sets POD_MTU ${podMtu}; ` +
-            `pass vpcCni: { podMtu: ${encryption.podMtu} } to the cluster so that pods leave room for the WireGuard header`,
-          this,
-        );
-      }
     }
     if (options.eni !== undefined) {
       throw new MeshValidationError(
@@ -322,6 +334,11 @@ export class MeshCluster extends eks.Cluster {
       cilium.node.addDependency(this.nodegroupsReady);
     }
     this._cilium = cilium;
+    if (this.albController) {
+      // aws-eks-v2 installs the AWS Load Balancer Controller with Helm's wait (15 minutes); its pods only schedule once
+      // Cilium clears the agent-not-ready taint of the nodes, so the chart goes after Cilium and the node groups.
+      this.albController.node.addDependency(cilium.release, this.nodegroupsReady);
+    }
     const replicas = options.operatorReplicas ?? 2;
     // A validation, not a constructor check: node groups may still be added after addCilium.
     cilium.node.addValidation({
@@ -601,13 +618,6 @@ function isBundledVersion(version: eks.KubernetesVersion): boolean {
   return version.version === `1.${BUNDLED_KUBECTL_MINOR}`;
 }
 
-/** One `KubectlV35Layer` per stack, shared by its mesh clusters (it has to exist before `eks.Cluster` is built). */
-function bundledKubectlLayer(scope: Construct): lambda.ILayerVersion {
-  const stack = Stack.of(scope);
-  const existing = stack.node.tryFindChild(LAYER_ID) as lambda.ILayerVersion | undefined;
-  return existing ?? new KubectlV35Layer(stack, LAYER_ID);
-}
-
 /** VPC CNI settings on the ENI datapath, which has no VPC CNI. */
 function rejectVpcCniProps(cluster: MeshCluster, props: MeshClusterProps): void {
   const set = [
@@ -639,19 +649,38 @@ function rejectUnsupportedProps(cluster: MeshCluster, props: MeshClusterProps): 
       cluster,
     );
   }
-  // Props of eks.ClusterProps that MeshClusterProps leaves out on purpose, caught when passed anyway (JavaScript,
+  // eks.ClusterProps' Auto Mode, which MeshClusterProps leaves out on purpose, caught when passed anyway (JavaScript,
   // or a spread of eks.ClusterProps).
-  const extra = props as { compute?: unknown; mastersRole?: unknown };
-  if (extra.compute !== undefined) {
+  if ((props as { compute?: unknown }).compute !== undefined) {
     throw new MeshValidationError(
       'compute (EKS Auto Mode) is not supported: Auto Mode does not allow a custom CNI; remove compute and use ' +
         'managed node groups (addMeshNodegroup)',
       cluster,
     );
   }
-  if (extra.mastersRole !== undefined) {
+  if (props.ipFamily === eks.IpFamily.IP_V6) {
     throw new MeshValidationError(
-      'mastersRole is not supported: access is granted with access entries only; pass the role ARN in admins instead',
+      'ipFamily IP_V6 is not supported: Cilium\'s ENI IPAM has no IPv6 (cilium/cilium#18405), and in aws-cni chaining ' +
+        'Cilium does not see the IPv4 egress interface EKS adds to IPv6 pods (cilium/cilium#28409), so policy would ' +
+        'not apply to that traffic; remove ipFamily (IPv4)',
+      cluster,
+    );
+  }
+  const remote = [
+    props.remoteNodeNetworks !== undefined ? 'remoteNodeNetworks' : undefined,
+    props.remotePodNetworks !== undefined ? 'remotePodNetworks' : undefined,
+  ].filter((x) => x !== undefined);
+  if (remote.length > 0) {
+    throw new MeshValidationError(
+      `${remote.join(' and ')} (EKS Hybrid Nodes) are not supported: hybrid nodes have neither the VPC CNI that Cilium ` +
+        'is chained to nor ENIs for Cilium\'s ENI IPAM; remove them and run the mesh on managed node groups',
+      cluster,
+    );
+  }
+  if (props.coreDnsComputeType === eks.CoreDnsComputeType.FARGATE) {
+    throw new MeshValidationError(
+      'coreDnsComputeType FARGATE is not supported: Cilium does not run on Fargate, and this cluster has no Fargate ' +
+        'profile, so CoreDNS would stay Pending; remove coreDnsComputeType (CoreDNS runs on the node groups)',
       cluster,
     );
   }

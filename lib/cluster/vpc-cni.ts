@@ -86,13 +86,7 @@ export interface VpcCniConfigurationValues {
  * that the rendered JSON is deterministic.
  */
 export function renderVpcCniConfiguration(options: VpcCniOptions = {}): VpcCniConfigurationValues {
-  const mtu = validateMtu('vpcCni.mtu', options.mtu ?? VPC_CNI_MAX_MTU);
-  const podMtu = validateMtu('vpcCni.podMtu', options.podMtu ?? mtu);
-  if (podMtu > mtu) {
-    throw new MeshValidationError(
-      `vpcCni.podMtu must not exceed vpcCni.mtu (${mtu}), got ${podMtu}; lower podMtu or raise mtu`,
-    );
-  }
+  const { eniMtu: mtu, podMtu } = resolveVpcCniMtu(options);
   const endpoint = options.clusterEndpoint;
   if (endpoint !== undefined && !Token.isUnresolved(endpoint) && !/^https:\/\/[^\s/]+\/?$/.test(endpoint)) {
     throw new MeshValidationError(
@@ -108,6 +102,26 @@ export function renderVpcCniConfiguration(options: VpcCniOptions = {}): VpcCniCo
     },
     enableNetworkPolicy: 'false',
   };
+}
+
+/** The VPC CNI's MTUs with their defaults filled in: the numbers that `POD_MTU` and `AWS_VPC_ENI_MTU` are made of. */
+export interface VpcCniMtu {
+  /** `AWS_VPC_ENI_MTU`. */
+  readonly eniMtu: number;
+  /** `POD_MTU`. */
+  readonly podMtu: number;
+}
+
+/** The VPC CNI's MTUs from its options, checked (576-9001, pod MTU at most the ENI MTU). Pure; throws path-less errors. */
+export function resolveVpcCniMtu(options: VpcCniOptions = {}): VpcCniMtu {
+  const eniMtu = validateMtu('vpcCni.mtu', options.mtu ?? VPC_CNI_MAX_MTU);
+  const podMtu = validateMtu('vpcCni.podMtu', options.podMtu ?? eniMtu);
+  if (podMtu > eniMtu) {
+    throw new MeshValidationError(
+      `vpcCni.podMtu must not exceed vpcCni.mtu (${eniMtu}), got ${podMtu}; lower podMtu or raise mtu`,
+    );
+  }
+  return { eniMtu, podMtu };
 }
 
 function validateMtu(what: string, mtu: number): number {

@@ -7,7 +7,8 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type { CfnCluster } from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
-import { Cilium, CiliumChartSource, CiliumVersion, TransparentEncryption } from '../../lib';
+import { Cilium, CiliumChartSource, CiliumVersion, Datapath, KubeProxyMode, TransparentEncryption, type IMeshClusterFacts } from '../../lib';
+import { _markMeshClusterFacts } from '../../lib/cilium/cluster-facts';
 import { eksClusterStack } from '../util/clusters';
 import { recordHelmValues } from '../util/record';
 
@@ -162,20 +163,43 @@ describe('Cilium on imported clusters', () => {
     expect(new Cilium(stack, 'NoKpr', { cluster }).values).not.toHaveProperty('k8sServiceHost');
   });
 
-  test('kubeProxyMode on the cluster object decides kube-proxy replacement; a contradiction fails', () => {
+  test('a cluster that states its facts decides kube-proxy replacement; a contradiction fails', () => {
     const { stack, cluster } = importedStack({ clusterEndpoint: ENDPOINT });
-    Object.defineProperty(cluster, 'kubeProxyMode', { value: 'replace' });
+    stateFacts(cluster, { kubeProxyMode: KubeProxyMode.REPLACE });
     expect(new Cilium(stack, 'Derived', { cluster }).profile.kubeProxyReplacement).toBe(true);
     expect(() => new Cilium(stack, 'Contradiction', { cluster, kubeProxyReplacement: false }))
       .toThrow(/kubeProxyReplacement: false contradicts the cluster's kubeProxyMode 'replace'.*\[at Stack\/Contradiction\]/);
 
     const keep = importedStack({ clusterEndpoint: ENDPOINT });
-    Object.defineProperty(keep.cluster, 'kubeProxyMode', { value: 'keep' });
+    stateFacts(keep.cluster, { kubeProxyMode: KubeProxyMode.KEEP });
     expect(new Cilium(keep.stack, 'Keep', { cluster: keep.cluster }).values.kubeProxyReplacement).toBe(false);
 
     const bad = importedStack({ clusterEndpoint: ENDPOINT });
-    Object.defineProperty(bad.cluster, 'kubeProxyMode', { value: 'ipvs' });
+    stateFacts(bad.cluster, { kubeProxyMode: 'ipvs' as KubeProxyMode });
     expect(() => new Cilium(bad.stack, 'Bad', { cluster: bad.cluster }))
       .toThrow(/cluster.kubeProxyMode must be 'keep' or 'replace', got "ipvs".*\[at Stack\/Bad\]/);
   });
+
+  test('a property that merely looks like a fact is not one: only a cluster that states its facts is followed', () => {
+    const { stack, cluster } = importedStack({ clusterEndpoint: ENDPOINT });
+    Object.defineProperty(cluster, 'kubeProxyMode', { value: 'replace' });
+    expect(new Cilium(stack, 'Plain', { cluster }).profile.kubeProxyReplacement).toBe(false);
+  });
+
+  test('WireGuard on a cluster that states no MTU needs podMtu in aws-cni chaining, and checks it against eniMtu', () => {
+    const { stack, cluster } = importedStack();
+    expect(() => new Cilium(stack, 'NoMtu', { cluster, encryption: TransparentEncryption.wireGuard() }))
+      .toThrow(/WireGuard in aws-cni chaining needs the pod MTU, .*pass TransparentEncryption.wireGuard\(\{ podMtu, eniMtu \}\) .*\{ podMtu: 8906, eniMtu: 9001 \} \[at Stack\/NoMtu\]/);
+    expect(() => new Cilium(stack, 'TooBig', { cluster, encryption: TransparentEncryption.wireGuard({ podMtu: 1500, eniMtu: 1500 }) }))
+      .toThrow(/wireGuard.podMtu must be an integer from 576 to 1405 .*got 1500; set POD_MTU=1405 on the VPC CNI .*\[at Stack\/TooBig\]/);
+    const ok = new Cilium(stack, 'Ok', { cluster, encryption: TransparentEncryption.wireGuard({ podMtu: 1405, eniMtu: 1500 }) });
+    expect(ok.values.encryption).toEqual({ enabled: true, type: 'wireguard' });
+  });
 });
+
+/** Makes an imported cluster state facts as MeshCluster does (the facts not given are MeshCluster's defaults). */
+function stateFacts(cluster: eks.ICluster, facts: Partial<IMeshClusterFacts>): void {
+  const all: IMeshClusterFacts = { kubeProxyMode: KubeProxyMode.KEEP, datapath: Datapath.AWS_CNI_CHAINING, ...facts };
+  for (const [key, value] of Object.entries(all)) Object.defineProperty(cluster, key, { value });
+  _markMeshClusterFacts(cluster as unknown as IMeshClusterFacts);
+}

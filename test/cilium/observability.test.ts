@@ -1,4 +1,5 @@
 import { App, Size, Stack } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import {
   CiliumVersion, Datapath, FlowEventType, MeshCluster, FlowExportTarget, FlowVerdict, HubbleMetric, HubbleUiExposure, renderCiliumValues,
@@ -21,7 +22,7 @@ describe('honest L7 metrics', () => {
 
   test('no warning on ENI, nor for L3/L4 metrics on chaining', () => {
     const eniStack = new Stack(new App(), 'E');
-    new MeshCluster(eniStack, 'Mesh', { datapath: Datapath.ENI }).addCilium({ hubble: { metrics: [HubbleMetric.httpV2({ exemplars: true })] } });
+    new MeshCluster(eniStack, 'Mesh', { version: eks.KubernetesVersion.V1_35, datapath: Datapath.ENI }).addCilium({ hubble: { metrics: [HubbleMetric.httpV2({ exemplars: true })] } });
     expect(Annotations.fromStack(eniStack).findWarning('*', Match.stringLikeRegexp('l7Metrics'))).toEqual([]);
     const l4 = install({ hubble: { metrics: [HubbleMetric.flow(), HubbleMetric.tcp()], policyVerdictMetrics: true } });
     expect(Annotations.fromStack(l4.stack).findWarning('*', Match.anyValue())).toEqual([]);

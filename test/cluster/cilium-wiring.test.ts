@@ -1,6 +1,7 @@
 import { App, CfnResource, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Template } from 'aws-cdk-lib/assertions';
-import { KubeProxyMode, MeshCluster, TransparentEncryption } from '../../lib';
+import { Cilium, Datapath, KubeProxyMode, MeshCluster, TransparentEncryption } from '../../lib';
 
 /**
  * How MeshCluster and the Cilium construct fit together through `addCilium()`: Cilium's release waits for the
@@ -8,7 +9,7 @@ import { KubeProxyMode, MeshCluster, TransparentEncryption } from '../../lib';
  */
 function wire(mode: KubeProxyMode) {
   const stack = new Stack(new App(), 'S');
-  const cluster = new MeshCluster(stack, 'Mesh', { kubeProxyMode: mode });
+  const cluster = new MeshCluster(stack, 'Mesh', { version: eks.KubernetesVersion.V1_35, kubeProxyMode: mode });
   const cilium = cluster.addCilium();
   return { stack, cluster, cilium, template: Template.fromStack(stack) };
 }
@@ -43,7 +44,7 @@ describe('MeshCluster + Cilium', () => {
 
   test('addCilium installs once and exposes the install', () => {
     const stack = new Stack(new App(), 'S');
-    const cluster = new MeshCluster(stack, 'Mesh');
+    const cluster = new MeshCluster(stack, 'Mesh', { version: eks.KubernetesVersion.V1_35 });
     const cilium = cluster.addCilium();
     expect(cluster.cilium).toBe(cilium);
     expect(cilium.node.path).toBe('S/Mesh/Cilium');
@@ -52,29 +53,63 @@ describe('MeshCluster + Cilium', () => {
 
   test('WireGuard pod MTU must be the VPC CNI POD_MTU of the cluster', () => {
     const stack = new Stack(new App(), 'S');
-    const cluster = new MeshCluster(stack, 'Mesh');
+    const cluster = new MeshCluster(stack, 'Mesh', { version: eks.KubernetesVersion.V1_35 });
     expect(() => cluster.addCilium({ encryption: TransparentEncryption.wireGuard({ podMtu: 8906 }) }))
-      .toThrow(/WireGuard is configured for pod MTU 8906, but this cluster's VPC CNI sets POD_MTU 9001; pass vpcCni: \{ podMtu: 8906 \} .*\[at S\/Mesh\]/);
-    const ok = new MeshCluster(new Stack(new App(), 'T'), 'Mesh', { vpcCni: { podMtu: 8906 } });
-    expect(ok.addCilium({ encryption: TransparentEncryption.wireGuard({ podMtu: 8906 }) }).values.encryption).toEqual(
-      expect.objectContaining({ enabled: true, type: 'wireguard' }),
-    );
+      .toThrow(/WireGuard is configured for podMtu 8906, but this cluster's VPC CNI sets POD_MTU 9001; pass vpcCni: \{ podMtu: 8906 \} .*\[at S\/Mesh\/Cilium\]/);
+    const ok = new MeshCluster(new Stack(new App(), 'T'), 'Mesh', { version: eks.KubernetesVersion.V1_35, vpcCni: { podMtu: 8906 } });
+    const cilium = ok.addCilium({ encryption: TransparentEncryption.wireGuard({ podMtu: 8906 }) });
+    expect(cilium.values.encryption).toEqual({ enabled: true, type: 'wireguard' });
+  });
+
+  test('WireGuard takes the MTUs from the cluster; with vpcCni.mtu 1500 the pod MTU may be at most 1405', () => {
+    // The bug this guards against: the cluster's ENI MTU never reached the check, which assumed 9001.
+    const jumbo = new MeshCluster(new Stack(new App(), 'J'), 'Mesh', { version: eks.KubernetesVersion.V1_35, vpcCni: { mtu: 1500 } });
+    expect(jumbo.podMtu).toBe(1500);
+    expect(jumbo.eniMtu).toBe(1500);
+    expect(() => jumbo.addCilium({ encryption: TransparentEncryption.wireGuard({ podMtu: 1500 }) }))
+      .toThrow(/wireGuard.podMtu must be an integer from 576 to 1405 \(ENI MTU 1500 minus 95 bytes of WireGuard overhead\), got 1500 \(the cluster's vpcCni.podMtu\); pass vpcCni: \{ mtu: 1500, podMtu: 1405 \} to the MeshCluster .*\[at J\/Mesh\/Cilium\]/);
+    const unstated = new MeshCluster(new Stack(new App(), 'U'), 'Mesh', { version: eks.KubernetesVersion.V1_35, vpcCni: { mtu: 1500 } });
+    expect(() => unstated.addCilium({ encryption: TransparentEncryption.wireGuard() })).toThrow(/got 1500 \(the cluster's vpcCni.podMtu\).*\[at U\/Mesh\/Cilium\]/);
+    const eni = new MeshCluster(new Stack(new App(), 'E'), 'Mesh', { version: eks.KubernetesVersion.V1_35, vpcCni: { mtu: 1500 } });
+    expect(() => eni.addCilium({ encryption: TransparentEncryption.wireGuard({ eniMtu: 9001 }) }))
+      .toThrow(/WireGuard is configured for eniMtu 9001, but this cluster's VPC CNI sets AWS_VPC_ENI_MTU 1500; pass vpcCni: \{ mtu: 9001 \} .*\[at E\/Mesh\/Cilium\]/);
+
+    const fixed = new MeshCluster(new Stack(new App(), 'F'), 'Mesh', { version: eks.KubernetesVersion.V1_35, vpcCni: { mtu: 1500, podMtu: 1405 } });
+    const cilium = fixed.addCilium({ encryption: TransparentEncryption.wireGuard() });
+    expect(cilium.values.encryption).toEqual({ enabled: true, type: 'wireguard' });
+  });
+
+  test('new Cilium({ cluster: meshCluster }) applies the same WireGuard check as addCilium', () => {
+    const stack = new Stack(new App(), 'S');
+    const cluster = new MeshCluster(stack, 'Mesh', { version: eks.KubernetesVersion.V1_35, vpcCni: { mtu: 1500 } });
+    expect(() => new Cilium(stack, 'Direct', { cluster, encryption: TransparentEncryption.wireGuard({ podMtu: 1500 }) }))
+      .toThrow(/wireGuard.podMtu must be an integer from 576 to 1405 .*got 1500 \(the cluster's vpcCni.podMtu\).*\[at S\/Direct\]/);
   });
 
   test('the operator replicas must fit on distinct nodes', () => {
     const small = new Stack(new App(), 'S');
-    const cluster = new MeshCluster(small, 'Mesh', { defaultNodegroup: { minSize: 1, desiredSize: 1, maxSize: 3 } });
+    const cluster = new MeshCluster(small, 'Mesh', { version: eks.KubernetesVersion.V1_35, defaultNodegroup: { minSize: 1, desiredSize: 1, maxSize: 3 } });
     cluster.addCilium();
     expect(() => Template.fromStack(small)).toThrow(/the Cilium operator runs 2 replicas with a required pod anti-affinity .* start only 1 node\(s\).*pass operatorReplicas: 1 to addCilium/);
 
     const fixed = new Stack(new App(), 'T');
-    new MeshCluster(fixed, 'Mesh', { defaultNodegroup: { minSize: 1, desiredSize: 1, maxSize: 3 } }).addCilium({ operatorReplicas: 1 });
+    new MeshCluster(fixed, 'Mesh', { version: eks.KubernetesVersion.V1_35, defaultNodegroup: { minSize: 1, desiredSize: 1, maxSize: 3 } }).addCilium({ operatorReplicas: 1 });
     expect(() => Template.fromStack(fixed)).not.toThrow();
 
     const later = new Stack(new App(), 'U');
-    const grown = new MeshCluster(later, 'Mesh', { defaultNodegroup: { minSize: 1, desiredSize: 1, maxSize: 3 } });
+    const grown = new MeshCluster(later, 'Mesh', { version: eks.KubernetesVersion.V1_35, defaultNodegroup: { minSize: 1, desiredSize: 1, maxSize: 3 } });
     grown.addCilium();
     grown.addMeshNodegroup('More', { minSize: 1, desiredSize: 1, maxSize: 2 });
     expect(() => Template.fromStack(later)).not.toThrow();
+  });
+});
+
+describe('WireGuard on the ENI datapath', () => {
+  test('needs no pod MTU: Cilium owns the pod interfaces there and sets their MTU itself', () => {
+    const stack = new Stack(new App(), 'S');
+    const cluster = new MeshCluster(stack, 'Mesh', { version: eks.KubernetesVersion.V1_35, datapath: Datapath.ENI });
+    expect(cluster.podMtu).toBeUndefined();
+    const cilium = cluster.addCilium({ encryption: TransparentEncryption.wireGuard() });
+    expect(cilium.values.encryption).toEqual({ enabled: true, type: 'wireguard' });
   });
 });

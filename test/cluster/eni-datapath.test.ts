@@ -13,7 +13,7 @@ import { eksClusterStack, importedClusterStack } from '../util/clusters';
 
 function eniCluster(props: Partial<ConstructorParameters<typeof MeshCluster>[2]> = {}) {
   const stack = new Stack(new App(), 'S');
-  const cluster = new MeshCluster(stack, 'Mesh', { datapath: Datapath.ENI, ...props });
+  const cluster = new MeshCluster(stack, 'Mesh', { version: eks.KubernetesVersion.V1_35, datapath: Datapath.ENI, ...props });
   return { stack, cluster };
 }
 
@@ -150,7 +150,7 @@ describe('bad input on the ENI datapath: construct path, value, fix', () => {
 
   test('ENI options on a chaining cluster, or on addCilium of an ENI cluster', () => {
     const stack = new Stack(new App(), 'S');
-    expect(() => new MeshCluster(stack, 'Mesh', { eni: { prefixDelegation: true } }))
+    expect(() => new MeshCluster(stack, 'Mesh', { version: eks.KubernetesVersion.V1_35, eni: { prefixDelegation: true } }))
       .toThrow(/eni options are set, but the datapath is aws-cni chaining .*pass datapath: Datapath.ENI or remove eni \[at S\/Mesh\]$/);
     const { cluster } = eniCluster();
     expect(() => cluster.addCilium({ eni: { prefixDelegation: true } }))
@@ -173,13 +173,13 @@ describe('bad input on the ENI datapath: construct path, value, fix', () => {
     const { cluster } = eniCluster({ version: eks.KubernetesVersion.V1_35 });
     expect(() => cluster.addNodegroupCapacity('Plain', { instanceTypes: [new ec2.InstanceType('m6i.large')] }))
       .toThrow(/addNodegroupCapacity\('Plain'\) is not supported on the ENI datapath: .*use addMeshNodegroup\(id, options\) \[at S\/Mesh\]$/);
-    const chaining = new MeshCluster(new Stack(new App(), 'S'), 'Mesh');
+    const chaining = new MeshCluster(new Stack(new App(), 'S'), 'Mesh', { version: eks.KubernetesVersion.V1_35 });
     expect(() => chaining.addMeshNodegroup('Dense', { maxPods: 50 }))
       .toThrow(/node group 'Dense': maxPods is set \(50\), but on aws-cni chaining the VPC CNI's settings decide it .* \[at S\/Mesh\]$/);
   });
 
   test('IPsec where unsupported (chaining) is an error; on ENI it is accepted', () => {
-    const chaining = new MeshCluster(new Stack(new App(), 'S'), 'Mesh');
+    const chaining = new MeshCluster(new Stack(new App(), 'S'), 'Mesh', { version: eks.KubernetesVersion.V1_35 });
     expect(() => chaining.addCilium({ encryption: TransparentEncryption.ipsec() }))
       .toThrow(/ipsec on aws-cni-chaining \(Cilium 1.20\) is incompatible.*or the ENI datapath for IPsec \[at S\/Mesh\/Cilium\]$/);
     const { cluster } = eniCluster();
@@ -194,7 +194,7 @@ describe('bad input on the ENI datapath: construct path, value, fix', () => {
 
 describe('switching datapaths in place is refused', () => {
   test('Cilium with another datapath than the MeshCluster was created for', () => {
-    const chaining = new MeshCluster(new Stack(new App(), 'S'), 'Mesh');
+    const chaining = new MeshCluster(new Stack(new App(), 'S'), 'Mesh', { version: eks.KubernetesVersion.V1_35 });
     expect(() => chaining.addCilium({ datapath: Datapath.ENI })).toThrow(
       /^datapath 'eni' differs from the datapath 'aws-cni-chaining' the cluster 'S\/Mesh' was created for; switching in place would replace the CNI under running pods. Remove the datapath prop .*, or migrate: create a new cluster with the other datapath, move the workloads, delete the old one \(README, "Switching datapaths"\) \[at S\/Mesh\/Cilium\]$/,
     );

@@ -18,7 +18,7 @@ describe('Kubernetes version rules', () => {
 
   test('1.31-1.34 and 1.36+ need the caller layer, and the message names the package', () => {
     expect(() => checkKubernetesVersion(eks.KubernetesVersion.V1_34, false)).toThrow(
-      /Kubernetes version 1.34 needs a kubectl layer of the same minor version.*pass kubectlLayer: new KubectlV34Layer\(this, 'KubectlLayer'\) from '@aws-cdk\/lambda-layer-kubectl-v34', or use eks.KubernetesVersion.V1_35/,
+      /Kubernetes version 1.34 needs a kubectl layer of the same minor version.*pass kubectlProviderOptions: { kubectlLayer: new KubectlV34Layer\(this, 'KubectlLayer'\) } from '@aws-cdk\/lambda-layer-kubectl-v34', or use eks.KubernetesVersion.V1_35/,
     );
     expect(() => checkKubernetesVersion(eks.KubernetesVersion.V1_36, false)).toThrow(/lambda-layer-kubectl-v36/);
     expect(checkKubernetesVersion(eks.KubernetesVersion.V1_31, true)).toBe(31);
@@ -31,7 +31,7 @@ describe('Kubernetes version rules', () => {
       expect(() => checkKubernetesVersion(version, true)).toThrow(
         new RegExp(
           `Kubernetes version ${version.version.replace('.', '\\.')} cannot be created: Amazon EKS no longer creates ` +
-            'clusters older than 1.31 .*; pass version: eks.KubernetesVersion.V1_35 \\(the default\\)',
+            'clusters older than 1.31 .*; pass version: eks.KubernetesVersion.V1_35',
         ),
       );
     },

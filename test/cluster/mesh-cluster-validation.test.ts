@@ -1,12 +1,13 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { MeshCluster, MeshClusterProps, MeshValidationError } from '../../lib';
 
-function build(props: MeshClusterProps): () => MeshCluster {
-  return () => new MeshCluster(new Stack(new App(), 'S'), 'Mesh', props);
+function build(props: Partial<MeshClusterProps>): () => MeshCluster {
+  return () => new MeshCluster(new Stack(new App(), 'S'), 'Mesh', { version: eks.KubernetesVersion.V1_35, ...props });
 }
 
 describe('MeshCluster rejects bad input at synth with path, value and fix', () => {
@@ -20,13 +21,13 @@ describe('MeshCluster rejects bad input at synth with path, value and fix', () =
 
   test('Kubernetes 1.29', () => {
     expect(build({ version: eks.KubernetesVersion.V1_29 })).toThrow(
-      /^Kubernetes version 1.29 cannot be created: .*pass version: eks.KubernetesVersion.V1_35 \(the default\) or another version from 1.31 on \[at S\/Mesh\]$/,
+      /^Kubernetes version 1.29 cannot be created: .*pass version: eks.KubernetesVersion.V1_35 or another version from 1.31 on \[at S\/Mesh\]$/,
     );
   });
 
   test('a version other than 1.35 without a kubectl layer', () => {
     expect(build({ version: eks.KubernetesVersion.V1_33 })).toThrow(
-      /^Kubernetes version 1.33 needs a kubectl layer .*new KubectlV33Layer\(this, 'KubectlLayer'\) from '@aws-cdk\/lambda-layer-kubectl-v33'.* \[at S\/Mesh\]$/,
+      /^Kubernetes version 1.33 needs a kubectl layer .*new KubectlV33Layer\(this, 'KubectlLayer'\) } from '@aws-cdk\/lambda-layer-kubectl-v33'.* \[at S\/Mesh\]$/,
     );
   });
 
@@ -42,7 +43,7 @@ describe('MeshCluster rejects bad input at synth with path, value and fix', () =
 
   test('self-managed capacity added later (Auto Scaling groups) is refused: it would join without the Cilium taint', () => {
     const stack = new Stack(new App(), 'S');
-    const cluster = new MeshCluster(stack, 'Mesh');
+    const cluster = new MeshCluster(stack, 'Mesh', { version: eks.KubernetesVersion.V1_35 });
     expect(() => cluster.addAutoScalingGroupCapacity('Asg', { instanceType: new ec2.InstanceType('m7i.large') })).toThrow(
       /^addAutoScalingGroupCapacity\('Asg'\) is not supported: self-managed nodes join without the taint node.cilium.io\/agent-not-ready.*use addMeshNodegroup\(id, options\).* \[at S\/Mesh\]$/,
     );
@@ -54,14 +55,22 @@ describe('MeshCluster rejects bad input at synth with path, value and fix', () =
     );
   });
 
-  test('eks.ClusterProps left out on purpose: compute (Auto Mode) and mastersRole', () => {
+  test('eks.ClusterProps left out on purpose: compute (Auto Mode)', () => {
     expect(build({ compute: { nodePools: ['system'] } } as unknown as MeshClusterProps)).toThrow(
       /^compute \(EKS Auto Mode\) is not supported: .*managed node groups \(addMeshNodegroup\) \[at S\/Mesh\]$/,
     );
-    const stack = new Stack(new App(), 'S');
-    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.AccountRootPrincipal() });
-    expect(() => new MeshCluster(stack, 'Mesh', { mastersRole: role } as unknown as MeshClusterProps)).toThrow(
-      /^mastersRole is not supported: access is granted with access entries only; pass the role ARN in admins instead \[at S\/Mesh\]$/,
+  });
+
+  test('ClusterCommonOptions the mesh cannot run with: IPv6, hybrid nodes, CoreDNS on Fargate', () => {
+    expect(build({ ipFamily: eks.IpFamily.IP_V6 })).toThrow(
+      /^ipFamily IP_V6 is not supported: Cilium's ENI IPAM has no IPv6 \(cilium\/cilium#18405\), .*\(cilium\/cilium#28409\).*remove ipFamily \(IPv4\) \[at S\/Mesh\]$/,
+    );
+    expect(build({ ipFamily: eks.IpFamily.IP_V4 })).not.toThrow();
+    expect(build({ remoteNodeNetworks: [{ cidrs: ['10.90.0.0/16'] }], remotePodNetworks: [{ cidrs: ['10.91.0.0/16'] }] })).toThrow(
+      /^remoteNodeNetworks and remotePodNetworks \(EKS Hybrid Nodes\) are not supported: .*remove them and run the mesh on managed node groups \[at S\/Mesh\]$/,
+    );
+    expect(build({ coreDnsComputeType: eks.CoreDnsComputeType.FARGATE })).toThrow(
+      /^coreDnsComputeType FARGATE is not supported: Cilium does not run on Fargate.*remove coreDnsComputeType .*\[at S\/Mesh\]$/,
     );
   });
 
@@ -99,5 +108,31 @@ describe('MeshCluster rejects bad input at synth with path, value and fix', () =
     );
     const arn = 'arn:aws:iam::123456789012:role/Admin';
     expect(build({ admins: [arn, arn] })).toThrow(/^admins lists 'arn:aws:iam::123456789012:role\/Admin' twice; list each principal once \[at S\/Mesh\]$/);
+  });
+});
+
+describe('MeshCluster passes aws-eks-v2 ClusterCommonOptions through', () => {
+  test('albController installs the AWS Load Balancer Controller; mastersRole becomes a cluster-admin access entry', () => {
+    const stack = new Stack(new App(), 'S');
+    const mastersRole = new iam.Role(stack, 'Masters', { assumedBy: new iam.AccountRootPrincipal() });
+    const cluster = new MeshCluster(stack, 'Mesh', {
+      version: eks.KubernetesVersion.V1_35,
+      albController: { version: eks.AlbControllerVersion.V2_17_1 },
+      mastersRole,
+      controlPlaneScalingTier: eks.ControlPlaneScalingTier.TIER_XL,
+    });
+    const cilium = cluster.addCilium();
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', { Chart: 'aws-load-balancer-controller', Namespace: 'kube-system' });
+    // Its chart waits for its pods, which run once Cilium clears the node taint: it goes after Cilium's release.
+    const [alb] = Object.entries(template.findResources('Custom::AWSCDK-EKS-HelmChart', { Properties: { Chart: 'aws-load-balancer-controller' } }));
+    expect(alb[1].DependsOn).toEqual(expect.arrayContaining([stack.getLogicalId(cilium.release.node.defaultChild as CfnResource)]));
+    template.hasResourceProperties('AWS::EKS::AccessEntry', {
+      PrincipalArn: { 'Fn::GetAtt': [stack.getLogicalId(mastersRole.node.defaultChild as iam.CfnRole), 'Arn'] },
+      AccessPolicies: [{ AccessScope: { Type: 'cluster' }, PolicyArn: {
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy']],
+      } }],
+    });
+    template.hasResourceProperties('AWS::EKS::Cluster', { ControlPlaneScalingConfig: { Tier: 'tier-xl' } });
   });
 });

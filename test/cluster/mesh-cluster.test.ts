@@ -15,7 +15,7 @@ function logicalId(stack: Stack, construct: { node: { defaultChild?: unknown } }
 
 describe('MeshCluster defaults (KubeProxyMode.KEEP)', () => {
   const stack = new Stack(new App(), 'S');
-  const cluster = new MeshCluster(stack, 'Mesh');
+  const cluster = new MeshCluster(stack, 'Mesh', { version: eks.KubernetesVersion.V1_35 });
   const template = Template.fromStack(stack);
 
   test('is an eks.Cluster on Kubernetes 1.35 with API authentication and no creator admin', () => {
@@ -107,14 +107,14 @@ describe('MeshCluster defaults (KubeProxyMode.KEEP)', () => {
   test('the stack is environment-agnostic and synthesizes deterministically', () => {
     expect(stack.account).toMatch(/\$\{Token/);
     const again = new Stack(new App(), 'S');
-    new MeshCluster(again, 'Mesh');
+    new MeshCluster(again, 'Mesh', { version: eks.KubernetesVersion.V1_35 });
     expect(Template.fromStack(again).toJSON()).toEqual(template.toJSON());
   });
 });
 
 describe('MeshCluster with KubeProxyMode.REPLACE', () => {
   const stack = new Stack(new App(), 'S');
-  const cluster = new MeshCluster(stack, 'Mesh', { kubeProxyMode: KubeProxyMode.REPLACE });
+  const cluster = new MeshCluster(stack, 'Mesh', { version: eks.KubernetesVersion.V1_35, kubeProxyMode: KubeProxyMode.REPLACE });
   const template = Template.fromStack(stack);
   const clusterId = stack.getLogicalId(cluster.node.defaultChild as eks.CfnCluster);
 
@@ -168,6 +168,7 @@ describe('MeshCluster options', () => {
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
     const key = new kms.Key(stack, 'Key');
     new MeshCluster(stack, 'Mesh', {
+      version: eks.KubernetesVersion.V1_35,
       vpc,
       secretsEncryptionKey: key,
       clusterLogging: [eks.ClusterLoggingTypes.AUDIT],
@@ -196,7 +197,7 @@ describe('MeshCluster options', () => {
     const arns = ['arn:aws:iam::123456789012:role/Platform', 'arn:aws:iam::123456789012:user/alice'];
     const build = (admins: string[]) => {
       const stack = new Stack(new App(), 'S');
-      new MeshCluster(stack, 'Mesh', { admins, createDefaultNodegroup: false });
+      new MeshCluster(stack, 'Mesh', { version: eks.KubernetesVersion.V1_35, admins, createDefaultNodegroup: false });
       return Template.fromStack(stack);
     };
     const template = build(arns);
@@ -217,7 +218,7 @@ describe('MeshCluster options', () => {
 
   test('every node group carries the Cilium taint: mesh groups and plain addNodegroupCapacity groups', () => {
     const stack = new Stack(new App(), 'S');
-    const cluster = new MeshCluster(stack, 'Mesh');
+    const cluster = new MeshCluster(stack, 'Mesh', { version: eks.KubernetesVersion.V1_35 });
     const arm = cluster.addMeshNodegroup('Arm', {
       instanceTypes: [new ec2.InstanceType('m7g.xlarge')],
       minSize: 1,
@@ -251,7 +252,7 @@ describe('MeshCluster options', () => {
 
   test('removalPolicy also reaches what MeshCluster adds after eks.Cluster: key, add-ons, launch templates, node groups', () => {
     const stack = new Stack(new App(), 'S');
-    new MeshCluster(stack, 'Mesh', { removalPolicy: RemovalPolicy.RETAIN, kubeProxyMode: KubeProxyMode.REPLACE });
+    new MeshCluster(stack, 'Mesh', { version: eks.KubernetesVersion.V1_35, removalPolicy: RemovalPolicy.RETAIN, kubeProxyMode: KubeProxyMode.REPLACE });
     const template = Template.fromStack(stack);
     for (const type of ['AWS::KMS::Key', 'AWS::EKS::Addon', 'AWS::EC2::LaunchTemplate', 'AWS::EKS::Nodegroup', 'AWS::EKS::Cluster']) {
       const resources = Object.values(template.findResources(type));
@@ -264,7 +265,7 @@ describe('MeshCluster options', () => {
 
   test('nodegroupsReady also covers node groups added after a dependant was wired', () => {
     const stack = new Stack(new App(), 'S');
-    const cluster = new MeshCluster(stack, 'Mesh');
+    const cluster = new MeshCluster(stack, 'Mesh', { version: eks.KubernetesVersion.V1_35 });
     const release = new CfnResource(stack, 'Release', { type: 'Custom::Release' });
     release.node.addDependency(cluster.nodegroupsReady);
     const late = cluster.addMeshNodegroup('Late');
@@ -278,9 +279,9 @@ describe('MeshCluster options', () => {
   test('another Kubernetes version with the caller layer; clusters of a stack share the bundled layer', () => {
     const stack = new Stack(new App(), 'S');
     const layer = lambda.LayerVersion.fromLayerVersionArn(stack, 'Kubectl34', 'arn:aws:lambda:eu-west-1:123456789012:layer:kubectl34:1');
-    const old = new MeshCluster(stack, 'Old', { version: eks.KubernetesVersion.V1_34, kubectlLayer: layer, createDefaultNodegroup: false });
-    new MeshCluster(stack, 'A', { createDefaultNodegroup: false });
-    new MeshCluster(stack, 'B', { createDefaultNodegroup: false });
+    const old = new MeshCluster(stack, 'Old', { version: eks.KubernetesVersion.V1_34, kubectlProviderOptions: { kubectlLayer: layer }, createDefaultNodegroup: false });
+    new MeshCluster(stack, 'A', { version: eks.KubernetesVersion.V1_35, createDefaultNodegroup: false });
+    new MeshCluster(stack, 'B', { version: eks.KubernetesVersion.V1_35, createDefaultNodegroup: false });
     expect(old.kubernetesVersion.version).toBe('1.34');
     expect(stack.node.children.filter((c) => c.node.id === 'CdkCiliumMeshKubectlV35Layer')).toHaveLength(1);
     const template = Template.fromStack(stack);

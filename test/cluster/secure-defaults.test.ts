@@ -4,12 +4,12 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { KubeProxyMode, MeshCluster } from '../../lib';
+import { KubeProxyMode, MeshCluster, type MeshClusterProps } from '../../lib';
 import { endpointOpenToWorld } from '../../lib/cluster/endpoint';
 
-function synth(props: ConstructorParameters<typeof MeshCluster>[2] = {}): { stack: Stack; cluster: MeshCluster; template: Template } {
+function synth(props: Partial<MeshClusterProps> = {}): { stack: Stack; cluster: MeshCluster; template: Template } {
   const stack = new Stack(new App(), 'S');
-  const cluster = new MeshCluster(stack, 'Mesh', props);
+  const cluster = new MeshCluster(stack, 'Mesh', { version: eks.KubernetesVersion.V1_35, ...props });
   return { stack, cluster, template: Template.fromStack(stack) };
 }
 
@@ -38,7 +38,7 @@ describe('public endpoint warning (cdk-cilium-mesh:publicEndpoint)', () => {
 
   test('an acknowledgement silences it', () => {
     const stack = new Stack(new App(), 'S');
-    const cluster = new MeshCluster(stack, 'Mesh');
+    const cluster = new MeshCluster(stack, 'Mesh', { version: eks.KubernetesVersion.V1_35 });
     Validations.of(cluster).acknowledge({ id: 'cdk-cilium-mesh:publicEndpoint', reason: 'test' });
     expect(warnings(stack)).toEqual([]);
   });
@@ -85,7 +85,7 @@ describe('VPC CNI through EKS Pod Identity', () => {
 
   test('addNodegroupCapacity without a nodeRole gets the same role; with one keeps it', () => {
     const s = new Stack(new App(), 'S2');
-    const c = new MeshCluster(s, 'Mesh', { createDefaultNodegroup: false, kubeProxyMode: KubeProxyMode.REPLACE });
+    const c = new MeshCluster(s, 'Mesh', { version: eks.KubernetesVersion.V1_35, createDefaultNodegroup: false, kubeProxyMode: KubeProxyMode.REPLACE });
     const own = new iam.Role(s, 'Own', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
     expect(c.addNodegroupCapacity('A').role).not.toBe(own);
     expect(c.addNodegroupCapacity('B', { nodeRole: own }).role).toBe(own);
@@ -131,7 +131,7 @@ describe('VPC flow logs and log retention', () => {
   test('vpcFlowLogs with a given VPC is refused', () => {
     const stack = new Stack(new App(), 'S');
     const vpc = new ec2.Vpc(stack, 'Vpc');
-    expect(() => new MeshCluster(stack, 'Mesh', { vpc, vpcFlowLogs: true }))
+    expect(() => new MeshCluster(stack, 'Mesh', { version: eks.KubernetesVersion.V1_35, vpc, vpcFlowLogs: true }))
       .toThrow(/vpcFlowLogs is true, but the cluster uses the VPC it was given \(S\/Vpc\), whose flow logs are its owner's; remove vpcFlowLogs and call vpc\.addFlowLog\(\).*\[at S\/Mesh\]/);
   });
 });

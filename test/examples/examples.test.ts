@@ -7,6 +7,7 @@ import * as cdk8s from 'cdk8s';
 import { CanaryStack } from '../../examples/canary';
 import { EastWestStack } from '../../examples/east-west';
 import { EniL7Stack } from '../../examples/eni-l7';
+import { ImportedClusterStack } from '../../examples/imported-cluster';
 import { ObservabilityStack } from '../../examples/observability';
 import { buildGitOpsMesh } from '../../examples/gitops';
 import { QuickstartStack } from '../../examples/quickstart';
@@ -28,6 +29,7 @@ const STACKS: Record<string, StackClass> = {
   'eni-l7': EniL7Stack,
   observability: ObservabilityStack,
   resilience: ResilienceStack,
+  'imported-cluster': ImportedClusterStack,
 };
 
 /** Synthesizes a fresh app with one example stack into its own directory; returns every file's bytes. */
@@ -142,6 +144,22 @@ describe('examples', () => {
       expect.stringMatching(/l7Policy on aws-cni-chaining .*cilium\/cilium#42578/),
       expect.stringMatching(/fqdnPolicy on aws-cni-chaining .*cilium\/cilium#47269/),
     ]));
+    template.resourceCountIs('Custom::CiliumMeshObjects', 1);
+  });
+
+  test('imported-cluster: one call gives the imported cluster a kubectl provider with an access entry; Cilium and the mesh use it', () => {
+    const stack = new ImportedClusterStack(new App(), 'Imported');
+    expect(stack).toMatchSnapshot();
+    const template = Template.fromStack(stack);
+    // Two principals get access: the kubectl provider's role (Helm: Cilium) and the mesh delivery handler's role.
+    const entries = Object.values(template.findResources('AWS::EKS::AccessEntry'));
+    expect(entries.map((e) => JSON.stringify(e.Properties.PrincipalArn)).sort()).toEqual([
+      expect.stringContaining('CiliumMeshDelivery'), expect.stringContaining('ProdKubectlRole'),
+    ].sort());
+    const [release] = Object.values(template.findResources('Custom::AWSCDK-EKS-HelmChart'));
+    expect(release.Properties).toMatchObject({ ClusterName: 'prod', Release: 'cilium' });
+    expect(JSON.stringify(release.Properties.ServiceToken)).toMatch(/ProdKubectlProvider/);
+    expect(JSON.parse(release.Properties.Values).encryption).toEqual({ enabled: true, type: 'wireguard' });
     template.resourceCountIs('Custom::CiliumMeshObjects', 1);
   });
 

@@ -4,6 +4,7 @@
  * registered late, seconds after the delivery started, as Cilium's operator does once its pod runs).
  */
 import * as fs from 'fs';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
@@ -19,7 +20,7 @@ function synthOrderingStack(): { dir: string; template: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'live-ordering-'));
   const app = new App({ outdir: dir });
   const stack = new Stack(app, 'Ordering');
-  const cluster = new MeshCluster(stack, 'Cluster', { kubeProxyMode: KubeProxyMode.REPLACE });
+  const cluster = new MeshCluster(stack, 'Cluster', { version: eks.KubernetesVersion.V1_35, kubeProxyMode: KubeProxyMode.REPLACE });
   const cilium = cluster.addCilium({ gatewayApi: true });
   const mesh = new ServiceMesh(new cdk8s.App(), 'shop', { namespace: 'shop', cilium: cilium.profile });
   // The namespace is declared in the mesh, so that this test does not depend on how delivery creates namespaces.

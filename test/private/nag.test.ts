@@ -1,4 +1,5 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { MeshCluster } from '../../lib';
@@ -32,8 +33,8 @@ test('cdk-nag v3 honours acknowledgeNag (Validations metadata), not the v2 cdk_n
 test("AwsSolutions-EKS1 does not see an aws-eks-v2 cluster; our rule does, and honours an acknowledgement", () => {
   const app = new App();
   const stack = new Stack(app, 'S');
-  new MeshCluster(stack, 'Open');
-  const quiet = new MeshCluster(new Stack(app, 'T'), 'Acked');
+  new MeshCluster(stack, 'Open', { version: eks.KubernetesVersion.V1_35 });
+  const quiet = new MeshCluster(new Stack(app, 'T'), 'Acked', { version: eks.KubernetesVersion.V1_35 });
   Validations.of(quiet).acknowledge({ id: 'CdkCiliumMesh-EKSPublicEndpoint', reason: 'test' });
   app.synth();
   expect(violations(app, new AwsSolutionsChecks()).filter((v) => v.startsWith('AwsSolutions-EKS'))).toEqual([]);
@@ -44,7 +45,7 @@ test("AwsSolutions-EKS1 does not see an aws-eks-v2 cluster; our rule does, and h
 
 test('our control-plane log rule reports each missing log type, as AwsSolutions-EKS2 would', () => {
   const app = new App();
-  new MeshCluster(new Stack(app, 'S'), 'Mesh', { clusterLogging: [] });
+  new MeshCluster(new Stack(app, 'S'), 'Mesh', { version: eks.KubernetesVersion.V1_35, clusterLogging: [] });
   app.synth();
   expect(violations(app, new CdkCiliumMeshChecks()).filter((v) => v.includes('ControlPlaneLogs'))).toEqual(
     ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'].map((t) => `CdkCiliumMesh-EKSControlPlaneLogs[LogExport::${t}] S/Mesh/Resource`).sort());

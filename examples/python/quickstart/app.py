@@ -5,6 +5,9 @@ Synthesized in CI by scripts/ci/60-python.sh with the package jsii-pacmak builds
 quickstart's output.
 """
 from aws_cdk import App, Stack
+from aws_cdk import aws_eks_v2 as eks
+from constructs import Construct
+
 from cdk_cilium_mesh import CiliumVersion, HubbleMetric, HubbleOptions, MeshCluster, PrometheusOptions
 from constructs import Construct
 
@@ -12,7 +15,7 @@ from constructs import Construct
 class QuickstartStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        self.cluster = MeshCluster(self, "Cluster")
+        self.cluster = MeshCluster(self, "Cluster", version=eks.KubernetesVersion.V1_35)
         self.cluster.add_cilium(
             version=CiliumVersion.V1_20,
             # L3/L4 metrics only: httpV2 and dns come from L7 flows, which aws-cni chaining does not produce.

@@ -11,6 +11,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct } from 'constructs';
 import { DEFAULT_LOG_RETENTION } from '../../private/log-retention';
 import { acknowledgeNag, managedPolicyFinding, nagFlatten } from '../../private/nag';
+import { MeshValidationError } from '../../private/errors';
 
 /** The custom resource type of every delivery (mesh batches and Gateway API CRDs). */
 export const DELIVERY_RESOURCE_TYPE = 'Custom::CiliumMeshObjects';
@@ -69,7 +70,12 @@ export class DeliveryProvider extends Construct {
     const stack = Stack.of(scope);
     const id = `CiliumMeshDelivery${cluster.node.addr}`;
     const existing = stack.node.tryFindChild(id);
-    return existing instanceof DeliveryProvider ? existing : new DeliveryProvider(stack, id, cluster, options);
+    if (existing instanceof DeliveryProvider) {
+      return existing;
+    }
+    requireAttribute(scope, cluster, 'clusterEndpoint', 'endpoint');
+    requireAttribute(scope, cluster, 'clusterCertificateAuthorityData', 'certificateAuthority.data');
+    return new DeliveryProvider(stack, id, cluster, options);
   }
 
   /** The Lambda function that runs kubectl. */
@@ -169,6 +175,20 @@ export class DeliveryProvider extends Construct {
       [`AwsSolutions-IAM5[Resource::${nagFlatten(this, objects)}]`]:
         "s3:GetObject on this delivery's batch files only (keys ending in its suffix); their names are asset hashes",
     });
+  }
+}
+
+/**
+ * An attribute the handler is bound to at synthesis: an imported cluster without it fails here, naming the construct
+ * that delivers and where the value comes from, instead of in aws-eks-v2's getter without a path.
+ */
+function requireAttribute(scope: IConstruct, cluster: eks.ICluster, name: 'clusterEndpoint' | 'clusterCertificateAuthorityData', query: string): void {
+  try {
+    void cluster[name];
+  } catch {
+    throw new MeshValidationError(`delivering objects to the imported cluster '${cluster.node.path}' needs its ${name}, ` +
+      `which it was imported without (the delivery handler is bound to the cluster at synthesis); pass ${name} to ` +
+      `MeshCluster.fromClusterAttributes (aws eks describe-cluster --query cluster.${query})`, scope);
   }
 }
 
