@@ -6,6 +6,8 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { BUNDLED_KUBECTL_MINOR } from './kubernetes-version';
 import { MeshValidationError } from '../private/errors';
+import { DEFAULT_LOG_RETENTION } from '../private/log-retention';
+import { applyKubectlProviderDefaults } from './kubectl-provider-defaults';
 
 const LAYER_ID = `CdkCiliumMeshKubectlV${BUNDLED_KUBECTL_MINOR}Layer`;
 
@@ -83,6 +85,10 @@ export class ImportedMeshCluster extends Construct {
     });
     // Everything that runs kubectl references the provider, so it waits for the access entry too.
     this.kubectlProvider.node.addDependency(this.accessEntry);
+    // Its functions log with the library's retention, and cdk-nag's by-design findings on them (and on the role we
+    // created for it) are acknowledged, as for the provider of a MeshCluster.
+    applyKubectlProviderDefaults(this, this.kubectlProvider, DEFAULT_LOG_RETENTION,
+      options?.role === undefined ? this.kubectlRole : undefined);
     this.cluster = eks.Cluster.fromClusterAttributes(this, 'Cluster', {
       ...attrs,
       kubectlProvider: this.kubectlProvider,

@@ -5,7 +5,6 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct, IDependable } from 'constructs';
 import { endpointOpenToWorld } from './endpoint';
@@ -26,7 +25,8 @@ import { Datapath } from '../cilium/profile';
 import { CiliumVersion } from '../cilium/version';
 import { atScope, MeshValidationError } from '../private/errors';
 import { DEFAULT_LOG_RETENTION, retainFunctionLogs } from '../private/log-retention';
-import { acknowledgeNag, managedPolicyFinding, nagFlatten } from '../private/nag';
+import { acknowledgeNag, managedPolicyFinding } from '../private/nag';
+import { applyKubectlProviderDefaults } from './kubectl-provider-defaults';
 
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
 
@@ -235,7 +235,7 @@ export class MeshCluster extends eks.Cluster implements IMeshClusterFacts {
     }
 
     this.vpcFlowLog = this.addVpcFlowLog(props);
-    this.retainKubectlProviderLogs();
+    applyKubectlProviderDefaults(this, this.kubectlProvider, this.logRetention);
     this.retainControlPlaneLogs(props);
     this.acknowledgeNagFindings();
     this.warnOpenEndpoint();
@@ -500,17 +500,6 @@ export class MeshCluster extends eks.Cluster implements IMeshClusterFacts {
     });
   }
 
-  /** aws-eks-v2's kubectl handler and its provider framework function log to groups with `logRetention`. */
-  private retainKubectlProviderLogs(): void {
-    const provider = this.kubectlProvider;
-    if (!provider) return;
-    const handler = provider.node.tryFindChild('Handler') as lambda.IFunction | undefined;
-    const onEvent = provider.node.tryFindChild('Provider')?.node.tryFindChild('framework-onEvent') as lambda.IFunction | undefined;
-    for (const fn of [handler, onEvent]) {
-      if (fn) retainFunctionLogs(fn, this.logRetention);
-    }
-  }
-
   /**
    * The control-plane log group `/aws/eks/<name>/cluster`, which EKS creates (never expiring) when logging is on,
    * kept for `logRetention`: set by aws-cdk-lib's `logs.LogRetention` (a custom resource that creates the group if
@@ -538,43 +527,14 @@ export class MeshCluster extends eks.Cluster implements IMeshClusterFacts {
 
   /**
    * cdk-nag (AwsSolutions) findings on what aws-eks-v2 creates for the cluster, each by design; acknowledged here,
-   * next to the constructs (scripts/nag runs the pack over every example).
+   * next to the constructs (scripts/nag runs the pack over every example). The kubectl provider's are acknowledged,
+   * and its logs kept, by `applyKubectlProviderDefaults`.
    */
   private acknowledgeNagFindings(): void {
     acknowledgeNag(this.role, {
       [managedPolicyFinding('AmazonEKSClusterPolicy')]:
         'the managed policy EKS requires on the cluster role; AWS keeps it current with the control plane',
     });
-    const provider = this.kubectlProvider;
-    const handler = provider?.node.tryFindChild('Handler') as lambda.Function | undefined;
-    if (!provider || !handler) return;
-    const lambdaRoles = {
-      [managedPolicyFinding('service-role/AWSLambdaBasicExecutionRole')]:
-        'CloudWatch Logs for the function (aws-eks-v2 / the provider framework attach it; not configurable)',
-      [managedPolicyFinding('service-role/AWSLambdaVPCAccessExecutionRole')]:
-        'ENIs of a function in the VPC, which reaches the private endpoint (aws-eks-v2 attaches it; not configurable)',
-    };
-    const ecrPublic = handler.node.tryFindChild('HasEcrPublic') ?? handler.node.scope?.node.tryFindChild('HasEcrPublic');
-    acknowledgeNag(handler, {
-      ...lambdaRoles,
-      [managedPolicyFinding('AmazonEC2ContainerRegistryReadOnly')]:
-        "aws-eks-v2's kubectl handler pulls OCI Helm charts from ECR with it (read-only; not configurable)",
-      ...(ecrPublic ? {
-        [`AwsSolutions-IAM4[Policy::${nagFlatten(this, {
-          'Fn::If': [(ecrPublic as unknown as { logicalId: string }).logicalId,
-            `arn:${Stack.of(this).partition}:iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly`, { Ref: 'AWS::NoValue' }],
-        })}]`]: "aws-eks-v2's kubectl handler pulls OCI Helm charts from ECR Public with it (read-only; not configurable)",
-      } : {}),
-      'AwsSolutions-L1': "aws-eks-v2 picks the kubectl handler's Python runtime (Runtime.determineLatestPythonRuntime); not configurable",
-    });
-    const onEvent = provider.node.tryFindChild('Provider')?.node.tryFindChild('framework-onEvent');
-    if (onEvent) {
-      acknowledgeNag(onEvent, {
-        ...lambdaRoles,
-        [`AwsSolutions-IAM5[Resource::${nagFlatten(this, handler.functionArn)}:*]`]:
-          'the provider framework invokes the kubectl handler, any of its versions (lambda:InvokeFunction on <arn>:*)',
-      });
-    }
   }
 
   /**
