@@ -44,7 +44,15 @@ function synth(n: number, changed?: number): { assembly: string; template: strin
   return { assembly: outdir, template: path.join(outdir, 'Bench.template.json') };
 }
 
-interface Step { request: string; label: string; seconds: number; kubectlCalls: number; handlerPeakMiB: number; kubectlPeakMiB: number; data: Record<string, number> }
+interface Step {
+  request: string;
+  label: string;
+  seconds: number;
+  kubectlCalls: number;
+  handlerPeakMiB: number;
+  kubectlPeakMiB: number;
+  data: Record<string, number>;
+}
 
 function run(n: number): Step[] {
   const create = synth(n);
@@ -53,24 +61,41 @@ function run(n: number): Step[] {
   const server = startServer(`bench-${n}`);
   try {
     // The Cilium CRDs stand in for the operator's (the objects are CiliumNetworkPolicies).
-    const crds = execSync(`ls ${path.join(ROOT, '..', 'shared', 'upstream', 'cilium', 'v1.20.0', 'crds')}/*.yaml`, { encoding: 'utf8' }).trim().split('\n');
+    const crds = execSync(`ls ${path.join(ROOT, '..', 'shared', 'upstream', 'cilium', 'v1.20.0', 'crds')}/*.yaml`, {
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n');
     for (const f of crds) server.kubectl(['apply', '--server-side', '-f', f]);
     server.kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
     const config = path.join(server.state, 'lifecycle.json');
-    fs.writeFileSync(config, JSON.stringify({
-      root: ROOT, state: server.state, tools: TOOLS, assembly: create.assembly, template: create.template, charts: {}, urls: {},
-      lifecycle: [
-        { request: 'Create', label: `create ${n}`, ...create },
-        { request: 'Update', label: 'update one object', ...edit },
-        { request: 'Update', label: 'update, nothing changed', ...edit },
-        { request: 'Update', label: `prune ${n}`, ...none },
-        { request: 'Update', label: `re-create ${n}`, ...edit },
-        { request: 'Delete', label: `delete ${n}` },
-      ],
-    }));
-    const r = spawnSync('python3', [path.join(ROOT, 'test/live/drive_stack.py'), config], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        root: ROOT,
+        state: server.state,
+        tools: TOOLS,
+        assembly: create.assembly,
+        template: create.template,
+        charts: {},
+        urls: {},
+        lifecycle: [
+          { request: 'Create', label: `create ${n}`, ...create },
+          { request: 'Update', label: 'update one object', ...edit },
+          { request: 'Update', label: 'update, nothing changed', ...edit },
+          { request: 'Update', label: `prune ${n}`, ...none },
+          { request: 'Update', label: `re-create ${n}`, ...edit },
+          { request: 'Delete', label: `delete ${n}` },
+        ],
+      }),
+    );
+    const r = spawnSync('python3', [path.join(ROOT, 'test/live/drive_stack.py'), config], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    });
     const report = JSON.parse(r.stdout || '{}') as { steps?: Step[]; error?: string };
-    if (r.status !== 0 || report.error || !report.steps) throw new Error(`lifecycle of ${n} failed: ${report.error ?? r.stderr}`);
+    if (r.status !== 0 || report.error || !report.steps)
+      throw new Error(`lifecycle of ${n} failed: ${report.error ?? r.stderr}`);
     return report.steps;
   } finally {
     server.stop();
@@ -82,7 +107,11 @@ function run(n: number): Step[] {
 
 function main(): void {
   const started = Date.now();
-  const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+  const load = () =>
+    os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ');
   const loadBefore = load();
   const rows: string[] = [];
   for (const n of SIZES) {
@@ -90,8 +119,10 @@ function main(): void {
     runs[0].forEach((step, i) => {
       const secs = runs.map((r) => r[i].seconds).sort((a, b) => a - b);
       const spread = secs.length > 1 ? ` [${secs[0]}–${secs[secs.length - 1]}]` : '';
-      rows.push(`| ${n.toLocaleString('en-US')} | ${step.label} | ${secs[Math.floor(secs.length / 2)]} s${spread} | ${step.kubectlCalls} | ` +
-        `${Math.max(...runs.map((r) => r[i].handlerPeakMiB))} MiB | ${Math.max(...runs.map((r) => r[i].kubectlPeakMiB))} MiB | \`${JSON.stringify(step.data)}\` |`);
+      rows.push(
+        `| ${n.toLocaleString('en-US')} | ${step.label} | ${secs[Math.floor(secs.length / 2)]} s${spread} | ${step.kubectlCalls} | ` +
+          `${Math.max(...runs.map((r) => r[i].handlerPeakMiB))} MiB | ${Math.max(...runs.map((r) => r[i].kubectlPeakMiB))} MiB | \`${JSON.stringify(step.data)}\` |`,
+      );
       process.stderr.write(rows[rows.length - 1] + '\n');
     });
   }

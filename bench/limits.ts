@@ -78,7 +78,9 @@ function policyChars(doc: unknown): number {
 }
 
 /** IAM facts: managed policies per role and policy sizes. */
-function iamFacts(template: any): Pick<TemplateFacts, 'maxManagedPoliciesPerRole' | 'maxRoleInlinePolicyChars' | 'maxManagedPolicyChars'> {
+function iamFacts(
+  template: any,
+): Pick<TemplateFacts, 'maxManagedPoliciesPerRole' | 'maxRoleInlinePolicyChars' | 'maxManagedPolicyChars'> {
   const entries = Object.entries<any>(template.Resources ?? {});
   const managed = new Map<string, number>();
   const inline = new Map<string, number>();
@@ -86,7 +88,11 @@ function iamFacts(template: any): Pick<TemplateFacts, 'maxManagedPoliciesPerRole
   for (const [id, r] of entries) {
     if (r.Type === 'AWS::IAM::Role') {
       managed.set(id, (managed.get(id) ?? 0) + (r.Properties?.ManagedPolicyArns ?? []).length);
-      inline.set(id, (inline.get(id) ?? 0) + (r.Properties?.Policies ?? []).reduce((n: number, p: any) => n + policyChars(p.PolicyDocument), 0));
+      inline.set(
+        id,
+        (inline.get(id) ?? 0) +
+          (r.Properties?.Policies ?? []).reduce((n: number, p: any) => n + policyChars(p.PolicyDocument), 0),
+      );
     }
   }
   for (const [, r] of entries) {
@@ -107,7 +113,9 @@ function iamFacts(template: any): Pick<TemplateFacts, 'maxManagedPoliciesPerRole
 
 export function templateFacts(template: any): TemplateFacts {
   const resources = Object.values<any>(template.Resources ?? {});
-  const custom = resources.filter((r) => r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource');
+  const custom = resources.filter(
+    (r) => r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource',
+  );
   const largestProps = custom.reduce((m, r) => Math.max(m, runtimeSize(r.Properties ?? {})), 0);
   return {
     templateBytes: Buffer.byteLength(JSON.stringify(template)),
@@ -128,7 +136,8 @@ export function brokenLimits(f: TemplateFacts): string[] {
   } else if (f.largestRequestBytes >= MAX_CUSTOM_RESOURCE_REQUEST_BYTES) {
     out.push('custom-resource request > 256 KiB');
   }
-  if (f.maxManagedPoliciesPerRole > MAX_MANAGED_POLICIES_PER_ROLE) out.push(`${f.maxManagedPoliciesPerRole} managed policies on a role > 10`);
+  if (f.maxManagedPoliciesPerRole > MAX_MANAGED_POLICIES_PER_ROLE)
+    out.push(`${f.maxManagedPoliciesPerRole} managed policies on a role > 10`);
   if (f.maxRoleInlinePolicyChars > MAX_ROLE_INLINE_POLICY_CHARS) out.push('role inline policies > 10,240 characters');
   if (f.maxManagedPolicyChars > MAX_MANAGED_POLICY_CHARS) out.push('managed policy > 6,144 characters');
   return out;

@@ -60,8 +60,11 @@ function main(): void {
   const template = JSON.parse(text);
   const facts = { ...templateFacts(template), templateBytes: Buffer.byteLength(text) };
   // the delivery handler's memory, for the Lambda memory check (bench/run.ts)
-  const handler = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' &&
-    String(r.Properties?.Description ?? '').startsWith('cdk-cilium-mesh: applies'));
+  const handler = Object.values<any>(template.Resources).find(
+    (r) =>
+      r.Type === 'AWS::Lambda::Function' &&
+      String(r.Properties?.Description ?? '').startsWith('cdk-cilium-mesh: applies'),
+  );
   const handlerMemoryMiB = handler?.Properties?.MemorySize ?? 0;
   if (strategy === 'realistic-mesh') {
     const delivery = stack.node.findChild('Delivery') as MeshDelivery;
@@ -69,7 +72,19 @@ function main(): void {
   }
   const warnings = assembly.getStackByName('Bench').messages.filter((m) => m.level === 'warning').length;
   fs.rmSync(outdir, { recursive: true, force: true });
-  process.stdout.write(JSON.stringify({ strategy, n, objects, synthMs, cpuMs, handlerMemoryMiB, warnings, peakRssMiB: process.resourceUsage().maxRSS / 1024, ...facts }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      strategy,
+      n,
+      objects,
+      synthMs,
+      cpuMs,
+      handlerMemoryMiB,
+      warnings,
+      peakRssMiB: process.resourceUsage().maxRSS / 1024,
+      ...facts,
+    }) + '\n',
+  );
 }
 
 main();

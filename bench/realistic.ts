@@ -8,8 +8,23 @@
 import { Duration } from 'aws-cdk-lib';
 import { ApiObject, type App } from 'cdk8s';
 import {
-  Backend, chainingProfile, CiliumVersion, DefaultDeny, Entity, Gateway, HttpRoute, Listener, LoadBalancer, PathMatch, Peer, Port,
-  ResiliencePolicy, ResilienceTarget, ParentRef, ServiceMesh, Workload,
+  Backend,
+  chainingProfile,
+  CiliumVersion,
+  DefaultDeny,
+  Entity,
+  Gateway,
+  HttpRoute,
+  Listener,
+  LoadBalancer,
+  PathMatch,
+  Peer,
+  Port,
+  ResiliencePolicy,
+  ResilienceTarget,
+  ParentRef,
+  ServiceMesh,
+  Workload,
 } from '../lib';
 
 /** Namespaces of the realistic mesh. */
@@ -20,7 +35,12 @@ export const REALISTIC_NAMESPACES = 40;
  */
 export function realisticMesh(app: App, objects: number): ServiceMesh {
   const mesh = new ServiceMesh(app, 'mesh', {
-    cilium: chainingProfile({ version: CiliumVersion.V1_20, kubeProxyReplacement: true, gatewayApi: true, envoyConfig: true }),
+    cilium: chainingProfile({
+      version: CiliumVersion.V1_20,
+      kubeProxyReplacement: true,
+      gatewayApi: true,
+      envoyConfig: true,
+    }),
   });
   const gateways: Gateway[] = [];
   const namespaces = Math.max(1, Math.min(REALISTIC_NAMESPACES, Math.floor(objects / 10)));
@@ -38,11 +58,16 @@ export function realisticMesh(app: App, objects: number): ServiceMesh {
     const namespace = `team-${String(t).padStart(2, '0')}`;
     const name = `svc-${String(i).padStart(5, '0')}`;
     new ApiObject(mesh, `S${i}`, {
-      apiVersion: 'v1', kind: 'Service', metadata: { name, namespace },
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace },
       spec: { selector: { app: name }, ports: [{ port: 8080, targetPort: 8080, protocol: 'TCP' }] },
     });
     const workload = new Workload(mesh, `W${i}`, {
-      namespace, labels: { app: name }, ports: [Port.tcp(8080)], service: { name, ports: [8080] },
+      namespace,
+      labels: { app: name },
+      ports: [Port.tcp(8080)],
+      service: { name, ports: [8080] },
     });
     workload.allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(8080)] });
     if (previous && previous.namespace === namespace) {
@@ -58,7 +83,11 @@ export function realisticMesh(app: App, objects: number): ServiceMesh {
     });
     new ResiliencePolicy(mesh, `Res${i}`, {
       service: ResilienceTarget.fromWorkload(workload),
-      outlierDetection: { consecutive5xxErrors: 5, interval: Duration.seconds(10), baseEjectionTime: Duration.seconds(30) },
+      outlierDetection: {
+        consecutive5xxErrors: 5,
+        interval: Duration.seconds(10),
+        baseEjectionTime: Duration.seconds(30),
+      },
       loadBalancer: LoadBalancer.leastRequest(),
     });
     previous = workload;

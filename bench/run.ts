@@ -41,13 +41,21 @@ const REALISTIC_SIZES = (process.env.BENCH_REALISTIC_SIZES ?? '1000,5000,20000')
 const BARE_PAIRS = Number(process.env.BENCH_BARE_PAIRS ?? 20);
 
 function measure(strategy: Strategy, n: number, validation: boolean): Run {
-  const r = spawnSync(process.execPath, ['-r', 'ts-node/register', path.join(__dirname, 'measure.ts'), strategy, String(n)], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, CDK_VALIDATION: validation ? 'true' : 'false', TS_NODE_TRANSPILE_ONLY: '1' },
-  });
-  const line = r.stdout.trim().split('\n').reverse().find((l) => l.startsWith('{"strategy"'));
+  const r = spawnSync(
+    process.execPath,
+    ['-r', 'ts-node/register', path.join(__dirname, 'measure.ts'), strategy, String(n)],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, CDK_VALIDATION: validation ? 'true' : 'false', TS_NODE_TRANSPILE_ONLY: '1' },
+    },
+  );
+  const line = r.stdout
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{"strategy"'));
   if (r.status !== 0 || !line) {
     throw new Error(`measure ${strategy} ${n} failed (${r.status}):\n${r.stderr.slice(-2000)}`);
   }
@@ -59,26 +67,46 @@ const kb = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
 /** `median [min–max]` with `digits` decimals. */
 const spread = (xs: number[], digits: number, unit = '') =>
   `${median(xs).toFixed(digits)}${unit} [${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}]`;
-const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
 
 /** Per-object deploy costs from the last `npm run bench:deploy` section of docs/benchmarks.md (its largest size). */
 interface DeployCosts {
-  objects: number; createSeconds: number; deleteSeconds: number; pruneSeconds: number; updateOneSeconds: number;
+  objects: number;
+  createSeconds: number;
+  deleteSeconds: number;
+  pruneSeconds: number;
+  updateOneSeconds: number;
   /** The slowest step (every step applies or deletes every object: the engine applies the whole mesh on each deploy). */
-  slowestSeconds: number; slowestStep: string; kubectlPeakMiB: number;
+  slowestSeconds: number;
+  slowestStep: string;
+  kubectlPeakMiB: number;
 }
 
 function deployCosts(doc: string): DeployCosts | undefined {
   const section = /<!-- deploy:start -->[\s\S]*<!-- deploy:end -->/.exec(doc)?.[0];
   if (!section) return undefined;
-  const rows = [...section.matchAll(/^\| ([\d,]+) \| ([^|]+) \| ([\d.]+) s[^|]* \| \d+ \| [\d.]+ MiB \| ([\d.]+) MiB \|/gm)]
-    .map((m) => ({ n: Number(m[1].replace(/,/g, '')), step: m[2].trim(), seconds: Number(m[3]), kubectlMiB: Number(m[4]) }));
+  const rows = [
+    ...section.matchAll(/^\| ([\d,]+) \| ([^|]+) \| ([\d.]+) s[^|]* \| \d+ \| [\d.]+ MiB \| ([\d.]+) MiB \|/gm),
+  ].map((m) => ({
+    n: Number(m[1].replace(/,/g, '')),
+    step: m[2].trim(),
+    seconds: Number(m[3]),
+    kubectlMiB: Number(m[4]),
+  }));
   if (rows.length === 0) return undefined;
   const n = Math.max(...rows.map((r) => r.n));
   const at = rows.filter((r) => r.n === n);
   const step = (prefix: string) => at.find((r) => r.step.startsWith(prefix))?.seconds ?? NaN;
   return {
-    objects: n, createSeconds: step('create'), deleteSeconds: step('delete'), pruneSeconds: step('prune'), updateOneSeconds: step('update one'),
+    objects: n,
+    createSeconds: step('create'),
+    deleteSeconds: step('delete'),
+    pruneSeconds: step('prune'),
+    updateOneSeconds: step('update one'),
     slowestSeconds: Math.max(...at.map((r) => r.seconds)),
     slowestStep: [...at].sort((a, b) => b.seconds - a.seconds)[0].step,
     kubectlPeakMiB: Math.max(...at.map((r) => r.kubectlMiB)),
@@ -95,11 +123,29 @@ function realisticRow(runs: Run[], deploy: DeployCosts | undefined): { cells: st
     predictedMiB: deploy ? deploy.kubectlPeakMiB * scale : NaN,
     memoryMiB: r.handlerMemoryMiB,
   };
-  const broken = [...brokenLimits(r), ...(deploy ? brokenLambdaLimits(lambda) : ['no bench:deploy figures for the Lambda checks'])];
+  const broken = [
+    ...brokenLimits(r),
+    ...(deploy ? brokenLambdaLimits(lambda) : ['no bench:deploy figures for the Lambda checks']),
+  ];
   const cells = [
-    r.objects.toLocaleString('en-US'), `${spread(runs.map((x) => x.synthMs / 1000), 2, ' s')}`, `${spread(runs.map((x) => x.cpuMs / 1000), 2, ' s')}`,
-    `${Math.max(...runs.map((x) => x.peakRssMiB)).toFixed(0)} MiB`, kb(r.templateBytes), String(r.resources), kb(r.largestRequestBytes),
-    String(r.maxManagedPoliciesPerRole), String(r.maxRoleInlinePolicyChars), String(r.maxManagedPolicyChars),
+    r.objects.toLocaleString('en-US'),
+    `${spread(
+      runs.map((x) => x.synthMs / 1000),
+      2,
+      ' s',
+    )}`,
+    `${spread(
+      runs.map((x) => x.cpuMs / 1000),
+      2,
+      ' s',
+    )}`,
+    `${Math.max(...runs.map((x) => x.peakRssMiB)).toFixed(0)} MiB`,
+    kb(r.templateBytes),
+    String(r.resources),
+    kb(r.largestRequestBytes),
+    String(r.maxManagedPoliciesPerRole),
+    String(r.maxRoleInlinePolicyChars),
+    String(r.maxManagedPolicyChars),
     deploy ? `${lambda.predictedSeconds.toFixed(0)} s / ${MAX_LAMBDA_SECONDS} s` : 'n/a',
     deploy ? `${lambda.predictedMiB.toFixed(0)} / ${lambda.memoryMiB} MiB` : 'n/a',
     String(r.warnings),
@@ -113,7 +159,9 @@ function bareRun(app: 'plain' | 'mesh'): number {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-bare-${app}-`));
   const start = process.hrtime.bigint();
   const r = spawnSync(process.execPath, [path.join(__dirname, 'bare', `${app}.js`), outdir], {
-    cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK_VALIDATION: 'false' },
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, CDK_VALIDATION: 'false' },
   });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   fs.rmSync(outdir, { recursive: true, force: true });
@@ -137,10 +185,15 @@ function main(): void {
         const r = runs[0];
         const broken = brokenLimits(r);
         const cells = [
-          n.toLocaleString('en-US'), strategy, validation ? 'on' : 'off',
+          n.toLocaleString('en-US'),
+          strategy,
+          validation ? 'on' : 'off',
           `${(median(runs.map((x) => x.synthMs)) / 1000).toFixed(2)} s`,
           `${Math.max(...runs.map((x) => x.peakRssMiB)).toFixed(0)} MiB`,
-          kb(r.templateBytes), String(r.resources), String(r.customResources), kb(r.largestRequestBytes),
+          kb(r.templateBytes),
+          String(r.resources),
+          String(r.customResources),
+          kb(r.largestRequestBytes),
           broken.length ? `**breaks: ${broken.join(', ')}**` : 'ok',
         ];
         rows.push(`| ${cells.join(' | ')} |`);
@@ -156,7 +209,9 @@ function main(): void {
       const run = measure('realistic-mesh', n, false);
       bySize.get(n)!.push(run);
       raw.push(run);
-      process.stderr.write(`realistic ${run.objects}: ${(run.synthMs / 1000).toFixed(2)} s wall, ${(run.cpuMs / 1000).toFixed(2)} s CPU\n`);
+      process.stderr.write(
+        `realistic ${run.objects}: ${(run.synthMs / 1000).toFixed(2)} s wall, ${(run.cpuMs / 1000).toFixed(2)} s CPU\n`,
+      );
     }
   }
   // read at the end: a `bench:deploy` that finished while this ran counts
@@ -171,7 +226,8 @@ function main(): void {
   }
   const lo = bySize.get(Math.min(...REALISTIC_SIZES))!;
   const hi = bySize.get(Math.max(...REALISTIC_SIZES))!;
-  const perObject = (key: 'synthMs' | 'cpuMs') => lo.map((l, i) => ((hi[i][key] - l[key]) * 1000) / (hi[i].objects - l.objects));
+  const perObject = (key: 'synthMs' | 'cpuMs') =>
+    lo.map((l, i) => ((hi[i][key] - l[key]) * 1000) / (hi[i].objects - l.objects));
   const marginalWall = perObject('synthMs');
   const marginalCpu = perObject('cpuMs');
 
@@ -180,11 +236,20 @@ function main(): void {
   const ratios: number[] = [];
   const plainMs: number[] = [];
   const meshMs: number[] = [];
-  bareRun('plain'); bareRun('mesh'); // warm the file cache
+  bareRun('plain');
+  bareRun('mesh'); // warm the file cache
   for (let i = 0; i < BARE_PAIRS; i++) {
     // alternate which runs first, so that neither always gets the other's cache warm-up or load spike
-    const [p, m] = i % 2 === 0 ? [bareRun('plain'), bareRun('mesh')] : (() => { const mm = bareRun('mesh'); return [bareRun('plain'), mm]; })();
-    plainMs.push(p); meshMs.push(m); ratios.push(m / p);
+    const [p, m] =
+      i % 2 === 0
+        ? [bareRun('plain'), bareRun('mesh')]
+        : (() => {
+            const mm = bareRun('mesh');
+            return [bareRun('plain'), mm];
+          })();
+    plainMs.push(p);
+    meshMs.push(m);
+    ratios.push(m / p);
   }
   const bare = median(ratios);
 
@@ -202,7 +267,8 @@ function main(): void {
   const largest = hi[0].objects;
   const within = (brokenAt.get(largest) ?? []).length === 0;
   const us = median(marginalCpu);
-  const summary = `perf: ${largest} objects ${within ? 'within limits' : `BREAK ${brokenAt.get(largest)!.join(', ')}`}, ` +
+  const summary =
+    `perf: ${largest} objects ${within ? 'within limits' : `BREAK ${brokenAt.get(largest)!.join(', ')}`}, ` +
     `${us.toFixed(0)} us/object (CPU; wall ${median(marginalWall).toFixed(0)}), bare ${bare.toFixed(2)}x, ` +
     `create-${deploy?.objects ?? '?'} ${deploy ? `${deploy.createSeconds.toFixed(0)} s` : 'n/a'}`;
   const realistic = [
@@ -232,7 +298,8 @@ function main(): void {
     `- plain: ${spread(plainMs, 0, ' ms')}; mesh: ${spread(meshMs, 0, ' ms')}`,
     `- mesh / plain per pair: **${spread(ratios, 2, 'x')}** (goal ≤ 1.2x)`,
   ].join('\n');
-  const doc = fs.readFileSync(path.join(__dirname, 'benchmarks.template.md'), 'utf8')
+  const doc = fs
+    .readFileSync(path.join(__dirname, 'benchmarks.template.md'), 'utf8')
     .replace('{{SUMMARY}}', `\`${summary}\``)
     .replace('{{MACHINE}}', machine)
     .replace('{{ROWS}}', rows.length ? rows.join('\n') : '| (left out: BENCH_SKIP_STRATEGIES) | | | | | | | | | |')
@@ -251,5 +318,9 @@ main();
 
 /** The aws-cdk-lib version installed (its package.json, read as data). */
 function cdkVersion(): string {
-  return (JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve('aws-cdk-lib')), 'package.json'), 'utf8')) as { version: string }).version;
+  return (
+    JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve('aws-cdk-lib')), 'package.json'), 'utf8')) as {
+      version: string;
+    }
+  ).version;
 }

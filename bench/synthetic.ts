@@ -25,13 +25,17 @@ export function syntheticPolicy(i: number, revision = 0): SyntheticPolicy {
       endpointSelector: { matchLabels: { 'app.kubernetes.io/name': app } },
       ingress: [
         {
-          fromEndpoints: [{ matchLabels: { 'app.kubernetes.io/name': `${app}-client`, 'k8s:io.kubernetes.pod.namespace': ns } }],
+          fromEndpoints: [
+            { matchLabels: { 'app.kubernetes.io/name': `${app}-client`, 'k8s:io.kubernetes.pod.namespace': ns } },
+          ],
           toPorts: [{ ports: [{ port: String(8000 + (i % 1000) + revision), protocol: 'TCP' }] }],
         },
       ],
       egress: [
-        { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }],
-          toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] },
+        {
+          toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }],
+          toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }],
+        },
       ],
     },
   };

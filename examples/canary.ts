@@ -12,8 +12,17 @@ import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import type { Construct } from 'constructs';
 import {
-  Backend, CanaryRelease, Gateway, HeaderMatch, KubeProxyMode, Listener, LoadBalancerScheme, MeshCluster, PathMatch,
-  ParentRef, ServiceMesh,
+  Backend,
+  CanaryRelease,
+  Gateway,
+  HeaderMatch,
+  KubeProxyMode,
+  Listener,
+  LoadBalancerScheme,
+  MeshCluster,
+  PathMatch,
+  ParentRef,
+  ServiceMesh,
 } from '../lib';
 
 export interface CanaryStackProps extends StackProps {
@@ -29,15 +38,19 @@ export class CanaryStack extends Stack {
 
   constructor(scope: Construct, id: string, props: CanaryStackProps = {}) {
     super(scope, id, props);
-    const cluster = new MeshCluster(this, 'Cluster', { version: eks.KubernetesVersion.V1_35, kubeProxyMode: KubeProxyMode.REPLACE });
+    const cluster = new MeshCluster(this, 'Cluster', {
+      version: eks.KubernetesVersion.V1_35,
+      kubeProxyMode: KubeProxyMode.REPLACE,
+    });
     const cilium = cluster.addCilium({ gatewayApi: true });
 
     this.mesh = new ServiceMesh(new cdk8s.App(), 'shop', { namespace: 'shop', cilium: cilium.profile });
-    const api = (name: string) => new kplus.Service(this.mesh, name, {
-      metadata: { name },
-      ports: [{ port: 8080 }],
-      selector: kplus.Pods.select(this.mesh, `${name}-pods`, { labels: { app: name } }),
-    });
+    const api = (name: string) =>
+      new kplus.Service(this.mesh, name, {
+        metadata: { name },
+        ports: [{ port: 8080 }],
+        selector: kplus.Pods.select(this.mesh, `${name}-pods`, { labels: { app: name } }),
+      });
 
     const gateway = new Gateway(this.mesh, 'Public', {
       listeners: [Listener.https({ hostname: 'shop.example.com', certificates: [{ name: 'shop-example-com-tls' }] })],

@@ -15,15 +15,19 @@ export class EastWestStack extends Stack {
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
-    const cluster = new MeshCluster(this, 'Cluster', { version: eks.KubernetesVersion.V1_35, kubeProxyMode: KubeProxyMode.REPLACE });
+    const cluster = new MeshCluster(this, 'Cluster', {
+      version: eks.KubernetesVersion.V1_35,
+      kubeProxyMode: KubeProxyMode.REPLACE,
+    });
     const cilium = cluster.addCilium({ gatewayApi: true });
 
     this.mesh = new ServiceMesh(new cdk8s.App(), 'bookinfo', { namespace: 'bookinfo', cilium: cilium.profile });
-    const service = (name: string, app: string, version?: string) => new kplus.Service(this.mesh, name, {
-      metadata: { name },
-      ports: [{ port: 9080 }],
-      selector: kplus.Pods.select(this.mesh, `${name}-pods`, { labels: { app, ...(version ? { version } : {}) } }),
-    });
+    const service = (name: string, app: string, version?: string) =>
+      new kplus.Service(this.mesh, name, {
+        metadata: { name },
+        ports: [{ port: 9080 }],
+        selector: kplus.Pods.select(this.mesh, `${name}-pods`, { labels: { app, ...(version ? { version } : {}) } }),
+      });
 
     new CanaryRelease(this.mesh, 'Reviews', {
       parentRef: ParentRef.service(Backend.fromService(service('reviews', 'reviews'))),

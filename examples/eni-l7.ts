@@ -13,8 +13,23 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as cdk8s from 'cdk8s';
 import type { Construct } from 'constructs';
 import {
-  Backend, Datapath, DefaultDeny, Entity, Gateway, HttpRoute, HttpRule, KubeProxyMode, Listener, LoadBalancerScheme,
-  MeshCluster, ParentRef, PathMatch, Peer, Port, ServiceMesh, Workload,
+  Backend,
+  Datapath,
+  DefaultDeny,
+  Entity,
+  Gateway,
+  HttpRoute,
+  HttpRule,
+  KubeProxyMode,
+  Listener,
+  LoadBalancerScheme,
+  MeshCluster,
+  ParentRef,
+  PathMatch,
+  Peer,
+  Port,
+  ServiceMesh,
+  Workload,
 } from '../lib';
 
 export class EniL7Stack extends Stack {
@@ -32,10 +47,21 @@ export class EniL7Stack extends Stack {
 
     this.mesh = new ServiceMesh(new cdk8s.App(), 'shop', { cilium: cilium.profile });
     const frontend = new Workload(this.mesh, 'Frontend', {
-      namespace: 'shop', labels: { app: 'frontend' }, ports: [Port.tcp(8080)], service: { name: 'frontend', ports: [8080] },
+      namespace: 'shop',
+      labels: { app: 'frontend' },
+      ports: [Port.tcp(8080)],
+      service: { name: 'frontend', ports: [8080] },
     });
-    const backend = new Workload(this.mesh, 'Backend', { namespace: 'shop', labels: { app: 'backend' }, ports: [Port.tcp(8080)] });
-    const database = new Workload(this.mesh, 'Database', { namespace: 'shop', labels: { app: 'database' }, ports: [Port.tcp(5432)] });
+    const backend = new Workload(this.mesh, 'Backend', {
+      namespace: 'shop',
+      labels: { app: 'backend' },
+      ports: [Port.tcp(8080)],
+    });
+    const database = new Workload(this.mesh, 'Database', {
+      namespace: 'shop',
+      labels: { app: 'database' },
+      ports: [Port.tcp(5432)],
+    });
 
     new DefaultDeny(this.mesh, 'Shop', { namespace: 'shop' });
     frontend.allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(8080)] });
@@ -52,7 +78,9 @@ export class EniL7Stack extends Stack {
       namespace: 'shop',
       parentRefs: [ParentRef.gateway(gateway, 'http')],
       hostnames: ['shop.example.com'],
-      rules: [{ matches: [{ path: PathMatch.pathPrefix('/') }], backendRefs: [{ backend: Backend.fromWorkload(frontend) }] }],
+      rules: [
+        { matches: [{ path: PathMatch.pathPrefix('/') }], backendRefs: [{ backend: Backend.fromWorkload(frontend) }] },
+      ],
     });
 
     cilium.addMesh(this.mesh);

@@ -6,8 +6,19 @@
  */
 import { ApiObject, App } from 'cdk8s';
 import {
-  Backend, chainingProfile, CiliumVersion, DefaultDeny, Entity, HttpRoute, HttpRule, ParentRef, PathMatch, Peer,
-  Port, ServiceMesh, Workload,
+  Backend,
+  chainingProfile,
+  CiliumVersion,
+  DefaultDeny,
+  Entity,
+  HttpRoute,
+  HttpRule,
+  ParentRef,
+  PathMatch,
+  Peer,
+  Port,
+  ServiceMesh,
+  Workload,
 } from '../lib';
 
 export function buildGitOpsMesh(app: App): ServiceMesh {
@@ -20,7 +31,10 @@ export function buildGitOpsMesh(app: App): ServiceMesh {
   new ApiObject(mesh, 'StoreNamespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'store' } });
   const web = new Workload(mesh, 'Web', { namespace: 'store', labels: { app: 'web' }, ports: [Port.tcp(8080)] });
   const orders = new Workload(mesh, 'Orders', {
-    namespace: 'store', labels: { app: 'orders' }, ports: [Port.tcp(9090)], service: { name: 'orders', ports: [9090] },
+    namespace: 'store',
+    labels: { app: 'orders' },
+    ports: [Port.tcp(9090)],
+    service: { name: 'orders', ports: [9090] },
   });
 
   new DefaultDeny(mesh, 'Store', { namespace: 'store' });

@@ -28,7 +28,11 @@ export class ImportedClusterStack extends Stack {
 
     this.mesh = new ServiceMesh(new cdk8s.App(), 'shop', { cilium: cilium.profile });
     const frontend = new Workload(this.mesh, 'Frontend', { namespace: 'shop', labels: { app: 'frontend' } });
-    const backend = new Workload(this.mesh, 'Backend', { namespace: 'shop', labels: { app: 'backend' }, ports: [Port.tcp(8080)] });
+    const backend = new Workload(this.mesh, 'Backend', {
+      namespace: 'shop',
+      labels: { app: 'backend' },
+      ports: [Port.tcp(8080)],
+    });
     new DefaultDeny(this.mesh, 'Shop', { namespace: 'shop' });
     backend.allowFrom(frontend, { ports: [Port.tcp(8080)] });
     cilium.addMesh(this.mesh);
@@ -36,5 +40,7 @@ export class ImportedClusterStack extends Stack {
 }
 
 if (require.main === module) {
-  new ImportedClusterStack(new App(), 'CiliumMeshImportedCluster', { env: { account: '111111111111', region: 'eu-west-1' } });
+  new ImportedClusterStack(new App(), 'CiliumMeshImportedCluster', {
+    env: { account: '111111111111', region: 'eu-west-1' },
+  });
 }

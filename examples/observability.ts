@@ -27,14 +27,28 @@ export class ObservabilityStack extends Stack {
           static: {
             target: FlowExportTarget.stdout(),
             denyList: [{ sourceNamespaces: ['kube-system'] }, { destinationNamespaces: ['kube-system'] }],
-            fieldMask: ['time', 'verdict', 'drop_reason_desc', 'source.namespace', 'source.pod_name', 'destination.namespace',
-              'destination.pod_name', 'l4', 'traffic_direction', 'event_type'],
+            fieldMask: [
+              'time',
+              'verdict',
+              'drop_reason_desc',
+              'source.namespace',
+              'source.pod_name',
+              'destination.namespace',
+              'destination.pod_name',
+              'l4',
+              'traffic_direction',
+              'event_type',
+            ],
           },
-          dynamic: [{
-            name: 'drops',
-            target: FlowExportTarget.file('/var/run/cilium/hubble/drops.log'),
-            allowList: [{ verdicts: [FlowVerdict.DROPPED], eventTypes: [FlowEventType.DROP, FlowEventType.POLICY_VERDICT] }],
-          }],
+          dynamic: [
+            {
+              name: 'drops',
+              target: FlowExportTarget.file('/var/run/cilium/hubble/drops.log'),
+              allowList: [
+                { verdicts: [FlowVerdict.DROPPED], eventTypes: [FlowEventType.DROP, FlowEventType.POLICY_VERDICT] },
+              ],
+            },
+          ],
         },
       },
       // Scrape annotations on the agent and operator pods and the hubble-metrics Service (serviceMonitor stays off).

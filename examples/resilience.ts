@@ -18,7 +18,15 @@ import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import type { Construct } from 'constructs';
 import {
-  CiliumVersion, Fault, KubeProxyMode, LoadBalancer, MeshCluster, ResiliencePolicy, ResilienceTarget, RetryOn, ServiceMesh,
+  CiliumVersion,
+  Fault,
+  KubeProxyMode,
+  LoadBalancer,
+  MeshCluster,
+  ResiliencePolicy,
+  ResilienceTarget,
+  RetryOn,
+  ServiceMesh,
 } from '../lib';
 
 export class ResilienceStack extends Stack {
@@ -26,16 +34,20 @@ export class ResilienceStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, props);
-    const cluster = new MeshCluster(this, 'Cluster', { version: eks.KubernetesVersion.V1_35, kubeProxyMode: KubeProxyMode.REPLACE });
+    const cluster = new MeshCluster(this, 'Cluster', {
+      version: eks.KubernetesVersion.V1_35,
+      kubeProxyMode: KubeProxyMode.REPLACE,
+    });
     const cilium = cluster.addCilium({ version: CiliumVersion.V1_19, envoyConfig: true });
 
     this.mesh = new ServiceMesh(new cdk8s.App(), 'shop', { namespace: 'shop', cilium: cilium.profile });
     new kplus.Namespace(this.mesh, 'Namespace', { metadata: { name: 'shop' } });
-    const service = (name: string, port: number) => new kplus.Service(this.mesh, name, {
-      metadata: { name },
-      ports: [{ port }],
-      selector: kplus.Pods.select(this.mesh, `${name}-pods`, { labels: { app: name } }),
-    });
+    const service = (name: string, port: number) =>
+      new kplus.Service(this.mesh, name, {
+        metadata: { name },
+        ports: [{ port }],
+        selector: kplus.Pods.select(this.mesh, `${name}-pods`, { labels: { app: name } }),
+      });
 
     new ResiliencePolicy(this.mesh, 'Reviews', {
       service: ResilienceTarget.fromService(service('reviews', 9080)),

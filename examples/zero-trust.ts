@@ -23,8 +23,16 @@ export class ZeroTrustStack extends Stack {
     // The mesh is a cdk8s chart; its objects are checked against what this Cilium install can enforce.
     this.mesh = new ServiceMesh(new cdk8s.App(), 'shop', { cilium: cilium.profile });
     const frontend = new Workload(this.mesh, 'Frontend', { namespace: 'shop', labels: { app: 'frontend' } });
-    const backend = new Workload(this.mesh, 'Backend', { namespace: 'shop', labels: { app: 'backend' }, ports: [Port.tcp(8080)] });
-    const database = new Workload(this.mesh, 'Database', { namespace: 'shop', labels: { app: 'database' }, ports: [Port.tcp(5432)] });
+    const backend = new Workload(this.mesh, 'Backend', {
+      namespace: 'shop',
+      labels: { app: 'backend' },
+      ports: [Port.tcp(8080)],
+    });
+    const database = new Workload(this.mesh, 'Database', {
+      namespace: 'shop',
+      labels: { app: 'database' },
+      ports: [Port.tcp(5432)],
+    });
     const operator = Workload.fromServiceAccount(this.mesh, 'Operator', { namespace: 'shop', name: 'shop-operator' });
 
     new DefaultDeny(this.mesh, 'Shop', { namespace: 'shop' });

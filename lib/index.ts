@@ -5,11 +5,22 @@
 export { MeshValidationError } from './private/errors';
 export * from './cilium/version';
 export * from './cilium/profile';
-export { Feature, Support, capabilityOf, capabilityTable, type Capability, type CapabilityRow } from './cilium/capabilities';
+export {
+  Feature,
+  Support,
+  capabilityOf,
+  capabilityTable,
+  type Capability,
+  type CapabilityRow,
+} from './cilium/capabilities';
 export * from './mesh/service-mesh';
 export * from './cilium/values-options';
 export {
-  CHAINING_ENVOY_CLUSTER_POOL_CIDR, datapathOf, renderCiliumValues, type CiliumInstallFacts, type RenderedCiliumValues,
+  CHAINING_ENVOY_CLUSTER_POOL_CIDR,
+  datapathOf,
+  renderCiliumValues,
+  type CiliumInstallFacts,
+  type RenderedCiliumValues,
 } from './cilium/values';
 export * from './cilium/hubble';
 export * from './cilium/encryption';

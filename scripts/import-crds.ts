@@ -30,7 +30,11 @@ const cilium = path.join(upstream, 'cilium', 'v1.20.0', 'crds');
 const SOURCES: Source[] = [
   {
     module: 'cilium.io',
-    files: fs.readdirSync(cilium).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join(cilium, f)),
+    files: fs
+      .readdirSync(cilium)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()
+      .map((f) => path.join(cilium, f)),
   },
   {
     module: 'gateway.networking.k8s.io',
@@ -71,7 +75,10 @@ const GATEWAY_API_LIMIT_SOURCES: LimitSource = {
   versions: ['v1', 'v1beta1', 'v1alpha2'],
 };
 const CILIUM_LIMIT_SOURCES = (crd: string): LimitSource => ({
-  files: [path.join(upstream, 'cilium', 'v1.20.0', 'crds', crd), path.join(upstream, 'cilium', 'v1.16.19', 'crds', crd)],
+  files: [
+    path.join(upstream, 'cilium', 'v1.20.0', 'crds', crd),
+    path.join(upstream, 'cilium', 'v1.16.19', 'crds', crd),
+  ],
   versions: ['v2'],
 });
 
@@ -80,24 +87,45 @@ const LIMIT_FIELDS: Record<string, { readonly source: LimitSource; readonly fiel
   HTTPRoute: {
     source: GATEWAY_API_LIMIT_SOURCES,
     fields: [
-      'spec.parentRefs', 'spec.hostnames', 'spec.hostnames[]', 'spec.rules',
-      'spec.rules[].matches', 'spec.rules[].matches[].path', 'spec.rules[].matches[].path.value',
-      'spec.rules[].matches[].headers', 'spec.rules[].matches[].headers[].name', 'spec.rules[].matches[].headers[].value',
-      'spec.rules[].matches[].queryParams', 'spec.rules[].matches[].queryParams[].name',
-      'spec.rules[].matches[].queryParams[].value', 'spec.rules[].matches[].method',
-      'spec.rules[].filters', 'spec.rules[].filters[].requestHeaderModifier.set',
-      'spec.rules[].filters[].requestHeaderModifier.set[].value', 'spec.rules[].filters[].requestHeaderModifier.add',
-      'spec.rules[].filters[].requestHeaderModifier.remove', 'spec.rules[].filters[].requestHeaderModifier.remove[]',
-      'spec.rules[].filters[].requestRedirect.scheme', 'spec.rules[].filters[].requestRedirect.statusCode',
-      'spec.rules[].filters[].requestRedirect.path.replaceFullPath', 'spec.rules[].filters[].requestMirror.percent',
-      'spec.rules[].backendRefs', 'spec.rules[].backendRefs[].weight',
+      'spec.parentRefs',
+      'spec.hostnames',
+      'spec.hostnames[]',
+      'spec.rules',
+      'spec.rules[].matches',
+      'spec.rules[].matches[].path',
+      'spec.rules[].matches[].path.value',
+      'spec.rules[].matches[].headers',
+      'spec.rules[].matches[].headers[].name',
+      'spec.rules[].matches[].headers[].value',
+      'spec.rules[].matches[].queryParams',
+      'spec.rules[].matches[].queryParams[].name',
+      'spec.rules[].matches[].queryParams[].value',
+      'spec.rules[].matches[].method',
+      'spec.rules[].filters',
+      'spec.rules[].filters[].requestHeaderModifier.set',
+      'spec.rules[].filters[].requestHeaderModifier.set[].value',
+      'spec.rules[].filters[].requestHeaderModifier.add',
+      'spec.rules[].filters[].requestHeaderModifier.remove',
+      'spec.rules[].filters[].requestHeaderModifier.remove[]',
+      'spec.rules[].filters[].requestRedirect.scheme',
+      'spec.rules[].filters[].requestRedirect.statusCode',
+      'spec.rules[].filters[].requestRedirect.path.replaceFullPath',
+      'spec.rules[].filters[].requestMirror.percent',
+      'spec.rules[].backendRefs',
+      'spec.rules[].backendRefs[].weight',
     ],
   },
   GRPCRoute: {
     source: GATEWAY_API_LIMIT_SOURCES,
     fields: [
-      'spec.parentRefs', 'spec.hostnames', 'spec.rules', 'spec.rules[].matches', 'spec.rules[].matches[].headers',
-      'spec.rules[].matches[].method.service', 'spec.rules[].matches[].method.method', 'spec.rules[].filters',
+      'spec.parentRefs',
+      'spec.hostnames',
+      'spec.rules',
+      'spec.rules[].matches',
+      'spec.rules[].matches[].headers',
+      'spec.rules[].matches[].method.service',
+      'spec.rules[].matches[].method.method',
+      'spec.rules[].filters',
       'spec.rules[].backendRefs',
     ],
   },
@@ -107,7 +135,12 @@ const LIMIT_FIELDS: Record<string, { readonly source: LimitSource; readonly fiel
   },
   Gateway: {
     source: GATEWAY_API_LIMIT_SOURCES,
-    fields: ['spec.listeners', 'spec.listeners[].tls.certificateRefs', 'spec.infrastructure.annotations', 'spec.infrastructure.annotations{}'],
+    fields: [
+      'spec.listeners',
+      'spec.listeners[].tls.certificateRefs',
+      'spec.infrastructure.annotations',
+      'spec.infrastructure.annotations{}',
+    ],
   },
   ReferenceGrant: {
     source: GATEWAY_API_LIMIT_SOURCES,
@@ -116,9 +149,15 @@ const LIMIT_FIELDS: Record<string, { readonly source: LimitSource; readonly fiel
   CiliumNetworkPolicy: {
     source: CILIUM_LIMIT_SOURCES('ciliumnetworkpolicies.yaml'),
     fields: [
-      'spec.ingress[].toPorts[].ports', 'spec.egress[].toPorts[].ports', 'spec.ingressDeny[].toPorts[].ports',
-      'spec.egressDeny[].toPorts[].ports', 'spec.egress[].toFQDNs[].matchName', 'spec.egress[].toFQDNs[].matchPattern',
-      'spec.ingress[].toPorts[].ports[].protocol', 'spec.egress[].toEntities[]', 'spec.ingress[].fromEntities[]',
+      'spec.ingress[].toPorts[].ports',
+      'spec.egress[].toPorts[].ports',
+      'spec.ingressDeny[].toPorts[].ports',
+      'spec.egressDeny[].toPorts[].ports',
+      'spec.egress[].toFQDNs[].matchName',
+      'spec.egress[].toFQDNs[].matchPattern',
+      'spec.ingress[].toPorts[].ports[].protocol',
+      'spec.egress[].toEntities[]',
+      'spec.ingress[].fromEntities[]',
     ],
   },
 };
@@ -150,7 +189,12 @@ interface FieldLimits {
   releases?: Record<string, FieldLimits>;
 }
 
-type Schema = { [k: string]: unknown; properties?: Record<string, Schema>; items?: Schema; additionalProperties?: Schema };
+type Schema = {
+  [k: string]: unknown;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  additionalProperties?: Schema;
+};
 
 function schemaAt(root: Schema, field: string): Schema | undefined {
   let node: Schema | undefined = root;
@@ -178,7 +222,13 @@ function deriveCel(node: Schema): DerivedCelRule[] {
     for (const [re, check] of forms) {
       const m = re.exec(body);
       if (m) {
-        out.push({ field: m[1] ?? '', check, value: m[2], ...(whenType ? { whenType } : {}), message: v.message ?? v.rule });
+        out.push({
+          field: m[1] ?? '',
+          check,
+          value: m[2],
+          ...(whenType ? { whenType } : {}),
+          message: v.message ?? v.rule,
+        });
         break;
       }
     }
@@ -188,8 +238,10 @@ function deriveCel(node: Schema): DerivedCelRule[] {
 
 function mergeLimits(into: FieldLimits, node: Schema): void {
   const num = (k: string) => (typeof node[k] === 'number' ? (node[k] as number) : undefined);
-  const lower = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
-  const upper = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.max(a, b));
+  const lower = (a: number | undefined, b: number | undefined) =>
+    a === undefined ? b : b === undefined ? a : Math.min(a, b);
+  const upper = (a: number | undefined, b: number | undefined) =>
+    a === undefined ? b : b === undefined ? a : Math.max(a, b);
   into.maxItems = lower(into.maxItems, num('maxItems'));
   into.maxLength = lower(into.maxLength, num('maxLength'));
   into.maxProperties = lower(into.maxProperties, num('maxProperties'));
@@ -214,7 +266,10 @@ function mergeLimits(into: FieldLimits, node: Schema): void {
 function crdSchemas(file: string): Map<string, Map<string, Schema>> {
   const out = new Map<string, Map<string, Schema>>();
   for (const doc of YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
-    const crd = doc.toJS() as { kind?: string; spec?: { names: { kind: string }; versions: { name: string; schema: { openAPIV3Schema: Schema } }[] } };
+    const crd = doc.toJS() as {
+      kind?: string;
+      spec?: { names: { kind: string }; versions: { name: string; schema: { openAPIV3Schema: Schema } }[] };
+    };
     if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
     out.set(crd.spec.names.kind, new Map(crd.spec.versions.map((v) => [v.name, v.schema.openAPIV3Schema])));
   }
@@ -241,7 +296,8 @@ function writeLimits(): void {
       inputs.add(path.relative(path.dirname(root), file));
       const versions = cache.get(file)!.get(kind);
       const version = source.versions.find((v) => versions?.has(v));
-      if (!versions || !version) throw new Error(`${file}: no ${kind} CRD with a version of ${source.versions.join(', ')}`);
+      if (!versions || !version)
+        throw new Error(`${file}: no ${kind} CRD with a version of ${source.versions.join(', ')}`);
       const schema = versions.get(version)!;
       for (const field of fields) {
         const node = schemaAt(schema, field);
@@ -251,7 +307,7 @@ function writeLimits(): void {
         mergeLimits((result[kind][field] ??= {}), node);
         const own: FieldLimits = {};
         mergeLimits(own, node);
-        ((perRelease[`${kind} ${field}`] ??= {})[releaseOf(file)] = own);
+        (perRelease[`${kind} ${field}`] ??= {})[releaseOf(file)] = own;
       }
     }
     const missing = fields.filter((f) => !result[kind][f]);
@@ -267,7 +323,7 @@ function writeLimits(): void {
   const header =
     `// Generated by \`npm run import\` (scripts/import-crds.ts) from the CRD schemas of ${[...inputs].sort().join(', ')}.\n` +
     '// Do not edit. Per kind and field: the strictest limits over these releases, and the CEL rules that can be checked\n' +
-    '// without a CEL engine (matches, startsWith, !contains, !endsWith; `whenType` is the rule\'s `self.type in [...]` guard).\n';
+    "// without a CEL engine (matches, startsWith, !contains, !endsWith; `whenType` is the rule's `self.type in [...]` guard).\n";
   const body =
     '/** A CEL rule of a CRD schema in a form that can be checked without a CEL engine. */\n' +
     'export interface DerivedCelRule {\n' +
@@ -284,23 +340,23 @@ function writeLimits(): void {
 }
 
 function writeBindings(): void {
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-import-'));
-try {
-  for (const source of SOURCES) {
-    const input = path.join(work, `${source.module}.yaml`);
-    fs.writeFileSync(input, source.files.map((f) => fs.readFileSync(f, 'utf8')).join('\n---\n'));
-    const dir = path.join(work, source.module);
-    execFileSync(cdk8s, ['import', input, '--language', 'typescript', '--output', dir], { stdio: 'inherit' });
-    const generated = path.join(dir, source.generated ?? `${source.module}.ts`);
-    const header = `// Generated by \`npm run import\` (cdk8s import) from ${source.files
-      .map((f) => path.relative(path.dirname(root), f))
-      .join(', ')}. Do not edit.\n`;
-    fs.writeFileSync(path.join(out, `${source.module}.ts`), header + fs.readFileSync(generated, 'utf8'));
-    console.log(`wrote lib/imports/${source.module}.ts`);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-import-'));
+  try {
+    for (const source of SOURCES) {
+      const input = path.join(work, `${source.module}.yaml`);
+      fs.writeFileSync(input, source.files.map((f) => fs.readFileSync(f, 'utf8')).join('\n---\n'));
+      const dir = path.join(work, source.module);
+      execFileSync(cdk8s, ['import', input, '--language', 'typescript', '--output', dir], { stdio: 'inherit' });
+      const generated = path.join(dir, source.generated ?? `${source.module}.ts`);
+      const header = `// Generated by \`npm run import\` (cdk8s import) from ${source.files
+        .map((f) => path.relative(path.dirname(root), f))
+        .join(', ')}. Do not edit.\n`;
+      fs.writeFileSync(path.join(out, `${source.module}.ts`), header + fs.readFileSync(generated, 'utf8'));
+      console.log(`wrote lib/imports/${source.module}.ts`);
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
   }
-} finally {
-  fs.rmSync(work, { recursive: true, force: true });
-}
 }
 
 if (!process.argv.includes('--limits-only')) writeBindings();

@@ -43,8 +43,12 @@ function synth(file: string): Promise<{ line: string; failed: boolean }> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
   return new Promise((resolve) => {
     child.on('close', (code) => {
       const secs = ((Date.now() - started) / 1000).toFixed(1);
@@ -52,7 +56,10 @@ function synth(file: string): Promise<{ line: string; failed: boolean }> {
         resolve({ line: `FAIL ${name} (${secs}s)\n${output}`, failed: true });
       } else {
         const pruned = pruneBinaryAssets(outdir);
-        resolve({ line: `synthesized ${name} → ${path.relative(root, outdir)} (${secs}s; ${pruned} binary asset(s) not kept)`, failed: false });
+        resolve({
+          line: `synthesized ${name} → ${path.relative(root, outdir)} (${secs}s; ${pruned} binary asset(s) not kept)`,
+          failed: false,
+        });
       }
     });
   });
@@ -63,7 +70,10 @@ function synth(file: string): Promise<{ line: string; failed: boolean }> {
  * name order whatever order they finish in.
  */
 async function main(): Promise<number> {
-  const files = fs.readdirSync(examplesDir).filter((f) => f.endsWith('.ts')).sort();
+  const files = fs
+    .readdirSync(examplesDir)
+    .filter((f) => f.endsWith('.ts'))
+    .sort();
   const jobs = Math.max(1, Number(process.env.SYNTH_JOBS) || os.cpus().length);
   const results: Array<Promise<{ line: string; failed: boolean }>> = [];
   const running = new Set<Promise<unknown>>();
@@ -87,7 +97,10 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-main().then((code) => process.exit(code), (e) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

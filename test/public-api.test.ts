@@ -6,9 +6,19 @@ import * as lib from '../lib';
  */
 describe('public API', () => {
   const internal = [
-    'capabilityMessage', 'checkCapability', 'ciliumProfileFromValues', 'enabledFeatures', 'kubernetesMinor',
-    'checkKubernetesVersion', 'objectIdentity', 'canonicalJson', 'withoutClusterScopedNamespaces', 'ENVOY_EXTENSIONS',
-    'envoyExtensionsJson', 'DNS_ALLOW_RULE', 'DNS_PROXY_RULE',
+    'capabilityMessage',
+    'checkCapability',
+    'ciliumProfileFromValues',
+    'enabledFeatures',
+    'kubernetesMinor',
+    'checkKubernetesVersion',
+    'objectIdentity',
+    'canonicalJson',
+    'withoutClusterScopedNamespaces',
+    'ENVOY_EXTENSIONS',
+    'envoyExtensionsJson',
+    'DNS_ALLOW_RULE',
+    'DNS_PROXY_RULE',
   ];
   test.each(internal)('%s is not exported from the package index', (name) => {
     expect(Object.keys(lib)).not.toContain(name);

@@ -29,9 +29,12 @@ export const HUBBLE_ALERT_RULES_NAME = 'cilium-mesh-alerts';
 export function renderHubbleAlertRules(options: HubbleAlertRulesOptions = {}): { [key: string]: unknown } {
   const threshold = options.policyDropsPerSecond ?? 0.1;
   if (!(threshold > 0) || !Number.isFinite(threshold)) {
-    throw new MeshValidationError(`alertRules.policyDropsPerSecond must be a positive number, got ${threshold}; use e.g. 0.1`);
+    throw new MeshValidationError(
+      `alertRules.policyDropsPerSecond must be a positive number, got ${threshold}; use e.g. 0.1`,
+    );
   }
-  const drops = (window: string) => `sum by (destination_namespace) (rate(hubble_drop_total{reason="POLICY_DENIED"}[${window}]))`;
+  const drops = (window: string) =>
+    `sum by (destination_namespace) (rate(hubble_drop_total{reason="POLICY_DENIED"}[${window}]))`;
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
@@ -44,32 +47,38 @@ export function renderHubbleAlertRules(options: HubbleAlertRulesOptions = {}): {
       groups: [
         {
           name: 'cilium-mesh.policy',
-          rules: [{
-            alert: 'CiliumPolicyDropsRising',
-            expr: `${drops('10m')} > ${threshold}\nand\n${drops('10m')} > 2 * (${drops('1h')} offset 1h or ${drops('10m')} * 0)`,
-            for: '10m',
-            labels: { severity: 'warning' },
-            annotations: {
-              summary: 'Network policy drops into namespace {{ $labels.destination_namespace }} are rising',
-              description: '{{ $value | humanize }} packets/s dropped by policy into {{ $labels.destination_namespace }}, more ' +
-                'than twice the rate of the hour before. See which sources: hubble observe --namespace ' +
-                '{{ $labels.destination_namespace }} --verdict DROPPED',
+          rules: [
+            {
+              alert: 'CiliumPolicyDropsRising',
+              expr: `${drops('10m')} > ${threshold}\nand\n${drops('10m')} > 2 * (${drops('1h')} offset 1h or ${drops('10m')} * 0)`,
+              for: '10m',
+              labels: { severity: 'warning' },
+              annotations: {
+                summary: 'Network policy drops into namespace {{ $labels.destination_namespace }} are rising',
+                description:
+                  '{{ $value | humanize }} packets/s dropped by policy into {{ $labels.destination_namespace }}, more ' +
+                  'than twice the rate of the hour before. See which sources: hubble observe --namespace ' +
+                  '{{ $labels.destination_namespace }} --verdict DROPPED',
+              },
             },
-          }],
+          ],
         },
         {
           name: 'cilium-mesh.hubble',
-          rules: [{
-            alert: 'HubbleRelayDown',
-            expr: 'kube_deployment_status_replicas_available{namespace="kube-system", deployment="hubble-relay"} < 1',
-            for: '5m',
-            labels: { severity: 'warning' },
-            annotations: {
-              summary: 'Hubble Relay has no available replica',
-              description: 'hubble observe and the Hubble UI have no cluster-wide flows while kube-system/hubble-relay is down ' +
-                '(from kube-state-metrics).',
+          rules: [
+            {
+              alert: 'HubbleRelayDown',
+              expr: 'kube_deployment_status_replicas_available{namespace="kube-system", deployment="hubble-relay"} < 1',
+              for: '5m',
+              labels: { severity: 'warning' },
+              annotations: {
+                summary: 'Hubble Relay has no available replica',
+                description:
+                  'hubble observe and the Hubble UI have no cluster-wide flows while kube-system/hubble-relay is down ' +
+                  '(from kube-state-metrics).',
+              },
             },
-          }],
+          ],
         },
       ],
     },

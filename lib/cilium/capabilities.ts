@@ -63,7 +63,8 @@ export interface CapabilityRow {
   readonly capability: Capability;
 }
 
-const ENI_ALTERNATIVE = 'use the ENI datapath (datapath: Datapath.ENI, i.e. eni.enabled with ipam.mode=eni), where upstream CI runs these tests';
+const ENI_ALTERNATIVE =
+  'use the ENI datapath (datapath: Datapath.ENI, i.e. eni.enabled with ipam.mode=eni), where upstream CI runs these tests';
 
 /** The upstream CI that runs the full connectivity suite (no test filter) on EKS with Cilium's ENI IPAM. */
 const ENI_CI = 'cilium/cilium .github/workflows/conformance-eks.yaml';
@@ -78,44 +79,61 @@ const ENI_CI = 'cilium/cilium .github/workflows/conformance-eks.yaml';
  * (`CHAINING_ENVOY_CLUSTER_POOL_CIDR`); what stays unverified is said in the reason.
  */
 function envoyFrontendInChaining(feature: Feature, what: string): CapabilityRow[] {
-  return [{
-    feature, datapath: Datapath.AWS_CNI_CHAINING, fromMinor: 16, toMinor: 20,
-    capability: {
-      support: Support.UNTESTED,
-      reason: `${what} runs through Cilium's Envoy, which upstream CI does not test in aws-cni chaining ` +
-        '(cilium/cilium#42578). Envoy connects to the backends from the node\'s Ingress address, which comes from ' +
-        'Cilium\'s cluster-pool IPAM (moved off the VPC range by this library), not from the VPC: requests to a backend ' +
-        'on the same node as the Envoy that accepted them are expected to work; for a backend on another node, the VPC ' +
-        'has no route back to that address and its source/destination check drops packets sent from it, so those ' +
-        'requests are expected to fail (reported as hangs in cilium/cilium#33685 and as "served only on the backend\'s ' +
-        'node" in cilium/cilium#46447). Unverified on a real cluster: both expectations, and whether WireGuard between ' +
-        'nodes (which carries the Ingress address inside the tunnel) makes cross-node requests work',
-      reference: 'cilium/cilium#42578, cilium/cilium#33685, cilium/cilium#46447',
-      alternative: ENI_ALTERNATIVE + ' (there the Ingress address is an ENI address), or an AWS Load Balancer ' +
-        'Controller ALB/NLB with IP targets in front of the Services',
+  return [
+    {
+      feature,
+      datapath: Datapath.AWS_CNI_CHAINING,
+      fromMinor: 16,
+      toMinor: 20,
+      capability: {
+        support: Support.UNTESTED,
+        reason:
+          `${what} runs through Cilium's Envoy, which upstream CI does not test in aws-cni chaining ` +
+          "(cilium/cilium#42578). Envoy connects to the backends from the node's Ingress address, which comes from " +
+          "Cilium's cluster-pool IPAM (moved off the VPC range by this library), not from the VPC: requests to a backend " +
+          'on the same node as the Envoy that accepted them are expected to work; for a backend on another node, the VPC ' +
+          'has no route back to that address and its source/destination check drops packets sent from it, so those ' +
+          'requests are expected to fail (reported as hangs in cilium/cilium#33685 and as "served only on the backend\'s ' +
+          'node" in cilium/cilium#46447). Unverified on a real cluster: both expectations, and whether WireGuard between ' +
+          'nodes (which carries the Ingress address inside the tunnel) makes cross-node requests work',
+        reference: 'cilium/cilium#42578, cilium/cilium#33685, cilium/cilium#46447',
+        alternative:
+          ENI_ALTERNATIVE +
+          ' (there the Ingress address is an ENI address), or an AWS Load Balancer ' +
+          'Controller ALB/NLB with IP targets in front of the Services',
+      },
     },
-  }];
+  ];
 }
 
 /** Envoy-based east-west features in aws-cni chaining (the client pod's own VPC address is kept as the source). */
 function envoyUntested(feature: Feature, what: string): CapabilityRow[] {
-  return [{
-    feature, datapath: Datapath.AWS_CNI_CHAINING, fromMinor: 16, toMinor: 20,
-    capability: {
-      support: Support.UNTESTED,
-      reason: `${what} runs traffic through Cilium's Envoy, whose L7 path upstream does not test in aws-cni chaining ` +
-        '(cilium/cilium#42578); users reported proxied connections hanging (cilium/cilium#33685) and, from 1.19.4, ' +
-        'Gateway traffic served only on the backend\'s node (cilium/cilium#46447)',
-      reference: 'cilium/cilium#42578, cilium/cilium#33685, cilium/cilium#46447',
-      alternative: ENI_ALTERNATIVE + ', or an AWS Load Balancer Controller ALB/NLB in front of the Services',
+  return [
+    {
+      feature,
+      datapath: Datapath.AWS_CNI_CHAINING,
+      fromMinor: 16,
+      toMinor: 20,
+      capability: {
+        support: Support.UNTESTED,
+        reason:
+          `${what} runs traffic through Cilium's Envoy, whose L7 path upstream does not test in aws-cni chaining ` +
+          '(cilium/cilium#42578); users reported proxied connections hanging (cilium/cilium#33685) and, from 1.19.4, ' +
+          "Gateway traffic served only on the backend's node (cilium/cilium#46447)",
+        reference: 'cilium/cilium#42578, cilium/cilium#33685, cilium/cilium#46447',
+        alternative: ENI_ALTERNATIVE + ', or an AWS Load Balancer Controller ALB/NLB in front of the Services',
+      },
     },
-  }];
+  ];
 }
 
 /** A feature that upstream CI runs on the ENI datapath on every line: SUPPORTED, with the evidence. */
 function eniSupported(feature: Feature, test: string): CapabilityRow {
   return {
-    feature, datapath: Datapath.ENI, fromMinor: 16, toMinor: 20,
+    feature,
+    datapath: Datapath.ENI,
+    fromMinor: 16,
+    toMinor: 20,
     capability: {
       support: Support.SUPPORTED,
       reason: `upstream EKS CI installs Cilium with ENI IPAM and runs ${test}`,
@@ -127,45 +145,63 @@ function eniSupported(feature: Feature, test: string): CapabilityRow {
 /** The aws-cni chaining rows. */
 const CHAINING_ROWS: readonly CapabilityRow[] = [
   {
-    feature: Feature.L7_POLICY, datapath: Datapath.AWS_CNI_CHAINING, fromMinor: 16, toMinor: 20,
+    feature: Feature.L7_POLICY,
+    datapath: Datapath.AWS_CNI_CHAINING,
+    fromMinor: 16,
+    toMinor: 20,
     capability: {
       support: Support.UNSUPPORTED,
-      reason: 'Cilium maintainers state that L7 policy is not supported in aws-cni chaining and upstream CI skips the l7 tests there',
+      reason:
+        'Cilium maintainers state that L7 policy is not supported in aws-cni chaining and upstream CI skips the l7 tests there',
       reference: 'cilium/cilium#42578',
       alternative: ENI_ALTERNATIVE,
     },
   },
   {
-    feature: Feature.FQDN_POLICY, datapath: Datapath.AWS_CNI_CHAINING, fromMinor: 16, toMinor: 20,
+    feature: Feature.FQDN_POLICY,
+    datapath: Datapath.AWS_CNI_CHAINING,
+    fromMinor: 16,
+    toMinor: 20,
     capability: {
       support: Support.UNSUPPORTED,
-      reason: 'FQDN policy relies on the DNS proxy, which Cilium maintainers state is not supported in aws-cni chaining; upstream CI skips the fqdn tests there',
+      reason:
+        'FQDN policy relies on the DNS proxy, which Cilium maintainers state is not supported in aws-cni chaining; upstream CI skips the fqdn tests there',
       reference: 'cilium/cilium#47269',
       alternative: ENI_ALTERNATIVE,
     },
   },
   {
-    feature: Feature.IPSEC, datapath: Datapath.AWS_CNI_CHAINING, fromMinor: 16, toMinor: 20,
+    feature: Feature.IPSEC,
+    datapath: Datapath.AWS_CNI_CHAINING,
+    fromMinor: 16,
+    toMinor: 20,
     capability: {
       support: Support.INCOMPATIBLE,
-      reason: 'Cilium maintainers state that transparent encryption with IPsec is not supported when Cilium is chained ' +
+      reason:
+        'Cilium maintainers state that transparent encryption with IPsec is not supported when Cilium is chained ' +
         'on top of another CNI, which owns the underlying connectivity; on EKS chaining it broke node-to-node traffic',
       reference: 'cilium/cilium#15596, cilium/cilium#12955',
-      alternative: 'use TransparentEncryption.wireGuard() (with the VPC CNI POD_MTU lowered), or the ENI datapath for IPsec',
+      alternative:
+        'use TransparentEncryption.wireGuard() (with the VPC CNI POD_MTU lowered), or the ENI datapath for IPsec',
     },
   },
   ...envoyFrontendInChaining(Feature.GATEWAY_API, 'Gateway API'),
   ...envoyFrontendInChaining(Feature.INGRESS, 'the Ingress controller'),
   ...envoyUntested(Feature.ENVOY_CONFIG, 'CiliumEnvoyConfig'),
   {
-    feature: Feature.L7_METRICS, datapath: Datapath.AWS_CNI_CHAINING, fromMinor: 16, toMinor: 20,
+    feature: Feature.L7_METRICS,
+    datapath: Datapath.AWS_CNI_CHAINING,
+    fromMinor: 16,
+    toMinor: 20,
     capability: {
       support: Support.UNSUPPORTED,
-      reason: 'Hubble computes httpV2 and dns metrics from L7 flows, which only Cilium\'s L7 proxy (Envoy) and DNS proxy ' +
+      reason:
+        "Hubble computes httpV2 and dns metrics from L7 flows, which only Cilium's L7 proxy (Envoy) and DNS proxy " +
         'emit for traffic an L7 rule covers; both are not supported in aws-cni chaining, so these metrics stay empty ' +
         '(exemplars included)',
       reference: 'cilium/cilium#42578, cilium/cilium#47269',
-      alternative: ENI_ALTERNATIVE + '; on chaining keep to the L3/L4 metrics (drop, policy, flow, tcp, port-distribution)',
+      alternative:
+        ENI_ALTERNATIVE + '; on chaining keep to the L3/L4 metrics (drop, policy, flow, tcp, port-distribution)',
     },
   },
 ];
@@ -184,7 +220,10 @@ const ENI_ROWS: readonly CapabilityRow[] = [
   eniSupported(Feature.GATEWAY_API, 'the l7-lb tests on the Envoy path Gateway API uses'),
   eniSupported(Feature.INGRESS, 'the l7-lb tests on the Envoy path the Ingress controller uses'),
   eniSupported(Feature.ENVOY_CONFIG, 'the l7-lb tests, whose Services get an annotation-generated CiliumEnvoyConfig'),
-  eniSupported(Feature.L7_METRICS, 'the l7 and fqdn tests, whose flows the httpV2 and dns metrics count (for traffic an L7 rule covers)'),
+  eniSupported(
+    Feature.L7_METRICS,
+    'the l7 and fqdn tests, whose flows the httpV2 and dns metrics count (for traffic an L7 rule covers)',
+  ),
 ];
 
 /** The table: feature × datapath × line. Rows not listed are SUPPORTED. */
@@ -198,7 +237,9 @@ export function capabilityTable(): readonly CapabilityRow[] {
 /** The capability of `feature` on `datapath` for `version`. */
 export function capabilityOf(feature: Feature, datapath: Datapath, version: CiliumVersion): Capability {
   const minor = version.minor;
-  const row = TABLE.find((r) => r.feature === feature && r.datapath === datapath && minor >= r.fromMinor && minor <= r.toMinor);
+  const row = TABLE.find(
+    (r) => r.feature === feature && r.datapath === datapath && minor >= r.fromMinor && minor <= r.toMinor,
+  );
   return row?.capability ?? { support: Support.SUPPORTED };
 }
 

@@ -46,7 +46,10 @@ export class CiliumChartSource {
     return new CiliumChartSource({ chartAsset: asset, pinsVersion: false }, 'chart asset');
   }
 
-  private constructor(public readonly location: CiliumChartLocation, private readonly description: string) {}
+  private constructor(
+    public readonly location: CiliumChartLocation,
+    private readonly description: string,
+  ) {}
 
   /** Problems with the source, as a sentence, or undefined. */
   public problem(): string | undefined {
@@ -60,11 +63,14 @@ export class CiliumChartSource {
         // helm v4.1.4 of the layer pulls `<repo>@sha256:<digest> --version <v>` by digest (a wrong digest fails the
         // pull), but aws-eks-v2's HelmChart handler then looks for the pulled chart in a directory named after the
         // reference's last path segment (`cilium@sha256:...`), while helm untars it to `cilium/`: the install fails.
-        return `an OCI chart source cannot be pinned by digest ('${repo}'): aws-eks-v2's Helm handler installs the pulled ` +
+        return (
+          `an OCI chart source cannot be pinned by digest ('${repo}'): aws-eks-v2's Helm handler installs the pulled ` +
           "chart from a directory named after the reference's last path segment, which a digest changes; pin the chart's " +
-          'content with CiliumChartSource.asset() (the archive, hashed into the asset) or by version from a registry you control';
+          'content with CiliumChartSource.asset() (the archive, hashed into the asset) or by version from a registry you control'
+        );
       }
-      return /^oci:\/\/[^/\s]+\/\S*cilium$/.test(repo) ? undefined
+      return /^oci:\/\/[^/\s]+\/\S*cilium$/.test(repo)
+        ? undefined
         : `an OCI chart source must name the chart as its last path segment ('.../cilium'), got '${repo}'`;
     }
     return `a chart source must be an https:// Helm repository or an oci:// reference, got '${repo}'`;

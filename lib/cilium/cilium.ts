@@ -142,17 +142,26 @@ export class Cilium extends Construct {
     this.version = (props.version ?? CiliumVersion.V1_20).validate(this);
     const timeout = props.timeout ?? Duration.minutes(10);
     if (timeout.toSeconds() >= 15 * 60) {
-      throw new MeshValidationError(`timeout must be below 15 minutes (the kubectl provider Lambda limit), got ` +
-        `${timeout.toHumanString()}; use e.g. Duration.minutes(10)`, this);
+      throw new MeshValidationError(
+        `timeout must be below 15 minutes (the kubectl provider Lambda limit), got ` +
+          `${timeout.toHumanString()}; use e.g. Duration.minutes(10)`,
+        this,
+      );
     }
     if (timeout.toSeconds() < 60) {
-      throw new MeshValidationError(`timeout must be at least 1 minute for the agents to roll out, got ${timeout.toHumanString()}; ` +
-        'use e.g. Duration.minutes(10)', this);
+      throw new MeshValidationError(
+        `timeout must be at least 1 minute for the agents to roll out, got ${timeout.toHumanString()}; ` +
+          'use e.g. Duration.minutes(10)',
+        this,
+      );
     }
     const source = props.chartSource ?? CiliumChartSource.helmRepository();
     const sourceProblem = source.problem();
     if (sourceProblem) {
-      throw new MeshValidationError(`${sourceProblem}; use CiliumChartSource.helmRepository(), .oci() or .asset()`, this);
+      throw new MeshValidationError(
+        `${sourceProblem}; use CiliumChartSource.helmRepository(), .oci() or .asset()`,
+        this,
+      );
     }
     const facts = _meshClusterFactsOf(props.cluster);
     const kubeProxyReplacement = this.kubeProxyReplacement(props, facts);
@@ -162,8 +171,11 @@ export class Cilium extends Construct {
     const encryption = props.encryption && atScope(this, () => props.encryption!._forCluster(facts, datapath));
     const operatorIdentity = datapath === Datapath.ENI ? this.eniOperatorIdentity(props) : undefined;
     this.operatorRole = operatorIdentity?.role;
-    const values: RenderedCiliumValues = atScope(this, () => renderCiliumValues({ ...props, kubeProxyReplacement, k8sServiceHost, datapath, encryption },
-      this.version, { eniOperatorRoleArn: operatorIdentity?.irsaRoleArn }));
+    const values: RenderedCiliumValues = atScope(this, () =>
+      renderCiliumValues({ ...props, kubeProxyReplacement, k8sServiceHost, datapath, encryption }, this.version, {
+        eniOperatorRoleArn: operatorIdentity?.irsaRoleArn,
+      }),
+    );
     this.values = values;
     // The channel GatewayApiCrds installs (same default), or that whoever installs the CRDs was told to use.
     const gatewayApiChannel = props.gatewayApiCrds?.channel ?? GatewayApiVersion.defaultChannel(this.version);
@@ -196,21 +208,30 @@ export class Cilium extends Construct {
     }
     if (props.alertRules) {
       if (!props.hubble?.policyVerdictMetrics || !props.hubble.relay) {
-        throw new MeshValidationError('alertRules need the policy drop metrics with namespace labels and Hubble Relay, got ' +
-          `policyVerdictMetrics: ${props.hubble?.policyVerdictMetrics ?? false}, relay: ${props.hubble?.relay ?? false}; ` +
-          'set hubble: { policyVerdictMetrics: true, relay: true }', this);
+        throw new MeshValidationError(
+          'alertRules need the policy drop metrics with namespace labels and Hubble Relay, got ' +
+            `policyVerdictMetrics: ${props.hubble?.policyVerdictMetrics ?? false}, relay: ${props.hubble?.relay ?? false}; ` +
+            'set hubble: { policyVerdictMetrics: true, relay: true }',
+          this,
+        );
       }
       if (!props.prometheus?.operatorCrdsInstalled) {
-        throw new MeshValidationError('alertRules render a PrometheusRule (monitoring.coreos.com/v1), got alertRules without ' +
-          'prometheus.operatorCrdsInstalled; a fresh cluster has no such CRD, so the manifest would fail to apply. Install ' +
-          'the Prometheus Operator CRDs first and set prometheus: { operatorCrdsInstalled: true }, or leave alertRules out', this);
+        throw new MeshValidationError(
+          'alertRules render a PrometheusRule (monitoring.coreos.com/v1), got alertRules without ' +
+            'prometheus.operatorCrdsInstalled; a fresh cluster has no such CRD, so the manifest would fail to apply. Install ' +
+            'the Prometheus Operator CRDs first and set prometheus: { operatorCrdsInstalled: true }, or leave alertRules out',
+          this,
+        );
       }
       const rule = atScope(this, () => renderHubbleAlertRules(props.alertRules));
       this.alertRules = new eks.KubernetesManifest(this, 'AlertRules', { cluster: props.cluster, manifest: [rule] });
       this.alertRules.node.addDependency(this.release);
     }
     if (!props.gatewayApi && props.gatewayApiCrds !== undefined) {
-      throw new MeshValidationError('gatewayApiCrds is set but gatewayApi is off; set gatewayApi: true or remove gatewayApiCrds', this);
+      throw new MeshValidationError(
+        'gatewayApiCrds is set but gatewayApi is off; set gatewayApi: true or remove gatewayApiCrds',
+        this,
+      );
     }
     if (props.gatewayApi && (props.gatewayApiCrds?.install ?? true)) {
       this.gatewayApiCrds = new GatewayApiCrds(this, 'GatewayApiCrds', {
@@ -259,14 +280,20 @@ export class Cilium extends Construct {
     }
     const clusterDatapath = facts.datapath;
     if (clusterDatapath !== Datapath.AWS_CNI_CHAINING && clusterDatapath !== Datapath.ENI) {
-      throw new MeshValidationError(`cluster.datapath must be '${Datapath.AWS_CNI_CHAINING}' or '${Datapath.ENI}', got ` +
-        `${JSON.stringify(clusterDatapath)}; fix the cluster construct`, this);
+      throw new MeshValidationError(
+        `cluster.datapath must be '${Datapath.AWS_CNI_CHAINING}' or '${Datapath.ENI}', got ` +
+          `${JSON.stringify(clusterDatapath)}; fix the cluster construct`,
+        this,
+      );
     }
     if (props.datapath !== undefined && props.datapath !== clusterDatapath) {
-      throw new MeshValidationError(`datapath '${props.datapath}' differs from the datapath '${clusterDatapath}' the cluster ` +
-        `'${props.cluster.node.path}' was created for; switching in place would replace the CNI under running pods. ` +
-        'Remove the datapath prop (it follows the cluster), or migrate: create a new cluster with the other datapath, ' +
-        'move the workloads, delete the old one (README, "Switching datapaths")', this);
+      throw new MeshValidationError(
+        `datapath '${props.datapath}' differs from the datapath '${clusterDatapath}' the cluster ` +
+          `'${props.cluster.node.path}' was created for; switching in place would replace the CNI under running pods. ` +
+          'Remove the datapath prop (it follows the cluster), or migrate: create a new cluster with the other datapath, ' +
+          'move the workloads, delete the old one (README, "Switching datapaths")',
+        this,
+      );
     }
     return clusterDatapath;
   }
@@ -281,20 +308,32 @@ export class Cilium extends Construct {
     const bootstrap = cfn instanceof eks.CfnCluster ? cfn.bootstrapSelfManagedAddons : false;
     const vpcCni = cluster.node.findAll().find((c) => c instanceof eks.CfnAddon && c.addonName === 'vpc-cni');
     if (bootstrap !== false || vpcCni) {
-      const why = vpcCni ? `has a vpc-cni add-on (${vpcCni.node.path})` : 'was created with EKS\'s default networking add-ons (VPC CNI)';
-      throw new MeshValidationError(`datapath 'eni' on cluster '${cluster.node.path}', which ${why}: Cilium would take over ` +
-        'pod networking under running pods while aws-node keeps assigning addresses. Create the cluster with ' +
-        'bootstrapSelfManagedAddons: false and no vpc-cni add-on (MeshCluster with datapath: Datapath.ENI does), or ' +
-        'migrate to such a cluster (README, "Switching datapaths")', this);
+      const why = vpcCni
+        ? `has a vpc-cni add-on (${vpcCni.node.path})`
+        : "was created with EKS's default networking add-ons (VPC CNI)";
+      throw new MeshValidationError(
+        `datapath 'eni' on cluster '${cluster.node.path}', which ${why}: Cilium would take over ` +
+          'pod networking under running pods while aws-node keeps assigning addresses. Create the cluster with ' +
+          'bootstrapSelfManagedAddons: false and no vpc-cni add-on (MeshCluster with datapath: Datapath.ENI does), or ' +
+          'migrate to such a cluster (README, "Switching datapaths")',
+        this,
+      );
     }
   }
 
   /** The ENI operator's role, trusted by EKS Pod Identity (with the association) or by the cluster's OIDC provider. */
-  private eniOperatorIdentity(props: CiliumProps): { role: iam.Role; association?: eks.CfnPodIdentityAssociation; irsaRoleArn?: string } {
+  private eniOperatorIdentity(props: CiliumProps): {
+    role: iam.Role;
+    association?: eks.CfnPodIdentityAssociation;
+    irsaRoleArn?: string;
+  } {
     const credentials = props.eni?.operatorCredentials ?? EniOperatorCredentials.POD_IDENTITY;
     if (!Object.values(EniOperatorCredentials).includes(credentials)) {
-      throw new MeshValidationError(`eni.operatorCredentials must be EniOperatorCredentials.POD_IDENTITY or IRSA, got ` +
-        `'${String(credentials)}'; pass one of them`, this);
+      throw new MeshValidationError(
+        `eni.operatorCredentials must be EniOperatorCredentials.POD_IDENTITY or IRSA, got ` +
+          `'${String(credentials)}'; pass one of them`,
+        this,
+      );
     }
     const policy = new iam.PolicyDocument({
       statements: [new iam.PolicyStatement({ actions: eniOperatorActions(this.version, props.eni), resources: ['*'] })],
@@ -305,9 +344,12 @@ export class Cilium extends Construct {
       try {
         provider = props.cluster.openIdConnectProvider;
       } catch {
-        throw new MeshValidationError(`IRSA credentials for the Cilium operator need the cluster's OIDC provider, but the ` +
-          `imported cluster '${props.cluster.node.path}' has none; pass openIdConnectProvider to ` +
-          'eks.Cluster.fromClusterAttributes or use EniOperatorCredentials.POD_IDENTITY', this);
+        throw new MeshValidationError(
+          `IRSA credentials for the Cilium operator need the cluster's OIDC provider, but the ` +
+            `imported cluster '${props.cluster.node.path}' has none; pass openIdConnectProvider to ` +
+            'eks.Cluster.fromClusterAttributes or use EniOperatorCredentials.POD_IDENTITY',
+          this,
+        );
       }
       const conditions = new CfnJson(this, 'OperatorTrustConditions', {
         value: {
@@ -336,9 +378,10 @@ export class Cilium extends Construct {
       roleArn: role.roleArn,
     });
     if (props.eni?.installPodIdentityAgent ?? true) {
-      const agent = props.cluster instanceof eks.Cluster
-        ? props.cluster.eksPodIdentityAgent
-        : new eks.Addon(this, 'PodIdentityAgent', { cluster: props.cluster, addonName: 'eks-pod-identity-agent' });
+      const agent =
+        props.cluster instanceof eks.Cluster
+          ? props.cluster.eksPodIdentityAgent
+          : new eks.Addon(this, 'PodIdentityAgent', { cluster: props.cluster, addonName: 'eks-pod-identity-agent' });
       if (agent) association.node.addDependency(agent);
     }
     return { role, association };
@@ -350,13 +393,19 @@ export class Cilium extends Construct {
     }
     const mode = facts.kubeProxyMode;
     if (mode !== KubeProxyMode.KEEP && mode !== KubeProxyMode.REPLACE) {
-      throw new MeshValidationError(`cluster.kubeProxyMode must be 'keep' or 'replace', got ${JSON.stringify(mode)}; ` +
-        'fix the cluster construct', this);
+      throw new MeshValidationError(
+        `cluster.kubeProxyMode must be 'keep' or 'replace', got ${JSON.stringify(mode)}; ` +
+          'fix the cluster construct',
+        this,
+      );
     }
     const derived = mode === KubeProxyMode.REPLACE;
     if (props.kubeProxyReplacement !== undefined && props.kubeProxyReplacement !== derived) {
-      throw new MeshValidationError(`kubeProxyReplacement: ${props.kubeProxyReplacement} contradicts the cluster's ` +
-        `kubeProxyMode '${mode}'; remove the kubeProxyReplacement prop (it follows the cluster) or change kubeProxyMode`, this);
+      throw new MeshValidationError(
+        `kubeProxyReplacement: ${props.kubeProxyReplacement} contradicts the cluster's ` +
+          `kubeProxyMode '${mode}'; remove the kubeProxyReplacement prop (it follows the cluster) or change kubeProxyMode`,
+        this,
+      );
     }
     return derived;
   }
@@ -372,9 +421,12 @@ export class Cilium extends Construct {
       endpoint = undefined;
     }
     if (endpoint === undefined) {
-      throw new MeshValidationError('KPR without a reachable endpoint: kube-proxy replacement needs the API server host ' +
-        `(k8sServiceHost), but the imported cluster '${props.cluster.node.path}' has no clusterEndpoint; pass ` +
-        'clusterEndpoint to eks.Cluster.fromClusterAttributes or set k8sServiceHost', this);
+      throw new MeshValidationError(
+        'KPR without a reachable endpoint: kube-proxy replacement needs the API server host ' +
+          `(k8sServiceHost), but the imported cluster '${props.cluster.node.path}' has no clusterEndpoint; pass ` +
+          'clusterEndpoint to eks.Cluster.fromClusterAttributes or set k8sServiceHost',
+        this,
+      );
     }
     // https://ABC.gr7.region.eks.amazonaws.com -> ['https:', '', 'ABC.gr7...']
     return Token.isUnresolved(endpoint) ? Fn.select(2, Fn.split('/', endpoint)) : stripScheme(endpoint);
@@ -385,30 +437,43 @@ function stripScheme(endpoint: string): string {
   return endpoint.replace(/^[a-z]+:\/\//, '').split('/')[0];
 }
 
-const PROFILE_KEYS = ['datapath', 'kubeProxyReplacement', 'l7Proxy', 'mutualAuthentication', 'gatewayApi', 'ingressController'] as const;
+const PROFILE_KEYS = [
+  'datapath',
+  'kubeProxyReplacement',
+  'l7Proxy',
+  'mutualAuthentication',
+  'gatewayApi',
+  'ingressController',
+] as const;
 
 /** The compared facts of a profile; the Gateway API channel and the Envoy config switches with their defaults filled in. */
 function profileFacts(p: CiliumProfile): [string, unknown][] {
   return [
     ...PROFILE_KEYS.map((k): [string, unknown] => [k, p[k]]),
-    ['envoyConfig', envoyConfigOf(p)], ['l7LoadBalancing', p.l7LoadBalancing ?? false],
+    ['envoyConfig', envoyConfigOf(p)],
+    ['l7LoadBalancing', p.l7LoadBalancing ?? false],
     ['gatewayApiChannel', gatewayApiChannelOf(p)],
   ];
 }
 
 function sameProfile(a: CiliumProfile, b: CiliumProfile): boolean {
   const fb = profileFacts(b);
-  return a.version.version === b.version.version && profileFacts(a).every(([k, v], i) => fb[i][0] === k && fb[i][1] === v);
+  return (
+    a.version.version === b.version.version && profileFacts(a).every(([k, v], i) => fb[i][0] === k && fb[i][1] === v)
+  );
 }
 
 function describeProfile(p: CiliumProfile): string {
-  return `Cilium ${p.version.version} (${profileFacts(p).map(([k, v]) => `${k}=${v}`).join(', ')})`;
+  return `Cilium ${p.version.version} (${profileFacts(p)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ')})`;
 }
 
 /** The ENI IPAM statement's `Resource: *`, by design (cdk-nag AwsSolutions-IAM5). */
 function acknowledgeEniPolicy(role: iam.Role): void {
   acknowledgeNag(role, {
-    'AwsSolutions-IAM5[Resource::*]': "Cilium's documented ENI IPAM actions: the ec2:Describe* calls support no " +
+    'AwsSolutions-IAM5[Resource::*]':
+      "Cilium's documented ENI IPAM actions: the ec2:Describe* calls support no " +
       'resource-level permissions, and the ENIs the operator creates, attaches and tags do not exist at deploy time',
   });
 }

@@ -51,5 +51,7 @@ export function _markMeshClusterFacts(cluster: IMeshClusterFacts): void {
  * @internal
  */
 export function _meshClusterFactsOf(cluster: object): IMeshClusterFacts | undefined {
-  return (cluster as { [FACTS_BRAND]?: boolean })[FACTS_BRAND] === true ? (cluster as unknown as IMeshClusterFacts) : undefined;
+  return (cluster as { [FACTS_BRAND]?: boolean })[FACTS_BRAND] === true
+    ? (cluster as unknown as IMeshClusterFacts)
+    : undefined;
 }

@@ -68,7 +68,10 @@ export class TransparentEncryption {
     return new TransparentEncryption(EncryptionType.IPSEC);
   }
 
-  private constructor(public readonly type: EncryptionType, private readonly wireGuardOptions?: WireGuardOptions) {}
+  private constructor(
+    public readonly type: EncryptionType,
+    private readonly wireGuardOptions?: WireGuardOptions,
+  ) {}
 
   /** The pod MTU of WireGuard, if stated (or taken from the cluster). */
   public get podMtu(): number | undefined {
@@ -92,9 +95,11 @@ export class TransparentEncryption {
     const podMtu = sameMtu('podMtu', o.podMtu, facts?.podMtu, 'POD_MTU', 'podMtu');
     const eniMtu = sameMtu('eniMtu', o.eniMtu, facts?.eniMtu, 'AWS_VPC_ENI_MTU', 'mtu');
     if (podMtu === undefined && datapath === Datapath.AWS_CNI_CHAINING) {
-      throw new MeshValidationError('WireGuard in aws-cni chaining needs the pod MTU, but this cluster does not state ' +
-        "the VPC CNI's POD_MTU (it is not a MeshCluster); pass TransparentEncryption.wireGuard({ podMtu, eniMtu }) with " +
-        `the VPC CNI's POD_MTU and AWS_VPC_ENI_MTU, e.g. { podMtu: ${maxWireGuardPodMtu()}, eniMtu: ${DEFAULT_ENI_MTU} }`);
+      throw new MeshValidationError(
+        'WireGuard in aws-cni chaining needs the pod MTU, but this cluster does not state ' +
+          "the VPC CNI's POD_MTU (it is not a MeshCluster); pass TransparentEncryption.wireGuard({ podMtu, eniMtu }) with " +
+          `the VPC CNI's POD_MTU and AWS_VPC_ENI_MTU, e.g. { podMtu: ${maxWireGuardPodMtu()}, eniMtu: ${DEFAULT_ENI_MTU} }`,
+      );
     }
     const resolved = new TransparentEncryption(this.type, { podMtu, eniMtu });
     resolved.check(facts?.podMtu !== undefined);
@@ -111,8 +116,10 @@ export class TransparentEncryption {
     if (!o) return;
     const eniMtu = o.eniMtu ?? DEFAULT_ENI_MTU;
     if (!Number.isInteger(eniMtu) || eniMtu < 1280 || eniMtu > 9001) {
-      throw new MeshValidationError(`wireGuard.eniMtu must be an integer from 1280 to 9001, got ${eniMtu}; ` +
-        'pass the AWS_VPC_ENI_MTU of the VPC CNI (9001 by default)');
+      throw new MeshValidationError(
+        `wireGuard.eniMtu must be an integer from 1280 to 9001, got ${eniMtu}; ` +
+          'pass the AWS_VPC_ENI_MTU of the VPC CNI (9001 by default)',
+      );
     }
     if (o.podMtu === undefined) return;
     const max = maxWireGuardPodMtu(eniMtu);
@@ -120,19 +127,29 @@ export class TransparentEncryption {
       const fix = mtuFromCluster
         ? `pass vpcCni: { mtu: ${eniMtu}, podMtu: ${max} } to the MeshCluster so that pods leave room for the WireGuard header`
         : `set POD_MTU=${max} on the VPC CNI and pass the same value`;
-      throw new MeshValidationError(`wireGuard.podMtu must be an integer from 576 to ${max} (ENI MTU ${eniMtu} minus ` +
-        `${WIREGUARD_OVERHEAD_BYTES} bytes of WireGuard overhead), got ${o.podMtu}${mtuFromCluster ? " (the cluster's vpcCni.podMtu)" : ''}; ` +
-        `${fix} (cilium/cilium#28413)`);
+      throw new MeshValidationError(
+        `wireGuard.podMtu must be an integer from 576 to ${max} (ENI MTU ${eniMtu} minus ` +
+          `${WIREGUARD_OVERHEAD_BYTES} bytes of WireGuard overhead), got ${o.podMtu}${mtuFromCluster ? " (the cluster's vpcCni.podMtu)" : ''}; ` +
+          `${fix} (cilium/cilium#28413)`,
+      );
     }
   }
 }
 
 /** A WireGuard MTU: the stated one, the cluster's, or an error when both are given and differ. */
-function sameMtu(option: string, stated: number | undefined, cluster: number | undefined, env: string, vpcCniKey: string): number | undefined {
+function sameMtu(
+  option: string,
+  stated: number | undefined,
+  cluster: number | undefined,
+  env: string,
+  vpcCniKey: string,
+): number | undefined {
   if (stated !== undefined && cluster !== undefined && stated !== cluster) {
-    throw new MeshValidationError(`WireGuard is configured for ${option} ${stated}, but this cluster's VPC CNI sets ` +
-      `${env} ${cluster}; pass vpcCni: { ${vpcCniKey}: ${stated} } to the cluster, or leave ${option} out of ` +
-      'TransparentEncryption.wireGuard() (it follows the cluster)');
+    throw new MeshValidationError(
+      `WireGuard is configured for ${option} ${stated}, but this cluster's VPC CNI sets ` +
+        `${env} ${cluster}; pass vpcCni: { ${vpcCniKey}: ${stated} } to the cluster, or leave ${option} out of ` +
+        'TransparentEncryption.wireGuard() (it follows the cluster)',
+    );
   }
   return stated ?? cluster;
 }

@@ -125,36 +125,48 @@ const INTERFACE_PATTERN = /^[a-z][a-z0-9]{0,14}\+?$/;
 export function validateEniOptions(options: EniOptions, version: CiliumVersion): void {
   for (const [k, v] of Object.entries(options.eniTags ?? {})) {
     if (!TAG_KEY.test(k) || k.startsWith('aws:') || !TAG_VALUE.test(v)) {
-      throw new MeshValidationError(`eni.eniTags entry '${k}=${v}' is not a valid EC2 tag (key 1-128 characters, ` +
-        "value up to 256, letters, digits, spaces and _.:/=+-@, no 'aws:' prefix); fix or remove the tag");
+      throw new MeshValidationError(
+        `eni.eniTags entry '${k}=${v}' is not a valid EC2 tag (key 1-128 characters, ` +
+          "value up to 256, letters, digits, spaces and _.:/=+-@, no 'aws:' prefix); fix or remove the tag",
+      );
     }
   }
   for (const id of options.subnetIds ?? []) {
     if (!SUBNET_ID.test(id)) {
-      throw new MeshValidationError(`eni.subnetIds entry '${id}' is not a subnet ID; pass IDs such as 'subnet-0123456789abcdef0' ` +
-        '(subnet.subnetId of a looked-up VPC), or select subnets by tag with subnetTags');
+      throw new MeshValidationError(
+        `eni.subnetIds entry '${id}' is not a subnet ID; pass IDs such as 'subnet-0123456789abcdef0' ` +
+          '(subnet.subnetId of a looked-up VPC), or select subnets by tag with subnetTags',
+      );
     }
   }
   for (const t of options.subnetTags ?? []) {
     if (!TAG_KEY.test(t.key) || !TAG_VALUE.test(t.value) || t.key.includes('=')) {
-      throw new MeshValidationError(`eni.subnetTags entry '${t.key}=${t.value}' is not a valid EC2 tag filter; ` +
-        "pass { key, value } with a key without '='");
+      throw new MeshValidationError(
+        `eni.subnetTags entry '${t.key}=${t.value}' is not a valid EC2 tag filter; ` +
+          "pass { key, value } with a key without '='",
+      );
     }
   }
   const interfaces = options.egressMasqueradeInterfaces;
   if (interfaces !== undefined) {
     if (version.minor > EGRESS_MASQUERADE_INTERFACES_LAST_MINOR) {
-      throw new MeshValidationError(`eni.egressMasqueradeInterfaces is set (${interfaces.join(' ')}), but Cilium ` +
-        `${version.line} does not masquerade in ENI mode (enableIPv4Masquerade defaults to false with eni.enabled from ` +
-        '1.18; the NAT gateway translates pod traffic); remove egressMasqueradeInterfaces');
+      throw new MeshValidationError(
+        `eni.egressMasqueradeInterfaces is set (${interfaces.join(' ')}), but Cilium ` +
+          `${version.line} does not masquerade in ENI mode (enableIPv4Masquerade defaults to false with eni.enabled from ` +
+          '1.18; the NAT gateway translates pod traffic); remove egressMasqueradeInterfaces',
+      );
     }
     if (interfaces.length === 0 || interfaces.some((i) => !INTERFACE_PATTERN.test(i))) {
-      throw new MeshValidationError(`eni.egressMasqueradeInterfaces must be interface names or prefixes such as 'ens+' ` +
-        `or 'eth+', got ${JSON.stringify(interfaces)}; pass ['ens+'] for Amazon Linux 2023 or ['eth+'] for Bottlerocket`);
+      throw new MeshValidationError(
+        `eni.egressMasqueradeInterfaces must be interface names or prefixes such as 'ens+' ` +
+          `or 'eth+', got ${JSON.stringify(interfaces)}; pass ['ens+'] for Amazon Linux 2023 or ['eth+'] for Bottlerocket`,
+      );
     }
   }
   if (options.installPodIdentityAgent !== undefined && options.operatorCredentials === EniOperatorCredentials.IRSA) {
-    throw new MeshValidationError('eni.installPodIdentityAgent is set, but the operator uses IRSA credentials; ' +
-      'remove installPodIdentityAgent or use EniOperatorCredentials.POD_IDENTITY');
+    throw new MeshValidationError(
+      'eni.installPodIdentityAgent is set, but the operator uses IRSA credentials; ' +
+        'remove installPodIdentityAgent or use EniOperatorCredentials.POD_IDENTITY',
+    );
   }
 }

@@ -29,7 +29,10 @@ export class FlowEventType {
   /** L7 flows from Envoy and the DNS proxy (`l7`, access log). */
   public static readonly L7 = new FlowEventType(129, 'l7');
 
-  private constructor(public readonly type: number, public readonly name: string) {}
+  private constructor(
+    public readonly type: number,
+    public readonly name: string,
+  ) {}
 }
 
 /**
@@ -71,7 +74,10 @@ export class FlowExportTarget {
     return new FlowExportTarget(path, rotation);
   }
 
-  private constructor(public readonly filePath: string, public readonly rotation?: FileRotation) {}
+  private constructor(
+    public readonly filePath: string,
+    public readonly rotation?: FileRotation,
+  ) {}
 }
 
 /** Rotation of a flow log file. */
@@ -119,15 +125,53 @@ export interface FlowExportOptions {
   readonly dynamic?: DynamicFlowExporter[];
 }
 
-const FILTER_FIELDS = ['sourceNamespaces', 'destinationNamespaces', 'sourcePods', 'destinationPods', 'verdicts', 'eventTypes'];
+const FILTER_FIELDS = [
+  'sourceNamespaces',
+  'destinationNamespaces',
+  'sourcePods',
+  'destinationPods',
+  'verdicts',
+  'eventTypes',
+];
 const EXPORTER_FIELDS = ['target', 'allowList', 'denyList', 'fieldMask', 'name'];
 /** Top-level `flow.Flow` fields per line (api/v1/flow/flow.proto of each line). */
 const FLOW_FIELDS_1_16 = [
-  'time', 'uuid', 'verdict', 'auth_type', 'ethernet', 'IP', 'l4', 'source', 'destination', 'Type', 'node_name',
-  'node_labels', 'source_names', 'destination_names', 'l7', 'event_type', 'source_service', 'destination_service',
-  'traffic_direction', 'policy_match_type', 'trace_observation_point', 'trace_reason', 'drop_reason_desc', 'is_reply',
-  'debug_capture_point', 'interface', 'proxy_port', 'trace_context', 'sock_xlate_point', 'socket_cookie', 'cgroup_id',
-  'extensions', 'egress_allowed_by', 'ingress_allowed_by', 'egress_denied_by', 'ingress_denied_by',
+  'time',
+  'uuid',
+  'verdict',
+  'auth_type',
+  'ethernet',
+  'IP',
+  'l4',
+  'source',
+  'destination',
+  'Type',
+  'node_name',
+  'node_labels',
+  'source_names',
+  'destination_names',
+  'l7',
+  'event_type',
+  'source_service',
+  'destination_service',
+  'traffic_direction',
+  'policy_match_type',
+  'trace_observation_point',
+  'trace_reason',
+  'drop_reason_desc',
+  'is_reply',
+  'debug_capture_point',
+  'interface',
+  'proxy_port',
+  'trace_context',
+  'sock_xlate_point',
+  'socket_cookie',
+  'cgroup_id',
+  'extensions',
+  'egress_allowed_by',
+  'ingress_allowed_by',
+  'egress_denied_by',
+  'ingress_denied_by',
 ];
 const FLOW_FIELDS_ADDED: ReadonlyArray<[number, string[]]> = [
   [17, ['file']],
@@ -147,74 +191,106 @@ export type RenderedFlowFilter = { [field: string]: unknown };
 export function renderFlowFilter(filter: FlowFilter, where: string): RenderedFlowFilter {
   const unknown = Object.keys(filter).filter((k) => !FILTER_FIELDS.includes(k));
   if (unknown.length > 0) {
-    throw new MeshValidationError(`${where}: unknown filter field(s) ${unknown.map((k) => `'${k}'`).join(', ')}; ` +
-      `use ${FILTER_FIELDS.join(', ')}`);
+    throw new MeshValidationError(
+      `${where}: unknown filter field(s) ${unknown.map((k) => `'${k}'`).join(', ')}; ` +
+        `use ${FILTER_FIELDS.join(', ')}`,
+    );
   }
   const out: RenderedFlowFilter = {};
-  const ns = (list: string[] | undefined, what: string) => (list ?? []).map((n) => {
-    if (!DNS_LABEL.test(n)) {
-      throw new MeshValidationError(`${where}: ${what} entry '${n}' is not a namespace name; pass e.g. 'shop'`);
-    }
-    return `${n}/`;
-  });
-  const pods = (list: string[] | undefined, what: string) => (list ?? []).map((p) => {
-    if (!POD_PREFIX.test(p)) {
-      throw new MeshValidationError(`${where}: ${what} entry '${p}' must be 'namespace/pod-name-prefix', e.g. 'shop/api-'`);
-    }
-    return p;
-  });
+  const ns = (list: string[] | undefined, what: string) =>
+    (list ?? []).map((n) => {
+      if (!DNS_LABEL.test(n)) {
+        throw new MeshValidationError(`${where}: ${what} entry '${n}' is not a namespace name; pass e.g. 'shop'`);
+      }
+      return `${n}/`;
+    });
+  const pods = (list: string[] | undefined, what: string) =>
+    (list ?? []).map((p) => {
+      if (!POD_PREFIX.test(p)) {
+        throw new MeshValidationError(
+          `${where}: ${what} entry '${p}' must be 'namespace/pod-name-prefix', e.g. 'shop/api-'`,
+        );
+      }
+      return p;
+    });
   const source = [...ns(filter.sourceNamespaces, 'sourceNamespaces'), ...pods(filter.sourcePods, 'sourcePods')];
-  const destination = [...ns(filter.destinationNamespaces, 'destinationNamespaces'), ...pods(filter.destinationPods, 'destinationPods')];
+  const destination = [
+    ...ns(filter.destinationNamespaces, 'destinationNamespaces'),
+    ...pods(filter.destinationPods, 'destinationPods'),
+  ];
   if (source.length > 0) out.source_pod = [...new Set(source)].sort();
   if (destination.length > 0) out.destination_pod = [...new Set(destination)].sort();
   if (filter.verdicts && filter.verdicts.length > 0) {
     for (const v of filter.verdicts) {
       if (!Object.values(FlowVerdict).includes(v)) {
-        throw new MeshValidationError(`${where}: verdict '${String(v)}' is unknown; use FlowVerdict.${Object.keys(FlowVerdict).join(', FlowVerdict.')}`);
+        throw new MeshValidationError(
+          `${where}: verdict '${String(v)}' is unknown; use FlowVerdict.${Object.keys(FlowVerdict).join(', FlowVerdict.')}`,
+        );
       }
     }
     out.verdict = [...new Set(filter.verdicts)].sort();
   }
   if (filter.eventTypes && filter.eventTypes.length > 0) {
     if (filter.eventTypes.some((e) => !(e instanceof FlowEventType))) {
-      throw new MeshValidationError(`${where}: eventTypes entries must be FlowEventType constants (e.g. FlowEventType.DROP)`);
+      throw new MeshValidationError(
+        `${where}: eventTypes entries must be FlowEventType constants (e.g. FlowEventType.DROP)`,
+      );
     }
     out.event_type = [...new Set(filter.eventTypes.map((e) => e.type))].sort((a, b) => a - b).map((type) => ({ type }));
   }
   if (Object.keys(out).length === 0) {
-    throw new MeshValidationError(`${where}: a filter without fields matches every flow; set at least one of ${FILTER_FIELDS.join(', ')}`);
+    throw new MeshValidationError(
+      `${where}: a filter without fields matches every flow; set at least one of ${FILTER_FIELDS.join(', ')}`,
+    );
   }
   return out;
 }
 
 function checkFieldMask(mask: string[] | undefined, version: CiliumVersion, where: string): string[] {
-  const fields = new Set([...FLOW_FIELDS_1_16, ...FLOW_FIELDS_ADDED.filter(([m]) => version.isAtLeast(m)).flatMap(([, f]) => f)]);
+  const fields = new Set([
+    ...FLOW_FIELDS_1_16,
+    ...FLOW_FIELDS_ADDED.filter(([m]) => version.isAtLeast(m)).flatMap(([, f]) => f),
+  ]);
   for (const path of mask ?? []) {
     const [first, second] = path.split('.');
     if (!fields.has(first)) {
       const later = FLOW_FIELDS_ADDED.find(([, f]) => f.includes(first));
-      throw new MeshValidationError(`${where}: fieldMask entry '${path}' is not a field of flow.Flow on Cilium ${version.line}` +
-        (later ? ` (added in 1.${later[0]})` : '') + '; use proto names such as time, verdict, source.namespace, l4');
+      throw new MeshValidationError(
+        `${where}: fieldMask entry '${path}' is not a field of flow.Flow on Cilium ${version.line}` +
+          (later ? ` (added in 1.${later[0]})` : '') +
+          '; use proto names such as time, verdict, source.namespace, l4',
+      );
     }
     if ((first === 'source' || first === 'destination') && second !== undefined && !ENDPOINT_FIELDS.includes(second)) {
-      throw new MeshValidationError(`${where}: fieldMask entry '${path}': '${second}' is not a field of flow.Endpoint; use ` +
-        ENDPOINT_FIELDS.join(', '));
+      throw new MeshValidationError(
+        `${where}: fieldMask entry '${path}': '${second}' is not a field of flow.Endpoint; use ` +
+          ENDPOINT_FIELDS.join(', '),
+      );
     }
   }
   return [...(mask ?? [])];
 }
 
-function rotationValues(target: FlowExportTarget, version: CiliumVersion, where: string, perExporterAllowed: boolean): { [key: string]: unknown } {
+function rotationValues(
+  target: FlowExportTarget,
+  version: CiliumVersion,
+  where: string,
+  perExporterAllowed: boolean,
+): { [key: string]: unknown } {
   const r = target.rotation;
   if (!r) return {};
   if (target.filePath === 'stdout') {
-    throw new MeshValidationError(`${where}: rotation is set for stdout; remove it or export to FlowExportTarget.file(...)`);
+    throw new MeshValidationError(
+      `${where}: rotation is set for stdout; remove it or export to FlowExportTarget.file(...)`,
+    );
   }
   const out: { [key: string]: unknown } = {};
   if (r.maxSize !== undefined) {
     const mb = r.maxSize.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
     if (!Number.isInteger(mb) || mb < 1) {
-      throw new MeshValidationError(`${where}: maxSize must be a whole number of MiB, at least 1, got ${mb} MiB; pass e.g. Size.mebibytes(50)`);
+      throw new MeshValidationError(
+        `${where}: maxSize must be a whole number of MiB, at least 1, got ${mb} MiB; pass e.g. Size.mebibytes(50)`,
+      );
     }
     out.fileMaxSizeMb = mb;
   }
@@ -226,14 +302,18 @@ function rotationValues(target: FlowExportTarget, version: CiliumVersion, where:
   }
   if (r.compress !== undefined) {
     if (!version.isAtLeast(ROTATION_MOVED_MINOR)) {
-      throw new MeshValidationError(`${where}: compress needs Cilium 1.18 (hubble.export.*.fileCompress), got ${version.line}; ` +
-        'remove compress or use CiliumVersion.V1_18 or later');
+      throw new MeshValidationError(
+        `${where}: compress needs Cilium 1.18 (hubble.export.*.fileCompress), got ${version.line}; ` +
+          'remove compress or use CiliumVersion.V1_18 or later',
+      );
     }
     out.fileCompress = r.compress;
   }
   if (!perExporterAllowed && Object.keys(out).length > 0) {
-    throw new MeshValidationError(`${where}: per-exporter rotation needs Cilium 1.18 (earlier charts rotate only the static ` +
-      `exporter, through hubble.export.fileMaxSizeMb/fileMaxBackups), got ${version.line}; remove rotation from dynamic exporters`);
+    throw new MeshValidationError(
+      `${where}: per-exporter rotation needs Cilium 1.18 (earlier charts rotate only the static ` +
+        `exporter, through hubble.export.fileMaxSizeMb/fileMaxBackups), got ${version.line}; remove rotation from dynamic exporters`,
+    );
   }
   return out;
 }
@@ -241,7 +321,9 @@ function rotationValues(target: FlowExportTarget, version: CiliumVersion, where:
 function checkKeys(o: object, where: string, allowed: string[]): void {
   const unknown = Object.keys(o).filter((k) => !allowed.includes(k));
   if (unknown.length > 0) {
-    throw new MeshValidationError(`${where}: unknown field(s) ${unknown.map((k) => `'${k}'`).join(', ')}; use ${allowed.join(', ')}`);
+    throw new MeshValidationError(
+      `${where}: unknown field(s) ${unknown.map((k) => `'${k}'`).join(', ')}; use ${allowed.join(', ')}`,
+    );
   }
 }
 
@@ -258,14 +340,22 @@ export function renderFlowExport(options: FlowExportOptions, version: CiliumVers
   if (options.static) {
     const s = options.static;
     const where = 'hubble.export.static';
-    checkKeys(s, where, EXPORTER_FIELDS.filter((k) => k !== 'name'));
+    checkKeys(
+      s,
+      where,
+      EXPORTER_FIELDS.filter((k) => k !== 'name'),
+    );
     const rotation = rotationValues(s.target, version, where, true);
     out.static = {
       enabled: true,
       filePath: s.target.filePath,
       ...(s.fieldMask ? { fieldMask: checkFieldMask(s.fieldMask, version, where) } : {}),
-      ...(s.allowList ? { allowList: s.allowList.map((f, i) => JSON.stringify(renderFlowFilter(f, `${where}.allowList[${i}]`))) } : {}),
-      ...(s.denyList ? { denyList: s.denyList.map((f, i) => JSON.stringify(renderFlowFilter(f, `${where}.denyList[${i}]`))) } : {}),
+      ...(s.allowList
+        ? { allowList: s.allowList.map((f, i) => JSON.stringify(renderFlowFilter(f, `${where}.allowList[${i}]`))) }
+        : {}),
+      ...(s.denyList
+        ? { denyList: s.denyList.map((f, i) => JSON.stringify(renderFlowFilter(f, `${where}.denyList[${i}]`))) }
+        : {}),
       ...(moved ? rotation : {}),
     };
     if (!moved) Object.assign(out, rotation);
@@ -277,13 +367,17 @@ export function renderFlowExport(options: FlowExportOptions, version: CiliumVers
       const where = `hubble.export.dynamic[${i}]`;
       checkKeys(d, where, EXPORTER_FIELDS);
       if (!DNS_LABEL.test(d.name ?? '') || names.has(d.name)) {
-        throw new MeshValidationError(`${where}: name '${d.name}' must be a unique lower-case name (letters, digits, '-')`);
+        throw new MeshValidationError(
+          `${where}: name '${d.name}' must be a unique lower-case name (letters, digits, '-')`,
+        );
       }
       names.add(d.name);
       if (paths.has(d.target.filePath)) {
         // The agent refuses the whole configuration on a duplicate path, stdout included (pkg/hubble/exporter).
-        throw new MeshValidationError(`${where}: '${d.target.filePath}' is already the target of another dynamic exporter, ` +
-          'which the agent refuses; give each dynamic exporter its own file (at most one stdout)');
+        throw new MeshValidationError(
+          `${where}: '${d.target.filePath}' is already the target of another dynamic exporter, ` +
+            'which the agent refuses; give each dynamic exporter its own file (at most one stdout)',
+        );
       }
       paths.add(d.target.filePath);
       return {

@@ -67,21 +67,33 @@ export class HubbleMetric {
    * `dns`: DNS requests and responses seen by the DNS proxy, so only for traffic a DNS rule covers (`DnsRule`,
    * `Peer.fqdn`, the DNS allow of `DefaultDeny`). Needs L7 visibility: checked as `Feature.L7_METRICS`.
    */
-  public static dns(options: HubbleMetricOptions = {}): HubbleMetric { return new HubbleMetric('dns', options, [], true); }
+  public static dns(options: HubbleMetricOptions = {}): HubbleMetric {
+    return new HubbleMetric('dns', options, [], true);
+  }
   /** `drop`. */
-  public static drop(options: HubbleMetricOptions = {}): HubbleMetric { return new HubbleMetric('drop', options); }
+  public static drop(options: HubbleMetricOptions = {}): HubbleMetric {
+    return new HubbleMetric('drop', options);
+  }
   /** `tcp`. */
-  public static tcp(options: HubbleMetricOptions = {}): HubbleMetric { return new HubbleMetric('tcp', options); }
+  public static tcp(options: HubbleMetricOptions = {}): HubbleMetric {
+    return new HubbleMetric('tcp', options);
+  }
   /** `flow`. */
-  public static flow(options: HubbleMetricOptions = {}): HubbleMetric { return new HubbleMetric('flow', options); }
+  public static flow(options: HubbleMetricOptions = {}): HubbleMetric {
+    return new HubbleMetric('flow', options);
+  }
   /** `icmp`. */
-  public static icmp(options: HubbleMetricOptions = {}): HubbleMetric { return new HubbleMetric('icmp', options); }
+  public static icmp(options: HubbleMetricOptions = {}): HubbleMetric {
+    return new HubbleMetric('icmp', options);
+  }
   /** `port-distribution`. */
   public static portDistribution(options: HubbleMetricOptions = {}): HubbleMetric {
     return new HubbleMetric('port-distribution', options);
   }
   /** `policy` (policy verdicts). */
-  public static policy(options: HubbleMetricOptions = {}): HubbleMetric { return new HubbleMetric('policy', options); }
+  public static policy(options: HubbleMetricOptions = {}): HubbleMetric {
+    return new HubbleMetric('policy', options);
+  }
   /**
    * `httpV2`: HTTP request metrics from Envoy, so only for traffic an L7 HTTP rule covers (`HttpRule`), a Gateway or
    * an Ingress. Needs L7 visibility: checked as `Feature.L7_METRICS` (unsupported in aws-cni chaining).
@@ -114,15 +126,22 @@ export class HubbleMetric {
       if (!values || values.length === 0) return;
       for (const v of values) {
         if (!pattern.test(v)) {
-          throw new MeshValidationError(`Hubble metric '${this.name}': ${key} entry '${v}' is malformed; ` +
-            'use lower-case names such as source_namespace or workload-name');
+          throw new MeshValidationError(
+            `Hubble metric '${this.name}': ${key} entry '${v}' is malformed; ` +
+              'use lower-case names such as source_namespace or workload-name',
+          );
         }
       }
       pairs.push([key, values.join(sep)]);
     };
     ctx('sourceContext', this.options.sourceContext, /^[a-z][a-z-]*$/, '|');
     ctx('destinationContext', this.options.destinationContext, /^[a-z][a-z-]*$/, '|');
-    ctx('labelsContext', this.options.labelsContext?.map((l) => l.name), CONTEXT_LABEL, ',');
+    ctx(
+      'labelsContext',
+      this.options.labelsContext?.map((l) => l.name),
+      CONTEXT_LABEL,
+      ',',
+    );
     return pairs.length === 0 ? this.name : `${this.name}:${pairs.map(([k, v]) => `${k}=${v}`).join(';')}`;
   }
 }
@@ -161,13 +180,17 @@ export class HubbleUiExposure {
   public _render(): { type: 'LoadBalancer'; annotations: { [key: string]: string } } {
     const cidrs = this.options.allowedCidrs ?? [];
     if (cidrs.length === 0) {
-      throw new MeshValidationError('hubble.uiExposure: allowedCidrs is empty, which would expose the Hubble UI (no ' +
-        "authentication) to the whole VPC; pass the CIDRs of your operators, e.g. ['10.20.0.0/16']");
+      throw new MeshValidationError(
+        'hubble.uiExposure: allowedCidrs is empty, which would expose the Hubble UI (no ' +
+          "authentication) to the whole VPC; pass the CIDRs of your operators, e.g. ['10.20.0.0/16']",
+      );
     }
     for (const c of cidrs) {
       const m = IPV4_CIDR.exec(c);
       if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32 || c === '0.0.0.0/0') {
-        throw new MeshValidationError(`hubble.uiExposure: allowedCidrs entry '${c}' is not a restricting IPv4 CIDR; pass e.g. '10.20.0.0/16'`);
+        throw new MeshValidationError(
+          `hubble.uiExposure: allowedCidrs entry '${c}' is not a restricting IPv4 CIDR; pass e.g. '10.20.0.0/16'`,
+        );
       }
     }
     return {
@@ -195,8 +218,13 @@ export const POLICY_VERDICT_LABELS: readonly HubbleContextLabel[] = [
 
 /** What the Hubble values expose outside the cluster, one `key: value` each (empty when both stay ClusterIP). */
 export function hubbleExposures(values: { readonly [key: string]: unknown }): string[] {
-  const at = (path: string): unknown => path.split('.').reduce<unknown>(
-    (v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), values);
+  const at = (path: string): unknown =>
+    path
+      .split('.')
+      .reduce<unknown>(
+        (v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
+        values,
+      );
   const out: string[] = [];
   for (const key of ['hubble.relay.service.type', 'hubble.ui.service.type']) {
     const type = at(key);
@@ -219,12 +247,21 @@ export function checkHubbleExposure(
 ): void {
   if (options.allowExternalExposure === true) return;
   const typed = options.uiExposure?._render();
-  const ui = ((values.hubble as Record<string, unknown> | undefined)?.ui as Record<string, unknown> | undefined)?.service;
-  const exposures = hubbleExposures(values).filter((e) =>
-    !(typed && e.startsWith('hubble.ui.service.type:') && JSON.stringify(ui) === JSON.stringify({ ...(ui as object), ...typed })));
+  const ui = ((values.hubble as Record<string, unknown> | undefined)?.ui as Record<string, unknown> | undefined)
+    ?.service;
+  const exposures = hubbleExposures(values).filter(
+    (e) =>
+      !(
+        typed &&
+        e.startsWith('hubble.ui.service.type:') &&
+        JSON.stringify(ui) === JSON.stringify({ ...(ui as object), ...typed })
+      ),
+  );
   if (exposures.length > 0) {
-    throw new MeshValidationError(`the values expose Hubble outside the cluster (${exposures.join(', ')}), and Hubble ` +
-      'Relay and UI have no authentication; keep them ClusterIP (reach them with cilium hubble port-forward / cilium ' +
-      'hubble ui), use hubble.uiExposure for an internal load balancer, or set hubble.allowExternalExposure: true');
+    throw new MeshValidationError(
+      `the values expose Hubble outside the cluster (${exposures.join(', ')}), and Hubble ` +
+        'Relay and UI have no authentication; keep them ClusterIP (reach them with cilium hubble port-forward / cilium ' +
+        'hubble ui), use hubble.uiExposure for an internal load balancer, or set hubble.allowExternalExposure: true',
+    );
   }
 }

@@ -104,7 +104,12 @@ export function chainingProfile(options: ChainingProfileOptions = {}): CiliumPro
  * controller or L7 load balancing (each switches `enable-envoy-config` on in the chart).
  */
 export function envoyConfigOf(profile: CiliumProfile): boolean {
-  return (profile.envoyConfig ?? false) || profile.gatewayApi || profile.ingressController || (profile.l7LoadBalancing ?? false);
+  return (
+    (profile.envoyConfig ?? false) ||
+    profile.gatewayApi ||
+    profile.ingressController ||
+    (profile.l7LoadBalancing ?? false)
+  );
 }
 
 /** The profile of an ENI install, for mesh objects rendered without the `Cilium` construct (e.g. GitOps). */

@@ -64,7 +64,10 @@ function closest(path: string, known: ReadonlySet<string>): string {
  * (maps such as `extraConfig` or `podAnnotations`, lists, and values the templates render whole) are not checked.
  * Path-less `MeshValidationError`s; `Cilium` re-raises them with its construct path.
  */
-export function checkValuesKeys(overrides: { readonly [key: string]: unknown } | undefined, version: CiliumVersion): void {
+export function checkValuesKeys(
+  overrides: { readonly [key: string]: unknown } | undefined,
+  version: CiliumVersion,
+): void {
   if (!overrides) return;
   const keys = keysOf(version.minor);
   if (!keys) return;
@@ -73,9 +76,11 @@ export function checkValuesKeys(overrides: { readonly [key: string]: unknown } |
     for (const [k, child] of Object.entries(value)) {
       const path = [...at, k].join('.');
       if (!keys.known.has(path)) {
-        throw new MeshValidationError(`valuesOverrides key '${path}' is not a value of the Cilium ${version.line} chart ` +
-          `(neither declared in its values.yaml nor read by its templates), so Helm would ignore it; did you mean ` +
-          `'${closest(path, keys.known)}'?`);
+        throw new MeshValidationError(
+          `valuesOverrides key '${path}' is not a value of the Cilium ${version.line} chart ` +
+            `(neither declared in its values.yaml nor read by its templates), so Helm would ignore it; did you mean ` +
+            `'${closest(path, keys.known)}'?`,
+        );
       }
       if (!keys.open.has(path)) walk(child, [...at, k]);
     }

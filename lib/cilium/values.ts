@@ -5,7 +5,12 @@ import { EncryptionType } from './encryption';
 import { renderFlowExport } from './flow-export';
 import { checkHubbleExposure, HubbleMetric, POLICY_VERDICT_LABELS } from './hubble';
 import { Datapath, type CiliumProfile } from './profile';
-import type { CiliumHelmValues, ComponentPrometheusValues, DashboardHelmValues, HubbleHelmValues } from './values-types';
+import type {
+  CiliumHelmValues,
+  ComponentPrometheusValues,
+  DashboardHelmValues,
+  HubbleHelmValues,
+} from './values-types';
 import type { CiliumValuesOptions } from './values-options';
 import { checkValuesKeys } from './values-keys';
 import type { CiliumVersion } from './version';
@@ -55,19 +60,26 @@ export interface CiliumInstallFacts {
  * values.schema.json on every line, so strict values validation would reject it; `extraConfig` is the declared
  * way to set an agent option and yields the identical `cilium-config` entry.
  */
-export function renderCiliumValues(options: CiliumValuesOptions, version: CiliumVersion, facts: CiliumInstallFacts = {}): RenderedCiliumValues {
+export function renderCiliumValues(
+  options: CiliumValuesOptions,
+  version: CiliumVersion,
+  facts: CiliumInstallFacts = {},
+): RenderedCiliumValues {
   version.validate();
   const datapath = options.datapath ?? Datapath.AWS_CNI_CHAINING;
   if (!Object.values(Datapath).includes(datapath)) {
-    throw new MeshValidationError(`datapath must be Datapath.AWS_CNI_CHAINING or Datapath.ENI, got '${String(datapath)}'; pass one of them`);
+    throw new MeshValidationError(
+      `datapath must be Datapath.AWS_CNI_CHAINING or Datapath.ENI, got '${String(datapath)}'; pass one of them`,
+    );
   }
   const kpr = options.kubeProxyReplacement ?? false;
   const l7Proxy = options.l7Proxy ?? true;
-  const envoyFrontend = (options.gatewayApi ?? false) || options.ingressController !== undefined ||
-    (options.envoyConfig ?? false) || (options.l7LoadBalancing ?? false);
-  const values: JsonMap = datapath === Datapath.ENI
-    ? eniValues(options, version, facts)
-    : chainingValues(options);
+  const envoyFrontend =
+    (options.gatewayApi ?? false) ||
+    options.ingressController !== undefined ||
+    (options.envoyConfig ?? false) ||
+    (options.l7LoadBalancing ?? false);
+  const values: JsonMap = datapath === Datapath.ENI ? eniValues(options, version, facts) : chainingValues(options);
   if (kpr || version.isAtLeast(KPR_DECLARED_MINOR)) {
     values.kubeProxyReplacement = kpr;
   }
@@ -75,8 +87,10 @@ export function renderCiliumValues(options: CiliumValuesOptions, version: Cilium
     values.k8sServiceHost = serviceHost(options.k8sServiceHost);
     values.k8sServicePort = servicePort(options.k8sServicePort ?? 443);
   } else if (options.k8sServiceHost !== undefined || options.k8sServicePort !== undefined) {
-    throw new MeshValidationError('k8sServiceHost/k8sServicePort are only used with kube-proxy replacement; ' +
-      'set kubeProxyReplacement: true or remove them');
+    throw new MeshValidationError(
+      'k8sServiceHost/k8sServicePort are only used with kube-proxy replacement; ' +
+        'set kubeProxyReplacement: true or remove them',
+    );
   }
   if (envoyFrontend && !kpr && !version.isAtLeast(NODEPORT_REMOVED_MINOR)) {
     // 1.16-1.18: Gateway API and Ingress need NodePort support, from kube-proxy replacement or nodePort.enabled.
@@ -93,8 +107,10 @@ export function renderCiliumValues(options: CiliumValuesOptions, version: Cilium
   Object.assign(values, observability(options, version));
   if (options.operatorReplicas !== undefined) {
     if (!Number.isInteger(options.operatorReplicas) || options.operatorReplicas < 1 || options.operatorReplicas > 10) {
-      throw new MeshValidationError(`operatorReplicas must be an integer from 1 to 10, got ${options.operatorReplicas}; ` +
-        'use 2 (the chart default) for high availability');
+      throw new MeshValidationError(
+        `operatorReplicas must be an integer from 1 to 10, got ${options.operatorReplicas}; ` +
+          'use 2 (the chart default) for high availability',
+      );
     }
     values.operator = deepMerge((values.operator ?? {}) as JsonMap, { replicas: options.operatorReplicas });
   }
@@ -110,14 +126,18 @@ export function renderCiliumValues(options: CiliumValuesOptions, version: Cilium
         spire: {
           enabled: true,
           ...(m.trustDomain !== undefined ? { trustDomain: m.trustDomain } : {}),
-          install: (m.installSpire ?? true)
-            ? {
-              enabled: true,
-              server: {
-                dataStorage: m.serverStorageClass !== undefined ? { enabled: true, storageClass: m.serverStorageClass } : { enabled: false },
-              },
-            }
-            : { enabled: false },
+          install:
+            (m.installSpire ?? true)
+              ? {
+                  enabled: true,
+                  server: {
+                    dataStorage:
+                      m.serverStorageClass !== undefined
+                        ? { enabled: true, storageClass: m.serverStorageClass }
+                        : { enabled: false },
+                  },
+                }
+              : { enabled: false },
         },
       },
     };
@@ -139,9 +159,15 @@ export function renderCiliumValues(options: CiliumValuesOptions, version: Cilium
     values.loadBalancer = { l7: { backend: 'envoy' } };
   }
   const merged = deepMerge(values, options.valuesOverrides);
-  if (datapath === Datapath.AWS_CNI_CHAINING && envoyConfigOn(merged) && get(merged, 'ipam.operator.clusterPoolIPv4PodCIDRList') === undefined) {
+  if (
+    datapath === Datapath.AWS_CNI_CHAINING &&
+    envoyConfigOn(merged) &&
+    get(merged, 'ipam.operator.clusterPoolIPv4PodCIDRList') === undefined
+  ) {
     // Decided on the merged values, so that Envoy switched on by any option or override gets it too.
-    merged.ipam = deepMerge((merged.ipam ?? {}) as JsonMap, { operator: { clusterPoolIPv4PodCIDRList: [CHAINING_ENVOY_CLUSTER_POOL_CIDR] } });
+    merged.ipam = deepMerge((merged.ipam ?? {}) as JsonMap, {
+      operator: { clusterPoolIPv4PodCIDRList: [CHAINING_ENVOY_CLUSTER_POOL_CIDR] },
+    });
   }
   checkRenderedValues(merged, version, datapath);
   // after the specific checks, which name the upstream change behind a key a line dropped
@@ -156,8 +182,12 @@ export function renderCiliumValues(options: CiliumValuesOptions, version: Cilium
  * agent allocates the node's Ingress address from its IPAM (`allocateIngressIPs`).
  */
 function envoyConfigOn(v: JsonMap): boolean {
-  return isTrue(get(v, 'envoyConfig.enabled')) || isTrue(get(v, 'ingressController.enabled')) ||
-    isTrue(get(v, 'gatewayAPI.enabled')) || get(v, 'loadBalancer.l7.backend') === 'envoy';
+  return (
+    isTrue(get(v, 'envoyConfig.enabled')) ||
+    isTrue(get(v, 'ingressController.enabled')) ||
+    isTrue(get(v, 'gatewayAPI.enabled')) ||
+    get(v, 'loadBalancer.l7.backend') === 'envoy'
+  );
 }
 
 /**
@@ -168,8 +198,10 @@ function envoyConfigOn(v: JsonMap): boolean {
  */
 function chainingValues(options: CiliumValuesOptions): JsonMap {
   if (options.eni !== undefined) {
-    throw new MeshValidationError('eni options are set, but the datapath is aws-cni chaining (the VPC CNI assigns pod ' +
-      'addresses there); pass datapath: Datapath.ENI or remove eni');
+    throw new MeshValidationError(
+      'eni options are set, but the datapath is aws-cni chaining (the VPC CNI assigns pod ' +
+        'addresses there); pass datapath: Datapath.ENI or remove eni',
+    );
   }
   const values: JsonMap = {
     cni: { chainingMode: 'aws-cni', exclusive: false },
@@ -191,9 +223,11 @@ function chainingValues(options: CiliumValuesOptions): JsonMap {
  */
 function eniValues(options: CiliumValuesOptions, version: CiliumVersion, facts: CiliumInstallFacts): JsonMap {
   if (options.clusterPoolIPv4PodCIDR !== undefined) {
-    throw new MeshValidationError(`clusterPoolIPv4PodCIDR is set (${options.clusterPoolIPv4PodCIDR}), but the ENI datapath ` +
-      'takes every address (pods, router, Ingress) from the VPC subnets; remove clusterPoolIPv4PodCIDR, or select ' +
-      'subnets with eni.subnetIds / eni.subnetTags');
+    throw new MeshValidationError(
+      `clusterPoolIPv4PodCIDR is set (${options.clusterPoolIPv4PodCIDR}), but the ENI datapath ` +
+        'takes every address (pods, router, Ingress) from the VPC subnets; remove clusterPoolIPv4PodCIDR, or select ' +
+        'subnets with eni.subnetIds / eni.subnetTags',
+    );
   }
   const o: EniOptions = options.eni ?? {};
   validateEniOptions(o, version);
@@ -225,8 +259,10 @@ function clusterPoolCidr(cidr: string): string {
   const prefix = m ? Number(m[5]) : -1;
   const fix = `pass a range such as '${CHAINING_ENVOY_CLUSTER_POOL_CIDR}' that overlaps neither the VPC nor the Service CIDR`;
   if (!m || octets.some((o) => o > 255) || prefix < 8 || prefix > 24) {
-    throw new MeshValidationError(`clusterPoolIPv4PodCIDR must be an IPv4 CIDR from /8 to /24 (Cilium gives each node a /24), ` +
-      `got '${cidr}'; ${fix}`);
+    throw new MeshValidationError(
+      `clusterPoolIPv4PodCIDR must be an IPv4 CIDR from /8 to /24 (Cilium gives each node a /24), ` +
+        `got '${cidr}'; ${fix}`,
+    );
   }
   const address = octets.reduce((a, o) => a * 256 + o, 0);
   if (address % 2 ** (32 - prefix) !== 0) {
@@ -266,53 +302,75 @@ export function enabledFeatures(values: RenderedCiliumValues | JsonMap): Feature
   if (isTrue(get(v, 'authentication.mutual.spire.enabled'))) features.push(Feature.MUTUAL_AUTH);
   if (isTrue(get(v, 'gatewayAPI.enabled'))) features.push(Feature.GATEWAY_API);
   if (isTrue(get(v, 'ingressController.enabled'))) features.push(Feature.INGRESS);
-  if (isTrue(get(v, 'envoyConfig.enabled')) || get(v, 'loadBalancer.l7.backend') === 'envoy') features.push(Feature.ENVOY_CONFIG);
+  if (isTrue(get(v, 'envoyConfig.enabled')) || get(v, 'loadBalancer.l7.backend') === 'envoy')
+    features.push(Feature.ENVOY_CONFIG);
   return features;
 }
 
 function checkRenderedValues(v: JsonMap, version: CiliumVersion, datapath: Datapath): void {
-  const fail = (msg: string) => { throw new MeshValidationError(msg); };
+  const fail = (msg: string) => {
+    throw new MeshValidationError(msg);
+  };
   checkDatapathValues(v, version, datapath);
   if ('tunnel' in v) {
-    fail(`'tunnel' was removed in Cilium 1.15 (cilium/cilium#29053), got tunnel=${JSON.stringify(v.tunnel)}; ` +
-      'aws-cni chaining uses routingMode: native, remove tunnel from valuesOverrides');
+    fail(
+      `'tunnel' was removed in Cilium 1.15 (cilium/cilium#29053), got tunnel=${JSON.stringify(v.tunnel)}; ` +
+        'aws-cni chaining uses routingMode: native, remove tunnel from valuesOverrides',
+    );
   }
   const kpr = v.kubeProxyReplacement;
   if (kpr !== undefined && kpr !== true && kpr !== false && kpr !== 'true' && kpr !== 'false') {
-    fail(`kubeProxyReplacement must be true or false, got ${JSON.stringify(kpr)}; the modes partial/strict/probe/disabled ` +
-      'were removed in Cilium 1.16 (cilium/cilium#31286): use the kubeProxyReplacement prop');
+    fail(
+      `kubeProxyReplacement must be true or false, got ${JSON.stringify(kpr)}; the modes partial/strict/probe/disabled ` +
+        'were removed in Cilium 1.16 (cilium/cilium#31286): use the kubeProxyReplacement prop',
+    );
   }
   const nodePortEnabled = get(v, 'nodePort.enabled');
   if (version.isAtLeast(NODEPORT_REMOVED_MINOR) && nodePortEnabled !== undefined) {
-    fail(`nodePort.enabled does not exist on Cilium ${version.line} (removed in 1.19, cilium/cilium#41380), got ` +
-      `${JSON.stringify(nodePortEnabled)}; NodePort is part of kube-proxy replacement: set kubeProxyReplacement: true`);
+    fail(
+      `nodePort.enabled does not exist on Cilium ${version.line} (removed in 1.19, cilium/cilium#41380), got ` +
+        `${JSON.stringify(nodePortEnabled)}; NodePort is part of kube-proxy replacement: set kubeProxyReplacement: true`,
+    );
   }
   const profile = ciliumProfileFromValues(v, version);
   if ((profile.envoyConfig || profile.l7LoadBalancing) && !profile.l7Proxy) {
-    fail('CiliumEnvoyConfig (envoyConfig.enabled, loadBalancer.l7.backend: envoy) requires l7Proxy: true (the agent ' +
-      'ignores CiliumEnvoyConfig when L7 proxies are disabled), got l7Proxy: false; remove l7Proxy: false');
+    fail(
+      'CiliumEnvoyConfig (envoyConfig.enabled, loadBalancer.l7.backend: envoy) requires l7Proxy: true (the agent ' +
+        'ignores CiliumEnvoyConfig when L7 proxies are disabled), got l7Proxy: false; remove l7Proxy: false',
+    );
   }
-  for (const [on, what] of [[profile.gatewayApi, 'Gateway API'], [profile.ingressController, 'the Ingress controller']] as const) {
+  for (const [on, what] of [
+    [profile.gatewayApi, 'Gateway API'],
+    [profile.ingressController, 'the Ingress controller'],
+  ] as const) {
     if (!on) continue;
     if (!profile.l7Proxy) {
-      fail(`${what} requires l7Proxy: true (Cilium's Envoy serves it; a documented prerequisite on every line), got ` +
-        'l7Proxy: false; remove l7Proxy: false');
+      fail(
+        `${what} requires l7Proxy: true (Cilium's Envoy serves it; a documented prerequisite on every line), got ` +
+          'l7Proxy: false; remove l7Proxy: false',
+      );
     }
     if (version.isAtLeast(NODEPORT_REMOVED_MINOR) && !profile.kubeProxyReplacement) {
-      fail(`${what} on Cilium ${version.line} requires kubeProxyReplacement: true (NodePort support comes only from ` +
-        'kube-proxy replacement since 1.19, cilium/cilium#41380), got kubeProxyReplacement: false; set ' +
-        'kubeProxyReplacement: true (and keep the cluster reachable through k8sServiceHost)');
+      fail(
+        `${what} on Cilium ${version.line} requires kubeProxyReplacement: true (NodePort support comes only from ` +
+          'kube-proxy replacement since 1.19, cilium/cilium#41380), got kubeProxyReplacement: false; set ' +
+          'kubeProxyReplacement: true (and keep the cluster reachable through k8sServiceHost)',
+      );
     }
     if (!version.isAtLeast(NODEPORT_REMOVED_MINOR) && !profile.kubeProxyReplacement && nodePortEnabled !== true) {
-      fail(`${what} on Cilium ${version.line} requires nodePort.enabled: true or kubeProxyReplacement: true, got ` +
-        `nodePort.enabled=${JSON.stringify(nodePortEnabled)}; do not override nodePort.enabled`);
+      fail(
+        `${what} on Cilium ${version.line} requires nodePort.enabled: true or kubeProxyReplacement: true, got ` +
+          `nodePort.enabled=${JSON.stringify(nodePortEnabled)}; do not override nodePort.enabled`,
+      );
     }
   }
   const spire = isTrue(get(v, 'authentication.mutual.spire.enabled'));
   if (spire && !isTrue(get(v, 'authentication.enabled'))) {
-    fail('authentication.mutual.spire.enabled needs authentication.enabled: true (the agent only performs mutual ' +
-      `authentication when the auth subsystem is on), got authentication.enabled=${JSON.stringify(get(v, 'authentication.enabled'))}; ` +
-      'use the mutualAuthentication option instead of overriding authentication.*');
+    fail(
+      'authentication.mutual.spire.enabled needs authentication.enabled: true (the agent only performs mutual ' +
+        `authentication when the auth subsystem is on), got authentication.enabled=${JSON.stringify(get(v, 'authentication.enabled'))}; ` +
+        'use the mutualAuthentication option instead of overriding authentication.*',
+    );
   }
   for (const feature of enabledFeatures(v)) {
     const capability = capabilityOf(feature, datapath, version);
@@ -324,44 +382,64 @@ function checkRenderedValues(v: JsonMap, version: CiliumVersion, datapath: Datap
 
 /** Values (after overrides) that contradict the datapath: VPC CNI settings on ENI, ENI settings on chaining. */
 function checkDatapathValues(v: JsonMap, version: CiliumVersion, datapath: Datapath): void {
-  const fail = (msg: string) => { throw new MeshValidationError(msg); };
+  const fail = (msg: string) => {
+    throw new MeshValidationError(msg);
+  };
   const chainingMode = get(v, 'cni.chainingMode');
   const ipamMode = get(v, 'ipam.mode');
   if (datapath === Datapath.ENI) {
     if (chainingMode !== undefined && chainingMode !== 'none') {
-      fail(`cni.chainingMode is ${JSON.stringify(chainingMode)}, but the ENI datapath runs Cilium as the only CNI ` +
-        '(no VPC CNI to chain after); remove cni.chainingMode from valuesOverrides, or use datapath: Datapath.AWS_CNI_CHAINING');
+      fail(
+        `cni.chainingMode is ${JSON.stringify(chainingMode)}, but the ENI datapath runs Cilium as the only CNI ` +
+          '(no VPC CNI to chain after); remove cni.chainingMode from valuesOverrides, or use datapath: Datapath.AWS_CNI_CHAINING',
+      );
     }
     if (get(v, 'cni.exclusive') === false) {
-      fail('cni.exclusive is false, but the ENI datapath needs Cilium to own the CNI configuration (a leftover VPC CNI ' +
-        'configuration would assign pod addresses too); remove cni.exclusive from valuesOverrides');
+      fail(
+        'cni.exclusive is false, but the ENI datapath needs Cilium to own the CNI configuration (a leftover VPC CNI ' +
+          'configuration would assign pod addresses too); remove cni.exclusive from valuesOverrides',
+      );
     }
     if (isTrue(get(v, 'endpointRoutes.enabled')) || v.enableIPv4Masquerade === false) {
-      fail('endpointRoutes.enabled / enableIPv4Masquerade: false are aws-cni chaining settings; with ENI the chart sets ' +
-        'endpoint routes itself and masquerading follows the line (on until 1.17, off from 1.18); remove them from valuesOverrides');
+      fail(
+        'endpointRoutes.enabled / enableIPv4Masquerade: false are aws-cni chaining settings; with ENI the chart sets ' +
+          'endpoint routes itself and masquerading follows the line (on until 1.17, off from 1.18); remove them from valuesOverrides',
+      );
     }
     if (ipamMode !== undefined && ipamMode !== 'eni') {
-      fail(`ipam.mode is ${JSON.stringify(ipamMode)}, but the ENI datapath needs ipam.mode: eni; remove ipam.mode from valuesOverrides`);
+      fail(
+        `ipam.mode is ${JSON.stringify(ipamMode)}, but the ENI datapath needs ipam.mode: eni; remove ipam.mode from valuesOverrides`,
+      );
     }
     if (get(v, 'ipam.operator.clusterPoolIPv4PodCIDRList') !== undefined) {
-      fail('ipam.operator.clusterPoolIPv4PodCIDRList is a cluster-pool setting, but the ENI datapath takes addresses from ' +
-        'the VPC subnets; remove it from valuesOverrides');
+      fail(
+        'ipam.operator.clusterPoolIPv4PodCIDRList is a cluster-pool setting, but the ENI datapath takes addresses from ' +
+          'the VPC subnets; remove it from valuesOverrides',
+      );
     }
     if (v.egressMasqueradeInterfaces !== undefined && version.isAtLeast(ENI_NO_MASQUERADE_MINOR)) {
-      fail(`egressMasqueradeInterfaces is set, but Cilium ${version.line} does not masquerade in ENI mode; remove it from valuesOverrides`);
+      fail(
+        `egressMasqueradeInterfaces is set, but Cilium ${version.line} does not masquerade in ENI mode; remove it from valuesOverrides`,
+      );
     }
     if (get(v, 'eni.updateEC2AdapterLimitViaAPI') !== undefined && version.isAtLeast(18)) {
-      fail(`eni.updateEC2AdapterLimitViaAPI was removed in Cilium 1.18 (limits always come from EC2), got it on ${version.line}; ` +
-        'remove it from valuesOverrides');
+      fail(
+        `eni.updateEC2AdapterLimitViaAPI was removed in Cilium 1.18 (limits always come from EC2), got it on ${version.line}; ` +
+          'remove it from valuesOverrides',
+      );
     }
   } else {
     if (isTrue(get(v, 'eni.enabled')) || ipamMode === 'eni') {
-      fail('eni.enabled / ipam.mode: eni select the ENI datapath, but the install is aws-cni chaining; pass ' +
-        'datapath: Datapath.ENI (it renders the ENI values of the line and the operator IAM) instead of overriding them');
+      fail(
+        'eni.enabled / ipam.mode: eni select the ENI datapath, but the install is aws-cni chaining; pass ' +
+          'datapath: Datapath.ENI (it renders the ENI values of the line and the operator IAM) instead of overriding them',
+      );
     }
     if (chainingMode !== 'aws-cni') {
-      fail(`cni.chainingMode is ${JSON.stringify(chainingMode)}, but the aws-cni chaining datapath needs 'aws-cni'; ` +
-        'remove cni.chainingMode from valuesOverrides');
+      fail(
+        `cni.chainingMode is ${JSON.stringify(chainingMode)}, but the aws-cni chaining datapath needs 'aws-cni'; ` +
+          'remove cni.chainingMode from valuesOverrides',
+      );
     }
   }
 }
@@ -369,9 +447,11 @@ function checkDatapathValues(v: JsonMap, version: CiliumVersion, datapath: Datap
 /** The paths of every `serviceMonitor.enabled: true` in `v` (the chart has one per component). */
 function serviceMonitorPaths(v: unknown, at: string[] = []): string[] {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return [];
-  return Object.entries(v as JsonMap).flatMap(([k, child]) => (k === 'serviceMonitor' && isTrue(get(child as JsonMap, 'enabled'))
-    ? [[...at, k].join('.')]
-    : serviceMonitorPaths(child, [...at, k])));
+  return Object.entries(v as JsonMap).flatMap(([k, child]) =>
+    k === 'serviceMonitor' && isTrue(get(child as JsonMap, 'enabled'))
+      ? [[...at, k].join('.')]
+      : serviceMonitorPaths(child, [...at, k]),
+  );
 }
 
 /**
@@ -381,12 +461,14 @@ function serviceMonitorPaths(v: unknown, at: string[] = []): string[] {
 function checkServiceMonitors(v: JsonMap, crdsInstalled: boolean): void {
   const paths = serviceMonitorPaths(v);
   if (paths.length > 0 && !crdsInstalled) {
-    throw new MeshValidationError(`ServiceMonitors need the Prometheus Operator CRDs (monitoring.coreos.com/v1), got ` +
-      `${paths.map((p) => `${p}.enabled: true`).join(', ')} without prometheus.operatorCrdsInstalled; a fresh cluster has ` +
-      'no such CRDs and the Cilium chart then fails the install. Install them first (kube-prometheus-stack or the ' +
-      'prometheus-operator-crds chart, with the Cilium release depending on it) and set prometheus: { operatorCrdsInstalled: ' +
-      'true }, or scrape without the operator: the chart annotates the agent, operator, Envoy and Hubble metrics targets ' +
-      'for annotation-based scrapers when ServiceMonitors are off');
+    throw new MeshValidationError(
+      `ServiceMonitors need the Prometheus Operator CRDs (monitoring.coreos.com/v1), got ` +
+        `${paths.map((p) => `${p}.enabled: true`).join(', ')} without prometheus.operatorCrdsInstalled; a fresh cluster has ` +
+        'no such CRDs and the Cilium chart then fails the install. Install them first (kube-prometheus-stack or the ' +
+        'prometheus-operator-crds chart, with the Cilium release depending on it) and set prometheus: { operatorCrdsInstalled: ' +
+        'true }, or scrape without the operator: the chart annotates the agent, operator, Envoy and Hubble metrics targets ' +
+        'for annotation-based scrapers when ServiceMonitors are off',
+    );
   }
 }
 
@@ -402,32 +484,46 @@ function observability(o: CiliumValuesOptions, version: CiliumVersion): JsonMap 
   const metricObjects = [
     ...(hubble.metrics ?? []),
     ...(hubble.policyVerdictMetrics
-      ? [HubbleMetric.policy({ labelsContext: [...POLICY_VERDICT_LABELS] }), HubbleMetric.drop({ labelsContext: [...POLICY_VERDICT_LABELS] })]
+      ? [
+          HubbleMetric.policy({ labelsContext: [...POLICY_VERDICT_LABELS] }),
+          HubbleMetric.drop({ labelsContext: [...POLICY_VERDICT_LABELS] }),
+        ]
       : []),
   ];
   const seen = new Set<string>();
   for (const m of metricObjects) {
     if (seen.has(m.name)) {
-      throw new MeshValidationError(`hubble.metrics lists '${m.name}' twice` +
-        (hubble.policyVerdictMetrics && (m.name === 'policy' || m.name === 'drop') ? ' (policyVerdictMetrics adds policy and drop)' : '') +
-        '; Hubble registers each metric once, keep one');
+      throw new MeshValidationError(
+        `hubble.metrics lists '${m.name}' twice` +
+          (hubble.policyVerdictMetrics && (m.name === 'policy' || m.name === 'drop')
+            ? ' (policyVerdictMetrics adds policy and drop)'
+            : '') +
+          '; Hubble registers each metric once, keep one',
+      );
     }
     seen.add(m.name);
   }
   const metrics = metricObjects.map((m) => m.render());
   if ((hubble.relay || hubble.ui || metrics.length > 0 || hubble.export) && hubble.enabled === false) {
-    throw new MeshValidationError('hubble.relay, hubble.ui, hubble.metrics and hubble.export need Hubble, got hubble.enabled: false; ' +
-      'remove enabled: false or the Hubble features');
+    throw new MeshValidationError(
+      'hubble.relay, hubble.ui, hubble.metrics and hubble.export need Hubble, got hubble.enabled: false; ' +
+        'remove enabled: false or the Hubble features',
+    );
   }
   if (hubble.uiExposure && !hubble.ui) {
-    throw new MeshValidationError('hubble.uiExposure is set, but hubble.ui is off; set ui: true (and relay: true) or remove uiExposure');
+    throw new MeshValidationError(
+      'hubble.uiExposure is set, but hubble.ui is off; set ui: true (and relay: true) or remove uiExposure',
+    );
   }
   if (hubble.ui && !hubble.relay) {
-    throw new MeshValidationError('hubble.ui needs hubble.relay (the UI reads flows from the relay), got relay: false; set relay: true');
+    throw new MeshValidationError(
+      'hubble.ui needs hubble.relay (the UI reads flows from the relay), got relay: false; set relay: true',
+    );
   }
   const h: { -readonly [K in keyof HubbleHelmValues]: HubbleHelmValues[K] } = { enabled: hubble.enabled ?? true };
   if (hubble.relay !== undefined) h.relay = { enabled: hubble.relay };
-  if (hubble.ui !== undefined) h.ui = { enabled: hubble.ui, ...(hubble.uiExposure ? { service: hubble.uiExposure._render() } : {}) };
+  if (hubble.ui !== undefined)
+    h.ui = { enabled: hubble.ui, ...(hubble.uiExposure ? { service: hubble.uiExposure._render() } : {}) };
   if (hubble.export) h.export = renderFlowExport(hubble.export, version);
   if (metrics.length > 0) {
     h.metrics = {
@@ -470,19 +566,25 @@ function dashboardValues(o: CiliumValuesOptions): DashboardHelmValues | undefine
 
 function serviceHost(host: string | undefined): string {
   if (host === undefined) {
-    throw new MeshValidationError('kubeProxyReplacement needs k8sServiceHost (the API server host name), got none; ' +
-      'pass k8sServiceHost or install with the Cilium construct, which derives it from the cluster endpoint');
+    throw new MeshValidationError(
+      'kubeProxyReplacement needs k8sServiceHost (the API server host name), got none; ' +
+        'pass k8sServiceHost or install with the Cilium construct, which derives it from the cluster endpoint',
+    );
   }
   if (!Token.isUnresolved(host) && (host.includes('://') || host.includes('/') || host.trim() === '')) {
-    throw new MeshValidationError(`k8sServiceHost must be a bare host name without scheme or path, got '${host}'; ` +
-      `pass e.g. '${host.replace(/^[a-z]+:\/\//, '').split('/')[0] || 'ABC123.gr7.eu-west-1.eks.amazonaws.com'}'`);
+    throw new MeshValidationError(
+      `k8sServiceHost must be a bare host name without scheme or path, got '${host}'; ` +
+        `pass e.g. '${host.replace(/^[a-z]+:\/\//, '').split('/')[0] || 'ABC123.gr7.eu-west-1.eks.amazonaws.com'}'`,
+    );
   }
   return host;
 }
 
 function servicePort(port: number): number {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new MeshValidationError(`k8sServicePort must be an integer from 1 to 65535, got ${port}; EKS serves the API on 443`);
+    throw new MeshValidationError(
+      `k8sServicePort must be an integer from 1 to 65535, got ${port}; EKS serves the API on 443`,
+    );
   }
   return port;
 }

@@ -81,14 +81,18 @@ export class CiliumVersion {
   private problem(): string | undefined {
     const m = SEMVER.exec(this.version);
     if (!m) {
-      return `Cilium version must be MAJOR.MINOR.PATCH (SemVer 2.0.0: no leading zeros, e.g. '1.20.0'), got '${this.version}'; ` +
-        `use CiliumVersion.V1_20 or CiliumVersion.of('1.20.0')`;
+      return (
+        `Cilium version must be MAJOR.MINOR.PATCH (SemVer 2.0.0: no leading zeros, e.g. '1.20.0'), got '${this.version}'; ` +
+        `use CiliumVersion.V1_20 or CiliumVersion.of('1.20.0')`
+      );
     }
     const major = Number(m[1]);
     const minor = Number(m[2]);
     if (major !== 1 || minor < OLDEST_MINOR || minor > NEWEST_MINOR) {
-      return `Cilium version '${this.version}' is not on a supported line (1.${OLDEST_MINOR} to 1.${NEWEST_MINOR}); ` +
-        `use CiliumVersion.V1_20 or a patch of a supported line`;
+      return (
+        `Cilium version '${this.version}' is not on a supported line (1.${OLDEST_MINOR} to 1.${NEWEST_MINOR}); ` +
+        `use CiliumVersion.V1_20 or a patch of a supported line`
+      );
     }
     return undefined;
   }

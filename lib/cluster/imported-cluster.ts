@@ -65,16 +65,20 @@ export class ImportedMeshCluster extends Construct {
       }
     }
     const attributes = eks.Cluster.fromClusterAttributes(this, 'Attributes', attrs);
-    this.kubectlRole = options?.role ?? new iam.Role(this, 'KubectlRole', {
-      description: `kubectl provider of the imported EKS cluster ${attrs.clusterName} (${this.node.path})`,
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
-    });
+    this.kubectlRole =
+      options?.role ??
+      new iam.Role(this, 'KubectlRole', {
+        description: `kubectl provider of the imported EKS cluster ${attrs.clusterName} (${this.node.path})`,
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
+      });
     this.accessEntry = new eks.AccessEntry(this, 'KubectlAccess', {
       cluster: attributes,
       principal: this.kubectlRole.roleArn,
       accessPolicies: [
-        eks.AccessPolicy.fromAccessPolicyName('AmazonEKSClusterAdminPolicy', { accessScopeType: eks.AccessScopeType.CLUSTER }),
+        eks.AccessPolicy.fromAccessPolicyName('AmazonEKSClusterAdminPolicy', {
+          accessScopeType: eks.AccessScopeType.CLUSTER,
+        }),
       ],
     });
     this.kubectlProvider = new eks.KubectlProvider(this, 'KubectlProvider', {
@@ -87,8 +91,12 @@ export class ImportedMeshCluster extends Construct {
     this.kubectlProvider.node.addDependency(this.accessEntry);
     // Its functions log with the library's retention, and cdk-nag's by-design findings on them (and on the role we
     // created for it) are acknowledged, as for the provider of a MeshCluster.
-    applyKubectlProviderDefaults(this, this.kubectlProvider, DEFAULT_LOG_RETENTION,
-      options?.role === undefined ? this.kubectlRole : undefined);
+    applyKubectlProviderDefaults(
+      this,
+      this.kubectlProvider,
+      DEFAULT_LOG_RETENTION,
+      options?.role === undefined ? this.kubectlRole : undefined,
+    );
     this.cluster = eks.Cluster.fromClusterAttributes(this, 'Cluster', {
       ...attrs,
       kubectlProvider: this.kubectlProvider,

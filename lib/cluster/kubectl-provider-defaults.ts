@@ -48,7 +48,8 @@ export function applyKubectlProviderDefaults(
               `arn:${Stack.of(scope).partition}:iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly`,
               { Ref: 'AWS::NoValue' },
             ],
-          })}]`]: "aws-eks-v2's kubectl handler pulls OCI Helm charts from ECR Public with it (read-only; not configurable)",
+          })}]`]:
+            "aws-eks-v2's kubectl handler pulls OCI Helm charts from ECR Public with it (read-only; not configurable)",
         }
       : {}),
     'AwsSolutions-L1':

@@ -41,9 +41,11 @@ export function eniLimits(instanceType: string): EniLimits | undefined {
 export function eniPodCapacity(instanceType: string, prefixDelegation: boolean): number {
   const limits = eniLimits(instanceType);
   if (!limits) {
-    throw new MeshValidationError(`instance type '${instanceType}' has no ENI limits in the table this library ships ` +
-      `(${ENI_LIMITS_SOURCE}), so the max-pods value of ENI IPAM cannot be computed; use an instance type listed there, ` +
-      'or regenerate lib/cluster/eni-limits.generated.ts with scripts/generate-eni-limits.ts from a newer table');
+    throw new MeshValidationError(
+      `instance type '${instanceType}' has no ENI limits in the table this library ships ` +
+        `(${ENI_LIMITS_SOURCE}), so the max-pods value of ENI IPAM cannot be computed; use an instance type listed there, ` +
+        'or regenerate lib/cluster/eni-limits.generated.ts with scripts/generate-eni-limits.ts from a newer table',
+    );
   }
   const perInterface = Math.max(limits.ipv4PerInterface - 1, 0) * (prefixDelegation ? ENI_PREFIX_ADDRESSES : 1);
   return limits.interfaces * perInterface + HOST_NETWORK_PODS;
@@ -54,19 +56,27 @@ export function eniPodCapacity(instanceType: string, prefixDelegation: boolean):
  * (one launch template serves them all), capped at 110 with prefix delegation. A stated `maxPods` must not exceed
  * the capacity (pods beyond it would never get an address). Pure; path-less `MeshValidationError`s.
  */
-export function eniMaxPods(instanceTypes: readonly ec2.InstanceType[], prefixDelegation: boolean, maxPods?: number): number {
+export function eniMaxPods(
+  instanceTypes: readonly ec2.InstanceType[],
+  prefixDelegation: boolean,
+  maxPods?: number,
+): number {
   const names = instanceTypes.map((t) => t.toString());
   if (names.some((n) => Token.isUnresolved(n))) {
-    throw new MeshValidationError('instance types must be known at synth on the ENI datapath (max-pods is computed per ' +
-      'type), got a token; pass ec2.InstanceType.of(...) or new ec2.InstanceType(\'m6i.large\')');
+    throw new MeshValidationError(
+      'instance types must be known at synth on the ENI datapath (max-pods is computed per ' +
+        "type), got a token; pass ec2.InstanceType.of(...) or new ec2.InstanceType('m6i.large')",
+    );
   }
   const capacities = names.map((n) => [n, eniPodCapacity(n, prefixDelegation)] as const);
   const [smallestType, capacity] = capacities.reduce((a, b) => (b[1] < a[1] ? b : a));
   if (maxPods !== undefined) {
     if (!Number.isInteger(maxPods) || maxPods < 1 || maxPods > capacity) {
-      throw new MeshValidationError(`maxPods must be an integer from 1 to ${capacity} (what ENI IPAM can address on ` +
-        `${smallestType}${prefixDelegation ? ' with prefix delegation' : ''}), got ${maxPods}; lower it` +
-        (prefixDelegation ? '' : ' or turn on eni.prefixDelegation'));
+      throw new MeshValidationError(
+        `maxPods must be an integer from 1 to ${capacity} (what ENI IPAM can address on ` +
+          `${smallestType}${prefixDelegation ? ' with prefix delegation' : ''}), got ${maxPods}; lower it` +
+          (prefixDelegation ? '' : ' or turn on eni.prefixDelegation'),
+      );
     }
     return maxPods;
   }

@@ -78,7 +78,7 @@ export class MeshCluster extends eks.Cluster implements IMeshClusterFacts {
    */
   public readonly nodegroupsReady: IDependable;
   /** The default node group, unless `createDefaultNodegroup` is false. */
-  public declare readonly defaultNodegroup?: eks.Nodegroup;
+  declare public readonly defaultNodegroup?: eks.Nodegroup;
 
   private readonly _nodegroups: eks.Nodegroup[] = [];
   private readonly meshNodegroupIds = new Set<string>();
@@ -91,7 +91,8 @@ export class MeshCluster extends eks.Cluster implements IMeshClusterFacts {
 
   constructor(scope: Construct, id: string, props: MeshClusterProps) {
     const version = props.version;
-    const kubectlProviderOptions = props.kubectlProviderOptions ??
+    const kubectlProviderOptions =
+      props.kubectlProviderOptions ??
       (isBundledVersion(version) ? { kubectlLayer: bundledKubectlLayer(scope) } : undefined);
     const kubeProxyMode = props.kubeProxyMode ?? KubeProxyMode.KEEP;
     const datapath = props.datapath ?? Datapath.AWS_CNI_CHAINING;
@@ -109,12 +110,15 @@ export class MeshCluster extends eks.Cluster implements IMeshClusterFacts {
       defaultCapacity: 0,
       bootstrapClusterCreatorAdminPermissions: props.bootstrapClusterCreatorAdminPermissions ?? false,
       // ENI: no VPC CNI (nor kube-proxy, CoreDNS: they come back as managed add-ons below).
-      bootstrapSelfManagedAddons: kubeProxyMode === KubeProxyMode.REPLACE || datapath === Datapath.ENI ? false : undefined,
+      bootstrapSelfManagedAddons:
+        kubeProxyMode === KubeProxyMode.REPLACE || datapath === Datapath.ENI ? false : undefined,
       kubectlProviderOptions,
     });
     this.kubernetesVersion = version;
     this.logRetention = props.logRetention ?? DEFAULT_LOG_RETENTION;
-    this.kubernetesMinorVersion = atScope(this, () => checkKubernetesVersion(version, props.kubectlProviderOptions !== undefined));
+    this.kubernetesMinorVersion = atScope(this, () =>
+      checkKubernetesVersion(version, props.kubectlProviderOptions !== undefined),
+    );
     rejectUnsupportedProps(this, props);
     if (!Object.values(KubeProxyMode).includes(kubeProxyMode)) {
       throw new MeshValidationError(
@@ -137,7 +141,9 @@ export class MeshCluster extends eks.Cluster implements IMeshClusterFacts {
         enableKeyRotation: true,
       });
     const cfnCluster = this.node.defaultChild as eks.CfnCluster;
-    cfnCluster.encryptionConfig = [{ provider: { keyArn: this.secretsEncryptionKey.keyRef.keyArn }, resources: ['secrets'] }];
+    cfnCluster.encryptionConfig = [
+      { provider: { keyArn: this.secretsEncryptionKey.keyRef.keyArn }, resources: ['secrets'] },
+    ];
     // The CloudFormation schema marks Resources deprecated, but the EKS API still documents it (only value
     // `secrets`) and eks.Cluster writes it the same way; keep it explicit and silence the schema warning.
     Validations.of(cfnCluster).acknowledge({
@@ -162,7 +168,9 @@ export class MeshCluster extends eks.Cluster implements IMeshClusterFacts {
       this.eniOptions = props.eni ?? {};
       // Checked here too (with the newest line; addCilium checks again with its own) so that a bad option names the
       // cluster, where it was set.
-      atScope(this, () => validateEniOptions({ ...this.eniOptions, egressMasqueradeInterfaces: undefined }, CiliumVersion.V1_20));
+      atScope(this, () =>
+        validateEniOptions({ ...this.eniOptions, egressMasqueradeInterfaces: undefined }, CiliumVersion.V1_20),
+      );
       if (kubeProxyMode === KubeProxyMode.KEEP) {
         this.kubeProxyAddon = new eks.CfnAddon(this, 'KubeProxyAddon', {
           addonName: 'kube-proxy',
@@ -183,14 +191,15 @@ export class MeshCluster extends eks.Cluster implements IMeshClusterFacts {
       const mtu = atScope(this, () => resolveVpcCniMtu(props.vpcCni));
       this.podMtu = mtu.podMtu;
       this.eniMtu = mtu.eniMtu;
-      const cniValues = this.vpcCniConfiguration = atScope(this, () =>
+      const cniValues = (this.vpcCniConfiguration = atScope(this, () =>
         renderVpcCniConfiguration({
           ...props.vpcCni,
           // Without kube-proxy, ipamd cannot reach the API server through the `kubernetes` ClusterIP until Cilium runs.
           clusterEndpoint:
-            props.vpcCni?.clusterEndpoint ?? (kubeProxyMode === KubeProxyMode.REPLACE ? this.clusterEndpoint : undefined),
+            props.vpcCni?.clusterEndpoint ??
+            (kubeProxyMode === KubeProxyMode.REPLACE ? this.clusterEndpoint : undefined),
         }),
-      );
+      ));
       this.vpcCniRole = this.createVpcCniRole();
       // eks.Addon does not expose resolveConflicts; OVERWRITE lets the managed add-on take over the aws-node
       // DaemonSet that EKS installed at creation (KEEP). preserveOnDelete keeps pod networking up if the add-on
@@ -246,10 +255,13 @@ export class MeshCluster extends eks.Cluster implements IMeshClusterFacts {
     if (datapath === Datapath.ENI) {
       // A validation, not a constructor check: Cilium is added after the cluster.
       this.node.addValidation({
-        validate: () => this._cilium ? [] : [
-          'the ENI datapath has no other CNI: nodes stay NotReady until Cilium runs on them, so the node groups never ' +
-            'become healthy; call cluster.addCilium()',
-        ],
+        validate: () =>
+          this._cilium
+            ? []
+            : [
+                'the ENI datapath has no other CNI: nodes stay NotReady until Cilium runs on them, so the node groups never ' +
+                  'become healthy; call cluster.addCilium()',
+              ],
       });
     }
   }
@@ -311,17 +323,22 @@ export class MeshCluster extends eks.Cluster implements IMeshClusterFacts {
     const cilium = new Cilium(this, 'Cilium', {
       ...options,
       cluster: this,
-      ...(eni ? { eni: this.eniOptions, wait: false, readyAfter: [this.nodegroupsReady, ...(options.readyAfter ?? [])] } : {}),
+      ...(eni
+        ? { eni: this.eniOptions, wait: false, readyAfter: [this.nodegroupsReady, ...(options.readyAfter ?? [])] }
+        : {}),
     });
     if (eni && typeof cilium.values.egressMasqueradeInterfaces === 'string') {
       const interfaces = cilium.values.egressMasqueradeInterfaces;
       // A validation: Bottlerocket groups may be added after addCilium.
       cilium.node.addValidation({
-        validate: () => this.bottlerocketNodegroups.length === 0 || interfaces.split(' ').includes('eth+') ? [] : [
-          `egressMasqueradeInterfaces is '${interfaces}', but node group(s) ${this.bottlerocketNodegroups.join(', ')} run ` +
-            'Bottlerocket, whose interfaces are eth0, eth1, …: pod traffic leaving the VPC would not be masqueraded ' +
-            "there; pass eni: { egressMasqueradeInterfaces: ['eth+', 'ens+'] } to the MeshCluster",
-        ],
+        validate: () =>
+          this.bottlerocketNodegroups.length === 0 || interfaces.split(' ').includes('eth+')
+            ? []
+            : [
+                `egressMasqueradeInterfaces is '${interfaces}', but node group(s) ${this.bottlerocketNodegroups.join(', ')} run ` +
+                  'Bottlerocket, whose interfaces are eth0, eth1, …: pod traffic leaving the VPC would not be masqueraded ' +
+                  "there; pass eni: { egressMasqueradeInterfaces: ['eth+', 'ens+'] } to the MeshCluster",
+              ],
       });
     }
     if (eni) {
@@ -344,11 +361,13 @@ export class MeshCluster extends eks.Cluster implements IMeshClusterFacts {
     cilium.node.addValidation({
       validate: () => {
         const nodes = this._desiredNodes;
-        return nodes >= replicas ? [] : [
-          `the Cilium operator runs ${replicas} replicas with a required pod anti-affinity on kubernetes.io/hostname, ` +
-            `but the node groups start only ${nodes} node(s), so Helm's wait never completes; add nodes (desiredSize) or ` +
-            `pass operatorReplicas: ${Math.max(nodes, 1)} to addCilium`,
-        ];
+        return nodes >= replicas
+          ? []
+          : [
+              `the Cilium operator runs ${replicas} replicas with a required pod anti-affinity on kubernetes.io/hostname, ` +
+                `but the node groups start only ${nodes} node(s), so Helm's wait never completes; add nodes (desiredSize) or ` +
+                `pass operatorReplicas: ${Math.max(nodes, 1)} to addCilium`,
+            ];
       },
     });
     return cilium;
@@ -366,10 +385,12 @@ export class MeshCluster extends eks.Cluster implements IMeshClusterFacts {
    */
   public addMeshNodegroup(id: string, options: MeshNodegroupOptions = {}): eks.Nodegroup {
     const eni = this.datapath === Datapath.ENI;
-    const resolved = this.forNodegroup(id, () => resolveMeshNodegroup(options, this.kubernetesMinorVersion, {
-      eni,
-      prefixDelegation: this.eniOptions?.prefixDelegation,
-    }));
+    const resolved = this.forNodegroup(id, () =>
+      resolveMeshNodegroup(options, this.kubernetesMinorVersion, {
+        eni,
+        prefixDelegation: this.eniOptions?.prefixDelegation,
+      }),
+    );
     const launchTemplate = createNodegroupLaunchTemplate(this, `Nodegroup${id}LaunchTemplate`, resolved);
     this.meshNodegroupIds.add(id);
     if (resolved.amiType.startsWith('BOTTLEROCKET')) this.bottlerocketNodegroups.push(id);
@@ -427,12 +448,18 @@ export class MeshCluster extends eks.Cluster implements IMeshClusterFacts {
    * Not supported: self-managed nodes would join without the Cilium agent-not-ready taint, so pods scheduled before
    * Cilium manages the node stay unmanaged until restarted. Use `addMeshNodegroup` (managed node groups).
    */
-  public addAutoScalingGroupCapacity(id: string, _options: eks.AutoScalingGroupCapacityOptions): autoscaling.AutoScalingGroup {
+  public addAutoScalingGroupCapacity(
+    id: string,
+    _options: eks.AutoScalingGroupCapacityOptions,
+  ): autoscaling.AutoScalingGroup {
     throw selfManagedCapacityError(this, `addAutoScalingGroupCapacity('${id}')`);
   }
 
   /** Not supported, for the reason given on `addAutoScalingGroupCapacity`. */
-  public connectAutoScalingGroupCapacity(autoScalingGroup: autoscaling.AutoScalingGroup, _options: eks.AutoScalingGroupOptions): void {
+  public connectAutoScalingGroupCapacity(
+    autoScalingGroup: autoscaling.AutoScalingGroup,
+    _options: eks.AutoScalingGroupOptions,
+  ): void {
     throw selfManagedCapacityError(this, `connectAutoScalingGroupCapacity(${autoScalingGroup.node.path})`);
   }
 
@@ -520,7 +547,7 @@ export class MeshCluster extends eks.Cluster implements IMeshClusterFacts {
           "CloudWatch Logs for aws-cdk-lib's LogRetention function (it attaches it; not configurable)",
         'AwsSolutions-IAM5[Resource::*]':
           "aws-cdk-lib's LogRetention function sets the retention of log groups by name (logs:PutRetentionPolicy, " +
-            'logs:DeleteRetentionPolicy on *); not configurable',
+          'logs:DeleteRetentionPolicy on *); not configurable',
       });
     }
   }
@@ -546,10 +573,12 @@ export class MeshCluster extends eks.Cluster implements IMeshClusterFacts {
     const cfnCluster = this.node.defaultChild as eks.CfnCluster;
     const config = Stack.of(this).resolve(cfnCluster.resourcesVpcConfig) as eks.CfnCluster.ResourcesVpcConfigProperty;
     if (endpointOpenToWorld(config) === true) {
-      Annotations.of(this).addWarningV2('cdk-cilium-mesh:publicEndpoint',
+      Annotations.of(this).addWarningV2(
+        'cdk-cilium-mesh:publicEndpoint',
         'the public API endpoint of this cluster is open to the internet (0.0.0.0/0); restrict it with ' +
           "endpointAccess: eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom('<your CIDR>') or use eks.EndpointAccess.PRIVATE " +
-          '(the kubectl and delivery handlers reach the private endpoint from the VPC)');
+          '(the kubectl and delivery handlers reach the private endpoint from the VPC)',
+      );
     }
   }
 
@@ -620,7 +649,7 @@ function rejectUnsupportedProps(cluster: MeshCluster, props: MeshClusterProps): 
   }
   if (props.ipFamily === eks.IpFamily.IP_V6) {
     throw new MeshValidationError(
-      'ipFamily IP_V6 is not supported: Cilium\'s ENI IPAM has no IPv6 (cilium/cilium#18405), and in aws-cni chaining ' +
+      "ipFamily IP_V6 is not supported: Cilium's ENI IPAM has no IPv6 (cilium/cilium#18405), and in aws-cni chaining " +
         'Cilium does not see the IPv4 egress interface EKS adds to IPv6 pods (cilium/cilium#28409), so policy would ' +
         'not apply to that traffic; remove ipFamily (IPv4)',
       cluster,
@@ -633,7 +662,7 @@ function rejectUnsupportedProps(cluster: MeshCluster, props: MeshClusterProps): 
   if (remote.length > 0) {
     throw new MeshValidationError(
       `${remote.join(' and ')} (EKS Hybrid Nodes) are not supported: hybrid nodes have neither the VPC CNI that Cilium ` +
-        'is chained to nor ENIs for Cilium\'s ENI IPAM; remove them and run the mesh on managed node groups',
+        "is chained to nor ENIs for Cilium's ENI IPAM; remove them and run the mesh on managed node groups",
       cluster,
     );
   }

@@ -203,24 +203,33 @@ export function resolveMeshNodegroup(
   }
   const arm = arches[0] === ec2.InstanceArchitecture.ARM_64;
   const amiType =
-    options.amiType ?? (arm ? eks.NodegroupAmiType.AL2023_ARM_64_STANDARD : eks.NodegroupAmiType.AL2023_X86_64_STANDARD);
+    options.amiType ??
+    (arm ? eks.NodegroupAmiType.AL2023_ARM_64_STANDARD : eks.NodegroupAmiType.AL2023_X86_64_STANDARD);
   checkAmiType(amiType, arm, kubernetesMinor);
   let maxPods: number | undefined;
   if (datapath.eni) {
     if (!amiType.startsWith('AL2023') && !amiType.startsWith('BOTTLEROCKET')) {
-      throw new MeshValidationError(`amiType ${amiType} cannot carry the max-pods value of ENI IPAM (this library writes ` +
-        "it as an AL2023 NodeConfig or a Bottlerocket setting); use an AL2023 or Bottlerocket AMI type");
+      throw new MeshValidationError(
+        `amiType ${amiType} cannot carry the max-pods value of ENI IPAM (this library writes ` +
+          'it as an AL2023 NodeConfig or a Bottlerocket setting); use an AL2023 or Bottlerocket AMI type',
+      );
     }
     maxPods = eniMaxPods(instanceTypes, datapath.prefixDelegation ?? false, options.maxPods);
   } else if (options.maxPods !== undefined) {
-    throw new MeshValidationError(`maxPods is set (${options.maxPods}), but on aws-cni chaining the VPC CNI's settings decide ` +
-      'it (EKS computes it when nodes launch); remove maxPods, or use the ENI datapath');
+    throw new MeshValidationError(
+      `maxPods is set (${options.maxPods}), but on aws-cni chaining the VPC CNI's settings decide ` +
+        'it (EKS computes it when nodes launch); remove maxPods, or use the ENI datapath',
+    );
   }
 
   const minSize = options.minSize ?? 2;
   const desiredSize = options.desiredSize ?? Math.max(minSize, 1);
   const maxSize = options.maxSize ?? desiredSize;
-  for (const [what, n] of [['minSize', minSize], ['desiredSize', desiredSize], ['maxSize', maxSize]] as const) {
+  for (const [what, n] of [
+    ['minSize', minSize],
+    ['desiredSize', desiredSize],
+    ['maxSize', maxSize],
+  ] as const) {
     if (!Token.isUnresolved(n) && (!Number.isInteger(n) || n < 0)) {
       throw new MeshValidationError(`${what} must be a whole number of nodes, got ${n}; pass an integer >= 0`);
     }
@@ -315,7 +324,7 @@ function checkAmiType(amiType: eks.NodegroupAmiType, arm: boolean, kubernetesMin
   if (amiType.includes('ARM_64') !== arm) {
     throw new MeshValidationError(
       `amiType ${amiType} is for ${arm ? 'x86-64' : 'ARM64'} but the instance types are ${arm ? 'ARM64' : 'x86-64'}; ` +
-        'pick the AMI type of the instances\' architecture or leave amiType unset',
+        "pick the AMI type of the instances' architecture or leave amiType unset",
     );
   }
 }
@@ -335,7 +344,10 @@ export function createNodegroupLaunchTemplate(
     httpTokens: ec2.LaunchTemplateHttpTokens.REQUIRED,
     httpEndpoint: true,
     httpPutResponseHopLimit: resolved.imdsHopLimit,
-    userData: resolved.maxPods !== undefined ? ec2.UserData.custom(renderMaxPodsUserData(resolved.amiType, resolved.maxPods)) : undefined,
+    userData:
+      resolved.maxPods !== undefined
+        ? ec2.UserData.custom(renderMaxPodsUserData(resolved.amiType, resolved.maxPods))
+        : undefined,
     blockDevices: [
       {
         deviceName: resolved.rootDeviceName,

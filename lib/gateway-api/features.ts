@@ -65,37 +65,50 @@ export interface GatewayApiFeatureSupport {
 export const GATEWAY_API_FEATURES: readonly GatewayApiFeatureSupport[] = [
   {
     feature: GatewayApiFeature.HTTP_ROUTE_TIMEOUTS,
-    experimentalSince: 'v1.0.0', standardSince: 'v1.2.0', ciliumSince: 16,
+    experimentalSince: 'v1.0.0',
+    standardSince: 'v1.2.0',
+    ciliumSince: 16,
     reference: 'GEP-1742; standard in the v1.2 release notes',
   },
   {
     feature: GatewayApiFeature.GATEWAY_INFRASTRUCTURE,
-    experimentalSince: 'v1.1.0', standardSince: 'v1.2.0', ciliumSince: 15,
+    experimentalSince: 'v1.1.0',
+    standardSince: 'v1.2.0',
+    ciliumSince: 15,
     reference: 'GEP-1867; Cilium copies the annotations to the Service since 1.15 (cilium/cilium#29122)',
   },
   {
     feature: GatewayApiFeature.REQUEST_MIRROR_PERCENT,
-    experimentalSince: 'v1.2.0', standardSince: 'v1.3.0', ciliumSince: 18,
-    reference: 'GEP-3171 (kubernetes-sigs/gateway-api#3638); Cilium conformance HTTPRouteRequestPercentageMirror from 1.18',
+    experimentalSince: 'v1.2.0',
+    standardSince: 'v1.3.0',
+    ciliumSince: 18,
+    reference:
+      'GEP-3171 (kubernetes-sigs/gateway-api#3638); Cilium conformance HTTPRouteRequestPercentageMirror from 1.18',
   },
   {
     feature: GatewayApiFeature.HTTP_ROUTE_RETRY,
-    experimentalSince: 'v1.2.0', ciliumSince: 20,
-    reference: 'GEP-1731 (kubernetes-sigs/gateway-api#3199); inert before Cilium 1.20 (cilium/cilium#46432, fixed by #46433)',
+    experimentalSince: 'v1.2.0',
+    ciliumSince: 20,
+    reference:
+      'GEP-1731 (kubernetes-sigs/gateway-api#3199); inert before Cilium 1.20 (cilium/cilium#46432, fixed by #46433)',
   },
   {
     feature: GatewayApiFeature.ROUTE_RULE_NAMES,
-    experimentalSince: 'v1.2.0', standardSince: 'v1.4.0',
+    experimentalSince: 'v1.2.0',
+    standardSince: 'v1.4.0',
     reference: 'GEP-995 (kubernetes-sigs/gateway-api#995)',
   },
   {
     feature: GatewayApiFeature.TLS_ROUTE,
-    experimentalSince: 'v0.4.0', standardSince: 'v1.5.0', requiredByCiliumThrough: 16,
+    experimentalSince: 'v0.4.0',
+    standardSince: 'v1.5.0',
+    requiredByCiliumThrough: 16,
     reference: 'GEP-2643; Cilium 1.16 needs the TLSRoute CRD (its Gateway API docs)',
   },
   {
     feature: GatewayApiFeature.TLS_ROUTE_V1,
-    standardSince: 'v1.5.0', ciliumSince: 20,
+    standardSince: 'v1.5.0',
+    ciliumSince: 20,
     reference: 'GEP-2643 (kubernetes-sigs/gateway-api#4439); Cilium 1.20 release notes ask to migrate from v1alpha2',
   },
   {
@@ -105,7 +118,8 @@ export const GATEWAY_API_FEATURES: readonly GatewayApiFeatureSupport[] = [
   },
   {
     feature: GatewayApiFeature.GRPC_ROUTE_GAMMA,
-    standardSince: 'v1.1.0', ciliumSince: 19,
+    standardSince: 'v1.1.0',
+    ciliumSince: 19,
     reference: 'cilium/cilium#41936',
   },
 ];
@@ -150,7 +164,11 @@ export interface GatewayApiInstall {
 
 /** Orders Gateway API release tags (`v1.2.0` < `v1.10.0`). */
 export function compareGatewayApiVersions(a: string, b: string): number {
-  const parts = (v: string) => v.replace(/^v/, '').split('.').map((x) => Number(x));
+  const parts = (v: string) =>
+    v
+      .replace(/^v/, '')
+      .split('.')
+      .map((x) => Number(x));
   const [pa, pb] = [parts(a), parts(b)];
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
     const d = (pa[i] ?? 0) - (pb[i] ?? 0);
@@ -183,9 +201,12 @@ export function gatewayApiVersionOfLine(cilium: GatewayApiCiliumLine): string {
  */
 export function defaultGatewayApiChannel(cilium: GatewayApiCiliumLine): GatewayApiChannel {
   const version = gatewayApiVersionOfLine(cilium);
-  const needsExperimental = GATEWAY_API_FEATURES.some((r) =>
-    r.requiredByCiliumThrough !== undefined && cilium.minor <= r.requiredByCiliumThrough &&
-    !gatewayApiReleaseHas(r.feature, version, GatewayApiChannel.STANDARD));
+  const needsExperimental = GATEWAY_API_FEATURES.some(
+    (r) =>
+      r.requiredByCiliumThrough !== undefined &&
+      cilium.minor <= r.requiredByCiliumThrough &&
+      !gatewayApiReleaseHas(r.feature, version, GatewayApiChannel.STANDARD),
+  );
   return needsExperimental ? GatewayApiChannel.EXPERIMENTAL : GatewayApiChannel.STANDARD;
 }
 
@@ -204,14 +225,19 @@ export function gatewayApiSupports(install: GatewayApiInstall, feature: GatewayA
  * what is needed and what the install has, e.g. "HTTPRoute retry needs Cilium 1.20+ and the experimental-channel
  * CRDs of Gateway API v1.2.0+ (GEP-1731 ...); this install: Cilium 1.20 with Gateway API v1.6.1 standard".
  */
-export function gatewayApiUnsupportedReason(install: GatewayApiInstall, feature: GatewayApiFeature): string | undefined {
+export function gatewayApiUnsupportedReason(
+  install: GatewayApiInstall,
+  feature: GatewayApiFeature,
+): string | undefined {
   const row = gatewayApiFeature(feature);
   const version = gatewayApiVersionOfLine(install.version);
   const channel = gatewayApiChannelOfInstall(install);
   const ciliumOk = row.ciliumSince === undefined || install.version.minor >= row.ciliumSince;
   if (ciliumOk && gatewayApiReleaseHas(feature, version, channel)) return undefined;
-  return `${feature} needs ${requirement(row)} (${row.reference}); this install: Cilium ${install.version.line} with ` +
-    `Gateway API ${version} ${channel}`;
+  return (
+    `${feature} needs ${requirement(row)} (${row.reference}); this install: Cilium ${install.version.line} with ` +
+    `Gateway API ${version} ${channel}`
+  );
 }
 
 /** "Cilium 1.20+ and the experimental-channel CRDs of Gateway API v1.2.0+" and the like. */
@@ -231,7 +257,9 @@ function requirement(row: GatewayApiFeatureSupport): string {
 export function renderGatewayApiFeatureTable(): string {
   const lines = Object.keys(CILIUM_GATEWAY_API).map((l) => ({ line: l, minor: Number(l.split('.')[1]) }));
   const on = (feature: GatewayApiFeature, channel: GatewayApiChannel) => {
-    const ok = lines.filter((l) => gatewayApiSupports({ version: l, gatewayApiChannel: channel }, feature)).map((l) => l.line);
+    const ok = lines
+      .filter((l) => gatewayApiSupports({ version: l, gatewayApiChannel: channel }, feature))
+      .map((l) => l.line);
     return ok.length === 0 ? 'none' : ok.length === lines.length ? 'all' : ok.join(', ');
   };
   const rows = GATEWAY_API_FEATURES.map((r) => [
@@ -243,7 +271,15 @@ export function renderGatewayApiFeatureTable(): string {
     on(r.feature, GatewayApiChannel.EXPERIMENTAL),
     r.reference,
   ]);
-  const header = ['feature', 'experimental since', 'standard since', 'Cilium since', 'lines (standard CRDs)', 'lines (experimental CRDs)', 'reference'];
+  const header = [
+    'feature',
+    'experimental since',
+    'standard since',
+    'Cilium since',
+    'lines (standard CRDs)',
+    'lines (experimental CRDs)',
+    'reference',
+  ];
   return [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 

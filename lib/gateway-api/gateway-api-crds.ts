@@ -103,7 +103,11 @@ export class GatewayApiCrds extends Construct {
     // Without a Cilium line, the release decides: a release a line requires gets that line's default channel.
     const line = props.cilium ?? ciliumLineOf(version);
     const channel = props.channel ?? (line ? defaultGatewayApiChannel(line) : GatewayApiChannel.STANDARD);
-    if (props.cilium && props.channel === GatewayApiChannel.STANDARD && defaultGatewayApiChannel(props.cilium) === GatewayApiChannel.EXPERIMENTAL) {
+    if (
+      props.cilium &&
+      props.channel === GatewayApiChannel.STANDARD &&
+      defaultGatewayApiChannel(props.cilium) === GatewayApiChannel.EXPERIMENTAL
+    ) {
       throw new MeshValidationError(
         `Cilium ${props.cilium.version} needs TLSRoute v1alpha2, which only the experimental channel of Gateway API ` +
           `${version.version} contains, got channel 'standard'; leave channel unset or use GatewayApiChannel.EXPERIMENTAL`,
@@ -168,11 +172,17 @@ function checkLocalFile(path: string, expected: string, scope: Construct): strin
     throw new MeshValidationError(`sha256 of ${path} must be 64 lower-case hex characters, got '${expected}'`, scope);
   }
   if (!fs.existsSync(path)) {
-    throw new MeshValidationError(`Gateway API install file ${path} does not exist; download <channel>-install.yaml there`, scope);
+    throw new MeshValidationError(
+      `Gateway API install file ${path} does not exist; download <channel>-install.yaml there`,
+      scope,
+    );
   }
   const actual = createHash('sha256').update(fs.readFileSync(path)).digest('hex');
   if (actual !== expected) {
-    throw new MeshValidationError(`sha256 of ${path} is ${actual}, expected ${expected}; use the official release file`, scope);
+    throw new MeshValidationError(
+      `sha256 of ${path} is ${actual}, expected ${expected}; use the official release file`,
+      scope,
+    );
   }
   return actual;
 }

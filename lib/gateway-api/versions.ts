@@ -93,7 +93,9 @@ export class GatewayApiVersion {
   /** Checks the tag and the digests (path-less errors; `GatewayApiCrds` calls it under `atScope`). @internal */
   public _validate(): void {
     if (!/^v\d+\.\d+\.\d+$/.test(this.version)) {
-      throw new MeshValidationError(`Gateway API version must look like 'v1.6.1', got '${this.version}'; use a release tag`);
+      throw new MeshValidationError(
+        `Gateway API version must look like 'v1.6.1', got '${this.version}'; use a release tag`,
+      );
     }
     for (const [channel, d] of Object.entries(this.digests)) {
       if (d !== undefined && !SHA256.test(d)) {

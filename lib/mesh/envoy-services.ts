@@ -32,14 +32,17 @@ export function claimEnvoyService(namespace: string, name: string, claim: EnvoyS
   const key = `${namespace}/${name}`;
   const claims = mesh._envoyServices.get(key) ?? [];
   const overlaps = (a?: number, b?: number) => a === undefined || b === undefined || a === b;
-  const other = claims.find((c) => c.owner !== claim.owner && !(c.kind === 'gamma' && claim.kind === 'gamma') && overlaps(c.port, claim.port));
+  const other = claims.find(
+    (c) => c.owner !== claim.owner && !(c.kind === 'gamma' && claim.kind === 'gamma') && overlaps(c.port, claim.port),
+  );
   if (other) {
     const port = (p?: number) => (p === undefined ? 'every port' : `port ${p}`);
-    const fix = other.kind === 'gamma' || claim.kind === 'gamma'
-      ? 'Cilium generates the GAMMA route\'s CiliumEnvoyConfig itself, so the two cannot be rendered into one; keep one ' +
-        'of them for this Service (a GAMMA route for traffic splitting, timeouts and Gateway API retries; a resilience policy ' +
-        'for circuit breaking, outlier detection, load balancing, rate limits and faults)'
-      : 'put all settings for this Service into one resilience policy';
+    const fix =
+      other.kind === 'gamma' || claim.kind === 'gamma'
+        ? "Cilium generates the GAMMA route's CiliumEnvoyConfig itself, so the two cannot be rendered into one; keep one " +
+          'of them for this Service (a GAMMA route for traffic splitting, timeouts and Gateway API retries; a resilience policy ' +
+          'for circuit breaking, outlier detection, load balancing, rate limits and faults)'
+        : 'put all settings for this Service into one resilience policy';
     throw new MeshValidationError(
       `Service ${key} (${port(claim.port)}) would get two CiliumEnvoyConfigs, from the ${WHAT[other.kind]} ` +
         `${other.owner.node.path} (${port(other.port)}) and the ${WHAT[claim.kind]} ${claim.owner.node.path}; Cilium ` +

@@ -16,8 +16,15 @@ const MAX_NAME = 63;
  */
 export function objectNameFor(construct: IConstruct, root: IConstruct, fallback = 'policy'): string {
   const rootDepth = root.node.scopes.length;
-  const parts = construct.node.scopes.slice(rootDepth).map((s) => s.node.id).filter((id) => id !== 'Resource');
-  const raw = parts.join('-').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const parts = construct.node.scopes
+    .slice(rootDepth)
+    .map((s) => s.node.id)
+    .filter((id) => id !== 'Resource');
+  const raw = parts
+    .join('-')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   const base = raw || fallback;
   if (base.length <= MAX_NAME) {
     return base;
@@ -35,7 +42,11 @@ const claimed = new WeakMap<IConstruct, Map<string, string>>();
  * charts into one output that GitOps applies together.
  */
 export function claimObjectName(
-  mesh: IConstruct, scope: IConstruct, kind: string, namespace: string, name: string,
+  mesh: IConstruct,
+  scope: IConstruct,
+  kind: string,
+  namespace: string,
+  name: string,
   fix = 'construct paths map to object names, so give one of the constructs a different id',
 ): void {
   const app = mesh.node.root;

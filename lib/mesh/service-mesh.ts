@@ -111,7 +111,10 @@ export class ServiceMesh extends Chart {
         while (owner.node.id === 'Resource' && owner.node.scope) {
           owner = owner.node.scope;
         }
-        paths.set(objectKey({ apiVersion: c.apiVersion, kind: c.kind, metadata: { name: c.name, namespace } }), owner.node.path);
+        paths.set(
+          objectKey({ apiVersion: c.apiVersion, kind: c.kind, metadata: { name: c.name, namespace } }),
+          owner.node.path,
+        );
       }
     }
     return findEnvoySourceIdentityDrops(objects, this.cilium.version.minor, serviceSelectorsOf(this)).map((f) => {

@@ -12,7 +12,11 @@ const registry = new WeakMap<IConstruct, Map<string, { labels: Record<string, st
  * one selector, so a second workload stating other labels for it is an error.
  */
 export function recordServiceSelector(
-  mesh: IConstruct, scope: IConstruct, namespace: string, name: string, labels: Readonly<Record<string, string>>,
+  mesh: IConstruct,
+  scope: IConstruct,
+  namespace: string,
+  name: string,
+  labels: Readonly<Record<string, string>>,
 ): void {
   let selectors = registry.get(mesh);
   if (!selectors) {

@@ -80,7 +80,9 @@ export function validateCidr(what: string, cidr: string): ParsedCidr {
     );
   }
   if (prefix > width) {
-    throw new MeshValidationError(`${what} prefix length must be 0-${width} for IPv${family}, got '${cidr}'; fix the prefix length`);
+    throw new MeshValidationError(
+      `${what} prefix length must be 0-${width} for IPv${family}, got '${cidr}'; fix the prefix length`,
+    );
   }
   const hostMask = (1n << BigInt(width - prefix)) - 1n;
   if ((bits & hostMask) !== 0n) {

@@ -22,7 +22,9 @@ const MAX_HOURS = 99999;
  */
 export function toGatewayDuration(what: string, duration: Duration): string {
   if (duration.isUnresolved()) {
-    throw new MeshValidationError(`${what} must be a concrete duration, got an unresolved token; pass a literal Duration`);
+    throw new MeshValidationError(
+      `${what} must be a concrete duration, got an unresolved token; pass a literal Duration`,
+    );
   }
   const ms = duration.toMilliseconds({ integral: false });
   if (!Number.isInteger(ms)) {
@@ -72,7 +74,9 @@ export interface EnvoyDurationOptions {
  */
 export function toEnvoyDuration(what: string, duration: Duration, options: EnvoyDurationOptions = {}): string {
   if (duration.isUnresolved()) {
-    throw new MeshValidationError(`${what} must be a concrete duration, got an unresolved token; pass a literal Duration`);
+    throw new MeshValidationError(
+      `${what} must be a concrete duration, got an unresolved token; pass a literal Duration`,
+    );
   }
   const ms = duration.toMilliseconds({ integral: false });
   const nanosFloat = ms * 1e6;
@@ -90,7 +94,9 @@ export function toEnvoyDuration(what: string, duration: Duration, options: Envoy
     );
   }
   if (options.positive && nanos === 0n) {
-    throw new MeshValidationError(`${what} must be above zero (Envoy rejects 0s here), got 0; pass e.g. Duration.seconds(1)`);
+    throw new MeshValidationError(
+      `${what} must be above zero (Envoy rejects 0s here), got 0; pass e.g. Duration.seconds(1)`,
+    );
   }
   if (options.min && ms < options.min.duration.toMilliseconds({ integral: false })) {
     throw new MeshValidationError(

@@ -19,7 +19,10 @@ export function retainFunctionLogs(fn: IConstruct, retention: logs.RetentionDays
   if (!isFunction || fn.node.tryFindChild('LogGroup')) return;
   const group = new logs.LogGroup(fn, 'LogGroup', { retention });
   if (cfn instanceof lambda.CfnFunction) {
-    cfn.loggingConfig = { ...(cfn.loggingConfig as lambda.CfnFunction.LoggingConfigProperty | undefined), logGroup: group.logGroupName };
+    cfn.loggingConfig = {
+      ...(cfn.loggingConfig as lambda.CfnFunction.LoggingConfigProperty | undefined),
+      logGroup: group.logGroupName,
+    };
   } else {
     cfn.addPropertyOverride('LoggingConfig.LogGroup', group.logGroupName);
   }

@@ -168,7 +168,9 @@ export function validateString(what: string, value: string, limits: StringLimits
   const max = limits.maxLength;
   if (length < min || (max !== undefined && length > max)) {
     const range = max === undefined ? `at least ${min}` : `${min} to ${max}`;
-    throw new MeshValidationError(`${what} must be ${range} characters long, got ${length}${length > 64 ? '' : ` ('${value}')`}; ${fix}`);
+    throw new MeshValidationError(
+      `${what} must be ${range} characters long, got ${length}${length > 64 ? '' : ` ('${value}')`}; ${fix}`,
+    );
   }
   for (const p of limits.patterns ?? []) {
     if (!re2(p).matcher(value).find()) {
@@ -185,15 +187,23 @@ export type CelRule = DerivedCelRule;
  * Applies the derived CEL rules of a schema object to `object` (its fields by name; `type` selects the rules with a
  * `self.type in [...]` guard). CEL's `matches` is RE2, so it is evaluated with RE2.
  */
-export function validateCelRules(what: string, object: Readonly<Record<string, unknown>>, rules: readonly CelRule[], fix: string): void {
+export function validateCelRules(
+  what: string,
+  object: Readonly<Record<string, unknown>>,
+  rules: readonly CelRule[],
+  fix: string,
+): void {
   for (const r of rules) {
     if (r.whenType && !r.whenType.includes(String(object.type))) continue;
     const v = r.field ? object[r.field] : object;
     if (typeof v !== 'string') continue;
     const ok =
-      r.check === 'matches' ? re2(r.value).matcher(v).find()
-        : r.check === 'startsWith' ? v.startsWith(r.value)
-          : r.check === 'notContains' ? !v.includes(r.value)
+      r.check === 'matches'
+        ? re2(r.value).matcher(v).find()
+        : r.check === 'startsWith'
+          ? v.startsWith(r.value)
+          : r.check === 'notContains'
+            ? !v.includes(r.value)
             : !v.endsWith(r.value);
     if (!ok) {
       throw new MeshValidationError(`${what} '${v}': ${r.message} (CRD validation rule); ${fix}`);

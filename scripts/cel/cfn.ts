@@ -30,8 +30,11 @@ export interface TemplateObjects {
 }
 
 export function isCfnTemplate(doc: unknown): doc is { Resources: Record<string, unknown> } {
-  return isObject(doc) && isObject(doc.Resources)
-    && Object.values(doc.Resources).some((r) => isObject(r) && typeof r.Type === 'string');
+  return (
+    isObject(doc) &&
+    isObject(doc.Resources) &&
+    Object.values(doc.Resources).some((r) => isObject(r) && typeof r.Type === 'string')
+  );
 }
 
 /** Resolves a CloudFormation string expression; intrinsics other than `Fn::Join` become placeholders. */
@@ -89,7 +92,11 @@ export function parseManifest(value: unknown): unknown {
 }
 
 /** The objects a template deploys: inline manifests and the mesh batch assets found in `dir`. */
-export function extractFromTemplate(template: { Resources: Record<string, unknown> }, label: string, dir: string): TemplateObjects {
+export function extractFromTemplate(
+  template: { Resources: Record<string, unknown> },
+  label: string,
+  dir: string,
+): TemplateObjects {
   const result: TemplateObjects = { objects: [], assetFiles: [], problems: [] };
   for (const [logicalId, res] of Object.entries(template.Resources)) {
     if (!isObject(res) || !isObject(res.Properties)) {
@@ -114,7 +121,9 @@ export function extractFromTemplate(template: { Resources: Record<string, unknow
         }
         const file = path.join(dir, `asset.${source.Key}`);
         if (!fs.existsSync(file)) {
-          result.problems.push(`${where}: asset ${path.basename(file)} of Sources Key ${source.Key} not found next to the template`);
+          result.problems.push(
+            `${where}: asset ${path.basename(file)} of Sources Key ${source.Key} not found next to the template`,
+          );
           continue;
         }
         result.assetFiles.push(file);

@@ -84,10 +84,15 @@ export function runCelCheck(opts: CelCheckOptions): CelCheckReport {
 /** `cel: <objects> objects, <n> rules evaluated, <f> failed, <s> skipped (transition), <u> not evaluated (...)` */
 export function summaryLine(r: CelCheckReport): string {
   const u = [...r.unsupported.values()].reduce((a, n) => a + n, 0);
-  const which = [...r.unsupported.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k} ×${n}`).join(', ');
+  const which = [...r.unsupported.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, n]) => `${k} ×${n}`)
+    .join(', ');
   const tokens = r.tokens > 0 ? `, ${r.tokens} not evaluated (unresolved CloudFormation token)` : '';
-  return `cel: ${r.objects} objects, ${r.evaluated} rules evaluated, ${r.failed} failed, ${r.transition} skipped (transition), `
-    + `${u} not evaluated (unsupported: ${which || 'none'})${tokens}`;
+  return (
+    `cel: ${r.objects} objects, ${r.evaluated} rules evaluated, ${r.failed} failed, ${r.transition} skipped (transition), ` +
+    `${u} not evaluated (unsupported: ${which || 'none'})${tokens}`
+  );
 }
 
 function parseArgs(argv: readonly string[]): CelCheckOptions {

@@ -57,8 +57,13 @@ export class CrdRegistry {
 
   /** Adds one document when it is a CustomResourceDefinition. */
   public addDocument(doc: unknown): void {
-    if (!isObject(doc) || doc.kind !== 'CustomResourceDefinition' || typeof doc.apiVersion !== 'string'
-      || !doc.apiVersion.startsWith('apiextensions.k8s.io/') || !isObject(doc.spec)) {
+    if (
+      !isObject(doc) ||
+      doc.kind !== 'CustomResourceDefinition' ||
+      typeof doc.apiVersion !== 'string' ||
+      !doc.apiVersion.startsWith('apiextensions.k8s.io/') ||
+      !isObject(doc.spec)
+    ) {
       return;
     }
     const spec = doc.spec;

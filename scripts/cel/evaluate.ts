@@ -52,8 +52,10 @@ export function analyze(expr: unknown): { calls: Set<string>; oldSelf: boolean }
     } else if (kind === 'callExpr') {
       const target = v.target;
       const fn = v.function as string;
-      const ns = isExpr(target) && target.exprKind.case === 'identExpr'
-        ? ((target.exprKind.value as { name: string }).name) : undefined;
+      const ns =
+        isExpr(target) && target.exprKind.case === 'identExpr'
+          ? (target.exprKind.value as { name: string }).name
+          : undefined;
       calls.add(ns !== undefined && !bound.has(ns) ? `${ns}.${fn}` : fn);
       visit(target);
       (v.args as unknown[]).forEach(visit);

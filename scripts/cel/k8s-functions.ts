@@ -15,7 +15,10 @@ import { CelScalar, celFunc, celMethod, listType, type CelFunc, type CelList, ty
 
 /** Thrown by an extension for an input it does not handle: the rule is counted as not evaluated, not as failed. */
 export class UnsupportedInput extends Error {
-  public constructor(public readonly functionName: string, detail: string) {
+  public constructor(
+    public readonly functionName: string,
+    detail: string,
+  ) {
     super(`${functionName}: ${detail}`);
   }
 }

@@ -62,7 +62,9 @@ export function collectObjects(inputs: readonly string[], cwd: string = process.
       }
       const label = docs.length > 1 || index > 0 ? `${rel(file)}#${index}` : rel(file);
       const items = expandItems(doc);
-      items.forEach((obj, i) => objects.push({ where: items.length > 1 || Array.isArray(doc) ? `${label}[${i}]` : label, obj }));
+      items.forEach((obj, i) =>
+        objects.push({ where: items.length > 1 || Array.isArray(doc) ? `${label}[${i}]` : label, obj }),
+      );
     }
   }
   objects.push(...fromTemplates);

@@ -47,7 +47,7 @@ export function applyDefaults(value: unknown, schema: K8sSchema | undefined): vo
   }
   for (const [key, v] of Object.entries(value)) {
     const s = childSchema(schema, key);
-    if (v === null && !(s?.nullable)) {
+    if (v === null && !s?.nullable) {
       delete value[key];
     } else {
       applyDefaults(v, s);
@@ -55,15 +55,36 @@ export function applyDefaults(value: unknown, schema: K8sSchema | undefined): vo
   }
 }
 
-const CEL_RESERVED = new Set(['true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for',
-  'function', 'if', 'import', 'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while']);
+const CEL_RESERVED = new Set([
+  'true',
+  'false',
+  'null',
+  'in',
+  'as',
+  'break',
+  'const',
+  'continue',
+  'else',
+  'for',
+  'function',
+  'if',
+  'import',
+  'let',
+  'loop',
+  'package',
+  'namespace',
+  'return',
+  'var',
+  'void',
+  'while',
+]);
 
 /** The name under which CEL sees a schema property (Kubernetes' property name escaping). */
 export function escapePropertyName(name: string): string {
   if (CEL_RESERVED.has(name)) {
     return `__${name}__`;
   }
-  return name.replace(/[_.\-/]/g, (c) => ({ '_': '__', '.': '__dot__', '-': '__dash__', '/': '__slash__' })[c] as string);
+  return name.replace(/[_.\-/]/g, (c) => ({ _: '__', '.': '__dot__', '-': '__dash__', '/': '__slash__' })[c] as string);
 }
 
 function toInt(n: number): bigint | number {
@@ -93,14 +114,20 @@ export function toCelValue(value: unknown, schema: K8sSchema | undefined, root =
       out[escapePropertyName(key)] = toCelValue(v, props[key]);
     } else if (typeof schema?.additionalProperties === 'object') {
       out[key] = toCelValue(v, schema.additionalProperties);
-    } else if (!hasProps || schema?.['x-kubernetes-preserve-unknown-fields'] || schema?.['x-kubernetes-embedded-resource']) {
+    } else if (
+      !hasProps ||
+      schema?.['x-kubernetes-preserve-unknown-fields'] ||
+      schema?.['x-kubernetes-embedded-resource']
+    ) {
       out[key] = toCelValue(v, undefined);
     }
     // else: an unknown field, pruned by the API server before validation (the OpenAPI validator reports it)
   }
   if (root && isObject(value.metadata)) {
     const md = value.metadata;
-    out.metadata = Object.fromEntries(['name', 'generateName'].filter((k) => typeof md[k] === 'string').map((k) => [k, md[k]]));
+    out.metadata = Object.fromEntries(
+      ['name', 'generateName'].filter((k) => typeof md[k] === 'string').map((k) => [k, md[k]]),
+    );
   }
   return out;
 }

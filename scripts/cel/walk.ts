@@ -42,7 +42,13 @@ function join(path: string, key: string): string {
 }
 
 /** Evaluates the rules of `schema` and its descendants against `value` (a CEL value, see toCelValue). */
-export function walk(schema: K8sSchema, value: unknown, path: string, evaluator: RuleEvaluator, out: RuleCheck[]): void {
+export function walk(
+  schema: K8sSchema,
+  value: unknown,
+  path: string,
+  evaluator: RuleEvaluator,
+  out: RuleCheck[],
+): void {
   for (const rule of schema['x-kubernetes-validations'] ?? []) {
     let outcome: CheckOutcome = evaluator.evaluate(rule, value);
     if (outcome.status === 'fail' && containsToken(value)) {
@@ -78,7 +84,8 @@ export function walk(schema: K8sSchema, value: unknown, path: string, evaluator:
 
 export function describeObject(obj: Record<string, unknown>): string {
   const md = isObject(obj.metadata) ? obj.metadata : {};
-  const name = typeof md.name === 'string' ? md.name : typeof md.generateName === 'string' ? `${md.generateName}*` : '<no name>';
+  const name =
+    typeof md.name === 'string' ? md.name : typeof md.generateName === 'string' ? `${md.generateName}*` : '<no name>';
   return `${String(obj.apiVersion)} ${String(obj.kind)} ${typeof md.namespace === 'string' ? md.namespace + '/' : ''}${name}`;
 }
 
@@ -86,7 +93,11 @@ export function describeObject(obj: Record<string, unknown>): string {
  * Checks one object against the CRD of its kind: defaults applied first, as the API server does.
  * Returns undefined when no loaded CRD serves the object's apiVersion and kind (e.g. core kinds).
  */
-export function checkObject(found: FoundObject, registry: CrdRegistry, evaluator: RuleEvaluator): ObjectCheck | undefined {
+export function checkObject(
+  found: FoundObject,
+  registry: CrdRegistry,
+  evaluator: RuleEvaluator,
+): ObjectCheck | undefined {
   const obj = found.obj as Record<string, unknown>;
   const crd = registry.lookup(String(obj.apiVersion), String(obj.kind));
   if (!crd) {

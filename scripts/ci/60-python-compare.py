@@ -8,6 +8,7 @@ The only tolerated difference is the S3 key of Lambda code that aws-cdk-lib itse
 the kubectl handler), and only when the two sides run different aws-cdk-lib releases (PyPI can lag npm). Prints
 `python: quickstart synthesized, N resources, identical to TypeScript`; exits 1 on any other difference.
 """
+
 import json
 import sys
 
@@ -70,8 +71,9 @@ def main() -> int:
             compared += 1
         if a == b:
             continue
-        code_only = a.get("Type") in ("AWS::Lambda::Function", "AWS::Lambda::LayerVersion") \
-            and without_code_key(a) == without_code_key(b)
+        code_only = a.get("Type") in ("AWS::Lambda::Function", "AWS::Lambda::LayerVersion") and without_code_key(
+            a
+        ) == without_code_key(b)
         if code_only and ts_cdk != py_cdk:
             tolerated += 1
             continue
@@ -82,8 +84,10 @@ def main() -> int:
             print(f"  {p}")
         return 1
     if tolerated:
-        print(f"python: {tolerated} Lambda function(s) differ only in the S3 key of code aws-cdk-lib bundles "
-              f"(aws-cdk-lib {ts_cdk} in TypeScript, {py_cdk} in Python)")
+        print(
+            f"python: {tolerated} Lambda function(s) differ only in the S3 key of code aws-cdk-lib bundles "
+            f"(aws-cdk-lib {ts_cdk} in TypeScript, {py_cdk} in Python)"
+        )
     print(f"python: {compared} Kubernetes, Helm, EKS, IAM, EC2 and KMS resources compared")
     print(f"python: quickstart synthesized, {len(tr)} resources, identical to TypeScript")
     return 0

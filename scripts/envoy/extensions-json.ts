@@ -12,5 +12,11 @@ if (!out) {
   console.error('usage: extensions-json.ts OUT.json');
   process.exit(2);
 }
-const versions = [CiliumVersion.V1_16, CiliumVersion.V1_17, CiliumVersion.V1_18, CiliumVersion.V1_19, CiliumVersion.V1_20];
+const versions = [
+  CiliumVersion.V1_16,
+  CiliumVersion.V1_17,
+  CiliumVersion.V1_18,
+  CiliumVersion.V1_19,
+  CiliumVersion.V1_20,
+];
 fs.writeFileSync(out, JSON.stringify(envoyExtensionsJson(versions), null, 2) + '\n');

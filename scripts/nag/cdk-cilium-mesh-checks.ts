@@ -19,7 +19,8 @@ export class CdkCiliumMeshChecks extends NagPack {
     this.applyRule({
       ruleSuffixOverride: 'EKSPublicEndpoint',
       info: "The EKS cluster's public API endpoint is open to 0.0.0.0/0.",
-      explanation: 'Restrict it with EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(<CIDRs>) or use EndpointAccess.PRIVATE ' +
+      explanation:
+        'Restrict it with EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(<CIDRs>) or use EndpointAccess.PRIVATE ' +
         '(MeshCluster warns with cdk-cilium-mesh:publicEndpoint).',
       level: NagMessageLevel.ERROR,
       rule: eksPublicEndpoint,
@@ -28,7 +29,8 @@ export class CdkCiliumMeshChecks extends NagPack {
     this.applyRule({
       ruleSuffixOverride: 'EKSControlPlaneLogs',
       info: 'The EKS cluster does not send all five control-plane log types to CloudWatch Logs.',
-      explanation: 'Pass clusterLogging with api, audit, authenticator, controllerManager and scheduler (the MeshCluster default).',
+      explanation:
+        'Pass clusterLogging with api, audit, authenticator, controllerManager and scheduler (the MeshCluster default).',
       level: NagMessageLevel.ERROR,
       rule: eksControlPlaneLogs,
       node,

@@ -84,10 +84,11 @@ export function checkApp(app: App): StackFindings[] {
     const open = unsuppressed.has(`${rule} ${path}`);
     const reason = open ? undefined : acknowledgement(node, rule);
     if (!open && reason === undefined) {
-      throw new Error(`nag: ${rule} on ${path} is neither a violation nor acknowledged; the pack's bookkeeping changed`);
+      throw new Error(
+        `nag: ${rule} on ${path} is neither a violation nor acknowledged; the pack's bookkeeping changed`,
+      );
     }
     byStack.get(stack)!.push({ stack, rule, path, ...(reason !== undefined ? { reason } : {}) });
   }
   return [...byStack].map(([stack, findings]) => ({ stack, findings }));
 }
-

@@ -14,7 +14,11 @@ import type { StackFindings } from './check';
 const root = path.resolve(__dirname, '..', '..');
 const tsNode = path.join(root, 'node_modules', '.bin', 'ts-node');
 const entries = [
-  ...fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.ts')).sort().map((f) => path.join('examples', f)),
+  ...fs
+    .readdirSync(path.join(root, 'examples'))
+    .filter((f) => f.endsWith('.ts'))
+    .sort()
+    .map((f) => path.join('examples', f)),
   path.join('bin', 'app.ts'),
 ];
 
@@ -25,18 +29,22 @@ try {
   for (const entry of entries) {
     const result = path.join(scratch, `${path.basename(entry, '.ts')}.json`);
     const outdir = path.join(scratch, `${path.basename(entry, '.ts')}.out`);
-    const r = spawnSync(tsNode, ['--transpile-only', '-r', path.join(__dirname, 'register.ts'), path.join(root, entry)], {
-      cwd: root,
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        NAG_RESULT: result,
-        CDK_OUTDIR: outdir,
-        CDK8S_OUTDIR: path.join(outdir, 'k8s'),
-        // Only the construct tree is checked: no copies of the layers' zip assets.
-        CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:disable-asset-staging': true }),
+    const r = spawnSync(
+      tsNode,
+      ['--transpile-only', '-r', path.join(__dirname, 'register.ts'), path.join(root, entry)],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          NAG_RESULT: result,
+          CDK_OUTDIR: outdir,
+          CDK8S_OUTDIR: path.join(outdir, 'k8s'),
+          // Only the construct tree is checked: no copies of the layers' zip assets.
+          CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:disable-asset-staging': true }),
+        },
       },
-    });
+    );
     if (r.status !== 0) {
       failed++;
       console.error(`nag: ${entry} failed to synthesize\n${r.stdout}\n${r.stderr}`);
@@ -66,5 +74,7 @@ for (const f of suppressed) {
 for (const [rule, { count, reasons }] of [...byRule].sort(([a], [b]) => a.localeCompare(b))) {
   console.log(`suppressed ${rule} x${count}: ${[...reasons].sort().join(' | ')}`);
 }
-console.log(`nag: ${stacks.length} stacks, ${all.length} findings, ${suppressed.length} suppressed, ${open.length} unsuppressed`);
+console.log(
+  `nag: ${stacks.length} stacks, ${all.length} findings, ${suppressed.length} suppressed, ${open.length} unsuppressed`,
+);
 process.exit(open.length > 0 || failed > 0 || stacks.length === 0 ? 1 : 0);

@@ -40,7 +40,13 @@ function idsInReadme(): string[] {
 test('the README lists exactly the warning ids of the code', () => {
   const code = idsInCode();
   // the scan finds the literal ids, the two constants and the capability features (not an empty match)
-  expect(code).toEqual(expect.arrayContaining(['cdk-cilium-mesh:shadowedRule', 'cdk-cilium-mesh:meshWarning',
-    'cdk-cilium-mesh:envoySourceIdentity', 'cdk-cilium-mesh:gatewayApi']));
+  expect(code).toEqual(
+    expect.arrayContaining([
+      'cdk-cilium-mesh:shadowedRule',
+      'cdk-cilium-mesh:meshWarning',
+      'cdk-cilium-mesh:envoySourceIdentity',
+      'cdk-cilium-mesh:gatewayApi',
+    ]),
+  );
   expect(idsInReadme()).toEqual(code);
 });

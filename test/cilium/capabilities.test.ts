@@ -1,7 +1,14 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import {
-  CiliumVersion, Datapath, Feature, Support, capabilityOf, capabilityTable, chainingProfile, eniProfile,
+  CiliumVersion,
+  Datapath,
+  Feature,
+  Support,
+  capabilityOf,
+  capabilityTable,
+  chainingProfile,
+  eniProfile,
 } from '../../lib';
 import { checkCapability } from '../../lib/cilium/capabilities';
 
@@ -24,7 +31,9 @@ describe('capability table', () => {
       expect(c.support).toBe(Support.UNTESTED);
       expect(c.reference).toBe('cilium/cilium#42578, cilium/cilium#33685, cilium/cilium#46447');
     }
-    expect(capabilityOf(Feature.WIREGUARD, Datapath.AWS_CNI_CHAINING, CiliumVersion.V1_20).support).toBe(Support.SUPPORTED);
+    expect(capabilityOf(Feature.WIREGUARD, Datapath.AWS_CNI_CHAINING, CiliumVersion.V1_20).support).toBe(
+      Support.SUPPORTED,
+    );
   });
 
   test('every non-supported row cites upstream and names an alternative; supported rows cite the CI', () => {
@@ -42,16 +51,30 @@ describe('capability table', () => {
   });
 
   test('ENI: L7, FQDN, Gateway API, Ingress, CiliumEnvoyConfig and IPsec are supported on every line, citing the EKS CI', () => {
-    for (const version of [CiliumVersion.V1_16, CiliumVersion.V1_17, CiliumVersion.V1_18, CiliumVersion.V1_19, CiliumVersion.V1_20]) {
-      for (const feature of [Feature.L7_POLICY, Feature.FQDN_POLICY, Feature.GATEWAY_API, Feature.INGRESS, Feature.ENVOY_CONFIG, Feature.IPSEC]) {
+    for (const version of [
+      CiliumVersion.V1_16,
+      CiliumVersion.V1_17,
+      CiliumVersion.V1_18,
+      CiliumVersion.V1_19,
+      CiliumVersion.V1_20,
+    ]) {
+      for (const feature of [
+        Feature.L7_POLICY,
+        Feature.FQDN_POLICY,
+        Feature.GATEWAY_API,
+        Feature.INGRESS,
+        Feature.ENVOY_CONFIG,
+        Feature.IPSEC,
+      ]) {
         expect(capabilityOf(feature, Datapath.ENI, version)).toMatchObject({
-          support: Support.SUPPORTED, reference: 'cilium/cilium .github/workflows/conformance-eks.yaml',
+          support: Support.SUPPORTED,
+          reference: 'cilium/cilium .github/workflows/conformance-eks.yaml',
         });
       }
     }
   });
 
-  test('Gateway API and Ingress in chaining: the warning says where Envoy\'s source address comes from and what is unverified', () => {
+  test("Gateway API and Ingress in chaining: the warning says where Envoy's source address comes from and what is unverified", () => {
     for (const feature of [Feature.GATEWAY_API, Feature.INGRESS]) {
       const c = capabilityOf(feature, Datapath.AWS_CNI_CHAINING, CiliumVersion.V1_20);
       expect(c.support).toBe(Support.UNTESTED);
@@ -74,7 +97,12 @@ describe('capability table', () => {
   test('checkCapability warns for untested and throws for incompatible', () => {
     const stack = new Stack(new App(), 'Stack');
     checkCapability(stack, Feature.INGRESS, chainingProfile({ ingressController: true }));
-    Annotations.fromStack(stack).hasWarning('/Stack', Match.stringLikeRegexp('ingress on aws-cni-chaining \\(Cilium 1.20\\) is untested'));
-    expect(() => checkCapability(stack, Feature.IPSEC, chainingProfile())).toThrow(/ipsec on aws-cni-chaining \(Cilium 1.20\) is incompatible.*\[at Stack\]/);
+    Annotations.fromStack(stack).hasWarning(
+      '/Stack',
+      Match.stringLikeRegexp('ingress on aws-cni-chaining \\(Cilium 1.20\\) is untested'),
+    );
+    expect(() => checkCapability(stack, Feature.IPSEC, chainingProfile())).toThrow(
+      /ipsec on aws-cni-chaining \(Cilium 1.20\) is incompatible.*\[at Stack\]/,
+    );
   });
 });

@@ -9,15 +9,24 @@ describe('Cilium + Gateway API CRDs', () => {
     expect(cilium.gatewayApiCrds?.version.version).toBe('v1.6.1');
     expect(cilium.gatewayApiCrds?.channel).toBe(GatewayApiChannel.STANDARD);
     const template = Template.fromStack(stack).toJSON();
-    const [crdsId] = Object.keys(template.Resources).filter((id) => /GatewayApiCrds/.test(id) && template.Resources[id].Type === 'Custom::CiliumMeshObjects');
-    const [releaseId] = Object.keys(template.Resources).filter((id) => template.Resources[id].Type === 'Custom::AWSCDK-EKS-HelmChart');
+    const [crdsId] = Object.keys(template.Resources).filter(
+      (id) => /GatewayApiCrds/.test(id) && template.Resources[id].Type === 'Custom::CiliumMeshObjects',
+    );
+    const [releaseId] = Object.keys(template.Resources).filter(
+      (id) => template.Resources[id].Type === 'Custom::AWSCDK-EKS-HelmChart',
+    );
     expect(template.Resources[releaseId].DependsOn).toContain(crdsId);
     expect(JSON.stringify(template.Resources[crdsId].Properties.Sources)).toContain('v1.6.1/standard-install.yaml');
   });
 
   test('the CRD install can be left to someone else, and is refused without gatewayApi', () => {
-    expect(install({ gatewayApi: true, kubeProxyReplacement: true, k8sServiceHost: 'h', gatewayApiCrds: { install: false } }).cilium.gatewayApiCrds).toBeUndefined();
-    expect(() => install({ gatewayApiCrds: { install: true } })).toThrow(/gatewayApiCrds is set but gatewayApi is off; set gatewayApi: true or remove gatewayApiCrds \[at S\/Cilium\]/);
+    expect(
+      install({ gatewayApi: true, kubeProxyReplacement: true, k8sServiceHost: 'h', gatewayApiCrds: { install: false } })
+        .cilium.gatewayApiCrds,
+    ).toBeUndefined();
+    expect(() => install({ gatewayApiCrds: { install: true } })).toThrow(
+      /gatewayApiCrds is set but gatewayApi is off; set gatewayApi: true or remove gatewayApiCrds \[at S\/Cilium\]/,
+    );
     expect(install().cilium.gatewayApiCrds).toBeUndefined();
   });
 });
@@ -30,8 +39,12 @@ describe('Cilium.addMesh', () => {
     const delivery = cilium.addMesh(mesh);
     expect(delivery.node.path).toBe('S/Cilium/Mesh-shop');
     const template = Template.fromStack(stack).toJSON();
-    const [meshId] = Object.keys(template.Resources).filter((id) => /Meshshop/.test(id) && template.Resources[id].Type === 'Custom::CiliumMeshObjects');
-    const [releaseId] = Object.keys(template.Resources).filter((id) => template.Resources[id].Type === 'Custom::AWSCDK-EKS-HelmChart');
+    const [meshId] = Object.keys(template.Resources).filter(
+      (id) => /Meshshop/.test(id) && template.Resources[id].Type === 'Custom::CiliumMeshObjects',
+    );
+    const [releaseId] = Object.keys(template.Resources).filter(
+      (id) => template.Resources[id].Type === 'Custom::AWSCDK-EKS-HelmChart',
+    );
     expect(template.Resources[meshId].DependsOn).toContain(releaseId);
   });
 

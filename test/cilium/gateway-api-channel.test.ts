@@ -2,8 +2,17 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Testing } from 'cdk8s';
 import {
-  Backend, chainingProfile, CiliumVersion, Datapath, Gateway, GatewayApiChannel, gatewayApiChannelOf, HttpRoute, Listener,
-  ParentRef, ServiceMesh,
+  Backend,
+  chainingProfile,
+  CiliumVersion,
+  Datapath,
+  Gateway,
+  GatewayApiChannel,
+  gatewayApiChannelOf,
+  HttpRoute,
+  Listener,
+  ParentRef,
+  ServiceMesh,
 } from '../../lib';
 import { install } from './install';
 
@@ -11,7 +20,9 @@ const GATEWAY = { gatewayApi: true, kubeProxyReplacement: true, k8sServiceHost: 
 
 function crdSources(stack: Stack): string {
   const template = Template.fromStack(stack).toJSON();
-  const ids = Object.keys(template.Resources).filter((id) => /GatewayApiCrds/.test(id) && template.Resources[id].Type === 'Custom::CiliumMeshObjects');
+  const ids = Object.keys(template.Resources).filter(
+    (id) => /GatewayApiCrds/.test(id) && template.Resources[id].Type === 'Custom::CiliumMeshObjects',
+  );
   expect(ids).toHaveLength(1);
   return JSON.stringify(template.Resources[ids[0]].Properties.Sources);
 }
@@ -19,7 +30,9 @@ function crdSources(stack: Stack): string {
 describe('the Gateway API channel in the Cilium profile', () => {
   test('gatewayApiCrds.channel EXPERIMENTAL installs experimental-install.yaml and says so in the profile', () => {
     const { stack, cilium } = install({ ...GATEWAY, gatewayApiCrds: { channel: GatewayApiChannel.EXPERIMENTAL } });
-    expect(crdSources(stack)).toContain('https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/experimental-install.yaml');
+    expect(crdSources(stack)).toContain(
+      'https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/experimental-install.yaml',
+    );
     expect(cilium.gatewayApiCrds?.channel).toBe(GatewayApiChannel.EXPERIMENTAL);
     expect(cilium.profile.gatewayApiChannel).toBe(GatewayApiChannel.EXPERIMENTAL);
   });
@@ -36,7 +49,10 @@ describe('the Gateway API channel in the Cilium profile', () => {
   });
 
   test('CRDs installed by someone else: the profile takes the stated channel', () => {
-    const { cilium } = install({ ...GATEWAY, gatewayApiCrds: { install: false, channel: GatewayApiChannel.EXPERIMENTAL } });
+    const { cilium } = install({
+      ...GATEWAY,
+      gatewayApiCrds: { install: false, channel: GatewayApiChannel.EXPERIMENTAL },
+    });
     expect(cilium.gatewayApiCrds).toBeUndefined();
     expect(cilium.profile.gatewayApiChannel).toBe(GatewayApiChannel.EXPERIMENTAL);
   });
@@ -44,10 +60,17 @@ describe('the Gateway API channel in the Cilium profile', () => {
   test('chainingProfile defaults, and a hand-written profile without the field', () => {
     expect(chainingProfile().gatewayApiChannel).toBe(GatewayApiChannel.STANDARD);
     expect(chainingProfile({ version: CiliumVersion.V1_16 }).gatewayApiChannel).toBe(GatewayApiChannel.EXPERIMENTAL);
-    expect(chainingProfile({ gatewayApiChannel: GatewayApiChannel.EXPERIMENTAL }).gatewayApiChannel).toBe(GatewayApiChannel.EXPERIMENTAL);
+    expect(chainingProfile({ gatewayApiChannel: GatewayApiChannel.EXPERIMENTAL }).gatewayApiChannel).toBe(
+      GatewayApiChannel.EXPERIMENTAL,
+    );
     const handWritten = {
-      version: CiliumVersion.V1_16, datapath: Datapath.AWS_CNI_CHAINING, kubeProxyReplacement: false, l7Proxy: true,
-      mutualAuthentication: false, gatewayApi: true, ingressController: false,
+      version: CiliumVersion.V1_16,
+      datapath: Datapath.AWS_CNI_CHAINING,
+      kubeProxyReplacement: false,
+      l7Proxy: true,
+      mutualAuthentication: false,
+      gatewayApi: true,
+      ingressController: false,
     };
     expect(gatewayApiChannelOf(handWritten)).toBe(GatewayApiChannel.EXPERIMENTAL);
     expect(gatewayApiChannelOf({ ...handWritten, version: CiliumVersion.V1_20 })).toBe(GatewayApiChannel.STANDARD);
@@ -55,13 +78,17 @@ describe('the Gateway API channel in the Cilium profile', () => {
 
   test('addMesh compares the channel (a missing one counts as the default)', () => {
     const { cilium } = install({ ...GATEWAY, gatewayApiCrds: { channel: GatewayApiChannel.EXPERIMENTAL } });
-    const standard = new ServiceMesh(Testing.app(), 'shop', { cilium: chainingProfile({ gatewayApi: true, kubeProxyReplacement: true }) });
+    const standard = new ServiceMesh(Testing.app(), 'shop', {
+      cilium: chainingProfile({ gatewayApi: true, kubeProxyReplacement: true }),
+    });
     expect(() => cilium.addMesh(standard)).toThrow(
       /mesh 'shop' was rendered for Cilium 1.20.2 \(.*gatewayApiChannel=standard\), but this install is Cilium 1.20.2 \(.*gatewayApiChannel=experimental\); create the mesh with new ServiceMesh/,
     );
     const plain = install(GATEWAY).cilium;
     const { gatewayApiChannel: _omitted, ...withoutChannel } = plain.profile;
-    expect(plain.addMesh(new ServiceMesh(Testing.app(), 'shop', { cilium: withoutChannel })).node.path).toBe('S/Cilium/Mesh-shop');
+    expect(plain.addMesh(new ServiceMesh(Testing.app(), 'shop', { cilium: withoutChannel })).node.path).toBe(
+      'S/Cilium/Mesh-shop',
+    );
   });
 
   test('a retrying route rendered for cilium.profile of an experimental install is delivered', () => {
@@ -70,9 +97,17 @@ describe('the Gateway API channel in the Cilium profile', () => {
     const gw = new Gateway(mesh, 'Gw', { listeners: [Listener.http({})] });
     new HttpRoute(mesh, 'Route', {
       parentRefs: [ParentRef.gateway(gw)],
-      rules: [{ backendRefs: [{ backend: Backend.fromName('shop', 'api', 80) }], retry: { codes: [503], backoff: Duration.millis(200) } }],
+      rules: [
+        {
+          backendRefs: [{ backend: Backend.fromName('shop', 'api', 80) }],
+          retry: { codes: [503], backoff: Duration.millis(200) },
+        },
+      ],
     });
-    expect(Testing.synth(mesh).find((o: any) => o.kind === 'HTTPRoute').spec.rules[0].retry).toEqual({ codes: [503], backoff: '200ms' });
+    expect(Testing.synth(mesh).find((o: any) => o.kind === 'HTTPRoute').spec.rules[0].retry).toEqual({
+      codes: [503],
+      backoff: '200ms',
+    });
     expect(cilium.addMesh(mesh).node.path).toBe('S/Cilium/Mesh-shop');
   });
 });

@@ -11,7 +11,11 @@ import { checkHubbleExposure, CiliumVersion, HubbleUiExposure, renderCiliumValue
 import { type CiliumValuesOptions } from '../../lib/cilium/values-options';
 import { ciliumChart, HELM } from '../live/cluster';
 
-interface Service { kind: string; metadata: { name: string; annotations?: Record<string, string> }; spec: { type?: string } }
+interface Service {
+  kind: string;
+  metadata: { name: string; annotations?: Record<string, string> };
+  spec: { type?: string };
+}
 
 /** The Services of hubble-relay and hubble-ui in the chart rendered with these values. */
 function renderedHubbleServices(version: CiliumVersion, values: unknown): Record<string, Service> {
@@ -20,8 +24,11 @@ function renderedHubbleServices(version: CiliumVersion, values: unknown): Record
   try {
     const file = path.join(dir, 'values.json');
     fs.writeFileSync(file, JSON.stringify(values));
-    const r = spawnSync(HELM, ['template', 'cilium', chart.chart, '--namespace', 'kube-system', '--kube-version', '1.35.0', '-f', file],
-      { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const r = spawnSync(
+      HELM,
+      ['template', 'cilium', chart.chart, '--namespace', 'kube-system', '--kube-version', '1.35.0', '-f', file],
+      { encoding: 'utf8', maxBuffer: 1 << 28 },
+    );
     if (r.status !== 0) throw new Error(`helm template failed: ${r.stderr}`);
     const services: Record<string, Service> = {};
     for (const doc of parseAllDocuments(r.stdout)) {
@@ -46,17 +53,25 @@ describe.each([CiliumVersion.V1_16, CiliumVersion.V1_20])('rendered chart %s', (
 
   test('uiExposure renders an internal NLB for the UI only; the relay stays ClusterIP', () => {
     const uiExposure = HubbleUiExposure.internalLoadBalancer({ allowedCidrs: ['10.20.0.0/16'] });
-    const services = renderedHubbleServices(version, renderCiliumValues({ hubble: { relay: true, ui: true, uiExposure } }, version));
+    const services = renderedHubbleServices(
+      version,
+      renderCiliumValues({ hubble: { relay: true, ui: true, uiExposure } }, version),
+    );
     expect(services['hubble-relay'].spec.type).toBe('ClusterIP');
     expect(services['hubble-ui'].spec.type).toBe('LoadBalancer');
-    expect(services['hubble-ui'].metadata.annotations?.['service.beta.kubernetes.io/aws-load-balancer-scheme']).toBe('internal');
+    expect(services['hubble-ui'].metadata.annotations?.['service.beta.kubernetes.io/aws-load-balancer-scheme']).toBe(
+      'internal',
+    );
   });
 
   test('an opted-in override really exposes the relay (the check above can fail)', () => {
-    const values = renderCiliumValues({
-      hubble: { relay: true, ui: true, allowExternalExposure: true },
-      valuesOverrides: { hubble: { relay: { service: { type: 'NodePort' } } } },
-    }, version);
+    const values = renderCiliumValues(
+      {
+        hubble: { relay: true, ui: true, allowExternalExposure: true },
+        valuesOverrides: { hubble: { relay: { service: { type: 'NodePort' } } } },
+      },
+      version,
+    );
     expect(renderedHubbleServices(version, values)['hubble-relay'].spec.type).toBe('NodePort');
   });
 });
@@ -68,16 +83,28 @@ describe('overrides that expose Hubble are refused at synth', () => {
     [{ hubble: { ui: { ingress: { enabled: true } } } }, /hubble\.ui\.ingress\.enabled: true/],
   ])('%j', (valuesOverrides, message) => {
     expect(() => renderCiliumValues({ ...HUBBLE, valuesOverrides }, CiliumVersion.V1_20)).toThrow(message);
-    expect(() => renderCiliumValues({ ...HUBBLE, valuesOverrides }, CiliumVersion.V1_20))
-      .toThrow(/Hubble Relay and UI have no authentication; .* set hubble\.allowExternalExposure: true/);
+    expect(() => renderCiliumValues({ ...HUBBLE, valuesOverrides }, CiliumVersion.V1_20)).toThrow(
+      /Hubble Relay and UI have no authentication; .* set hubble\.allowExternalExposure: true/,
+    );
   });
 
   test('an override that turns the typed internal NLB internet-facing is refused', () => {
     const uiExposure = HubbleUiExposure.internalLoadBalancer({ allowedCidrs: ['10.20.0.0/16'] });
-    expect(() => renderCiliumValues({
-      hubble: { relay: true, ui: true, uiExposure },
-      valuesOverrides: { hubble: { ui: { service: { annotations: { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing' } } } } },
-    }, CiliumVersion.V1_20)).toThrow(/hubble\.ui\.service\.type: "LoadBalancer"/);
+    expect(() =>
+      renderCiliumValues(
+        {
+          hubble: { relay: true, ui: true, uiExposure },
+          valuesOverrides: {
+            hubble: {
+              ui: {
+                service: { annotations: { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing' } },
+              },
+            },
+          },
+        },
+        CiliumVersion.V1_20,
+      ),
+    ).toThrow(/hubble\.ui\.service\.type: "LoadBalancer"/);
   });
 
   test('ClusterIP set explicitly is no exposure', () => {

@@ -1,3 +1,4 @@
+import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -31,9 +32,17 @@ describe('MeshCluster.fromClusterAttributes', () => {
     template.hasResourceProperties('AWS::EKS::AccessEntry', {
       ClusterName: 'prod',
       PrincipalArn: { 'Fn::GetAtt': [roleId, 'Arn'] },
-      AccessPolicies: [{ AccessScope: { Type: 'cluster' }, PolicyArn: {
-        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy']],
-      } }],
+      AccessPolicies: [
+        {
+          AccessScope: { Type: 'cluster' },
+          PolicyArn: {
+            'Fn::Join': [
+              '',
+              ['arn:', { Ref: 'AWS::Partition' }, ':eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy'],
+            ],
+          },
+        },
+      ],
     });
     template.resourceCountIs('AWS::EKS::AccessEntry', 1);
     // The provider's handler runs with that role and may describe this cluster only.
@@ -43,9 +52,17 @@ describe('MeshCluster.fromClusterAttributes', () => {
       Role: { 'Fn::GetAtt': [roleId, 'Arn'] },
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: [{ Action: 'eks:DescribeCluster', Effect: 'Allow', Resource: {
-        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks:eu-west-1:111111111111:cluster/prod']],
-      } }] },
+      PolicyDocument: {
+        Statement: [
+          {
+            Action: 'eks:DescribeCluster',
+            Effect: 'Allow',
+            Resource: {
+              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks:eu-west-1:111111111111:cluster/prod']],
+            },
+          },
+        ],
+      },
     });
     // Ordering: the handler waits for the access entry, and the Helm release references the provider.
     const accessId = s.getLogicalId(imported.accessEntry.node.defaultChild as CfnResource);
@@ -57,7 +74,7 @@ describe('MeshCluster.fromClusterAttributes', () => {
   test('kubectlProviderOptions are used: the layer, a VPC provider with the cluster security group', () => {
     const s = stack();
     const vpc = new ec2.Vpc(s, 'Vpc');
-    const kubectlLayer = new (require('@aws-cdk/lambda-layer-kubectl-v35').KubectlV35Layer)(s, 'MyLayer');
+    const kubectlLayer = new KubectlV35Layer(s, 'MyLayer');
     MeshCluster.fromClusterAttributes(s, 'Prod', {
       clusterName: 'prod',
       vpc,
@@ -74,15 +91,26 @@ describe('MeshCluster.fromClusterAttributes', () => {
 
   test('missing attributes fail with our error and the construct path', () => {
     const s = stack();
-    const kubectlLayer = new (require('@aws-cdk/lambda-layer-kubectl-v35').KubectlV35Layer)(s, 'MyLayer');
+    const kubectlLayer = new KubectlV35Layer(s, 'MyLayer');
     const subnet = ec2.Subnet.fromSubnetId(s, 'Subnet', 'subnet-1');
-    expect(() => MeshCluster.fromClusterAttributes(s, 'NoVpc', {
-      clusterName: 'prod', kubectlProviderOptions: { kubectlLayer, privateSubnets: [subnet] },
-    })).toThrow(/^kubectlProviderOptions.privateSubnets puts the kubectl provider in the VPC, but cluster 'prod' is imported without vpc; pass vpc .*\[at Stack\/NoVpc\]$/);
+    expect(() =>
+      MeshCluster.fromClusterAttributes(s, 'NoVpc', {
+        clusterName: 'prod',
+        kubectlProviderOptions: { kubectlLayer, privateSubnets: [subnet] },
+      }),
+    ).toThrow(
+      /^kubectlProviderOptions.privateSubnets puts the kubectl provider in the VPC, but cluster 'prod' is imported without vpc; pass vpc .*\[at Stack\/NoVpc\]$/,
+    );
     const vpc = ec2.Vpc.fromVpcAttributes(s, 'Vpc', { vpcId: 'vpc-1', availabilityZones: ['eu-west-1a'] });
-    expect(() => MeshCluster.fromClusterAttributes(s, 'NoSg', {
-      clusterName: 'prod', vpc, kubectlProviderOptions: { kubectlLayer, privateSubnets: [subnet] },
-    })).toThrow(/^the kubectl provider in privateSubnets needs a security group .*pass clusterSecurityGroupId .* or securityGroups \[at Stack\/NoSg\]$/);
+    expect(() =>
+      MeshCluster.fromClusterAttributes(s, 'NoSg', {
+        clusterName: 'prod',
+        vpc,
+        kubectlProviderOptions: { kubectlLayer, privateSubnets: [subnet] },
+      }),
+    ).toThrow(
+      /^the kubectl provider in privateSubnets needs a security group .*pass clusterSecurityGroupId .* or securityGroups \[at Stack\/NoSg\]$/,
+    );
   });
 
   test('with a kubectlProvider it is a plain import', () => {
@@ -106,8 +134,13 @@ describe('MeshCluster.fromClusterAttributes', () => {
       /^delivering objects to the imported cluster 'Stack\/Prod\/Cluster' needs its clusterEndpoint, .*pass clusterEndpoint to MeshCluster.fromClusterAttributes \(aws eks describe-cluster --query cluster.endpoint\) \[at Stack\/Cilium\/Mesh-Mesh\]$/,
     );
     const withEndpoint = stack();
-    const c2 = MeshCluster.fromClusterAttributes(withEndpoint, 'Prod', { clusterName: 'prod', clusterEndpoint: ENDPOINT });
-    expect(() => new MeshDelivery(withEndpoint, 'Delivery', { cluster: c2, charts: [new ServiceMesh(new App(), 'M2', {})] })).toThrow(
+    const c2 = MeshCluster.fromClusterAttributes(withEndpoint, 'Prod', {
+      clusterName: 'prod',
+      clusterEndpoint: ENDPOINT,
+    });
+    expect(
+      () => new MeshDelivery(withEndpoint, 'Delivery', { cluster: c2, charts: [new ServiceMesh(new App(), 'M2', {})] }),
+    ).toThrow(
       /needs its clusterCertificateAuthorityData, .*\(aws eks describe-cluster --query cluster.certificateAuthority.data\) \[at Stack\/Delivery\]$/,
     );
   });

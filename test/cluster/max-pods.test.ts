@@ -10,7 +10,9 @@ describe('ENI limits table', () => {
     const names = Object.keys(ENI_LIMITS);
     expect(names.length).toBeGreaterThan(1000);
     expect([...names].sort()).toEqual(names);
-    expect(ENI_LIMITS_SOURCE).toMatch(/^aws\/amazon-vpc-cni-k8s pkg\/vpc\/vpc_ip_resource_limit.go@[0-9a-f]{12} \(\d{4}-\d{2}-\d{2}\)$/);
+    expect(ENI_LIMITS_SOURCE).toMatch(
+      /^aws\/amazon-vpc-cni-k8s pkg\/vpc\/vpc_ip_resource_limit.go@[0-9a-f]{12} \(\d{4}-\d{2}-\d{2}\)$/,
+    );
     expect(eniLimits('m6i.large')).toEqual({ interfaces: 3, ipv4PerInterface: 10 });
     expect(eniLimits('toString')).toBeUndefined();
   });
@@ -35,38 +37,44 @@ describe('max-pods of ENI IPAM', () => {
 
   test('a stated maxPods is kept when ENI IPAM can address it, refused above', () => {
     expect(eniMaxPods([t('m6i.large')], false, 20)).toBe(20);
-    expect(() => eniMaxPods([t('m6i.large')], false, 30))
-      .toThrow(/maxPods must be an integer from 1 to 29 \(what ENI IPAM can address on m6i.large\), got 30; lower it or turn on eni.prefixDelegation/);
+    expect(() => eniMaxPods([t('m6i.large')], false, 30)).toThrow(
+      /maxPods must be an integer from 1 to 29 \(what ENI IPAM can address on m6i.large\), got 30; lower it or turn on eni.prefixDelegation/,
+    );
   });
 
   test('an instance type without ENI data is refused, naming the table and the fix', () => {
-    expect(() => eniMaxPods([t('m6i.large'), t('zz9.huge')], false))
-      .toThrow(/instance type 'zz9.huge' has no ENI limits in the table this library ships \(aws\/amazon-vpc-cni-k8s .*\), so the max-pods value of ENI IPAM cannot be computed; use an instance type listed there, or regenerate lib\/cluster\/eni-limits.generated.ts/);
+    expect(() => eniMaxPods([t('m6i.large'), t('zz9.huge')], false)).toThrow(
+      /instance type 'zz9.huge' has no ENI limits in the table this library ships \(aws\/amazon-vpc-cni-k8s .*\), so the max-pods value of ENI IPAM cannot be computed; use an instance type listed there, or regenerate lib\/cluster\/eni-limits.generated.ts/,
+    );
   });
 });
 
 describe('max-pods user data', () => {
   test('AL2023: a NodeConfig part of a MIME multipart document', () => {
-    expect(renderMaxPodsUserData(eks.NodegroupAmiType.AL2023_X86_64_STANDARD, 29)).toBe([
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/mixed; boundary="==cdk-cilium-mesh=="',
-      '',
-      '--==cdk-cilium-mesh==',
-      'Content-Type: application/node.eks.aws',
-      '',
-      'apiVersion: node.eks.aws/v1alpha1',
-      'kind: NodeConfig',
-      'spec:',
-      '  kubelet:',
-      '    config:',
-      '      maxPods: 29',
-      '',
-      '--==cdk-cilium-mesh==--',
-      '',
-    ].join('\n'));
+    expect(renderMaxPodsUserData(eks.NodegroupAmiType.AL2023_X86_64_STANDARD, 29)).toBe(
+      [
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="==cdk-cilium-mesh=="',
+        '',
+        '--==cdk-cilium-mesh==',
+        'Content-Type: application/node.eks.aws',
+        '',
+        'apiVersion: node.eks.aws/v1alpha1',
+        'kind: NodeConfig',
+        'spec:',
+        '  kubelet:',
+        '    config:',
+        '      maxPods: 29',
+        '',
+        '--==cdk-cilium-mesh==--',
+        '',
+      ].join('\n'),
+    );
   });
 
   test('Bottlerocket: settings.kubernetes.max-pods', () => {
-    expect(renderMaxPodsUserData(eks.NodegroupAmiType.BOTTLEROCKET_X86_64, 29)).toBe('[settings.kubernetes]\nmax-pods = 29\n');
+    expect(renderMaxPodsUserData(eks.NodegroupAmiType.BOTTLEROCKET_X86_64, 29)).toBe(
+      '[settings.kubernetes]\nmax-pods = 29\n',
+    );
   });
 });

@@ -12,7 +12,10 @@ function build(props: Partial<MeshClusterProps>): () => MeshCluster {
 
 describe('MeshCluster rejects bad input at synth with path, value and fix', () => {
   test.each([
-    [70000, /^vpcCni.mtu must be an integer from 576 to 9001, got 70000; use 9001 inside a VPC or 1500 when traffic leaves it \[at S\/Mesh\]$/],
+    [
+      70000,
+      /^vpcCni.mtu must be an integer from 576 to 9001, got 70000; use 9001 inside a VPC or 1500 when traffic leaves it \[at S\/Mesh\]$/,
+    ],
     [500, /^vpcCni.mtu must be an integer from 576 to 9001, got 500; .* \[at S\/Mesh\]$/],
   ])('MTU %p', (mtu, message) => {
     expect(build({ vpcCni: { mtu } })).toThrow(message);
@@ -44,11 +47,15 @@ describe('MeshCluster rejects bad input at synth with path, value and fix', () =
   test('self-managed capacity added later (Auto Scaling groups) is refused: it would join without the Cilium taint', () => {
     const stack = new Stack(new App(), 'S');
     const cluster = new MeshCluster(stack, 'Mesh', { version: eks.KubernetesVersion.V1_35 });
-    expect(() => cluster.addAutoScalingGroupCapacity('Asg', { instanceType: new ec2.InstanceType('m7i.large') })).toThrow(
+    expect(() =>
+      cluster.addAutoScalingGroupCapacity('Asg', { instanceType: new ec2.InstanceType('m7i.large') }),
+    ).toThrow(
       /^addAutoScalingGroupCapacity\('Asg'\) is not supported: self-managed nodes join without the taint node.cilium.io\/agent-not-ready.*use addMeshNodegroup\(id, options\).* \[at S\/Mesh\]$/,
     );
     const asg = new autoscaling.AutoScalingGroup(stack, 'Own', {
-      vpc: cluster.vpc, instanceType: new ec2.InstanceType('m7i.large'), machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+      vpc: cluster.vpc,
+      instanceType: new ec2.InstanceType('m7i.large'),
+      machineImage: ec2.MachineImage.latestAmazonLinux2023(),
     });
     expect(() => cluster.connectAutoScalingGroupCapacity(asg, {})).toThrow(
       /^connectAutoScalingGroupCapacity\(S\/Own\) is not supported: .* \[at S\/Mesh\]$/,
@@ -66,7 +73,9 @@ describe('MeshCluster rejects bad input at synth with path, value and fix', () =
       /^ipFamily IP_V6 is not supported: Cilium's ENI IPAM has no IPv6 \(cilium\/cilium#18405\), .*\(cilium\/cilium#28409\).*remove ipFamily \(IPv4\) \[at S\/Mesh\]$/,
     );
     expect(build({ ipFamily: eks.IpFamily.IP_V4 })).not.toThrow();
-    expect(build({ remoteNodeNetworks: [{ cidrs: ['10.90.0.0/16'] }], remotePodNetworks: [{ cidrs: ['10.91.0.0/16'] }] })).toThrow(
+    expect(
+      build({ remoteNodeNetworks: [{ cidrs: ['10.90.0.0/16'] }], remotePodNetworks: [{ cidrs: ['10.91.0.0/16'] }] }),
+    ).toThrow(
       /^remoteNodeNetworks and remotePodNetworks \(EKS Hybrid Nodes\) are not supported: .*remove them and run the mesh on managed node groups \[at S\/Mesh\]$/,
     );
     expect(build({ coreDnsComputeType: eks.CoreDnsComputeType.FARGATE })).toThrow(
@@ -89,8 +98,12 @@ describe('MeshCluster rejects bad input at synth with path, value and fix', () =
       /^node group 'Big': minSize \(10\) must not exceed maxSize \(5\).* \[at S\/Mesh\]$/,
     );
     expect(() =>
-      cluster.addNodegroupCapacity('Plain', { taints: [{ key: 'node.cilium.io/agent-not-ready', value: 'false', effect: eks.TaintEffect.NO_EXECUTE }] }),
-    ).toThrow(/^node group 'Plain': node taint 'node.cilium.io\/agent-not-ready=false:NO_EXECUTE' conflicts with the Cilium taint/);
+      cluster.addNodegroupCapacity('Plain', {
+        taints: [{ key: 'node.cilium.io/agent-not-ready', value: 'false', effect: eks.TaintEffect.NO_EXECUTE }],
+      }),
+    ).toThrow(
+      /^node group 'Plain': node taint 'node.cilium.io\/agent-not-ready=false:NO_EXECUTE' conflicts with the Cilium taint/,
+    );
   });
 
   test('defaultNodegroup together with createDefaultNodegroup: false', () => {
@@ -107,7 +120,9 @@ describe('MeshCluster rejects bad input at synth with path, value and fix', () =
       /^admins entry 'arn:aws:sts::123456789012:assumed-role\/Admin\/alice' is an assumed-role session ARN.*pass the role ARN/,
     );
     const arn = 'arn:aws:iam::123456789012:role/Admin';
-    expect(build({ admins: [arn, arn] })).toThrow(/^admins lists 'arn:aws:iam::123456789012:role\/Admin' twice; list each principal once \[at S\/Mesh\]$/);
+    expect(build({ admins: [arn, arn] })).toThrow(
+      /^admins lists 'arn:aws:iam::123456789012:role\/Admin' twice; list each principal once \[at S\/Mesh\]$/,
+    );
   });
 });
 
@@ -123,15 +138,30 @@ describe('MeshCluster passes aws-eks-v2 ClusterCommonOptions through', () => {
     });
     const cilium = cluster.addCilium();
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', { Chart: 'aws-load-balancer-controller', Namespace: 'kube-system' });
+    template.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', {
+      Chart: 'aws-load-balancer-controller',
+      Namespace: 'kube-system',
+    });
     // Its chart waits for its pods, which run once Cilium clears the node taint: it goes after Cilium's release.
-    const [alb] = Object.entries(template.findResources('Custom::AWSCDK-EKS-HelmChart', { Properties: { Chart: 'aws-load-balancer-controller' } }));
-    expect(alb[1].DependsOn).toEqual(expect.arrayContaining([stack.getLogicalId(cilium.release.node.defaultChild as CfnResource)]));
+    const [alb] = Object.entries(
+      template.findResources('Custom::AWSCDK-EKS-HelmChart', { Properties: { Chart: 'aws-load-balancer-controller' } }),
+    );
+    expect(alb[1].DependsOn).toEqual(
+      expect.arrayContaining([stack.getLogicalId(cilium.release.node.defaultChild as CfnResource)]),
+    );
     template.hasResourceProperties('AWS::EKS::AccessEntry', {
       PrincipalArn: { 'Fn::GetAtt': [stack.getLogicalId(mastersRole.node.defaultChild as iam.CfnRole), 'Arn'] },
-      AccessPolicies: [{ AccessScope: { Type: 'cluster' }, PolicyArn: {
-        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy']],
-      } }],
+      AccessPolicies: [
+        {
+          AccessScope: { Type: 'cluster' },
+          PolicyArn: {
+            'Fn::Join': [
+              '',
+              ['arn:', { Ref: 'AWS::Partition' }, ':eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy'],
+            ],
+          },
+        },
+      ],
     });
     template.hasResourceProperties('AWS::EKS::Cluster', { ControlPlaneScalingConfig: { Tier: 'tier-xl' } });
   });

@@ -77,7 +77,10 @@ describe('MeshCluster defaults (KubeProxyMode.KEEP)', () => {
         ScalingConfig: { MinSize: 2, DesiredSize: 2, MaxSize: 2 },
         Taints: [CILIUM_TAINT],
         DiskSize: Match.absent(),
-        LaunchTemplate: { Id: { Ref: Match.stringLikeRegexp('^MeshNodegroupDefaultLaunchTemplate') }, Version: Match.anyValue() },
+        LaunchTemplate: {
+          Id: { Ref: Match.stringLikeRegexp('^MeshNodegroupDefaultLaunchTemplate') },
+          Version: Match.anyValue(),
+        },
       }),
       DependsOn: Match.arrayWith([logicalId(stack, cluster.vpcCniAddon!)]),
     });
@@ -89,7 +92,10 @@ describe('MeshCluster defaults (KubeProxyMode.KEEP)', () => {
       LaunchTemplateData: Match.objectLike({
         MetadataOptions: { HttpEndpoint: 'enabled', HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
         BlockDeviceMappings: [
-          { DeviceName: '/dev/xvda', Ebs: { DeleteOnTermination: true, Encrypted: true, VolumeSize: 20, VolumeType: 'gp3' } },
+          {
+            DeviceName: '/dev/xvda',
+            Ebs: { DeleteOnTermination: true, Encrypted: true, VolumeSize: 20, VolumeType: 'gp3' },
+          },
         ],
         ImageId: Match.absent(),
         UserData: Match.absent(),
@@ -114,7 +120,10 @@ describe('MeshCluster defaults (KubeProxyMode.KEEP)', () => {
 
 describe('MeshCluster with KubeProxyMode.REPLACE', () => {
   const stack = new Stack(new App(), 'S');
-  const cluster = new MeshCluster(stack, 'Mesh', { version: eks.KubernetesVersion.V1_35, kubeProxyMode: KubeProxyMode.REPLACE });
+  const cluster = new MeshCluster(stack, 'Mesh', {
+    version: eks.KubernetesVersion.V1_35,
+    kubeProxyMode: KubeProxyMode.REPLACE,
+  });
   const template = Template.fromStack(stack);
   const clusterId = stack.getLogicalId(cluster.node.defaultChild as eks.CfnCluster);
 
@@ -148,7 +157,9 @@ describe('MeshCluster with KubeProxyMode.REPLACE', () => {
   test('node groups wait for the VPC CNI add-on; CoreDNS waits for the node groups (through nodegroupsReady)', () => {
     const ngId = logicalId(stack, cluster.nodegroups[0]);
     const barrierId = stack.getLogicalId(cluster.nodegroupsReady as CfnWaitConditionHandle);
-    template.hasResource('AWS::EKS::Nodegroup', { DependsOn: Match.arrayWith([logicalId(stack, cluster.vpcCniAddon!)]) });
+    template.hasResource('AWS::EKS::Nodegroup', {
+      DependsOn: Match.arrayWith([logicalId(stack, cluster.vpcCniAddon!)]),
+    });
     template.hasResource('AWS::CloudFormation::WaitConditionHandle', { DependsOn: Match.arrayWith([ngId]) });
     template.hasResource('AWS::EKS::Addon', {
       Properties: Match.objectLike({ AddonName: 'coredns' }),
@@ -182,7 +193,12 @@ describe('MeshCluster options', () => {
     template.resourceCountIs('AWS::KMS::Key', 1);
     template.resourceCountIs('AWS::EKS::Nodegroup', 0);
     template.hasResourceProperties('AWS::EKS::Cluster', {
-      EncryptionConfig: [{ Provider: { KeyArn: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] } }, Resources: ['secrets'] }],
+      EncryptionConfig: [
+        {
+          Provider: { KeyArn: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] } },
+          Resources: ['secrets'],
+        },
+      ],
       Logging: { ClusterLogging: { EnabledTypes: [{ Type: 'audit' }] } },
       ResourcesVpcConfig: Match.objectLike({ EndpointPrivateAccess: true, EndpointPublicAccess: false }),
     });
@@ -208,7 +224,12 @@ describe('MeshCluster options', () => {
         AccessPolicies: [
           {
             AccessScope: { Type: 'cluster' },
-            PolicyArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy']] },
+            PolicyArn: {
+              'Fn::Join': [
+                '',
+                ['arn:', { Ref: 'AWS::Partition' }, ':eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy'],
+              ],
+            },
           },
         ],
       });
@@ -252,9 +273,19 @@ describe('MeshCluster options', () => {
 
   test('removalPolicy also reaches what MeshCluster adds after eks.Cluster: key, add-ons, launch templates, node groups', () => {
     const stack = new Stack(new App(), 'S');
-    new MeshCluster(stack, 'Mesh', { version: eks.KubernetesVersion.V1_35, removalPolicy: RemovalPolicy.RETAIN, kubeProxyMode: KubeProxyMode.REPLACE });
+    new MeshCluster(stack, 'Mesh', {
+      version: eks.KubernetesVersion.V1_35,
+      removalPolicy: RemovalPolicy.RETAIN,
+      kubeProxyMode: KubeProxyMode.REPLACE,
+    });
     const template = Template.fromStack(stack);
-    for (const type of ['AWS::KMS::Key', 'AWS::EKS::Addon', 'AWS::EC2::LaunchTemplate', 'AWS::EKS::Nodegroup', 'AWS::EKS::Cluster']) {
+    for (const type of [
+      'AWS::KMS::Key',
+      'AWS::EKS::Addon',
+      'AWS::EC2::LaunchTemplate',
+      'AWS::EKS::Nodegroup',
+      'AWS::EKS::Cluster',
+    ]) {
       const resources = Object.values(template.findResources(type));
       expect(resources.length).toBeGreaterThan(0);
       for (const resource of resources) {
@@ -273,13 +304,23 @@ describe('MeshCluster options', () => {
     const barrierId = stack.getLogicalId(cluster.nodegroupsReady as CfnWaitConditionHandle);
     template.hasResource('Custom::Release', { DependsOn: [barrierId] });
     const [barrier] = Object.values(template.findResources('AWS::CloudFormation::WaitConditionHandle'));
-    expect(barrier.DependsOn).toEqual(expect.arrayContaining([logicalId(stack, cluster.defaultNodegroup!), logicalId(stack, late)]));
+    expect(barrier.DependsOn).toEqual(
+      expect.arrayContaining([logicalId(stack, cluster.defaultNodegroup!), logicalId(stack, late)]),
+    );
   });
 
   test('another Kubernetes version with the caller layer; clusters of a stack share the bundled layer', () => {
     const stack = new Stack(new App(), 'S');
-    const layer = lambda.LayerVersion.fromLayerVersionArn(stack, 'Kubectl34', 'arn:aws:lambda:eu-west-1:123456789012:layer:kubectl34:1');
-    const old = new MeshCluster(stack, 'Old', { version: eks.KubernetesVersion.V1_34, kubectlProviderOptions: { kubectlLayer: layer }, createDefaultNodegroup: false });
+    const layer = lambda.LayerVersion.fromLayerVersionArn(
+      stack,
+      'Kubectl34',
+      'arn:aws:lambda:eu-west-1:123456789012:layer:kubectl34:1',
+    );
+    const old = new MeshCluster(stack, 'Old', {
+      version: eks.KubernetesVersion.V1_34,
+      kubectlProviderOptions: { kubectlLayer: layer },
+      createDefaultNodegroup: false,
+    });
     new MeshCluster(stack, 'A', { version: eks.KubernetesVersion.V1_35, createDefaultNodegroup: false });
     new MeshCluster(stack, 'B', { version: eks.KubernetesVersion.V1_35, createDefaultNodegroup: false });
     expect(old.kubernetesVersion.version).toBe('1.34');

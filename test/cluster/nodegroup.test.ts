@@ -1,11 +1,7 @@
 import { Size } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
-import {
-  CILIUM_AGENT_NOT_READY_TAINT,
-  renderNodegroupTaints,
-  resolveMeshNodegroup,
-} from '../../lib/cluster/nodegroup';
+import { CILIUM_AGENT_NOT_READY_TAINT, renderNodegroupTaints, resolveMeshNodegroup } from '../../lib/cluster/nodegroup';
 
 const CILIUM_TAINT = { key: 'node.cilium.io/agent-not-ready', value: 'true', effect: 'NO_EXECUTE' };
 
@@ -26,13 +22,21 @@ describe('renderNodegroupTaints', () => {
   test('an identical Cilium taint is absorbed, a different one conflicts', () => {
     expect(renderNodegroupTaints([CILIUM_AGENT_NOT_READY_TAINT])).toEqual([CILIUM_TAINT]);
     expect(() =>
-      renderNodegroupTaints([{ key: 'node.cilium.io/agent-not-ready', value: 'true', effect: eks.TaintEffect.NO_SCHEDULE }]),
-    ).toThrow(/node taint 'node.cilium.io\/agent-not-ready=true:NO_SCHEDULE' conflicts with the Cilium taint .*; remove it from taints/);
+      renderNodegroupTaints([
+        { key: 'node.cilium.io/agent-not-ready', value: 'true', effect: eks.TaintEffect.NO_SCHEDULE },
+      ]),
+    ).toThrow(
+      /node taint 'node.cilium.io\/agent-not-ready=true:NO_SCHEDULE' conflicts with the Cilium taint .*; remove it from taints/,
+    );
   });
 
   test('invalid taints are rejected', () => {
-    expect(() => renderNodegroupTaints([{ key: 'a' }])).toThrow(/node taint needs a key and an effect, got 'a=:undefined'; set both/);
-    expect(() => renderNodegroupTaints([{ key: 'bad key', effect: eks.TaintEffect.NO_SCHEDULE }])).toThrow(/got 'bad key'/);
+    expect(() => renderNodegroupTaints([{ key: 'a' }])).toThrow(
+      /node taint needs a key and an effect, got 'a=:undefined'; set both/,
+    );
+    expect(() => renderNodegroupTaints([{ key: 'bad key', effect: eks.TaintEffect.NO_SCHEDULE }])).toThrow(
+      /got 'bad key'/,
+    );
     expect(() =>
       renderNodegroupTaints([
         { key: 'x', value: '1', effect: eks.TaintEffect.NO_SCHEDULE },
@@ -59,8 +63,13 @@ describe('resolveMeshNodegroup', () => {
   });
 
   test('Graviton instances get the ARM64 AL2023 AMI; Bottlerocket sizes its data volume', () => {
-    expect(resolveMeshNodegroup({ instanceTypes: [new ec2.InstanceType('m7g.large')] }, 35).amiType).toBe('AL2023_ARM_64_STANDARD');
-    const br = resolveMeshNodegroup({ amiType: eks.NodegroupAmiType.BOTTLEROCKET_X86_64, diskSize: Size.gibibytes(50) }, 35);
+    expect(resolveMeshNodegroup({ instanceTypes: [new ec2.InstanceType('m7g.large')] }, 35).amiType).toBe(
+      'AL2023_ARM_64_STANDARD',
+    );
+    const br = resolveMeshNodegroup(
+      { amiType: eks.NodegroupAmiType.BOTTLEROCKET_X86_64, diskSize: Size.gibibytes(50) },
+      35,
+    );
     expect(br).toMatchObject({ rootDeviceName: '/dev/xvdb', diskSizeGib: 50 });
   });
 
@@ -78,7 +87,9 @@ describe('resolveMeshNodegroup', () => {
       /desiredSize must be between minSize \(1\) and maxSize \(3\), got 5/,
     );
     expect(() => resolveMeshNodegroup({ minSize: -1 }, 35)).toThrow(/minSize must be a whole number of nodes, got -1/);
-    expect(() => resolveMeshNodegroup({ minSize: 1.5 }, 35)).toThrow(/minSize must be a whole number of nodes, got 1.5/);
+    expect(() => resolveMeshNodegroup({ minSize: 1.5 }, 35)).toThrow(
+      /minSize must be a whole number of nodes, got 1.5/,
+    );
     expect(() => resolveMeshNodegroup({ minSize: 0, maxSize: 0 }, 35)).toThrow(/maxSize must be at least 1, got 0/);
     expect(resolveMeshNodegroup({ minSize: 0 }, 35)).toMatchObject({ minSize: 0, desiredSize: 1, maxSize: 1 });
   });
@@ -86,8 +97,13 @@ describe('resolveMeshNodegroup', () => {
   test('instance types: none, or of two architectures', () => {
     expect(() => resolveMeshNodegroup({ instanceTypes: [] }, 35)).toThrow(/instanceTypes must not be empty/);
     expect(() =>
-      resolveMeshNodegroup({ instanceTypes: [new ec2.InstanceType('m6i.large'), new ec2.InstanceType('m7g.large')] }, 35),
-    ).toThrow(/instanceTypes mix CPU architectures \(m6i.large, m7g.large\); .*split them into one group per architecture/);
+      resolveMeshNodegroup(
+        { instanceTypes: [new ec2.InstanceType('m6i.large'), new ec2.InstanceType('m7g.large')] },
+        35,
+      ),
+    ).toThrow(
+      /instanceTypes mix CPU architectures \(m6i.large, m7g.large\); .*split them into one group per architecture/,
+    );
   });
 
   test('AMI types: Windows, AL2 on 1.33+, and architecture mismatches are rejected', () => {
@@ -107,7 +123,9 @@ describe('resolveMeshNodegroup', () => {
     expect(() => resolveMeshNodegroup({ diskSize: Size.mebibytes(1536) }, 35)).toThrow(
       /diskSize must be a whole number of GiB from 1 to 16384, got 1.5 GiB/,
     );
-    expect(() => resolveMeshNodegroup({ imdsHopLimit: 0 }, 35)).toThrow(/imdsHopLimit must be an integer from 1 to 64, got 0/);
+    expect(() => resolveMeshNodegroup({ imdsHopLimit: 0 }, 35)).toThrow(
+      /imdsHopLimit must be an integer from 1 to 64, got 0/,
+    );
     expect(resolveMeshNodegroup({ imdsHopLimit: 2 }, 35).imdsHopLimit).toBe(2);
   });
 });

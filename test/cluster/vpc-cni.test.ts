@@ -52,7 +52,9 @@ describe('renderVpcCniConfiguration', () => {
   });
 
   test('podMtu is range-checked and may not exceed mtu', () => {
-    expect(() => renderVpcCniConfiguration({ podMtu: 100 })).toThrow(/vpcCni.podMtu must be an integer from 576 to 9001, got 100/);
+    expect(() => renderVpcCniConfiguration({ podMtu: 100 })).toThrow(
+      /vpcCni.podMtu must be an integer from 576 to 9001, got 100/,
+    );
     expect(() => renderVpcCniConfiguration({ mtu: 1500, podMtu: 9001 })).toThrow(
       /vpcCni.podMtu must not exceed vpcCni.mtu \(1500\), got 9001; lower podMtu or raise mtu/,
     );

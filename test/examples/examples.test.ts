@@ -84,7 +84,12 @@ describe('examples', () => {
     const template = Template.fromStack(new QuickstartStack(new App(), 'Q'));
     const [release] = Object.values(template.findResources('Custom::AWSCDK-EKS-HelmChart'));
     const values = JSON.parse(release.Properties.Values);
-    expect(release.Properties).toMatchObject({ Chart: 'cilium', Release: 'cilium', Namespace: 'kube-system', Version: '1.20.2' });
+    expect(release.Properties).toMatchObject({
+      Chart: 'cilium',
+      Release: 'cilium',
+      Namespace: 'kube-system',
+      Version: '1.20.2',
+    });
     expect(values).toEqual({
       cni: { chainingMode: 'aws-cni', exclusive: false },
       enableIPv4Masquerade: false,
@@ -96,7 +101,8 @@ describe('examples', () => {
         relay: { enabled: true },
         metrics: {
           enabled: [
-            'flow', 'tcp',
+            'flow',
+            'tcp',
             'policy:labelsContext=source_namespace,source_workload,destination_namespace,destination_workload',
             'drop:labelsContext=source_namespace,source_workload,destination_namespace,destination_workload',
           ],
@@ -119,8 +125,12 @@ describe('examples', () => {
     expect([crds, routes].map((id) => typeof id)).toEqual(['string', 'string']);
     expect(resourceDeps(template, cilium)).toContain(crds);
     expect(resourceDeps(template, routes)).toContain(cilium);
-    const delivered = stack.node.findAll().find((c) => c.node.id === 'Mesh-shop') as unknown as { plan: { batches: { content: string }[] } };
-    const kinds = delivered.plan.batches.flatMap((b) => JSON.parse(b.content).items.map((o: { kind: string }) => o.kind));
+    const delivered = stack.node.findAll().find((c) => c.node.id === 'Mesh-shop') as unknown as {
+      plan: { batches: { content: string }[] };
+    };
+    const kinds = delivered.plan.batches.flatMap((b) =>
+      JSON.parse(b.content).items.map((o: { kind: string }) => o.kind),
+    );
     expect(kinds).toEqual(expect.arrayContaining(['Gateway', 'HTTPRoute', 'Service']));
   });
 
@@ -137,13 +147,22 @@ describe('examples', () => {
     const stack = new ZeroTrustStack(new App(), 'Z');
     const template = Template.fromStack(stack);
     const policies = stack.mesh.toJson().filter((o: { kind: string }) => o.kind === 'CiliumNetworkPolicy');
-    expect(policies.map((p: { metadata: { name: string } }) => p.metadata.name).sort())
-      .toEqual(['backend-policy', 'database-policy', 'frontend-policy', 'operator-policy', 'shop']);
-    const warnings = stack.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data)));
-    expect(warnings).toEqual(expect.arrayContaining([
-      expect.stringMatching(/l7Policy on aws-cni-chaining .*cilium\/cilium#42578/),
-      expect.stringMatching(/fqdnPolicy on aws-cni-chaining .*cilium\/cilium#47269/),
-    ]));
+    expect(policies.map((p: { metadata: { name: string } }) => p.metadata.name).sort()).toEqual([
+      'backend-policy',
+      'database-policy',
+      'frontend-policy',
+      'operator-policy',
+      'shop',
+    ]);
+    const warnings = stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data)));
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/l7Policy on aws-cni-chaining .*cilium\/cilium#42578/),
+        expect.stringMatching(/fqdnPolicy on aws-cni-chaining .*cilium\/cilium#47269/),
+      ]),
+    );
     template.resourceCountIs('Custom::CiliumMeshObjects', 1);
   });
 
@@ -153,9 +172,9 @@ describe('examples', () => {
     const template = Template.fromStack(stack);
     // Two principals get access: the kubectl provider's role (Helm: Cilium) and the mesh delivery handler's role.
     const entries = Object.values(template.findResources('AWS::EKS::AccessEntry'));
-    expect(entries.map((e) => JSON.stringify(e.Properties.PrincipalArn)).sort()).toEqual([
-      expect.stringContaining('CiliumMeshDelivery'), expect.stringContaining('ProdKubectlRole'),
-    ].sort());
+    expect(entries.map((e) => JSON.stringify(e.Properties.PrincipalArn)).sort()).toEqual(
+      [expect.stringContaining('CiliumMeshDelivery'), expect.stringContaining('ProdKubectlRole')].sort(),
+    );
     const [release] = Object.values(template.findResources('Custom::AWSCDK-EKS-HelmChart'));
     expect(release.Properties).toMatchObject({ ClusterName: 'prod', Release: 'cilium' });
     expect(JSON.stringify(release.Properties.ServiceToken)).toMatch(/ProdKubectlProvider/);
@@ -203,8 +222,11 @@ describe('examples', () => {
 
   test('gitops: a plain cdk8s app renders the mesh without AWS', () => {
     const mesh = buildGitOpsMesh(cdk8s.Testing.app());
-    expect(cdk8s.Testing.synth(mesh).map((o: { kind: string }) => o.kind).sort())
-      .toEqual(['CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'HTTPRoute', 'Namespace']);
+    expect(
+      cdk8s.Testing.synth(mesh)
+        .map((o: { kind: string }) => o.kind)
+        .sort(),
+    ).toEqual(['CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'HTTPRoute', 'Namespace']);
     expect(meshDiagram(mesh)).toMatchSnapshot();
     const assertions = MeshAssertions.of(mesh);
     // Gateway traffic reaches web with the identity `ingress` (cilium/cilium#24826), which web allows.
@@ -220,11 +242,25 @@ describe('examples', () => {
     const template = Template.fromStack(stack);
     const warnings = stack.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:warning'));
     expect(warnings).toEqual([]);
-    const addons = Object.values(template.findResources('AWS::EKS::Addon')).map((r) => r.Properties.AddonName).sort();
+    const addons = Object.values(template.findResources('AWS::EKS::Addon'))
+      .map((r) => r.Properties.AddonName)
+      .sort();
     expect(addons).toEqual(['coredns', 'eks-pod-identity-agent']);
-    const kinds = stack.mesh.toJson().map((o: { kind: string }) => o.kind).sort();
-    expect(kinds).toEqual(['CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'CiliumNetworkPolicy', 'Gateway', 'HTTPRoute']);
-    const backend = stack.mesh.toJson().find((o: { metadata: { name: string } }) => o.metadata.name === 'backend-policy');
+    const kinds = stack.mesh
+      .toJson()
+      .map((o: { kind: string }) => o.kind)
+      .sort();
+    expect(kinds).toEqual([
+      'CiliumNetworkPolicy',
+      'CiliumNetworkPolicy',
+      'CiliumNetworkPolicy',
+      'CiliumNetworkPolicy',
+      'Gateway',
+      'HTTPRoute',
+    ]);
+    const backend = stack.mesh
+      .toJson()
+      .find((o: { metadata: { name: string } }) => o.metadata.name === 'backend-policy');
     expect(JSON.stringify(backend.spec)).toMatch(/"toFQDNs":\[\{"matchName":"api.payments.example.com"\}\]/);
     expect(JSON.stringify(backend.spec)).toMatch(/"http":\[\{"method":"GET","path":"\/api\/\.\*"\}\]/);
   });
@@ -235,8 +271,13 @@ describe('examples', () => {
     expect(warnings).toEqual([]);
     const values = stack.resolve(stack.cilium.values);
     expect(values.hubble.export.static).toMatchObject({ enabled: true, filePath: 'stdout' });
-    expect(values.hubble.export.dynamic.config.content[0]).toMatchObject({ name: 'drops', includeFilters: [{ verdict: ['DROPPED'] }] });
-    expect(values.hubble.metrics.enabled).toEqual(expect.arrayContaining([expect.stringMatching(/^policy:labelsContext=source_namespace/)]));
+    expect(values.hubble.export.dynamic.config.content[0]).toMatchObject({
+      name: 'drops',
+      includeFilters: [{ verdict: ['DROPPED'] }],
+    });
+    expect(values.hubble.metrics.enabled).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^policy:labelsContext=source_namespace/)]),
+    );
     // No ServiceMonitor: the chart annotates the agent and operator pods and the hubble-metrics Service instead.
     expect(JSON.stringify(values)).not.toContain('serviceMonitor');
     expect(values.hubble.ui).toEqual({ enabled: true });

@@ -6,7 +6,11 @@ import * as cdk from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CiliumVersion } from '../../lib/cilium/version';
 import {
-  CILIUM_GATEWAY_API, GatewayApiChannel, GatewayApiCrds, GatewayApiSource, GatewayApiVersion,
+  CILIUM_GATEWAY_API,
+  GatewayApiChannel,
+  GatewayApiCrds,
+  GatewayApiSource,
+  GatewayApiVersion,
 } from '../../lib/gateway-api';
 import { importedClusterStack } from '../util/clusters';
 
@@ -17,7 +21,13 @@ const setup = importedClusterStack;
 
 describe('GatewayApiVersion', () => {
   test('each Cilium line maps to the Gateway API version its docs require', () => {
-    expect(CILIUM_GATEWAY_API).toEqual({ '1.16': 'v1.1.0', '1.17': 'v1.2.0', '1.18': 'v1.3.0', '1.19': 'v1.4.1', '1.20': 'v1.6.1' });
+    expect(CILIUM_GATEWAY_API).toEqual({
+      '1.16': 'v1.1.0',
+      '1.17': 'v1.2.0',
+      '1.18': 'v1.3.0',
+      '1.19': 'v1.4.1',
+      '1.20': 'v1.6.1',
+    });
     expect(GatewayApiVersion.forCilium(CiliumVersion.V1_20).version).toBe('v1.6.1');
     expect(GatewayApiVersion.forCilium(CiliumVersion.of('1.19.6')).version).toBe('v1.4.1');
     expect(GatewayApiVersion.forCilium(CiliumVersion.V1_16).version).toBe('v1.1.0');
@@ -29,27 +39,38 @@ describe('GatewayApiVersion', () => {
   });
 
   // Needs the reference data beside the checkout (as in CI); a clone without ../shared skips it.
-  (fs.existsSync(UPSTREAM) ? test : test.skip)('pinned digests equal the reference files in ../shared (v1.6.1 and v1.1.0)', () => {
-    for (const v of [GatewayApiVersion.V1_6_1, GatewayApiVersion.V1_1_0]) {
-      for (const c of [GatewayApiChannel.STANDARD, GatewayApiChannel.EXPERIMENTAL]) {
-        expect(v.sha256(c)).toBe(sha(path.join(UPSTREAM, v.version, `${c}-install.yaml`)));
+  (fs.existsSync(UPSTREAM) ? test : test.skip)(
+    'pinned digests equal the reference files in ../shared (v1.6.1 and v1.1.0)',
+    () => {
+      for (const v of [GatewayApiVersion.V1_6_1, GatewayApiVersion.V1_1_0]) {
+        for (const c of [GatewayApiChannel.STANDARD, GatewayApiChannel.EXPERIMENTAL]) {
+          expect(v.sha256(c)).toBe(sha(path.join(UPSTREAM, v.version, `${c}-install.yaml`)));
+        }
       }
-    }
-  });
+    },
+  );
 
   test('release URL and overrides', () => {
-    expect(GatewayApiVersion.V1_6_1.releaseUrl(GatewayApiChannel.STANDARD))
-      .toBe('https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml');
-    expect(GatewayApiVersion.of('v1.4.1', { standard: 'a'.repeat(64) }).sha256(GatewayApiChannel.STANDARD)).toBe('a'.repeat(64));
+    expect(GatewayApiVersion.V1_6_1.releaseUrl(GatewayApiChannel.STANDARD)).toBe(
+      'https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml',
+    );
+    expect(GatewayApiVersion.of('v1.4.1', { standard: 'a'.repeat(64) }).sha256(GatewayApiChannel.STANDARD)).toBe(
+      'a'.repeat(64),
+    );
     expect(GatewayApiVersion.V1_4_1.sha256(GatewayApiChannel.STANDARD)).toBeUndefined();
   });
 
   test('a bad tag or digest fails where a construct uses the version, naming it', () => {
     const { stack, cluster } = setup();
-    expect(() => new GatewayApiCrds(stack, 'Tag', { cluster, version: GatewayApiVersion.of('1.4.1') }))
-      .toThrow(/^Gateway API version must look like 'v1.6.1', got '1.4.1'; use a release tag \[at Stack\/Tag\]$/);
-    expect(() => new GatewayApiCrds(stack, 'Digest', { cluster, version: GatewayApiVersion.of('v1.4.1', { standard: 'XYZ' }) }))
-      .toThrow(/^the standard digest of Gateway API v1.4.1 must be 64 lower-case hex characters, got 'XYZ'; .* \[at Stack\/Digest\]$/);
+    expect(() => new GatewayApiCrds(stack, 'Tag', { cluster, version: GatewayApiVersion.of('1.4.1') })).toThrow(
+      /^Gateway API version must look like 'v1.6.1', got '1.4.1'; use a release tag \[at Stack\/Tag\]$/,
+    );
+    expect(
+      () =>
+        new GatewayApiCrds(stack, 'Digest', { cluster, version: GatewayApiVersion.of('v1.4.1', { standard: 'XYZ' }) }),
+    ).toThrow(
+      /^the standard digest of Gateway API v1.4.1 must be 64 lower-case hex characters, got 'XYZ'; .* \[at Stack\/Digest\]$/,
+    );
   });
 });
 
@@ -59,8 +80,12 @@ describe('GatewayApiCrds', () => {
     const crds = new GatewayApiCrds(stack, 'GatewayApi', { cluster, cilium: CiliumVersion.V1_20 });
     expect(crds.channel).toBe(GatewayApiChannel.STANDARD);
     Template.fromStack(stack).hasResourceProperties('Custom::CiliumMeshObjects', {
-      Sources: [{ Url: 'https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml',
-        Sha256: '24d931f22abd8e40c973264319ead7cfa09d0fb7716b7ab1ee2ff174cb063a73' }],
+      Sources: [
+        {
+          Url: 'https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml',
+          Sha256: '24d931f22abd8e40c973264319ead7cfa09d0fb7716b7ab1ee2ff174cb063a73',
+        },
+      ],
       Prune: 'false',
       RetainOnDelete: 'true',
       Kinds: Match.arrayWith(['apiextensions.k8s.io/v1/CustomResourceDefinition']),
@@ -71,16 +96,20 @@ describe('GatewayApiCrds', () => {
     const { stack, cluster } = setup();
     const crds = new GatewayApiCrds(stack, 'GatewayApi', { cluster, cilium: CiliumVersion.V1_16 });
     expect([crds.version.version, crds.channel]).toEqual(['v1.1.0', GatewayApiChannel.EXPERIMENTAL]);
-    expect(new GatewayApiCrds(stack, 'ByVersion', { cluster, version: GatewayApiVersion.V1_1_0 }).channel)
-      .toBe(GatewayApiChannel.EXPERIMENTAL);
-    expect(() => new GatewayApiCrds(stack, 'Std', { cluster, cilium: CiliumVersion.V1_16, channel: GatewayApiChannel.STANDARD }))
-      .toThrow(/needs TLSRoute v1alpha2.*got channel 'standard'.*\[at Stack\/Std\]/);
+    expect(new GatewayApiCrds(stack, 'ByVersion', { cluster, version: GatewayApiVersion.V1_1_0 }).channel).toBe(
+      GatewayApiChannel.EXPERIMENTAL,
+    );
+    expect(
+      () =>
+        new GatewayApiCrds(stack, 'Std', { cluster, cilium: CiliumVersion.V1_16, channel: GatewayApiChannel.STANDARD }),
+    ).toThrow(/needs TLSRoute v1alpha2.*got channel 'standard'.*\[at Stack\/Std\]/);
   });
 
   test('a version without a pinned digest asks for one', () => {
     const { stack, cluster } = setup();
-    expect(() => new GatewayApiCrds(stack, 'G', { cluster, cilium: CiliumVersion.V1_19 }))
-      .toThrow(/no sha256 is pinned for .*v1.4.1\/standard-install.yaml; pass it with GatewayApiVersion.of\('v1.4.1'.*\[at Stack\/G\]/);
+    expect(() => new GatewayApiCrds(stack, 'G', { cluster, cilium: CiliumVersion.V1_19 })).toThrow(
+      /no sha256 is pinned for .*v1.4.1\/standard-install.yaml; pass it with GatewayApiVersion.of\('v1.4.1'.*\[at Stack\/G\]/,
+    );
     new GatewayApiCrds(stack, 'Ok', { cluster, version: GatewayApiVersion.of('v1.4.1', { standard: 'b'.repeat(64) }) });
   });
 
@@ -89,14 +118,24 @@ describe('GatewayApiCrds', () => {
     // Any file stands in for the release asset here: what matters is that its digest is checked.
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-api-')), 'standard-install.yaml');
     fs.writeFileSync(file, '# stand-in for the Gateway API standard-install.yaml\n');
-    new GatewayApiCrds(stack, 'GatewayApi', { cluster, version: GatewayApiVersion.V1_6_1,
-      source: GatewayApiSource.fromFile(file, sha(file)), removalPolicy: cdk.RemovalPolicy.DESTROY });
+    new GatewayApiCrds(stack, 'GatewayApi', {
+      cluster,
+      version: GatewayApiVersion.V1_6_1,
+      source: GatewayApiSource.fromFile(file, sha(file)),
+      removalPolicy: cdk.RemovalPolicy.DESTROY,
+    });
     Template.fromStack(stack).hasResourceProperties('Custom::CiliumMeshObjects', {
       Sources: [{ Bucket: Match.anyValue(), Key: Match.stringLikeRegexp('\\.yaml$'), Sha256: sha(file) }],
       RetainOnDelete: 'false',
     });
-    expect(() => new GatewayApiCrds(stack, 'Bad', { cluster, version: GatewayApiVersion.V1_6_1,
-      source: GatewayApiSource.fromFile(file, 'c'.repeat(64)) })).toThrow(/sha256 of .*standard-install.yaml is [0-9a-f]{64}, expected c{64}/);
+    expect(
+      () =>
+        new GatewayApiCrds(stack, 'Bad', {
+          cluster,
+          version: GatewayApiVersion.V1_6_1,
+          source: GatewayApiSource.fromFile(file, 'c'.repeat(64)),
+        }),
+    ).toThrow(/sha256 of .*standard-install.yaml is [0-9a-f]{64}, expected c{64}/);
   });
 
   test('neither version nor cilium is an error', () => {

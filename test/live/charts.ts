@@ -11,7 +11,18 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  CILIUM_GATEWAY_API, CiliumVersion, Datapath, FlowEventType, FlowExportTarget, FlowVerdict, GatewayApiVersion, HubbleMetric, IngressLoadBalancerMode, renderCiliumValues, TransparentEncryption, type CiliumValuesOptions,
+  CILIUM_GATEWAY_API,
+  CiliumVersion,
+  Datapath,
+  FlowEventType,
+  FlowExportTarget,
+  FlowVerdict,
+  GatewayApiVersion,
+  HubbleMetric,
+  IngressLoadBalancerMode,
+  renderCiliumValues,
+  TransparentEncryption,
+  type CiliumValuesOptions,
 } from '../../lib';
 import { ciliumChart, gatewayApiCrdFiles, HELM, startServer, tally, type LiveServer } from './cluster';
 
@@ -22,13 +33,25 @@ const HOST = 'ABCDEF0123456789.gr7.us-east-1.eks.amazonaws.com';
 
 /** Each option of `CiliumValuesOptions` is on in at least one set. */
 const OPTION_SETS: Record<string, CiliumValuesOptions> = {
-  'defaults': {},
+  defaults: {},
   'kube-proxy replacement, Gateway API, Ingress controller': {
-    kubeProxyReplacement: true, k8sServiceHost: HOST, gatewayApi: true,
+    kubeProxyReplacement: true,
+    k8sServiceHost: HOST,
+    gatewayApi: true,
     ingressController: { loadBalancerMode: IngressLoadBalancerMode.SHARED, default: true },
   },
   'Hubble relay and UI, metrics, Prometheus, dashboards': {
-    hubble: { relay: true, ui: true, metrics: [HubbleMetric.dns(), HubbleMetric.drop(), HubbleMetric.tcp(), HubbleMetric.flow(), HubbleMetric.policy()] },
+    hubble: {
+      relay: true,
+      ui: true,
+      metrics: [
+        HubbleMetric.dns(),
+        HubbleMetric.drop(),
+        HubbleMetric.tcp(),
+        HubbleMetric.flow(),
+        HubbleMetric.policy(),
+      ],
+    },
     prometheus: { agent: true, operator: true, envoy: true },
     grafanaDashboards: { label: 'grafana_dashboard', labelValue: '1' },
     operatorReplicas: 1,
@@ -41,33 +64,72 @@ const OPTION_SETS: Record<string, CiliumValuesOptions> = {
       metrics: [HubbleMetric.flow()],
       policyVerdictMetrics: true,
       export: {
-        static: { target: FlowExportTarget.stdout(), denyList: [{ sourceNamespaces: ['kube-system'] }], fieldMask: ['time', 'verdict', 'source.namespace'] },
-        dynamic: [{
-          name: 'drops', target: FlowExportTarget.file('/var/run/cilium/hubble/drops.log'),
-          allowList: [{ verdicts: [FlowVerdict.DROPPED], eventTypes: [FlowEventType.DROP] }],
-        }],
+        static: {
+          target: FlowExportTarget.stdout(),
+          denyList: [{ sourceNamespaces: ['kube-system'] }],
+          fieldMask: ['time', 'verdict', 'source.namespace'],
+        },
+        dynamic: [
+          {
+            name: 'drops',
+            target: FlowExportTarget.file('/var/run/cilium/hubble/drops.log'),
+            allowList: [{ verdicts: [FlowVerdict.DROPPED], eventTypes: [FlowEventType.DROP] }],
+          },
+        ],
       },
     },
   },
   'ENI datapath: prefix delegation, release of excess IPs, tags, subnets': {
     datapath: Datapath.ENI,
-    eni: { prefixDelegation: true, releaseExcessIps: true, eniTags: { team: 'mesh' }, subnetIds: ['subnet-0123456789abcdef0'] },
+    eni: {
+      prefixDelegation: true,
+      releaseExcessIps: true,
+      eniTags: { team: 'mesh' },
+      subnetIds: ['subnet-0123456789abcdef0'],
+    },
   },
-  'ENI datapath: kube-proxy replacement, Gateway API, L7': { datapath: Datapath.ENI, kubeProxyReplacement: true, k8sServiceHost: HOST, gatewayApi: true },
-  'CiliumEnvoyConfig and L7 load balancing': { kubeProxyReplacement: true, k8sServiceHost: HOST, envoyConfig: true, l7LoadBalancing: true },
+  'ENI datapath: kube-proxy replacement, Gateway API, L7': {
+    datapath: Datapath.ENI,
+    kubeProxyReplacement: true,
+    k8sServiceHost: HOST,
+    gatewayApi: true,
+  },
+  'CiliumEnvoyConfig and L7 load balancing': {
+    kubeProxyReplacement: true,
+    k8sServiceHost: HOST,
+    envoyConfig: true,
+    l7LoadBalancing: true,
+  },
 };
 
 /** `helm upgrade --install` of the release with `values`. */
 function install(server: LiveServer, chart: string, values: unknown, release: string): { ok: boolean; error: string } {
   const file = path.join(server.state, `${release}.values.json`);
   fs.writeFileSync(file, JSON.stringify(values));
-  const r = spawnSync(HELM, ['--kubeconfig', server.kubeconfig, 'upgrade', '--install', release, chart, '--namespace', 'kube-system', '-f', file], { encoding: 'utf8' });
+  const r = spawnSync(
+    HELM,
+    [
+      '--kubeconfig',
+      server.kubeconfig,
+      'upgrade',
+      '--install',
+      release,
+      chart,
+      '--namespace',
+      'kube-system',
+      '-f',
+      file,
+    ],
+    { encoding: 'utf8' },
+  );
   return { ok: r.status === 0, error: r.stderr.trim() };
 }
 
 /** Declares the test of each line of `LINE_PARTS[part - 1]`. */
 export function describeChartLines(part: number): void {
-  describe.each(LINE_PARTS[part - 1].map((v) => [v.chartVersion, v] as const))('Cilium %s chart', (_, version) => chartLineTest(version));
+  describe.each(LINE_PARTS[part - 1].map((v) => [v.chartVersion, v] as const))('Cilium %s chart', (_, version) =>
+    chartLineTest(version),
+  );
 }
 
 function chartLineTest(version: CiliumVersion): void {
@@ -92,7 +154,9 @@ function chartLineTest(version: CiliumVersion): void {
     const failed = Object.values(outcomes).filter((o) => o !== 'installed').length;
     tally({ chartInstalls: Object.keys(outcomes).length, failed: failed > 0 ? 1 : 0 });
     if (chart.version !== chart.requested) {
-      console.log(`Cilium ${chart.requested}: the Go module proxy does not serve it here; chart ${chart.version} of the same line stands in`);
+      console.log(
+        `Cilium ${chart.requested}: the Go module proxy does not serve it here; chart ${chart.version} of the same line stands in`,
+      );
     }
     expect(outcomes).toEqual(Object.fromEntries(Object.keys(OPTION_SETS).map((k) => [k, 'installed'])));
   });
@@ -100,7 +164,8 @@ function chartLineTest(version: CiliumVersion): void {
 
 /** The ServiceMonitor test (declared by charts-2.live.ts). */
 export function describeServiceMonitorRefusal(): void {
-  test('ServiceMonitors without the Prometheus Operator CRDs: the real chart refuses the install, the library refuses at synth', () => serviceMonitorRefusal());
+  test('ServiceMonitors without the Prometheus Operator CRDs: the real chart refuses the install, the library refuses at synth', () =>
+    serviceMonitorRefusal());
 }
 
 function serviceMonitorRefusal(): void {
@@ -120,5 +185,7 @@ function serviceMonitorRefusal(): void {
   expect(outcome.ok).toBe(false);
   expect(outcome.error).toMatch(/Service Monitor requires monitoring.coreos.com\/v1 CRDs/);
   // Not told, the library refuses at synth, before any cluster exists.
-  expect(() => renderCiliumValues(options, version)).toThrow(/^ServiceMonitors need the Prometheus Operator CRDs \(monitoring.coreos.com\/v1\)/);
+  expect(() => renderCiliumValues(options, version)).toThrow(
+    /^ServiceMonitors need the Prometheus Operator CRDs \(monitoring.coreos.com\/v1\)/,
+  );
 }

@@ -12,7 +12,9 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 const SHARED = process.env.SHARED_DIR ?? path.resolve(ROOT, '..', 'shared');
 
 /** kubectl and helm of the Lambda layer (scripts/kube/tools.sh). */
-export const TOOLS = process.env.KUBE_TOOLS_DIR ?? execFileSync('bash', [path.join(ROOT, 'scripts/kube/tools.sh')], { encoding: 'utf8' }).trim();
+export const TOOLS =
+  process.env.KUBE_TOOLS_DIR ??
+  execFileSync('bash', [path.join(ROOT, 'scripts/kube/tools.sh')], { encoding: 'utf8' }).trim();
 export const KUBECTL = path.join(TOOLS, 'kubectl', 'kubectl');
 export const HELM = path.join(TOOLS, 'helm', 'helm');
 
@@ -43,7 +45,11 @@ export function startServer(name: string): LiveServer {
     state,
     kubeconfig,
     kubectl(args, input) {
-      const r = spawnSync(KUBECTL, ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8', input, maxBuffer: 1 << 28 });
+      const r = spawnSync(KUBECTL, ['--kubeconfig', kubeconfig, ...args], {
+        encoding: 'utf8',
+        input,
+        maxBuffer: 1 << 28,
+      });
       return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
     },
     stop() {
@@ -74,9 +80,13 @@ const charts = new Map<string, LocalChart>();
 export function ciliumChart(requested: string): LocalChart {
   const cached = charts.get(requested);
   if (cached) return cached;
-  const download = (v: string) => spawnSync('go', ['mod', 'download', '-json', `github.com/cilium/cilium@v${v}`], {
-    encoding: 'utf8', env: { ...process.env, GOFLAGS: '-mod=mod' }, cwd: os.tmpdir(), maxBuffer: 1 << 24,
-  });
+  const download = (v: string) =>
+    spawnSync('go', ['mod', 'download', '-json', `github.com/cilium/cilium@v${v}`], {
+      encoding: 'utf8',
+      env: { ...process.env, GOFLAGS: '-mod=mod' },
+      cwd: os.tmpdir(),
+      maxBuffer: 1 << 24,
+    });
   let version = requested;
   let r = download(version);
   if (r.status !== 0 && SERVED_STAND_INS[requested]) {
@@ -92,7 +102,11 @@ export function ciliumChart(requested: string): LocalChart {
     requested,
     version,
     chart: path.join(info.Dir, 'install/kubernetes/cilium'),
-    crds: fs.readdirSync(crdRoot).sort().map((d) => path.join(crdRoot, d)).filter((d) => fs.statSync(d).isDirectory()),
+    crds: fs
+      .readdirSync(crdRoot)
+      .sort()
+      .map((d) => path.join(crdRoot, d))
+      .filter((d) => fs.statSync(d).isDirectory()),
   };
   charts.set(requested, chart);
   return chart;
@@ -104,7 +118,11 @@ export function urlStandIns(): Record<string, string> {
   const gw = path.join(SHARED, 'upstream', 'gateway-api');
   for (const version of fs.readdirSync(gw).filter((v) => /^v\d/.test(v))) {
     for (const file of fs.readdirSync(path.join(gw, version)).filter((f) => f.endsWith('-install.yaml'))) {
-      out[`https://github.com/kubernetes-sigs/gateway-api/releases/download/${version}/${file}`] = path.join(gw, version, file);
+      out[`https://github.com/kubernetes-sigs/gateway-api/releases/download/${version}/${file}`] = path.join(
+        gw,
+        version,
+        file,
+      );
     }
   }
   return out;
@@ -121,7 +139,15 @@ export interface DeployReport {
   readonly lateCrdFiles?: number;
   /** Per custom resource: CRD groups and Helm releases that existed when it started. */
   readonly seen?: Record<string, { crdGroups: string[]; releases: string[] }>;
-  readonly resources: Array<{ id: string; type: string; objects?: number; chartVersion?: string; version?: string; problems: string[]; result?: Record<string, number> }>;
+  readonly resources: Array<{
+    id: string;
+    type: string;
+    objects?: number;
+    chartVersion?: string;
+    version?: string;
+    problems: string[];
+    result?: Record<string, number>;
+  }>;
 }
 
 export interface DeployOptions {
@@ -132,8 +158,15 @@ export interface DeployOptions {
 }
 
 /** Deploys the cluster-facing custom resources of one synthesized template to `server`, in template order. */
-export function deployTemplate(server: LiveServer, assembly: string, template: string, options: DeployOptions = {}): DeployReport {
-  const t = JSON.parse(fs.readFileSync(template, 'utf8')) as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+export function deployTemplate(
+  server: LiveServer,
+  assembly: string,
+  template: string,
+  options: DeployOptions = {},
+): DeployReport {
+  const t = JSON.parse(fs.readFileSync(template, 'utf8')) as {
+    Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+  };
   const localCharts: Record<string, LocalChart> = {};
   for (const r of Object.values(t.Resources)) {
     if (r.Type === 'Custom::AWSCDK-EKS-HelmChart' && r.Properties?.Chart === 'cilium') {
@@ -142,13 +175,26 @@ export function deployTemplate(server: LiveServer, assembly: string, template: s
     }
   }
   const config = path.join(server.state, 'drive.json');
-  fs.writeFileSync(config, JSON.stringify({
-    root: ROOT, state: server.state, tools: TOOLS, assembly, template,
-    charts: localCharts, urls: urlStandIns(), lateCiliumCrds: options.lateCiliumCrds, waitSeconds: options.waitSeconds,
-    // Custom resources of aws-eks-v2 that talk to AWS, not to the cluster.
-    notClusterFacing: ['Custom::AWSCDK-EKS-KubernetesObjectValue'],
-  }));
-  const r = spawnSync('python3', [path.join(__dirname, 'drive_stack.py'), config], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  fs.writeFileSync(
+    config,
+    JSON.stringify({
+      root: ROOT,
+      state: server.state,
+      tools: TOOLS,
+      assembly,
+      template,
+      charts: localCharts,
+      urls: urlStandIns(),
+      lateCiliumCrds: options.lateCiliumCrds,
+      waitSeconds: options.waitSeconds,
+      // Custom resources of aws-eks-v2 that talk to AWS, not to the cluster.
+      notClusterFacing: ['Custom::AWSCDK-EKS-KubernetesObjectValue'],
+    }),
+  );
+  const r = spawnSync('python3', [path.join(__dirname, 'drive_stack.py'), config], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   if (r.status !== 0) {
     throw new Error(`drive_stack.py failed (${r.status}): ${r.stderr}`);
   }
@@ -162,13 +208,31 @@ export function tally(counts: { examples?: number; objects?: number; chartInstal
 }
 
 /** Applies a cdk8s app's YAML files as a GitOps tool would, after Gateway API and Cilium CRDs (Cilium installed elsewhere). */
-export function deployManifests(server: LiveServer, files: string[], prerequisites: { gatewayApiFiles: string[]; ciliumVersion: string }): DeployReport {
+export function deployManifests(
+  server: LiveServer,
+  files: string[],
+  prerequisites: { gatewayApiFiles: string[]; ciliumVersion: string },
+): DeployReport {
   const config = path.join(server.state, 'drive.json');
-  fs.writeFileSync(config, JSON.stringify({
-    root: ROOT, state: server.state, tools: TOOLS, assembly: '', template: '', charts: {}, urls: {},
-    manifestFiles: files, prerequisiteFiles: prerequisites.gatewayApiFiles, ciliumCrds: ciliumChart(prerequisites.ciliumVersion).crds,
-  }));
-  const r = spawnSync('python3', [path.join(__dirname, 'drive_stack.py'), config], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  fs.writeFileSync(
+    config,
+    JSON.stringify({
+      root: ROOT,
+      state: server.state,
+      tools: TOOLS,
+      assembly: '',
+      template: '',
+      charts: {},
+      urls: {},
+      manifestFiles: files,
+      prerequisiteFiles: prerequisites.gatewayApiFiles,
+      ciliumCrds: ciliumChart(prerequisites.ciliumVersion).crds,
+    }),
+  );
+  const r = spawnSync('python3', [path.join(__dirname, 'drive_stack.py'), config], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   if (r.status !== 0) {
     throw new Error(`drive_stack.py failed (${r.status}): ${r.stderr}`);
   }
@@ -183,7 +247,9 @@ export function gatewayApiFile(version: string, channel: 'standard' | 'experimen
 /** The Gateway API CRD files of a release and channel, from the `sigs.k8s.io/gateway-api` module (config/crd). */
 export function gatewayApiCrdFiles(version: string, channel: string): string[] {
   const r = spawnSync('go', ['mod', 'download', '-json', `sigs.k8s.io/gateway-api@${version}`], {
-    encoding: 'utf8', env: { ...process.env, GOFLAGS: '-mod=mod' }, cwd: os.tmpdir(),
+    encoding: 'utf8',
+    env: { ...process.env, GOFLAGS: '-mod=mod' },
+    cwd: os.tmpdir(),
   });
   const info = JSON.parse(r.stdout || '{}') as { Dir?: string; Error?: string };
   if (r.status !== 0 || !info.Dir) {
@@ -191,5 +257,9 @@ export function gatewayApiCrdFiles(version: string, channel: string): string[] {
   }
   const dir = path.join(info.Dir, 'config', 'crd', channel);
   // CRD files only (the directory also holds kustomization.yaml).
-  return fs.readdirSync(dir).filter((f) => /^gateway\.networking\.(x-)?k8s\.io_.*\.yaml$/.test(f)).sort().map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir)
+    .filter((f) => /^gateway\.networking\.(x-)?k8s\.io_.*\.yaml$/.test(f))
+    .sort()
+    .map((f) => path.join(dir, f));
 }

@@ -10,33 +10,64 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { deployManifests, deployTemplate, gatewayApiFile, ROOT, startServer, tally, type DeployReport } from './cluster';
+import {
+  deployManifests,
+  deployTemplate,
+  gatewayApiFile,
+  ROOT,
+  startServer,
+  tally,
+  type DeployReport,
+} from './cluster';
 
 const examplesDir = path.join(ROOT, 'examples');
-const examples = fs.readdirSync(examplesDir).filter((f) => f.endsWith('.ts')).map((f) => path.basename(f, '.ts')).sort();
+const examples = fs
+  .readdirSync(examplesDir)
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => path.basename(f, '.ts'))
+  .sort();
 
 /** The assembly directory of an example: from LIVE_ASSEMBLY_DIR when it has one, else synthesized now. */
 function assemblyOf(name: string): string {
   const given = process.env.LIVE_ASSEMBLY_DIR;
   if (given) {
-    const found = fs.readdirSync(given).map((t) => path.join(given, t, name)).find((d) => fs.existsSync(d));
+    const found = fs
+      .readdirSync(given)
+      .map((t) => path.join(given, t, name))
+      .find((d) => fs.existsSync(d));
     if (found) return found;
   }
   const out = fs.mkdtempSync(path.join(os.tmpdir(), `live-${name}-`));
-  const r = spawnSync(path.join(ROOT, 'node_modules/.bin/ts-node'), ['--transpile-only', path.join(examplesDir, `${name}.ts`)], {
-    cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK_OUTDIR: out, CDK8S_OUTDIR: path.join(out, 'k8s') },
-  });
+  const r = spawnSync(
+    path.join(ROOT, 'node_modules/.bin/ts-node'),
+    ['--transpile-only', path.join(examplesDir, `${name}.ts`)],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, CDK_OUTDIR: out, CDK8S_OUTDIR: path.join(out, 'k8s') },
+    },
+  );
   if (r.status !== 0) throw new Error(`example ${name} did not synthesize: ${r.stderr}`);
   return out;
 }
 
 function templatesOf(dir: string): string[] {
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.template.json')).sort().map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.template.json'))
+    .sort()
+    .map((f) => path.join(dir, f));
 }
 
 function yamlFilesOf(dir: string): string[] {
   const k8s = path.join(dir, 'k8s');
-  return fs.existsSync(k8s) ? fs.readdirSync(k8s).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(k8s, f)) : [];
+  return fs.existsSync(k8s)
+    ? fs
+        .readdirSync(k8s)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort()
+        .map((f) => path.join(k8s, f))
+    : [];
 }
 
 /** Everything that went wrong in a report, one line each (empty when the deploy is clean). */
@@ -75,7 +106,12 @@ function exampleTest(name: string): void {
       // A cdk8s app (GitOps): Cilium and the Gateway API CRDs of its line are installed some other way.
       const server = startServer(name);
       try {
-        reports.push(deployManifests(server, yaml, { gatewayApiFiles: [gatewayApiFile('v1.6.1', 'standard')], ciliumVersion: '1.20.2' }));
+        reports.push(
+          deployManifests(server, yaml, {
+            gatewayApiFiles: [gatewayApiFile('v1.6.1', 'standard')],
+            ciliumVersion: '1.20.2',
+          }),
+        );
       } finally {
         server.stop();
       }
@@ -86,7 +122,9 @@ function exampleTest(name: string): void {
     tally({ examples: 1, objects, chartInstalls, failed: problems.length > 0 ? 1 : 0 });
     expect(problems).toEqual([]);
     // A stack that installs Cilium delivers after it; nothing is silently skipped.
-    const delivered = reports.flatMap((r) => r.resources).filter((r) => r.type === 'Custom::CiliumMeshObjects' || r.type === 'manifest-file');
+    const delivered = reports
+      .flatMap((r) => r.resources)
+      .filter((r) => r.type === 'Custom::CiliumMeshObjects' || r.type === 'manifest-file');
     expect(delivered.every((r) => (r.objects ?? 0) > 0)).toBe(true);
   });
 }

@@ -10,7 +10,18 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import {
-  Backend, Entity, Gateway, HttpRoute, KubeProxyMode, Listener, MeshCluster, Peer, Port, ParentRef, ServiceMesh, Workload,
+  Backend,
+  Entity,
+  Gateway,
+  HttpRoute,
+  KubeProxyMode,
+  Listener,
+  MeshCluster,
+  Peer,
+  Port,
+  ParentRef,
+  ServiceMesh,
+  Workload,
 } from '../../lib';
 import { deployTemplate, startServer, tally } from './cluster';
 
@@ -20,15 +31,25 @@ function synthOrderingStack(): { dir: string; template: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'live-ordering-'));
   const app = new App({ outdir: dir });
   const stack = new Stack(app, 'Ordering');
-  const cluster = new MeshCluster(stack, 'Cluster', { version: eks.KubernetesVersion.V1_35, kubeProxyMode: KubeProxyMode.REPLACE });
+  const cluster = new MeshCluster(stack, 'Cluster', {
+    version: eks.KubernetesVersion.V1_35,
+    kubeProxyMode: KubeProxyMode.REPLACE,
+  });
   const cilium = cluster.addCilium({ gatewayApi: true });
   const mesh = new ServiceMesh(new cdk8s.App(), 'shop', { namespace: 'shop', cilium: cilium.profile });
   // The namespace is declared in the mesh, so that this test does not depend on how delivery creates namespaces.
-  new cdk8s.ApiObject(mesh, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', namespace: undefined } });
+  new cdk8s.ApiObject(mesh, 'Namespace', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'shop', namespace: undefined },
+  });
   const web = new Workload(mesh, 'Web', { namespace: 'shop', labels: { app: 'web' }, ports: [Port.tcp(8080)] });
   web.allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(8080)] });
   const gateway = new Gateway(mesh, 'Public', { listeners: [Listener.http()] });
-  new HttpRoute(mesh, 'WebRoute', { parentRefs: [ParentRef.gateway(gateway)], rules: [{ backendRefs: [{ backend: Backend.fromName('shop', 'web', 8080) }] }] });
+  new HttpRoute(mesh, 'WebRoute', {
+    parentRefs: [ParentRef.gateway(gateway)],
+    rules: [{ backendRefs: [{ backend: Backend.fromName('shop', 'web', 8080) }] }],
+  });
   cilium.addMesh(mesh);
   app.synth();
   return { dir, template: path.join(dir, 'Ordering.template.json') };
@@ -49,7 +70,11 @@ test('Gateway API CRDs before the Cilium release, mesh objects after it, CRDs re
 
   const [crds, release, mesh] = report.order;
   expect(report.order).toHaveLength(3);
-  expect(report.resources.map((r) => r.type)).toEqual(['Custom::CiliumMeshObjects', 'Custom::AWSCDK-EKS-HelmChart', 'Custom::CiliumMeshObjects']);
+  expect(report.resources.map((r) => r.type)).toEqual([
+    'Custom::CiliumMeshObjects',
+    'Custom::AWSCDK-EKS-HelmChart',
+    'Custom::CiliumMeshObjects',
+  ]);
   const seen = report.seen!;
   // Before the Gateway API CRDs: neither they nor the release exist.
   expect(seen[crds]).toEqual({ crdGroups: [], releases: [] });

@@ -3,7 +3,16 @@ import * as path from 'path';
 import { App, ApiObject, Testing } from 'cdk8s';
 import { Annotations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { Backend, chainingProfile, CiliumVersion, Gateway, HttpRoute, Listener, ParentRef, ServiceMesh } from '../../lib';
+import {
+  Backend,
+  chainingProfile,
+  CiliumVersion,
+  Gateway,
+  HttpRoute,
+  Listener,
+  ParentRef,
+  ServiceMesh,
+} from '../../lib';
 import { CiliumClusterwideNetworkPolicy, CiliumNetworkPolicy } from '../../lib/imports/cilium.io';
 import { CILIUM_CLUSTERWIDE_NETWORK_POLICY_GVK } from '../../lib/mesh/policy/clusterwide';
 import { CILIUM_NETWORK_POLICY_GVK } from '../../lib/mesh/policy/network-policy';
@@ -22,11 +31,20 @@ describe('ServiceMesh', () => {
     for (const mesh of meshes) {
       const gw = new Gateway(mesh, 'Gw', { listeners: [Listener.http()] });
       for (let i = 0; i < 20; i++) {
-        new HttpRoute(mesh, `R${i}`, { parentRefs: [ParentRef.gateway(gw)], rules: [{ backendRefs: [{ backend: Backend.fromName(mesh.node.id, `s${i}`, 80) }] }] });
+        new HttpRoute(mesh, `R${i}`, {
+          parentRefs: [ParentRef.gateway(gw)],
+          rules: [{ backendRefs: [{ backend: Backend.fromName(mesh.node.id, `s${i}`, 80) }] }],
+        });
       }
     }
     for (const mesh of meshes) {
-      expect(mesh.warnings).toEqual([expect.stringMatching(new RegExp(`^${mesh.node.id}/Gw: gatewayApi on aws-cni-chaining .* is untested.*\\[ack: cdk-cilium-mesh:gatewayApi\\]$`))]);
+      expect(mesh.warnings).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^${mesh.node.id}/Gw: gatewayApi on aws-cni-chaining .* is untested.*\\[ack: cdk-cilium-mesh:gatewayApi\\]$`,
+          ),
+        ),
+      ]);
     }
   });
 
@@ -52,13 +70,27 @@ describe('ServiceMesh', () => {
 describe('loading the library', () => {
   test('loads neither the generated bindings nor cdk8s-plus (policies, routes and Ingress load them when used)', () => {
     // A fresh process: jest's module registry does not show what a plain require loads.
-    const loaded = JSON.parse(execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e',
-      "require('./lib'); console.log(JSON.stringify(Object.keys(require.cache)))"], { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8' })) as string[];
+    const loaded = JSON.parse(
+      execFileSync(
+        process.execPath,
+        [
+          '-r',
+          'ts-node/register/transpile-only',
+          '-e',
+          "require('./lib'); console.log(JSON.stringify(Object.keys(require.cache)))",
+        ],
+        { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8' },
+      ),
+    ) as string[];
     expect(loaded.filter((f) => f.includes(`${path.sep}lib${path.sep}mesh${path.sep}`)).length).toBeGreaterThan(10);
-    expect(loaded.filter((f) => /lib[\\/]imports[\\/](cilium\.io|gateway\.networking)|node_modules[\\/]cdk8s-plus-34[\\/]/.test(f))).toEqual([]);
+    expect(
+      loaded.filter((f) =>
+        /lib[\\/]imports[\\/](cilium\.io|gateway\.networking)|node_modules[\\/]cdk8s-plus-34[\\/]/.test(f),
+      ),
+    ).toEqual([]);
   });
 
-  test('the written-out policy kinds are the generated bindings\' GVKs', () => {
+  test("the written-out policy kinds are the generated bindings' GVKs", () => {
     expect(CILIUM_NETWORK_POLICY_GVK).toEqual(CiliumNetworkPolicy.GVK);
     expect(CILIUM_CLUSTERWIDE_NETWORK_POLICY_GVK).toEqual(CiliumClusterwideNetworkPolicy.GVK);
   });

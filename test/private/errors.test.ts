@@ -12,10 +12,22 @@ describe('MeshValidationError', () => {
 
   test('atScope re-raises path-less errors with the path and leaves others alone', () => {
     const stack = new Stack(new App(), 'S');
-    expect(() => atScope(stack, () => { throw new MeshValidationError('x must be y'); })).toThrow(/^x must be y \[at S\]$/);
+    expect(() =>
+      atScope(stack, () => {
+        throw new MeshValidationError('x must be y');
+      }),
+    ).toThrow(/^x must be y \[at S\]$/);
     const other = new Stack(new App(), 'Other');
-    expect(() => atScope(stack, () => { throw new MeshValidationError('z', other); })).toThrow(/^z \[at Other\]$/);
-    expect(() => atScope(stack, () => { throw new RangeError('plain'); })).toThrow(RangeError);
+    expect(() =>
+      atScope(stack, () => {
+        throw new MeshValidationError('z', other);
+      }),
+    ).toThrow(/^z \[at Other\]$/);
+    expect(() =>
+      atScope(stack, () => {
+        throw new RangeError('plain');
+      }),
+    ).toThrow(RangeError);
     expect(atScope(stack, () => 42)).toBe(42);
   });
 });

@@ -17,20 +17,27 @@ function lambdaRole(stack: Stack, id: string): iam.Role {
 }
 
 const violations = (app: App, pack: AwsSolutionsChecks | CdkCiliumMeshChecks) =>
-  pack.validateScope(app).violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`)).sort();
+  pack
+    .validateScope(app)
+    .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`))
+    .sort();
 
 test('cdk-nag v3 honours acknowledgeNag (Validations metadata), not the v2 cdk_nag.rules_to_suppress metadata', () => {
   const app = new App();
   const stack = new Stack(app, 'S');
   acknowledgeNag(lambdaRole(stack, 'Acknowledged'), { [LOGS]: 'test' });
-  (lambdaRole(stack, 'V2Metadata').node.defaultChild as iam.CfnRole)
-    .addMetadata('cdk_nag', { rules_to_suppress: [{ id: 'AwsSolutions-IAM4', reason: 'v2 style' }] });
+  (lambdaRole(stack, 'V2Metadata').node.defaultChild as iam.CfnRole).addMetadata('cdk_nag', {
+    rules_to_suppress: [{ id: 'AwsSolutions-IAM4', reason: 'v2 style' }],
+  });
   lambdaRole(stack, 'Plain');
   app.synth();
-  expect(violations(app, new AwsSolutionsChecks())).toEqual([`${LOGS} S/Plain/Resource`, `${LOGS} S/V2Metadata/Resource`]);
+  expect(violations(app, new AwsSolutionsChecks())).toEqual([
+    `${LOGS} S/Plain/Resource`,
+    `${LOGS} S/V2Metadata/Resource`,
+  ]);
 });
 
-test("AwsSolutions-EKS1 does not see an aws-eks-v2 cluster; our rule does, and honours an acknowledgement", () => {
+test('AwsSolutions-EKS1 does not see an aws-eks-v2 cluster; our rule does, and honours an acknowledgement', () => {
   const app = new App();
   const stack = new Stack(app, 'S');
   new MeshCluster(stack, 'Open', { version: eks.KubernetesVersion.V1_35 });
@@ -39,8 +46,13 @@ test("AwsSolutions-EKS1 does not see an aws-eks-v2 cluster; our rule does, and h
   app.synth();
   expect(violations(app, new AwsSolutionsChecks()).filter((v) => v.startsWith('AwsSolutions-EKS'))).toEqual([]);
   expect(violations(app, new CdkCiliumMeshChecks())).toEqual(['CdkCiliumMesh-EKSPublicEndpoint S/Open/Resource']);
-  const counted = checkApp(app).flatMap((s) => s.findings).filter((f) => f.rule === 'CdkCiliumMesh-EKSPublicEndpoint');
-  expect(counted.map((f) => [f.path, f.reason ?? null]).sort()).toEqual([['S/Open/Resource', null], ['T/Acked/Resource', 'test']]);
+  const counted = checkApp(app)
+    .flatMap((s) => s.findings)
+    .filter((f) => f.rule === 'CdkCiliumMesh-EKSPublicEndpoint');
+  expect(counted.map((f) => [f.path, f.reason ?? null]).sort()).toEqual([
+    ['S/Open/Resource', null],
+    ['T/Acked/Resource', 'test'],
+  ]);
 });
 
 test('our control-plane log rule reports each missing log type, as AwsSolutions-EKS2 would', () => {
@@ -48,5 +60,8 @@ test('our control-plane log rule reports each missing log type, as AwsSolutions-
   new MeshCluster(new Stack(app, 'S'), 'Mesh', { version: eks.KubernetesVersion.V1_35, clusterLogging: [] });
   app.synth();
   expect(violations(app, new CdkCiliumMeshChecks()).filter((v) => v.includes('ControlPlaneLogs'))).toEqual(
-    ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'].map((t) => `CdkCiliumMesh-EKSControlPlaneLogs[LogExport::${t}] S/Mesh/Resource`).sort());
+    ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler']
+      .map((t) => `CdkCiliumMesh-EKSControlPlaneLogs[LogExport::${t}] S/Mesh/Resource`)
+      .sort(),
+  );
 });

@@ -1,7 +1,18 @@
 import { Token } from 'aws-cdk-lib';
 import {
-  rejectNumberToken, validateCelRules, validateCount, validateDnsLabel, validateDnsSubdomain, validateEnum, validateLabelKey,
-  validateLabelValue, validateLabels, validatePort, validateRe2, validateString, validateWholeNumber,
+  rejectNumberToken,
+  validateCelRules,
+  validateCount,
+  validateDnsLabel,
+  validateDnsSubdomain,
+  validateEnum,
+  validateLabelKey,
+  validateLabelValue,
+  validateLabels,
+  validatePort,
+  validateRe2,
+  validateString,
+  validateWholeNumber,
 } from '../../lib/private/validate';
 
 describe('Kubernetes name and label rules', () => {
@@ -9,7 +20,9 @@ describe('Kubernetes name and label rules', () => {
     expect(validateDnsLabel('namespace', v)).toBe(v);
   });
   test.each(['', 'Shop', '-a', 'a-', 'a.b', 'x'.repeat(64)])('rejects label "%s" with a suggestion', (v) => {
-    expect(() => validateDnsLabel('namespace', v)).toThrow(/namespace must be a DNS-1123 label .* got '.*'; use a name such as '/);
+    expect(() => validateDnsLabel('namespace', v)).toThrow(
+      /namespace must be a DNS-1123 label .* got '.*'; use a name such as '/,
+    );
   });
   test('subdomain allows dots, rejects underscores', () => {
     expect(validateDnsSubdomain('name', 'a.b-c')).toBe('a.b-c');
@@ -40,25 +53,51 @@ describe('Kubernetes name and label rules', () => {
 
 describe('CRD-limit, RE2, enum and token checks', () => {
   test('validateCount and validateString state the CRD limit and the fix', () => {
-    expect(() => validateCount('rule 0 backends', 17, { maxItems: 16 }, 'split it')).toThrow(/^rule 0 backends: the CRD allows at most 16, got 17; split it$/);
-    expect(() => validateCount('listeners', 0, { minItems: 1, maxItems: 64 }, 'add one')).toThrow(/the CRD allows 1 to 64, got 0/);
-    expect(() => validateString('value', '', { minLength: 1, maxLength: 4 }, 'fix it')).toThrow(/^value must be 1 to 4 characters long, got 0 \(''\); fix it$/);
+    expect(() => validateCount('rule 0 backends', 17, { maxItems: 16 }, 'split it')).toThrow(
+      /^rule 0 backends: the CRD allows at most 16, got 17; split it$/,
+    );
+    expect(() => validateCount('listeners', 0, { minItems: 1, maxItems: 64 }, 'add one')).toThrow(
+      /the CRD allows 1 to 64, got 0/,
+    );
+    expect(() => validateString('value', '', { minLength: 1, maxLength: 4 }, 'fix it')).toThrow(
+      /^value must be 1 to 4 characters long, got 0 \(''\); fix it$/,
+    );
     // Characters as the API server counts them (code points), not UTF-16 units.
     expect(validateString('value', '𝒳𝒳', { maxLength: 2 }, 'fix it')).toBe('𝒳𝒳');
-    expect(() => validateString('name', 'a b', { patterns: ['^[a-z]+$'] }, 'fix it')).toThrow(/^name must match \^\[a-z\]\+\$ \(CRD schema\), got 'a b'; fix it$/);
+    expect(() => validateString('name', 'a b', { patterns: ['^[a-z]+$'] }, 'fix it')).toThrow(
+      /^name must match \^\[a-z\]\+\$ \(CRD schema\), got 'a b'; fix it$/,
+    );
   });
   test('validateCelRules applies the guarded rules only to their types and evaluates matches with RE2', () => {
-    const rules = [{ field: 'value', check: 'matches' as const, value: '^[a-z/]+$', whenType: ['Exact'], message: 'must only contain letters' }];
-    expect(() => validateCelRules('path', { type: 'Exact', value: '/a b' }, rules, 'fix')).toThrow(/^path '\/a b': must only contain letters \(CRD validation rule\); fix$/);
+    const rules = [
+      {
+        field: 'value',
+        check: 'matches' as const,
+        value: '^[a-z/]+$',
+        whenType: ['Exact'],
+        message: 'must only contain letters',
+      },
+    ];
+    expect(() => validateCelRules('path', { type: 'Exact', value: '/a b' }, rules, 'fix')).toThrow(
+      /^path '\/a b': must only contain letters \(CRD validation rule\); fix$/,
+    );
     expect(() => validateCelRules('path', { type: 'RegularExpression', value: '/a b' }, rules, 'fix')).not.toThrow();
   });
   test('validateRe2 accepts RE2 syntax only', () => {
     expect(validateRe2('re', '(?i)abc', 'fix')).toBe('(?i)abc');
-    expect(() => validateRe2('re', 'a(?<=b)', 'fix')).toThrow(/^re 'a\(\?<=b\)' is not an RE2 regular expression \(invalid named capture: `\(\?<=b\)`\); fix$/);
+    expect(() => validateRe2('re', 'a(?<=b)', 'fix')).toThrow(
+      /^re 'a\(\?<=b\)' is not an RE2 regular expression \(invalid named capture: `\(\?<=b\)`\); fix$/,
+    );
   });
   test('validateEnum and rejectNumberToken', () => {
-    expect(() => validateEnum('method', 'get', ['GET', 'POST'])).toThrow(/^method must be one of 'GET', 'POST', got 'get'; use the enum's constants$/);
-    expect(() => rejectNumberToken('mtu', Token.asNumber({ Ref: 'X' }))).toThrow(/^mtu is an unresolved CDK token; .*pass a literal number$/);
-    expect(() => validateWholeNumber('percent', 1.5, 0, 100, 'round it')).toThrow(/^percent must be a whole number from 0 to 100, got 1.5; round it$/);
+    expect(() => validateEnum('method', 'get', ['GET', 'POST'])).toThrow(
+      /^method must be one of 'GET', 'POST', got 'get'; use the enum's constants$/,
+    );
+    expect(() => rejectNumberToken('mtu', Token.asNumber({ Ref: 'X' }))).toThrow(
+      /^mtu is an unresolved CDK token; .*pass a literal number$/,
+    );
+    expect(() => validateWholeNumber('percent', 1.5, 0, 100, 'round it')).toThrow(
+      /^percent must be a whole number from 0 to 100, got 1.5; round it$/,
+    );
   });
 });

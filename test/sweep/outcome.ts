@@ -8,15 +8,22 @@ export type Outcome = 'valid' | 'rejected' | 'invalid' | 'crashed';
 export function classifyError(e: unknown): { outcome: Outcome; reason: string } {
   // Errors of values rendered at synth (Lazy) reach the caller wrapped by cdk8s' serializer in a plain Error whose
   // message is ours, construct path included: `Failed serializing construct at path '…': MeshValidationError: … [at …]`.
-  const wrapped = e instanceof Error && !(e instanceof MeshValidationError)
-    ? /^Failed serializing construct at path '[^']*' with name '[^']*': MeshValidationError: (.* \[at [^\]]+\])$/s.exec(e.message) : null;
+  const wrapped =
+    e instanceof Error && !(e instanceof MeshValidationError)
+      ? /^Failed serializing construct at path '[^']*' with name '[^']*': MeshValidationError: (.* \[at [^\]]+\])$/s.exec(
+          e.message,
+        )
+      : null;
   if (wrapped) return { outcome: 'rejected', reason: wrapped[1] };
   if (e instanceof MeshValidationError) {
     return e.constructPath
       ? { outcome: 'rejected', reason: e.message }
       : { outcome: 'crashed', reason: `MeshValidationError without a construct path: ${e.message}` };
   }
-  return { outcome: 'crashed', reason: e instanceof Error ? `${e.name}: ${e.message}\n${e.stack?.split('\n').slice(1, 4).join('\n')}` : String(e) };
+  return {
+    outcome: 'crashed',
+    reason: e instanceof Error ? `${e.name}: ${e.message}\n${e.stack?.split('\n').slice(1, 4).join('\n')}` : String(e),
+  };
 }
 
 /** Every regex in the objects that Envoy or Cilium compiles, with where it is. */
@@ -26,9 +33,11 @@ export function regexes(objects: readonly any[]): { where: string; pattern: stri
     const spec = o?.spec ?? {};
     for (const [ri, r] of (spec.rules ?? []).entries()) {
       for (const [mi, m] of (r.matches ?? []).entries()) {
-        if (m.path?.type === 'RegularExpression') out.push({ where: `${o.kind} rules[${ri}].matches[${mi}].path`, pattern: m.path.value });
+        if (m.path?.type === 'RegularExpression')
+          out.push({ where: `${o.kind} rules[${ri}].matches[${mi}].path`, pattern: m.path.value });
         for (const h of [...(m.headers ?? []), ...(m.queryParams ?? [])]) {
-          if (h.type === 'RegularExpression') out.push({ where: `${o.kind} rules[${ri}].matches[${mi}] ${h.name}`, pattern: h.value });
+          if (h.type === 'RegularExpression')
+            out.push({ where: `${o.kind} rules[${ri}].matches[${mi}] ${h.name}`, pattern: h.value });
         }
       }
     }
@@ -36,7 +45,8 @@ export function regexes(objects: readonly any[]): { where: string; pattern: stri
       for (const rule of spec[section] ?? []) {
         for (const tp of rule.toPorts ?? []) {
           for (const h of tp.rules?.http ?? []) {
-            for (const f of ['method', 'path', 'host']) if (h[f] !== undefined) out.push({ where: `${o.kind} ${section} http.${f}`, pattern: h[f] });
+            for (const f of ['method', 'path', 'host'])
+              if (h[f] !== undefined) out.push({ where: `${o.kind} ${section} http.${f}`, pattern: h[f] });
           }
         }
       }

@@ -47,9 +47,16 @@ const UPSTREAM = process.env.UPSTREAM ?? path.resolve(ROOT, '..', 'shared', 'ups
 const CRDS: Record<Target, string[]> = {
   'cilium-1.20': [`${UPSTREAM}/cilium/v1.20.0/crds`, `${UPSTREAM}/gateway-api/v1.6.1/standard-install.yaml`],
   'cilium-1.16': [`${UPSTREAM}/cilium/v1.16.19/crds`, `${UPSTREAM}/gateway-api/v1.1.0/experimental-install.yaml`],
-  'cilium-1.20-experimental': [`${UPSTREAM}/cilium/v1.20.0/crds`, `${UPSTREAM}/gateway-api/v1.6.1/experimental-install.yaml`],
+  'cilium-1.20-experimental': [
+    `${UPSTREAM}/cilium/v1.20.0/crds`,
+    `${UPSTREAM}/gateway-api/v1.6.1/experimental-install.yaml`,
+  ],
 };
-const LINE: Record<Target, string> = { 'cilium-1.20': '1.20', 'cilium-1.16': '1.16', 'cilium-1.20-experimental': '1.20' };
+const LINE: Record<Target, string> = {
+  'cilium-1.20': '1.20',
+  'cilium-1.16': '1.16',
+  'cilium-1.20-experimental': '1.20',
+};
 
 function seeds(): number[] {
   if (process.env.SWEEP_SEED) return [Number(process.env.SWEEP_SEED)];
@@ -85,7 +92,15 @@ function main(): number {
     for (const family of FAMILIES) {
       const inputs = fc.sample(family.input, { seed, numRuns: Math.max(1, Math.round(family.runs * scale)) });
       inputs.forEach((input, index) => {
-        const c: Case = { id: `${family.name}-${seed}-${index}`, family: family.name, seed, index, input, outcome: 'valid', reasons: [] };
+        const c: Case = {
+          id: `${family.name}-${seed}-${index}`,
+          family: family.name,
+          seed,
+          index,
+          input,
+          outcome: 'valid',
+          reasons: [],
+        };
         cases.push(c);
         try {
           const built = family.build(input);
@@ -118,7 +133,7 @@ function main(): number {
   // The validators, over each target's directory at once; findings are mapped back to the inputs by file name.
   const caseOf = (where: string): Case | undefined => {
     const file = /^(\S+?\.json)/.exec(where.trim())?.[1];
-    return file ? byFile.get(file) ?? byFile.get(path.resolve(ROOT, file)) : undefined;
+    return file ? (byFile.get(file) ?? byFile.get(path.resolve(ROOT, file))) : undefined;
   };
   const unmatched: string[] = [];
   const note = (where: string, reason: string) => {
@@ -157,7 +172,11 @@ function main(): number {
   }
   // The Envoy checker over every target whose objects include CiliumEnvoyConfigs.
   if (process.env.ENVOY_CHECK) {
-    const args = ['-extensions', process.env.ENVOY_EXTENSIONS ?? '', ...targets.map((t) => `${LINE[t]}=${path.join(out, t)}`)];
+    const args = [
+      '-extensions',
+      process.env.ENVOY_EXTENSIONS ?? '',
+      ...targets.map((t) => `${LINE[t]}=${path.join(out, t)}`),
+    ];
     const r = spawnSync(process.env.ENVOY_CHECK, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     if (r.status !== 0 && r.status !== 1) throw new Error(`envoy checker failed (exit ${r.status}): ${r.stderr}`);
     for (const line of r.stdout.split('\n')) {
@@ -176,22 +195,33 @@ function main(): number {
   for (const family of FAMILIES) {
     const fcases = cases.filter((c) => c.family === family.name);
     const n = (o: Outcome) => fcases.filter((c) => c.outcome === o).length;
-    console.log(`  ${family.name.padEnd(16)} ${String(fcases.length).padStart(5)} inputs: ${n('valid')} valid, ${n('rejected')} rejected, ${n('invalid')} invalid, ${n('crashed')} crashed`);
+    console.log(
+      `  ${family.name.padEnd(16)} ${String(fcases.length).padStart(5)} inputs: ${n('valid')} valid, ${n('rejected')} rejected, ${n('invalid')} invalid, ${n('crashed')} crashed`,
+    );
   }
   if (process.env.SWEEP_REASONS) {
     // What the rejections were, by message shape (values masked), to see what the generators exercise.
     const shapes = new Map<string, number>();
     for (const c of cases.filter((x) => x.outcome === 'rejected')) {
-      const shape = `${c.family}: ${c.reasons[0].replace(/'[^']*'/g, "'…'").replace(/-?\d+(\.\d+)?(e[+-]?\d+)?/g, 'N').replace(/ \[at .*\]$/, '').slice(0, 110)}`;
+      const shape = `${c.family}: ${c.reasons[0]
+        .replace(/'[^']*'/g, "'…'")
+        .replace(/-?\d+(\.\d+)?(e[+-]?\d+)?/g, 'N')
+        .replace(/ \[at .*\]$/, '')
+        .slice(0, 110)}`;
       shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
     }
-    [...shapes.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.SWEEP_REASONS) || 40).forEach(([k, n]) => console.log(`  ${String(n).padStart(4)} × ${k}`));
+    [...shapes.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, Number(process.env.SWEEP_REASONS) || 40)
+      .forEach(([k, n]) => console.log(`  ${String(n).padStart(4)} × ${k}`));
   }
   const bad = cases.filter((c) => c.outcome === 'invalid' || c.outcome === 'crashed');
   for (const c of bad.slice(0, 25)) {
     console.log(`\n${c.outcome.toUpperCase()} ${c.family} seed ${c.seed} #${c.index} (SWEEP_SEED=${c.seed})`);
     c.reasons.slice(0, 6).forEach((r) => console.log(`  - ${r}`));
-    console.log(`  input: ${JSON.stringify(c.input, (_k, val) => (typeof val === 'number' && !Number.isFinite(val) ? String(val) : typeof val === 'string' && val.length > 200 ? `${val.slice(0, 40)}...(${val.length} chars)` : val))}`);
+    console.log(
+      `  input: ${JSON.stringify(c.input, (_k, val) => (typeof val === 'number' && !Number.isFinite(val) ? String(val) : typeof val === 'string' && val.length > 200 ? `${val.slice(0, 40)}...(${val.length} chars)` : val))}`,
+    );
   }
   if (bad.length > 25) console.log(`\n... and ${bad.length - 25} more counterexamples`);
   if (unmatched.length) {
@@ -200,7 +230,9 @@ function main(): number {
   }
   const secs = (ms: number) => (ms / 1000).toFixed(1);
   console.log(`  (built in ${secs(built - started)} s, validated in ${secs(Date.now() - built)} s)`);
-  console.log(`sweep: ${cases.length} inputs, ${count('valid')} valid, ${count('rejected')} rejected, ${count('invalid')} invalid, ${count('crashed')} crashed`);
+  console.log(
+    `sweep: ${cases.length} inputs, ${count('valid')} valid, ${count('rejected')} rejected, ${count('invalid')} invalid, ${count('crashed')} crashed`,
+  );
   return bad.length > 0 || unmatched.length > 0 ? 1 : 0;
 }
 

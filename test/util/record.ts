@@ -24,7 +24,11 @@ function write(kind: 'manifests' | 'helm', target: ValidationTarget, name: strin
 }
 
 /** Records Kubernetes objects (validated against the target's Cilium and Gateway API CRDs). */
-export function recordManifests(name: string, objects: readonly unknown[], target: ValidationTarget = 'cilium-1.20'): void {
+export function recordManifests(
+  name: string,
+  objects: readonly unknown[],
+  target: ValidationTarget = 'cilium-1.20',
+): void {
   write('manifests', target, name, objects);
 }
 

@@ -4,10 +4,9 @@ of it (aws-cni chaining), with Hubble's L3/L4 metrics, policy verdicts and Prome
 Synthesized in CI by scripts/ci/60-python.sh with the package jsii-pacmak builds, and compared with the TypeScript
 quickstart's output.
 """
+
 from aws_cdk import App, Stack
 from aws_cdk import aws_eks_v2 as eks
-from constructs import Construct
-
 from cdk_cilium_mesh import CiliumVersion, HubbleMetric, HubbleOptions, MeshCluster, PrometheusOptions
 from constructs import Construct
 

@@ -1,7 +1,18 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Annotations, Aspects, Aws, CfnResource, CustomResource, Duration, Lazy, Stack, Token, type IAspect } from 'aws-cdk-lib';
+import {
+  Annotations,
+  Aspects,
+  Aws,
+  CfnResource,
+  CustomResource,
+  Duration,
+  Lazy,
+  Stack,
+  Token,
+  type IAspect,
+} from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,7 +22,12 @@ import type { Chart } from 'cdk8s';
 import { Construct, type IConstruct, type IDependable } from 'constructs';
 import { meshNamespaces, type MeshNamespaceOptions } from './namespaces';
 import {
-  objectIdentity, planBatches, withoutClusterScopedNamespaces, type BatchPlan, type BatchPlanOptions, type DeliveredObject,
+  objectIdentity,
+  planBatches,
+  withoutClusterScopedNamespaces,
+  type BatchPlan,
+  type BatchPlanOptions,
+  type DeliveredObject,
 } from './plan';
 import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from './provider';
 import { atScope, MeshValidationError } from '../../private/errors';
@@ -166,22 +182,33 @@ export class MeshDelivery extends Construct {
   private addReconcile(every: Duration): void {
     const minutes = every.toSeconds() / 60;
     if (!Number.isInteger(minutes) || minutes < 5) {
-      throw new MeshValidationError(`reconcileEvery must be a whole number of minutes, at least 5, got ${every.toHumanString()}; ` +
-        'use e.g. Duration.hours(1)', this);
+      throw new MeshValidationError(
+        `reconcileEvery must be a whole number of minutes, at least 5, got ${every.toHumanString()}; ` +
+          'use e.g. Duration.hours(1)',
+        this,
+      );
     }
     const logicalId = Stack.of(this).getLogicalId(this.resource.node.defaultChild as CfnResource);
     const rule = new events.Rule(this, 'Reconcile', {
       description: `cdk-cilium-mesh: re-applies ${this.node.path} (drift correction)`,
       schedule: events.Schedule.rate(every),
     });
-    rule.addTarget(new targets.LambdaFunction(this.provider.handler, {
-      event: events.RuleTargetInput.fromObject({ RequestType: 'Reconcile', StackId: Aws.STACK_ID, LogicalResourceId: logicalId }),
-      retryAttempts: 0,
-    }));
-    this.provider.handler.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'],
-      resources: [Aws.STACK_ID],
-    }));
+    rule.addTarget(
+      new targets.LambdaFunction(this.provider.handler, {
+        event: events.RuleTargetInput.fromObject({
+          RequestType: 'Reconcile',
+          StackId: Aws.STACK_ID,
+          LogicalResourceId: logicalId,
+        }),
+        retryAttempts: 0,
+      }),
+    );
+    this.provider.handler.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'],
+        resources: [Aws.STACK_ID],
+      }),
+    );
   }
 
   /**
@@ -194,7 +221,9 @@ export class MeshDelivery extends Construct {
 
   /** The delivered objects: the charts' objects with the namespaces they use accounted for (`meshNamespaces`). */
   private objects(perChart?: DeliveredObject[][]): DeliveredObject[] {
-    const objects = withoutClusterScopedNamespaces((perChart ?? this.charts.map((c) => c.toJson() as DeliveredObject[])).flat());
+    const objects = withoutClusterScopedNamespaces(
+      (perChart ?? this.charts.map((c) => c.toJson() as DeliveredObject[])).flat(),
+    );
     return atScope(this, () => meshNamespaces(objects, this.namespaces));
   }
 
@@ -226,12 +255,18 @@ export class MeshDelivery extends Construct {
         // ~10,000 objects): s3:GetObject on the keys ending with this delivery's suffix, under the synthesizer's
         // prefix.
         const key = asset.s3ObjectKey;
-        const prefix = Token.isUnresolved(key) ? '' : key.slice(0, Math.max(0, key.length - asset.assetHash.length - this.batchSuffix.length));
+        const prefix = Token.isUnresolved(key)
+          ? ''
+          : key.slice(0, Math.max(0, key.length - asset.assetHash.length - this.batchSuffix.length));
         this.provider.grantBatches(asset.s3BucketName, `${prefix}*${this.batchSuffix}`, this.batchSuffix);
       }
       bucket ??= asset.s3BucketName;
       const sameBucket = JSON.stringify(stack.resolve(asset.s3BucketName)) === JSON.stringify(stack.resolve(bucket));
-      sources.push({ ...(sameBucket ? {} : { Bucket: asset.s3BucketName }), Key: asset.s3ObjectKey, Sha256: batch.sha256 });
+      sources.push({
+        ...(sameBucket ? {} : { Bucket: asset.s3BucketName }),
+        Key: asset.s3ObjectKey,
+        Sha256: batch.sha256,
+      });
     }
     this.forwardWarnings(perChart);
     this.materialized = { plan, bucket: bucket ?? '', sources };
@@ -257,8 +292,10 @@ export class MeshDelivery extends Construct {
           `${describeIdentity(id)} is also delivered to this cluster by ${owner}; two deliveries of one object overwrite ` +
             'each other and one may prune what the other declares, so declare it in one mesh only (e.g. the Namespace in ' +
             'the mesh that owns it) or give one of them another name or namespace' +
-            (id.startsWith('/Namespace//') ? '; for a namespace both meshes use, let one create it and list it in ' +
-              'existingNamespaces of the other, with dependsOn on the first delivery' : ''),
+            (id.startsWith('/Namespace//')
+              ? '; for a namespace both meshes use, let one create it and list it in ' +
+                'existingNamespaces of the other, with dependsOn on the first delivery'
+              : ''),
           this,
         );
       }

@@ -31,18 +31,27 @@ export interface MeshNamespaceOptions {
  * `existingNamespaces`. With `createNamespaces: false` such a namespace is an error naming the object and both
  * fixes. Pure; the result is sorted like the input, added Namespaces last.
  */
-export function meshNamespaces(objects: readonly DeliveredObject[], options: MeshNamespaceOptions = {}): DeliveredObject[] {
+export function meshNamespaces(
+  objects: readonly DeliveredObject[],
+  options: MeshNamespaceOptions = {},
+): DeliveredObject[] {
   const existing = new Set([...SYSTEM_NAMESPACES, ...(options.existingNamespaces ?? [])]);
-  const declared = new Set(objects.filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1')
-    .map((o) => String((o.metadata as { name?: unknown } | undefined)?.name)));
+  const declared = new Set(
+    objects
+      .filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1')
+      .map((o) => String((o.metadata as { name?: unknown } | undefined)?.name)),
+  );
   for (const ns of options.existingNamespaces ?? []) {
     if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns)) {
-      throw new MeshValidationError(`existingNamespaces entry '${ns}' is not a namespace name (a DNS label); fix the entry`);
+      throw new MeshValidationError(
+        `existingNamespaces entry '${ns}' is not a namespace name (a DNS label); fix the entry`,
+      );
     }
     if (declared.has(ns)) {
       throw new MeshValidationError(
         `namespace '${ns}' is listed in existingNamespaces and also declared as a Namespace object of the mesh; ` +
-          'remove it from one of the two');
+          'remove it from one of the two',
+      );
     }
   }
   const added = new Map<string, DeliveredObject>();
@@ -59,9 +68,14 @@ export function meshNamespaces(objects: readonly DeliveredObject[], options: Mes
         throw new MeshValidationError(
           `${kind} ${ns}/${name}${group ? ` (${group})` : ''} is in namespace '${ns}', which the mesh neither creates ` +
             `nor declares as existing; add '${ns}' to existingNamespaces if it exists, or set createNamespaces: true ` +
-            '(the default) to create it with the mesh');
+            '(the default) to create it with the mesh',
+        );
       }
-      added.set(ns, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { [MANAGED_BY_LABEL]: 'cdk-cilium-mesh' } } });
+      added.set(ns, {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: ns, labels: { [MANAGED_BY_LABEL]: 'cdk-cilium-mesh' } },
+      });
     }
     return metadata.namespace === ns ? o : { ...o, metadata: { ...metadata, namespace: ns } };
   });

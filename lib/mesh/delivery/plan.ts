@@ -93,14 +93,25 @@ export function objectIdentity(obj: DeliveredObject): string {
  * versions this library targets declare `scope: Cluster`. Kinds of CRDs delivered alongside are read from them.
  */
 const CLUSTER_SCOPED = new Set([
-  '/Namespace', '/Node', '/PersistentVolume',
+  '/Namespace',
+  '/Node',
+  '/PersistentVolume',
   'apiextensions.k8s.io/CustomResourceDefinition',
-  'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding',
-  'admissionregistration.k8s.io/MutatingWebhookConfiguration', 'admissionregistration.k8s.io/ValidatingWebhookConfiguration',
-  'admissionregistration.k8s.io/ValidatingAdmissionPolicy', 'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
-  'networking.k8s.io/IngressClass', 'storage.k8s.io/StorageClass', 'storage.k8s.io/CSIDriver', 'scheduling.k8s.io/PriorityClass',
-  'cilium.io/CiliumClusterwideNetworkPolicy', 'cilium.io/CiliumClusterwideEnvoyConfig', 'cilium.io/CiliumLoadBalancerIPPool',
-  'cilium.io/CiliumCIDRGroup', 'gateway.networking.k8s.io/GatewayClass',
+  'rbac.authorization.k8s.io/ClusterRole',
+  'rbac.authorization.k8s.io/ClusterRoleBinding',
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
+  'networking.k8s.io/IngressClass',
+  'storage.k8s.io/StorageClass',
+  'storage.k8s.io/CSIDriver',
+  'scheduling.k8s.io/PriorityClass',
+  'cilium.io/CiliumClusterwideNetworkPolicy',
+  'cilium.io/CiliumClusterwideEnvoyConfig',
+  'cilium.io/CiliumLoadBalancerIPPool',
+  'cilium.io/CiliumCIDRGroup',
+  'gateway.networking.k8s.io/GatewayClass',
 ]);
 
 /** `group/Kind` of the cluster-scoped CRDs among `objects`. */
@@ -173,11 +184,17 @@ export function planBatches(objects: readonly DeliveredObject[], options: BatchP
     throw new MeshValidationError(`maxBatchBytes must be an integer of at least 1024, got ${budget}; use e.g. 262144`);
   }
 
-  const entries = withoutClusterScopedNamespaces(objects).map((obj) => ({ identity: objectIdentity(obj), json: canonicalJson(obj), obj }));
+  const entries = withoutClusterScopedNamespaces(objects).map((obj) => ({
+    identity: objectIdentity(obj),
+    json: canonicalJson(obj),
+    obj,
+  }));
   // Namespaces and CRDs first: kubectl applies a file in order, and the handler applies the batches holding
   // them before the others, so objects never reach the API server before their namespace or kind exists.
-  entries.sort((a, b) => foundationRank(a.obj) - foundationRank(b.obj) ||
-    (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0));
+  entries.sort(
+    (a, b) =>
+      foundationRank(a.obj) - foundationRank(b.obj) || (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0),
+  );
   for (let i = 1; i < entries.length; i++) {
     if (entries[i].identity === entries[i - 1].identity) {
       throw new MeshValidationError(

@@ -94,7 +94,9 @@ export class DeliveryProvider extends Construct {
     const subnets = options.privateSubnets ?? kubectl?.privateSubnets ?? privateEndpointSubnets(cluster);
     let securityGroups: ec2.ISecurityGroup[] | undefined;
     if (subnets) {
-      securityGroups = options.securityGroups ?? kubectl?.securityGroups ??
+      securityGroups =
+        options.securityGroups ??
+        kubectl?.securityGroups ??
         (kubectl?.securityGroup ? [kubectl.securityGroup] : [cluster.clusterSecurityGroup]);
     }
     this.handler = new lambda.Function(this, 'Handler', {
@@ -128,7 +130,9 @@ export class DeliveryProvider extends Construct {
       cluster,
       principal: role.roleArn,
       accessPolicies: [
-        eks.AccessPolicy.fromAccessPolicyName('AmazonEKSClusterAdminPolicy', { accessScopeType: eks.AccessScopeType.CLUSTER }),
+        eks.AccessPolicy.fromAccessPolicyName('AmazonEKSClusterAdminPolicy', {
+          accessScopeType: eks.AccessScopeType.CLUSTER,
+        }),
       ],
     });
     const provider = new cr.Provider(this, 'Provider', {
@@ -149,7 +153,8 @@ export class DeliveryProvider extends Construct {
       ...logsPolicy,
       [managedPolicyFinding('service-role/AWSLambdaVPCAccessExecutionRole')]:
         'ENIs of the handler in the VPC, which reaches a private cluster endpoint',
-      'AwsSolutions-L1': 'the handler pins Python 3.13 so that a runtime change is a deliberate change of this file; ' +
+      'AwsSolutions-L1':
+        'the handler pins Python 3.13 so that a runtime change is a deliberate change of this file; ' +
         'it has not been run on 3.14 (the live suite runs it with the host python3)',
     });
     const onEvent = provider.node.tryFindChild('framework-onEvent');
@@ -169,7 +174,13 @@ export class DeliveryProvider extends Construct {
   public grantBatches(bucket: string, keyPattern: string, suffix: string): void {
     this.batchSuffixes.add(suffix);
     this.assetBucket ??= bucket;
-    const objects = Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: bucket, resourceName: keyPattern });
+    const objects = Stack.of(this).formatArn({
+      service: 's3',
+      region: '',
+      account: '',
+      resource: bucket,
+      resourceName: keyPattern,
+    });
     this.handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects] }));
     acknowledgeNag(this.handler, {
       [`AwsSolutions-IAM5[Resource::${nagFlatten(this, objects)}]`]:
@@ -182,13 +193,21 @@ export class DeliveryProvider extends Construct {
  * An attribute the handler is bound to at synthesis: an imported cluster without it fails here, naming the construct
  * that delivers and where the value comes from, instead of in aws-eks-v2's getter without a path.
  */
-function requireAttribute(scope: IConstruct, cluster: eks.ICluster, name: 'clusterEndpoint' | 'clusterCertificateAuthorityData', query: string): void {
+function requireAttribute(
+  scope: IConstruct,
+  cluster: eks.ICluster,
+  name: 'clusterEndpoint' | 'clusterCertificateAuthorityData',
+  query: string,
+): void {
   try {
     void cluster[name];
   } catch {
-    throw new MeshValidationError(`delivering objects to the imported cluster '${cluster.node.path}' needs its ${name}, ` +
-      `which it was imported without (the delivery handler is bound to the cluster at synthesis); pass ${name} to ` +
-      `MeshCluster.fromClusterAttributes (aws eks describe-cluster --query cluster.${query})`, scope);
+    throw new MeshValidationError(
+      `delivering objects to the imported cluster '${cluster.node.path}' needs its ${name}, ` +
+        `which it was imported without (the delivery handler is bound to the cluster at synthesis); pass ${name} to ` +
+        `MeshCluster.fromClusterAttributes (aws eks describe-cluster --query cluster.${query})`,
+      scope,
+    );
   }
 }
 
@@ -201,7 +220,8 @@ function privateEndpointSubnets(cluster: eks.ICluster): ec2.ISubnet[] | undefine
   if (!(cluster instanceof eks.Cluster)) {
     return undefined;
   }
-  const vpcConfig = (cluster.node.defaultChild as eks.CfnCluster).resourcesVpcConfig as eks.CfnCluster.ResourcesVpcConfigProperty;
+  const vpcConfig = (cluster.node.defaultChild as eks.CfnCluster)
+    .resourcesVpcConfig as eks.CfnCluster.ResourcesVpcConfigProperty;
   const privateAccess = Stack.of(cluster).resolve(vpcConfig?.endpointPrivateAccess) === true;
   const subnets = cluster.vpc.privateSubnets;
   return privateAccess && subnets.length > 0 ? [...subnets] : undefined;

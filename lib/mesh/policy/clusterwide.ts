@@ -12,14 +12,14 @@ import { type AllowOptions, type Bucket, type DenyOptions, DNS_ALLOW_RULE, RuleS
 
 const NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
 
-
 /**
  * The group, version and kind of the generated `CiliumClusterwideNetworkPolicy` binding, written out so that loading
  * this construct does not load the generated Cilium bindings (a test checks it against the binding's `GVK`).
  * @internal
  */
 export const CILIUM_CLUSTERWIDE_NETWORK_POLICY_GVK: typeof CiliumClusterwideNetworkPolicy.GVK = {
-  apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy',
+  apiVersion: 'cilium.io/v2',
+  kind: 'CiliumClusterwideNetworkPolicy',
 };
 
 /**
@@ -29,29 +29,41 @@ export const CILIUM_CLUSTERWIDE_NETWORK_POLICY_GVK: typeof CiliumClusterwideNetw
 export class ClusterSelector {
   /** Pods in these namespaces. */
   public static namespaces(...namespaces: string[]): ClusterSelector {
-    return new ClusterSelector(() => ({ matchExpressions: [{ key: NAMESPACE_LABEL, operator: 'In', values: checkNamespaces(namespaces) }] }),
-      (ns) => namespaces.includes(ns));
+    return new ClusterSelector(
+      () => ({ matchExpressions: [{ key: NAMESPACE_LABEL, operator: 'In', values: checkNamespaces(namespaces) }] }),
+      (ns) => namespaces.includes(ns),
+    );
   }
 
   /** Pods in every namespace except these (e.g. `kube-system`). */
   public static allNamespacesExcept(...namespaces: string[]): ClusterSelector {
-    return new ClusterSelector(() => ({ matchExpressions: [{ key: NAMESPACE_LABEL, operator: 'NotIn', values: checkNamespaces(namespaces) }] }),
-      (ns) => !namespaces.includes(ns));
+    return new ClusterSelector(
+      () => ({ matchExpressions: [{ key: NAMESPACE_LABEL, operator: 'NotIn', values: checkNamespaces(namespaces) }] }),
+      (ns) => !namespaces.includes(ns),
+    );
   }
 
   /** Pods in the cluster carrying all these labels (in any namespace). */
   public static podLabels(labels: { [key: string]: string }): ClusterSelector {
-    return new ClusterSelector(() => {
-      if (Object.keys(labels).length === 0) {
-        throw new MeshValidationError('ClusterSelector.podLabels needs at least one label; use ClusterSelector.allPods() to select every pod');
-      }
-      return { matchLabels: validateLabels(labels) };
-    }, () => undefined);
+    return new ClusterSelector(
+      () => {
+        if (Object.keys(labels).length === 0) {
+          throw new MeshValidationError(
+            'ClusterSelector.podLabels needs at least one label; use ClusterSelector.allPods() to select every pod',
+          );
+        }
+        return { matchLabels: validateLabels(labels) };
+      },
+      () => undefined,
+    );
   }
 
   /** Every pod of the cluster, explicitly. */
   public static allPods(): ClusterSelector {
-    return new ClusterSelector(() => ({}), () => true);
+    return new ClusterSelector(
+      () => ({}),
+      () => true,
+    );
   }
 
   private constructor(
@@ -76,7 +88,9 @@ export class ClusterSelector {
 
 function checkNamespaces(namespaces: readonly string[]): string[] {
   if (namespaces.length === 0) {
-    throw new MeshValidationError('a namespace selector needs at least one namespace; use ClusterSelector.allPods() to select every pod');
+    throw new MeshValidationError(
+      'a namespace selector needs at least one namespace; use ClusterSelector.allPods() to select every pod',
+    );
   }
   return [...new Set(namespaces)].sort().map((n) => validateDnsLabel('namespace', n));
 }
@@ -121,14 +135,17 @@ export class ClusterwidePolicy extends Construct {
     const ingressDeny = props.defaultDeny?.ingress ?? false;
     const egressDeny = props.defaultDeny?.egress ?? false;
     if (props.defaultDeny && !ingressDeny && !egressDeny) {
-      throw new MeshValidationError('defaultDeny covers no direction; set ingress and/or egress to true, or omit defaultDeny', this);
+      throw new MeshValidationError(
+        'defaultDeny covers no direction; set ingress and/or egress to true, or omit defaultDeny',
+        this,
+      );
     }
     if ((ingressDeny || egressDeny) && props.selector.selectsNamespace('kube-system')) {
       // CoreDNS itself would be selected: with ingress denied no pod can query it, with egress denied it can reach
       // only kube-dns, not the VPC resolver. Either way the cluster loses DNS (and Hubble Relay its agents).
       throw new MeshValidationError(
         'a default deny for a selector that includes kube-system cuts the cluster off from DNS (CoreDNS would ' +
-          'refuse queries or lose the VPC resolver); use ClusterSelector.allNamespacesExcept(\'kube-system\', ...) or ' +
+          "refuse queries or lose the VPC resolver); use ClusterSelector.allNamespacesExcept('kube-system', ...) or " +
           'select the namespaces to enforce',
         this,
       );
@@ -164,7 +181,12 @@ export class ClusterwidePolicy extends Construct {
     this.rules.deny('egress', peer, options);
   }
 
-  private renderSpec(endpointSelector: SelectorManifest, ingress: boolean, egress: boolean, description?: string): PolicySpecManifest {
+  private renderSpec(
+    endpointSelector: SelectorManifest,
+    ingress: boolean,
+    egress: boolean,
+    description?: string,
+  ): PolicySpecManifest {
     const extra: Array<[Bucket, RuleManifest]> = [];
     if (egress) {
       extra.push(['egress', DNS_ALLOW_RULE]);
@@ -174,7 +196,10 @@ export class ClusterwidePolicy extends Construct {
       sections.ingress = [{}];
     }
     if (Object.keys(sections).length === 0) {
-      throw new MeshValidationError('the policy has no rules and no default deny; add rules or remove the policy', this);
+      throw new MeshValidationError(
+        'the policy has no rules and no default deny; add rules or remove the policy',
+        this,
+      );
     }
     return {
       ...(description ? { description } : {}),

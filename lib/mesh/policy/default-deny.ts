@@ -44,11 +44,16 @@ export interface DefaultDenyProps extends DefaultDenyDirections {
  * allows only DNS to kube-dns on port 53 (UDP and TCP) so that name resolution keeps working. The DNS rule
  * is L4 only, so it does not need the DNS proxy; `toFQDNs` rules add their own DNS proxy rule.
  */
-export function renderDefaultDenySpec(endpointSelector: SelectorManifest, directions: DefaultDenyDirections): PolicySpecManifest {
+export function renderDefaultDenySpec(
+  endpointSelector: SelectorManifest,
+  directions: DefaultDenyDirections,
+): PolicySpecManifest {
   const ingress = directions.ingress ?? true;
   const egress = directions.egress ?? true;
   if (!ingress && !egress) {
-    throw new MeshValidationError('a default deny must cover ingress, egress or both; leave ingress/egress unset to cover both');
+    throw new MeshValidationError(
+      'a default deny must cover ingress, egress or both; leave ingress/egress unset to cover both',
+    );
   }
   return {
     endpointSelector,
@@ -92,7 +97,7 @@ export class DefaultDeny extends Construct {
     this.namespace = props.workload?.namespace ?? atScope(this, () => validateDnsLabel('namespace', props.namespace!));
     if (props.namespace === 'kube-system') {
       throw new MeshValidationError(
-        "a namespace-wide DefaultDeny for kube-system cuts the cluster off from DNS (CoreDNS would refuse queries or " +
+        'a namespace-wide DefaultDeny for kube-system cuts the cluster off from DNS (CoreDNS would refuse queries or ' +
           'lose the VPC resolver); enforce single kube-system workloads with { workload } and explicit allows instead',
         this,
       );
@@ -101,7 +106,11 @@ export class DefaultDeny extends Construct {
     const spec = atScope(this, () => renderDefaultDenySpec(selector, props));
     // A workload that selects the whole namespace (Workload.allInNamespace) enforces the namespace.
     const wholeNamespace = Object.keys(selector).length === 0;
-    EnforcementRegistry.of(mesh).enforce(this.namespace, wholeNamespace ? undefined : props.workload?.selectorKey, spec.enableDefaultDeny);
+    EnforcementRegistry.of(mesh).enforce(
+      this.namespace,
+      wholeNamespace ? undefined : props.workload?.selectorKey,
+      spec.enableDefaultDeny,
+    );
     this.name = objectNameFor(this, mesh);
     claimObjectName(mesh, this, 'CiliumNetworkPolicy', this.namespace, this.name);
     new ApiObject(this, 'Resource', {

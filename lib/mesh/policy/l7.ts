@@ -65,12 +65,18 @@ export class HttpRule {
    */
   public _toKube(): HttpRuleManifest {
     const o = this.options;
-    for (const [field, value] of [['method', o.method], ['path', o.path], ['host', o.host]] as const) {
+    for (const [field, value] of [
+      ['method', o.method],
+      ['path', o.path],
+      ['host', o.host],
+    ] as const) {
       if (value === undefined) {
         continue;
       }
       if (typeof value !== 'string') {
-        throw new MeshValidationError(`HTTP rule ${field} must be a string, got ${typeof value}; pass a regular expression such as '/api/.*'`);
+        throw new MeshValidationError(
+          `HTTP rule ${field} must be a string, got ${typeof value}; pass a regular expression such as '/api/.*'`,
+        );
       }
       // Cilium compiles these with Go's regexp (RE2), in the agent and in its Envoy filter.
       validateRe2(`HTTP rule ${field}`, value, 'escape special characters; RE2 has no lookaround or back-references');
@@ -81,16 +87,24 @@ export class HttpRule {
     // Envoy matches the regex against the whole path, which always starts with '/': a path regex that starts
     // with a letter or digit can never match.
     if (o.path !== undefined && /^[A-Za-z0-9]/.test(o.path)) {
-      throw new MeshValidationError(`HTTP rule path '${o.path}' can never match (paths start with '/'); write '/${o.path}'`);
+      throw new MeshValidationError(
+        `HTTP rule path '${o.path}' can never match (paths start with '/'); write '/${o.path}'`,
+      );
     }
-    const headers = Object.keys(o.headers ?? {}).sort().map((name) => {
-      if (!HEADER_NAME.test(name)) {
-        throw new MeshValidationError(`HTTP header name '${name}' is not an RFC 9110 token; use letters, digits and '-'`);
-      }
-      return `${name}: ${o.headers![name]}`;
-    });
+    const headers = Object.keys(o.headers ?? {})
+      .sort()
+      .map((name) => {
+        if (!HEADER_NAME.test(name)) {
+          throw new MeshValidationError(
+            `HTTP header name '${name}' is not an RFC 9110 token; use letters, digits and '-'`,
+          );
+        }
+        return `${name}: ${o.headers![name]}`;
+      });
     if (o.method === undefined && o.path === undefined && o.host === undefined && headers.length === 0) {
-      throw new MeshValidationError('an HTTP rule must set at least one of method, path, host or headers; omit the rule to allow all requests');
+      throw new MeshValidationError(
+        'an HTTP rule must set at least one of method, path, host or headers; omit the rule to allow all requests',
+      );
     }
     return {
       ...(o.method !== undefined ? { method: o.method } : {}),

@@ -155,11 +155,14 @@ export class WorkloadMirrors implements IMirrorTarget, IEnforcementListener {
       }
       const peer = m.peer._toPolicyPeer();
       const fields = m.direction === 'ingress' ? peer.from! : peer.to;
-      out.push([m.direction, {
-        ...fields,
-        ...(m.ports.length > 0 ? { toPorts: [{ ports: m.ports.map((p) => p._toKube()) }] } : {}),
-        ...(m.mutualAuth ? { authentication: { mode: 'required' as const } } : {}),
-      }]);
+      out.push([
+        m.direction,
+        {
+          ...fields,
+          ...(m.ports.length > 0 ? { toPorts: [{ ports: m.ports.map((p) => p._toKube()) }] } : {}),
+          ...(m.mutualAuth ? { authentication: { mode: 'required' as const } } : {}),
+        },
+      ]);
     }
     return out;
   }

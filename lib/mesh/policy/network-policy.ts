@@ -11,13 +11,15 @@ import type { IMeshPeer, IPolicySubject } from './peers';
 import type { Port } from './ports';
 import { type AllowOptions, type Bucket, type DenyOptions, RuleSet } from './rules';
 
-
 /**
  * The group, version and kind of the generated `CiliumNetworkPolicy` binding, written out so that loading the policy
  * constructs does not load the 1 MB of generated Cilium bindings (a test checks it against the binding's `GVK`).
  * @internal
  */
-export const CILIUM_NETWORK_POLICY_GVK: typeof CiliumNetworkPolicy.GVK = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy' };
+export const CILIUM_NETWORK_POLICY_GVK: typeof CiliumNetworkPolicy.GVK = {
+  apiVersion: 'cilium.io/v2',
+  kind: 'CiliumNetworkPolicy',
+};
 
 /** Properties of a `NetworkPolicy`. */
 export interface NetworkPolicyProps {
@@ -116,7 +118,12 @@ export class NetworkPolicy extends Construct {
     };
   }
 
-  private mirror(direction: 'ingress' | 'egress', target: IMirrorTarget | undefined, ports: Port[], options: AllowOptions): void {
+  private mirror(
+    direction: 'ingress' | 'egress',
+    target: IMirrorTarget | undefined,
+    ports: Port[],
+    options: AllowOptions,
+  ): void {
     if (options.mirror === false) {
       return;
     }
@@ -133,7 +140,13 @@ export class NetworkPolicy extends Construct {
     if (target.owner === this.workload) {
       return;
     }
-    target.addMirror({ direction, peer: this.workload, ports, mutualAuth: options.mutualAuth ?? false, force: options.mirror === true });
+    target.addMirror({
+      direction,
+      peer: this.workload,
+      ports,
+      mutualAuth: options.mutualAuth ?? false,
+      force: options.mirror === true,
+    });
   }
 }
 

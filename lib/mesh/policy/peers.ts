@@ -146,7 +146,10 @@ export class Peer implements IMeshPeer {
     return new Peer(() => {
       validateDnsLabel('Service name', name);
       validateDnsLabel('Service namespace', namespace);
-      return { key: `service:${namespace}/${name}`, to: { toServices: [{ k8sService: { serviceName: name, namespace } }] } };
+      return {
+        key: `service:${namespace}/${name}`,
+        to: { toServices: [{ k8sService: { serviceName: name, namespace } }] },
+      };
     });
   }
 

@@ -75,7 +75,14 @@ export const DNS_PROXY_RULE: RuleManifest = {
 /** The L4 rule that keeps DNS to kube-dns working under an egress default deny. Internal. */
 export const DNS_ALLOW_RULE: RuleManifest = {
   toEndpoints: [{ matchLabels: { 'io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }],
-  toPorts: [{ ports: [{ port: '53', protocol: Protocol.UDP }, { port: '53', protocol: Protocol.TCP }] }],
+  toPorts: [
+    {
+      ports: [
+        { port: '53', protocol: Protocol.UDP },
+        { port: '53', protocol: Protocol.TCP },
+      ],
+    },
+  ],
 };
 
 /**
@@ -86,29 +93,44 @@ export class RuleSet {
   private readonly buckets: Record<Bucket, Entry[]> = { ingress: [], egress: [], ingressDeny: [], egressDeny: [] };
   private readonly checked = new Set<Feature>();
 
-  constructor(private readonly scope: IConstruct, private readonly profile: CiliumProfile) {}
+  constructor(
+    private readonly scope: IConstruct,
+    private readonly profile: CiliumProfile,
+  ) {}
 
   /** Adds an allow rule; returns the resolved peer (for mirroring) and the ports used. */
-  public allow(direction: 'ingress' | 'egress', peer: IMeshPeer, options: AllowOptions, ownPorts: readonly Port[]):
-  { peer: PolicyPeer; ports: Port[] } {
+  public allow(
+    direction: 'ingress' | 'egress',
+    peer: IMeshPeer,
+    options: AllowOptions,
+    ownPorts: readonly Port[],
+  ): { peer: PolicyPeer; ports: Port[] } {
     return atScope(this.scope, () => {
       const p = peer._toPolicyPeer();
       this.checkPeer(p);
       const fields = direction === 'ingress' ? requireIngressPeer(p) : p.to;
-      const ports = sortPorts(options.ports ?? (direction === 'ingress' ? ownPorts : p.ports ?? []));
+      const ports = sortPorts(options.ports ?? (direction === 'ingress' ? ownPorts : (p.ports ?? [])));
       const http = (options.http ?? []).map((r) => r._toKube());
       const dns = (options.dns ?? []).map((r) => r._toKube());
       if ((http.length > 0 || dns.length > 0) && ports.length === 0) {
-        throw new MeshValidationError(`L7 rules towards '${p.key}' need ports; pass ports: [Port.tcp(...)] with the http/dns rules`);
+        throw new MeshValidationError(
+          `L7 rules towards '${p.key}' need ports; pass ports: [Port.tcp(...)] with the http/dns rules`,
+        );
       }
       if (http.length > 0 && ports.some((x) => x.protocol !== Protocol.TCP)) {
-        throw new MeshValidationError(`HTTP rules towards '${p.key}' need TCP ports, got ${ports.join(', ')}; use Port.tcp(...)`);
+        throw new MeshValidationError(
+          `HTTP rules towards '${p.key}' need TCP ports, got ${ports.join(', ')}; use Port.tcp(...)`,
+        );
       }
       if (http.length > 0 && dns.length > 0) {
-        throw new MeshValidationError(`a rule cannot carry both HTTP and DNS rules ('${p.key}'); split it into two calls`);
+        throw new MeshValidationError(
+          `a rule cannot carry both HTTP and DNS rules ('${p.key}'); split it into two calls`,
+        );
       }
       if (dns.length > 0 && direction === 'ingress') {
-        throw new MeshValidationError(`DNS rules apply to egress lookups only ('${p.key}'); use allowTo(dnsServer, { dns })`);
+        throw new MeshValidationError(
+          `DNS rules apply to egress lookups only ('${p.key}'); use allowTo(dnsServer, { dns })`,
+        );
       }
       if (http.length > 0) {
         this.checkL7();
@@ -125,7 +147,10 @@ export class RuleSet {
       let toPorts: PortRuleManifest[] | undefined;
       if (ports.length > 0) {
         const rules = http.length > 0 ? { http: sortJson(http) } : dns.length > 0 ? { dns: sortJson(dns) } : undefined;
-        toPorts = portChunks(ports).map((chunk) => ({ ports: chunk.map((x) => x._toKube()), ...(rules ? { rules } : {}) }));
+        toPorts = portChunks(ports).map((chunk) => ({
+          ports: chunk.map((x) => x._toKube()),
+          ...(rules ? { rules } : {}),
+        }));
       }
       const manifest: RuleManifest = {
         ...fields,
@@ -146,13 +171,19 @@ export class RuleSet {
       const p = peer._toPolicyPeer();
       this.checkPeer(p);
       if (p.fqdn) {
-        throw new MeshValidationError(`FQDN peers cannot be denied ('${p.key}': egressDeny has no toFQDNs); deny the addresses with Peer.cidr`);
+        throw new MeshValidationError(
+          `FQDN peers cannot be denied ('${p.key}': egressDeny has no toFQDNs); deny the addresses with Peer.cidr`,
+        );
       }
       const fields = direction === 'ingress' ? requireIngressPeer(p) : p.to;
       const ports = sortPorts(options.ports ?? []);
       const toPorts = portChunks(ports).map((chunk) => ({ ports: chunk.map((x) => x._toKube()) }));
       const manifest: RuleManifest = { ...fields, ...(ports.length > 0 ? { toPorts } : {}) };
-      this.push(direction === 'ingress' ? 'ingressDeny' : 'egressDeny', manifest, conflictKeys(direction, p.key, ports));
+      this.push(
+        direction === 'ingress' ? 'ingressDeny' : 'egressDeny',
+        manifest,
+        conflictKeys(direction, p.key, ports),
+      );
     });
   }
 

@@ -21,9 +21,10 @@ export function validateFqdn(kind: 'matchName' | 'matchPattern', value: string):
   const bare = value.endsWith('.') ? value.slice(0, -1) : value;
   const labels = bare.split('.');
   if (!grammar.test(value) || bare.length > 253 || labels.some((l) => l.length === 0 || l.length > 63)) {
-    const hint = kind === 'matchName' && value.includes('*')
-      ? `wildcards need a pattern: use Peer.fqdnPattern('${value}')`
-      : `use DNS characters (a-z, 0-9, '-', '_')${kind === 'matchPattern' ? " and '*'" : ''} in dot-separated labels of 1-63 characters`;
+    const hint =
+      kind === 'matchName' && value.includes('*')
+        ? `wildcards need a pattern: use Peer.fqdnPattern('${value}')`
+        : `use DNS characters (a-z, 0-9, '-', '_')${kind === 'matchPattern' ? " and '*'" : ''} in dot-separated labels of 1-63 characters`;
     throw new MeshValidationError(`FQDN ${kind} '${value}' is not valid; ${hint}`);
   }
   if (kind === 'matchPattern' && labels.some((l) => l.includes('**'))) {

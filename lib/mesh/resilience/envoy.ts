@@ -35,7 +35,10 @@ export interface EnvoyThresholds {
   readonly max_pending_requests?: number;
   readonly max_requests?: number;
   readonly max_retries?: number;
-  readonly retry_budget?: { readonly budget_percent: { readonly value: number }; readonly min_retry_concurrency?: number };
+  readonly retry_budget?: {
+    readonly budget_percent: { readonly value: number };
+    readonly min_retry_concurrency?: number;
+  };
 }
 
 /** `envoy.config.cluster.v3.OutlierDetection`. */
@@ -70,21 +73,21 @@ export interface EnvoyRetryPolicy {
 /** `envoy.config.route.v3.Route` (the two variants emitted). */
 export type EnvoyRoute =
   | {
-    readonly name: string;
-    readonly match: { readonly prefix: string; readonly runtime_fraction?: EnvoyRuntimeFractionalPercent };
-    readonly route: {
-      readonly cluster: string;
-      readonly timeout?: string;
-      readonly idle_timeout?: string;
-      readonly retry_policy?: EnvoyRetryPolicy;
-      readonly hash_policy?: EnvoyHashPolicy[];
-    };
-  }
+      readonly name: string;
+      readonly match: { readonly prefix: string; readonly runtime_fraction?: EnvoyRuntimeFractionalPercent };
+      readonly route: {
+        readonly cluster: string;
+        readonly timeout?: string;
+        readonly idle_timeout?: string;
+        readonly retry_policy?: EnvoyRetryPolicy;
+        readonly hash_policy?: EnvoyHashPolicy[];
+      };
+    }
   | {
-    readonly name: string;
-    readonly match: { readonly prefix: string; readonly runtime_fraction?: EnvoyRuntimeFractionalPercent };
-    readonly direct_response: { readonly status: number; readonly body?: { readonly inline_string: string } };
-  };
+      readonly name: string;
+      readonly match: { readonly prefix: string; readonly runtime_fraction?: EnvoyRuntimeFractionalPercent };
+      readonly direct_response: { readonly status: number; readonly body?: { readonly inline_string: string } };
+    };
 
 /** An HTTP filter of the connection manager. */
 export interface EnvoyHttpFilter {
@@ -134,7 +137,10 @@ export interface EnvoyCluster {
   readonly typed_extension_protocol_options: {
     readonly 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
       readonly '@type': typeof TYPE.HTTP_PROTOCOL_OPTIONS;
-      readonly common_http_protocol_options?: { readonly idle_timeout?: string; readonly max_requests_per_connection?: number };
+      readonly common_http_protocol_options?: {
+        readonly idle_timeout?: string;
+        readonly max_requests_per_connection?: number;
+      };
       readonly use_downstream_protocol_config: { readonly http2_protocol_options: Record<string, never> };
     };
   };

@@ -231,7 +231,11 @@ export class LoadBalancer {
 
   /** Consistent hashing on a ring (Ketama): requests with the same hash go to the same endpoint. */
   public static ringHash(hash: ConsistentHash, options: RingHashOptions = {}): LoadBalancer {
-    return new LoadBalancer({ algorithm: LoadBalancerAlgorithm.RING_HASH, hash, minimumRingSize: options.minimumRingSize });
+    return new LoadBalancer({
+      algorithm: LoadBalancerAlgorithm.RING_HASH,
+      hash,
+      minimumRingSize: options.minimumRingSize,
+    });
   }
 
   /** Consistent hashing with a Maglev table: faster to build than a ring, less stable when endpoints change. */
@@ -373,8 +377,7 @@ export class Fault {
 
 /** @internal */
 export type FaultSpec =
-  | ({ readonly kind: 'abort' } & FaultAbortOptions)
-  | ({ readonly kind: 'delay' } & FaultDelayOptions);
+  ({ readonly kind: 'abort' } & FaultAbortOptions) | ({ readonly kind: 'delay' } & FaultDelayOptions);
 
 /** Everything a resilience policy can set; what `renderResilience` takes. */
 export interface ResilienceSettings {

@@ -14,12 +14,29 @@ import { toEnvoyDuration } from '../../private/duration';
 import { MeshValidationError } from '../../private/errors';
 import { rejectNumberToken, validateEnum } from '../../private/validate';
 import {
-  TYPE, type EnvoyCluster, type EnvoyHashPolicy, type EnvoyHttpFilter, type EnvoyListener, type EnvoyOutlierDetection,
-  type EnvoyRetryPolicy, type EnvoyRoute, type EnvoyRouteConfiguration, type EnvoyThresholds,
+  TYPE,
+  type EnvoyCluster,
+  type EnvoyHashPolicy,
+  type EnvoyHttpFilter,
+  type EnvoyListener,
+  type EnvoyOutlierDetection,
+  type EnvoyRetryPolicy,
+  type EnvoyRoute,
+  type EnvoyRouteConfiguration,
+  type EnvoyThresholds,
 } from './envoy';
 import {
-  LoadBalancerAlgorithm, RetryOn, type ConnectionPool, type Fault, type HashSpec, type LoadBalancerSpec, type LocalRateLimit,
-  type OutlierDetection, type ResilienceRetries, type ResilienceSettings, type ResilienceTimeouts,
+  LoadBalancerAlgorithm,
+  RetryOn,
+  type ConnectionPool,
+  type Fault,
+  type HashSpec,
+  type LoadBalancerSpec,
+  type LocalRateLimit,
+  type OutlierDetection,
+  type ResilienceRetries,
+  type ResilienceSettings,
+  type ResilienceTimeouts,
 } from './options';
 
 const UINT32_MAX = 4_294_967_295;
@@ -54,22 +71,36 @@ export function wholePercent(what: string, value: number, fix: string, min = 0):
 export function renderCircuitBreakers(pool: ConnectionPool): EnvoyThresholds | undefined {
   const t: { -readonly [K in keyof EnvoyThresholds]: EnvoyThresholds[K] } = {};
   const limit = (what: string, v: number | undefined, min = 1) =>
-    v === undefined ? undefined : wholeNumber(`connectionPool.${what}`, v, min,
-      min === 1 ? 'a limit of 0 would refuse every request; pass at least 1, or leave it out for Envoy\'s default' : 'pass 0 or more');
+    v === undefined
+      ? undefined
+      : wholeNumber(
+          `connectionPool.${what}`,
+          v,
+          min,
+          min === 1
+            ? "a limit of 0 would refuse every request; pass at least 1, or leave it out for Envoy's default"
+            : 'pass 0 or more',
+        );
   t.max_connections = limit('tcp.maxConnections', pool.tcp?.maxConnections);
   t.max_pending_requests = limit('http.http1MaxPendingRequests', pool.http?.http1MaxPendingRequests);
   t.max_requests = limit('http.http2MaxRequests', pool.http?.http2MaxRequests);
   t.max_retries = limit('http.maxRetries', pool.http?.maxRetries, 0);
   if (pool.retryBudget) {
     if (pool.http?.maxRetries !== undefined) {
-      throw new MeshValidationError('connectionPool.retryBudget replaces connectionPool.http.maxRetries (Envoy ignores ' +
-        'max_retries when a retry budget is set), got both; keep one');
+      throw new MeshValidationError(
+        'connectionPool.retryBudget replaces connectionPool.http.maxRetries (Envoy ignores ' +
+          'max_retries when a retry budget is set), got both; keep one',
+      );
     }
     const percent = wholePercent('connectionPool.retryBudget.percent', pool.retryBudget.percent, 'pass e.g. 20', 1);
     const min = pool.retryBudget.minRetryConcurrency;
     t.retry_budget = {
       budget_percent: { value: percent },
-      ...(min !== undefined ? { min_retry_concurrency: wholeNumber('connectionPool.retryBudget.minRetryConcurrency', min, 0, 'pass e.g. 3') } : {}),
+      ...(min !== undefined
+        ? {
+            min_retry_concurrency: wholeNumber('connectionPool.retryBudget.minRetryConcurrency', min, 0, 'pass e.g. 3'),
+          }
+        : {}),
     };
   }
   const set = Object.entries(t).filter(([, v]) => v !== undefined);
@@ -78,24 +109,39 @@ export function renderCircuitBreakers(pool: ConnectionPool): EnvoyThresholds | u
 
 /** `Cluster.outlier_detection` and the panic threshold (`common_lb_config`) of `minHealthPercent`. */
 export function renderOutlierDetection(o: OutlierDetection): {
-  outlierDetection: EnvoyOutlierDetection; healthyPanicThreshold?: number;
+  outlierDetection: EnvoyOutlierDetection;
+  healthyPanicThreshold?: number;
 } {
   const count = (what: string, v: number | undefined) =>
-    v === undefined ? undefined : wholeNumber(`outlierDetection.${what}`, v, 0, 'pass e.g. 5, or 0 to turn this check off');
+    v === undefined
+      ? undefined
+      : wholeNumber(`outlierDetection.${what}`, v, 0, 'pass e.g. 5, or 0 to turn this check off');
   const c5xx = count('consecutive5xxErrors', o.consecutive5xxErrors);
   const gateway = count('consecutiveGatewayErrors', o.consecutiveGatewayErrors);
   const local = count('consecutiveLocalOriginFailures', o.consecutiveLocalOriginFailures);
   if (o.maxEjectionPercent === 0) {
-    throw new MeshValidationError('outlierDetection.maxEjectionPercent is 0, so no endpoint could ever be ejected; pass ' +
-      'e.g. 10 (Envoy\'s default) or up to 100, or drop outlierDetection');
+    throw new MeshValidationError(
+      'outlierDetection.maxEjectionPercent is 0, so no endpoint could ever be ejected; pass ' +
+        "e.g. 10 (Envoy's default) or up to 100, or drop outlierDetection",
+    );
   }
-  const maxEjection = o.maxEjectionPercent === undefined ? undefined
-    : wholePercent('outlierDetection.maxEjectionPercent', o.maxEjectionPercent, 'pass e.g. 10 (Envoy\'s default)', 1);
-  const panic = o.minHealthPercent === undefined ? undefined
-    : wholePercent('outlierDetection.minHealthPercent', o.minHealthPercent, 'pass e.g. 50 (Envoy\'s default), or 0 to never ignore health');
+  const maxEjection =
+    o.maxEjectionPercent === undefined
+      ? undefined
+      : wholePercent('outlierDetection.maxEjectionPercent', o.maxEjectionPercent, "pass e.g. 10 (Envoy's default)", 1);
+  const panic =
+    o.minHealthPercent === undefined
+      ? undefined
+      : wholePercent(
+          'outlierDetection.minHealthPercent',
+          o.minHealthPercent,
+          "pass e.g. 50 (Envoy's default), or 0 to never ignore health",
+        );
   if (c5xx === 0 && !gateway && !local) {
-    throw new MeshValidationError('outlierDetection turns every check off (consecutive5xxErrors: 0 and no gateway or ' +
-      'local-origin check), so nothing is ever ejected; set a check above 0 or drop outlierDetection');
+    throw new MeshValidationError(
+      'outlierDetection turns every check off (consecutive5xxErrors: 0 and no gateway or ' +
+        'local-origin check), so nothing is ever ejected; set a check above 0 or drop outlierDetection',
+    );
   }
   const od: { -readonly [K in keyof EnvoyOutlierDetection]: EnvoyOutlierDetection[K] } = {};
   if (c5xx === 0) {
@@ -116,7 +162,10 @@ export function renderOutlierDetection(o: OutlierDetection): {
     }
   }
   if (o.interval) od.interval = toEnvoyDuration('outlierDetection.interval', o.interval, { positive: true });
-  if (o.baseEjectionTime) od.base_ejection_time = toEnvoyDuration('outlierDetection.baseEjectionTime', o.baseEjectionTime, { positive: true });
+  if (o.baseEjectionTime)
+    od.base_ejection_time = toEnvoyDuration('outlierDetection.baseEjectionTime', o.baseEjectionTime, {
+      positive: true,
+    });
   if (maxEjection !== undefined) od.max_ejection_percent = maxEjection;
   return { outlierDetection: od, ...(panic !== undefined ? { healthyPanicThreshold: panic } : {}) };
 }
@@ -135,31 +184,61 @@ export interface RenderedLoadBalancer {
 export function renderLoadBalancer(spec: LoadBalancerSpec): RenderedLoadBalancer {
   const hashed = spec.algorithm === LoadBalancerAlgorithm.RING_HASH || spec.algorithm === LoadBalancerAlgorithm.MAGLEV;
   if (spec.hash && !hashed) {
-    throw new MeshValidationError(`loadBalancer: a consistent hash only takes effect with ring hash or maglev (Envoy ` +
-      `ignores route hash_policy otherwise), got ${spec.algorithm} with a hash; use LoadBalancer.ringHash(hash) or LoadBalancer.maglev(hash)`);
+    throw new MeshValidationError(
+      `loadBalancer: a consistent hash only takes effect with ring hash or maglev (Envoy ` +
+        `ignores route hash_policy otherwise), got ${spec.algorithm} with a hash; use LoadBalancer.ringHash(hash) or LoadBalancer.maglev(hash)`,
+    );
   }
   if (hashed && !spec.hash) {
-    throw new MeshValidationError(`loadBalancer: ${spec.algorithm} needs a hash (without one Envoy hashes randomly, so ` +
-      'nothing sticks); pass ConsistentHash.httpHeaderName(...), .httpCookie(...) or .sourceIp()');
+    throw new MeshValidationError(
+      `loadBalancer: ${spec.algorithm} needs a hash (without one Envoy hashes randomly, so ` +
+        'nothing sticks); pass ConsistentHash.httpHeaderName(...), .httpCookie(...) or .sourceIp()',
+    );
   }
   const extension = `envoy.load_balancing_policies.${spec.algorithm}`;
   const hashPolicy = spec.hash ? [renderHash(spec.hash._spec)] : undefined;
   switch (spec.algorithm) {
     case LoadBalancerAlgorithm.RING_HASH: {
-      const size = spec.minimumRingSize === undefined ? undefined
-        : wholeNumber('loadBalancer ring hash minimumRingSize', spec.minimumRingSize, 1, 'pass e.g. 1024 (Envoy\'s default)', MAX_RING_SIZE);
-      return { lbPolicy: 'RING_HASH', ringHash: size !== undefined ? { minimum_ring_size: size } : undefined, hashPolicy, extension };
+      const size =
+        spec.minimumRingSize === undefined
+          ? undefined
+          : wholeNumber(
+              'loadBalancer ring hash minimumRingSize',
+              spec.minimumRingSize,
+              1,
+              "pass e.g. 1024 (Envoy's default)",
+              MAX_RING_SIZE,
+            );
+      return {
+        lbPolicy: 'RING_HASH',
+        ringHash: size !== undefined ? { minimum_ring_size: size } : undefined,
+        hashPolicy,
+        extension,
+      };
     }
     case LoadBalancerAlgorithm.MAGLEV: {
       let table: number | undefined;
       if (spec.tableSize !== undefined) {
-        table = wholeNumber('loadBalancer maglev tableSize', spec.tableSize, 2, 'pass a prime such as 65537 (Envoy\'s default)', MAX_MAGLEV_TABLE - 1);
+        table = wholeNumber(
+          'loadBalancer maglev tableSize',
+          spec.tableSize,
+          2,
+          "pass a prime such as 65537 (Envoy's default)",
+          MAX_MAGLEV_TABLE - 1,
+        );
         if (!isPrime(table)) {
-          throw new MeshValidationError(`loadBalancer maglev tableSize must be a prime number (Envoy refuses others), got ${table}; ` +
-            `pass e.g. ${nextPrime(table)}`);
+          throw new MeshValidationError(
+            `loadBalancer maglev tableSize must be a prime number (Envoy refuses others), got ${table}; ` +
+              `pass e.g. ${nextPrime(table)}`,
+          );
         }
       }
-      return { lbPolicy: 'MAGLEV', maglev: table !== undefined ? { table_size: table } : undefined, hashPolicy, extension };
+      return {
+        lbPolicy: 'MAGLEV',
+        maglev: table !== undefined ? { table_size: table } : undefined,
+        hashPolicy,
+        extension,
+      };
     }
     case LoadBalancerAlgorithm.LEAST_REQUEST:
       return { lbPolicy: 'LEAST_REQUEST', extension };
@@ -174,15 +253,21 @@ function renderHash(h: HashSpec): EnvoyHashPolicy {
   switch (h.kind) {
     case 'header':
       if (!HEADER_NAME.test(h.name)) {
-        throw new MeshValidationError(`ConsistentHash.httpHeaderName needs an HTTP header name, got '${h.name}'; pass e.g. 'x-user-id'`);
+        throw new MeshValidationError(
+          `ConsistentHash.httpHeaderName needs an HTTP header name, got '${h.name}'; pass e.g. 'x-user-id'`,
+        );
       }
       return { header: { header_name: h.name.toLowerCase() } };
     case 'cookie':
       if (!HEADER_NAME.test(h.name) || h.name.startsWith(':')) {
-        throw new MeshValidationError(`ConsistentHash.httpCookie needs a cookie name (an HTTP token), got '${h.name}'; pass e.g. 'session'`);
+        throw new MeshValidationError(
+          `ConsistentHash.httpCookie needs a cookie name (an HTTP token), got '${h.name}'; pass e.g. 'session'`,
+        );
       }
       if (h.path !== undefined && !h.path.startsWith('/')) {
-        throw new MeshValidationError(`ConsistentHash.httpCookie path must start with '/', got '${h.path}'; pass e.g. '/'`);
+        throw new MeshValidationError(
+          `ConsistentHash.httpCookie path must start with '/', got '${h.path}'; pass e.g. '/'`,
+        );
       }
       return {
         cookie: {
@@ -212,8 +297,10 @@ export function renderRetryPolicy(r: ResilienceRetries, timeouts: ResilienceTime
   r.retryOn?.forEach((o) => validateEnum('retries.retryOn entry', o, Object.values(RetryOn)));
   const on = new Set<string>(r.retryOn ?? DEFAULT_RETRY_ON);
   if (r.retryOn !== undefined && r.retryOn.length === 0 && !r.retriableStatusCodes?.length) {
-    throw new MeshValidationError('retries.retryOn is empty, so nothing would be retried; list conditions such as ' +
-      'RetryOn.CONNECT_FAILURE, or omit retryOn for the default set');
+    throw new MeshValidationError(
+      'retries.retryOn is empty, so nothing would be retried; list conditions such as ' +
+        'RetryOn.CONNECT_FAILURE, or omit retryOn for the default set',
+    );
   }
   let codes: number[] | undefined;
   if (r.retriableStatusCodes !== undefined) {
@@ -226,16 +313,20 @@ export function renderRetryPolicy(r: ResilienceRetries, timeouts: ResilienceTime
     codes = [...new Set(r.retriableStatusCodes)].sort((a, b) => a - b);
     on.add(RetryOn.RETRIABLE_STATUS_CODES);
   } else if (on.has(RetryOn.RETRIABLE_STATUS_CODES)) {
-    throw new MeshValidationError('retries.retryOn has RETRIABLE_STATUS_CODES but retriableStatusCodes is not set, so it ' +
-      'matches nothing; pass retriableStatusCodes (which adds the condition by itself)');
+    throw new MeshValidationError(
+      'retries.retryOn has RETRIABLE_STATUS_CODES but retriableStatusCodes is not set, so it ' +
+        'matches nothing; pass retriableStatusCodes (which adds the condition by itself)',
+    );
   }
   const perTry = r.perTryTimeout && toEnvoyDuration('retries.perTryTimeout', r.perTryTimeout, { positive: true });
   if (r.perTryTimeout && timeouts.request) {
     const total = timeouts.request.toMilliseconds({ integral: false });
     if (total !== 0 && r.perTryTimeout.toMilliseconds({ integral: false }) > total) {
-      throw new MeshValidationError(`retries.perTryTimeout (${perTry}) exceeds timeouts.request ` +
-        `(${toEnvoyDuration('timeouts.request', timeouts.request)}), which bounds all attempts together, so no retry could ` +
-        'ever start; lower perTryTimeout or raise the request timeout');
+      throw new MeshValidationError(
+        `retries.perTryTimeout (${perTry}) exceeds timeouts.request ` +
+          `(${toEnvoyDuration('timeouts.request', timeouts.request)}), which bounds all attempts together, so no retry could ` +
+          'ever start; lower perTryTimeout or raise the request timeout',
+      );
     }
   }
   let backoff: EnvoyRetryPolicy['retry_back_off'];
@@ -244,9 +335,14 @@ export function renderRetryPolicy(r: ResilienceRetries, timeouts: ResilienceTime
     let max: string | undefined;
     if (r.backoff.maxInterval) {
       max = toEnvoyDuration('retries.backoff.maxInterval', r.backoff.maxInterval, { positive: true });
-      if (r.backoff.maxInterval.toMilliseconds({ integral: false }) < r.backoff.baseInterval.toMilliseconds({ integral: false })) {
-        throw new MeshValidationError(`retries.backoff.maxInterval (${max}) is below baseInterval (${base}), which Envoy ` +
-          'refuses; raise maxInterval or omit it (10 times baseInterval)');
+      if (
+        r.backoff.maxInterval.toMilliseconds({ integral: false }) <
+        r.backoff.baseInterval.toMilliseconds({ integral: false })
+      ) {
+        throw new MeshValidationError(
+          `retries.backoff.maxInterval (${max}) is below baseInterval (${base}), which Envoy ` +
+            'refuses; raise maxInterval or omit it (10 times baseInterval)',
+        );
       }
     }
     backoff = { base_interval: base, ...(max ? { max_interval: max } : {}) };
@@ -263,18 +359,30 @@ export function renderRetryPolicy(r: ResilienceRetries, timeouts: ResilienceTime
 
 /** The `envoy.filters.http.local_ratelimit` HTTP filter (answers 429, Envoy's default status, when the bucket is empty). */
 export function renderLocalRateLimit(l: LocalRateLimit, statPrefix: string): EnvoyHttpFilter {
-  const perFill = wholeNumber('localRateLimit.tokensPerFill', l.tokensPerFill, 1,
-    '0 tokens would refuse every request; pass at least 1 (to block a Service, use a deny policy instead)');
-  const max = l.maxTokens === undefined ? perFill
-    : wholeNumber('localRateLimit.maxTokens', l.maxTokens, 1, 'pass at least tokensPerFill');
+  const perFill = wholeNumber(
+    'localRateLimit.tokensPerFill',
+    l.tokensPerFill,
+    1,
+    '0 tokens would refuse every request; pass at least 1 (to block a Service, use a deny policy instead)',
+  );
+  const max =
+    l.maxTokens === undefined
+      ? perFill
+      : wholeNumber('localRateLimit.maxTokens', l.maxTokens, 1, 'pass at least tokensPerFill');
   if (max < perFill) {
-    throw new MeshValidationError(`localRateLimit.maxTokens (${max}) is below tokensPerFill (${perFill}), so each fill is ` +
-      `capped at ${max} tokens; pass maxTokens of at least ${perFill}, or omit it`);
+    throw new MeshValidationError(
+      `localRateLimit.maxTokens (${max}) is below tokensPerFill (${perFill}), so each fill is ` +
+        `capped at ${max} tokens; pass maxTokens of at least ${perFill}, or omit it`,
+    );
   }
   const fillInterval = toEnvoyDuration('localRateLimit.fillInterval', l.fillInterval, {
-    positive: true, min: { duration: MIN_FILL_INTERVAL, reason: 'Envoy refuses token bucket fill intervals below 50ms' },
+    positive: true,
+    min: { duration: MIN_FILL_INTERVAL, reason: 'Envoy refuses token bucket fill intervals below 50ms' },
   });
-  const always = { default_value: { numerator: 100, denominator: 'HUNDRED' as const }, runtime_key: `${statPrefix}_enabled` };
+  const always = {
+    default_value: { numerator: 100, denominator: 'HUNDRED' as const },
+    runtime_key: `${statPrefix}_enabled`,
+  };
   return {
     name: 'envoy.filters.http.local_ratelimit',
     typed_config: {
@@ -294,19 +402,26 @@ export function renderLocalRateLimit(l: LocalRateLimit, statPrefix: string): Env
 export function renderFaultRoute(fault: Fault, runtimeKey: string): EnvoyRoute {
   const f = fault._spec;
   if (f.kind === 'delay') {
-    throw new MeshValidationError('fault delay injection is not possible with Cilium: the Envoy fault filter ' +
-      '(envoy.filters.http.fault) is not compiled into cilium-envoy on any line (cilium/proxy#62), and neither is Lua; ' +
-      'inject delays outside the proxy instead (a latency-injecting proxy Service behind a weighted split, or an ' +
-      'ext_authz/ext_proc service that sleeps), or test failure handling with Fault.abort');
+    throw new MeshValidationError(
+      'fault delay injection is not possible with Cilium: the Envoy fault filter ' +
+        '(envoy.filters.http.fault) is not compiled into cilium-envoy on any line (cilium/proxy#62), and neither is Lua; ' +
+        'inject delays outside the proxy instead (a latency-injecting proxy Service behind a weighted split, or an ' +
+        'ext_authz/ext_proc service that sleeps), or test failure handling with Fault.abort',
+    );
   }
   const percent = wholePercent('fault abort percent', f.percent, 'pass e.g. 10, or drop the fault', 0);
   if (percent === 0) {
-    throw new MeshValidationError('fault abort percent is 0, so no request is ever aborted; pass 1 to 100 or drop the fault');
+    throw new MeshValidationError(
+      'fault abort percent is 0, so no request is ever aborted; pass 1 to 100 or drop the fault',
+    );
   }
   const status = wholeNumber('fault abort httpStatus', f.httpStatus, 200, 'pass an HTTP status such as 503', 599);
   return {
     name: 'fault-abort',
-    match: { prefix: '/', runtime_fraction: { default_value: { numerator: percent, denominator: 'HUNDRED' }, runtime_key: runtimeKey } },
+    match: {
+      prefix: '/',
+      runtime_fraction: { default_value: { numerator: percent, denominator: 'HUNDRED' }, runtime_key: runtimeKey },
+    },
     direct_response: { status, body: { inline_string: 'fault injected' } },
   };
 }
@@ -340,8 +455,11 @@ export function renderResilience(settings: ResilienceSettings, service: Resilien
   const base = `${service.name}-${service.port}`;
   const clusterName = `${service.namespace}/${service.name}`;
   const statPrefix = `${service.namespace}_${service.name}_${service.port}`.replace(/[^A-Za-z0-9_]/g, '_');
-  const extensions = new Set<string>(['envoy.filters.network.http_connection_manager', 'envoy.filters.http.router',
-    'envoy.upstreams.http.http_protocol_options']);
+  const extensions = new Set<string>([
+    'envoy.filters.network.http_connection_manager',
+    'envoy.filters.http.router',
+    'envoy.upstreams.http.http_protocol_options',
+  ]);
 
   const pool = settings.connectionPool ?? {};
   const thresholds = renderCircuitBreakers(pool);
@@ -376,28 +494,40 @@ export function renderResilience(settings: ResilienceSettings, service: Resilien
 
   const http = pool.http ?? {};
   const common = {
-    ...(http.idleTimeout !== undefined ? { idle_timeout: toEnvoyDuration('connectionPool.http.idleTimeout', http.idleTimeout) } : {}),
-    ...(http.maxRequestsPerConnection !== undefined ? {
-      max_requests_per_connection: wholeNumber('connectionPool.http.maxRequestsPerConnection', http.maxRequestsPerConnection, 1,
-        'pass at least 1 (1 closes each connection after one request), or omit it for no limit'),
-    } : {}),
+    ...(http.idleTimeout !== undefined
+      ? { idle_timeout: toEnvoyDuration('connectionPool.http.idleTimeout', http.idleTimeout) }
+      : {}),
+    ...(http.maxRequestsPerConnection !== undefined
+      ? {
+          max_requests_per_connection: wholeNumber(
+            'connectionPool.http.maxRequestsPerConnection',
+            http.maxRequestsPerConnection,
+            1,
+            'pass at least 1 (1 closes each connection after one request), or omit it for no limit',
+          ),
+        }
+      : {}),
   };
   const listener: EnvoyListener = {
     '@type': TYPE.LISTENER,
     name: base,
-    filter_chains: [{
-      filters: [{
-        name: 'envoy.filters.network.http_connection_manager',
-        typed_config: {
-          '@type': TYPE.HTTP_CONNECTION_MANAGER,
-          stat_prefix: statPrefix,
-          rds: { route_config_name: base },
-          use_remote_address: true,
-          skip_xff_append: true,
-          http_filters: httpFilters,
-        },
-      }],
-    }],
+    filter_chains: [
+      {
+        filters: [
+          {
+            name: 'envoy.filters.network.http_connection_manager',
+            typed_config: {
+              '@type': TYPE.HTTP_CONNECTION_MANAGER,
+              stat_prefix: statPrefix,
+              rds: { route_config_name: base },
+              use_remote_address: true,
+              skip_xff_append: true,
+              http_filters: httpFilters,
+            },
+          },
+        ],
+      },
+    ],
   };
   const routeConfiguration: EnvoyRouteConfiguration = {
     '@type': TYPE.ROUTE_CONFIGURATION,
@@ -410,13 +540,20 @@ export function renderResilience(settings: ResilienceSettings, service: Resilien
     type: 'EDS',
     eds_cluster_config: { service_name: clusterName },
     ...(pool.tcp?.connectTimeout !== undefined
-      ? { connect_timeout: toEnvoyDuration('connectionPool.tcp.connectTimeout', pool.tcp.connectTimeout, { positive: true }) } : {}),
+      ? {
+          connect_timeout: toEnvoyDuration('connectionPool.tcp.connectTimeout', pool.tcp.connectTimeout, {
+            positive: true,
+          }),
+        }
+      : {}),
     ...(lb ? { lb_policy: lb.lbPolicy } : {}),
     ...(lb?.ringHash ? { ring_hash_lb_config: lb.ringHash } : {}),
     ...(lb?.maglev ? { maglev_lb_config: lb.maglev } : {}),
     ...(thresholds ? { circuit_breakers: { thresholds: [thresholds] } } : {}),
     ...(od ? { outlier_detection: od.outlierDetection } : {}),
-    ...(od?.healthyPanicThreshold !== undefined ? { common_lb_config: { healthy_panic_threshold: { value: od.healthyPanicThreshold } } } : {}),
+    ...(od?.healthyPanicThreshold !== undefined
+      ? { common_lb_config: { healthy_panic_threshold: { value: od.healthyPanicThreshold } } }
+      : {}),
     typed_extension_protocol_options: {
       'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
         '@type': TYPE.HTTP_PROTOCOL_OPTIONS,
@@ -438,7 +575,11 @@ export function renderLoadBalancerAnnotations(settings: ResilienceSettings): Rec
   const { loadBalancer, ...rest } = settings;
   if (!loadBalancer || Object.values(rest).some((v) => v !== undefined)) return undefined;
   const a = loadBalancer._spec.algorithm;
-  if (a !== LoadBalancerAlgorithm.ROUND_ROBIN && a !== LoadBalancerAlgorithm.LEAST_REQUEST && a !== LoadBalancerAlgorithm.RANDOM) {
+  if (
+    a !== LoadBalancerAlgorithm.ROUND_ROBIN &&
+    a !== LoadBalancerAlgorithm.LEAST_REQUEST &&
+    a !== LoadBalancerAlgorithm.RANDOM
+  ) {
     return undefined;
   }
   return { 'service.cilium.io/lb-l7': 'enabled', 'service.cilium.io/lb-l7-algorithm': a };
@@ -452,14 +593,20 @@ export function checkEnvoyExtensions(names: readonly string[], version: CiliumVe
   for (const name of names) {
     const e = envoyExtension(name);
     if (!e) {
-      throw new MeshValidationError(`Envoy extension '${name}' is not in the cilium-envoy extension table ` +
-        '(lib/cilium/envoy-extensions.ts), so it cannot be shown to be compiled in; add it there with its source, or do not use it');
+      throw new MeshValidationError(
+        `Envoy extension '${name}' is not in the cilium-envoy extension table ` +
+          '(lib/cilium/envoy-extensions.ts), so it cannot be shown to be compiled in; add it there with its source, or do not use it',
+      );
     }
     if (!isEnvoyExtensionCompiled(e, version)) {
       const since = Object.entries(e.since).map(([minor, patch]) => `1.${minor}.${patch}`);
-      throw new MeshValidationError(`Envoy extension '${name}' is not compiled into cilium-envoy of Cilium ${version.version} ` +
-        `(cilium/proxy envoy_build_config/extensions_build_config.bzl), so Envoy would refuse the config; ` +
-        (since.length ? `it is built from ${since.join(', ')}: upgrade Cilium` : 'no supported line builds it: do without it'));
+      throw new MeshValidationError(
+        `Envoy extension '${name}' is not compiled into cilium-envoy of Cilium ${version.version} ` +
+          `(cilium/proxy envoy_build_config/extensions_build_config.bzl), so Envoy would refuse the config; ` +
+          (since.length
+            ? `it is built from ${since.join(', ')}: upgrade Cilium`
+            : 'no supported line builds it: do without it'),
+      );
     }
   }
 }

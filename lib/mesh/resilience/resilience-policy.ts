@@ -14,7 +14,12 @@ import { namespaceOf } from '../routing/context';
 import { ServiceMesh } from '../service-mesh';
 import type { Workload } from '../workload/workload';
 import type { ResilienceSettings } from './options';
-import { checkEnvoyExtensions, renderLoadBalancerAnnotations, renderResilience, type ResilienceService } from './render';
+import {
+  checkEnvoyExtensions,
+  renderLoadBalancerAnnotations,
+  renderResilience,
+  type ResilienceService,
+} from './render';
 
 /** From this line, Cilium's docs list kube-proxy replacement as a CiliumEnvoyConfig prerequisite (before: it or NodePort). */
 const KPR_PREREQUISITE_MINOR = 19;
@@ -94,19 +99,27 @@ export class ResiliencePolicy extends Construct {
     const ref = atScope(this, () => target._backend.toBackendReference());
     this.service = { namespace: ref.namespace ?? namespaceOf(this), name: ref.name, port: ref.port };
     if (Object.values(settings).every((v) => v === undefined)) {
-      throw new MeshValidationError('a resilience policy needs at least one setting (connectionPool, outlierDetection, ' +
-        'loadBalancer, timeouts, retries, localRateLimit or fault), got none; add one or remove the policy', this);
+      throw new MeshValidationError(
+        'a resilience policy needs at least one setting (connectionPool, outlierDetection, ' +
+          'loadBalancer, timeouts, retries, localRateLimit or fault), got none; add one or remove the policy',
+        this,
+      );
     }
     if (!profile.l7Proxy) {
-      throw new MeshValidationError('resilience policies run in Cilium\'s Envoy, and the agent ignores CiliumEnvoyConfig ' +
-        'when the L7 proxy is off, got l7Proxy: false on this mesh\'s Cilium profile; remove l7Proxy: false', this);
+      throw new MeshValidationError(
+        "resilience policies run in Cilium's Envoy, and the agent ignores CiliumEnvoyConfig " +
+          "when the L7 proxy is off, got l7Proxy: false on this mesh's Cilium profile; remove l7Proxy: false",
+        this,
+      );
     }
     warnUntestedOnce(mesh, profile);
     if (!profile.kubeProxyReplacement && profile.version.isAtLeast(KPR_PREREQUISITE_MINOR)) {
-      Annotations.of(mesh).addWarningV2('cdk-cilium-mesh:envoyConfigWithoutKubeProxyReplacement',
+      Annotations.of(mesh).addWarningV2(
+        'cdk-cilium-mesh:envoyConfigWithoutKubeProxyReplacement',
         `resilience policies: Cilium's docs list kube-proxy replacement as a prerequisite of CiliumEnvoyConfig from 1.19 ` +
           `(l7-traffic-management.rst), got kubeProxyReplacement: false on Cilium ${profile.version.line}; the agent does not ` +
-          'enforce it and this combination is untested, so use KubeProxyMode.REPLACE on the cluster');
+          'enforce it and this combination is untested, so use KubeProxyMode.REPLACE on the cluster',
+      );
     }
 
     const annotations = renderLoadBalancerAnnotations(settings);
@@ -123,8 +136,11 @@ export class ResiliencePolicy extends Construct {
           ? ', or loadBalancer.l7.backend: envoy (l7LoadBalancing: true) to express this algorithm as Service annotations'
           : ''
         : '';
-      throw new MeshValidationError('a resilience policy renders a CiliumEnvoyConfig, which this mesh\'s Cilium install ' +
-        `does not handle; enable envoyConfig.enabled (envoyConfig: true on the Cilium construct, or chainingProfile({ envoyConfig: true }))${alt}`, this);
+      throw new MeshValidationError(
+        "a resilience policy renders a CiliumEnvoyConfig, which this mesh's Cilium install " +
+          `does not handle; enable envoyConfig.enabled (envoyConfig: true on the Cilium construct, or chainingProfile({ envoyConfig: true }))${alt}`,
+        this,
+      );
     }
     const rendered = atScope(this, () => {
       const r = renderResilience(settings, this.service);
@@ -132,15 +148,29 @@ export class ResiliencePolicy extends Construct {
       return r;
     });
     if ((target._portCount ?? 1) > 1) {
-      Annotations.of(this).addWarningV2('cdk-cilium-mesh:envoyMultiPortService',
+      Annotations.of(this).addWarningV2(
+        'cdk-cilium-mesh:envoyMultiPortService',
         `Service ${this.service.namespace}/${this.service.name} has ${target._portCount} ports; Cilium's EDS cluster ` +
           `${this.service.namespace}/${this.service.name} has been reported to mix the backends of several ports ` +
-          '(cilium/cilium#27315); give the HTTP port its own Service');
+          '(cilium/cilium#27315); give the HTTP port its own Service',
+      );
     }
-    claimEnvoyService(this.service.namespace, this.service.name, { kind: 'resilience', owner: this, port: this.service.port });
-    const objectName = atScope(this, () => cecName(name ?? objectNameFor(this, mesh, 'resilience'), this.service.name, name !== undefined));
-    claimObjectName(mesh, this, 'CiliumEnvoyConfig', this.service.namespace, objectName,
-      'pass a different name, or give one of the constructs a different id (names derive from construct paths)');
+    claimEnvoyService(this.service.namespace, this.service.name, {
+      kind: 'resilience',
+      owner: this,
+      port: this.service.port,
+    });
+    const objectName = atScope(this, () =>
+      cecName(name ?? objectNameFor(this, mesh, 'resilience'), this.service.name, name !== undefined),
+    );
+    claimObjectName(
+      mesh,
+      this,
+      'CiliumEnvoyConfig',
+      this.service.namespace,
+      objectName,
+      'pass a different name, or give one of the constructs a different id (names derive from construct paths)',
+    );
     // Upstream sockets bound to the client's address can collide on pipelined connections; Cilium's docs ask
     // east-west CECs to turn that off (annotation from 1.19, the label before and still honoured).
     const originalSource = { 'cilium.io/use-original-source-address': 'false' };
@@ -151,7 +181,9 @@ export class ResiliencePolicy extends Construct {
       metadata: {
         name: objectName,
         namespace: this.service.namespace,
-        ...(newLine ? { annotations: { 'cec.cilium.io/use-original-source-address': 'false' } } : { labels: originalSource }),
+        ...(newLine
+          ? { annotations: { 'cec.cilium.io/use-original-source-address': 'false' } }
+          : { labels: originalSource }),
       },
       spec: {
         services: [{ name: this.service.name, namespace: this.service.namespace, ports: [this.service.port] }],
@@ -171,9 +203,11 @@ function cecName(name: string, service: string, explicit: boolean): string {
   const generated = name === service || name === `cilium-envoy-lb-${service}`;
   if (!generated) return name;
   if (explicit) {
-    throw new MeshValidationError(`ResiliencePolicy name '${name}' is the name Cilium's operator gives the ` +
-      `CiliumEnvoyConfig it generates for Service '${service}' (GAMMA route or L7 load-balancing annotation), so one would ` +
-      `overwrite the other; pass another name, e.g. '${service}-resilience'`);
+    throw new MeshValidationError(
+      `ResiliencePolicy name '${name}' is the name Cilium's operator gives the ` +
+        `CiliumEnvoyConfig it generates for Service '${service}' (GAMMA route or L7 load-balancing annotation), so one would ` +
+        `overwrite the other; pass another name, e.g. '${service}-resilience'`,
+    );
   }
   return `${name.slice(0, 63 - '-resilience'.length).replace(/-+$/, '')}-resilience`;
 }
@@ -188,9 +222,11 @@ function warnUntestedOnce(mesh: ServiceMesh, profile: CiliumProfile): void {
   if (capability.support === Support.INCOMPATIBLE) {
     throw new MeshValidationError(capabilityMessage(Feature.ENVOY_CONFIG, profile, capability), mesh);
   }
-  Annotations.of(mesh).addWarningV2('cdk-cilium-mesh:envoyUntestedInChaining',
+  Annotations.of(mesh).addWarningV2(
+    'cdk-cilium-mesh:envoyUntestedInChaining',
     `resilience policies: ${capabilityMessage(Feature.ENVOY_CONFIG, profile, capability)}. With ` +
-      'use-original-source-address off (as these policies set it), Envoy connects to the endpoints from the node\'s ' +
-      'Ingress IP, which in chaining comes from Cilium\'s cluster-pool IPAM rather than the VPC (not confirmed on a ' +
-      'cluster); the ENI datapath is the supported alternative');
+      "use-original-source-address off (as these policies set it), Envoy connects to the endpoints from the node's " +
+      "Ingress IP, which in chaining comes from Cilium's cluster-pool IPAM rather than the VPC (not confirmed on a " +
+      'cluster); the ENI datapath is the supported alternative',
+  );
 }

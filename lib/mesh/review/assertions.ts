@@ -3,7 +3,13 @@ import type { IConstruct } from 'constructs';
 import type { IMeshPeer } from '../policy/peers';
 import type { Port } from '../policy/ports';
 import type { ServiceMesh } from '../service-mesh';
-import { type ConnectivityEndpoint, type ConnectivityVerdict, type HttpRequestInfo, evaluateConnectivity, readPolicies } from './connectivity';
+import {
+  type ConnectivityEndpoint,
+  type ConnectivityVerdict,
+  type HttpRequestInfo,
+  evaluateConnectivity,
+  readPolicies,
+} from './connectivity';
 import { type MeshEndpointRef, meshEndpoints, resolveEndpoint, resolvePort } from './endpoints';
 
 /** Options of `MeshAssertions.allows` and `denies`. */
@@ -55,7 +61,9 @@ export class MeshAssertions {
    * - `Peer.entity(...)`, `Peer.cidr('203.0.113.7/32')` for one outside address, or `Peer.fqdn(...)`.
    */
   public explain(
-    source: IMeshPeer | IConstruct | string, destination: IMeshPeer | IConstruct | string, port: number | Port,
+    source: IMeshPeer | IConstruct | string,
+    destination: IMeshPeer | IConstruct | string,
+    port: number | Port,
     http?: HttpRequestInfo,
   ): ConnectivityVerdict {
     const endpoints = meshEndpoints(this.mesh);
@@ -64,14 +72,24 @@ export class MeshAssertions {
     const asked = resolvePort(port, this.mesh);
     const mapped = to.targetPort?.(asked.port) ?? { port: asked.port };
     const verdict = evaluateConnectivity(readPolicies(endpoints.objects), {
-      from: from.endpoint, to: to.endpoint, port: mapped.port, protocol: asked.protocol, http,
+      from: from.endpoint,
+      to: to.endpoint,
+      port: mapped.port,
+      protocol: asked.protocol,
+      http,
     });
-    const extra = [mapped.condition, this.gammaCondition(endpoints.objects, to.endpoint)].filter((c): c is string => c !== undefined);
+    const extra = [mapped.condition, this.gammaCondition(endpoints.objects, to.endpoint)].filter(
+      (c): c is string => c !== undefined,
+    );
     if (extra.length === 0) {
       return verdict;
     }
     const conditions = [...verdict.conditions, ...extra].sort();
-    return { ...verdict, conditions, explanation: [verdict.explanation, ...extra.map((c) => `  conditional: ${c}`)].join('\n') };
+    return {
+      ...verdict,
+      conditions,
+      explanation: [verdict.explanation, ...extra.map((c) => `  conditional: ${c}`)].join('\n'),
+    };
   }
 
   /**
@@ -83,18 +101,30 @@ export class MeshAssertions {
     if (to.type !== 'pods' || this.mesh.cilium.version.isAtLeast(18)) {
       return undefined;
     }
-    const routes = objects.filter((o) => String(o?.apiVersion).startsWith('gateway.networking.k8s.io/') && /Route$/.test(o.kind ?? '') &&
-      (o.spec?.parentRefs ?? []).some((p: any) => p.kind === 'Service' &&
-        (to.services ?? []).includes(`${p.namespace ?? o.metadata?.namespace ?? 'default'}/${p.name}`)))
-      .map((o) => `${o.kind} ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name}`).sort();
-    return routes.length === 0 ? undefined
+    const routes = objects
+      .filter(
+        (o) =>
+          String(o?.apiVersion).startsWith('gateway.networking.k8s.io/') &&
+          /Route$/.test(o.kind ?? '') &&
+          (o.spec?.parentRefs ?? []).some(
+            (p: any) =>
+              p.kind === 'Service' &&
+              (to.services ?? []).includes(`${p.namespace ?? o.metadata?.namespace ?? 'default'}/${p.name}`),
+          ),
+      )
+      .map((o) => `${o.kind} ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name}`)
+      .sort();
+    return routes.length === 0
+      ? undefined
       : `requests routed by ${routes.join(', ')} reach its backends with the identity 'ingress' on Cilium ${this.mesh.cilium.version.line} ` +
-        '(cilium/cilium#34774, fixed in 1.18): ask about Peer.entity(Entity.INGRESS) to each backend for those';
+          '(cilium/cilium#34774, fixed in 1.18): ask about Peer.entity(Entity.INGRESS) to each backend for those';
   }
 
   /** Fails (with the explanation) unless the traffic is allowed. */
   public allows(
-    source: IMeshPeer | IConstruct | string, destination: IMeshPeer | IConstruct | string, port: number | Port,
+    source: IMeshPeer | IConstruct | string,
+    destination: IMeshPeer | IConstruct | string,
+    port: number | Port,
     options: ConnectivityAssertionOptions = {},
   ): void {
     this.check(true, source, destination, port, options);
@@ -102,21 +132,32 @@ export class MeshAssertions {
 
   /** Fails (with the explanation) unless the traffic is denied. */
   public denies(
-    source: IMeshPeer | IConstruct | string, destination: IMeshPeer | IConstruct | string, port: number | Port,
+    source: IMeshPeer | IConstruct | string,
+    destination: IMeshPeer | IConstruct | string,
+    port: number | Port,
     options: ConnectivityAssertionOptions = {},
   ): void {
     this.check(false, source, destination, port, options);
   }
 
-  private check(expected: boolean, from: MeshEndpointRef, to: MeshEndpointRef, port: number | Port, options: ConnectivityAssertionOptions): void {
+  private check(
+    expected: boolean,
+    from: MeshEndpointRef,
+    to: MeshEndpointRef,
+    port: number | Port,
+    options: ConnectivityAssertionOptions,
+  ): void {
     const verdict = this.explain(from, to, port, options.http);
     const word = expected ? 'allowed' : 'denied';
     if (verdict.allowed !== expected) {
       throw new MeshValidationError(`expected ${word}, but:\n${verdict.explanation}\n`, this.mesh);
     }
     if (verdict.conditions.length > 0 && !options.conditional) {
-      throw new MeshValidationError(`expected ${word} without conditions, but the verdict is conditional ` +
-        `(pass { conditional: true } to accept it):\n${verdict.explanation}\n`, this.mesh);
+      throw new MeshValidationError(
+        `expected ${word} without conditions, but the verdict is conditional ` +
+          `(pass { conditional: true } to accept it):\n${verdict.explanation}\n`,
+        this.mesh,
+      );
     }
   }
 }

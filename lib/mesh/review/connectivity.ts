@@ -22,9 +22,14 @@ const CLUSTER_IDENTITIES = new Set(['host', 'remote-node', 'init', 'ingress', 'h
 /** Something traffic comes from or goes to. */
 export type ConnectivityEndpoint =
   /** Pods selected by labels: the mesh knows these labels, the pods may carry more. */
-  | { readonly type: 'pods'; readonly namespace: string; readonly labels: Readonly<Record<string, string>>; readonly name: string;
-    /** `namespace/name` of Services known to front these pods (for `toServices`). */
-    readonly services?: readonly string[] }
+  | {
+      readonly type: 'pods';
+      readonly namespace: string;
+      readonly labels: Readonly<Record<string, string>>;
+      readonly name: string;
+      /** `namespace/name` of Services known to front these pods (for `toServices`). */
+      readonly services?: readonly string[];
+    }
   /** A reserved identity: world, host, remote-node, kube-apiserver, ingress, health, init, unmanaged. */
   | { readonly type: 'entity'; readonly entity: string; readonly name: string }
   /** An address outside the cluster. */
@@ -153,21 +158,31 @@ export function readPolicies(objects: readonly unknown[]): PolicyRules[] {
     if (!String(o?.apiVersion ?? '').startsWith('cilium.io/') || (o.kind !== 'CiliumNetworkPolicy' && !clusterwide)) {
       continue;
     }
-    const namespace = clusterwide ? undefined : o.metadata?.namespace ?? 'default';
+    const namespace = clusterwide ? undefined : (o.metadata?.namespace ?? 'default');
     const policy = `${o.kind} ${namespace ? `${namespace}/` : ''}${o.metadata?.name}`;
     const sets: Array<[string, any]> = [];
     if (o.spec) sets.push(['', o.spec]);
     (o.specs ?? []).forEach((s: any, i: number) => sets.push([`specs[${i}].`, s]));
     for (const [prefix, spec] of sets) {
       const section = (name: string): Rule[] =>
-        (spec[name] ?? []).map((body: any, i: number) => ({ ref: { policy, rule: `${prefix}${name}[${i}]` }, body: body ?? {} }));
+        (spec[name] ?? []).map((body: any, i: number) => ({
+          ref: { policy, rule: `${prefix}${name}[${i}]` },
+          body: body ?? {},
+        }));
       if (!spec.endpointSelector) {
         // nodeSelector (host policies) does not apply to pods
         continue;
       }
       out.push({
-        policy, namespace, prefix, selector: spec.endpointSelector, enableDefaultDeny: spec.enableDefaultDeny ?? {},
-        ingress: section('ingress'), ingressDeny: section('ingressDeny'), egress: section('egress'), egressDeny: section('egressDeny'),
+        policy,
+        namespace,
+        prefix,
+        selector: spec.endpointSelector,
+        enableDefaultDeny: spec.enableDefaultDeny ?? {},
+        ingress: section('ingress'),
+        ingressDeny: section('ingressDeny'),
+        egress: section('egress'),
+        egressDeny: section('egressDeny'),
       });
     }
   }
@@ -203,9 +218,15 @@ function stripSource(key: string): string {
 }
 
 /** Whether `selector` (with the policy's namespace added when it names none) selects the pods of `e`. */
-function selectsPods(selector: Selector, e: Extract<ConnectivityEndpoint, { type: 'pods' }>, scopeNamespace?: string): Tri {
+function selectsPods(
+  selector: Selector,
+  e: Extract<ConnectivityEndpoint, { type: 'pods' }>,
+  scopeNamespace?: string,
+): Tri {
   const terms: Tri[] = [];
-  const keys = [...Object.keys(selector.matchLabels ?? {}), ...(selector.matchExpressions ?? []).map((x) => x.key)].map(stripSource);
+  const keys = [...Object.keys(selector.matchLabels ?? {}), ...(selector.matchExpressions ?? []).map((x) => x.key)].map(
+    stripSource,
+  );
   if (scopeNamespace !== undefined && !keys.includes(NAMESPACE_KEY)) {
     terms.push(scopeNamespace === e.namespace ? YES : NO);
   }
@@ -214,13 +235,25 @@ function selectsPods(selector: Selector, e: Extract<ConnectivityEndpoint, { type
     if (key.startsWith('reserved:')) return NO;
     const not = value ? 'not ' : '';
     if (key === SERVICE_ACCOUNT_KEY) {
-      const which = text.replace(`the label ${key}=`, '').replace(`${key} in `, 'one of ').replace(`a label ${key}`, 'any');
-      return maybe(value, `${e.name}: only if its pods ${value ? 'do not run' : 'run'} as ServiceAccount ${which} (set in the pod spec, outside the mesh)`);
+      const which = text
+        .replace(`the label ${key}=`, '')
+        .replace(`${key} in `, 'one of ')
+        .replace(`a label ${key}`, 'any');
+      return maybe(
+        value,
+        `${e.name}: only if its pods ${value ? 'do not run' : 'run'} as ServiceAccount ${which} (set in the pod spec, outside the mesh)`,
+      );
     }
     if (key.startsWith(NAMESPACE_LABELS_PREFIX)) {
-      return maybe(value, `${e.name}: only if its namespace ${e.namespace} does ${not}carry ${text.replace(NAMESPACE_LABELS_PREFIX, '')} (namespace labels are outside the mesh)`);
+      return maybe(
+        value,
+        `${e.name}: only if its namespace ${e.namespace} does ${not}carry ${text.replace(NAMESPACE_LABELS_PREFIX, '')} (namespace labels are outside the mesh)`,
+      );
     }
-    return maybe(value, `${e.name}: only if its pods ${value ? 'do not carry' : 'carry'} ${text} (labels set outside the mesh)`);
+    return maybe(
+      value,
+      `${e.name}: only if its pods ${value ? 'do not carry' : 'carry'} ${text} (labels set outside the mesh)`,
+    );
   };
   for (const [rawKey, v] of Object.entries(selector.matchLabels ?? {}).sort(([a], [b]) => compareText(a, b))) {
     const key = stripSource(rawKey);
@@ -233,10 +266,22 @@ function selectsPods(selector: Selector, e: Extract<ConnectivityEndpoint, { type
     const values = x.values ?? [];
     switch (x.operator) {
       case 'In':
-        terms.push(have !== undefined ? (values.includes(have) ? YES : NO) : unknown(key, `${key} in (${values.join(', ')})`, false));
+        terms.push(
+          have !== undefined
+            ? values.includes(have)
+              ? YES
+              : NO
+            : unknown(key, `${key} in (${values.join(', ')})`, false),
+        );
         break;
       case 'NotIn':
-        terms.push(have !== undefined ? (values.includes(have) ? NO : YES) : unknown(key, `${key} in (${values.join(', ')})`, true));
+        terms.push(
+          have !== undefined
+            ? values.includes(have)
+              ? NO
+              : YES
+            : unknown(key, `${key} in (${values.join(', ')})`, true),
+        );
         break;
       case 'Exists':
         terms.push(have !== undefined ? YES : unknown(key, `a label ${key}`, false));
@@ -264,7 +309,11 @@ export function certainlySelects(selector: Selector, endpoint: ConnectivityEndpo
  * Whether a policy's `endpointSelector` selects the pods of `e`. A CiliumNetworkPolicy applies only in its own
  * namespace: Cilium replaces any namespace the selector names with the policy's (`ParseToCiliumRule`).
  */
-export function subjectSelects(selector: Selector, e: Extract<ConnectivityEndpoint, { type: 'pods' }>, namespace?: string): Tri {
+export function subjectSelects(
+  selector: Selector,
+  e: Extract<ConnectivityEndpoint, { type: 'pods' }>,
+  namespace?: string,
+): Tri {
   if (namespace === undefined) {
     return selectsPods(selector, e);
   }
@@ -308,7 +357,10 @@ function entityCovers(entity: string, e: ConnectivityEndpoint): Tri {
       if (entity === e.entity || (e.entity === 'world' && ['world-ipv4', 'world-ipv6'].includes(entity))) return YES;
       if ((entity === 'cluster' || entity === 'cluster-mesh') && CLUSTER_IDENTITIES.has(e.entity)) return YES;
       if (e.entity === 'kube-apiserver' && entity.startsWith('world')) {
-        return maybe(false, "on EKS the API server is outside the cluster: whether 'world' also covers its addresses depends on how Cilium labels them");
+        return maybe(
+          false,
+          "on EKS the API server is outside the cluster: whether 'world' also covers its addresses depends on how Cilium labels them",
+        );
       }
       return NO;
   }
@@ -324,7 +376,8 @@ function parseAddress(s: string): { family: 4 | 6; bits: bigint } | undefined {
     const [head, tail] = s.includes('::') ? s.split('::') : [s, undefined];
     const h = head ? head.split(':') : [];
     const t = tail ? tail.split(':') : [];
-    const groups = tail === undefined ? h : [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
+    const groups =
+      tail === undefined ? h : [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
     if (groups.length !== 8) return undefined;
     return { family: 6, bits: groups.reduce((a, g) => (a << 16n) | BigInt(parseInt(g || '0', 16)), 0n) };
   }
@@ -340,19 +393,24 @@ export function addressInCidr(address: string, cidr: string): boolean {
   const width = a.family === 4 ? 32 : 128;
   const prefix = len === undefined ? width : Number(len);
   const shift = BigInt(width - prefix);
-  return (a.bits >> shift) === (n.bits >> shift);
+  return a.bits >> shift === n.bits >> shift;
 }
 
 function cidrCovers(set: { cidr?: string; except?: string[]; cidrGroupRef?: string }, e: ConnectivityEndpoint): Tri {
   if (!set.cidr) {
-    return e.type === 'address' || e.type === 'fqdn' ? maybe(false, `CIDR group '${set.cidrGroupRef ?? '?'}' is resolved in the cluster`) : NO;
+    return e.type === 'address' || e.type === 'fqdn'
+      ? maybe(false, `CIDR group '${set.cidrGroupRef ?? '?'}' is resolved in the cluster`)
+      : NO;
   }
   const text = `${set.cidr}${set.except?.length ? ` except ${set.except.join(', ')}` : ''}`;
   if (e.type === 'address') {
-    return addressInCidr(e.address, set.cidr) && !(set.except ?? []).some((x) => addressInCidr(e.address, x)) ? YES : NO;
+    return addressInCidr(e.address, set.cidr) && !(set.except ?? []).some((x) => addressInCidr(e.address, x))
+      ? YES
+      : NO;
   }
   if (e.type === 'fqdn') return maybe(false, `only if the addresses of ${e.fqdn} fall in ${text}`);
-  if (e.type === 'entity' && e.entity === 'kube-apiserver') return maybe(false, `only if the API server addresses fall in ${text}`);
+  if (e.type === 'entity' && e.entity === 'kube-apiserver')
+    return maybe(false, `only if the API server addresses fall in ${text}`);
   if (e.type === 'entity' && e.entity === 'world') return maybe(false, `only for world addresses in ${text}`);
   return NO;
 }
@@ -372,12 +430,20 @@ export function fqdnMatches(entry: { matchName?: string; matchPattern?: string }
     prefix = '([-a-z0-9_]+\\.)+';
     p = p.slice(3);
   }
-  const re = p.split('').map((c) => (c === '*' ? '[-a-z0-9_]*' : c.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))).join('');
+  const re = p
+    .split('')
+    .map((c) => (c === '*' ? '[-a-z0-9_]*' : c.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
   return new RegExp(`^${prefix}${re}$`).test(n);
 }
 
 /** Whether the peer part of a rule covers `e`. `scope` is the policy's namespace (undefined: cluster-wide). */
-function peerCovers(body: Record<string, any>, direction: 'ingress' | 'egress', e: ConnectivityEndpoint, scope?: string): Tri {
+function peerCovers(
+  body: Record<string, any>,
+  direction: 'ingress' | 'egress',
+  e: ConnectivityEndpoint,
+  scope?: string,
+): Tri {
   const p = direction === 'ingress' ? 'from' : 'to';
   const parts: Tri[] = [];
   let l3 = false;
@@ -403,11 +469,16 @@ function peerCovers(body: Record<string, any>, direction: 'ingress' | 'egress', 
   }
   if (direction === 'egress' && body.toServices) {
     l3 = true;
-    parts.push(...(body.toServices as any[]).map((s) => {
-      const ref = s.k8sService ? `${s.k8sService.namespace ?? scope ?? 'default'}/${s.k8sService.serviceName}` : undefined;
-      if (ref === undefined) return e.type === 'pods' ? maybe(false, 'toServices by selector is resolved in the cluster') : NO;
-      return e.type === 'pods' && (e.services ?? []).includes(ref) ? YES : NO;
-    }));
+    parts.push(
+      ...(body.toServices as any[]).map((s) => {
+        const ref = s.k8sService
+          ? `${s.k8sService.namespace ?? scope ?? 'default'}/${s.k8sService.serviceName}`
+          : undefined;
+        if (ref === undefined)
+          return e.type === 'pods' ? maybe(false, 'toServices by selector is resolved in the cluster') : NO;
+        return e.type === 'pods' && (e.services ?? []).includes(ref) ? YES : NO;
+      }),
+    );
   }
   for (const other of [`${p}Nodes`, `${p}Groups`, `${p}Requires`]) {
     if (body[other]) {
@@ -442,17 +513,19 @@ function portsCover(body: Record<string, any>, port: number, protocol: string): 
   const dns: any[] = [];
   for (const entry of entries) {
     const ports: any[] = entry.ports ?? [];
-    const hit = ports.length === 0 || ports.some((p) => {
-      const proto = String(p.protocol ?? 'ANY').toUpperCase();
-      if (proto !== 'ANY' && proto !== protocol) return false;
-      if (!/^\d+$/.test(String(p.port ?? '0'))) {
-        namedPort = String(p.port);
-        return false;
-      }
-      const first = Number(p.port ?? 0);
-      if (first === 0) return true;
-      return port >= first && port <= Math.max(first, Number(p.endPort ?? first));
-    });
+    const hit =
+      ports.length === 0 ||
+      ports.some((p) => {
+        const proto = String(p.protocol ?? 'ANY').toUpperCase();
+        if (proto !== 'ANY' && proto !== protocol) return false;
+        if (!/^\d+$/.test(String(p.port ?? '0'))) {
+          namedPort = String(p.port);
+          return false;
+        }
+        const first = Number(p.port ?? 0);
+        if (first === 0) return true;
+        return port >= first && port <= Math.max(first, Number(p.endPort ?? first));
+      });
     if (!hit) continue;
     matched = true;
     const rules = entry.rules ?? {};
@@ -461,9 +534,15 @@ function portsCover(body: Record<string, any>, port: number, protocol: string): 
     else plain = true;
   }
   if (!matched) {
-    return { tri: namedPort !== undefined ? maybe(false, `only if the named port '${namedPort}' is ${protocol}/${port}`) : NO };
+    return {
+      tri: namedPort !== undefined ? maybe(false, `only if the named port '${namedPort}' is ${protocol}/${port}`) : NO,
+    };
   }
-  return { tri: YES, http: plain ? undefined : http.length ? http : undefined, dns: plain ? undefined : dns.length ? dns : undefined };
+  return {
+    tri: YES,
+    http: plain ? undefined : http.length ? http : undefined,
+    dns: plain ? undefined : dns.length ? dns : undefined,
+  };
 }
 
 /** An HTTP rule of a policy in one line, e.g. `GET /api/.*`. */
@@ -476,7 +555,8 @@ export function describeHttpRule(r: any): string {
 
 /** Whether an HTTP rule admits a request (regexes match the whole value, as Envoy does). */
 export function httpRuleAdmits(r: any, req: HttpRequestInfo): boolean {
-  const full = (re: string | undefined, v: string | undefined) => re === undefined || (v !== undefined && new RegExp(`^(?:${re})$`).test(v));
+  const full = (re: string | undefined, v: string | undefined) =>
+    re === undefined || (v !== undefined && new RegExp(`^(?:${re})$`).test(v));
   const headers = new Map(Object.entries(req.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   const headerOk = (h: string) => {
     const i = h.indexOf(':');
@@ -484,7 +564,9 @@ export function httpRuleAdmits(r: any, req: HttpRequestInfo): boolean {
     const value = i < 0 ? undefined : h.slice(i + 1).trim();
     return headers.has(name) && (value === undefined || headers.get(name) === value);
   };
-  return full(r.method, req.method) && full(r.path, req.path) && full(r.host, req.host) && (r.headers ?? []).every(headerOk);
+  return (
+    full(r.method, req.method) && full(r.path, req.path) && full(r.host, req.host) && (r.headers ?? []).every(headerOk)
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -509,8 +591,12 @@ interface Matched {
  * against the other endpoint (`peer`).
  */
 function evaluateSide(
-  policies: readonly PolicyRules[], direction: 'ingress' | 'egress', subject: Extract<ConnectivityEndpoint, { type: 'pods' }>,
-  peer: ConnectivityEndpoint, q: ConnectivityQuery, conditions: string[],
+  policies: readonly PolicyRules[],
+  direction: 'ingress' | 'egress',
+  subject: Extract<ConnectivityEndpoint, { type: 'pods' }>,
+  peer: ConnectivityEndpoint,
+  q: ConnectivityQuery,
+  conditions: string[],
 ): SideVerdict {
   const selecting = policies
     .map((p) => ({ p, tri: subjectSelects(p.selector, subject, p.namespace) }))
@@ -519,24 +605,41 @@ function evaluateSide(
   const denySection = direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
 
   // Default deny: a selecting policy with rules in this direction and enableDefaultDeny not false.
-  const enforcing = selecting.filter(({ p }) =>
-    (p[allowSection].length > 0 || p[denySection].length > 0) && p.enableDefaultDeny[direction] !== false);
+  const enforcing = selecting.filter(
+    ({ p }) => (p[allowSection].length > 0 || p[denySection].length > 0) && p.enableDefaultDeny[direction] !== false,
+  );
   const certainEnforcing = enforcing.filter((x) => x.tri.value && x.tri.conditions.length === 0);
   const defaultDeny = enforcing.some((x) => x.tri.value);
   const defaultDenyBy = [...new Set(enforcing.filter((x) => x.tri.value).map((x) => x.p.policy))].sort();
 
-  const match = (section: 'ingress' | 'egress' | 'ingressDeny' | 'egressDeny'): Matched[] => selecting.flatMap(({ p, tri }) =>
-    p[section].map((rule) => {
-      const port = portsCover(rule.body, q.port, q.protocol);
-      return { rule, port, tri: and([tri, peerCovers(rule.body, direction, peer, p.namespace), port.tri]) };
-    }).filter((m) => m.tri.value || m.tri.conditions.length > 0));
+  const match = (section: 'ingress' | 'egress' | 'ingressDeny' | 'egressDeny'): Matched[] =>
+    selecting.flatMap(({ p, tri }) =>
+      p[section]
+        .map((rule) => {
+          const port = portsCover(rule.body, q.port, q.protocol);
+          return { rule, port, tri: and([tri, peerCovers(rule.body, direction, peer, p.namespace), port.tri]) };
+        })
+        .filter((m) => m.tri.value || m.tri.conditions.length > 0),
+    );
 
   const denies = match(denySection);
   const allows = match(allowSection);
-  const side = (allowed: boolean, decidedBy: Matched[], httpRules: string[], reason: string, dnsRules: string[] = []): SideVerdict => ({
+  const side = (
+    allowed: boolean,
+    decidedBy: Matched[],
+    httpRules: string[],
+    reason: string,
+    dnsRules: string[] = [],
+  ): SideVerdict => ({
     direction: direction === 'ingress' ? TrafficDirection.INGRESS : TrafficDirection.EGRESS,
-    endpoint: describeEndpoint(subject), allowed, defaultDeny, defaultDenyBy,
-    decidedBy: decidedBy.map((m) => m.rule.ref), httpRules, dnsRules, reason,
+    endpoint: describeEndpoint(subject),
+    allowed,
+    defaultDeny,
+    defaultDenyBy,
+    decidedBy: decidedBy.map((m) => m.rule.ref),
+    httpRules,
+    dnsRules,
+    reason,
   });
   const certain = (m: Matched) => m.tri.value && m.tri.conditions.length === 0;
 
@@ -553,19 +656,38 @@ function evaluateSide(
   const plain = applying.filter((m) => !m.port.http && !m.port.dns);
   const http = plain.length > 0 ? [] : applying.flatMap((m) => m.port.http ?? []);
   const httpRules = [...new Set(http.map(describeHttpRule))].sort();
-  const dnsRules = [...new Set((plain.length > 0 ? [] : applying.flatMap((m) => m.port.dns ?? []))
-    .map((d: any) => String(d.matchName ?? d.matchPattern)))].sort();
+  const dnsRules = [
+    ...new Set(
+      (plain.length > 0 ? [] : applying.flatMap((m) => m.port.dns ?? [])).map((d: any) =>
+        String(d.matchName ?? d.matchPattern),
+      ),
+    ),
+  ].sort();
 
   let verdict: SideVerdict;
   if (applying.length > 0) {
     const decided = plain.length > 0 ? plain : applying;
-    const l7 = httpRules.length > 0 ? `, HTTP filtered to ${httpRules.join('; ')}` : dnsRules.length > 0
-      ? `, DNS lookups filtered to ${dnsRules.join(', ')}` : '';
+    const l7 =
+      httpRules.length > 0
+        ? `, HTTP filtered to ${httpRules.join('; ')}`
+        : dnsRules.length > 0
+          ? `, DNS lookups filtered to ${dnsRules.join(', ')}`
+          : '';
     if (!decided.some(certain)) conditions.push(...decided.flatMap((m) => m.tri.conditions));
-    verdict = side(true, decided, httpRules, `allowed by ${decided.map((m) => ref(m.rule.ref)).join(', ')}${l7}`, dnsRules);
+    verdict = side(
+      true,
+      decided,
+      httpRules,
+      `allowed by ${decided.map((m) => ref(m.rule.ref)).join(', ')}${l7}`,
+      dnsRules,
+    );
     if (httpRules.length > 0 && q.http && !http.some((r) => httpRuleAdmits(r, q.http!))) {
-      verdict = side(false, applying, httpRules,
-        `the request matches none of the HTTP rules of ${applying.map((m) => ref(m.rule.ref)).join(', ')} (${httpRules.join('; ')}): Envoy answers 403`);
+      verdict = side(
+        false,
+        applying,
+        httpRules,
+        `the request matches none of the HTTP rules of ${applying.map((m) => ref(m.rule.ref)).join(', ')} (${httpRules.join('; ')}): Envoy answers 403`,
+      );
     }
     if (!defaultDeny) {
       verdict = { ...verdict, reason: `${verdict.reason} (no default deny in this direction)` };
@@ -573,7 +695,12 @@ function evaluateSide(
   } else if (defaultDeny) {
     if (certainEnforcing.length === 0) conditions.push(...enforcing.flatMap((x) => x.tri.conditions));
     conditions.push(...allows.flatMap((m) => m.tri.conditions));
-    verdict = side(false, [], [], `no rule allows it and ${defaultDenyBy.join(', ')} put${defaultDenyBy.length === 1 ? 's' : ''} it in default deny`);
+    verdict = side(
+      false,
+      [],
+      [],
+      `no rule allows it and ${defaultDenyBy.join(', ')} put${defaultDenyBy.length === 1 ? 's' : ''} it in default deny`,
+    );
   } else {
     conditions.push(...enforcing.flatMap((x) => x.tri.conditions));
     verdict = side(true, [], [], 'no policy puts it in default deny in this direction');
@@ -590,15 +717,31 @@ function ref(r: RuleReference): string {
  * The condition under which a `toFQDNs` allow works: Cilium learns a name's addresses only from DNS answers its DNS
  * proxy sees, so the source needs an egress rule to kube-dns whose DNS rules cover the name. Undefined when it has one.
  */
-function dnsProxyCondition(policies: readonly PolicyRules[], source: Extract<ConnectivityEndpoint, { type: 'pods' }>, fqdn: string): string | undefined {
+function dnsProxyCondition(
+  policies: readonly PolicyRules[],
+  source: Extract<ConnectivityEndpoint, { type: 'pods' }>,
+  fqdn: string,
+): string | undefined {
   const kubeDns: ConnectivityEndpoint = {
-    type: 'pods', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, name: 'kube-system/kube-dns',
+    type: 'pods',
+    namespace: 'kube-system',
+    labels: { 'k8s-app': 'kube-dns' },
+    name: 'kube-system/kube-dns',
   };
-  const visible = policies.some((p) => subjectSelects(p.selector, source, p.namespace).value && p.egress.some((r) => {
-    const port = portsCover(r.body, 53, 'UDP');
-    return peerCovers(r.body, 'egress', kubeDns, p.namespace).value && port.tri.value && (port.dns ?? []).some((d) => fqdnMatches(d, fqdn));
-  }));
-  return visible ? undefined
+  const visible = policies.some(
+    (p) =>
+      subjectSelects(p.selector, source, p.namespace).value &&
+      p.egress.some((r) => {
+        const port = portsCover(r.body, 53, 'UDP');
+        return (
+          peerCovers(r.body, 'egress', kubeDns, p.namespace).value &&
+          port.tri.value &&
+          (port.dns ?? []).some((d) => fqdnMatches(d, fqdn))
+        );
+      }),
+  );
+  return visible
+    ? undefined
     : `${source.name} learns the addresses of ${fqdn} only from DNS answers seen by Cilium's DNS proxy, and no egress rule with DNS rules to kube-dns covering that name selects it`;
 }
 
@@ -616,8 +759,11 @@ export function evaluateConnectivity(policies: readonly PolicyRules[], q: Connec
   const sides: SideVerdict[] = [];
   if (q.from.type === 'pods') {
     sides.push(evaluateSide(policies, 'egress', q.from, q.to, q, conditions));
-    const byFqdn = sides[0].decidedBy.some((r) => policies.some((p) => p.policy === r.policy &&
-      p.egress.some((x) => x.ref.rule === r.rule && x.body.toFQDNs !== undefined)));
+    const byFqdn = sides[0].decidedBy.some((r) =>
+      policies.some(
+        (p) => p.policy === r.policy && p.egress.some((x) => x.ref.rule === r.rule && x.body.toFQDNs !== undefined),
+      ),
+    );
     if (q.to.type === 'fqdn' && sides[0].allowed && sides[0].defaultDeny && byFqdn) {
       const c = dnsProxyCondition(policies, q.from, q.to.fqdn);
       if (c) conditions.push(c);
@@ -628,7 +774,8 @@ export function evaluateConnectivity(policies: readonly PolicyRules[], q: Connec
   }
   const allowed = sides.every((s) => s.allowed);
   const unique = [...new Set(conditions)].sort();
-  const head = `${describeEndpoint(q.from)} → ${describeEndpoint(q.to)} ${describePort(q)}` +
+  const head =
+    `${describeEndpoint(q.from)} → ${describeEndpoint(q.to)} ${describePort(q)}` +
     `${q.http ? ` (${q.http.method ?? '*'} ${q.http.path ?? '*'})` : ''}: ${allowed ? 'allowed' : 'denied'}${unique.length ? ' (conditional)' : ''}`;
   const lines = [head];
   for (const s of sides) {

@@ -50,12 +50,28 @@ interface Edge {
 
 const ARROWS: Record<EdgeKind, string> = { allow: '-->', deny: '--x', route: '==>', mirror: '-.->', resilience: '-.-' };
 /** Envoy settings that make a CiliumEnvoyConfig a resilience policy (camelCase; the objects may use snake_case). */
-const RESILIENCE_KEYS = ['circuitBreakers', 'outlierDetection', 'lbPolicy', 'retryPolicy', 'timeout', 'connectTimeout', 'tokenBucket',
-  'abort', 'delay', 'directResponse', 'runtimeFraction', 'healthChecks', 'hashPolicy'];
+const RESILIENCE_KEYS = [
+  'circuitBreakers',
+  'outlierDetection',
+  'lbPolicy',
+  'retryPolicy',
+  'timeout',
+  'connectTimeout',
+  'tokenBucket',
+  'abort',
+  'delay',
+  'directResponse',
+  'runtimeFraction',
+  'healthChecks',
+  'hashPolicy',
+];
 
 /** A Mermaid node id that a reviewer can read in the source: the key in safe characters plus a short hash. */
 function id(prefix: string, key: string): string {
-  const readable = key.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '').slice(0, 40);
+  const readable = key
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '')
+    .slice(0, 40);
   return `${prefix}_${readable}_${createHash('sha256').update(key).digest('hex').slice(0, 4)}`;
 }
 
@@ -73,9 +89,14 @@ function portsLabel(toPorts: any[] | undefined): string[] {
   if (!toPorts || toPorts.length === 0) return ['any port'];
   const out: string[] = [];
   for (const entry of toPorts) {
-    const ports = (entry.ports ?? []).map((p: any) => `${p.protocol ?? 'ANY'}/${p.port}${p.endPort && p.endPort !== Number(p.port) ? `-${p.endPort}` : ''}`);
-    const l7 = entry.rules?.http?.length ? ` ${entry.rules.http.map(describeHttpRule).join(' | ')}`
-      : entry.rules?.dns?.length ? ` dns ${entry.rules.dns.map((d: any) => d.matchName ?? d.matchPattern).join(' | ')}` : '';
+    const ports = (entry.ports ?? []).map(
+      (p: any) => `${p.protocol ?? 'ANY'}/${p.port}${p.endPort && p.endPort !== Number(p.port) ? `-${p.endPort}` : ''}`,
+    );
+    const l7 = entry.rules?.http?.length
+      ? ` ${entry.rules.http.map(describeHttpRule).join(' | ')}`
+      : entry.rules?.dns?.length
+        ? ` dns ${entry.rules.dns.map((d: any) => d.matchName ?? d.matchPattern).join(' | ')}`
+        : '';
     for (const p of ports.length ? ports : ['any port']) out.push(`${p}${l7}`);
   }
   return out;
@@ -102,9 +123,20 @@ class DiagramBuilder {
   private readonly selections = new Map<string, string[]>();
 
   constructor(input: MeshDiagramInput) {
-    for (const w of [...input.workloads].sort((a, b) => compareText(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`))) {
-      const node = this.node({ id: id('w', `${w.namespace}/${w.name}`), label: w.name, namespace: w.namespace, shape: 'workload' });
-      const entry: WorkloadNode = { node, service: w.service, endpoint: { type: 'pods', namespace: w.namespace, labels: { ...w.labels }, name: w.name } };
+    for (const w of [...input.workloads].sort((a, b) =>
+      compareText(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`),
+    )) {
+      const node = this.node({
+        id: id('w', `${w.namespace}/${w.name}`),
+        label: w.name,
+        namespace: w.namespace,
+        shape: 'workload',
+      });
+      const entry: WorkloadNode = {
+        node,
+        service: w.service,
+        endpoint: { type: 'pods', namespace: w.namespace, labels: { ...w.labels }, name: w.name },
+      };
       this.workloadNodes.push(entry);
       const inNamespace = this.byNamespace.get(w.namespace) ?? [];
       inNamespace.push(entry);
@@ -115,7 +147,8 @@ class DiagramBuilder {
         list.push(entry);
         this.byLabel.set(key, list);
       }
-      if (w.service && !this.byService.has(`${w.namespace}/${w.service}`)) this.byService.set(`${w.namespace}/${w.service}`, entry);
+      if (w.service && !this.byService.has(`${w.namespace}/${w.service}`))
+        this.byService.set(`${w.namespace}/${w.service}`, entry);
     }
   }
 
@@ -124,7 +157,8 @@ class DiagramBuilder {
     const lists: WorkloadNode[][] = [];
     if (namespace !== undefined) lists.push(this.byNamespace.get(namespace) ?? []);
     for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
-      if (k.replace(/^k8s:/, '') !== 'io.kubernetes.pod.namespace') lists.push(this.byLabel.get(`${k.replace(/^k8s:/, '')}=${v}`) ?? []);
+      if (k.replace(/^k8s:/, '') !== 'io.kubernetes.pod.namespace')
+        lists.push(this.byLabel.get(`${k.replace(/^k8s:/, '')}=${v}`) ?? []);
     }
     return lists.length === 0 ? this.workloadNodes : lists.reduce((a, b) => (b.length < a.length ? b : a));
   }
@@ -147,7 +181,9 @@ class DiagramBuilder {
   }
 
   public namespaces(): string[] {
-    return [...new Set([...this.nodes.values()].map((n) => n.namespace).filter((n): n is string => n !== undefined))].sort();
+    return [
+      ...new Set([...this.nodes.values()].map((n) => n.namespace).filter((n): n is string => n !== undefined)),
+    ].sort();
   }
 
   /** Nodes for the pods a selector picks: the workloads it certainly selects, else one node for the selector. */
@@ -158,16 +194,31 @@ class DiagramBuilder {
     const labels = { ...(selector.matchLabels ?? {}) };
     const nsKey = Object.keys(labels).find((k) => k.replace(/^k8s:/, '') === 'io.kubernetes.pod.namespace');
     const namespace = nsKey ? labels[nsKey] : scope;
-    const hits = this.candidates(selector, namespace).filter((w) => certainlySelects(selector, w.endpoint, scope)).map((w) => w.node.id);
+    const hits = this.candidates(selector, namespace)
+      .filter((w) => certainlySelects(selector, w.endpoint, scope))
+      .map((w) => w.node.id);
     const out = this.select(selector, labels, nsKey, namespace, hits);
     this.selections.set(memo, out);
     return out;
   }
 
-  private select(selector: Selector, labels: Record<string, string>, nsKey: string | undefined, namespace: string | undefined, hits: string[]): string[] {
+  private select(
+    selector: Selector,
+    labels: Record<string, string>,
+    nsKey: string | undefined,
+    namespace: string | undefined,
+    hits: string[],
+  ): string[] {
     if (nsKey) delete labels[nsKey];
-    const exprs = (selector.matchExpressions ?? []).map((x) => `${x.key} ${x.operator}${x.values ? ` (${x.values.join(', ')})` : ''}`);
-    const rest = [...Object.entries(labels).map(([k, v]) => `${k}=${v}`).sort(), ...exprs];
+    const exprs = (selector.matchExpressions ?? []).map(
+      (x) => `${x.key} ${x.operator}${x.values ? ` (${x.values.join(', ')})` : ''}`,
+    );
+    const rest = [
+      ...Object.entries(labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .sort(),
+      ...exprs,
+    ];
     if (rest.length === 0 && namespace !== undefined) {
       // every pod of the namespace: the namespace box itself
       this.node({ id: nsId(namespace), label: namespace, namespace, shape: 'selector' });
@@ -175,7 +226,10 @@ class DiagramBuilder {
     }
     if (hits.length > 0) return hits;
     const label = rest.length > 0 ? rest.join(', ') : 'all pods';
-    return [this.node({ id: id('sel', `${namespace ?? '*'}|${label}`), label: `pods ${label}`, namespace, shape: 'selector' }).id];
+    return [
+      this.node({ id: id('sel', `${namespace ?? '*'}|${label}`), label: `pods ${label}`, namespace, shape: 'selector' })
+        .id,
+    ];
   }
 
   public external(key: string, label: string): string {
@@ -195,7 +249,9 @@ class DiagramBuilder {
     const out: string[] = [];
     for (const s of rule[`${p}Endpoints`] ?? []) {
       const reserved = Object.keys(s.matchLabels ?? {}).find((k) => k.startsWith('reserved:'));
-      out.push(...(reserved ? [this.external(`entity:${reserved.slice(9)}`, reserved.slice(9))] : this.selected(s, scope)));
+      out.push(
+        ...(reserved ? [this.external(`entity:${reserved.slice(9)}`, reserved.slice(9))] : this.selected(s, scope)),
+      );
     }
     for (const e of rule[`${p}Entities`] ?? []) out.push(this.external(`entity:${e}`, e));
     for (const c of rule[`${p}CIDR`] ?? []) out.push(this.external(`cidr:${c}`, c));
@@ -203,11 +259,15 @@ class DiagramBuilder {
       const label = `${c.cidr ?? c.cidrGroupRef}${c.except?.length ? ` except ${c.except.join(', ')}` : ''}`;
       out.push(this.external(`cidr:${label}`, label));
     }
-    for (const f of rule.toFQDNs ?? []) out.push(this.external(`fqdn:${f.matchName ?? f.matchPattern}`, f.matchName ?? f.matchPattern));
+    for (const f of rule.toFQDNs ?? [])
+      out.push(this.external(`fqdn:${f.matchName ?? f.matchPattern}`, f.matchName ?? f.matchPattern));
     for (const s of rule.toServices ?? []) {
       if (s.k8sService) out.push(this.service(s.k8sService.namespace ?? scope ?? 'default', s.k8sService.serviceName));
     }
-    const hasPeer = ['Endpoints', 'Entities', 'CIDR', 'CIDRSet', 'Nodes', 'Groups'].some((k) => rule[`${p}${k}`]) || rule.toFQDNs || rule.toServices;
+    const hasPeer =
+      ['Endpoints', 'Entities', 'CIDR', 'CIDRSet', 'Nodes', 'Groups'].some((k) => rule[`${p}${k}`]) ||
+      rule.toFQDNs ||
+      rule.toServices;
     if (!hasPeer && rule.toPorts) out.push(this.external('any', 'any peer'));
     return [...new Set(out)];
   }
@@ -217,19 +277,26 @@ function policies(b: DiagramBuilder, objects: readonly any[]): void {
   for (const o of objects) {
     const clusterwide = o.kind === 'CiliumClusterwideNetworkPolicy';
     if (o.kind !== 'CiliumNetworkPolicy' && !clusterwide) continue;
-    const scope = clusterwide ? undefined : o.metadata?.namespace ?? 'default';
+    const scope = clusterwide ? undefined : (o.metadata?.namespace ?? 'default');
     for (const spec of [o.spec, ...(o.specs ?? [])].filter((s) => s?.endpointSelector)) {
       // A namespaced policy applies in its own namespace whatever its selector says (Cilium replaces the namespace).
       const selector: Selector = clusterwide ? spec.endpointSelector : withoutNamespace(spec.endpointSelector);
-      const wholeNamespace = !clusterwide && Object.keys(selector.matchLabels ?? {}).length === 0 && !(selector.matchExpressions ?? []).length;
+      const wholeNamespace =
+        !clusterwide &&
+        Object.keys(selector.matchLabels ?? {}).length === 0 &&
+        !(selector.matchExpressions ?? []).length;
       const subjects = clusterwide ? b.selected(selector, undefined) : b.selected(selector, scope);
       for (const direction of ['ingress', 'egress'] as const) {
         const denyKey = direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
         const has = (spec[direction]?.length ?? 0) + (spec[denyKey]?.length ?? 0) > 0;
         if (has && spec.enableDefaultDeny?.[direction] !== false) {
-          const nsList = wholeNamespace ? [scope!] : clusterwide
-            ? b.namespaces().filter((ns) => certainlySelects(selector, { type: 'pods', namespace: ns, labels: {}, name: ns }))
-            : [];
+          const nsList = wholeNamespace
+            ? [scope!]
+            : clusterwide
+              ? b
+                  .namespaces()
+                  .filter((ns) => certainlySelects(selector, { type: 'pods', namespace: ns, labels: {}, name: ns }))
+              : [];
           for (const ns of nsList) {
             b.zones.set(ns, new Set([...(b.zones.get(ns) ?? []), direction]));
           }
@@ -237,9 +304,14 @@ function policies(b: DiagramBuilder, objects: readonly any[]): void {
             for (const s of subjects) b.enforced.set(s, new Set([...(b.enforced.get(s) ?? []), direction]));
           }
         }
-        for (const [section, kind] of [[direction, 'allow'], [denyKey, 'deny']] as const) {
+        for (const [section, kind] of [
+          [direction, 'allow'],
+          [denyKey, 'deny'],
+        ] as const) {
           for (const rule of spec[section] ?? []) {
-            const labels = portsLabel(rule.toPorts).map((l) => (rule.authentication?.mode === 'required' ? `${l} mTLS` : l));
+            const labels = portsLabel(rule.toPorts).map((l) =>
+              rule.authentication?.mode === 'required' ? `${l} mTLS` : l,
+            );
             for (const peer of b.peers(rule, direction, scope)) {
               for (const subject of subjects) {
                 const [from, to] = direction === 'ingress' ? [peer, subject] : [subject, peer];
@@ -257,7 +329,9 @@ function policies(b: DiagramBuilder, objects: readonly any[]): void {
 function withoutNamespace(s: Selector): Selector {
   const isNs = (k: string) => k.replace(/^k8s:/, '') === 'io.kubernetes.pod.namespace';
   return {
-    ...(s.matchLabels ? { matchLabels: Object.fromEntries(Object.entries(s.matchLabels).filter(([k]) => !isNs(k))) } : {}),
+    ...(s.matchLabels
+      ? { matchLabels: Object.fromEntries(Object.entries(s.matchLabels).filter(([k]) => !isNs(k))) }
+      : {}),
     ...(s.matchExpressions ? { matchExpressions: s.matchExpressions.filter((x) => !isNs(x.key)) } : {}),
   };
 }
@@ -274,8 +348,18 @@ function matchLabel(m: any): string {
     const headers = (m.headers ?? []).map((h: any) => `${h.name}`);
     return `${grpc}${headers.length ? ` [${headers.join(', ')}]` : ''}`;
   }
-  const path = m.path ? (m.path.type === 'Exact' ? `= ${m.path.value}` : m.path.type === 'RegularExpression' ? `~ ${m.path.value}` : `${m.path.value}`) : '/';
-  const extra = [m.method, ...(m.headers ?? []).map((h: any) => `${h.name}`), ...(m.queryParams ?? []).map((q: any) => `?${q.name}`)].filter(Boolean);
+  const path = m.path
+    ? m.path.type === 'Exact'
+      ? `= ${m.path.value}`
+      : m.path.type === 'RegularExpression'
+        ? `~ ${m.path.value}`
+        : `${m.path.value}`
+    : '/';
+  const extra = [
+    m.method,
+    ...(m.headers ?? []).map((h: any) => `${h.name}`),
+    ...(m.queryParams ?? []).map((q: any) => `?${q.name}`),
+  ].filter(Boolean);
   return `${path}${extra.length ? ` [${extra.join(', ')}]` : ''}`;
 }
 
@@ -283,9 +367,19 @@ function routes(b: DiagramBuilder, objects: readonly any[]): void {
   for (const o of objects) {
     const namespace = o.metadata?.namespace ?? 'default';
     if (o.kind === 'Gateway' && String(o.apiVersion).startsWith('gateway.networking.k8s.io/')) {
-      const gw = b.node({ id: id('g', `${namespace}/${o.metadata.name}`), label: `Gateway ${o.metadata.name}`, namespace, shape: 'gateway' });
+      const gw = b.node({
+        id: id('g', `${namespace}/${o.metadata.name}`),
+        label: `Gateway ${o.metadata.name}`,
+        namespace,
+        shape: 'gateway',
+      });
       for (const l of o.spec?.listeners ?? []) {
-        b.edge(b.external('entity:world', 'world'), gw.id, 'route', `${l.protocol} :${l.port}${l.hostname ? ` ${l.hostname}` : ''}`);
+        b.edge(
+          b.external('entity:world', 'world'),
+          gw.id,
+          'route',
+          `${l.protocol} :${l.port}${l.hostname ? ` ${l.hostname}` : ''}`,
+        );
       }
     }
   }
@@ -293,34 +387,68 @@ function routes(b: DiagramBuilder, objects: readonly any[]): void {
     const namespace = o.metadata?.namespace ?? 'default';
     const isRoute = String(o.apiVersion).startsWith('gateway.networking.k8s.io/') && /Route$/.test(o.kind);
     if (isRoute) {
-      const parents = (o.spec?.parentRefs ?? []).map((p: any) => (p.kind === 'Service'
-        ? b.service(p.namespace ?? namespace, p.name)
-        : b.node({ id: id('g', `${p.namespace ?? namespace}/${p.name}`), label: `Gateway ${p.name}`, namespace: p.namespace ?? namespace, shape: 'gateway' }).id));
+      const parents = (o.spec?.parentRefs ?? []).map((p: any) =>
+        p.kind === 'Service'
+          ? b.service(p.namespace ?? namespace, p.name)
+          : b.node({
+              id: id('g', `${p.namespace ?? namespace}/${p.name}`),
+              label: `Gateway ${p.name}`,
+              namespace: p.namespace ?? namespace,
+              shape: 'gateway',
+            }).id,
+      );
       (o.spec?.rules ?? []).forEach((rule: any) => {
         const refs: any[] = rule.backendRefs ?? [];
         const total = refs.reduce((a, r) => a + (r.weight ?? 1), 0);
         const when = (rule.matches ?? []).map(matchLabel);
-        const extras = [rule.timeouts?.request ? `timeout ${rule.timeouts.request}` : '', rule.retry ? `retry ${rule.retry.attempts ?? ''}`.trim() : '']
-          .filter(Boolean);
+        const extras = [
+          rule.timeouts?.request ? `timeout ${rule.timeouts.request}` : '',
+          rule.retry ? `retry ${rule.retry.attempts ?? ''}`.trim() : '',
+        ].filter(Boolean);
         const head = `${o.kind} ${o.metadata.name}${when.length ? ` ${[...new Set(when)].join(' | ')}` : ''}`;
         for (const parent of parents) {
           for (const r of refs) {
             const to = b.service(r.namespace ?? namespace, r.name);
-            b.edge(parent, to, 'route', [head, refs.length > 1 ? percent(r.weight ?? 1, total) : '', ...extras].filter(Boolean).join(' '));
+            b.edge(
+              parent,
+              to,
+              'route',
+              [head, refs.length > 1 ? percent(r.weight ?? 1, total) : '', ...extras].filter(Boolean).join(' '),
+            );
           }
-          const mirrors = [...(rule.filters ?? []), ...refs.flatMap((r) => r.filters ?? [])].filter((f: any) => f.requestMirror);
+          const mirrors = [...(rule.filters ?? []), ...refs.flatMap((r) => r.filters ?? [])].filter(
+            (f: any) => f.requestMirror,
+          );
           for (const f of mirrors) {
             const m = f.requestMirror;
-            const share = m.percent !== undefined ? `${m.percent}%` : m.fraction ? `${m.fraction.numerator}/${m.fraction.denominator ?? 100}` : '100%';
-            b.edge(parent, b.service(m.backendRef.namespace ?? namespace, m.backendRef.name), 'mirror', `mirror ${share} (${o.metadata.name})`);
+            const share =
+              m.percent !== undefined
+                ? `${m.percent}%`
+                : m.fraction
+                  ? `${m.fraction.numerator}/${m.fraction.denominator ?? 100}`
+                  : '100%';
+            b.edge(
+              parent,
+              b.service(m.backendRef.namespace ?? namespace, m.backendRef.name),
+              'mirror',
+              `mirror ${share} (${o.metadata.name})`,
+            );
           }
         }
       });
     }
     if (o.kind === 'Ingress' && o.apiVersion === 'networking.k8s.io/v1') {
-      const ing = b.node({ id: id('g', `ingress/${namespace}/${o.metadata.name}`), label: `Ingress ${o.metadata.name}`, namespace, shape: 'gateway' });
+      const ing = b.node({
+        id: id('g', `ingress/${namespace}/${o.metadata.name}`),
+        label: `Ingress ${o.metadata.name}`,
+        namespace,
+        shape: 'gateway',
+      });
       b.edge(b.external('entity:world', 'world'), ing.id, 'route', o.spec?.ingressClassName ?? 'ingress');
-      const backends = [o.spec?.defaultBackend, ...(o.spec?.rules ?? []).flatMap((r: any) => (r.http?.paths ?? []).map((p: any) => p.backend))];
+      const backends = [
+        o.spec?.defaultBackend,
+        ...(o.spec?.rules ?? []).flatMap((r: any) => (r.http?.paths ?? []).map((p: any) => p.backend)),
+      ];
       for (const be of backends.filter((x: any) => x?.service?.name)) {
         b.edge(ing.id, b.service(namespace, be.service.name), 'route', `Ingress ${o.metadata.name}`);
       }
@@ -340,7 +468,8 @@ function scalars(value: unknown, limit = 6): string[] {
     if (depth > 3 || out.size >= limit) return;
     if (Array.isArray(v)) v.forEach((x) => walk(x, key, depth + 1));
     else if (v !== null && typeof v === 'object') {
-      for (const k of Object.keys(v).sort()) if (!k.startsWith('@') && k !== 'priority') walk((v as Record<string, unknown>)[k], camel(k), depth + 1);
+      for (const k of Object.keys(v).sort())
+        if (!k.startsWith('@') && k !== 'priority') walk((v as Record<string, unknown>)[k], camel(k), depth + 1);
     } else if (key !== '' && !out.has(key)) out.set(key, String(v));
   };
   walk(value, '', 0);
@@ -371,7 +500,8 @@ export function resilienceSettings(resources: unknown): string[] {
     }
   };
   walk(resources);
-  return [...found.entries()].sort(([a], [b]) => compareText(a, b))
+  return [...found.entries()]
+    .sort(([a], [b]) => compareText(a, b))
     .map(([k, d]) => (d.size > 0 ? `${k}: ${[...d].join(', ')}` : k));
 }
 
@@ -379,14 +509,21 @@ export function resilienceSettings(resources: unknown): string[] {
 function envoyConfigs(b: DiagramBuilder, objects: readonly any[]): void {
   for (const o of objects) {
     if (o.kind !== 'CiliumEnvoyConfig' && o.kind !== 'CiliumClusterwideEnvoyConfig') continue;
-    const namespace = o.kind === 'CiliumEnvoyConfig' ? o.metadata?.namespace ?? 'default' : undefined;
+    const namespace = o.kind === 'CiliumEnvoyConfig' ? (o.metadata?.namespace ?? 'default') : undefined;
     const node = b.node({
-      id: id('r', `${o.kind}/${namespace ?? ''}/${o.metadata?.name}`), namespace, shape: 'resilience',
+      id: id('r', `${o.kind}/${namespace ?? ''}/${o.metadata?.name}`),
+      namespace,
+      shape: 'resilience',
       label: [`${o.kind} ${o.metadata?.name}`, ...resilienceSettings(o.spec?.resources)].join('\n'),
     });
     for (const s of [...(o.spec?.services ?? []), ...(o.spec?.backendServices ?? [])]) {
       const ports = (s.ports ?? []).map((p: unknown) => `:${p}`).join(' ');
-      b.edge(node.id, b.service(s.namespace ?? namespace ?? 'default', s.name), 'resilience', `applies to${ports ? ` ${ports}` : ''}`);
+      b.edge(
+        node.id,
+        b.service(s.namespace ?? namespace ?? 'default', s.name),
+        'resilience',
+        `applies to${ports ? ` ${ports}` : ''}`,
+      );
     }
   }
 }
@@ -414,9 +551,11 @@ function collapse(b: DiagramBuilder, edges: Edge[]): Edge[] {
       if (group.length >= 2 && group.length === all.length) {
         group.forEach((e) => dropped.add(e));
         const labels = new Set([...effectiveLabels(group[0].labels)].map((l) => `${l} (all ${all.length} workloads)`));
-        added.push(side === 'to'
-          ? { from: group[0].from, to: nsId(namespace), kind: 'allow', labels }
-          : { from: nsId(namespace), to: group[0].to, kind: 'allow', labels });
+        added.push(
+          side === 'to'
+            ? { from: group[0].from, to: nsId(namespace), kind: 'allow', labels }
+            : { from: nsId(namespace), to: group[0].to, kind: 'allow', labels },
+        );
       }
     }
     out = [...out.filter((e) => !dropped.has(e)), ...added];
@@ -429,12 +568,18 @@ function shapeOf(n: Node, b: DiagramBuilder): string {
   const lines = [...n.label.split('\n'), ...(enforced ? [`default deny: ${[...enforced].sort().join(', ')}`] : [])];
   const t = `"${text(lines)}"`;
   switch (n.shape) {
-    case 'workload': return `${n.id}[${t}]`;
-    case 'service': return `${n.id}([${t}])`;
-    case 'selector': return `${n.id}[/${t}/]`;
-    case 'external': return `${n.id}((${t}))`;
-    case 'gateway': return `${n.id}{{${t}}}`;
-    case 'resilience': return `${n.id}>${t}]`;
+    case 'workload':
+      return `${n.id}[${t}]`;
+    case 'service':
+      return `${n.id}([${t}])`;
+    case 'selector':
+      return `${n.id}[/${t}/]`;
+    case 'external':
+      return `${n.id}((${t}))`;
+    case 'gateway':
+      return `${n.id}{{${t}}}`;
+    case 'resilience':
+      return `${n.id}>${t}]`;
   }
 }
 
@@ -446,8 +591,12 @@ function shapeOf(n: Node, b: DiagramBuilder): string {
  */
 export function renderMeshDiagram(input: MeshDiagramInput): string {
   // Drawn in identity order, so that the input order never shows (keys are read by name, so their order does not matter).
-  const objects = [...input.objects].map((o) => ({ o: o as any, key: objectSortKey(o) }))
-    .sort((a, b) => compareText(a.key, b.key) || compareText(JSON.stringify(sortKeysDeep(a.o)), JSON.stringify(sortKeysDeep(b.o))))
+  const objects = [...input.objects]
+    .map((o) => ({ o: o as any, key: objectSortKey(o) }))
+    .sort(
+      (a, b) =>
+        compareText(a.key, b.key) || compareText(JSON.stringify(sortKeysDeep(a.o)), JSON.stringify(sortKeysDeep(b.o))),
+    )
     .map((x) => x.o);
   const b = new DiagramBuilder(input);
   policies(b, objects);
@@ -472,7 +621,8 @@ export function renderMeshDiagram(input: MeshDiagramInput): string {
     if (zone) zoned.push(nsId(ns));
   }
   for (const n of outside) lines.push(`  ${shapeOf(n, b)}`);
-  const edges = collapse(b, [...b.edges.values()]).map((e) => ({ e, labels: e.kind === 'allow' ? effectiveLabels(e.labels) : [...e.labels].sort() }))
+  const edges = collapse(b, [...b.edges.values()])
+    .map((e) => ({ e, labels: e.kind === 'allow' ? effectiveLabels(e.labels) : [...e.labels].sort() }))
     .sort((x, y) => compareText(`${x.e.from}|${x.e.to}|${x.e.kind}`, `${y.e.from}|${y.e.to}|${y.e.kind}`));
   for (const { e, labels } of edges) {
     lines.push(`  ${e.from} ${ARROWS[e.kind]}|"${text([labels.join('; ')])}"| ${e.to}`);
@@ -497,6 +647,11 @@ export function meshDiagramInput(mesh: ServiceMesh, objects?: readonly unknown[]
   const e = meshEndpoints(mesh, objects);
   return {
     objects: [...e.objects],
-    workloads: e.workloads.map((w) => ({ name: workloadName(w).split('/')[1], namespace: w.namespace, labels: w.labels, service: w.service?.name })),
+    workloads: e.workloads.map((w) => ({
+      name: workloadName(w).split('/')[1],
+      namespace: w.namespace,
+      labels: w.labels,
+      service: w.service?.name,
+    })),
   };
 }

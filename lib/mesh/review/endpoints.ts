@@ -32,7 +32,9 @@ export interface MeshEndpoints {
 
 /** Reads the workloads and objects of a mesh. */
 export function meshEndpoints(mesh: ServiceMesh, objects?: readonly unknown[]): MeshEndpoints {
-  const workloads = mesh.node.findAll().filter((c): c is Workload => c instanceof Workload)
+  const workloads = mesh.node
+    .findAll()
+    .filter((c): c is Workload => c instanceof Workload)
     .sort((a, b) => compareText(a.node.path, b.node.path));
   return { mesh, objects: objects ?? mesh.toJson(), workloads };
 }
@@ -45,25 +47,47 @@ export function workloadName(w: Workload): string {
 /** A workload as a connectivity endpoint. */
 export function workloadEndpoint(w: Workload): ConnectivityEndpoint {
   return {
-    type: 'pods', namespace: w.namespace, labels: { ...w.labels }, name: workloadName(w),
+    type: 'pods',
+    namespace: w.namespace,
+    labels: { ...w.labels },
+    name: workloadName(w),
     services: w.service ? [`${w.namespace}/${w.service.name}`] : [],
   };
 }
 
 /** The Services among the objects, with their selectors and ports. */
-export function meshServices(objects: readonly any[]): Array<{ namespace: string; name: string; selector?: Record<string, string>; ports: any[] }> {
-  return objects.filter((o) => o?.apiVersion === 'v1' && o.kind === 'Service')
-    .map((o) => ({ namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name, selector: o.spec?.selector, ports: o.spec?.ports ?? [] }))
+export function meshServices(
+  objects: readonly any[],
+): Array<{ namespace: string; name: string; selector?: Record<string, string>; ports: any[] }> {
+  return objects
+    .filter((o) => o?.apiVersion === 'v1' && o.kind === 'Service')
+    .map((o) => ({
+      namespace: o.metadata?.namespace ?? 'default',
+      name: o.metadata?.name,
+      selector: o.spec?.selector,
+      ports: o.spec?.ports ?? [],
+    }))
     .sort((a, b) => compareText(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`));
 }
 
 /** A Service as a connectivity endpoint (its pods). */
-export function serviceEndpoint(s: { namespace: string; name: string; selector?: Record<string, string> }, scope: IConstruct): ConnectivityEndpoint {
+export function serviceEndpoint(
+  s: { namespace: string; name: string; selector?: Record<string, string> },
+  scope: IConstruct,
+): ConnectivityEndpoint {
   if (!s.selector || Object.keys(s.selector).length === 0) {
     throw new MeshValidationError(
-      `Service ${s.namespace}/${s.name} has no selector, so the mesh does not know its pods; ask about the workload behind it`, scope);
+      `Service ${s.namespace}/${s.name} has no selector, so the mesh does not know its pods; ask about the workload behind it`,
+      scope,
+    );
   }
-  return { type: 'pods', namespace: s.namespace, labels: { ...s.selector }, name: `${s.namespace}/${s.name}`, services: [`${s.namespace}/${s.name}`] };
+  return {
+    type: 'pods',
+    namespace: s.namespace,
+    labels: { ...s.selector },
+    name: `${s.namespace}/${s.name}`,
+    services: [`${s.namespace}/${s.name}`],
+  };
 }
 
 /** A resolved endpoint, plus how a port given for it maps onto the pods (Service port → targetPort). */
@@ -73,7 +97,10 @@ export interface ResolvedEndpoint {
 }
 
 function known(e: MeshEndpoints): string {
-  const names = [...e.workloads.map(workloadName), ...meshServices(e.objects).map((s) => `Service ${s.namespace}/${s.name}`)];
+  const names = [
+    ...e.workloads.map(workloadName),
+    ...meshServices(e.objects).map((s) => `Service ${s.namespace}/${s.name}`),
+  ];
   return names.length > 0 ? names.join(', ') : 'none';
 }
 
@@ -82,8 +109,12 @@ function serviceTargetPort(s: { ports: any[]; namespace: string; name: string })
     const p = s.ports.find((x) => x.port === port);
     if (!p || p.targetPort === undefined) return { port };
     if (typeof p.targetPort === 'number') return { port: p.targetPort };
-    return { port, condition: `Service ${s.namespace}/${s.name} sends port ${port} to the named container port '${p.targetPort}'; ` +
-      `the verdict is for port ${port}` };
+    return {
+      port,
+      condition:
+        `Service ${s.namespace}/${s.name} sends port ${port} to the named container port '${p.targetPort}'; ` +
+        `the verdict is for port ${port}`,
+    };
   };
 }
 
@@ -92,15 +123,23 @@ export function resolveEndpoint(e: MeshEndpoints, ref: MeshEndpointRef, role: 'f
   const scope = e.mesh;
   if (ref instanceof Workload) {
     if (ServiceMesh.ofScope(ref) !== e.mesh) {
-      throw new MeshValidationError(`workload ${ref.node.path} belongs to another mesh than ${e.mesh.node.path}; ask that mesh's MeshAssertions`, scope);
+      throw new MeshValidationError(
+        `workload ${ref.node.path} belongs to another mesh than ${e.mesh.node.path}; ask that mesh's MeshAssertions`,
+        scope,
+      );
     }
     return { endpoint: workloadEndpoint(ref) };
   }
   if (ref instanceof Gateway) {
     if (role === 'to') {
-      throw new MeshValidationError(`a Gateway (${ref.node.path}) is not a destination of pod traffic; ask about the route's backends`, scope);
+      throw new MeshValidationError(
+        `a Gateway (${ref.node.path}) is not a destination of pod traffic; ask about the route's backends`,
+        scope,
+      );
     }
-    return { endpoint: { type: 'entity', entity: 'ingress', name: `Gateway ${ref.namespace}/${ref.name} (identity ingress)` } };
+    return {
+      endpoint: { type: 'entity', entity: 'ingress', name: `Gateway ${ref.namespace}/${ref.name} (identity ingress)` },
+    };
   }
   if (typeof ref === 'string') {
     return resolveName(e, ref);
@@ -110,15 +149,21 @@ export function resolveEndpoint(e: MeshEndpoints, ref: MeshEndpointRef, role: 'f
     const namespace = obj.metadata.namespace ?? Chart.of(obj).namespace ?? 'default';
     const found = meshServices(e.objects).find((s) => s.namespace === namespace && s.name === obj.name);
     if (!found || !(ref.node.root === e.mesh.node.root && hasAncestor(ref, e.mesh))) {
-      throw new MeshValidationError(`Service ${namespace}/${obj.name} is not an object of mesh ${e.mesh.node.path}; known: ${known(e)}`, scope);
+      throw new MeshValidationError(
+        `Service ${namespace}/${obj.name} is not an object of mesh ${e.mesh.node.path}; known: ${known(e)}`,
+        scope,
+      );
     }
     return { endpoint: serviceEndpoint(found, scope), targetPort: serviceTargetPort(found) };
   }
   if (isMeshPeer(ref)) {
     return resolvePeer(e, ref);
   }
-  throw new MeshValidationError(`cannot ask about ${String((ref as IConstruct).node?.path ?? ref)}; pass a Workload, a Service, a Gateway, ` +
-    "a Peer or 'namespace/name'", scope);
+  throw new MeshValidationError(
+    `cannot ask about ${String((ref as IConstruct).node?.path ?? ref)}; pass a Workload, a Service, a Gateway, ` +
+      "a Peer or 'namespace/name'",
+    scope,
+  );
 }
 
 function hasAncestor(c: IConstruct, ancestor: IConstruct): boolean {
@@ -148,22 +193,33 @@ function isServiceObject(c: IConstruct): boolean {
 function resolveName(e: MeshEndpoints, ref: string): ResolvedEndpoint {
   const m = /^([a-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(ref);
   if (!m) {
-    throw new MeshValidationError(`'${ref}' is not 'namespace/name'; name a workload (its construct id) or a Service, e.g. 'shop/backend'`, e.mesh);
+    throw new MeshValidationError(
+      `'${ref}' is not 'namespace/name'; name a workload (its construct id) or a Service, e.g. 'shop/backend'`,
+      e.mesh,
+    );
   }
   const [, namespace, name] = m;
-  const workloads = e.workloads.filter((w) => w.namespace === namespace && (w.node.id.toLowerCase() === name.toLowerCase() || w.service?.name === name));
+  const workloads = e.workloads.filter(
+    (w) => w.namespace === namespace && (w.node.id.toLowerCase() === name.toLowerCase() || w.service?.name === name),
+  );
   const services = meshServices(e.objects).filter((s) => s.namespace === namespace && s.name === name);
   const candidates: ResolvedEndpoint[] = [
     ...workloads.map((w) => ({ endpoint: workloadEndpoint(w) })),
     ...services.map((s) => ({ endpoint: serviceEndpoint(s, e.mesh), targetPort: serviceTargetPort(s) })),
   ];
   if (candidates.length === 0) {
-    throw new MeshValidationError(`the mesh ${e.mesh.node.path} has no workload or Service '${ref}'; known: ${known(e)}`, e.mesh);
+    throw new MeshValidationError(
+      `the mesh ${e.mesh.node.path} has no workload or Service '${ref}'; known: ${known(e)}`,
+      e.mesh,
+    );
   }
   const selectors = new Set(candidates.map((c) => JSON.stringify(c.endpoint.type === 'pods' ? c.endpoint.labels : {})));
   if (selectors.size > 1) {
-    throw new MeshValidationError(`'${ref}' names several sets of pods (${candidates.map((c) => c.endpoint.name).join(', ')}); ` +
-      'pass the Workload or Service itself', e.mesh);
+    throw new MeshValidationError(
+      `'${ref}' names several sets of pods (${candidates.map((c) => c.endpoint.name).join(', ')}); ` +
+        'pass the Workload or Service itself',
+      e.mesh,
+    );
   }
   return candidates.find((c) => c.targetPort) ?? candidates[0];
 }
@@ -175,7 +231,10 @@ function resolvePeer(e: MeshEndpoints, peer: IMeshPeer): ResolvedEndpoint {
   switch (kind) {
     case 'entity':
       if (['cluster', 'cluster-mesh', 'all', 'none'].includes(value)) {
-        throw new MeshValidationError(`entity '${value}' is a group of identities, not one endpoint; ask about one of them (e.g. a Workload, world, host)`, e.mesh);
+        throw new MeshValidationError(
+          `entity '${value}' is a group of identities, not one endpoint; ask about one of them (e.g. a Workload, world, host)`,
+          e.mesh,
+        );
       }
       return { endpoint: { type: 'entity', entity: value, name: `entity ${value}` } };
     case 'cidr': {
@@ -192,7 +251,10 @@ function resolvePeer(e: MeshEndpoints, peer: IMeshPeer): ResolvedEndpoint {
     case 'service':
       return resolveName(e, value);
     default:
-      throw new MeshValidationError(`cannot ask about peer '${p.key}'; name one endpoint (a Workload, Service, entity, address or DNS name)`, e.mesh);
+      throw new MeshValidationError(
+        `cannot ask about peer '${p.key}'; name one endpoint (a Workload, Service, entity, address or DNS name)`,
+        e.mesh,
+      );
   }
 }
 

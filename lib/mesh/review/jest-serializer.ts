@@ -49,7 +49,12 @@ export function maskTemplate(template: unknown): unknown {
 }
 
 function isTemplate(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && !produced.has(v) && typeof (v as { Resources?: unknown }).Resources === 'object';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !produced.has(v) &&
+    typeof (v as { Resources?: unknown }).Resources === 'object'
+  );
 }
 
 /** A stack as its snapshot shows it: the masked template and the review YAML of each mesh it delivers. */
@@ -69,8 +74,14 @@ export function test(value: unknown): boolean {
 }
 
 /** jest's `serialize`: prints the masked value with jest's own printer. */
-export function serialize<C, R>(value: unknown, config: C, indentation: string, depth: number, refs: R,
-  printer: (v: unknown, c: C, i: string, d: number, r: R) => string): string {
+export function serialize<C, R>(
+  value: unknown,
+  config: C,
+  indentation: string,
+  depth: number,
+  refs: R,
+  printer: (v: unknown, c: C, i: string, d: number, r: R) => string,
+): string {
   const masked = Stack.isStack(value) ? stackSnapshot(value) : maskTemplate(value);
   return printer(masked, config, indentation, depth, refs);
 }

@@ -37,7 +37,13 @@ export class Backend {
    * be omitted when the Service has exactly one.
    */
   public static fromService(service: kplus.Service, port?: number): IBackend {
-    const chosen = choosePort(`Service '${service.name}'`, service.ports.map((p) => p.port), port, 'Backend.fromService(service', service);
+    const chosen = choosePort(
+      `Service '${service.name}'`,
+      service.ports.map((p) => p.port),
+      port,
+      'Backend.fromService(service',
+      service,
+    );
     const ref: BackendReference = { name: service.name, namespace: service.metadata.namespace, port: chosen };
     return { toBackendReference: () => ref };
   }
@@ -55,7 +61,13 @@ export class Backend {
         workload,
       );
     }
-    const chosen = choosePort(`the Service '${service.name}' of workload '${workload.node.id}'`, service.ports, port, 'Backend.fromWorkload(workload', workload);
+    const chosen = choosePort(
+      `the Service '${service.name}' of workload '${workload.node.id}'`,
+      service.ports,
+      port,
+      'Backend.fromWorkload(workload',
+      workload,
+    );
     const ref: BackendReference = { name: service.name, namespace: workload.namespace, port: chosen };
     return { toBackendReference: () => ref };
   }
@@ -78,7 +90,13 @@ export class Backend {
 }
 
 /** The port a backend uses: `port` if it is one of `ports`, else the only one. */
-function choosePort(what: string, servicePorts: readonly number[], port: number | undefined, call: string, scope: IConstruct): number {
+function choosePort(
+  what: string,
+  servicePorts: readonly number[],
+  port: number | undefined,
+  call: string,
+  scope: IConstruct,
+): number {
   const ports = [...servicePorts].sort((a, b) => a - b);
   if (port === undefined) {
     if (ports.length !== 1) {
@@ -91,7 +109,10 @@ function choosePort(what: string, servicePorts: readonly number[], port: number 
     return ports[0];
   }
   if (!ports.includes(port)) {
-    throw new MeshValidationError(`${what} has no port ${port} (its ports: ${ports.join(', ') || 'none'}); pass one of its ports`, scope);
+    throw new MeshValidationError(
+      `${what} has no port ${port} (its ports: ${ports.join(', ') || 'none'}); pass one of its ports`,
+      scope,
+    );
   }
   return port;
 }

@@ -83,14 +83,24 @@ export function canaryRules(props: CanaryRulesOptions): HttpRouteRule[] {
     throw new MeshValidationError(`canary weight must be a whole percentage from 0 to 100, got ${w}; pass e.g. 10`);
   }
   const base = props.matches?.length ? props.matches : [{}];
-  const filters = props.mirror ? [HttpRouteFilter.requestMirror(props.mirror.backend, { percent: props.mirror.percent })] : undefined;
+  const filters = props.mirror
+    ? [HttpRouteFilter.requestMirror(props.mirror.backend, { percent: props.mirror.percent })]
+    : undefined;
   const rules: HttpRouteRule[] = [];
   if (props.canaryWhen?.length) {
     const matches = props.canaryWhen.flatMap((h) => base.map((m) => ({ ...m, headers: [...(m.headers ?? []), h] })));
     if (matches.length > 64) {
-      throw new MeshValidationError(`canary targeting produces ${matches.length} matches (matches x canaryWhen), Gateway API allows 64; use fewer`);
+      throw new MeshValidationError(
+        `canary targeting produces ${matches.length} matches (matches x canaryWhen), Gateway API allows 64; use fewer`,
+      );
     }
-    rules.push({ matches, filters, backendRefs: [{ backend: props.canary, weight: 1 }], timeouts: props.timeouts, retry: props.retry });
+    rules.push({
+      matches,
+      filters,
+      backendRefs: [{ backend: props.canary, weight: 1 }],
+      timeouts: props.timeouts,
+      retry: props.retry,
+    });
   }
   rules.push({
     matches: props.matches,
@@ -131,7 +141,10 @@ export class CanaryRelease extends Construct {
       parentRefs: [props.parentRef],
       hostnames: props.hostnames,
       namespace: props.namespace,
-      name: props.name === undefined ? objectNameFor(this, ServiceMesh.ofScope(this)) : atScope(this, () => validateDnsLabel('CanaryRelease name', props.name!)),
+      name:
+        props.name === undefined
+          ? objectNameFor(this, ServiceMesh.ofScope(this))
+          : atScope(this, () => validateDnsLabel('CanaryRelease name', props.name!)),
       rules,
     });
   }

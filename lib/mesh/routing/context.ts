@@ -36,7 +36,13 @@ export function routeContext(scope: IConstruct, kind: string, namespace: string)
     backendRef: (backend) => {
       const ref = resolveBackend(backend, namespace);
       if (ref.namespace !== namespace) {
-        ReferenceGrants.of(mesh).allow({ fromKind: kind, fromNamespace: namespace, toKind: 'Service', toNamespace: ref.namespace, toName: ref.name });
+        ReferenceGrants.of(mesh).allow({
+          fromKind: kind,
+          fromNamespace: namespace,
+          toKind: 'Service',
+          toNamespace: ref.namespace,
+          toName: ref.name,
+        });
         return { name: ref.name, namespace: ref.namespace, port: ref.port };
       }
       return { name: ref.name, port: ref.port };
@@ -55,7 +61,10 @@ export function routeContext(scope: IConstruct, kind: string, namespace: string)
  * only in later releases (cilium/cilium#31285, #31292; CiliumEnvoyConfig names #45368).
  */
 export function gatewayApiObject(
-  scope: IConstruct, kind: string, namespace?: string, name?: string,
+  scope: IConstruct,
+  kind: string,
+  namespace?: string,
+  name?: string,
 ): { profile: CiliumProfile; namespace: string; name: string } {
   const mesh = ServiceMesh.ofScope(scope);
   const profile = mesh.cilium;
@@ -64,7 +73,17 @@ export function gatewayApiObject(
   atScope(scope, () => requireGatewayApi(profile, kind));
   checkCapability(scope, Feature.GATEWAY_API, profile);
   const ns = atScope(scope, () => validateDnsLabel(`${kind} namespace`, namespaceOf(scope, namespace)));
-  const objectName = name === undefined ? objectNameFor(scope, mesh, kind.toLowerCase()) : atScope(scope, () => validateDnsLabel(`${kind} name`, name));
-  claimObjectName(mesh, scope, kind, ns, objectName, 'pass a different name, or give one of the constructs a different id (names derive from construct paths)');
+  const objectName =
+    name === undefined
+      ? objectNameFor(scope, mesh, kind.toLowerCase())
+      : atScope(scope, () => validateDnsLabel(`${kind} name`, name));
+  claimObjectName(
+    mesh,
+    scope,
+    kind,
+    ns,
+    objectName,
+    'pass a different name, or give one of the constructs a different id (names derive from construct paths)',
+  );
   return { profile, namespace: ns, name: objectName };
 }

@@ -65,7 +65,9 @@ interface PolicyView {
  * mesh workloads that name their Service
  */
 export function findEnvoySourceIdentityDrops(
-  objects: readonly ObjectManifest[], ciliumMinor: number, serviceSelectors: ReadonlyMap<string, Record<string, string>> = new Map(),
+  objects: readonly ObjectManifest[],
+  ciliumMinor: number,
+  serviceSelectors: ReadonlyMap<string, Record<string, string>> = new Map(),
 ): EnvoySourceIdentityFinding[] {
   const policies = objects.flatMap(policyViews);
   if (!policies.some((p) => p.defaultDenyIngress)) {
@@ -90,7 +92,10 @@ export function findEnvoySourceIdentityDrops(
     const labels = services.get(key) ?? {};
     const candidates = index.candidates(namespace, labels);
     const enforcing = candidates.find((p) => p.defaultDenyIngress && surelySelects(p, namespace, labels));
-    const verdict = enforcing && !candidates.some((p) => p.admitsIngressEntity && maySelect(p, namespace, labels)) ? enforcing : undefined;
+    const verdict =
+      enforcing && !candidates.some((p) => p.admitsIngressEntity && maySelect(p, namespace, labels))
+        ? enforcing
+        : undefined;
     verdicts.set(key, verdict);
     return verdict;
   };
@@ -129,7 +134,8 @@ export function findEnvoySourceIdentityDrops(
 
 /** The Service backends of a route (`namespace/name`, sorted) when Envoy hides the client identity from them. */
 function routedBackends(
-  o: ObjectManifest, ciliumMinor: number,
+  o: ObjectManifest,
+  ciliumMinor: number,
 ): { backends: string[]; via: string; reference: string; gamma: boolean } | undefined {
   const [group] = (o.apiVersion ?? '').split('/');
   const namespace = o.metadata?.namespace ?? 'default';
@@ -194,7 +200,10 @@ class PolicyIndex {
   }
 
   public candidates(namespace: string, labels: Record<string, string>): PolicyView[] {
-    const found = [...this.clusterwide.candidates(labels), ...(this.byNamespace.get(namespace)?.candidates(labels) ?? [])];
+    const found = [
+      ...this.clusterwide.candidates(labels),
+      ...(this.byNamespace.get(namespace)?.candidates(labels) ?? []),
+    ];
     return found.sort((a, b) => a[0] - b[0]).map(([, p]) => p);
   }
 }
@@ -238,29 +247,43 @@ class PolicyBucket {
 
 /** One view per rule set of a Cilium policy (`spec` and each of `specs`); none for other objects or node policies. */
 function policyViews(o: ObjectManifest): PolicyView[] {
-  if (o.apiVersion !== 'cilium.io/v2' || (o.kind !== 'CiliumNetworkPolicy' && o.kind !== 'CiliumClusterwideNetworkPolicy')) {
+  if (
+    o.apiVersion !== 'cilium.io/v2' ||
+    (o.kind !== 'CiliumNetworkPolicy' && o.kind !== 'CiliumClusterwideNetworkPolicy')
+  ) {
     return [];
   }
   const clusterwide = o.kind === 'CiliumClusterwideNetworkPolicy';
   const namespace = clusterwide ? undefined : (o.metadata?.namespace ?? 'default');
   const label = `${o.kind} ${clusterwide ? '' : `${namespace}/`}${o.metadata?.name}`;
   const specs: any[] = [o.spec, ...(Array.isArray(o.specs) ? o.specs : [])];
-  return specs
-    // node policies (nodeSelector) select nodes, not pods
-    .filter((spec) => spec?.endpointSelector)
-    .map((spec) => {
-      const ingress: any[] | undefined = spec.ingress;
-      // Without enableDefaultDeny, a rule set with ingress rules puts its pods into ingress default deny.
-      const explicit = spec.enableDefaultDeny?.ingress;
-      const defaultDenyIngress = explicit === undefined ? Array.isArray(ingress) && ingress.length > 0 : explicit === true;
-      return { namespace, selector: spec.endpointSelector, defaultDenyIngress, admitsIngressEntity: (ingress ?? []).some(admitsIngress), label };
-    });
+  return (
+    specs
+      // node policies (nodeSelector) select nodes, not pods
+      .filter((spec) => spec?.endpointSelector)
+      .map((spec) => {
+        const ingress: any[] | undefined = spec.ingress;
+        // Without enableDefaultDeny, a rule set with ingress rules puts its pods into ingress default deny.
+        const explicit = spec.enableDefaultDeny?.ingress;
+        const defaultDenyIngress =
+          explicit === undefined ? Array.isArray(ingress) && ingress.length > 0 : explicit === true;
+        return {
+          namespace,
+          selector: spec.endpointSelector,
+          defaultDenyIngress,
+          admitsIngressEntity: (ingress ?? []).some(admitsIngress),
+          label,
+        };
+      })
+  );
 }
 
 /** An ingress rule that lets the `ingress` identity in: by entity, or by its reserved label in `fromEndpoints`. */
 function admitsIngress(rule: any): boolean {
-  return (rule.fromEntities ?? []).some((e: string) => ADMITTING_ENTITIES.has(e)) ||
-    (rule.fromEndpoints ?? []).some((sel: Selector) => Object.keys(sel?.matchLabels ?? {}).includes('reserved:ingress'));
+  return (
+    (rule.fromEntities ?? []).some((e: string) => ADMITTING_ENTITIES.has(e)) ||
+    (rule.fromEndpoints ?? []).some((sel: Selector) => Object.keys(sel?.matchLabels ?? {}).includes('reserved:ingress'))
+  );
 }
 
 /** True when the policy selects every pod in `namespace` that carries `labels`. */

@@ -6,7 +6,12 @@ import { validateCount, validateEnum, validatePort, validateString, validateWhol
 import type { IBackend } from './backend';
 import type { RouteContext } from './context';
 import { validateHostname } from './validation';
-import { GatewayApiFeature, gatewayApiChannelOfInstall, gatewayApiUnsupportedReason, gatewayApiVersionOfLine } from '../../gateway-api/features';
+import {
+  GatewayApiFeature,
+  gatewayApiChannelOfInstall,
+  gatewayApiUnsupportedReason,
+  gatewayApiVersionOfLine,
+} from '../../gateway-api/features';
 
 const HTTP = CRD_LIMITS.HTTPRoute;
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,256}$/;
@@ -36,7 +41,10 @@ export class PathModifier {
     return new PathModifier('ReplacePrefixMatch', prefix);
   }
 
-  private constructor(private readonly type: 'ReplaceFullPath' | 'ReplacePrefixMatch', private readonly value: string) {}
+  private constructor(
+    private readonly type: 'ReplaceFullPath' | 'ReplacePrefixMatch',
+    private readonly value: string,
+  ) {}
 
   /** Whether this is a ReplacePrefixMatch modifier (which needs one PathPrefix match). @internal */
   public get _replacesPrefix(): boolean {
@@ -45,7 +53,12 @@ export class PathModifier {
 
   /** Validates the value (path-less error) and returns `path` of a redirect or rewrite. @internal */
   public _toKube(): RenderedPathModifier {
-    validateString('path modifier value', this.value, HTTP['spec.rules[].filters[].requestRedirect.path.replaceFullPath'], "pass e.g. '/v2'");
+    validateString(
+      'path modifier value',
+      this.value,
+      HTTP['spec.rules[].filters[].requestRedirect.path.replaceFullPath'],
+      "pass e.g. '/v2'",
+    );
     if (!this.value.startsWith('/')) {
       throw new MeshValidationError(`path modifier value must start with '/', got '${this.value}'; pass e.g. '/v2'`);
     }
@@ -174,9 +187,15 @@ export class HttpRouteFilter {
     const s = this.spec;
     switch (s.kind) {
       case 'RequestHeaderModifier':
-        return { type: gatewayBindings().HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER, requestHeaderModifier: renderHeaders(checkHeaders(s.headers)) };
+        return {
+          type: gatewayBindings().HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER,
+          requestHeaderModifier: renderHeaders(checkHeaders(s.headers)),
+        };
       case 'ResponseHeaderModifier':
-        return { type: gatewayBindings().HttpRouteSpecRulesFiltersType.RESPONSE_HEADER_MODIFIER, responseHeaderModifier: renderHeaders(checkHeaders(s.headers)) };
+        return {
+          type: gatewayBindings().HttpRouteSpecRulesFiltersType.RESPONSE_HEADER_MODIFIER,
+          responseHeaderModifier: renderHeaders(checkHeaders(s.headers)),
+        };
       case 'RequestRedirect':
         checkRedirect(s.redirect, ctx);
         return {
@@ -185,7 +204,8 @@ export class HttpRouteFilter {
             scheme: s.redirect.scheme as string as gw.HttpRouteSpecRulesFiltersRequestRedirectScheme | undefined,
             hostname: s.redirect.hostname,
             port: s.redirect.port,
-            statusCode: s.redirect.statusCode as number as gw.HttpRouteSpecRulesFiltersRequestRedirectStatusCode | undefined,
+            statusCode: s.redirect.statusCode as number as
+              gw.HttpRouteSpecRulesFiltersRequestRedirectStatusCode | undefined,
             path: s.redirect.path?._toKube() as gw.HttpRouteSpecRulesFiltersRequestRedirectPath | undefined,
           },
         };
@@ -203,8 +223,10 @@ export class HttpRouteFilter {
           validateWholeNumber('mirror percent', s.percent, 0, 100, 'pass e.g. 5');
           const why = gatewayApiUnsupportedReason(ctx.profile, GatewayApiFeature.REQUEST_MIRROR_PERCENT);
           if (why) {
-            throw new MeshValidationError(`mirror percent ${s.percent}: ${why}; without the field every request would be mirrored, ` +
-              "so drop 'percent' or upgrade Cilium");
+            throw new MeshValidationError(
+              `mirror percent ${s.percent}: ${why}; without the field every request would be mirrored, ` +
+                "so drop 'percent' or upgrade Cilium",
+            );
           }
         }
         return {
@@ -218,7 +240,11 @@ export class HttpRouteFilter {
 
 function renderHeaders(h: HeaderModifierOptions): gw.HttpRouteSpecRulesFiltersRequestHeaderModifier {
   const pairs = (m?: Record<string, string>) =>
-    m && Object.keys(m).length ? Object.keys(m).sort().map((name) => ({ name, value: m[name] })) : undefined;
+    m && Object.keys(m).length
+      ? Object.keys(m)
+          .sort()
+          .map((name) => ({ name, value: m[name] }))
+      : undefined;
   return { set: pairs(h.set), add: pairs(h.add), remove: h.remove?.length ? [...h.remove].sort() : undefined };
 }
 
@@ -227,18 +253,22 @@ function renderHeaders(h: HeaderModifierOptions): gw.HttpRouteSpecRulesFiltersRe
  * only, v1.6.1 (Cilium 1.20) all five. For 1.17 to 1.19 no CRD is at hand, so the enum of this library applies.
  */
 function redirectStatusCodes(ctx: RouteContext): readonly number[] {
-  const releases: Record<string, { enum: readonly number[] } | undefined> = HTTP['spec.rules[].filters[].requestRedirect.statusCode'].releases;
+  const releases: Record<string, { enum: readonly number[] } | undefined> =
+    HTTP['spec.rules[].filters[].requestRedirect.statusCode'].releases;
   const version = gatewayApiVersionOfLine(ctx.profile.version);
   // The CRDs at hand: the install's channel, else the other channel of the same release (the enum is the same in both).
-  const crd = releases[`gateway-api/${version}/${gatewayApiChannelOfInstall(ctx.profile)}`]
-    ?? releases[`gateway-api/${version}/experimental`] ?? releases[`gateway-api/${version}/standard`];
+  const crd =
+    releases[`gateway-api/${version}/${gatewayApiChannelOfInstall(ctx.profile)}`] ??
+    releases[`gateway-api/${version}/experimental`] ??
+    releases[`gateway-api/${version}/standard`];
   return crd?.enum ?? Object.values(RedirectStatusCode).filter((v): v is RedirectStatusCode => typeof v === 'number');
 }
 
 function checkRedirect(r: RequestRedirectOptions, ctx: RouteContext): void {
   if (r.hostname !== undefined) validateHostname('redirect hostname', r.hostname, false);
   if (r.port !== undefined) validatePort('redirect port', r.port);
-  if (r.scheme !== undefined) validateEnum('redirect scheme', r.scheme, HTTP['spec.rules[].filters[].requestRedirect.scheme'].enum);
+  if (r.scheme !== undefined)
+    validateEnum('redirect scheme', r.scheme, HTTP['spec.rules[].filters[].requestRedirect.scheme'].enum);
   if (r.statusCode !== undefined) {
     const allowed = redirectStatusCodes(ctx);
     if (!allowed.includes(r.statusCode)) {
@@ -257,18 +287,40 @@ function checkHeaders(h: HeaderModifierOptions): HeaderModifierOptions {
     throw new MeshValidationError('header modifier changes nothing; pass at least one of set, add or remove');
   }
   const limits = 'requestHeaderModifier';
-  validateCount('header modifier set', Object.keys(h.set ?? {}).length, HTTP[`spec.rules[].filters[].${limits}.set`], 'set fewer headers, or use another filter on a later rule');
-  validateCount('header modifier add', Object.keys(h.add ?? {}).length, HTTP[`spec.rules[].filters[].${limits}.add`], 'add fewer headers');
-  validateCount('header modifier remove', (h.remove ?? []).length, HTTP[`spec.rules[].filters[].${limits}.remove`], 'remove fewer headers');
+  validateCount(
+    'header modifier set',
+    Object.keys(h.set ?? {}).length,
+    HTTP[`spec.rules[].filters[].${limits}.set`],
+    'set fewer headers, or use another filter on a later rule',
+  );
+  validateCount(
+    'header modifier add',
+    Object.keys(h.add ?? {}).length,
+    HTTP[`spec.rules[].filters[].${limits}.add`],
+    'add fewer headers',
+  );
+  validateCount(
+    'header modifier remove',
+    (h.remove ?? []).length,
+    HTTP[`spec.rules[].filters[].${limits}.remove`],
+    'remove fewer headers',
+  );
   for (const n of names) {
     if (typeof n !== 'string' || !HEADER_NAME.test(n)) {
       throw new MeshValidationError(`header name must be an RFC 7230 token, got '${n}'; fix the name`);
     }
   }
-  for (const [op, m] of [['set', h.set], ['add', h.add]] as const) {
+  for (const [op, m] of [
+    ['set', h.set],
+    ['add', h.add],
+  ] as const) {
     for (const [name, value] of Object.entries(m ?? {})) {
-      validateString(`header modifier ${op} '${name}' value`, value, HTTP['spec.rules[].filters[].requestHeaderModifier.set[].value'],
-        'pass a non-empty value (use remove to drop a header)');
+      validateString(
+        `header modifier ${op} '${name}' value`,
+        value,
+        HTTP['spec.rules[].filters[].requestHeaderModifier.set[].value'],
+        'pass a non-empty value (use remove to drop a header)',
+      );
     }
   }
   return h;

@@ -14,15 +14,26 @@ const GAMMA_KEYS = Symbol.for('cdk-cilium-mesh.gammaKeys');
  * (cilium/cilium#41936); a second route on the same Service gets a warning, as Cilium's GAMMA reconciler applied only
  * one route per Service in the releases it was reported against (cilium/cilium#39830, "since Cilium v1.16").
  */
-export function registerGammaParents(route: Construct, kind: string, namespace: string, parents: readonly ParentRef[]): void {
+export function registerGammaParents(
+  route: Construct,
+  kind: string,
+  namespace: string,
+  parents: readonly ParentRef[],
+): void {
   const mesh = ServiceMesh.ofScope(route);
   const profile = mesh.cilium;
   // Resolving a parent validates its Service reference (Backend.fromName checks at use): errors name the route.
-  const keys = atScope(route, () => parents.map((p) => p._serviceKey(namespace)).filter((k): k is string => k !== undefined));
+  const keys = atScope(route, () =>
+    parents.map((p) => p._serviceKey(namespace)).filter((k): k is string => k !== undefined),
+  );
   if (keys.length === 0) return;
-  const noGrpcGamma = kind === 'GRPCRoute' ? gatewayApiUnsupportedReason(profile, GatewayApiFeature.GRPC_ROUTE_GAMMA) : undefined;
+  const noGrpcGamma =
+    kind === 'GRPCRoute' ? gatewayApiUnsupportedReason(profile, GatewayApiFeature.GRPC_ROUTE_GAMMA) : undefined;
   if (noGrpcGamma) {
-    throw new MeshValidationError(`GRPCRoute with a Service parent: ${noGrpcGamma}; use an HttpRoute or upgrade Cilium`, route);
+    throw new MeshValidationError(
+      `GRPCRoute with a Service parent: ${noGrpcGamma}; use an HttpRoute or upgrade Cilium`,
+      route,
+    );
   }
   for (const p of parents) {
     if (p._service) {
@@ -34,9 +45,11 @@ export function registerGammaParents(route: Construct, kind: string, namespace: 
   for (const key of keys) {
     const other = registry.get(key);
     if (other) {
-      Annotations.of(route).addWarningV2('cdk-cilium-mesh:gammaOneRoutePerService',
+      Annotations.of(route).addWarningV2(
+        'cdk-cilium-mesh:gammaOneRoutePerService',
         `Service ${key} already has the GAMMA route ${other.node.path}; Cilium's GAMMA reconciler has applied only one route ` +
-          'per Service (cilium/cilium#39830), so put all rules for this Service into one route');
+          'per Service (cilium/cilium#39830), so put all rules for this Service into one route',
+      );
     } else {
       registry.set(key, route);
     }

@@ -6,7 +6,13 @@ import { CRD_LIMITS } from '../../imports/crd-limits';
 import { validateCidr } from '../../private/cidr';
 import { atScope, MeshValidationError } from '../../private/errors';
 import {
-  validateCount, validateDnsLabel, validateDnsSubdomain, validateEnum, validateLabels, validatePort, validateString,
+  validateCount,
+  validateDnsLabel,
+  validateDnsSubdomain,
+  validateEnum,
+  validateLabels,
+  validatePort,
+  validateString,
 } from '../../private/validate';
 import { ServiceMesh } from '../service-mesh';
 import { GatewayApiFeature, gatewayApiUnsupportedReason } from '../../gateway-api/features';
@@ -45,13 +51,18 @@ export class AllowedRoutes {
    * namespaces' labels are not known here). @internal
    */
   public _admits(gatewayNamespace: string, routeNamespace: string): boolean {
-    return this.from !== gatewayBindings().GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME || gatewayNamespace === routeNamespace;
+    return (
+      this.from !== gatewayBindings().GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME ||
+      gatewayNamespace === routeNamespace
+    );
   }
 
   /** Validates the selector (path-less error) and returns `allowedRoutes`, labels sorted. @internal */
   public _toKube(): gw.GatewaySpecListenersAllowedRoutes {
     if (this.labels && Object.keys(this.labels).length === 0) {
-      throw new MeshValidationError('namespace selector needs at least one label; use AllowedRoutes.allNamespaces() to allow every namespace');
+      throw new MeshValidationError(
+        'namespace selector needs at least one label; use AllowedRoutes.allNamespaces() to allow every namespace',
+      );
     }
     return { namespaces: { from: this.from, selector: this.labels && { matchLabels: validateLabels(this.labels) } } };
   }
@@ -133,8 +144,12 @@ export class Listener {
     if (this.options.hostname !== undefined) validateHostname('listener hostname', this.options.hostname);
     this.options.allowedRoutes?._toKube();
     if (this.protocol === ListenerProtocol.HTTPS) {
-      validateCount(`HTTPS listener '${this.name}' certificates`, this.certificates.length,
-        { ...CRD_LIMITS.Gateway['spec.listeners[].tls.certificateRefs'], minItems: 1 }, 'pass the TLS Secret(s)');
+      validateCount(
+        `HTTPS listener '${this.name}' certificates`,
+        this.certificates.length,
+        { ...CRD_LIMITS.Gateway['spec.listeners[].tls.certificateRefs'], minItems: 1 },
+        'pass the TLS Secret(s)',
+      );
       for (const c of this.certificates) {
         validateDnsSubdomain('certificate Secret name', c.name);
         if (c.namespace !== undefined) validateDnsLabel('certificate Secret namespace', c.namespace);
@@ -158,13 +173,13 @@ export class Listener {
       tls:
         this.protocol === ListenerProtocol.HTTPS
           ? {
-            mode: gatewayBindings().GatewaySpecListenersTlsMode.TERMINATE,
-            certificateRefs: this.certificates.map((c) => ({
-              kind: 'Secret',
-              name: c.name,
-              namespace: c.namespace !== undefined && c.namespace !== gatewayNamespace ? c.namespace : undefined,
-            })),
-          }
+              mode: gatewayBindings().GatewaySpecListenersTlsMode.TERMINATE,
+              certificateRefs: this.certificates.map((c) => ({
+                kind: 'Secret',
+                name: c.name,
+                namespace: c.namespace !== undefined && c.namespace !== gatewayNamespace ? c.namespace : undefined,
+              })),
+            }
           : this.protocol === ListenerProtocol.TLS
             ? { mode: gatewayBindings().GatewaySpecListenersTlsMode.PASSTHROUGH }
             : undefined,
@@ -291,7 +306,9 @@ export class Gateway extends Construct implements IGateway {
     this.name = name;
     this.listeners = [...props.listeners];
     atScope(this, () => checkListeners(props.listeners));
-    const annotations = props.loadBalancer ? atScope(this, () => checkInfrastructureAnnotations(loadBalancerAnnotations(props.loadBalancer!))) : undefined;
+    const annotations = props.loadBalancer
+      ? atScope(this, () => checkInfrastructureAnnotations(loadBalancerAnnotations(props.loadBalancer!)))
+      : undefined;
     const noInfrastructure = gatewayApiUnsupportedReason(profile, GatewayApiFeature.GATEWAY_INFRASTRUCTURE);
     if (annotations && noInfrastructure) {
       Annotations.of(this).addWarningV2(
@@ -304,7 +321,11 @@ export class Gateway extends Construct implements IGateway {
       for (const c of l.certificates) {
         if (c.namespace !== undefined && c.namespace !== this.namespace) {
           ReferenceGrants.of(ServiceMesh.ofScope(this)).allow({
-            fromKind: 'Gateway', fromNamespace: this.namespace, toKind: 'Secret', toNamespace: c.namespace, toName: c.name,
+            fromKind: 'Gateway',
+            fromNamespace: this.namespace,
+            toKind: 'Secret',
+            toNamespace: c.namespace,
+            toName: c.name,
           });
         }
       }
@@ -339,16 +360,30 @@ class ImportedGateway extends Construct implements IGateway {
 
 /** `spec.infrastructure.annotations` against the CRD: how many, and each value's length (e.g. many source ranges). */
 function checkInfrastructureAnnotations(annotations: Record<string, string>): Record<string, string> {
-  validateCount('Gateway infrastructure annotations', Object.keys(annotations).length, CRD_LIMITS.Gateway['spec.infrastructure.annotations'], 'use fewer load balancer settings');
+  validateCount(
+    'Gateway infrastructure annotations',
+    Object.keys(annotations).length,
+    CRD_LIMITS.Gateway['spec.infrastructure.annotations'],
+    'use fewer load balancer settings',
+  );
   for (const [key, value] of Object.entries(annotations)) {
-    validateString(`Gateway infrastructure annotation '${key}'`, value, CRD_LIMITS.Gateway['spec.infrastructure.annotations{}'],
-      'use fewer or wider source ranges');
+    validateString(
+      `Gateway infrastructure annotation '${key}'`,
+      value,
+      CRD_LIMITS.Gateway['spec.infrastructure.annotations{}'],
+      'use fewer or wider source ranges',
+    );
   }
   return annotations;
 }
 
 function checkListeners(listeners: readonly Listener[]): void {
-  validateCount('Gateway listeners', listeners.length, CRD_LIMITS.Gateway['spec.listeners'], 'pass e.g. [Listener.http()]');
+  validateCount(
+    'Gateway listeners',
+    listeners.length,
+    CRD_LIMITS.Gateway['spec.listeners'],
+    'pass e.g. [Listener.http()]',
+  );
   listeners.forEach((l) => l._validate());
   const seen = new Set<string>();
   const slots = new Set<string>();
@@ -359,7 +394,9 @@ function checkListeners(listeners: readonly Listener[]): void {
     seen.add(l.name);
     const slot = `${l.port}/${l.options.hostname ?? '*'}`;
     if (slots.has(slot)) {
-      throw new MeshValidationError(`two listeners use port ${l.port} with hostname '${l.options.hostname ?? '(any)'}'; give them distinct hostnames or ports`);
+      throw new MeshValidationError(
+        `two listeners use port ${l.port} with hostname '${l.options.hostname ?? '(any)'}'; give them distinct hostnames or ports`,
+      );
     }
     slots.add(slot);
   }

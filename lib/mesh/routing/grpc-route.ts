@@ -59,10 +59,18 @@ export function renderGrpcRouteRule(rule: GrpcRouteRule, index: number, ctx: Rou
   if (rule.backendRefs.length === 0) {
     throw new MeshValidationError(`${what} has no backend; add at least one entry to backendRefs`);
   }
-  validateCount(`${what} backendRefs`, rule.backendRefs.length, GRPC['spec.rules[].backendRefs'], 'split the traffic over several rules or routes');
+  validateCount(
+    `${what} backendRefs`,
+    rule.backendRefs.length,
+    GRPC['spec.rules[].backendRefs'],
+    'split the traffic over several rules or routes',
+  );
   validateCount(`${what} filters`, (rule.filters ?? []).length, GRPC['spec.rules[].filters'], 'use fewer filters');
   validateCount(`${what} matches`, (rule.matches ?? []).length, GRPC['spec.rules[].matches'], 'split the rule');
-  validateWeights(what, rule.backendRefs.map((b) => b.weight ?? 1));
+  validateWeights(
+    what,
+    rule.backendRefs.map((b) => b.weight ?? 1),
+  );
   const filters = rule.filters ?? [];
   for (const f of filters) {
     if (f.type === 'RequestRedirect' || f.type === 'URLRewrite') {
@@ -70,19 +78,39 @@ export function renderGrpcRouteRule(rule: GrpcRouteRule, index: number, ctx: Rou
     }
   }
   const matches = (rule.matches ?? []).map((m): gw.GrpcRouteSpecRulesMatches => {
-    validateCount(`${what}: a match's headers`, (m.headers ?? []).length, GRPC['spec.rules[].matches[].headers'], 'match on fewer headers');
-    if (m.service !== undefined) validateString(`${what}: gRPC service`, m.service, GRPC['spec.rules[].matches[].method.service'], 'shorten it');
-    if (m.method !== undefined) validateString(`${what}: gRPC method`, m.method, GRPC['spec.rules[].matches[].method.method'], 'shorten it');
+    validateCount(
+      `${what}: a match's headers`,
+      (m.headers ?? []).length,
+      GRPC['spec.rules[].matches[].headers'],
+      'match on fewer headers',
+    );
+    if (m.service !== undefined)
+      validateString(`${what}: gRPC service`, m.service, GRPC['spec.rules[].matches[].method.service'], 'shorten it');
+    if (m.method !== undefined)
+      validateString(`${what}: gRPC method`, m.method, GRPC['spec.rules[].matches[].method.method'], 'shorten it');
     if (m.service !== undefined && !SERVICE_NAME.test(m.service)) {
-      throw new MeshValidationError(`${what}: gRPC service must be a fully qualified name such as 'shop.v1.Cart', got '${m.service}'`);
+      throw new MeshValidationError(
+        `${what}: gRPC service must be a fully qualified name such as 'shop.v1.Cart', got '${m.service}'`,
+      );
     }
     if (m.method !== undefined && !METHOD_NAME.test(m.method)) {
-      throw new MeshValidationError(`${what}: gRPC method must be a bare method name such as 'GetCart', got '${m.method}'`);
+      throw new MeshValidationError(
+        `${what}: gRPC method must be a bare method name such as 'GetCart', got '${m.method}'`,
+      );
     }
     return {
-      method: m.service || m.method ? { type: gatewayBindings().GrpcRouteSpecRulesMatchesMethodType.EXACT, service: m.service, method: m.method } : undefined,
+      method:
+        m.service || m.method
+          ? { type: gatewayBindings().GrpcRouteSpecRulesMatchesMethodType.EXACT, service: m.service, method: m.method }
+          : undefined,
       headers: m.headers?.length
-        ? m.headers.map((h) => h._toKube()).map((h) => ({ type: h.type as string as gw.GrpcRouteSpecRulesMatchesHeadersType, name: h.name, value: h.value }))
+        ? m.headers
+            .map((h) => h._toKube())
+            .map((h) => ({
+              type: h.type as string as gw.GrpcRouteSpecRulesMatchesHeadersType,
+              name: h.name,
+              value: h.value,
+            }))
         : undefined,
     };
   });
@@ -113,10 +141,19 @@ export class GrpcRoute extends Construct {
     this.namespace = namespace;
     this.name = name;
     const spec = atScope(this, () => {
-      validateCount('GRPCRoute hostnames', (props.hostnames ?? []).length, GRPC['spec.hostnames'], 'split the hostnames over several routes');
+      validateCount(
+        'GRPCRoute hostnames',
+        (props.hostnames ?? []).length,
+        GRPC['spec.hostnames'],
+        'split the hostnames over several routes',
+      );
       const hostnames = (props.hostnames ?? []).map((h) => validateHostname('GRPCRoute hostname', h));
-      validateCount('GRPCRoute parentRefs', props.parentRefs.length, { ...GRPC['spec.parentRefs'], minItems: 1 },
-        'pass ParentRef.gateway(...) or ParentRef.service(...)');
+      validateCount(
+        'GRPCRoute parentRefs',
+        props.parentRefs.length,
+        { ...GRPC['spec.parentRefs'], minItems: 1 },
+        'pass ParentRef.gateway(...) or ParentRef.service(...)',
+      );
       validateCount('GRPCRoute rules', props.rules.length, GRPC['spec.rules'], 'split it into several routes');
       const ctx = routeContext(this, 'GRPCRoute', this.namespace);
       const parentRefs = props.parentRefs.map((p) => p._toKube('GRPCRoute', this.namespace, hostnames));

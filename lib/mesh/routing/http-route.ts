@@ -116,53 +116,98 @@ export function renderHttpRouteRule(rule: HttpRouteRule, index: number, ctx: Rou
   const backends = rule.backendRefs ?? [];
   const redirect = filters.some((f) => f.type === 'RequestRedirect');
   if (backends.length === 0 && !redirect) {
-    throw new MeshValidationError(`${what} has no backend and no redirect, so it would answer 500; add backendRefs or a RequestRedirect filter`);
+    throw new MeshValidationError(
+      `${what} has no backend and no redirect, so it would answer 500; add backendRefs or a RequestRedirect filter`,
+    );
   }
   if (backends.length > 0 && redirect) {
-    throw new MeshValidationError(`${what} has both backendRefs and a RequestRedirect filter; a redirect answers the request itself, so drop one`);
+    throw new MeshValidationError(
+      `${what} has both backendRefs and a RequestRedirect filter; a redirect answers the request itself, so drop one`,
+    );
   }
   const counts = new Map<string, number>();
   filters.forEach((f) => counts.set(f.type, (counts.get(f.type) ?? 0) + 1));
   for (const [type, n] of counts) {
     if (n > 1 && type !== 'RequestMirror') {
-      throw new MeshValidationError(`${what} has ${n} ${type} filters, Gateway API allows one per rule; merge them into one`);
+      throw new MeshValidationError(
+        `${what} has ${n} ${type} filters, Gateway API allows one per rule; merge them into one`,
+      );
     }
   }
   if (redirect && filters.some((f) => f.type === 'URLRewrite')) {
-    throw new MeshValidationError(`${what} has both RequestRedirect and URLRewrite filters, which Gateway API forbids; keep one`);
+    throw new MeshValidationError(
+      `${what} has both RequestRedirect and URLRewrite filters, which Gateway API forbids; keep one`,
+    );
   }
-  validateCount(`${what} backendRefs`, backends.length, HTTP['spec.rules[].backendRefs'], 'split the traffic over several rules or routes');
+  validateCount(
+    `${what} backendRefs`,
+    backends.length,
+    HTTP['spec.rules[].backendRefs'],
+    'split the traffic over several rules or routes',
+  );
   validateCount(`${what} filters`, filters.length, HTTP['spec.rules[].filters'], 'use fewer filters');
-  validateWeights(what, backends.map((b) => b.weight ?? 1));
+  validateWeights(
+    what,
+    backends.map((b) => b.weight ?? 1),
+  );
   const matches = rule.matches ?? [];
   validateCount(`${what} matches`, matches.length, HTTP['spec.rules[].matches'], 'split the rule');
   return {
     name: rule.name !== undefined ? checkRuleName(what, rule.name, ctx) : undefined,
     matches: matches.length ? matches.map(renderMatch) : undefined,
     filters: filters.length ? filters.map((f) => f._toKube(ctx)) : undefined,
-    backendRefs: backends.length ? backends.map((b) => ({ ...ctx.backendRef(b.backend), weight: b.weight })) : undefined,
+    backendRefs: backends.length
+      ? backends.map((b) => ({ ...ctx.backendRef(b.backend), weight: b.weight }))
+      : undefined,
     timeouts: rule.timeouts ? renderTimeouts(rule.timeouts) : undefined,
   };
 }
 
 function renderMatch(m: HttpRouteMatch): gw.HttpRouteSpecRulesMatches {
-  validateCount('a match\'s headers', (m.headers ?? []).length, HTTP['spec.rules[].matches[].headers'], 'match on fewer headers');
-  validateCount('a match\'s query parameters', (m.queryParams ?? []).length, HTTP['spec.rules[].matches[].queryParams'], 'match on fewer query parameters');
+  validateCount(
+    "a match's headers",
+    (m.headers ?? []).length,
+    HTTP['spec.rules[].matches[].headers'],
+    'match on fewer headers',
+  );
+  validateCount(
+    "a match's query parameters",
+    (m.queryParams ?? []).length,
+    HTTP['spec.rules[].matches[].queryParams'],
+    'match on fewer query parameters',
+  );
   if (m.method !== undefined) validateEnum('match method', m.method, Object.values(HttpMethod));
-  for (const [what, list] of [['header', m.headers ?? []], ['query parameter', m.queryParams ?? []]] as const) {
+  for (const [what, list] of [
+    ['header', m.headers ?? []],
+    ['query parameter', m.queryParams ?? []],
+  ] as const) {
     const names = list.map((x) => (what === 'header' ? x.name.toLowerCase() : x.name));
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup !== undefined) {
-      throw new MeshValidationError(`a match has two ${what} conditions on '${dup}' (Gateway API allows one per name); combine them into one regular expression`);
+      throw new MeshValidationError(
+        `a match has two ${what} conditions on '${dup}' (Gateway API allows one per name); combine them into one regular expression`,
+      );
     }
   }
   return {
     path: m.path?._toKube(),
     headers: m.headers?.length
-      ? m.headers.map((h) => h._toKube()).map((h) => ({ type: h.type as string as gw.HttpRouteSpecRulesMatchesHeadersType, name: h.name, value: h.value }))
+      ? m.headers
+          .map((h) => h._toKube())
+          .map((h) => ({
+            type: h.type as string as gw.HttpRouteSpecRulesMatchesHeadersType,
+            name: h.name,
+            value: h.value,
+          }))
       : undefined,
     queryParams: m.queryParams?.length
-      ? m.queryParams.map((q) => q._toKube()).map((q) => ({ type: q.type as string as gw.HttpRouteSpecRulesMatchesQueryParamsType, name: q.name, value: q.value }))
+      ? m.queryParams
+          .map((q) => q._toKube())
+          .map((q) => ({
+            type: q.type as string as gw.HttpRouteSpecRulesMatchesQueryParamsType,
+            name: q.name,
+            value: q.value,
+          }))
       : undefined,
     method: m.method as string as gw.HttpRouteSpecRulesMatchesMethod | undefined,
   };
@@ -175,8 +220,10 @@ function renderMatch(m: HttpRouteMatch): gw.HttpRouteSpecRulesMatches {
 export function checkRuleName(what: string, name: string, ctx: RouteContext): string {
   const why = gatewayApiUnsupportedReason(ctx.profile, GatewayApiFeature.ROUTE_RULE_NAMES);
   if (why) {
-    throw new MeshValidationError(`${what} has name '${name}', but ${why}; drop the name, or install CRDs that have it ` +
-      '(the experimental channel from Gateway API v1.2.0, the standard one from v1.4.0)');
+    throw new MeshValidationError(
+      `${what} has name '${name}', but ${why}; drop the name, or install CRDs that have it ` +
+        '(the experimental channel from Gateway API v1.2.0, the standard one from v1.4.0)',
+    );
   }
   return validateDnsSubdomain(`${what} name`, name);
 }
@@ -188,7 +235,9 @@ export function checkRuleNames(rules: readonly { readonly name?: string }[]): vo
     if (r.name === undefined) return;
     const first = seen.get(r.name);
     if (first !== undefined) {
-      throw new MeshValidationError(`rules ${first} and ${i} are both named '${r.name}'; rule names must be unique within a route`);
+      throw new MeshValidationError(
+        `rules ${first} and ${i} are both named '${r.name}'; rule names must be unique within a route`,
+      );
     }
     seen.set(r.name, i);
   });
@@ -212,14 +261,25 @@ export class HttpRoute extends Construct {
     this.namespace = namespace;
     this.name = name;
     const rendered = atScope(this, () => {
-      validateCount('HTTPRoute hostnames', (props.hostnames ?? []).length, HTTP['spec.hostnames'], 'split the hostnames over several routes');
+      validateCount(
+        'HTTPRoute hostnames',
+        (props.hostnames ?? []).length,
+        HTTP['spec.hostnames'],
+        'split the hostnames over several routes',
+      );
       const hostnames = (props.hostnames ?? []).map((h) => validateHostname('HTTPRoute hostname', h));
-      validateCount('HTTPRoute parentRefs', props.parentRefs.length, { ...HTTP['spec.parentRefs'], minItems: 1 },
-        'pass ParentRef.gateway(...) or ParentRef.service(...)');
+      validateCount(
+        'HTTPRoute parentRefs',
+        props.parentRefs.length,
+        { ...HTTP['spec.parentRefs'], minItems: 1 },
+        'pass ParentRef.gateway(...) or ParentRef.service(...)',
+      );
       validateCount('HTTPRoute rules', props.rules.length, HTTP['spec.rules'], 'split it into several routes');
       const totalMatches = props.rules.reduce((n, r) => n + (r.matches?.length ?? 0), 0);
       if (totalMatches > 128) {
-        throw new MeshValidationError(`an HTTPRoute may have at most 128 matches over all rules, got ${totalMatches}; split it into several routes`);
+        throw new MeshValidationError(
+          `an HTTPRoute may have at most 128 matches over all rules, got ${totalMatches}; split it into several routes`,
+        );
       }
       const parentRefs = props.parentRefs.map((p) => p._toKube('HTTPRoute', this.namespace, hostnames));
       const ctx = routeContext(this, 'HTTPRoute', this.namespace);
@@ -235,12 +295,16 @@ export class HttpRoute extends Construct {
     registerGammaParents(this, 'HTTPRoute', this.namespace, props.parentRefs);
     const noTimeouts = gatewayApiUnsupportedReason(profile, GatewayApiFeature.HTTP_ROUTE_TIMEOUTS);
     if (noTimeouts && props.rules.some((r) => r.timeouts)) {
-      Annotations.of(this).addWarningV2('cdk-cilium-mesh:routeTimeouts',
-        `${noTimeouts}; install the experimental HTTPRoute CRD or the API server rejects the timeouts`);
+      Annotations.of(this).addWarningV2(
+        'cdk-cilium-mesh:routeTimeouts',
+        `${noTimeouts}; install the experimental HTTPRoute CRD or the API server rejects the timeouts`,
+      );
     }
     if (props.hostnames?.length && props.parentRefs.every((p) => p.isService)) {
-      Annotations.of(this).addWarningV2('cdk-cilium-mesh:gammaHostnames',
-        'hostnames are ignored on routes whose parents are Services (GAMMA); remove them');
+      Annotations.of(this).addWarningV2(
+        'cdk-cilium-mesh:gammaHostnames',
+        'hostnames are ignored on routes whose parents are Services (GAMMA); remove them',
+      );
     }
     const earlier: RuleMatches[] = [];
     props.rules.forEach((r, index) => {
@@ -253,7 +317,10 @@ export class HttpRoute extends Construct {
     const metadata = { name, namespace: this.namespace };
     // Only routes that use an experimental field get the experimental schema; the rest stay standard-channel objects.
     if (rendered.retries.some((r) => r)) {
-      new (experimentalGatewayBindings().HttpRoute)(this, 'Resource', { metadata, spec: toExperimentalSpec(rendered.spec, rendered.retries) });
+      new (experimentalGatewayBindings().HttpRoute)(this, 'Resource', {
+        metadata,
+        spec: toExperimentalSpec(rendered.spec, rendered.retries),
+      });
     } else {
       new (gatewayBindings().HttpRoute)(this, 'Resource', { metadata, spec: rendered.spec });
     }

@@ -85,8 +85,18 @@ export class CiliumIngress extends Construct {
     checkCapability(this, Feature.INGRESS, profile);
     const namespace = atScope(this, () => validateDnsLabel('Ingress namespace', namespaceOf(this, props.namespace)));
     const mesh = ServiceMesh.ofScope(this);
-    const name = props.name === undefined ? objectNameFor(this, mesh, 'ingress') : atScope(this, () => validateDnsLabel('Ingress name', props.name!));
-    claimObjectName(mesh, this, 'Ingress', namespace, name, 'pass a different name, or give one of the constructs a different id (names derive from construct paths)');
+    const name =
+      props.name === undefined
+        ? objectNameFor(this, mesh, 'ingress')
+        : atScope(this, () => validateDnsLabel('Ingress name', props.name!));
+    claimObjectName(
+      mesh,
+      this,
+      'Ingress',
+      namespace,
+      name,
+      'pass a different name, or give one of the constructs a different id (names derive from construct paths)',
+    );
     atScope(this, () => {
       if (props.rules.length === 0) throw new MeshValidationError('an Ingress needs at least one rule; pass rules');
       if (props.loadBalancerMode !== undefined) {
@@ -97,12 +107,15 @@ export class CiliumIngress extends Construct {
         // cdk8s-plus refuses a second rule for the same host and path with a plain Error; say it here, with the path.
         const key = `${r.host ?? ''} ${r.path}`;
         if (seen.has(key)) {
-          throw new MeshValidationError(`two Ingress rules for host '${r.host ?? '(any)'}' and path '${r.path}'; keep one rule per host and path`);
+          throw new MeshValidationError(
+            `two Ingress rules for host '${r.host ?? '(any)'}' and path '${r.path}'; keep one rule per host and path`,
+          );
         }
         seen.add(key);
         if (r.host !== undefined) validateHostname('Ingress host', r.host);
         if (r.pathType !== undefined) validateEnum('Ingress path type', r.pathType, Object.values(IngressPathType));
-        if (!r.path.startsWith('/')) throw new MeshValidationError(`Ingress path must start with '/', got '${r.path}'; pass e.g. '/api'`);
+        if (!r.path.startsWith('/'))
+          throw new MeshValidationError(`Ingress path must start with '/', got '${r.path}'; pass e.g. '/api'`);
         const svcNamespace = r.service.metadata.namespace ?? namespace;
         if (svcNamespace !== namespace) {
           throw new MeshValidationError(
@@ -134,7 +147,11 @@ export class CiliumIngress extends Construct {
         name,
         namespace,
         annotations: Object.keys(annotations).length
-          ? Object.fromEntries(Object.keys(annotations).sort().map((k) => [k, annotations[k]]))
+          ? Object.fromEntries(
+              Object.keys(annotations)
+                .sort()
+                .map((k) => [k, annotations[k]]),
+            )
           : undefined,
       },
       className: 'cilium',
@@ -146,10 +163,12 @@ export class CiliumIngress extends Construct {
       else this.ingress.addRule(r.path, backend, pathType);
     }
     if (props.tls?.length) {
-      this.ingress.addTls(props.tls.map((t, i) => ({
-        hosts: [...t.hosts].sort(),
-        secret: k.Secret.fromSecretName(this, `TlsSecret${i}`, t.secretName),
-      })));
+      this.ingress.addTls(
+        props.tls.map((t, i) => ({
+          hosts: [...t.hosts].sort(),
+          secret: k.Secret.fromSecretName(this, `TlsSecret${i}`, t.secretName),
+        })),
+      );
     }
   }
 }

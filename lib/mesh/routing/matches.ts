@@ -37,13 +37,21 @@ export class PathMatch {
     return new PathMatch(PathMatchType.REGULAR_EXPRESSION, pattern);
   }
 
-  private constructor(public readonly type: PathMatchType, public readonly value: string) {}
+  private constructor(
+    public readonly type: PathMatchType,
+    public readonly value: string,
+  ) {}
 
   /** Validates the match (path-less error; routes wrap it with `atScope`) and returns its wire form. @internal */
   public _toKube(): gw.HttpRouteSpecRulesMatchesPath {
     if (this.type === PathMatchType.REGULAR_EXPRESSION) {
       const fix = "pass an RE2 pattern such as '/api/v[0-9]+'";
-      validateString('regular expression path', this.value, { ...HTTP['spec.rules[].matches[].path.value'], minLength: 1 }, fix);
+      validateString(
+        'regular expression path',
+        this.value,
+        { ...HTTP['spec.rules[].matches[].path.value'], minLength: 1 },
+        fix,
+      );
       validateRe2('regular expression path', this.value, fix);
     } else {
       checkPath(this.type, this.value);
@@ -87,7 +95,12 @@ export class HeaderMatch {
    * RegularExpression match on `cookie`.
    */
   public static cookie(name: string, value: string): HeaderMatch {
-    return new HeaderMatch(ValueMatchType.REGULAR_EXPRESSION, 'cookie', `(^|.*;\\s*)${escapeRegex(name)}=${escapeRegex(value)}(;.*|$)`, name);
+    return new HeaderMatch(
+      ValueMatchType.REGULAR_EXPRESSION,
+      'cookie',
+      `(^|.*;\\s*)${escapeRegex(name)}=${escapeRegex(value)}(;.*|$)`,
+      name,
+    );
   }
 
   private constructor(
@@ -101,9 +114,18 @@ export class HeaderMatch {
   /** Validates the match (path-less error; routes wrap it with `atScope`) and returns its wire form. @internal */
   public _toKube(): RenderedValueMatch {
     if (this.cookieName !== undefined && !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(this.cookieName)) {
-      throw new MeshValidationError(`cookie name must be an RFC 6265 token, got '${this.cookieName}'; pass a name such as 'beta'`);
+      throw new MeshValidationError(
+        `cookie name must be an RFC 6265 token, got '${this.cookieName}'; pass a name such as 'beta'`,
+      );
     }
-    return renderValueMatch('header', this.type, this.name, this.value, HTTP['spec.rules[].matches[].headers[].name'], HTTP['spec.rules[].matches[].headers[].value']);
+    return renderValueMatch(
+      'header',
+      this.type,
+      this.name,
+      this.value,
+      HTTP['spec.rules[].matches[].headers[].name'],
+      HTTP['spec.rules[].matches[].headers[].value'],
+    );
   }
 }
 
@@ -122,12 +144,22 @@ export class QueryParamMatch {
     return new QueryParamMatch(ValueMatchType.REGULAR_EXPRESSION, name, pattern);
   }
 
-  private constructor(public readonly type: ValueMatchType, public readonly name: string, public readonly value: string) {}
+  private constructor(
+    public readonly type: ValueMatchType,
+    public readonly name: string,
+    public readonly value: string,
+  ) {}
 
   /** Validates the match (path-less error; routes wrap it with `atScope`) and returns its wire form. @internal */
   public _toKube(): RenderedValueMatch {
-    return renderValueMatch('query parameter', this.type, this.name, this.value,
-      HTTP['spec.rules[].matches[].queryParams[].name'], HTTP['spec.rules[].matches[].queryParams[].value']);
+    return renderValueMatch(
+      'query parameter',
+      this.type,
+      this.name,
+      this.value,
+      HTTP['spec.rules[].matches[].queryParams[].name'],
+      HTTP['spec.rules[].matches[].queryParams[].value'],
+    );
   }
 }
 
@@ -184,11 +216,19 @@ function checkPath(type: PathMatchType, path: string): void {
 }
 
 function renderValueMatch(
-  what: string, type: ValueMatchType, name: string, value: string, nameLimits: StringLimits, valueLimits: StringLimits,
+  what: string,
+  type: ValueMatchType,
+  name: string,
+  value: string,
+  nameLimits: StringLimits,
+  valueLimits: StringLimits,
 ): RenderedValueMatch {
   validateEnum(`${what} match type`, type, Object.values(ValueMatchType));
   validateString(`${what} name`, name, nameLimits, NAME_FIX);
-  const fix = type === ValueMatchType.REGULAR_EXPRESSION ? 'pass an RE2 pattern' : 'pass a non-empty value, or match with a regular expression';
+  const fix =
+    type === ValueMatchType.REGULAR_EXPRESSION
+      ? 'pass an RE2 pattern'
+      : 'pass a non-empty value, or match with a regular expression';
   validateString(`${what} '${name}' ${type === ValueMatchType.EXACT ? 'value' : 'pattern'}`, value, valueLimits, fix);
   if (type === ValueMatchType.REGULAR_EXPRESSION) {
     validateRe2(`${what} '${name}' pattern`, value, "escape special characters, e.g. '\\[' for a literal '['");

@@ -99,14 +99,22 @@ export class ParentRef {
     const g = this.gatewayRef!;
     if (g.listeners.length > 0) checkAttachment(g, g.listeners, this.sectionName, kind, routeNamespace, hostnames);
     return {
-      group: 'gateway.networking.k8s.io', kind: 'Gateway', name: g.name,
-      namespace: g.namespace !== routeNamespace ? g.namespace : undefined, sectionName: this.sectionName,
+      group: 'gateway.networking.k8s.io',
+      kind: 'Gateway',
+      name: g.name,
+      namespace: g.namespace !== routeNamespace ? g.namespace : undefined,
+      sectionName: this.sectionName,
     };
   }
 }
 
 function checkAttachment(
-  g: IGateway, listeners: readonly Listener[], sectionName: string | undefined, kind: string, routeNamespace: string, hostnames: readonly string[],
+  g: IGateway,
+  listeners: readonly Listener[],
+  sectionName: string | undefined,
+  kind: string,
+  routeNamespace: string,
+  hostnames: readonly string[],
 ): void {
   const candidates = sectionName ? listeners.filter((l) => l.name === sectionName) : [...listeners];
   if (sectionName && candidates.length === 0) {
@@ -127,11 +135,19 @@ function checkAttachment(
   }
 }
 
-function attachProblem(l: Listener, gatewayNamespace: string, kind: string, routeNamespace: string, hostnames: readonly string[]): string | undefined {
+function attachProblem(
+  l: Listener,
+  gatewayNamespace: string,
+  kind: string,
+  routeNamespace: string,
+  hostnames: readonly string[],
+): string | undefined {
   if (!l.routeKinds.includes(kind)) {
     return `${l.protocol} listeners take ${l.routeKinds.join('/')}, not ${kind}`;
   }
-  const admitted = l.options.allowedRoutes ? l.options.allowedRoutes._admits(gatewayNamespace, routeNamespace) : routeNamespace === gatewayNamespace;
+  const admitted = l.options.allowedRoutes
+    ? l.options.allowedRoutes._admits(gatewayNamespace, routeNamespace)
+    : routeNamespace === gatewayNamespace;
   if (!admitted) {
     return `allows routes from namespace '${gatewayNamespace}' only (allowedRoutes Same), route is in '${routeNamespace}'`;
   }

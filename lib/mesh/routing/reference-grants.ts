@@ -30,7 +30,9 @@ const MAX_FROM = CRD_LIMITS.ReferenceGrant['spec.from'].maxItems;
 const MAX_TO = CRD_LIMITS.ReferenceGrant['spec.to'].maxItems;
 
 function sortedUnique<T>(xs: readonly T[], key: (x: T) => string): T[] {
-  return [...new Map(xs.map((x) => [key(x), x])).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, x]) => x);
+  return [...new Map(xs.map((x) => [key(x), x])).entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, x]) => x);
 }
 
 function fromOf(requests: readonly GrantRequest[]): GrantFrom[] {
@@ -41,7 +43,10 @@ function fromOf(requests: readonly GrantRequest[]): GrantFrom[] {
 }
 
 function toOf(requests: readonly GrantRequest[]): GrantTo[] {
-  return sortedUnique(requests.map((r) => ({ group: '', kind: r.toKind, name: r.toName })), (t) => `${t.kind}/${t.name}`);
+  return sortedUnique(
+    requests.map((r) => ({ group: '', kind: r.toKind, name: r.toName })),
+    (t) => `${t.kind}/${t.name}`,
+  );
 }
 
 function chunks<T>(xs: readonly T[], size: number): T[][] {
@@ -52,7 +57,9 @@ function chunks<T>(xs: readonly T[], size: number): T[][] {
 
 /** How many ReferenceGrants the requests for one namespace need: one per (from chunk, to chunk) of 16 entries. */
 export function referenceGrantCount(requests: readonly GrantRequest[]): number {
-  return Math.max(1, Math.ceil(fromOf(requests).length / MAX_FROM)) * Math.max(1, Math.ceil(toOf(requests).length / MAX_TO));
+  return (
+    Math.max(1, Math.ceil(fromOf(requests).length / MAX_FROM)) * Math.max(1, Math.ceil(toOf(requests).length / MAX_TO))
+  );
 }
 
 /**

@@ -44,23 +44,31 @@ export function renderRetry(what: string, retry: HttpRouteRetry): gwx.HttpRouteS
   let codes: number[] | undefined;
   if (retry.codes !== undefined) {
     if (retry.codes.length === 0) {
-      throw new MeshValidationError(`${what}: retry.codes is empty; omit codes to retry on connection errors only, or list e.g. [502, 503]`);
+      throw new MeshValidationError(
+        `${what}: retry.codes is empty; omit codes to retry on connection errors only, or list e.g. [502, 503]`,
+      );
     }
     for (const c of retry.codes) {
       rejectNumberToken(`${what}: retry.codes entry`, c);
       if (!Number.isInteger(c) || c < 400 || c > 599) {
-        throw new MeshValidationError(`${what}: retry.codes must be HTTP status codes from 400 to 599, got ${c}; pass e.g. 503`);
+        throw new MeshValidationError(
+          `${what}: retry.codes must be HTTP status codes from 400 to 599, got ${c}; pass e.g. 503`,
+        );
       }
     }
     const dup = retry.codes.find((c, i) => retry.codes!.indexOf(c) !== i);
     if (dup !== undefined) {
-      throw new MeshValidationError(`${what}: retry.codes lists ${dup} twice (the field is a set); list each code once`);
+      throw new MeshValidationError(
+        `${what}: retry.codes lists ${dup} twice (the field is a set); list each code once`,
+      );
     }
     codes = [...retry.codes].sort((a, b) => a - b);
   }
   if (retry.attempts !== undefined) rejectNumberToken(`${what}: retry.attempts`, retry.attempts);
   if (retry.attempts !== undefined && (!Number.isInteger(retry.attempts) || retry.attempts < 1)) {
-    throw new MeshValidationError(`${what}: retry.attempts must be a whole number of at least 1, got ${retry.attempts}; pass e.g. 2, or drop retry`);
+    throw new MeshValidationError(
+      `${what}: retry.attempts must be a whole number of at least 1, got ${retry.attempts}; pass e.g. 2, or drop retry`,
+    );
   }
   return {
     codes,
@@ -86,7 +94,7 @@ export function requireRetrySupport(profile: CiliumProfile): void {
   if (!gatewayApiSupports(profile, GatewayApiFeature.HTTP_ROUTE_RETRY)) {
     throw new MeshValidationError(
       'HTTPRoute retry is in the experimental channel only in Gateway API v1.6.1 (standard from v1.7.0), but this ' +
-        "install has the standard-channel CRDs; install the experimental CRDs with gatewayApiCrds: { channel: " +
+        'install has the standard-channel CRDs; install the experimental CRDs with gatewayApiCrds: { channel: ' +
         'GatewayApiChannel.EXPERIMENTAL } on the Cilium construct (or pass chainingProfile({ gatewayApiChannel: ' +
         'GatewayApiChannel.EXPERIMENTAL }) for a cluster installed elsewhere), or drop retry',
     );
@@ -94,7 +102,13 @@ export function requireRetrySupport(profile: CiliumProfile): void {
 }
 
 /** `T` with every string enum widened to `string`: the JSON shape, independent of which module declared the enum. */
-type Widened<T> = T extends string ? string : T extends readonly (infer U)[] ? Widened<U>[] : T extends object ? { [K in keyof T]: Widened<T[K]> } : T;
+type Widened<T> = T extends string
+  ? string
+  : T extends readonly (infer U)[]
+    ? Widened<U>[]
+    : T extends object
+      ? { [K in keyof T]: Widened<T[K]> }
+      : T;
 
 /**
  * The experimental-channel spec of a route rendered with the standard bindings, plus each rule's `retry`. The

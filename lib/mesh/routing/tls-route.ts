@@ -45,19 +45,41 @@ export class TlsRoute extends Construct {
     this.namespace = namespace;
     this.name = name;
     const spec = atScope(this, () => {
-      validateCount('TLSRoute SNI hostnames', props.hostnames.length, { ...CRD_LIMITS.TLSRoute['spec.hostnames'], minItems: 1 }, "pass e.g. ['db.example.com']");
+      validateCount(
+        'TLSRoute SNI hostnames',
+        props.hostnames.length,
+        { ...CRD_LIMITS.TLSRoute['spec.hostnames'], minItems: 1 },
+        "pass e.g. ['db.example.com']",
+      );
       const hostnames = props.hostnames.map((h) => validateHostname('TLSRoute hostname', h));
       if (props.parentRefs.length < 1 || props.parentRefs.some((p) => p.isService)) {
-        throw new MeshValidationError('a TLSRoute attaches to Gateways only (TLS passthrough listeners); pass ParentRef.gateway(...)');
+        throw new MeshValidationError(
+          'a TLSRoute attaches to Gateways only (TLS passthrough listeners); pass ParentRef.gateway(...)',
+        );
       }
       const noTlsRoute = gatewayApiUnsupportedReason(profile, GatewayApiFeature.TLS_ROUTE);
       if (noTlsRoute) {
-        throw new MeshValidationError(`${noTlsRoute}; install the experimental-channel CRDs (gatewayApiCrds: { channel: ` +
-          'GatewayApiChannel.EXPERIMENTAL } on the Cilium construct) or use Cilium 1.20');
+        throw new MeshValidationError(
+          `${noTlsRoute}; install the experimental-channel CRDs (gatewayApiCrds: { channel: ` +
+            'GatewayApiChannel.EXPERIMENTAL } on the Cilium construct) or use Cilium 1.20',
+        );
       }
-      validateCount('TLSRoute backendRefs', props.backendRefs.length, { ...CRD_LIMITS.TLSRoute['spec.rules[].backendRefs'], minItems: 1 }, 'pass backendRefs');
-      validateCount('TLSRoute parentRefs', props.parentRefs.length, CRD_LIMITS.TLSRoute['spec.parentRefs'], 'attach to fewer Gateways');
-      validateWeights('TLSRoute', props.backendRefs.map((b) => b.weight ?? 1));
+      validateCount(
+        'TLSRoute backendRefs',
+        props.backendRefs.length,
+        { ...CRD_LIMITS.TLSRoute['spec.rules[].backendRefs'], minItems: 1 },
+        'pass backendRefs',
+      );
+      validateCount(
+        'TLSRoute parentRefs',
+        props.parentRefs.length,
+        CRD_LIMITS.TLSRoute['spec.parentRefs'],
+        'attach to fewer Gateways',
+      );
+      validateWeights(
+        'TLSRoute',
+        props.backendRefs.map((b) => b.weight ?? 1),
+      );
       const ctx = routeContext(this, 'TLSRoute', this.namespace);
       return {
         parentRefs: props.parentRefs.map((p) => p._toKube('TLSRoute', this.namespace, hostnames)),

@@ -16,7 +16,9 @@ const HOST_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export function validateHostname(what: string, hostname: string, allowWildcard = true): string {
   const fix = "pass a DNS name such as 'api.example.com'" + (allowWildcard ? " or '*.example.com'" : '');
   if (hostname.includes(':')) {
-    throw new MeshValidationError(`${what} must not contain a port, got '${hostname}'; ${fix} (ports belong on the listener)`);
+    throw new MeshValidationError(
+      `${what} must not contain a port, got '${hostname}'; ${fix} (ports belong on the listener)`,
+    );
   }
   const labels = hostname.split('.');
   const wildcard = labels[0] === '*';
@@ -44,7 +46,9 @@ export function validateWeights(what: string, weights: readonly number[]): void 
   for (const w of weights) {
     rejectNumberToken(`${what}: backend weight`, w);
     if (!Number.isInteger(w) || w < 0 || w > 1_000_000) {
-      throw new MeshValidationError(`${what}: backend weight must be a whole number from 0 to 1000000, got ${w}; pass e.g. 90 and 10`);
+      throw new MeshValidationError(
+        `${what}: backend weight must be a whole number from 0 to 1000000, got ${w}; pass e.g. 90 and 10`,
+      );
     }
   }
   if (weights.length > 0 && weights.every((w) => w === 0)) {
@@ -57,7 +61,8 @@ export function validateWeights(what: string, weights: readonly number[]): void 
 /** Does a route hostname intersect a listener hostname (Gateway API hostname matching, wildcards included)? */
 export function hostnamesIntersect(listener: string | undefined, route: string): boolean {
   if (listener === undefined) return true;
-  const covers = (wild: string, host: string) => wild.startsWith('*.') && host.endsWith(wild.slice(1)) && host.length > wild.length - 1;
+  const covers = (wild: string, host: string) =>
+    wild.startsWith('*.') && host.endsWith(wild.slice(1)) && host.length > wild.length - 1;
   return listener === route || covers(listener, route) || covers(route, listener);
 }
 
@@ -95,8 +100,14 @@ export function findShadowedMatches(earlier: readonly RuleMatches[], rule: RuleM
         const ep = em.path ?? { type: PathMatchType.PATH_PREFIX, value: '/' };
         const p = m.path ?? { type: PathMatchType.PATH_PREFIX, value: '/' };
         if (ep.type === p.type && ep.value === p.value) {
-          out.push(`rule ${rule.index} match ${p.type} '${p.value}' repeats rule ${e.index}, which wins ties, so it never matches`);
-        } else if (ep.type === PathMatchType.REGULAR_EXPRESSION && p.type === PathMatchType.PATH_PREFIX && regexCovers(ep.value, p.value)) {
+          out.push(
+            `rule ${rule.index} match ${p.type} '${p.value}' repeats rule ${e.index}, which wins ties, so it never matches`,
+          );
+        } else if (
+          ep.type === PathMatchType.REGULAR_EXPRESSION &&
+          p.type === PathMatchType.PATH_PREFIX &&
+          regexCovers(ep.value, p.value)
+        ) {
           out.push(
             `rule ${rule.index} match PathPrefix '${p.value}' is shadowed by rule ${e.index} RegularExpression '${ep.value}': ` +
               'Cilium sorts Exact > RegularExpression > PathPrefix (cilium/cilium#28852, #29381), so the regex takes these requests',

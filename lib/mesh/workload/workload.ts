@@ -87,7 +87,12 @@ export interface ServiceAccountAttributes {
  */
 export class Workload extends Construct implements IPolicySubject {
   /** Pods of a cdk8s-plus Service: its selector, namespace and target ports. Read when called. */
-  public static fromService(scope: Construct, id: string, service: kplus.Service, options: WorkloadFromResourceOptions = {}): Workload {
+  public static fromService(
+    scope: Construct,
+    id: string,
+    service: kplus.Service,
+    options: WorkloadFromResourceOptions = {},
+  ): Workload {
     const spec = (ApiObject.of(service).toJson() as { spec?: { selector?: Record<string, string> } }).spec;
     const ports = service.ports.map((p) => portOf(p.targetPort ?? p.port, p.protocol));
     return new Workload(scope, id, {
@@ -99,8 +104,12 @@ export class Workload extends Construct implements IPolicySubject {
   }
 
   /** Pods of a cdk8s-plus Deployment: its matchLabels, namespace and container ports. Read when called. */
-  public static fromDeployment(scope: Construct, id: string, deployment: kplus.Deployment,
-    options: WorkloadFromResourceOptions = {}): Workload {
+  public static fromDeployment(
+    scope: Construct,
+    id: string,
+    deployment: kplus.Deployment,
+    options: WorkloadFromResourceOptions = {},
+  ): Workload {
     const ports = deployment.containers.flatMap((c) => c.ports.map((p) => portOf(p.number, p.protocol)));
     return new Workload(scope, id, {
       namespace: namespaceOf(scope, id, deployment.metadata.namespace, options, 'Deployment'),
@@ -117,7 +126,10 @@ export class Workload extends Construct implements IPolicySubject {
 
   /** A workload defined elsewhere, by name label (default `app.kubernetes.io/name`). */
   public static fromName(scope: Construct, id: string, attrs: WorkloadNameAttributes): Workload {
-    return new Workload(scope, id, { namespace: attrs.namespace, labels: { [attrs.nameLabel ?? 'app.kubernetes.io/name']: attrs.name } });
+    return new Workload(scope, id, {
+      namespace: attrs.namespace,
+      labels: { [attrs.nameLabel ?? 'app.kubernetes.io/name']: attrs.name },
+    });
   }
 
   /** Every pod of a namespace, explicitly (an empty selector is refused elsewhere). */
@@ -154,7 +166,10 @@ export class Workload extends Construct implements IPolicySubject {
       );
     }
     if (Object.keys(this.labels).some((k) => k === NAMESPACE_LABEL)) {
-      throw new MeshValidationError(`workload labels must not contain '${NAMESPACE_LABEL}'; pass the namespace in 'namespace'`, this);
+      throw new MeshValidationError(
+        `workload labels must not contain '${NAMESPACE_LABEL}'; pass the namespace in 'namespace'`,
+        this,
+      );
     }
     this.ports = sortPorts(props.ports ?? []);
     atScope(this, () => this.ports.forEach((p) => p._toKube()));
@@ -223,9 +238,13 @@ const ALL_IN_NAMESPACE = new WeakSet<WorkloadProps>();
 function checkService(service: WorkloadService): WorkloadService {
   const name = validateDnsLabel('workload Service name', service.name);
   if (service.ports.length === 0) {
-    throw new MeshValidationError(`workload Service '${name}' needs at least one port; pass the Service's ports, e.g. ports: [80]`);
+    throw new MeshValidationError(
+      `workload Service '${name}' needs at least one port; pass the Service's ports, e.g. ports: [80]`,
+    );
   }
-  const ports = [...new Set(service.ports.map((p) => validatePort(`workload Service '${name}' port`, p)))].sort((a, b) => a - b);
+  const ports = [...new Set(service.ports.map((p) => validatePort(`workload Service '${name}' port`, p)))].sort(
+    (a, b) => a - b,
+  );
   return { name, ports };
 }
 
@@ -241,7 +260,13 @@ function portOf(port: number, protocol?: kplus.Protocol): Port {
   }
 }
 
-function namespaceOf(scope: Construct, id: string, ns: string | undefined, options: WorkloadFromResourceOptions, kind: string): string {
+function namespaceOf(
+  scope: Construct,
+  id: string,
+  ns: string | undefined,
+  options: WorkloadFromResourceOptions,
+  kind: string,
+): string {
   const out = options.namespace ?? ns;
   if (out === undefined) {
     throw new MeshValidationError(

@@ -11,7 +11,8 @@ const REQUIRED = ['api', 'audit', 'authenticator', 'controllerManager', 'schedul
  */
 export function eksControlPlaneLogs(node: CfnResource): NagRuleResult {
   if (node.cfnResourceType !== 'AWS::EKS::Cluster') return NagRuleCompliance.NOT_APPLICABLE;
-  const logging = templateProperties(node).Logging as { ClusterLogging?: { EnabledTypes?: Array<{ Type?: unknown }> } } | undefined;
+  const logging = templateProperties(node).Logging as
+    { ClusterLogging?: { EnabledTypes?: Array<{ Type?: unknown }> } } | undefined;
   const enabled = new Set((logging?.ClusterLogging?.EnabledTypes ?? []).map((t) => t.Type));
   const missing = REQUIRED.filter((t) => !enabled.has(t));
   return missing.length === 0 ? NagRuleCompliance.COMPLIANT : missing.map((t) => `LogExport::${t}`);

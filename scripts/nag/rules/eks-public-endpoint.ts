@@ -4,8 +4,9 @@ import { endpointOpenToWorld } from '../../../lib/cluster/endpoint';
 
 /** The resource's CloudFormation properties as they will be written (PascalCase, tokens resolved). */
 export function templateProperties(node: CfnResource): Record<string, unknown> {
-  const rendered = Stack.of(node).resolve((node as unknown as { _toCloudFormation(): object })._toCloudFormation()) as
-    { Resources: Record<string, { Properties?: Record<string, unknown> }> };
+  const rendered = Stack.of(node).resolve((node as unknown as { _toCloudFormation(): object })._toCloudFormation()) as {
+    Resources: Record<string, { Properties?: Record<string, unknown> }>;
+  };
   return Object.values(rendered.Resources)[0]?.Properties ?? {};
 }
 
@@ -19,7 +20,10 @@ export function templateProperties(node: CfnResource): Record<string, unknown> {
 export function eksPublicEndpoint(node: CfnResource): NagRuleResult {
   if (node.cfnResourceType !== 'AWS::EKS::Cluster') return NagRuleCompliance.NOT_APPLICABLE;
   const cfg = (templateProperties(node).ResourcesVpcConfig ?? {}) as Record<string, unknown>;
-  const open = endpointOpenToWorld({ endpointPublicAccess: cfg.EndpointPublicAccess, publicAccessCidrs: cfg.PublicAccessCidrs });
+  const open = endpointOpenToWorld({
+    endpointPublicAccess: cfg.EndpointPublicAccess,
+    publicAccessCidrs: cfg.PublicAccessCidrs,
+  });
   if (open === undefined) throw new Error('EndpointPublicAccess or PublicAccessCidrs is a token');
   return open ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
 }

@@ -13,8 +13,21 @@ import { EastWestStack } from '../../../examples/east-west';
 import { ZeroTrustStack } from '../../../examples/zero-trust';
 import { main } from '../../../lib/mesh/delivery/cli/deliver';
 import {
-  create, deliverAssembly, errorOf, installCrds, k, KUBECONFIG, KUBECTL, meshOf, names, policy, remove,
-  startDeliveryServer, stopDeliveryServer, synth, update,
+  create,
+  deliverAssembly,
+  errorOf,
+  installCrds,
+  k,
+  KUBECONFIG,
+  KUBECTL,
+  meshOf,
+  names,
+  policy,
+  remove,
+  startDeliveryServer,
+  stopDeliveryServer,
+  synth,
+  update,
 } from './util';
 
 const PARENTS = 'meshdeliveries.cdk-cilium-mesh.io';
@@ -30,7 +43,11 @@ afterAll(() => {
 function cli(...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = main(['deliver', ...args, '--kubectl', KUBECTL], (l) => out.push(l), (l) => err.push(l));
+  const code = main(
+    ['deliver', ...args, '--kubectl', KUBECTL],
+    (l) => out.push(l),
+    (l) => err.push(l),
+  );
   return { code, out, err };
 }
 
@@ -44,20 +61,33 @@ function exampleAssembly(build: (app: cdk.App) => void): string {
 
 describe('guarantee 1: namespaces', () => {
   test.each([
-    ['zero-trust', (app: cdk.App) => new ZeroTrustStack(app, 'CiliumMeshZeroTrust'), 'shop', 'ciliumnetworkpolicies', 5],
+    [
+      'zero-trust',
+      (app: cdk.App) => new ZeroTrustStack(app, 'CiliumMeshZeroTrust'),
+      'shop',
+      'ciliumnetworkpolicies',
+      5,
+    ],
     ['canary', (app: cdk.App) => new CanaryStack(app, 'CiliumMeshCanary'), 'shop', 'services,gateways,httproutes', 5],
     ['east-west', (app: cdk.App) => new EastWestStack(app, 'CiliumMeshEastWest'), 'bookinfo', 'services,httproutes', 4],
-  ])('the %s example deploys on a fresh cluster: its namespace is created first, and goes with it', (_n, build, ns, kinds, count) => {
-    const assembly = exampleAssembly(build);
-    const r = cli(assembly, '--kubeconfig', KUBECONFIG);
-    expect(r.err).toEqual([]);
-    expect(r.code).toBe(0);
-    expect(r.out[r.out.length - 1]).toBe(`deliver: ${count + 1} created, 0 updated, 0 pruned, 0 unchanged, 0 drift corrected`);
-    expect(k('get', 'namespace', ns, '-o', 'jsonpath={.metadata.labels.app\\.kubernetes\\.io/managed-by}')).toBe('cdk-cilium-mesh');
-    expect(names(kinds, ns)).toHaveLength(count);
-    expect(remove(assembly, { timeoutSeconds: 120 }).Deleted).toBe(count + 1);
-    expect(k('get', 'namespace', ns, '--ignore-not-found', '-o', 'name')).toBe('');
-  });
+  ])(
+    'the %s example deploys on a fresh cluster: its namespace is created first, and goes with it',
+    (_n, build, ns, kinds, count) => {
+      const assembly = exampleAssembly(build);
+      const r = cli(assembly, '--kubeconfig', KUBECONFIG);
+      expect(r.err).toEqual([]);
+      expect(r.code).toBe(0);
+      expect(r.out[r.out.length - 1]).toBe(
+        `deliver: ${count + 1} created, 0 updated, 0 pruned, 0 unchanged, 0 drift corrected`,
+      );
+      expect(k('get', 'namespace', ns, '-o', 'jsonpath={.metadata.labels.app\\.kubernetes\\.io/managed-by}')).toBe(
+        'cdk-cilium-mesh',
+      );
+      expect(names(kinds, ns)).toHaveLength(count);
+      expect(remove(assembly, { timeoutSeconds: 120 }).Deleted).toBe(count + 1);
+      expect(k('get', 'namespace', ns, '--ignore-not-found', '-o', 'name')).toBe('');
+    },
+  );
 
   test('an existing namespace declared in existingNamespaces is used, never created, adopted or deleted', () => {
     k('create', 'namespace', 'g1-existing');
@@ -72,7 +102,10 @@ describe('guarantee 1: namespaces', () => {
 describe('guarantee 2: no silent takeover', () => {
   test('an existing object that is not ours fails the deploy, naming it and its field manager; adopt takes it over', () => {
     k('create', 'namespace', 'g2');
-    const hand = JSON.stringify({ ...policy('hand', 'g2', 9999), metadata: { name: 'hand', namespace: 'g2', labels: { team: 'x' } } });
+    const hand = JSON.stringify({
+      ...policy('hand', 'g2', 9999),
+      metadata: { name: 'hand', namespace: 'g2', labels: { team: 'x' } },
+    });
     spawnApply(hand);
     const objects = [policy('hand', 'g2', 80), policy('other', 'g2')];
     const assembly = synth(objects, { existingNamespaces: ['g2'] });
@@ -83,21 +116,29 @@ describe('guarantee 2: no silent takeover', () => {
       /^deliver: error: Mesh\/Delivery: CiliumNetworkPolicy g2\/hand \(cilium.io\) exists and is managed by kubectl-client-side-apply, not this mesh \(Mesh\/Delivery\); nothing was changed\. .*set adopt: true/,
     );
     // nothing changed: the object keeps its spec, the other object was not created, no ApplySet parent was made
-    expect(k('get', 'cnp', 'hand', '-n', 'g2', '-o', 'jsonpath={.spec.ingress[0].toPorts[0].ports[0].port}')).toBe('9999');
+    expect(k('get', 'cnp', 'hand', '-n', 'g2', '-o', 'jsonpath={.spec.ingress[0].toPorts[0].ports[0].port}')).toBe(
+      '9999',
+    );
     expect(names('cnp', 'g2')).toEqual(['ciliumnetworkpolicy.cilium.io/hand']);
     expect(k('get', PARENTS, '-o', 'name')).not.toContain(meshOf(assembly).logicalId.toLowerCase());
 
     const adopting = synth(objects, { existingNamespaces: ['g2'], adopt: true });
     const counts = deliverAssembly(adopting);
     expect(counts).toMatchObject({ Created: 1, Updated: 1, Adopted: 1 });
-    expect(k('get', 'cnp', 'hand', '-n', 'g2', '-o', 'jsonpath={.spec.ingress[0].toPorts[0].ports[0].port}')).toBe('80');
+    expect(k('get', 'cnp', 'hand', '-n', 'g2', '-o', 'jsonpath={.spec.ingress[0].toPorts[0].ports[0].port}')).toBe(
+      '80',
+    );
     remove(adopting, { timeoutSeconds: 60 });
   });
 });
 
 function spawnApply(json: string): void {
   const { spawnSync } = childProcess;
-  const r = spawnSync(KUBECTL, ['apply', '-f', '-'], { input: json, encoding: 'utf8', env: { ...process.env, KUBECONFIG } });
+  const r = spawnSync(KUBECTL, ['apply', '-f', '-'], {
+    input: json,
+    encoding: 'utf8',
+    env: { ...process.env, KUBECONFIG },
+  });
   if (r.status !== 0) throw new Error(r.stderr);
 }
 
@@ -122,23 +163,37 @@ describe('guarantee 3: unique ownership', () => {
 });
 
 describe('guarantee 4: all or nothing per deploy', () => {
-  const invalid = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'zz-invalid', namespace: 'g4' }, spec: {} };
+  const invalid = {
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name: 'zz-invalid', namespace: 'g4' },
+    spec: {},
+  };
 
   test('a failed Create leaves the cluster as it was: what it created is gone, what existed is untouched', () => {
     k('create', 'namespace', 'g4');
     spawnApply(JSON.stringify(policy('existing', 'g4', 7)));
-    const assembly = synth([policy('existing', 'g4', 8), policy('new', 'g4'), invalid], { existingNamespaces: ['g4'], adopt: true });
+    const assembly = synth([policy('existing', 'g4', 8), policy('new', 'g4'), invalid], {
+      existingNamespaces: ['g4'],
+      adopt: true,
+    });
     expect(errorOf(() => create(assembly))).toMatch(/The CiliumNetworkPolicy "zz-invalid" is invalid/);
     expect(names('cnp', 'g4')).toEqual(['ciliumnetworkpolicy.cilium.io/existing']);
     // the adopted object is given back: no member label (its spec was applied, see docs/delivery.md)
     expect(k('get', 'cnp', 'existing', '-n', 'g4', '-o', 'jsonpath={.metadata.labels}')).not.toMatch(/applyset/);
-    expect(k('get', PARENTS, '-o', 'jsonpath={.items[*].metadata.annotations.cdk-cilium-mesh\\.io/path}')).not.toMatch(/g4/);
+    expect(k('get', PARENTS, '-o', 'jsonpath={.items[*].metadata.annotations.cdk-cilium-mesh\\.io/path}')).not.toMatch(
+      /g4/,
+    );
   });
 
   test('a failed Update leaves exactly the previous objects after CloudFormation rollback', () => {
     const v1 = synth([policy('a', 'g4u'), policy('b', 'g4u')]);
     deliverAssembly(v1);
-    const v2 = synth([policy('a', 'g4u', 81), policy('c', 'g4u'), { ...invalid, metadata: { name: 'zz-invalid', namespace: 'g4u' } }]);
+    const v2 = synth([
+      policy('a', 'g4u', 81),
+      policy('c', 'g4u'),
+      { ...invalid, metadata: { name: 'zz-invalid', namespace: 'g4u' } },
+    ]);
     expect(errorOf(() => update(v2, v1))).toMatch(/"zz-invalid" is invalid/);
     // rollback: CloudFormation sends an Update back to the previous properties
     expect(update(v1, v2)).toMatchObject({ Pruned: 1 });
@@ -171,10 +226,21 @@ describe('guarantee 5: no drift', () => {
     const assembly = synth([policy('a', 'g5'), policy('b', 'g5'), policy('c', 'g5')]);
     deliverAssembly(assembly);
     k('delete', 'cnp', 'a', '-n', 'g5');
-    k('patch', 'cnp', 'b', '-n', 'g5', '--type=json', '-p', '[{"op":"replace","path":"/spec/ingress/0/toPorts/0/ports/0/port","value":"1"}]');
+    k(
+      'patch',
+      'cnp',
+      'b',
+      '-n',
+      'g5',
+      '--type=json',
+      '-p',
+      '[{"op":"replace","path":"/spec/ingress/0/toPorts/0/ports/0/port","value":"1"}]',
+    );
     const plan = cli(assembly, '--kubeconfig', KUBECONFIG, '--dry-run');
     expect(plan.out).toContain('  driftcorrect CiliumNetworkPolicy g5/a (cilium.io)');
-    expect(plan.out[plan.out.length - 1]).toBe('deliver: 0 created, 0 updated, 0 pruned, 2 unchanged, 2 drift corrected');
+    expect(plan.out[plan.out.length - 1]).toBe(
+      'deliver: 0 created, 0 updated, 0 pruned, 2 unchanged, 2 drift corrected',
+    );
     const r = cli(assembly, '--kubeconfig', KUBECONFIG);
     expect(r.out[r.out.length - 1]).toBe('deliver: 0 created, 0 updated, 0 pruned, 2 unchanged, 2 drift corrected');
     expect(names('cnp', 'g5')).toHaveLength(3);
@@ -186,18 +252,36 @@ describe('guarantee 5: no drift', () => {
 describe('guarantee 6: clean delete', () => {
   test('routes and Gateways go before Services and namespaces; a finalizer that stays is named, bounded', () => {
     const gw = {
-      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'gw', namespace: 'g6' },
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'gw', namespace: 'g6' },
       spec: { gatewayClassName: 'cilium', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
     };
     const route = {
-      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r', namespace: 'g6' },
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'r', namespace: 'g6' },
       spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'svc', port: 80 }] }] },
     };
-    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc', namespace: 'g6' }, spec: { ports: [{ port: 80 }] } };
+    const svc = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'svc', namespace: 'g6' },
+      spec: { ports: [{ port: 80 }] },
+    };
     const assembly = synth([svc, gw, route]);
     deliverAssembly(assembly);
     // what a load-balancer controller does: a finalizer that holds the Gateway until its NLB is gone
-    k('patch', 'gateway', 'gw', '-n', 'g6', '--type=merge', '-p', '{"metadata":{"finalizers":["example.com/load-balancer"]}}');
+    k(
+      'patch',
+      'gateway',
+      'gw',
+      '-n',
+      'g6',
+      '--type=merge',
+      '-p',
+      '{"metadata":{"finalizers":["example.com/load-balancer"]}}',
+    );
     const started = Date.now();
     expect(errorOf(() => remove(assembly, { timeoutSeconds: 25 }))).toMatch(
       /^Gateway g6\/gw \(gateway.networking.k8s.io\) still exist \d+s after deletion \(finalizers: example.com\/load-balancer;.*Nothing after them \(Services, namespaces\) was deleted/,
@@ -216,16 +300,34 @@ describe('guarantee 7: trust', () => {
   test('the narrowest identity that works: a ClusterRole for the delivered kinds, the parent type and namespaces', () => {
     // what an EKS access entry of type STANDARD maps to: a Kubernetes group, bound by RBAC (see docs/delivery.md)
     k('create', 'serviceaccount', 'mesh-delivery', '-n', 'kube-system');
-    spawnApply(JSON.stringify({
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'cdk-cilium-mesh-delivery' },
-      rules: [
-        { apiGroups: ['cilium.io'], resources: ['ciliumnetworkpolicies'], verbs: ['get', 'list', 'create', 'patch', 'delete'] },
-        { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'create', 'patch', 'delete'] },
-        { apiGroups: ['cdk-cilium-mesh.io'], resources: ['meshdeliveries'], verbs: ['get', 'list', 'create', 'patch', 'update', 'delete'] },
-        { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get', 'list'] },
-      ],
-    }));
-    k('create', 'clusterrolebinding', 'cdk-cilium-mesh-delivery', '--clusterrole=cdk-cilium-mesh-delivery', '--serviceaccount=kube-system:mesh-delivery');
+    spawnApply(
+      JSON.stringify({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: 'cdk-cilium-mesh-delivery' },
+        rules: [
+          {
+            apiGroups: ['cilium.io'],
+            resources: ['ciliumnetworkpolicies'],
+            verbs: ['get', 'list', 'create', 'patch', 'delete'],
+          },
+          { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'create', 'patch', 'delete'] },
+          {
+            apiGroups: ['cdk-cilium-mesh.io'],
+            resources: ['meshdeliveries'],
+            verbs: ['get', 'list', 'create', 'patch', 'update', 'delete'],
+          },
+          { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get', 'list'] },
+        ],
+      }),
+    );
+    k(
+      'create',
+      'clusterrolebinding',
+      'cdk-cilium-mesh-delivery',
+      '--clusterrole=cdk-cilium-mesh-delivery',
+      '--serviceaccount=kube-system:mesh-delivery',
+    );
     const token = k('create', 'token', 'mesh-delivery', '-n', 'kube-system').trim();
     const kubeconfig = path.join(os.tmpdir(), `narrow-${process.pid}.kubeconfig`);
     k('config', 'view', '--minify', '--flatten', '--raw', '-o', 'json');
@@ -244,19 +346,34 @@ describe('guarantee 8: membership tracked by a kubectl ApplySet', () => {
   test('the parent records the kinds and namespaces, members carry part-of, removal prunes, a copied label does not', () => {
     const v1 = synth([policy('a', 'g8'), policy('b', 'g8')]);
     deliverAssembly(v1);
-    const parent = JSON.parse(k('get', PARENTS, '-o', 'json')).items
-      .find((p: any) => p.metadata.annotations['cdk-cilium-mesh.io/stack-id'] === 'local:aws://111111111111/eu-west-1/Mesh' &&
-        p.metadata.annotations['applyset.kubernetes.io/additional-namespaces']?.includes('g8'));
+    const parent = JSON.parse(k('get', PARENTS, '-o', 'json')).items.find(
+      (p: any) =>
+        p.metadata.annotations['cdk-cilium-mesh.io/stack-id'] === 'local:aws://111111111111/eu-west-1/Mesh' &&
+        p.metadata.annotations['applyset.kubernetes.io/additional-namespaces']?.includes('g8'),
+    );
     expect(parent.metadata.labels['applyset.kubernetes.io/id']).toMatch(/^applyset-[A-Za-z0-9_-]{43}-v1$/);
-    expect(parent.metadata.annotations['applyset.kubernetes.io/contains-group-kinds']).toBe('CiliumNetworkPolicy.cilium.io,Namespace');
-    expect(k('get', 'cnp', 'a', '-n', 'g8', '-o', 'jsonpath={.metadata.labels.applyset\\.kubernetes\\.io/part-of}'))
-      .toBe(parent.metadata.labels['applyset.kubernetes.io/id']);
+    expect(parent.metadata.annotations['applyset.kubernetes.io/contains-group-kinds']).toBe(
+      'CiliumNetworkPolicy.cilium.io,Namespace',
+    );
+    expect(
+      k('get', 'cnp', 'a', '-n', 'g8', '-o', 'jsonpath={.metadata.labels.applyset\\.kubernetes\\.io/part-of}'),
+    ).toBe(parent.metadata.labels['applyset.kubernetes.io/id']);
 
     // someone copies the member label onto an object of theirs: it is not pruned, and the deploy says so
-    spawnApply(JSON.stringify({ ...policy('theirs', 'g8'), metadata: { name: 'theirs', namespace: 'g8',
-      labels: { 'applyset.kubernetes.io/part-of': parent.metadata.labels['applyset.kubernetes.io/id'] } } }));
+    spawnApply(
+      JSON.stringify({
+        ...policy('theirs', 'g8'),
+        metadata: {
+          name: 'theirs',
+          namespace: 'g8',
+          labels: { 'applyset.kubernetes.io/part-of': parent.metadata.labels['applyset.kubernetes.io/id'] },
+        },
+      }),
+    );
     const v2 = synth([policy('a', 'g8')]);
-    expect(errorOf(() => update(v2, v1))).toMatch(/^CiliumNetworkPolicy g8\/theirs \(cilium.io\) carries the ApplySet label of this mesh .* it is not pruned/);
+    expect(errorOf(() => update(v2, v1))).toMatch(
+      /^CiliumNetworkPolicy g8\/theirs \(cilium.io\) carries the ApplySet label of this mesh .* it is not pruned/,
+    );
     k('delete', 'cnp', 'theirs', '-n', 'g8');
     expect(update(v2, v1)).toMatchObject({ Pruned: 1, Unchanged: 2 });
     expect(names('cnp', 'g8')).toEqual(['ciliumnetworkpolicy.cilium.io/a']);
@@ -288,17 +405,38 @@ function unreachable(): string {
 describe('bad input', () => {
   test('each gives one line and a non-zero exit', () => {
     const assembly = synth([policy('a', 'bad')]);
-    const rejected = synth([policy('fine', 'bad-rejected'), { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy',
-      metadata: { name: 'x', namespace: 'bad-rejected' }, spec: {} }]);
-    const withoutCilium = synth([{ apiVersion: 'cilium.io/v2alpha1', kind: 'CiliumNoSuchKind', metadata: { name: 'x', namespace: 'bad' } }]);
+    const rejected = synth([
+      policy('fine', 'bad-rejected'),
+      {
+        apiVersion: 'cilium.io/v2',
+        kind: 'CiliumNetworkPolicy',
+        metadata: { name: 'x', namespace: 'bad-rejected' },
+        spec: {},
+      },
+    ]);
+    const withoutCilium = synth([
+      { apiVersion: 'cilium.io/v2alpha1', kind: 'CiliumNoSuchKind', metadata: { name: 'x', namespace: 'bad' } },
+    ]);
     const cases: [string[], RegExp][] = [
       [[path.join(os.tmpdir(), 'no-such-dir')], /is not a cloud assembly \(no manifest.json\)/],
       [[assembly, '--kubeconfig', '/no/such/file'], /kubeconfig \/no\/such\/file does not exist/],
       [[assembly, '--kubeconfig', KUBECONFIG, '--stack', 'Other'], /no stack Other in .*; stacks: Mesh/],
-      [[assembly, '--kubeconfig', unreachable()], /^deliver: error: Mesh\/Delivery: kubectl get .* failed: .*connection refused/],
-      [[rejected, '--kubeconfig', KUBECONFIG], /^deliver: error: Mesh\/Delivery: kubectl apply .* failed: The CiliumNetworkPolicy "x" is invalid: /],
-      [[withoutCilium, '--kubeconfig', KUBECONFIG], /does not serve cilium.io\/v2alpha1\/CiliumNoSuchKind: install its CRDs first/],
-      [[assembly, '--kubeconfig', KUBECONFIG, '--context', 'nope'], /^deliver: error: Mesh\/Delivery: kubeconfig \/.*: error: cannot locate context nope$/],
+      [
+        [assembly, '--kubeconfig', unreachable()],
+        /^deliver: error: Mesh\/Delivery: kubectl get .* failed: .*connection refused/,
+      ],
+      [
+        [rejected, '--kubeconfig', KUBECONFIG],
+        /^deliver: error: Mesh\/Delivery: kubectl apply .* failed: The CiliumNetworkPolicy "x" is invalid: /,
+      ],
+      [
+        [withoutCilium, '--kubeconfig', KUBECONFIG],
+        /does not serve cilium.io\/v2alpha1\/CiliumNoSuchKind: install its CRDs first/,
+      ],
+      [
+        [assembly, '--kubeconfig', KUBECONFIG, '--context', 'nope'],
+        /^deliver: error: Mesh\/Delivery: kubeconfig \/.*: error: cannot locate context nope$/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = cli(...args);
@@ -307,7 +445,9 @@ describe('bad input', () => {
       expect(r.err[0]).toMatch(message);
     }
     // the rejected delivery left nothing half-applied: what it created (its namespace, the valid policy) is gone
-    expect(k('get', 'namespace', 'bad-rejected', '--ignore-not-found', '-o', 'jsonpath={.status.phase}')).not.toBe('Active');
+    expect(k('get', 'namespace', 'bad-rejected', '--ignore-not-found', '-o', 'jsonpath={.status.phase}')).not.toBe(
+      'Active',
+    );
     expect(k('get', 'cnp', '-n', 'bad-rejected', '-o', 'name')).toBe('');
   });
 });

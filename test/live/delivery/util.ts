@@ -7,7 +7,13 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { ApiObject, App as K8sApp } from 'cdk8s';
 import { MeshDelivery, type MeshDeliveryOptions } from '../../../lib/mesh/delivery';
 import {
-  deliver, findMeshes, meshEvent, runEngine, type AssemblyMesh, type DeliverOptions, type DeliveryCounts,
+  deliver,
+  findMeshes,
+  meshEvent,
+  runEngine,
+  type AssemblyMesh,
+  type DeliverOptions,
+  type DeliveryCounts,
 } from '../../../lib/mesh/delivery/cli/deliver';
 import { ServiceMesh } from '../../../lib/mesh/service-mesh';
 import { KUBECTL, startServer, type LiveServer } from '../cluster';
@@ -33,7 +39,11 @@ export function stopDeliveryServer(): void {
 
 /** kubectl against the test server; throws with stderr on failure. */
 export function k(...args: string[]): string {
-  const r = spawnSync(KUBECTL, args, { encoding: 'utf8', env: { ...process.env, KUBECONFIG }, maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(KUBECTL, args, {
+    encoding: 'utf8',
+    env: { ...process.env, KUBECONFIG },
+    maxBuffer: 256 * 1024 * 1024,
+  });
   if (r.status !== 0) {
     throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
   }
@@ -48,15 +58,26 @@ export function names(kinds: string, namespace: string): string[] {
 /** Cilium v1.20 and Gateway API v1.6.1 (standard) CRDs, from ../shared/upstream. */
 export function installCrds(): void {
   k('apply', '--server-side', '--force-conflicts', '-f', path.join(SHARED, 'upstream', 'cilium', 'v1.20.0', 'crds'));
-  k('apply', '--server-side', '--force-conflicts', '-f', path.join(SHARED, 'upstream', 'gateway-api', 'v1.6.1', 'standard-install.yaml'));
+  k(
+    'apply',
+    '--server-side',
+    '--force-conflicts',
+    '-f',
+    path.join(SHARED, 'upstream', 'gateway-api', 'v1.6.1', 'standard-install.yaml'),
+  );
   k('wait', '--for=condition=Established', 'customresourcedefinitions', '--all', '--timeout=120s');
 }
 
 /** A CiliumNetworkPolicy the server accepts; `port` changes its spec. */
 export function policy(name: string, namespace: string, port = 80): Record<string, unknown> {
   return {
-    apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace },
-    spec: { endpointSelector: { matchLabels: { app: name } }, ingress: [{ toPorts: [{ ports: [{ port: String(port), protocol: 'TCP' }] }] }] },
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name, namespace },
+    spec: {
+      endpointSelector: { matchLabels: { app: name } },
+      ingress: [{ toPorts: [{ ports: [{ port: String(port), protocol: 'TCP' }] }] }],
+    },
   };
 }
 
@@ -73,9 +94,14 @@ let counter = 0;
 export function synth(objects: Record<string, unknown>[], { stackName, account, ...o }: SynthOptions = {}): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'live-delivery-'));
   const app = new cdk.App({ outdir });
-  const stack = new cdk.Stack(app, 'Mesh', { stackName, env: { account: account ?? '111111111111', region: 'eu-west-1' } });
+  const stack = new cdk.Stack(app, 'Mesh', {
+    stackName,
+    env: { account: account ?? '111111111111', region: 'eu-west-1' },
+  });
   const cluster = eks.Cluster.fromClusterAttributes(stack, 'Cluster', {
-    clusterName: 'test', clusterEndpoint: 'https://127.0.0.1', clusterCertificateAuthorityData: 'Q0E=',
+    clusterName: 'test',
+    clusterEndpoint: 'https://127.0.0.1',
+    clusterCertificateAuthorityData: 'Q0E=',
   });
   const mesh = new ServiceMesh(new K8sApp(), `mesh${++counter}`);
   objects.forEach((obj, i) => new ApiObject(mesh, `o${i}`, obj as any));
@@ -100,13 +126,20 @@ export function meshOf(assembly: string): AssemblyMesh {
 export function update(assembly: string, old: string, o: Partial<DeliverOptions> = {}): Record<string, any> {
   const mesh = meshOf(assembly);
   const before = meshOf(old);
-  const event = { ...meshEvent(mesh, 'Update'), PhysicalResourceId: 'x', OldResourceProperties: meshEvent(before).ResourceProperties };
+  const event = {
+    ...meshEvent(mesh, 'Update'),
+    PhysicalResourceId: 'x',
+    OldResourceProperties: meshEvent(before).ResourceProperties,
+  };
   return runEngine({ event, assets: { ...before.assets, ...mesh.assets } }, { ...OPTIONS, ...o });
 }
 
 export function remove(assembly: string, o: Partial<DeliverOptions> = {}): Record<string, any> {
   const mesh = meshOf(assembly);
-  return runEngine({ event: { ...meshEvent(mesh, 'Delete'), PhysicalResourceId: 'x' }, assets: mesh.assets }, { ...OPTIONS, ...o });
+  return runEngine(
+    { event: { ...meshEvent(mesh, 'Delete'), PhysicalResourceId: 'x' }, assets: mesh.assets },
+    { ...OPTIONS, ...o },
+  );
 }
 
 /** The engine's Create (what CloudFormation sends first), with options (e.g. a short time budget). */

@@ -8,16 +8,36 @@ import { main, summaryLine } from '../../../lib/mesh/delivery/cli/deliver';
 function cli(...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = main(args, (l) => out.push(l), (l) => err.push(l));
+  const code = main(
+    args,
+    (l) => out.push(l),
+    (l) => err.push(l),
+  );
   return { code, out, err };
 }
 
 describe('cdk-cilium-mesh', () => {
   test('usage errors exit 2 with one line', () => {
-    expect(cli('deploy', 'cdk.out')).toEqual({ code: 2, out: [], err: [expect.stringMatching(/^unknown command deploy; usage: cdk-cilium-mesh deliver <cdk.out dir>/)] });
-    expect(cli('deliver')).toEqual({ code: 2, out: [], err: [expect.stringMatching(/^deliver: error: pass one cdk.out directory/)] });
-    expect(cli('deliver', 'a', '--context')).toEqual({ code: 2, out: [], err: [expect.stringMatching(/^deliver: error: --context needs a value/)] });
-    expect(cli('deliver', 'a', '--force')).toEqual({ code: 2, out: [], err: [expect.stringMatching(/^deliver: error: unknown option --force/)] });
+    expect(cli('deploy', 'cdk.out')).toEqual({
+      code: 2,
+      out: [],
+      err: [expect.stringMatching(/^unknown command deploy; usage: cdk-cilium-mesh deliver <cdk.out dir>/)],
+    });
+    expect(cli('deliver')).toEqual({
+      code: 2,
+      out: [],
+      err: [expect.stringMatching(/^deliver: error: pass one cdk.out directory/)],
+    });
+    expect(cli('deliver', 'a', '--context')).toEqual({
+      code: 2,
+      out: [],
+      err: [expect.stringMatching(/^deliver: error: --context needs a value/)],
+    });
+    expect(cli('deliver', 'a', '--force')).toEqual({
+      code: 2,
+      out: [],
+      err: [expect.stringMatching(/^deliver: error: unknown option --force/)],
+    });
   });
 
   test('an assembly without meshes is one line and exit 1', () => {
@@ -27,12 +47,17 @@ describe('cdk-cilium-mesh', () => {
     app.synth();
     const r = cli('deliver', outdir);
     expect(r.code).toBe(1);
-    expect(r.err).toEqual([`deliver: error: no meshes in ${outdir}: no stack delivers a mesh; deliver one with cilium.addMesh(mesh) or new MeshDelivery(...) and synthesize again`]);
-    expect(cli('deliver', path.join(outdir, 'missing')).err[0]).toMatch(/is not a cloud assembly \(no manifest.json\); run cdk synth/);
+    expect(r.err).toEqual([
+      `deliver: error: no meshes in ${outdir}: no stack delivers a mesh; deliver one with cilium.addMesh(mesh) or new MeshDelivery(...) and synthesize again`,
+    ]);
+    expect(cli('deliver', path.join(outdir, 'missing')).err[0]).toMatch(
+      /is not a cloud assembly \(no manifest.json\); run cdk synth/,
+    );
   });
 
   test('the summary line', () => {
-    expect(summaryLine({ Created: 1, Updated: 2, Pruned: 3, Unchanged: 4, DriftCorrected: 5 }))
-      .toBe('deliver: 1 created, 2 updated, 3 pruned, 4 unchanged, 5 drift corrected');
+    expect(summaryLine({ Created: 1, Updated: 2, Pruned: 3, Unchanged: 4, DriftCorrected: 5 })).toBe(
+      'deliver: 1 created, 2 updated, 3 pruned, 4 unchanged, 5 drift corrected',
+    );
   });
 });

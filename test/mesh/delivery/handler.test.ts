@@ -15,7 +15,10 @@ test('handler unit tests (python3 -m unittest)', () => {
   if (unzip.status === 0) {
     env.REAL_KUBECTL = path.join(dir, 'kubectl', 'kubectl');
   }
-  const r = spawnSync('python3', ['-m', 'unittest', 'discover', '-v', '-s', __dirname, '-p', 'test_*.py'], { env, encoding: 'utf8' });
+  const r = spawnSync('python3', ['-m', 'unittest', 'discover', '-v', '-s', __dirname, '-p', 'test_*.py'], {
+    env,
+    encoding: 'utf8',
+  });
   fs.rmSync(dir, { recursive: true, force: true });
   expect(r.error).toBeUndefined();
   if (r.status !== 0) {

@@ -34,7 +34,10 @@ describe('MeshDelivery', () => {
       RetainOnDelete: 'false',
       Kinds: ['cilium.io/v2/CiliumNetworkPolicy', 'v1/Namespace'],
       Bucket: 'cdk-hnb659fds-assets-111111111111-eu-west-1',
-      Sources: d.plan.batches.map((b) => ({ Key: Match.stringLikeRegexp(`^[0-9a-f]{64}\\${suffix}$`), Sha256: b.sha256 })),
+      Sources: d.plan.batches.map((b) => ({
+        Key: Match.stringLikeRegexp(`^[0-9a-f]{64}\\${suffix}$`),
+        Sha256: b.sha256,
+      })),
     });
     // the custom resource neither carries the cluster nor waits an hour for a dead provider
     const props = Object.values(t.findResources('Custom::CiliumMeshObjects'))[0].Properties;
@@ -42,14 +45,25 @@ describe('MeshDelivery', () => {
     expect(Object.keys(props)).not.toContain('CertificateAuthorityData');
     expect(props.ServiceTimeout).toBe('1200');
     // the cluster and the readable batches are bound to the function at synthesis
-    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({
-      CLUSTER_NAME: 'prod', CLUSTER_ENDPOINT: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', CLUSTER_CA: 'Q0E=',
-      ASSET_BUCKET: 'cdk-hnb659fds-assets-111111111111-eu-west-1', ASSET_SUFFIXES: suffix,
-    }) } });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          CLUSTER_NAME: 'prod',
+          CLUSTER_ENDPOINT: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com',
+          CLUSTER_CA: 'Q0E=',
+          ASSET_BUCKET: 'cdk-hnb659fds-assets-111111111111-eu-west-1',
+          ASSET_SUFFIXES: suffix,
+        }),
+      },
+    });
     expect(d.owner).toMatch(/^c8[0-9a-f]{40}$/);
     // handler: Python 3.13 with the kubectl layer, cluster-admin access entry for its role
-    t.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'python3.13', Handler: 'index.handler', Timeout: 900,
-      Layers: Match.arrayWith([Match.objectLike({ Ref: Match.stringLikeRegexp('KubectlLayer') })]) });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'python3.13',
+      Handler: 'index.handler',
+      Timeout: 900,
+      Layers: Match.arrayWith([Match.objectLike({ Ref: Match.stringLikeRegexp('KubectlLayer') })]),
+    });
     t.hasResourceProperties('AWS::EKS::AccessEntry', {
       ClusterName: 'prod',
       AccessPolicies: [{ AccessScope: { Type: 'cluster' }, PolicyArn: Match.objectLike({}) }],
@@ -57,7 +71,8 @@ describe('MeshDelivery', () => {
     const cr = Object.values(t.findResources('Custom::CiliumMeshObjects'))[0];
     expect(JSON.stringify(cr.DependsOn)).toMatch(/Access/);
     // the role may read this delivery's batches and nothing else of the bucket
-    const reads = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement)
+    const reads = Object.values(t.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
       .filter((st) => JSON.stringify(st.Action).includes('s3:'));
     expect(reads).toHaveLength(1);
     expect(reads[0].Action).toBe('s3:GetObject');
@@ -68,27 +83,50 @@ describe('MeshDelivery', () => {
   test('a schedule re-applies the deployed mesh (drift correction), reading the template of its own stack', () => {
     const { stack, cluster, mesh } = setup();
     policy(mesh, 1);
-    const d = new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh], reconcileEvery: cdk.Duration.minutes(30) });
+    const d = new MeshDelivery(stack, 'Delivery', {
+      cluster,
+      charts: [mesh],
+      reconcileEvery: cdk.Duration.minutes(30),
+    });
     const t = Template.fromStack(stack);
     const logicalId = stack.getLogicalId(d.resource.node.defaultChild as cdk.CfnResource);
     t.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(30 minutes)',
-      Targets: [Match.objectLike({ Input: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(`"LogicalResourceId":"${logicalId}"`)])] } })],
+      Targets: [
+        Match.objectLike({
+          Input: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(`"LogicalResourceId":"${logicalId}"`)])] },
+        }),
+      ],
     });
-    const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
-    expect(statements).toContainEqual({ Action: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'], Effect: 'Allow', Resource: { Ref: 'AWS::StackId' } });
+    const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement,
+    );
+    expect(statements).toContainEqual({
+      Action: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'],
+      Effect: 'Allow',
+      Resource: { Ref: 'AWS::StackId' },
+    });
     const off = setup();
     policy(off.mesh, 1);
     new MeshDelivery(off.stack, 'Delivery', { cluster: off.cluster, charts: [off.mesh], reconcile: false });
     Template.fromStack(off.stack).resourceCountIs('AWS::Events::Rule', 0);
     const bad = setup();
-    expect(() => new MeshDelivery(bad.stack, 'D', { cluster: bad.cluster, charts: [bad.mesh], reconcileEvery: cdk.Duration.seconds(30) }))
-      .toThrow(/reconcileEvery must be a whole number of minutes, at least 5, got 30 seconds; use e.g. Duration.hours\(1\) \[at Stack\/D\]/);
+    expect(
+      () =>
+        new MeshDelivery(bad.stack, 'D', {
+          cluster: bad.cluster,
+          charts: [bad.mesh],
+          reconcileEvery: cdk.Duration.seconds(30),
+        }),
+    ).toThrow(
+      /reconcileEvery must be a whole number of minutes, at least 5, got 30 seconds; use e.g. Duration.hours\(1\) \[at Stack\/D\]/,
+    );
   });
 
   test('one object delivered to one cluster by two deliveries is refused; other clusters and other objects are fine', () => {
     const { app, stack, cluster, mesh } = setup();
-    const ns = (chart: Chart) => new ApiObject(chart, 'ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
+    const ns = (chart: Chart) =>
+      new ApiObject(chart, 'ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
     ns(mesh);
     policy(mesh, 1);
     const other = new ServiceMesh(new K8sApp(), 'other');
@@ -104,7 +142,9 @@ describe('MeshDelivery', () => {
     const second = new ServiceMesh(new K8sApp(), 'second');
     policy(second, 2);
     const elsewhere = eks.Cluster.fromClusterAttributes(fine.stack, 'Other', {
-      clusterName: 'stage', clusterEndpoint: 'https://DEF.gr7.eu-west-1.eks.amazonaws.com', clusterCertificateAuthorityData: 'Q0E=',
+      clusterName: 'stage',
+      clusterEndpoint: 'https://DEF.gr7.eu-west-1.eks.amazonaws.com',
+      clusterCertificateAuthorityData: 'Q0E=',
     });
     const third = new ServiceMesh(new K8sApp(), 'third');
     policy(third, 1); // same object as in fine.mesh, but another cluster
@@ -124,8 +164,12 @@ describe('MeshDelivery', () => {
     const a = new MeshDelivery(stack, 'A', { cluster, charts: [shop] });
     new MeshDelivery(stack, 'B', { cluster, charts: [other] });
     // the batch carries no namespace on the Namespace object
-    expect(JSON.parse(a.plan.batches[0].content).items).toEqual([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shared' } }]);
-    expect(() => app.synth()).toThrow(/^Namespace shared is also delivered to this cluster by Stack\/A; .* \[at Stack\/B\]$/);
+    expect(JSON.parse(a.plan.batches[0].content).items).toEqual([
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shared' } },
+    ]);
+    expect(() => app.synth()).toThrow(
+      /^Namespace shared is also delivered to this cluster by Stack\/A; .* \[at Stack\/B\]$/,
+    );
   });
 
   test('two meshes using one namespace: the second creating it too is refused, existingNamespaces resolves it', () => {
@@ -135,14 +179,21 @@ describe('MeshDelivery', () => {
     new ApiObject(other, 'p', { ...syntheticPolicy(1), metadata: { ...syntheticPolicy(1).metadata, name: 'other' } });
     new MeshDelivery(stack, 'A', { cluster, charts: [mesh] });
     new MeshDelivery(stack, 'B', { cluster, charts: [other] });
-    expect(() => app.synth()).toThrow(/^Namespace team-01 is also delivered to this cluster by Stack\/A; .* list it in existingNamespaces of the other, with dependsOn on the first delivery \[at Stack\/B\]$/);
+    expect(() => app.synth()).toThrow(
+      /^Namespace team-01 is also delivered to this cluster by Stack\/A; .* list it in existingNamespaces of the other, with dependsOn on the first delivery \[at Stack\/B\]$/,
+    );
 
     const ok = setup();
     policy(ok.mesh, 1);
     const second = new ServiceMesh(new K8sApp(), 'second');
     new ApiObject(second, 'p', { ...syntheticPolicy(1), metadata: { ...syntheticPolicy(1).metadata, name: 'other' } });
     const a = new MeshDelivery(ok.stack, 'A', { cluster: ok.cluster, charts: [ok.mesh] });
-    new MeshDelivery(ok.stack, 'B', { cluster: ok.cluster, charts: [second], existingNamespaces: ['team-01'], dependsOn: [a] });
+    new MeshDelivery(ok.stack, 'B', {
+      cluster: ok.cluster,
+      charts: [second],
+      existingNamespaces: ['team-01'],
+      dependsOn: [a],
+    });
     expect(Object.keys(Template.fromStack(ok.stack).findResources('Custom::CiliumMeshObjects'))).toHaveLength(2);
   });
 
@@ -152,9 +203,12 @@ describe('MeshDelivery', () => {
     const d = new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
     expect(d.plan.objectCount).toBe(2); // a preview does not freeze the set (the policy and its Namespace)
     for (let i = 2; i < 300; i++) policy(mesh, i);
-    const sources = Object.values(Template.fromStack(stack).findResources('Custom::CiliumMeshObjects'))[0].Properties.Sources;
+    const sources = Object.values(Template.fromStack(stack).findResources('Custom::CiliumMeshObjects'))[0].Properties
+      .Sources;
     expect(sources).toHaveLength(d.plan.batches.length);
-    expect(d.plan.objectCount).toBe(299 + new Set(Array.from({ length: 299 }, (_, i) => syntheticPolicy(i + 1).metadata.namespace)).size);
+    expect(d.plan.objectCount).toBe(
+      299 + new Set(Array.from({ length: 299 }, (_, i) => syntheticPolicy(i + 1).metadata.namespace)).size,
+    );
   });
 
   test('declaration order does not change the template', () => {
@@ -171,10 +225,15 @@ describe('MeshDelivery', () => {
   test('chart warnings are forwarded with the mesh construct path and their own id', () => {
     const { stack, cluster, mesh } = setup();
     const p = policy(mesh, 1);
-    cdk.Annotations.of(p).addWarningV2('cdk-cilium-mesh:l7InChaining', 'L7 rules are not supported in aws-cni chaining');
+    cdk.Annotations.of(p).addWarningV2(
+      'cdk-cilium-mesh:l7InChaining',
+      'L7 rules are not supported in aws-cni chaining',
+    );
     new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
-    Annotations.fromStack(stack).hasWarning('/Stack/Delivery',
-      'mesh/p1: L7 rules are not supported in aws-cni chaining [ack: cdk-cilium-mesh:l7InChaining]');
+    Annotations.fromStack(stack).hasWarning(
+      '/Stack/Delivery',
+      'mesh/p1: L7 rules are not supported in aws-cni chaining [ack: cdk-cilium-mesh:l7InChaining]',
+    );
   });
 
   test('one warning per kind: the same warning on many constructs is given once, naming the first paths', () => {
@@ -184,7 +243,9 @@ describe('MeshDelivery', () => {
     }
     cdk.Annotations.of(mesh).addWarning('no id');
     new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
-    const warnings = Annotations.fromStack(stack).findWarning('/Stack/Delivery', Match.anyValue()).map((w) => w.entry.data);
+    const warnings = Annotations.fromStack(stack)
+      .findWarning('/Stack/Delivery', Match.anyValue())
+      .map((w) => w.entry.data);
     expect(warnings).toEqual([
       'mesh/p0, mesh/p1, mesh/p10 and 47 more: L7 policy is unsupported [ack: cdk-cilium-mesh:l7Policy]',
       'mesh: no id [ack: cdk-cilium-mesh:meshWarning]',
@@ -197,11 +258,19 @@ describe('MeshDelivery', () => {
       cdk.Annotations.of(policy(mesh, i)).addWarningV2('cdk-cilium-mesh:shadowedRule', `rule ${i} is shadowed`);
     }
     new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
-    const warnings = Annotations.fromStack(stack).findWarning('/Stack/Delivery', Match.anyValue()).map((w) => w.entry.data);
-    expect(warnings).toEqual([[
-      'mesh/p0: rule 0 is shadowed', 'mesh/p1: rule 1 is shadowed', 'mesh/p2: rule 2 is shadowed', 'mesh/p3: rule 3 is shadowed',
-      'mesh/p4: rule 4 is shadowed', 'and 3 more warnings of this kind (ServiceMesh.warnings lists them all) [ack: cdk-cilium-mesh:shadowedRule]',
-    ].join('\n')]);
+    const warnings = Annotations.fromStack(stack)
+      .findWarning('/Stack/Delivery', Match.anyValue())
+      .map((w) => w.entry.data);
+    expect(warnings).toEqual([
+      [
+        'mesh/p0: rule 0 is shadowed',
+        'mesh/p1: rule 1 is shadowed',
+        'mesh/p2: rule 2 is shadowed',
+        'mesh/p3: rule 3 is shadowed',
+        'mesh/p4: rule 4 is shadowed',
+        'and 3 more warnings of this kind (ServiceMesh.warnings lists them all) [ack: cdk-cilium-mesh:shadowedRule]',
+      ].join('\n'),
+    ]);
   });
 
   test('acknowledging one id silences that kind only', () => {
@@ -210,7 +279,9 @@ describe('MeshDelivery', () => {
     cdk.Annotations.of(policy(mesh, 2)).addWarningV2('cdk-cilium-mesh:fqdnPolicy', 'FQDN policy is unsupported');
     cdk.Annotations.of(stack).acknowledgeWarning('cdk-cilium-mesh:l7Policy', 'known: we move to ENI next quarter');
     new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
-    const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((w) => w.entry.data);
+    const warnings = Annotations.fromStack(stack)
+      .findWarning('*', Match.anyValue())
+      .map((w) => w.entry.data);
     expect(warnings).toEqual(['mesh/p2: FQDN policy is unsupported [ack: cdk-cilium-mesh:fqdnPolicy]']);
   });
 
@@ -241,12 +312,16 @@ describe('MeshDelivery', () => {
     const other = new Chart(new K8sApp(), 'other');
     policy(other, 1);
     new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh, other] });
-    expect(() => Template.fromStack(stack)).toThrow(/same identity cilium.io\/CiliumNetworkPolicy\/team-01\/allow-svc-00001.*\[at Stack\/Delivery\]/);
+    expect(() => Template.fromStack(stack)).toThrow(
+      /same identity cilium.io\/CiliumNetworkPolicy\/team-01\/allow-svc-00001.*\[at Stack\/Delivery\]/,
+    );
   });
 
   test('no charts is an error', () => {
     const { stack, cluster } = setup();
-    expect(() => new MeshDelivery(stack, 'Delivery', { cluster, charts: [] })).toThrow(/charts is empty.*\[at Stack\/Delivery\]/);
+    expect(() => new MeshDelivery(stack, 'Delivery', { cluster, charts: [] })).toThrow(
+      /charts is empty.*\[at Stack\/Delivery\]/,
+    );
   });
 
   test('private clusters: the handler runs in the given subnets with the given security groups', () => {
@@ -254,18 +329,33 @@ describe('MeshDelivery', () => {
     const stack = new cdk.Stack(app, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
     const vpc = new ec2.Vpc(stack, 'Vpc');
     const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc });
-    const layer = lambda.LayerVersion.fromLayerVersionArn(stack, 'Layer', 'arn:aws:lambda:eu-west-1:111111111111:layer:kubectl:1');
+    const layer = lambda.LayerVersion.fromLayerVersionArn(
+      stack,
+      'Layer',
+      'arn:aws:lambda:eu-west-1:111111111111:layer:kubectl:1',
+    );
     const cluster = eks.Cluster.fromClusterAttributes(stack, 'Cluster', {
-      clusterName: 'prod', clusterEndpoint: 'https://x.eks.amazonaws.com', clusterCertificateAuthorityData: 'Q0E=', vpc,
+      clusterName: 'prod',
+      clusterEndpoint: 'https://x.eks.amazonaws.com',
+      clusterCertificateAuthorityData: 'Q0E=',
+      vpc,
     });
     const mesh = new ServiceMesh(new K8sApp(), 'mesh');
     policy(mesh, 1);
-    new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh], kubectlLayer: layer, privateSubnets: vpc.privateSubnets, securityGroups: [sg] });
+    new MeshDelivery(stack, 'Delivery', {
+      cluster,
+      charts: [mesh],
+      kubectlLayer: layer,
+      privateSubnets: vpc.privateSubnets,
+      securityGroups: [sg],
+    });
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'python3.13',
       Layers: ['arn:aws:lambda:eu-west-1:111111111111:layer:kubectl:1'],
-      VpcConfig: { SubnetIds: Match.arrayWith([Match.objectLike({ Ref: Match.stringLikeRegexp('PrivateSubnet1') })]),
-        SecurityGroupIds: [Match.objectLike({ 'Fn::GetAtt': Match.arrayWith([Match.stringLikeRegexp('^Sg')]) })] },
+      VpcConfig: {
+        SubnetIds: Match.arrayWith([Match.objectLike({ Ref: Match.stringLikeRegexp('PrivateSubnet1') })]),
+        SecurityGroupIds: [Match.objectLike({ 'Fn::GetAtt': Match.arrayWith([Match.stringLikeRegexp('^Sg')]) })],
+      },
     });
   });
 
@@ -273,24 +363,33 @@ describe('MeshDelivery', () => {
     ['PUBLIC_AND_PRIVATE', true, eks.EndpointAccess.PUBLIC_AND_PRIVATE],
     ['PRIVATE', true, eks.EndpointAccess.PRIVATE],
     ['PUBLIC', false, eks.EndpointAccess.PUBLIC],
-  ] as const)('an eks.Cluster with %s endpoint access: handler in the private subnets = %p, like its kubectl handler', (_, inVpc, endpointAccess) => {
-    const app = new cdk.App({ builtinCloudFormationValidation: false } as cdk.AppProps);
-    const stack = new cdk.Stack(app, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
-    const layer = lambda.LayerVersion.fromLayerVersionArn(stack, 'Layer', 'arn:aws:lambda:eu-west-1:111111111111:layer:kubectl:1');
-    const cluster = new eks.Cluster(stack, 'Cluster', {
-      version: eks.KubernetesVersion.V1_35, endpointAccess, kubectlProviderOptions: { kubectlLayer: layer },
-    });
-    const mesh = new ServiceMesh(new K8sApp(), 'mesh');
-    policy(mesh, 1);
-    new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
-    const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function', {
-      Properties: { Runtime: 'python3.13', Description: Match.stringLikeRegexp('cdk-cilium-mesh') },
-    });
-    const [handler] = Object.values(functions);
-    expect(handler.Properties.VpcConfig !== undefined).toBe(inVpc);
-    if (inVpc) {
-      expect(JSON.stringify(handler.Properties.VpcConfig.SubnetIds)).toMatch(/PrivateSubnet1/);
-      expect(JSON.stringify(handler.Properties.VpcConfig.SecurityGroupIds)).toMatch(/ClusterSecurityGroupId/);
-    }
-  });
+  ] as const)(
+    'an eks.Cluster with %s endpoint access: handler in the private subnets = %p, like its kubectl handler',
+    (_, inVpc, endpointAccess) => {
+      const app = new cdk.App({ builtinCloudFormationValidation: false } as cdk.AppProps);
+      const stack = new cdk.Stack(app, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
+      const layer = lambda.LayerVersion.fromLayerVersionArn(
+        stack,
+        'Layer',
+        'arn:aws:lambda:eu-west-1:111111111111:layer:kubectl:1',
+      );
+      const cluster = new eks.Cluster(stack, 'Cluster', {
+        version: eks.KubernetesVersion.V1_35,
+        endpointAccess,
+        kubectlProviderOptions: { kubectlLayer: layer },
+      });
+      const mesh = new ServiceMesh(new K8sApp(), 'mesh');
+      policy(mesh, 1);
+      new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
+      const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+        Properties: { Runtime: 'python3.13', Description: Match.stringLikeRegexp('cdk-cilium-mesh') },
+      });
+      const [handler] = Object.values(functions);
+      expect(handler.Properties.VpcConfig !== undefined).toBe(inVpc);
+      if (inVpc) {
+        expect(JSON.stringify(handler.Properties.VpcConfig.SubnetIds)).toMatch(/PrivateSubnet1/);
+        expect(JSON.stringify(handler.Properties.VpcConfig.SecurityGroupIds)).toMatch(/ClusterSecurityGroupId/);
+      }
+    },
+  );
 });

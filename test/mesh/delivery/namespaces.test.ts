@@ -1,7 +1,10 @@
 import { meshNamespaces } from '../../../lib/mesh/delivery/namespaces';
 
 const cnp = (name: string, namespace?: string) => ({
-  apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, ...(namespace ? { namespace } : {}) }, spec: {},
+  apiVersion: 'cilium.io/v2',
+  kind: 'CiliumNetworkPolicy',
+  metadata: { name, ...(namespace ? { namespace } : {}) },
+  spec: {},
 });
 const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 
@@ -9,14 +12,29 @@ describe('meshNamespaces', () => {
   test('a Namespace is added for every namespace used and neither declared nor existing', () => {
     const out = meshNamespaces([cnp('a', 'shop'), cnp('b', 'shop'), cnp('c', 'team'), cnp('d', 'kube-system')]);
     expect(out.slice(4)).toEqual([
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'app.kubernetes.io/managed-by': 'cdk-cilium-mesh' } } },
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team', labels: { 'app.kubernetes.io/managed-by': 'cdk-cilium-mesh' } } },
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'shop', labels: { 'app.kubernetes.io/managed-by': 'cdk-cilium-mesh' } },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'team', labels: { 'app.kubernetes.io/managed-by': 'cdk-cilium-mesh' } },
+      },
     ]);
   });
 
   test('declared Namespaces, existingNamespaces and cluster-scoped objects need nothing', () => {
-    const ccnp = { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'x' }, spec: {} };
-    const out = meshNamespaces([ns('shop'), cnp('a', 'shop'), cnp('b', 'legacy'), ccnp], { existingNamespaces: ['legacy'] });
+    const ccnp = {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumClusterwideNetworkPolicy',
+      metadata: { name: 'x' },
+      spec: {},
+    };
+    const out = meshNamespaces([ns('shop'), cnp('a', 'shop'), cnp('b', 'legacy'), ccnp], {
+      existingNamespaces: ['legacy'],
+    });
     expect(out).toHaveLength(4);
   });
 
@@ -34,6 +52,8 @@ describe('meshNamespaces', () => {
     expect(() => meshNamespaces([ns('shop')], { existingNamespaces: ['shop'] })).toThrow(
       /namespace 'shop' is listed in existingNamespaces and also declared as a Namespace object of the mesh/,
     );
-    expect(() => meshNamespaces([], { existingNamespaces: ['Shop'] })).toThrow(/existingNamespaces entry 'Shop' is not a namespace name/);
+    expect(() => meshNamespaces([], { existingNamespaces: ['Shop'] })).toThrow(
+      /existingNamespaces entry 'Shop' is not a namespace name/,
+    );
   });
 });

@@ -15,14 +15,20 @@ import { eksClusterStack } from '../../util/clusters';
 test('deploy order: access entry → Gateway API CRDs → Cilium release → mesh objects', () => {
   const { stack, cluster } = eksClusterStack({ validation: false });
   const crds = new GatewayApiCrds(stack, 'GatewayApi', { cluster, cilium: CiliumVersion.V1_20 });
-  const cilium = cluster.addHelmChart('Cilium', { chart: 'cilium', repository: 'https://helm.cilium.io', version: '1.20.0', namespace: 'kube-system' });
+  const cilium = cluster.addHelmChart('Cilium', {
+    chart: 'cilium',
+    repository: 'https://helm.cilium.io',
+    version: '1.20.0',
+    namespace: 'kube-system',
+  });
   cilium.node.addDependency(crds);
   const mesh = new ServiceMesh(new K8sApp(), 'mesh');
   new ApiObject(mesh, 'p', syntheticPolicy(1));
   new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh], dependsOn: [cilium] });
 
   const t = Template.fromStack(stack);
-  const logicalId = (type: string, pattern: RegExp) => Object.keys(t.findResources(type)).find((id) => pattern.test(id))!;
+  const logicalId = (type: string, pattern: RegExp) =>
+    Object.keys(t.findResources(type)).find((id) => pattern.test(id))!;
   const deps = (id: string): string[] => t.toJSON().Resources[id].DependsOn ?? [];
   const crdsId = logicalId('Custom::CiliumMeshObjects', /GatewayApi/);
   const meshId = logicalId('Custom::CiliumMeshObjects', /Delivery/);
@@ -32,5 +38,7 @@ test('deploy order: access entry → Gateway API CRDs → Cilium release → mes
   expect(deps(meshId)).toEqual(expect.arrayContaining([ciliumId, accessId]));
   expect(deps(crdsId)).toContain(accessId);
   // one handler, one access entry for both deliveries
-  expect(Object.keys(t.findResources('AWS::EKS::AccessEntry')).filter((id) => /CiliumMeshDelivery/.test(id))).toHaveLength(1);
+  expect(
+    Object.keys(t.findResources('AWS::EKS::AccessEntry')).filter((id) => /CiliumMeshDelivery/.test(id)),
+  ).toHaveLength(1);
 });

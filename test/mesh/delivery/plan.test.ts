@@ -1,24 +1,54 @@
 import { createHash } from 'crypto';
 import { syntheticPolicies, syntheticPolicy } from '../../../bench/synthetic';
 import { recordManifests } from '../../util/record';
-import { canonicalJson, objectIdentity, planBatches, withoutClusterScopedNamespaces, type DeliveredObject } from '../../../lib/mesh/delivery/plan';
+import {
+  canonicalJson,
+  objectIdentity,
+  planBatches,
+  withoutClusterScopedNamespaces,
+  type DeliveredObject,
+} from '../../../lib/mesh/delivery/plan';
 
 const objs = (n: number) => syntheticPolicies(n) as unknown as DeliveredObject[];
 const shas = (o: DeliveredObject[]) => planBatches(o).batches.map((b) => b.sha256);
-const diff = (a: string[], b: string[]) => ({ removed: a.filter((x) => !b.includes(x)), added: b.filter((x) => !a.includes(x)) });
+const diff = (a: string[], b: string[]) => ({
+  removed: a.filter((x) => !b.includes(x)),
+  added: b.filter((x) => !a.includes(x)),
+});
 
 describe('withoutClusterScopedNamespaces', () => {
   test('drops metadata.namespace from built-in, Cilium/Gateway API and delivered-CRD cluster-scoped kinds only', () => {
-    const o = (apiVersion: string, kind: string, spec?: object) => ({ apiVersion, kind, metadata: { name: 'x', namespace: 'shop' }, ...(spec ? { spec } : {}) });
+    const o = (apiVersion: string, kind: string, spec?: object) => ({
+      apiVersion,
+      kind,
+      metadata: { name: 'x', namespace: 'shop' },
+      ...(spec ? { spec } : {}),
+    });
     const out = withoutClusterScopedNamespaces([
-      o('v1', 'Namespace'), o('v1', 'ConfigMap'), o('cilium.io/v2', 'CiliumClusterwideNetworkPolicy'), o('cilium.io/v2', 'CiliumNetworkPolicy'),
-      o('gateway.networking.k8s.io/v1', 'GatewayClass'), o('gateway.networking.k8s.io/v1', 'Gateway'),
-      o('apiextensions.k8s.io/v1', 'CustomResourceDefinition', { group: 'example.com', scope: 'Cluster', names: { kind: 'Widget' } }),
-      o('example.com/v1', 'Widget'), o('example.com/v1', 'Gadget'),
+      o('v1', 'Namespace'),
+      o('v1', 'ConfigMap'),
+      o('cilium.io/v2', 'CiliumClusterwideNetworkPolicy'),
+      o('cilium.io/v2', 'CiliumNetworkPolicy'),
+      o('gateway.networking.k8s.io/v1', 'GatewayClass'),
+      o('gateway.networking.k8s.io/v1', 'Gateway'),
+      o('apiextensions.k8s.io/v1', 'CustomResourceDefinition', {
+        group: 'example.com',
+        scope: 'Cluster',
+        names: { kind: 'Widget' },
+      }),
+      o('example.com/v1', 'Widget'),
+      o('example.com/v1', 'Gadget'),
     ] as DeliveredObject[]);
     expect(out.map((x: any) => `${x.kind}:${x.metadata.namespace ?? '-'}`)).toEqual([
-      'Namespace:-', 'ConfigMap:shop', 'CiliumClusterwideNetworkPolicy:-', 'CiliumNetworkPolicy:shop',
-      'GatewayClass:-', 'Gateway:shop', 'CustomResourceDefinition:-', 'Widget:-', 'Gadget:shop',
+      'Namespace:-',
+      'ConfigMap:shop',
+      'CiliumClusterwideNetworkPolicy:-',
+      'CiliumNetworkPolicy:shop',
+      'GatewayClass:-',
+      'Gateway:shop',
+      'CustomResourceDefinition:-',
+      'Widget:-',
+      'Gadget:shop',
     ]);
   });
 });
@@ -28,12 +58,19 @@ describe('canonicalJson / objectIdentity', () => {
     expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[{"y":2,"z":1}]},"b":1}');
   });
   test('identity is group/Kind/namespace/name, without the version', () => {
-    expect(objectIdentity({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'a', namespace: 'n' } }))
-      .toBe('cilium.io/CiliumNetworkPolicy/n/a');
+    expect(
+      objectIdentity({
+        apiVersion: 'cilium.io/v2',
+        kind: 'CiliumNetworkPolicy',
+        metadata: { name: 'a', namespace: 'n' },
+      }),
+    ).toBe('cilium.io/CiliumNetworkPolicy/n/a');
     expect(objectIdentity({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' } })).toBe('/Namespace//n');
   });
   test('rejects objects without a name', () => {
-    expect(() => objectIdentity({ apiVersion: 'v1', kind: 'ConfigMap', metadata: {} })).toThrow(/metadata.name.*"kind":"ConfigMap"/);
+    expect(() => objectIdentity({ apiVersion: 'v1', kind: 'ConfigMap', metadata: {} })).toThrow(
+      /metadata.name.*"kind":"ConfigMap"/,
+    );
   });
 });
 
@@ -58,12 +95,19 @@ describe('planBatches', () => {
   });
 
   test('Namespaces and CRDs come first (kubectl applies a file in order)', () => {
-    const { batches } = planBatches([
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'shop', name: 'a' } },
-      { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { namespace: 'shop', name: 'b' } },
-      { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'xs.example.io' } },
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
-    ], { targetObjectsPerBatch: 1_000_000 });
+    const { batches } = planBatches(
+      [
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'shop', name: 'a' } },
+        { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { namespace: 'shop', name: 'b' } },
+        {
+          apiVersion: 'apiextensions.k8s.io/v1',
+          kind: 'CustomResourceDefinition',
+          metadata: { name: 'xs.example.io' },
+        },
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
+      ],
+      { targetObjectsPerBatch: 1_000_000 },
+    );
     expect(batches.flatMap((b) => b.identities)).toEqual([
       '/Namespace//shop',
       'apiextensions.k8s.io/CustomResourceDefinition//xs.example.io',
@@ -76,9 +120,11 @@ describe('planBatches', () => {
       { kind: 'ConfigMap', apiVersion: 'v1', metadata: { namespace: 'x', name: 'b' } },
       { kind: 'ConfigMap', apiVersion: 'v1', metadata: { namespace: 'x', name: 'a' } },
     ]).batches;
-    expect(batch.content).toBe('{"apiVersion":"v1","kind":"List","items":[\n' +
-      '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","namespace":"x"}},\n' +
-      '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"b","namespace":"x"}}\n]}\n');
+    expect(batch.content).toBe(
+      '{"apiVersion":"v1","kind":"List","items":[\n' +
+        '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","namespace":"x"}},\n' +
+        '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"b","namespace":"x"}}\n]}\n',
+    );
     expect(JSON.parse(batch.content).items).toHaveLength(2);
     expect(batch.sha256).toBe(createHash('sha256').update(batch.content).digest('hex'));
   });
@@ -122,13 +168,24 @@ describe('planBatches', () => {
   });
 
   test('duplicates are rejected naming both objects', () => {
-    const a = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'p', namespace: 'n' }, spec: { x: 1 } };
+    const a = {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'p', namespace: 'n' },
+      spec: { x: 1 },
+    };
     const b = { ...a, apiVersion: 'cilium.io/v2alpha1', spec: { x: 2 } };
-    expect(() => planBatches([a, b])).toThrow(/same identity cilium.io\/CiliumNetworkPolicy\/n\/p: .*"x":1.* and .*"x":2/);
+    expect(() => planBatches([a, b])).toThrow(
+      /same identity cilium.io\/CiliumNetworkPolicy\/n\/p: .*"x":1.* and .*"x":2/,
+    );
   });
 
   test('bad options are rejected', () => {
-    expect(() => planBatches([], { targetObjectsPerBatch: 0 })).toThrow(/targetObjectsPerBatch must be a positive integer, got 0/);
-    expect(() => planBatches([], { maxBatchBytes: 10 })).toThrow(/maxBatchBytes must be an integer of at least 1024, got 10/);
+    expect(() => planBatches([], { targetObjectsPerBatch: 0 })).toThrow(
+      /targetObjectsPerBatch must be a positive integer, got 0/,
+    );
+    expect(() => planBatches([], { maxBatchBytes: 10 })).toThrow(
+      /maxBatchBytes must be an integer of at least 1024, got 10/,
+    );
   });
 });

@@ -22,11 +22,15 @@ test('5,000 policies with a real cluster stay within every CloudFormation limit'
   expect(facts.resources).toBeLessThan(100);
   // one s3:GetObject statement for every batch (a statement per batch stops at ~10,500 objects)
   const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
-  const getObject = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).filter((st) => JSON.stringify(st.Action).includes('s3:GetObject'));
+  const getObject = policies
+    .flatMap((p) => p.Properties.PolicyDocument.Statement)
+    .filter((st) => JSON.stringify(st.Action).includes('s3:GetObject'));
   expect(getObject).toHaveLength(1);
   expect(facts.largestRequestBytes).toBeLessThan(64 * 1024);
   const sizes = delivery.plan.batches.map((b) => Buffer.byteLength(b.content));
   expect(Math.max(...sizes)).toBeLessThanOrEqual(256 * 1024);
-   
-  console.log(JSON.stringify({ ...facts, batches: delivery.plan.batches.length, largestBatchBytes: Math.max(...sizes) }));
+
+  console.log(
+    JSON.stringify({ ...facts, batches: delivery.plan.batches.length, largestBatchBytes: Math.max(...sizes) }),
+  );
 });

@@ -6,7 +6,8 @@ import { newMesh } from './util';
 type Step = (ctx: { mesh: any; w: Record<string, Workload> }) => void;
 
 const steps: Step[] = [
-  ({ w }) => w.api.allowFrom(w.web, { ports: [Port.tcp(8080), Port.tcp(8443)], http: [HttpRule.get('/b'), HttpRule.get('/a')] }),
+  ({ w }) =>
+    w.api.allowFrom(w.web, { ports: [Port.tcp(8080), Port.tcp(8443)], http: [HttpRule.get('/b'), HttpRule.get('/a')] }),
   ({ w }) => w.api.allowTo(w.db, { ports: [Port.tcp(5432)] }),
   ({ w }) => w.api.allowTo(Peer.fqdn('z.example.com'), { ports: [Port.tcp(443)] }),
   ({ w }) => w.api.allowTo(Peer.fqdn('a.example.com'), { ports: [Port.tcp(443)] }),

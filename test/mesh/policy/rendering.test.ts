@@ -1,7 +1,18 @@
 import { Testing } from 'cdk8s';
 import {
-  ClusterSelector, ClusterwidePolicy, CiliumVersion, DefaultDeny, DnsRule, Entity, HttpRule, Peer, Port,
-  Protocol, ServiceMesh, Workload, renderDefaultDenySpec,
+  ClusterSelector,
+  ClusterwidePolicy,
+  CiliumVersion,
+  DefaultDeny,
+  DnsRule,
+  Entity,
+  HttpRule,
+  Peer,
+  Port,
+  Protocol,
+  ServiceMesh,
+  Workload,
+  renderDefaultDenySpec,
 } from '../../../lib';
 import { recordManifests } from '../../util/record';
 import { newMesh, specOf, synthSorted } from './util';
@@ -15,8 +26,12 @@ describe('peers', () => {
     w.allowFrom(Peer.entity(Entity.INGRESS), { ports: [Port.tcp(8080)] });
     w.allowTo(Peer.entity(Entity.KUBE_APISERVER), { ports: [Port.tcp(443)] });
     const spec = specOf(synthSorted(mesh), 'web-policy');
-    expect(spec.ingress).toEqual([{ fromEntities: ['ingress'], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }]);
-    expect(spec.egress).toEqual([{ toEntities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }]);
+    expect(spec.ingress).toEqual([
+      { fromEntities: ['ingress'], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] },
+    ]);
+    expect(spec.egress).toEqual([
+      { toEntities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
+    ]);
     recordManifests('policy-entities', synthSorted(mesh), 'cilium-1.20');
     recordManifests('policy-entities', synthSorted(mesh), 'cilium-1.16');
   });
@@ -51,7 +66,10 @@ describe('peers', () => {
       toEndpoints: [{ matchLabels: { 'io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }],
       toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }],
     });
-    expect(egress).toContainEqual({ toFQDNs: [{ matchPattern: '*.s3.amazonaws.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] });
+    expect(egress).toContainEqual({
+      toFQDNs: [{ matchPattern: '*.s3.amazonaws.com' }],
+      toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }],
+    });
     recordManifests('policy-fqdn', synthSorted(mesh), 'cilium-1.20');
     recordManifests('policy-fqdn', synthSorted(mesh), 'cilium-1.16');
   });
@@ -59,10 +77,12 @@ describe('peers', () => {
   test('Kubernetes Services render toServices', () => {
     const mesh = newMesh();
     web(mesh).allowTo(Peer.service('legacy-db', 'data'), { ports: [Port.tcp(5432)] });
-    expect(specOf(synthSorted(mesh), 'web-policy').egress).toEqual([{
-      toServices: [{ k8sService: { serviceName: 'legacy-db', namespace: 'data' } }],
-      toPorts: [{ ports: [{ port: '5432', protocol: 'TCP' }] }],
-    }]);
+    expect(specOf(synthSorted(mesh), 'web-policy').egress).toEqual([
+      {
+        toServices: [{ k8sService: { serviceName: 'legacy-db', namespace: 'data' } }],
+        toPorts: [{ ports: [{ port: '5432', protocol: 'TCP' }] }],
+      },
+    ]);
     recordManifests('policy-services', synthSorted(mesh), 'cilium-1.20');
     recordManifests('policy-services', synthSorted(mesh), 'cilium-1.16');
   });
@@ -72,7 +92,14 @@ describe('ports', () => {
   test('ranges and protocols render endPort and protocol, sorted and de-duplicated', () => {
     const mesh = newMesh();
     web(mesh).allowFrom(Peer.entity(Entity.CLUSTER), {
-      ports: [Port.udp(53), Port.tcpRange(30000, 32767), Port.sctp(9000), Port.any(7000), Port.udpRange(6000, 6000), Port.udp(53)],
+      ports: [
+        Port.udp(53),
+        Port.tcpRange(30000, 32767),
+        Port.sctp(9000),
+        Port.any(7000),
+        Port.udpRange(6000, 6000),
+        Port.udp(53),
+      ],
     });
     expect(specOf(synthSorted(mesh), 'web-policy').ingress[0].toPorts[0].ports).toEqual([
       { port: '7000', protocol: 'ANY' },
@@ -96,7 +123,15 @@ describe('L7 rules', () => {
     const api = new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' } });
     web(mesh).allowTo(api, {
       ports: [Port.tcp(8080)],
-      http: [HttpRule.post('/orders'), HttpRule.of({ method: 'GET', path: '/health', host: 'api\\.shop', headers: { 'X-Tenant': 'a', 'Accept': 'json' } })],
+      http: [
+        HttpRule.post('/orders'),
+        HttpRule.of({
+          method: 'GET',
+          path: '/health',
+          host: 'api\\.shop',
+          headers: { 'X-Tenant': 'a', Accept: 'json' },
+        }),
+      ],
     });
     expect(specOf(synthSorted(mesh), 'web-policy').egress[0].toPorts[0].rules.http).toEqual([
       { method: 'GET', path: '/health', host: 'api\\.shop', headers: ['Accept: json', 'X-Tenant: a'] },
@@ -108,10 +143,18 @@ describe('L7 rules', () => {
 
   test('DNS rules render matchName/matchPattern on the DNS server rule', () => {
     const mesh = newMesh();
-    const dns = Workload.fromName(mesh, 'KubeDns', { namespace: 'kube-system', name: 'kube-dns', nameLabel: 'k8s-app' });
-    web(mesh).allowTo(dns, { ports: [Port.any(53)], dns: [DnsRule.matchPattern('*.shop.svc.cluster.local'), DnsRule.matchName('example.com')] });
+    const dns = Workload.fromName(mesh, 'KubeDns', {
+      namespace: 'kube-system',
+      name: 'kube-dns',
+      nameLabel: 'k8s-app',
+    });
+    web(mesh).allowTo(dns, {
+      ports: [Port.any(53)],
+      dns: [DnsRule.matchPattern('*.shop.svc.cluster.local'), DnsRule.matchName('example.com')],
+    });
     expect(specOf(synthSorted(mesh), 'web-policy').egress[0].toPorts[0].rules.dns).toEqual([
-      { matchName: 'example.com' }, { matchPattern: '*.shop.svc.cluster.local' },
+      { matchName: 'example.com' },
+      { matchPattern: '*.shop.svc.cluster.local' },
     ]);
     recordManifests('policy-dns', synthSorted(mesh), 'cilium-1.20');
     recordManifests('policy-dns', synthSorted(mesh), 'cilium-1.16');
@@ -126,7 +169,9 @@ describe('deny rules and mutual authentication', () => {
     w.denyFrom(Peer.entity(Entity.WORLD), { ports: [Port.tcp(22)] });
     const spec = specOf(synthSorted(mesh), 'web-policy');
     expect(spec.egressDeny).toEqual([{ toCIDRSet: [{ cidr: '169.254.169.254/32' }] }]);
-    expect(spec.ingressDeny).toEqual([{ fromEntities: ['world'], toPorts: [{ ports: [{ port: '22', protocol: 'TCP' }] }] }]);
+    expect(spec.ingressDeny).toEqual([
+      { fromEntities: ['world'], toPorts: [{ ports: [{ port: '22', protocol: 'TCP' }] }] },
+    ]);
     recordManifests('policy-deny', synthSorted(mesh), 'cilium-1.20');
     recordManifests('policy-deny', synthSorted(mesh), 'cilium-1.16');
   });
@@ -151,7 +196,9 @@ describe('default deny and gradual adoption', () => {
   test('renderDefaultDenySpec keeps DNS to kube-dns and denies all ingress', () => {
     expect(renderDefaultDenySpec({}, {})).toMatchSnapshot();
     expect(renderDefaultDenySpec({ matchLabels: { app: 'x' } }, { egress: false })).toEqual({
-      endpointSelector: { matchLabels: { app: 'x' } }, enableDefaultDeny: { ingress: true, egress: false }, ingress: [{}],
+      endpointSelector: { matchLabels: { app: 'x' } },
+      enableDefaultDeny: { ingress: true, egress: false },
+      ingress: [{}],
     });
   });
 
@@ -182,7 +229,9 @@ describe('default deny and gradual adoption', () => {
   test('a DefaultDeny for Workload.allInNamespace enforces the whole namespace', () => {
     const mesh = newMesh();
     new DefaultDeny(mesh, 'Shop', { workload: Workload.allInNamespace(mesh, 'AllShop', 'shop'), ingress: false });
-    new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' } }).allowFrom(web(mesh), { ports: [Port.tcp(8080)] });
+    new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' } }).allowFrom(web(mesh), {
+      ports: [Port.tcp(8080)],
+    });
     expect(synthSorted(mesh).map((o) => o.metadata.name)).toEqual(['api-policy', 'shop', 'web-policy']);
   });
 
@@ -196,7 +245,9 @@ describe('default deny and gradual adoption', () => {
     const names = synthSorted(mesh).map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
     // db-policy exists although 'data' is not enforced; web-policy is absent although 'shop' is.
     expect(names).toEqual(['data/db-policy', 'shop/api-policy', 'shop/shop']);
-    expect(specOf(synthSorted(mesh), 'db-policy').ingress[0].fromEndpoints).toEqual([{ matchLabels: { 'app': 'api', 'io.kubernetes.pod.namespace': 'shop' } }]);
+    expect(specOf(synthSorted(mesh), 'db-policy').ingress[0].fromEndpoints).toEqual([
+      { matchLabels: { app: 'api', 'io.kubernetes.pod.namespace': 'shop' } },
+    ]);
   });
 
   test('a rule between a workload and itself is not mirrored back into its own policy', () => {
@@ -226,13 +277,17 @@ describe('cluster-wide baseline', () => {
     recordManifests('policy-clusterwide', objects, 'cilium-1.20');
     // in a chart with a namespace, cdk8s would copy it onto the cluster-scoped object: it is removed
     const namespaced = new ServiceMesh(Testing.app(), 'Mesh', { namespace: 'platform' });
-    new ClusterwidePolicy(namespaced, 'Baseline', { selector: ClusterSelector.allPods() }).allowTo(Peer.entity(Entity.CLUSTER));
+    new ClusterwidePolicy(namespaced, 'Baseline', { selector: ClusterSelector.allPods() }).allowTo(
+      Peer.entity(Entity.CLUSTER),
+    );
     expect(Testing.synth(namespaced).map((o: any) => o.metadata)).toEqual([{ name: 'baseline' }]);
     recordManifests('policy-clusterwide', objects, 'cilium-1.16');
   });
 
   test('selectors: namespaces, pod labels, all pods', () => {
-    expect(ClusterSelector.namespaces('b', 'a')._toKube()).toEqual({ matchExpressions: [{ key: 'io.kubernetes.pod.namespace', operator: 'In', values: ['a', 'b'] }] });
+    expect(ClusterSelector.namespaces('b', 'a')._toKube()).toEqual({
+      matchExpressions: [{ key: 'io.kubernetes.pod.namespace', operator: 'In', values: ['a', 'b'] }],
+    });
     expect(ClusterSelector.podLabels({ tier: 'edge' })._toKube()).toEqual({ matchLabels: { tier: 'edge' } });
     expect(ClusterSelector.allPods()._toKube()).toEqual({});
   });

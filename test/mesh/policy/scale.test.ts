@@ -26,7 +26,7 @@ describe('scale', () => {
     // Every workload but the last got the mirrored egress rule towards its successor.
     expect(objects.filter((o: any) => o.spec.egress?.length === 2)).toHaveLength(namespaces * perNamespace - 1);
     expect(seconds).toBeLessThan(20);
-     
+
     console.log(`synthesized ${objects.length} objects in ${seconds.toFixed(2)}s`);
   });
 });

@@ -1,6 +1,17 @@
 import { CiliumVersion } from '../../../lib/cilium/version';
 import { Testing } from 'cdk8s';
-import { Datapath, DefaultDeny, DnsRule, Entity, HttpRule, Peer, Port, ServiceMesh, Workload, chainingProfile } from '../../../lib';
+import {
+  Datapath,
+  DefaultDeny,
+  DnsRule,
+  Entity,
+  HttpRule,
+  Peer,
+  Port,
+  ServiceMesh,
+  Workload,
+  chainingProfile,
+} from '../../../lib';
 import { recordManifests } from '../../util/record';
 import { newMesh, specOf, synthSorted } from './util';
 
@@ -8,8 +19,16 @@ import { newMesh, specOf, synthSorted } from './util';
 function zeroTrust(version = CiliumVersion.V1_20) {
   const mesh = newMesh({ version });
   const frontend = new Workload(mesh, 'Frontend', { namespace: 'shop', labels: { app: 'frontend' } });
-  const backend = new Workload(mesh, 'Backend', { namespace: 'shop', labels: { app: 'backend' }, ports: [Port.tcp(8080)] });
-  const database = new Workload(mesh, 'Database', { namespace: 'shop', labels: { app: 'database' }, ports: [Port.tcp(5432)] });
+  const backend = new Workload(mesh, 'Backend', {
+    namespace: 'shop',
+    labels: { app: 'backend' },
+    ports: [Port.tcp(8080)],
+  });
+  const database = new Workload(mesh, 'Database', {
+    namespace: 'shop',
+    labels: { app: 'database' },
+    ports: [Port.tcp(5432)],
+  });
   const operator = Workload.fromServiceAccount(mesh, 'Operator', { namespace: 'shop', name: 'shop-operator' });
 
   new DefaultDeny(mesh, 'Shop', { namespace: 'shop' });
@@ -37,19 +56,25 @@ describe('zero-trust example', () => {
 
   test('mirrors the rules onto the enforced peers: frontend egress to backend, database ingress from backend', () => {
     const objects = synthSorted(zeroTrust());
-    expect(specOf(objects, 'frontend-policy').egress).toEqual([{
-      toEndpoints: [{ matchLabels: { 'app': 'backend', 'io.kubernetes.pod.namespace': 'shop' } }],
-      toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }],
-    }]);
-    expect(specOf(objects, 'database-policy').ingress).toEqual([{
-      fromEndpoints: [{ matchLabels: { 'app': 'backend', 'io.kubernetes.pod.namespace': 'shop' } }],
-      toPorts: [{ ports: [{ port: '5432', protocol: 'TCP' }] }],
-    }]);
+    expect(specOf(objects, 'frontend-policy').egress).toEqual([
+      {
+        toEndpoints: [{ matchLabels: { app: 'backend', 'io.kubernetes.pod.namespace': 'shop' } }],
+        toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }],
+      },
+    ]);
+    expect(specOf(objects, 'database-policy').ingress).toEqual([
+      {
+        fromEndpoints: [{ matchLabels: { app: 'backend', 'io.kubernetes.pod.namespace': 'shop' } }],
+        toPorts: [{ ports: [{ port: '5432', protocol: 'TCP' }] }],
+      },
+    ]);
   });
 
   test('warns that L7 and FQDN rules are unsupported in aws-cni chaining, citing upstream', () => {
     const warnings = zeroTrust().warnings.join('\n');
-    expect(warnings).toMatch(/Mesh\/Backend\/Policy: .*l7Policy on aws-cni-chaining .* is unsupported.*cilium\/cilium#42578.*ipam\.mode=eni/);
+    expect(warnings).toMatch(
+      /Mesh\/Backend\/Policy: .*l7Policy on aws-cni-chaining .* is unsupported.*cilium\/cilium#42578.*ipam\.mode=eni/,
+    );
     expect(warnings).toMatch(/Mesh\/Backend\/Policy: .*fqdnPolicy on aws-cni-chaining .*cilium\/cilium#47269/);
   });
 
@@ -64,7 +89,10 @@ describe('capability checks', () => {
   test('no capability warnings on the ENI datapath', () => {
     const mesh = new ServiceMesh(Testing.app(), 'Mesh', { cilium: { ...chainingProfile(), datapath: Datapath.ENI } });
     const api = new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' } });
-    api.allowFrom(new Workload(mesh, 'Web', { namespace: 'shop', labels: { app: 'web' } }), { ports: [Port.tcp(80)], http: [HttpRule.get('/')] });
+    api.allowFrom(new Workload(mesh, 'Web', { namespace: 'shop', labels: { app: 'web' } }), {
+      ports: [Port.tcp(80)],
+      http: [HttpRule.get('/')],
+    });
     api.allowTo(Peer.fqdn('example.com'));
     expect(mesh.warnings).toEqual([]);
   });
@@ -76,6 +104,8 @@ describe('capability checks', () => {
     api.allowTo(dns, { ports: [Port.udp(53)], dns: [DnsRule.matchPattern('*')] });
     api.allowTo(Peer.fqdn('example.com'));
     expect(mesh.warnings).toHaveLength(1);
-    expect(mesh.warnings[0]).toMatch(/^Mesh\/Api\/Policy: fqdnPolicy on aws-cni-chaining \(Cilium 1.20\) is unsupported.*cilium\/cilium#47269/);
+    expect(mesh.warnings[0]).toMatch(
+      /^Mesh\/Api\/Policy: fqdnPolicy on aws-cni-chaining \(Cilium 1.20\) is unsupported.*cilium\/cilium#47269/,
+    );
   });
 });

@@ -1,5 +1,10 @@
 import { CiliumVersion } from '../../../lib';
-import { CEC_RESOURCE_TYPES, compiledEnvoyExtensions, ENVOY_EXTENSIONS, envoyExtensionsJson } from '../../../lib/cilium/envoy-extensions';
+import {
+  CEC_RESOURCE_TYPES,
+  compiledEnvoyExtensions,
+  ENVOY_EXTENSIONS,
+  envoyExtensionsJson,
+} from '../../../lib/cilium/envoy-extensions';
 
 describe('cilium-envoy extension table', () => {
   test('per line and patch, as in cilium/proxy extensions_build_config.bzl (round2-facts §2.1)', () => {
@@ -11,10 +16,15 @@ describe('cilium-envoy extension table', () => {
     expect(on('1.19.3')).not.toContain('envoy.filters.http.cors');
     expect(on('1.19.4')).toContain('envoy.filters.http.cors');
     for (const v of ['1.16.0', '1.17.0', '1.18.0', '1.19.0', '1.20.0']) {
-      expect(on(v)).toEqual(expect.arrayContaining([
-        'envoy.filters.http.local_ratelimit', 'envoy.filters.http.router', 'envoy.load_balancing_policies.least_request',
-        'envoy.load_balancing_policies.maglev', 'envoy.load_balancing_policies.ring_hash',
-      ]));
+      expect(on(v)).toEqual(
+        expect.arrayContaining([
+          'envoy.filters.http.local_ratelimit',
+          'envoy.filters.http.router',
+          'envoy.load_balancing_policies.least_request',
+          'envoy.load_balancing_policies.maglev',
+          'envoy.load_balancing_policies.ring_hash',
+        ]),
+      );
       expect(on(v)).not.toEqual(expect.arrayContaining(['envoy.filters.http.fault']));
       expect(on(v).filter((n) => /fault|lua|stateful_session|previous_hosts|tracers/.test(n))).toEqual([]);
     }

@@ -9,10 +9,21 @@ describe('examples/resilience.ts', () => {
 
   test('the three CiliumEnvoyConfigs (snapshot), delivered with their Namespace and Services', () => {
     const cecs = objects.filter((o: { kind: string }) => o.kind === 'CiliumEnvoyConfig');
-    expect(cecs.map((o: { metadata: { name: string } }) => o.metadata.name)).toEqual(['reviews-resilience', 'ratings-resilience', 'orders-resilience']);
+    expect(cecs.map((o: { metadata: { name: string } }) => o.metadata.name)).toEqual([
+      'reviews-resilience',
+      'ratings-resilience',
+      'orders-resilience',
+    ]);
     expect(cecs).toMatchSnapshot();
-    expect(objects.map((o: { kind: string }) => o.kind).sort())
-      .toEqual(['CiliumEnvoyConfig', 'CiliumEnvoyConfig', 'CiliumEnvoyConfig', 'Namespace', 'Service', 'Service', 'Service']);
+    expect(objects.map((o: { kind: string }) => o.kind).sort()).toEqual([
+      'CiliumEnvoyConfig',
+      'CiliumEnvoyConfig',
+      'CiliumEnvoyConfig',
+      'Namespace',
+      'Service',
+      'Service',
+      'Service',
+    ]);
   });
 
   test('Cilium 1.19 with envoyConfig and kube-proxy replacement; one chaining warning for the mesh', () => {

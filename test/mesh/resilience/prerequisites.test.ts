@@ -1,6 +1,4 @@
-import {
-  chainingProfile, CiliumVersion, envoyConfigOf, Feature, renderCiliumValues,
-} from '../../../lib';
+import { chainingProfile, CiliumVersion, envoyConfigOf, Feature, renderCiliumValues } from '../../../lib';
 import { ciliumProfileFromValues, enabledFeatures } from '../../../lib/cilium/values';
 import { recordHelmValues } from '../../util/record';
 
@@ -10,7 +8,10 @@ describe('Cilium values for CiliumEnvoyConfig', () => {
   test('envoyConfig and l7LoadBalancing render their Helm keys and profile facts', () => {
     const values = renderCiliumValues({ ...KPR, envoyConfig: true }, CiliumVersion.V1_20);
     expect(values).toMatchObject({ envoyConfig: { enabled: true }, kubeProxyReplacement: true });
-    expect(ciliumProfileFromValues(values, CiliumVersion.V1_20)).toMatchObject({ envoyConfig: true, l7LoadBalancing: false });
+    expect(ciliumProfileFromValues(values, CiliumVersion.V1_20)).toMatchObject({
+      envoyConfig: true,
+      l7LoadBalancing: false,
+    });
     expect(enabledFeatures(values)).toEqual([Feature.ENVOY_CONFIG]);
     recordHelmValues('cilium-envoy-config', values);
 
@@ -30,10 +31,18 @@ describe('Cilium values for CiliumEnvoyConfig', () => {
 
   test('refused without l7Proxy (also through valuesOverrides); without kube-proxy replacement allowed (the agent does not require it)', () => {
     expect(() => renderCiliumValues({ ...KPR, envoyConfig: true, l7Proxy: false }, CiliumVersion.V1_20)).toThrow(
-      /^CiliumEnvoyConfig \(envoyConfig.enabled, loadBalancer.l7.backend: envoy\) requires l7Proxy: true \(the agent ignores CiliumEnvoyConfig when L7 proxies are disabled\), got l7Proxy: false; remove l7Proxy: false$/);
-    expect(() => renderCiliumValues({ valuesOverrides: { loadBalancer: { l7: { backend: 'envoy' } }, l7Proxy: false } }, CiliumVersion.V1_20))
-      .toThrow(/requires l7Proxy: true/);
-    expect(renderCiliumValues({ envoyConfig: true }, CiliumVersion.V1_19)).toMatchObject({ envoyConfig: { enabled: true }, kubeProxyReplacement: false });
+      /^CiliumEnvoyConfig \(envoyConfig.enabled, loadBalancer.l7.backend: envoy\) requires l7Proxy: true \(the agent ignores CiliumEnvoyConfig when L7 proxies are disabled\), got l7Proxy: false; remove l7Proxy: false$/,
+    );
+    expect(() =>
+      renderCiliumValues(
+        { valuesOverrides: { loadBalancer: { l7: { backend: 'envoy' } }, l7Proxy: false } },
+        CiliumVersion.V1_20,
+      ),
+    ).toThrow(/requires l7Proxy: true/);
+    expect(renderCiliumValues({ envoyConfig: true }, CiliumVersion.V1_19)).toMatchObject({
+      envoyConfig: { enabled: true },
+      kubeProxyReplacement: false,
+    });
   });
 
   test('Gateway API implies enable-envoy-config; chainingProfile states neither by default', () => {

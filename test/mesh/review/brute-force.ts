@@ -20,7 +20,12 @@ export interface Identity {
 }
 
 /** A pod identity in the minimal world. */
-export function podIdentity(id: string, namespace: string, labels: Record<string, string>, services: string[] = []): Identity {
+export function podIdentity(
+  id: string,
+  namespace: string,
+  labels: Record<string, string>,
+  services: string[] = [],
+): Identity {
   const set = new Set(Object.entries(labels).map(([k, v]) => `k8s:${k}=${v}`));
   set.add(`k8s:io.kubernetes.pod.namespace=${namespace}`);
   set.add('k8s:io.cilium.k8s.policy.cluster=default');
@@ -40,7 +45,10 @@ export function addressIdentity(address: string): Identity {
   return { id: address, labels: new Set(['reserved:world']), address };
 }
 
-type Sel = { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> };
+type Sel = {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
+};
 
 function valueOf(identity: Identity, key: string): string | undefined {
   const bare = key.replace(/^(k8s|any|reserved):/, '');
@@ -82,27 +90,41 @@ function subjectSelector(sel: Sel, namespace: string | undefined): Sel {
   if (namespace === undefined) return sel;
   const notNs = (k: string) => k.replace(/^(k8s|any):/, '') !== 'io.kubernetes.pod.namespace';
   return {
-    matchLabels: { ...Object.fromEntries(Object.entries(sel.matchLabels ?? {}).filter(([k]) => notNs(k))), 'k8s:io.kubernetes.pod.namespace': namespace },
+    matchLabels: {
+      ...Object.fromEntries(Object.entries(sel.matchLabels ?? {}).filter(([k]) => notNs(k))),
+      'k8s:io.kubernetes.pod.namespace': namespace,
+    },
     matchExpressions: (sel.matchExpressions ?? []).filter((x) => notNs(x.key)),
   };
 }
 
 /** Selectors of reserved labels are not scoped to the policy's namespace and select reserved identities. */
 function reservedSelector(sel: Sel): boolean {
-  return [...Object.keys(sel.matchLabels ?? {}), ...(sel.matchExpressions ?? []).map((x) => x.key)].some((k) => k.startsWith('reserved:'));
+  return [...Object.keys(sel.matchLabels ?? {}), ...(sel.matchExpressions ?? []).map((x) => x.key)].some((k) =>
+    k.startsWith('reserved:'),
+  );
 }
 
 /** Entities as selectors (Cilium's entity table; `cluster` = the reserved in-cluster identities + the cluster's pods). */
 function entitySelectors(entity: string): Sel[] {
   const reserved = (n: string): Sel => ({ matchLabels: { [`reserved:${n}`]: '' } });
   switch (entity) {
-    case 'all': return [{}];
-    case 'world': case 'world-ipv4': case 'world-ipv6': return [reserved('world')];
-    case 'cluster': case 'cluster-mesh':
-      return [...['host', 'remote-node', 'init', 'ingress', 'health', 'unmanaged', 'kube-apiserver'].map(reserved),
-        { matchLabels: { 'k8s:io.cilium.k8s.policy.cluster': 'default' } }];
-    case 'none': return [];
-    default: return [reserved(entity)];
+    case 'all':
+      return [{}];
+    case 'world':
+    case 'world-ipv4':
+    case 'world-ipv6':
+      return [reserved('world')];
+    case 'cluster':
+    case 'cluster-mesh':
+      return [
+        ...['host', 'remote-node', 'init', 'ingress', 'health', 'unmanaged', 'kube-apiserver'].map(reserved),
+        { matchLabels: { 'k8s:io.cilium.k8s.policy.cluster': 'default' } },
+      ];
+    case 'none':
+      return [];
+    default:
+      return [reserved(entity)];
   }
 }
 
@@ -119,27 +141,52 @@ function fqdnMatch(f: { matchName?: string; matchPattern?: string }, name: strin
   if (f.matchPattern === '*') return true;
   const parts = (f.matchPattern ?? '').toLowerCase().split('.');
   const labels = name.toLowerCase().split('.');
-  return parts.length === labels.length && parts.every((p, i) => {
-    const re = new RegExp(`^${p.split('*').map((s) => s.replace(/[-]/g, '\\-')).join('[a-z0-9_-]*')}$`);
-    return re.test(labels[i]);
-  });
+  return (
+    parts.length === labels.length &&
+    parts.every((p, i) => {
+      const re = new RegExp(
+        `^${p
+          .split('*')
+          .map((s) => s.replace(/[-]/g, '\\-'))
+          .join('[a-z0-9_-]*')}$`,
+      );
+      return re.test(labels[i]);
+    })
+  );
 }
 
 /** The peers (of `universe`) that a rule's L3 part covers. */
-function peersOf(rule: any, direction: 'ingress' | 'egress', universe: readonly Identity[], namespace: string | undefined): Identity[] {
+function peersOf(
+  rule: any,
+  direction: 'ingress' | 'egress',
+  universe: readonly Identity[],
+  namespace: string | undefined,
+): Identity[] {
   const p = direction === 'ingress' ? 'from' : 'to';
-  const l3Keys = ['Endpoints', 'Entities', 'CIDR', 'CIDRSet', 'FQDNs', 'Services'].map((k) => `${p}${k}`).filter((k) => rule[k] !== undefined);
+  const l3Keys = ['Endpoints', 'Entities', 'CIDR', 'CIDRSet', 'FQDNs', 'Services']
+    .map((k) => `${p}${k}`)
+    .filter((k) => rule[k] !== undefined);
   if (l3Keys.length === 0) {
     return rule.toPorts ? [...universe] : [];
   }
-  return universe.filter((id) =>
-    (rule[`${p}Endpoints`] ?? []).some((s: Sel) => reservedSelector(s) ? selects(s, id) : id.pod !== undefined && selects(scoped(s, namespace), id)) ||
-    (rule[`${p}Entities`] ?? []).some((e: string) => entitySelectors(e).some((s) => selects(s, id))) ||
-    (rule[`${p}CIDR`] ?? []).some((c: string) => id.address !== undefined && inCidr(id.address, c)) ||
-    (rule[`${p}CIDRSet`] ?? []).some((c: any) => id.address !== undefined && inCidr(id.address, c.cidr) &&
-      !(c.except ?? []).some((x: string) => inCidr(id.address!, x))) ||
-    (rule.toFQDNs ?? []).some((f: any) => id.fqdn !== undefined && fqdnMatch(f, id.fqdn)) ||
-    (rule.toServices ?? []).some((s: any) => (id.services ?? []).includes(`${s.k8sService?.namespace}/${s.k8sService?.serviceName}`)));
+  return universe.filter(
+    (id) =>
+      (rule[`${p}Endpoints`] ?? []).some((s: Sel) =>
+        reservedSelector(s) ? selects(s, id) : id.pod !== undefined && selects(scoped(s, namespace), id),
+      ) ||
+      (rule[`${p}Entities`] ?? []).some((e: string) => entitySelectors(e).some((s) => selects(s, id))) ||
+      (rule[`${p}CIDR`] ?? []).some((c: string) => id.address !== undefined && inCidr(id.address, c)) ||
+      (rule[`${p}CIDRSet`] ?? []).some(
+        (c: any) =>
+          id.address !== undefined &&
+          inCidr(id.address, c.cidr) &&
+          !(c.except ?? []).some((x: string) => inCidr(id.address!, x)),
+      ) ||
+      (rule.toFQDNs ?? []).some((f: any) => id.fqdn !== undefined && fqdnMatch(f, id.fqdn)) ||
+      (rule.toServices ?? []).some((s: any) =>
+        (id.services ?? []).includes(`${s.k8sService?.namespace}/${s.k8sService?.serviceName}`),
+      ),
+  );
 }
 
 /** `proto/port` keys of the universe a rule's ports cover, with the L7 kind per key ('' = none). */
@@ -151,27 +198,47 @@ function portsOf(rule: any, ports: readonly string[]): Map<string, string[]> {
     return out;
   }
   for (const entry of rule.toPorts) {
-    const l7 = entry.rules?.http?.length ? entry.rules.http.map((h: any) => `http:${JSON.stringify(h)}`)
-      : entry.rules?.dns?.length ? entry.rules.dns.map((d: any) => `dns:${JSON.stringify(d)}`) : [''];
+    const l7 = entry.rules?.http?.length
+      ? entry.rules.http.map((h: any) => `http:${JSON.stringify(h)}`)
+      : entry.rules?.dns?.length
+        ? entry.rules.dns.map((d: any) => `dns:${JSON.stringify(d)}`)
+        : [''];
     for (const key of ports) {
       const [proto, port] = key.split('/');
-      const covered = (entry.ports ?? []).length === 0 || entry.ports.some((x: any) => {
-        const pr = (x.protocol ?? 'ANY').toUpperCase();
-        const first = Number(x.port ?? 0);
-        return (pr === 'ANY' || pr === proto) && (first === 0 || (Number(port) >= first && Number(port) <= (x.endPort ?? first)));
-      });
+      const covered =
+        (entry.ports ?? []).length === 0 ||
+        entry.ports.some((x: any) => {
+          const pr = (x.protocol ?? 'ANY').toUpperCase();
+          const first = Number(x.port ?? 0);
+          return (
+            (pr === 'ANY' || pr === proto) &&
+            (first === 0 || (Number(port) >= first && Number(port) <= (x.endPort ?? first)))
+          );
+        });
       if (covered) add(key, l7);
     }
   }
   return out;
 }
 
-interface Entry { deny: boolean; allow: boolean; l7: Set<string> }
-export interface PolicyMap { readonly defaultDeny: boolean; readonly entries: Map<string, Entry> }
+interface Entry {
+  deny: boolean;
+  allow: boolean;
+  l7: Set<string>;
+}
+export interface PolicyMap {
+  readonly defaultDeny: boolean;
+  readonly entries: Map<string, Entry>;
+}
 
 /** Builds the policy map of `endpoint` in `direction` over the universe. */
-export function policyMap(objects: readonly any[], endpoint: Identity, direction: 'ingress' | 'egress',
-  universe: readonly Identity[], ports: readonly string[]): PolicyMap {
+export function policyMap(
+  objects: readonly any[],
+  endpoint: Identity,
+  direction: 'ingress' | 'egress',
+  universe: readonly Identity[],
+  ports: readonly string[],
+): PolicyMap {
   const entries = new Map<string, Entry>();
   let defaultDeny = false;
   for (const o of objects) {
@@ -183,7 +250,10 @@ export function policyMap(objects: readonly any[], endpoint: Identity, direction
       const denies: any[] = spec[`${direction}Deny`] ?? [];
       const flag = spec.enableDefaultDeny?.[direction];
       if ((allows.length > 0 || denies.length > 0) && flag !== false) defaultDeny = true;
-      for (const [rules, deny] of [[allows, false], [denies, true]] as const) {
+      for (const [rules, deny] of [
+        [allows, false],
+        [denies, true],
+      ] as const) {
         for (const rule of rules) {
           const peerIds = peersOf(rule, direction, universe, namespace);
           const portMap = portsOf(rule, ports);
@@ -207,7 +277,11 @@ export function policyMap(objects: readonly any[], endpoint: Identity, direction
 }
 
 /** The verdict at one side: allowed or not, and the HTTP rules that filter requests (none: every request passes). */
-export function lookup(map: PolicyMap, peer: Identity, portKey: string): { allowed: boolean; l7: boolean; http: any[] } {
+export function lookup(
+  map: PolicyMap,
+  peer: Identity,
+  portKey: string,
+): { allowed: boolean; l7: boolean; http: any[] } {
   const e = map.entries.get(`${peer.id}|${portKey}`);
   if (e?.deny) return { allowed: false, l7: false, http: [] };
   const l7 = e !== undefined && e.allow && !e.l7.has('') && e.l7.size > 0;
@@ -219,7 +293,12 @@ export function lookup(map: PolicyMap, peer: Identity, portKey: string): { allow
 /** A request against one HTTP rule of a policy: method, path and host are regular expressions over the whole value. */
 export function requestMatches(rule: any, req: { method: string; path: string }): boolean {
   const whole = (re: string | undefined, v: string) => re === undefined || new RegExp(`^(?:${re})$`).test(v);
-  return whole(rule.method, req.method) && whole(rule.path, req.path) && rule.host === undefined && (rule.headers ?? []).length === 0;
+  return (
+    whole(rule.method, req.method) &&
+    whole(rule.path, req.path) &&
+    rule.host === undefined &&
+    (rule.headers ?? []).length === 0
+  );
 }
 
 export interface BruteVerdict {
@@ -230,10 +309,17 @@ export interface BruteVerdict {
 }
 
 /** Brute-force verdict for every (from, to, port) of the universe; keys `from|to|proto/port`. */
-export function bruteForce(objects: readonly any[], universe: readonly Identity[], ports: readonly string[]): Map<string, BruteVerdict> {
+export function bruteForce(
+  objects: readonly any[],
+  universe: readonly Identity[],
+  ports: readonly string[],
+): Map<string, BruteVerdict> {
   const maps = new Map<string, { ingress: PolicyMap; egress: PolicyMap }>();
   for (const id of universe.filter((u) => u.pod)) {
-    maps.set(id.id, { ingress: policyMap(objects, id, 'ingress', universe, ports), egress: policyMap(objects, id, 'egress', universe, ports) });
+    maps.set(id.id, {
+      ingress: policyMap(objects, id, 'ingress', universe, ports),
+      egress: policyMap(objects, id, 'egress', universe, ports),
+    });
   }
   const open = { allowed: true, l7: false, http: [] as any[] };
   const out = new Map<string, BruteVerdict>();
@@ -244,7 +330,9 @@ export function bruteForce(objects: readonly any[], universe: readonly Identity[
         const e = from.pod ? lookup(maps.get(from.id)!.egress, to, port) : open;
         const i = to.pod ? lookup(maps.get(to.id)!.ingress, from, port) : open;
         out.set(`${from.id}|${to.id}|${port}`, {
-          allowed: e.allowed && i.allowed, l7: e.l7 || i.l7, http: [e.http, i.http].filter((h) => h.length > 0),
+          allowed: e.allowed && i.allowed,
+          l7: e.l7 || i.l7,
+          http: [e.http, i.http].filter((h) => h.length > 0),
         });
       }
     }

@@ -3,7 +3,15 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { Entity, MeshAssertions, Peer, Port, ServiceMesh, Workload } from '../../../lib';
-import { addressIdentity, bruteForce, fqdnIdentity, type Identity, podIdentity, requestMatches, reservedIdentity } from './brute-force';
+import {
+  addressIdentity,
+  bruteForce,
+  fqdnIdentity,
+  type Identity,
+  podIdentity,
+  requestMatches,
+  reservedIdentity,
+} from './brute-force';
 import { largeMesh, trickyMesh } from './fixtures';
 
 /**
@@ -15,7 +23,10 @@ import { largeMesh, trickyMesh } from './fixtures';
 function exampleMeshes(): Record<string, () => ServiceMesh> {
   const dir = path.resolve(__dirname, '../../../examples');
   const out: Record<string, () => ServiceMesh> = {};
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .sort()) {
     // Every example file, found by listing the folder (a static import would have to name each one).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(path.join(dir, file)) as Record<string, unknown>;
@@ -27,7 +38,8 @@ function exampleMeshes(): Record<string, () => ServiceMesh> {
           out[`${path.basename(file, '.ts')} (${name})`] = () => new Ctor(new App(), 'Example').mesh as ServiceMesh;
         }
       } else if (/^build\w*Mesh$/.test(name)) {
-        out[`${path.basename(file, '.ts')} (${name})`] = () => (value as (app: cdk8s.App) => ServiceMesh)(cdk8s.Testing.app());
+        out[`${path.basename(file, '.ts')} (${name})`] = () =>
+          (value as (app: cdk8s.App) => ServiceMesh)(cdk8s.Testing.app());
       }
     }
   }
@@ -60,9 +72,14 @@ function universeOf(mesh: ServiceMesh): Universe {
   };
   for (const w of mesh.node.findAll().filter((c): c is Workload => c instanceof Workload)) {
     const id = `${w.namespace}/${w.node.id}`;
-    identities.push(podIdentity(id, w.namespace, { ...w.labels }, w.service ? [`${w.namespace}/${w.service.name}`] : []));
+    identities.push(
+      podIdentity(id, w.namespace, { ...w.labels }, w.service ? [`${w.namespace}/${w.service.name}`] : []),
+    );
     refs.set(id, w);
-    w.ports.forEach((p) => { addPort(p.protocol, p.startPort); if (p.endPort) addPort(p.protocol, p.endPort); });
+    w.ports.forEach((p) => {
+      addPort(p.protocol, p.startPort);
+      if (p.endPort) addPort(p.protocol, p.endPort);
+    });
   }
   for (const s of objects.filter((o) => o.kind === 'Service' && o.spec?.selector)) {
     const id = `${s.metadata.namespace}/${s.metadata.name}`;
@@ -95,8 +112,14 @@ function universeOf(mesh: ServiceMesh): Universe {
     }
   };
   objects.filter((o) => o.kind.startsWith('Cilium')).forEach(visit);
-  for (const n of names) { identities.push(fqdnIdentity(n)); refs.set(n, Peer.fqdn(n)); }
-  for (const a of addresses) { identities.push(addressIdentity(a)); refs.set(a, Peer.cidr(`${a}/32`)); }
+  for (const n of names) {
+    identities.push(fqdnIdentity(n));
+    refs.set(n, Peer.fqdn(n));
+  }
+  for (const a of addresses) {
+    identities.push(addressIdentity(a));
+    refs.set(a, Peer.cidr(`${a}/32`));
+  }
   return { identities, refs, targetPorts, ports: [...ports].sort() };
 }
 
@@ -109,16 +132,27 @@ const totals = { meshes: 0, questions: 0, allowed: 0, conditional: 0, l7: 0, req
 
 /** Requests asked on every L7-filtered connection. */
 const REQUESTS = [
-  { method: 'GET', path: '/api/orders' }, { method: 'POST', path: '/api/orders' }, { method: 'GET', path: '/v1/items' },
-  { method: 'POST', path: '/v1/orders' }, { method: 'DELETE', path: '/v1/orders' }, { method: 'POST', path: '/orders' },
-  { method: 'GET', path: '/' }, { method: 'HEAD', path: '/api' },
+  { method: 'GET', path: '/api/orders' },
+  { method: 'POST', path: '/api/orders' },
+  { method: 'GET', path: '/v1/items' },
+  { method: 'POST', path: '/v1/orders' },
+  { method: 'DELETE', path: '/v1/orders' },
+  { method: 'POST', path: '/orders' },
+  { method: 'GET', path: '/' },
+  { method: 'HEAD', path: '/api' },
 ];
 
 describe('MeshAssertions agrees with the brute-force evaluator', () => {
   test('every example with a mesh is covered', () => {
-    expect(Object.keys(MESHES).filter((k) => k.includes('('))).toEqual(expect.arrayContaining([
-      'canary (CanaryStack)', 'east-west (EastWestStack)', 'gitops (buildGitOpsMesh)', 'resilience (ResilienceStack)', 'zero-trust (ZeroTrustStack)',
-    ]));
+    expect(Object.keys(MESHES).filter((k) => k.includes('('))).toEqual(
+      expect.arrayContaining([
+        'canary (CanaryStack)',
+        'east-west (EastWestStack)',
+        'gitops (buildGitOpsMesh)',
+        'resilience (ResilienceStack)',
+        'zero-trust (ZeroTrustStack)',
+      ]),
+    );
   });
 
   test.each(Object.keys(MESHES))('%s: every endpoint pair and declared port', (name) => {
@@ -136,8 +170,9 @@ describe('MeshAssertions agrees with the brute-force evaluator', () => {
         for (const port of u.ports) {
           const [proto, number] = port.split('/');
           const target = u.targetPorts.get(to.id)?.get(Number(number));
-          const want = expected.get(`${from.id}|${to.id}|${target !== undefined ? `${proto}/${target}` : port}`)
-            ?? bruteForce(objects, u.identities, [`${proto}/${target}`]).get(`${from.id}|${to.id}|${proto}/${target}`)!;
+          const want =
+            expected.get(`${from.id}|${to.id}|${target !== undefined ? `${proto}/${target}` : port}`) ??
+            bruteForce(objects, u.identities, [`${proto}/${target}`]).get(`${from.id}|${to.id}|${proto}/${target}`)!;
           const got = assertions.explain(u.refs.get(from.id)!, u.refs.get(to.id)!, portOf(port));
           const gotL7 = got.sides.some((s) => s.httpRules.length > 0 || s.dnsRules.length > 0);
           questions++;
@@ -145,7 +180,9 @@ describe('MeshAssertions agrees with the brute-force evaluator', () => {
           totals.conditional += got.conditions.length > 0 ? 1 : 0;
           totals.l7 += gotL7 ? 1 : 0;
           if (got.allowed !== want.allowed || (got.allowed && gotL7 !== want.l7)) {
-            disagreements.push(`${got.explanation}\n  brute force: ${want.allowed ? 'allowed' : 'denied'}${want.l7 ? ' (L7 filtered)' : ''}`);
+            disagreements.push(
+              `${got.explanation}\n  brute force: ${want.allowed ? 'allowed' : 'denied'}${want.l7 ? ' (L7 filtered)' : ''}`,
+            );
           }
           if (got.allowed && want.http.length > 0) {
             for (const req of REQUESTS) {
@@ -153,7 +190,9 @@ describe('MeshAssertions agrees with the brute-force evaluator', () => {
               const gotReq = assertions.explain(u.refs.get(from.id)!, u.refs.get(to.id)!, portOf(port), req).allowed;
               totals.requests++;
               if (gotReq !== wantReq) {
-                disagreements.push(`${req.method} ${req.path}: ${gotReq ? 'allowed' : 'denied'}, brute force ${wantReq ? 'allowed' : 'denied'}\n${got.explanation}`);
+                disagreements.push(
+                  `${req.method} ${req.path}: ${gotReq ? 'allowed' : 'denied'}, brute force ${wantReq ? 'allowed' : 'denied'}\n${got.explanation}`,
+                );
               }
             }
           }
@@ -168,8 +207,10 @@ describe('MeshAssertions agrees with the brute-force evaluator', () => {
 
   afterAll(() => {
     // The numbers for the report: printed once, not asserted.
-    process.stdout.write(`cross-check: ${totals.meshes} meshes, ${totals.questions} (from, to, port) questions agreed, ` +
-      `${totals.allowed} allowed, ${totals.l7} L7-filtered, ${totals.conditional} conditional; ` +
-      `${totals.requests} HTTP requests on L7-filtered connections agreed\n`);
+    process.stdout.write(
+      `cross-check: ${totals.meshes} meshes, ${totals.questions} (from, to, port) questions agreed, ` +
+        `${totals.allowed} allowed, ${totals.l7} L7-filtered, ${totals.conditional} conditional; ` +
+        `${totals.requests} HTTP requests on L7-filtered connections agreed\n`,
+    );
   });
 });

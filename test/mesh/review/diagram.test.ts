@@ -3,7 +3,16 @@ import * as cdk8s from 'cdk8s';
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import {
-  Backend, chainingProfile, Gateway, GrpcRoute, Listener, meshDiagram, renderMeshDiagram, ParentRef, ServiceMesh, TlsRoute,
+  Backend,
+  chainingProfile,
+  Gateway,
+  GrpcRoute,
+  Listener,
+  meshDiagram,
+  renderMeshDiagram,
+  ParentRef,
+  ServiceMesh,
+  TlsRoute,
 } from '../../../lib';
 import { CanaryStack } from '../../../examples/canary';
 import { largeMesh, trickyMesh } from './fixtures';
@@ -35,16 +44,38 @@ describe('meshDiagram', () => {
   });
 
   test('gRPC and TLS routes: service/method matches, weights, passthrough listeners', () => {
-    const mesh = new ServiceMesh(cdk8s.Testing.app(), 'm', { namespace: 'rpc', cilium: chainingProfile({ gatewayApi: true, kubeProxyReplacement: true }) });
-    const svc = (name: string, port: number) => Backend.fromService(new kplus.Service(mesh, name, {
-      metadata: { name }, ports: [{ port }], selector: kplus.Pods.select(mesh, `${name}-pods`, { labels: { app: name } }),
-    }));
-    const gateway = new Gateway(mesh, 'Edge', { listeners: [Listener.http({ port: 8080 }), Listener.tlsPassthrough({ hostname: 'db.example.com' })] });
+    const mesh = new ServiceMesh(cdk8s.Testing.app(), 'm', {
+      namespace: 'rpc',
+      cilium: chainingProfile({ gatewayApi: true, kubeProxyReplacement: true }),
+    });
+    const svc = (name: string, port: number) =>
+      Backend.fromService(
+        new kplus.Service(mesh, name, {
+          metadata: { name },
+          ports: [{ port }],
+          selector: kplus.Pods.select(mesh, `${name}-pods`, { labels: { app: name } }),
+        }),
+      );
+    const gateway = new Gateway(mesh, 'Edge', {
+      listeners: [Listener.http({ port: 8080 }), Listener.tlsPassthrough({ hostname: 'db.example.com' })],
+    });
     new GrpcRoute(mesh, 'Greeter', {
       parentRefs: [ParentRef.gateway(gateway, 'http')],
-      rules: [{ matches: [{ service: 'foo.v1.Greeter', method: 'SayHello' }], backendRefs: [{ backend: svc('greeter', 50051), weight: 3 }, { backend: svc('greeter-next', 50051), weight: 1 }] }],
+      rules: [
+        {
+          matches: [{ service: 'foo.v1.Greeter', method: 'SayHello' }],
+          backendRefs: [
+            { backend: svc('greeter', 50051), weight: 3 },
+            { backend: svc('greeter-next', 50051), weight: 1 },
+          ],
+        },
+      ],
     });
-    new TlsRoute(mesh, 'Db', { parentRefs: [ParentRef.gateway(gateway, 'tls')], hostnames: ['db.example.com'], backendRefs: [{ backend: svc('db', 5432) }] });
+    new TlsRoute(mesh, 'Db', {
+      parentRefs: [ParentRef.gateway(gateway, 'tls')],
+      hostnames: ['db.example.com'],
+      backendRefs: [{ backend: svc('db', 5432) }],
+    });
     const text = meshDiagram(mesh);
     expect(text).toMatch(/==>\|"GRPCRoute greeter foo.v1.Greeter\/SayHello 75%"\|/);
     expect(text).toMatch(/==>\|"GRPCRoute greeter foo.v1.Greeter\/SayHello 25%"\|/);
@@ -55,24 +86,39 @@ describe('meshDiagram', () => {
   test('CiliumEnvoyConfig resilience policies are shown at the Services they apply to', () => {
     const mesh = new cdk8s.Chart(cdk8s.Testing.app(), 'm');
     new ApiObject(mesh, 'Cec', {
-      apiVersion: 'cilium.io/v2', kind: 'CiliumEnvoyConfig', metadata: { name: 'orders-resilience', namespace: 'store' },
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumEnvoyConfig',
+      metadata: { name: 'orders-resilience', namespace: 'store' },
       spec: {
         services: [{ name: 'orders', namespace: 'store' }],
-        resources: [{ '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', name: 'store/orders',
-          outlier_detection: { consecutive_5xx: 5 }, circuitBreakers: { thresholds: [{ maxConnections: 100, priority: 'DEFAULT' }] } }],
+        resources: [
+          {
+            '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
+            name: 'store/orders',
+            outlier_detection: { consecutive_5xx: 5 },
+            circuitBreakers: { thresholds: [{ maxConnections: 100, priority: 'DEFAULT' }] },
+          },
+        ],
       },
     });
     const text = renderMeshDiagram({
-      objects: mesh.toJson(), workloads: [{ name: 'Orders', namespace: 'store', labels: { app: 'orders' }, service: 'orders' }],
+      objects: mesh.toJson(),
+      workloads: [{ name: 'Orders', namespace: 'store', labels: { app: 'orders' }, service: 'orders' }],
     });
-    expect(text).toMatch(/r_\w+>"CiliumEnvoyConfig orders-resilience<br\/>circuitBreakers: maxConnections=100<br\/>outlierDetection: consecutive5xx=5"\]/);
+    expect(text).toMatch(
+      /r_\w+>"CiliumEnvoyConfig orders-resilience<br\/>circuitBreakers: maxConnections=100<br\/>outlierDetection: consecutive5xx=5"\]/,
+    );
     expect(text).toMatch(/r_\w+ -\.-\|"applies to"\| w_store_Orders_\w+/);
   });
 
   test('deterministic: the same objects in another order give the same text', () => {
     const objects = trickyMesh().toJson();
-    const workloads = [{ name: 'Api', namespace: 'back', labels: { app: 'api' } }, { name: 'Web', namespace: 'front', labels: { app: 'web' } }];
-    expect(renderMeshDiagram({ objects: [...objects].reverse(), workloads: [...workloads].reverse() }))
-      .toEqual(renderMeshDiagram({ objects, workloads }));
+    const workloads = [
+      { name: 'Api', namespace: 'back', labels: { app: 'api' } },
+      { name: 'Web', namespace: 'front', labels: { app: 'web' } },
+    ];
+    expect(renderMeshDiagram({ objects: [...objects].reverse(), workloads: [...workloads].reverse() })).toEqual(
+      renderMeshDiagram({ objects, workloads }),
+    );
   });
 });

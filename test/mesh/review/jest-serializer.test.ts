@@ -1,6 +1,11 @@
 import * as cdk8s from 'cdk8s';
 import { chainingProfile, DefaultDeny, MeshDelivery, Port, ServiceMesh, Workload } from '../../../lib';
-import { MASKED_HASH, maskTemplate, meshSnapshotSerializer, stackSnapshot } from '../../../lib/mesh/review/jest-serializer';
+import {
+  MASKED_HASH,
+  maskTemplate,
+  meshSnapshotSerializer,
+  stackSnapshot,
+} from '../../../lib/mesh/review/jest-serializer';
 import { importedClusterStack } from '../../util/clusters';
 
 expect.addSnapshotSerializer(meshSnapshotSerializer);
@@ -25,14 +30,26 @@ describe('jest snapshot serializer', () => {
       Conditions: { CDKMetadataAvailable: { 'Fn::Equals': [1, 1] } },
       Resources: {
         CDKMetadata: { Type: 'AWS::CDK::Metadata', Properties: { Analytics: 'v2:deflate64:H4sI...' } },
-        Handler: { Type: 'AWS::Lambda::Function', Properties: { Code: { S3Key: `${hash}.zip` }, Runtime: 'python3.13' } },
-        Objects: { Type: 'Custom::CiliumMeshObjects', Properties: { Sources: [{ Key: `${hash}.json`, Sha256: hash }] } },
+        Handler: {
+          Type: 'AWS::Lambda::Function',
+          Properties: { Code: { S3Key: `${hash}.zip` }, Runtime: 'python3.13' },
+        },
+        Objects: {
+          Type: 'Custom::CiliumMeshObjects',
+          Properties: { Sources: [{ Key: `${hash}.json`, Sha256: hash }] },
+        },
       },
     };
     expect(maskTemplate(template)).toEqual({
       Resources: {
-        Handler: { Type: 'AWS::Lambda::Function', Properties: { Code: { S3Key: `${MASKED_HASH}.zip` }, Runtime: 'python3.13' } },
-        Objects: { Type: 'Custom::CiliumMeshObjects', Properties: { Sources: [{ Key: `${MASKED_HASH}.json`, Sha256: MASKED_HASH }] } },
+        Handler: {
+          Type: 'AWS::Lambda::Function',
+          Properties: { Code: { S3Key: `${MASKED_HASH}.zip` }, Runtime: 'python3.13' },
+        },
+        Objects: {
+          Type: 'Custom::CiliumMeshObjects',
+          Properties: { Sources: [{ Key: `${MASKED_HASH}.json`, Sha256: MASKED_HASH }] },
+        },
       },
     });
     expect(meshSnapshotSerializer.test(template)).toBe(true);

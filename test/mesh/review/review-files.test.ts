@@ -6,7 +6,17 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as cdk8s from 'cdk8s';
 import { ApiObject } from 'cdk8s';
 import {
-  chainingProfile, CiliumVersion, DefaultDeny, Entity, MeshDelivery, MeshReviewFiles, Peer, Port, REVIEW_FILES_CONTEXT, ServiceMesh, Workload,
+  chainingProfile,
+  CiliumVersion,
+  DefaultDeny,
+  Entity,
+  MeshDelivery,
+  MeshReviewFiles,
+  Peer,
+  Port,
+  REVIEW_FILES_CONTEXT,
+  ServiceMesh,
+  Workload,
 } from '../../../lib';
 import { renderReviewManifest } from '../../../lib/mesh/review/manifest';
 import * as YAML from 'yaml';
@@ -17,25 +27,64 @@ import { importedClusterStack, TEST_ENV } from '../../util/clusters';
 
 describe('review manifest (pure)', () => {
   test('the YAML reads back as the objects, with YAML 1.2 and with YAML 1.1 (as kubectl reads it)', () => {
-    const tricky = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'a' }, data: {
-      yes: 'no', on: 'off', n: 'y', empty: '', num: '0x10', date: '2001-12-14', float: '1.0', colon: 'a: b', hash: 'a #b',
-      regex: '(^|.*;\\s*)beta=1(;.*|$)', path: '/api/v1', star: '*.example.com', quote: 'say "hi"', nl: 'a\nb', uni: 'ü',
-      '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', nested: [[1, 2], [], {}, [{ a: 1 }]], nil: null, t: true, z: 0,
-    } };
+    const tricky = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'x', namespace: 'a' },
+      data: {
+        yes: 'no',
+        on: 'off',
+        n: 'y',
+        empty: '',
+        num: '0x10',
+        date: '2001-12-14',
+        float: '1.0',
+        colon: 'a: b',
+        hash: 'a #b',
+        regex: '(^|.*;\\s*)beta=1(;.*|$)',
+        path: '/api/v1',
+        star: '*.example.com',
+        quote: 'say "hi"',
+        nl: 'a\nb',
+        uni: 'ü',
+        '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
+        nested: [[1, 2], [], {}, [{ a: 1 }]],
+        nil: null,
+        t: true,
+        z: 0,
+      },
+    };
     const objects = [...trickyMesh().toJson(), new ResilienceStack(new App(), 'R').mesh.toJson(), tricky].flat();
     const text = renderReviewManifest(objects, { stack: 's', mesh: 'm' });
     for (const version of ['1.1', '1.2'] as const) {
       const docs = YAML.parseAllDocuments(text, { version }).map((d) => d.toJS());
       expect(docs).toHaveLength(objects.length);
-      expect([...docs].sort((a, b) => JSON.stringify(a) < JSON.stringify(b) ? -1 : 1))
-        .toEqual([...objects].map((o) => JSON.parse(JSON.stringify(o))).sort((a, b) => JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+      expect([...docs].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1))).toEqual(
+        [...objects]
+          .map((o) => JSON.parse(JSON.stringify(o)))
+          .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)),
+      );
     }
   });
 
-
-  const a = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { namespace: 'shop', name: 'b' }, spec: { z: 1, a: [2, 1] } };
-  const b = { kind: 'Service', apiVersion: 'v1', metadata: { name: 'api', namespace: 'shop' }, spec: { ports: [{ port: 80 }] } };
-  const c = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { namespace: 'shop', name: 'a' }, spec: {} };
+  const a = {
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { namespace: 'shop', name: 'b' },
+    spec: { z: 1, a: [2, 1] },
+  };
+  const b = {
+    kind: 'Service',
+    apiVersion: 'v1',
+    metadata: { name: 'api', namespace: 'shop' },
+    spec: { ports: [{ port: 80 }] },
+  };
+  const c = {
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { namespace: 'shop', name: 'a' },
+    spec: {},
+  };
   const header = { stack: 'App/Shop (Shop)', mesh: 'shop', cilium: chainingProfile({ version: CiliumVersion.V1_18 }) };
 
   test('objects sorted by group, kind, namespace, name; keys sorted; arrays kept; a header', () => {
@@ -47,7 +96,9 @@ describe('review manifest (pure)', () => {
   });
 
   test('a chart that is not a ServiceMesh says so', () => {
-    expect(renderReviewManifest([], { stack: 's', mesh: 'm' })).toMatch(/# cilium: not a ServiceMesh \(plain cdk8s chart\)\n$/);
+    expect(renderReviewManifest([], { stack: 's', mesh: 'm' })).toMatch(
+      /# cilium: not a ServiceMesh \(plain cdk8s chart\)\n$/,
+    );
   });
 });
 
@@ -57,7 +108,10 @@ describe('MeshReviewFiles', () => {
     const app = new App({ outdir });
     new ZeroTrustStack(app, 'ZeroTrust');
     app.synth();
-    const files = fs.readdirSync(outdir).filter((f) => f.includes('.mesh.')).sort();
+    const files = fs
+      .readdirSync(outdir)
+      .filter((f) => f.includes('.mesh.'))
+      .sort();
     expect(files).toEqual(['ZeroTrust.shop.mesh.md', 'ZeroTrust.shop.mesh.yaml']);
     expect(fs.existsSync(path.join(outdir, 'ZeroTrust.template.json'))).toBe(true);
     const yaml = fs.readFileSync(path.join(outdir, 'ZeroTrust.shop.mesh.yaml'), 'utf8');
@@ -68,7 +122,9 @@ describe('MeshReviewFiles', () => {
       '# cilium: Cilium 1.20.2 (line 1.20; aws-cni-chaining, kubeProxyReplacement=false, l7Proxy=true, gatewayApi=false, ' +
         'ingressController=false, envoyConfig=false, l7LoadBalancing=false, mutualAuthentication=false)',
     ]);
-    expect(fs.readFileSync(path.join(outdir, 'ZeroTrust.shop.mesh.md'), 'utf8')).toMatch(/^# Mesh shop\n[\s\S]*```mermaid\nflowchart LR\n/);
+    expect(fs.readFileSync(path.join(outdir, 'ZeroTrust.shop.mesh.md'), 'utf8')).toMatch(
+      /^# Mesh shop\n[\s\S]*```mermaid\nflowchart LR\n/,
+    );
     fs.rmSync(outdir, { recursive: true, force: true });
   });
 
@@ -78,13 +134,18 @@ describe('MeshReviewFiles', () => {
     new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
     const w = new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' }, ports: [Port.tcp(80)] });
     new DefaultDeny(mesh, 'ApiDeny', { workload: w });
-    expect(MeshReviewFiles.filesOf(stack).map((f) => f.fileName)).toEqual(['Stack.shop.mesh.md', 'Stack.shop.mesh.yaml']);
+    expect(MeshReviewFiles.filesOf(stack).map((f) => f.fileName)).toEqual([
+      'Stack.shop.mesh.md',
+      'Stack.shop.mesh.yaml',
+    ]);
     expect(MeshReviewFiles.filesOf(stack)[1].content).toMatch(/# mesh: {3}shop \(1 object\)/);
 
     const other = new cdk8s.Chart(new cdk8s.App(), 'shop');
     new ApiObject(other, 'Cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'shop' } });
     new MeshDelivery(stack, 'Other', { cluster, charts: [other] });
-    expect(() => app.synth()).toThrow(/two deliveries in this stack write different meshes to Stack.shop.mesh.yaml; give the charts distinct ids/);
+    expect(() => app.synth()).toThrow(
+      /two deliveries in this stack write different meshes to Stack.shop.mesh.yaml; give the charts distinct ids/,
+    );
   });
 
   test('a second synth into the same directory replaces the files (cdk.out is reused)', () => {
@@ -93,10 +154,14 @@ describe('MeshReviewFiles', () => {
       const app = new App({ outdir });
       const stack = new Stack(app, 'Stack', { env: TEST_ENV });
       const cluster = eks.Cluster.fromClusterAttributes(stack, 'Cluster', {
-        clusterName: 'prod', clusterEndpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', clusterCertificateAuthorityData: 'Q0E=',
+        clusterName: 'prod',
+        clusterEndpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com',
+        clusterCertificateAuthorityData: 'Q0E=',
       });
       const mesh = new ServiceMesh(new cdk8s.App(), 'shop', { cilium: chainingProfile() });
-      new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' } }).allowFrom(Peer.entity(Entity.WORLD), { ports: [Port.tcp(port)] });
+      new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' } }).allowFrom(Peer.entity(Entity.WORLD), {
+        ports: [Port.tcp(port)],
+      });
       new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
       app.synth();
       expect(fs.readFileSync(path.join(outdir, 'Stack.shop.mesh.yaml'), 'utf8')).toMatch(new RegExp(`port: "${port}"`));
@@ -109,14 +174,17 @@ describe('MeshReviewFiles', () => {
     const app = new App({ outdir, context: { [REVIEW_FILES_CONTEXT]: 'false' } });
     const stack = new Stack(app, 'Stack', { env: TEST_ENV });
     const cluster = eks.Cluster.fromClusterAttributes(stack, 'Cluster', {
-      clusterName: 'prod', clusterEndpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', clusterCertificateAuthorityData: 'Q0E=',
+      clusterName: 'prod',
+      clusterEndpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com',
+      clusterCertificateAuthorityData: 'Q0E=',
     });
     const mesh = new ServiceMesh(new cdk8s.App(), 'shop', { cilium: chainingProfile() });
-    new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' } }).allowFrom(Peer.entity(Entity.WORLD), { ports: [Port.tcp(80)] });
+    new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' } }).allowFrom(Peer.entity(Entity.WORLD), {
+      ports: [Port.tcp(80)],
+    });
     new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
     app.synth();
     expect(fs.readdirSync(outdir).filter((f) => f.includes('.mesh.'))).toEqual([]);
     fs.rmSync(outdir, { recursive: true, force: true });
   });
 });
-

@@ -1,6 +1,14 @@
 import { Duration } from 'aws-cdk-lib';
 import {
-  Backend, CanaryRelease, canaryRules, Gateway, HeaderMatch, Listener, LoadBalancerScheme, PathMatch, ParentRef,
+  Backend,
+  CanaryRelease,
+  canaryRules,
+  Gateway,
+  HeaderMatch,
+  Listener,
+  LoadBalancerScheme,
+  PathMatch,
+  ParentRef,
 } from '../../../lib';
 import { recordManifests } from '../../util/record';
 import { gatewayObjects, meshFor, objectsOf, service, V1_16 } from './util';
@@ -11,18 +19,28 @@ describe('canaryRules', () => {
 
   test('progressive rollout changes only the two weights', () => {
     const weights = [1, 10, 50, 100].map((w) =>
-      canaryRules({ stable, canary, canaryWeight: w })[0].backendRefs!.map((b) => b.weight));
-    expect(weights).toEqual([[99, 1], [90, 10], [50, 50], [0, 100]]);
+      canaryRules({ stable, canary, canaryWeight: w })[0].backendRefs!.map((b) => b.weight),
+    );
+    expect(weights).toEqual([
+      [99, 1],
+      [90, 10],
+      [50, 50],
+      [0, 100],
+    ]);
   });
 
   test('weight must be a whole percentage', () => {
-    expect(() => canaryRules({ stable, canary, canaryWeight: 101 })).toThrow(/canary weight must be a whole percentage from 0 to 100, got 101/);
+    expect(() => canaryRules({ stable, canary, canaryWeight: 101 })).toThrow(
+      /canary weight must be a whole percentage from 0 to 100, got 101/,
+    );
     expect(() => canaryRules({ stable, canary, canaryWeight: 2.5 })).toThrow(/got 2.5/);
   });
 
   test('targeting: one match per base match and header, canary only', () => {
     const rules = canaryRules({
-      stable, canary, canaryWeight: 0,
+      stable,
+      canary,
+      canaryWeight: 0,
       matches: [{ path: PathMatch.pathPrefix('/api') }],
       canaryWhen: [HeaderMatch.exact('x-canary', 'true'), HeaderMatch.cookie('beta', '1')],
     });
@@ -66,7 +84,11 @@ describe('scenario: north-south canary (examples/canary.ts)', () => {
       { type: 'RequestMirror', requestMirror: { backendRef: { name: 'api-shadow', port: 8080 }, percent: 5 } },
     ]);
     expect(routeSpec.rules[1].timeouts).toEqual({ request: '3s' });
-    expect(objectsOf(mesh, 'Gateway')[0].spec.infrastructure.annotations['service.beta.kubernetes.io/aws-load-balancer-scheme']).toBe('internet-facing');
+    expect(
+      objectsOf(mesh, 'Gateway')[0].spec.infrastructure.annotations[
+        'service.beta.kubernetes.io/aws-load-balancer-scheme'
+      ],
+    ).toBe('internet-facing');
     expect(mesh.warnings.filter((w) => !w.includes('is untested'))).toEqual([]);
     recordManifests('routing-scenario-canary', objects, 'cilium-1.20');
   });
@@ -87,7 +109,10 @@ describe('progressive rollout', () => {
     const [a, b] = [synth(1), synth(10)];
     expect(a).toHaveLength(b.length);
     const changed = a.map((line, i) => [line.trim(), b[i].trim()]).filter(([x, y]) => x !== y);
-    expect(changed).toEqual([['"weight": 99', '"weight": 90'], ['"weight": 1', '"weight": 10']]);
+    expect(changed).toEqual([
+      ['"weight": 99', '"weight": 90'],
+      ['"weight": 1', '"weight": 10'],
+    ]);
   });
 });
 
@@ -126,31 +151,48 @@ describe('scenario: east-west canary (examples/east-west.ts, GAMMA)', () => {
 
   test('a consumer route (Service in another namespace) is refused: Cilium lacks MeshConsumerRoute', () => {
     const mesh = meshFor({}, 'frontend');
-    expect(() => new CanaryRelease(mesh, 'C', {
-      parentRef: ParentRef.service(Backend.fromName('shop', 'reviews', 9080)),
-      stable: Backend.fromName('shop', 'reviews-v1', 9080),
-      canary: Backend.fromName('shop', 'reviews-v2', 9080),
-      canaryWeight: 5,
-    })).toThrow(/HTTPRoute in namespace 'frontend' has Service parent shop\/reviews: a GAMMA consumer route .*cilium\/cilium#32744.*create the route in namespace 'shop' \[at mesh\/C\/Route\]/);
+    expect(
+      () =>
+        new CanaryRelease(mesh, 'C', {
+          parentRef: ParentRef.service(Backend.fromName('shop', 'reviews', 9080)),
+          stable: Backend.fromName('shop', 'reviews-v1', 9080),
+          canary: Backend.fromName('shop', 'reviews-v2', 9080),
+          canaryWeight: 5,
+        }),
+    ).toThrow(
+      /HTTPRoute in namespace 'frontend' has Service parent shop\/reviews: a GAMMA consumer route .*cilium\/cilium#32744.*create the route in namespace 'shop' \[at mesh\/C\/Route\]/,
+    );
   });
 
   test('a second route on the same Service gets a warning (cilium/cilium#39830)', () => {
     const mesh = meshFor({}, 'shop');
     const parent = ParentRef.service(Backend.fromName('shop', 'reviews', 9080));
-    const props = { parentRef: parent, stable: Backend.fromName('shop', 'reviews-v1', 9080), canary: Backend.fromName('shop', 'reviews-v2', 9080), canaryWeight: 5 };
+    const props = {
+      parentRef: parent,
+      stable: Backend.fromName('shop', 'reviews-v1', 9080),
+      canary: Backend.fromName('shop', 'reviews-v2', 9080),
+      canaryWeight: 5,
+    };
     new CanaryRelease(mesh, 'A', props);
     new CanaryRelease(mesh, 'B', props);
-    expect(mesh.warnings).toContainEqual(expect.stringMatching(/mesh\/B\/Route: Service shop\/reviews:9080 already has the GAMMA route mesh\/A\/Route.*cilium\/cilium#39830/));
+    expect(mesh.warnings).toContainEqual(
+      expect.stringMatching(
+        /mesh\/B\/Route: Service shop\/reviews:9080 already has the GAMMA route mesh\/A\/Route.*cilium\/cilium#39830/,
+      ),
+    );
   });
 
   test('hostnames are refused on a Service parent', () => {
     const mesh = meshFor();
-    expect(() => new CanaryRelease(mesh, 'C', {
-      parentRef: ParentRef.service(Backend.fromName('default', 'reviews', 80)),
-      hostnames: ['reviews.example.com'],
-      stable: Backend.fromName('default', 'a', 80),
-      canary: Backend.fromName('default', 'b', 80),
-      canaryWeight: 5,
-    })).toThrow(/hostnames apply to Gateway parents only.*\[at mesh\/C\]/);
+    expect(
+      () =>
+        new CanaryRelease(mesh, 'C', {
+          parentRef: ParentRef.service(Backend.fromName('default', 'reviews', 80)),
+          hostnames: ['reviews.example.com'],
+          stable: Backend.fromName('default', 'a', 80),
+          canary: Backend.fromName('default', 'b', 80),
+          canaryWeight: 5,
+        }),
+    ).toThrow(/hostnames apply to Gateway parents only.*\[at mesh\/C\]/);
   });
 });

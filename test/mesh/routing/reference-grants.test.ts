@@ -20,7 +20,8 @@ function grantsFor(routes: { ns: string; target: string }[], order: number[] = r
 /** Every (from, to) pair the grants allow. */
 function pairs(grants: any[]): Set<string> {
   const out = new Set<string>();
-  for (const g of grants) for (const f of g.spec.from) for (const t of g.spec.to) out.add(`${f.kind}/${f.namespace}->${t.kind}/${t.name}`);
+  for (const g of grants)
+    for (const f of g.spec.from) for (const t of g.spec.to) out.add(`${f.kind}/${f.namespace}->${t.kind}/${t.name}`);
   return out;
 }
 
@@ -48,14 +49,19 @@ describe('ReferenceGrants', () => {
   test('at 300 routes every grant is within the limit, every reference is granted, and the order of routes does not matter', () => {
     const routes = Array.from({ length: 300 }, (_, i) => ({ ns: `team${i % 40}`, target: `api${i % 70}` }));
     const a = grantsFor(routes);
-    const b = grantsFor(routes, routes.map((_, i) => routes.length - 1 - i));
+    const b = grantsFor(
+      routes,
+      routes.map((_, i) => routes.length - 1 - i),
+    );
     for (const g of a.grants) {
       expect(g.spec.from.length).toBeLessThanOrEqual(16);
       expect(g.spec.to.length).toBeLessThanOrEqual(16);
     }
     expect(a.grants).toHaveLength(3 * 5);
     for (const r of routes) expect(pairs(a.grants).has(`HTTPRoute/${r.ns}->Service/${r.target}`)).toBe(true);
-    expect(JSON.stringify(Testing.synth(b.mesh).filter((o: any) => o.kind === 'ReferenceGrant'))).toBe(JSON.stringify(a.grants));
+    expect(JSON.stringify(Testing.synth(b.mesh).filter((o: any) => o.kind === 'ReferenceGrant'))).toBe(
+      JSON.stringify(a.grants),
+    );
     recordManifests('reference-grants-300', a.grants);
   });
 });

@@ -1,7 +1,18 @@
 import { Duration } from 'aws-cdk-lib';
 import {
-  Backend, CanaryRelease, canaryRules, CiliumVersion, Gateway, GatewayApiChannel, HeaderMatch, HttpRoute, Listener, PathMatch,
-  ParentRef, type ChainingProfileOptions, type HttpRouteRule,
+  Backend,
+  CanaryRelease,
+  canaryRules,
+  CiliumVersion,
+  Gateway,
+  GatewayApiChannel,
+  HeaderMatch,
+  HttpRoute,
+  Listener,
+  PathMatch,
+  ParentRef,
+  type ChainingProfileOptions,
+  type HttpRouteRule,
 } from '../../../lib';
 import { renderRetry } from '../../../lib/mesh/routing/retry';
 import { recordManifests } from '../../util/record';
@@ -19,24 +30,37 @@ function route(rules: HttpRouteRule[], options: ChainingProfileOptions = EXPERIM
 
 describe('renderRetry', () => {
   test('codes sorted, attempts, backoff in the Gateway API duration format', () => {
-    expect(renderRetry('rule 0', { codes: [504, 502, 503], attempts: 2, backoff: Duration.millis(1250) }))
-      .toEqual({ codes: [502, 503, 504], attempts: 2, backoff: '1s250ms' });
+    expect(renderRetry('rule 0', { codes: [504, 502, 503], attempts: 2, backoff: Duration.millis(1250) })).toEqual({
+      codes: [502, 503, 504],
+      attempts: 2,
+      backoff: '1s250ms',
+    });
     expect(renderRetry('rule 0', {})).toEqual({ codes: undefined, attempts: undefined, backoff: undefined });
     expect(renderRetry('rule 0', { codes: [400, 599] }).codes).toEqual([400, 599]);
   });
 
   test('codes outside 400-599, not whole, repeated or empty are refused', () => {
-    expect(() => renderRetry('rule 1', { codes: [399] })).toThrow(/^rule 1: retry.codes must be HTTP status codes from 400 to 599, got 399; pass e.g. 503$/);
+    expect(() => renderRetry('rule 1', { codes: [399] })).toThrow(
+      /^rule 1: retry.codes must be HTTP status codes from 400 to 599, got 399; pass e.g. 503$/,
+    );
     expect(() => renderRetry('rule 1', { codes: [600] })).toThrow(/got 600/);
     expect(() => renderRetry('rule 1', { codes: [502.5] })).toThrow(/got 502.5/);
-    expect(() => renderRetry('rule 1', { codes: [503, 502, 503] })).toThrow(/rule 1: retry.codes lists 503 twice \(the field is a set\); list each code once/);
-    expect(() => renderRetry('rule 1', { codes: [] })).toThrow(/rule 1: retry.codes is empty; omit codes to retry on connection errors only/);
+    expect(() => renderRetry('rule 1', { codes: [503, 502, 503] })).toThrow(
+      /rule 1: retry.codes lists 503 twice \(the field is a set\); list each code once/,
+    );
+    expect(() => renderRetry('rule 1', { codes: [] })).toThrow(
+      /rule 1: retry.codes is empty; omit codes to retry on connection errors only/,
+    );
   });
 
   test('attempts must be a whole number >= 1; backoff whole milliseconds', () => {
-    expect(() => renderRetry('rule 0', { attempts: 0 })).toThrow(/rule 0: retry.attempts must be a whole number of at least 1, got 0; pass e.g. 2, or drop retry/);
+    expect(() => renderRetry('rule 0', { attempts: 0 })).toThrow(
+      /rule 0: retry.attempts must be a whole number of at least 1, got 0; pass e.g. 2, or drop retry/,
+    );
     expect(() => renderRetry('rule 0', { attempts: 1.5 })).toThrow(/got 1.5/);
-    expect(() => renderRetry('rule 0', { backoff: Duration.millis(0.5) })).toThrow(/rule 0: retry.backoff must be a whole number of milliseconds/);
+    expect(() => renderRetry('rule 0', { backoff: Duration.millis(0.5) })).toThrow(
+      /rule 0: retry.backoff must be a whole number of milliseconds/,
+    );
   });
 });
 
@@ -86,7 +110,9 @@ describe('HttpRoute retry', () => {
   });
 
   test('bad retry values name the rule and the route', () => {
-    expect(() => route([{ backendRefs: [{ backend: api }] }, { backendRefs: [{ backend: api }], retry: { codes: [302] } }])).toThrow(
+    expect(() =>
+      route([{ backendRefs: [{ backend: api }] }, { backendRefs: [{ backend: api }], retry: { codes: [302] } }]),
+    ).toThrow(
       /rule 1: retry.codes must be HTTP status codes from 400 to 599, got 302; pass e.g. 503 \[at mesh\/Route\]/,
     );
   });
@@ -101,7 +127,10 @@ describe('CanaryRelease retry', () => {
     const rules = canaryRules({ stable, canary, canaryWeight: 10, canaryWhen: [], retry });
     expect(rules.map((r) => r.retry)).toEqual([retry]);
     const targeted = canaryRules({
-      stable, canary, canaryWeight: 10, retry,
+      stable,
+      canary,
+      canaryWeight: 10,
+      retry,
       canaryWhen: [HeaderMatch.exact('x-canary', 'true')],
     });
     expect(targeted.map((r) => r.retry)).toEqual([retry, retry]);
@@ -111,7 +140,10 @@ describe('CanaryRelease retry', () => {
     const mesh = meshFor(EXPERIMENTAL, 'shop');
     const gw = new Gateway(mesh, 'Gw', { listeners: [Listener.http({})] });
     new CanaryRelease(mesh, 'Canary', {
-      parentRef: ParentRef.gateway(gw), stable, canary, canaryWeight: 10,
+      parentRef: ParentRef.gateway(gw),
+      stable,
+      canary,
+      canaryWeight: 10,
       timeouts: { request: Duration.seconds(5) },
       retry: { codes: [503], attempts: 2, backoff: Duration.millis(50) },
     });
@@ -122,8 +154,15 @@ describe('CanaryRelease retry', () => {
 
     const standard = meshFor({}, 'shop');
     const gw2 = new Gateway(standard, 'Gw', { listeners: [Listener.http({})] });
-    expect(() => new CanaryRelease(standard, 'Canary', {
-      parentRef: ParentRef.gateway(gw2), stable, canary, canaryWeight: 10, retry: { attempts: 2 },
-    })).toThrow(/HTTPRoute retry is in the experimental channel only .*\[at mesh\/Canary\/Route\]/);
+    expect(
+      () =>
+        new CanaryRelease(standard, 'Canary', {
+          parentRef: ParentRef.gateway(gw2),
+          stable,
+          canary,
+          canaryWeight: 10,
+          retry: { attempts: 2 },
+        }),
+    ).toThrow(/HTTPRoute retry is in the experimental channel only .*\[at mesh\/Canary\/Route\]/);
   });
 });

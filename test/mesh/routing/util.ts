@@ -4,7 +4,10 @@ import { chainingProfile, CiliumVersion, ServiceMesh, type ChainingProfileOption
 
 /** A mesh for the given profile options; Gateway API on by default. */
 export function meshFor(options: ChainingProfileOptions = {}, namespace?: string): ServiceMesh {
-  return new ServiceMesh(Testing.app(), 'mesh', { namespace, cilium: chainingProfile({ gatewayApi: true, ...options }) });
+  return new ServiceMesh(Testing.app(), 'mesh', {
+    namespace,
+    cilium: chainingProfile({ gatewayApi: true, ...options }),
+  });
 }
 
 export const V1_16 = { version: CiliumVersion.V1_16 };

@@ -21,7 +21,9 @@ describe('workloads', () => {
     expect(fromService.ports.map(String)).toEqual(['TCP/8080']);
     expect(fromDeployment.namespace).toBe('shop');
     fromService.allowFrom(web(mesh));
-    expect(specOf(synthSorted(mesh), 'backendservice-policy').ingress[0].toPorts).toEqual([{ ports: [{ port: '8080', protocol: 'TCP' }] }]);
+    expect(specOf(synthSorted(mesh), 'backendservice-policy').ingress[0].toPorts).toEqual([
+      { ports: [{ port: '8080', protocol: 'TCP' }] },
+    ]);
     recordManifests('policy-workload-from-kplus', synthSorted(mesh), 'cilium-1.20');
     recordManifests('policy-workload-from-kplus', synthSorted(mesh), 'cilium-1.16');
   });
@@ -36,8 +38,14 @@ describe('workloads', () => {
     const spec = specOf(synthSorted(mesh), 'allshop-policy');
     expect(spec.endpointSelector).toEqual({});
     expect(spec.ingress).toEqual([
-      { fromEndpoints: [{ matchLabels: { 'app.kubernetes.io/name': 'billing', 'io.kubernetes.pod.namespace': 'ops' } }] },
-      { fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.policy.serviceaccount': 'deployer', 'io.kubernetes.pod.namespace': 'ops' } }] },
+      {
+        fromEndpoints: [{ matchLabels: { 'app.kubernetes.io/name': 'billing', 'io.kubernetes.pod.namespace': 'ops' } }],
+      },
+      {
+        fromEndpoints: [
+          { matchLabels: { 'io.cilium.k8s.policy.serviceaccount': 'deployer', 'io.kubernetes.pod.namespace': 'ops' } },
+        ],
+      },
     ]);
     recordManifests('policy-workloads', synthSorted(mesh), 'cilium-1.20');
     recordManifests('policy-workloads', synthSorted(mesh), 'cilium-1.16');
@@ -54,16 +62,22 @@ describe('workloads', () => {
   });
 });
 
-
 describe('workload rules', () => {
   test('rules towards a workload without ports use its known ports; without known ports they are L3 only', () => {
     const mesh = newMesh();
-    const withPorts = new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' }, ports: [Port.tcp(8443), Port.tcp(8080)] });
+    const withPorts = new Workload(mesh, 'Api', {
+      namespace: 'shop',
+      labels: { app: 'api' },
+      ports: [Port.tcp(8443), Port.tcp(8080)],
+    });
     const w = web(mesh);
     w.allowTo(withPorts);
     withPorts.allowFrom(Peer.entity(Entity.HOST));
     const objects = synthSorted(mesh);
-    expect(specOf(objects, 'web-policy').egress[0].toPorts[0].ports).toEqual([{ port: '8080', protocol: 'TCP' }, { port: '8443', protocol: 'TCP' }]);
+    expect(specOf(objects, 'web-policy').egress[0].toPorts[0].ports).toEqual([
+      { port: '8080', protocol: 'TCP' },
+      { port: '8443', protocol: 'TCP' },
+    ]);
     expect(specOf(objects, 'api-policy').ingress[0].toPorts[0].ports).toHaveLength(2);
     w.allowFrom(Peer.entity(Entity.HOST));
     expect(specOf(synthSorted(mesh), 'web-policy').ingress).toEqual([{ fromEntities: ['host'] }]);
@@ -73,14 +87,20 @@ describe('workload rules', () => {
     const mesh = newMesh();
     const db = new Workload(mesh, 'Db', { namespace: 'data', labels: { app: 'db' } });
     web(mesh).allowTo(db, { ports: [Port.tcp(5432)] });
-    expect(specOf(synthSorted(mesh), 'web-policy').egress[0].toEndpoints).toEqual([{ matchLabels: { 'app': 'db', 'io.kubernetes.pod.namespace': 'data' } }]);
+    expect(specOf(synthSorted(mesh), 'web-policy').egress[0].toEndpoints).toEqual([
+      { matchLabels: { app: 'db', 'io.kubernetes.pod.namespace': 'data' } },
+    ]);
   });
 
   test('toPolicyPeer exposes the selector and ports', () => {
     const mesh = newMesh();
-    const p = new Workload(mesh, 'Api', { namespace: 'shop', labels: { app: 'api' }, ports: [Port.udp(53)] })._toPolicyPeer();
+    const p = new Workload(mesh, 'Api', {
+      namespace: 'shop',
+      labels: { app: 'api' },
+      ports: [Port.udp(53)],
+    })._toPolicyPeer();
     expect(p.key).toBe('workload:shop/{"app":"api"}');
-    expect(p.from).toEqual({ fromEndpoints: [{ matchLabels: { 'app': 'api', 'io.kubernetes.pod.namespace': 'shop' } }] });
+    expect(p.from).toEqual({ fromEndpoints: [{ matchLabels: { app: 'api', 'io.kubernetes.pod.namespace': 'shop' } }] });
     expect(p.ports?.map(String)).toEqual(['UDP/53']);
   });
 });

@@ -7,7 +7,11 @@ import type { K8sSchema } from '../../../scripts/cel/crds';
 export const GROUP = 'test.example.com';
 
 /** A v1 CustomResourceDefinition document serving `v1` of `kind` with the given spec schema. */
-export function crd(kind: string, spec: K8sSchema, rootRules: K8sSchema['x-kubernetes-validations'] = []): Record<string, unknown> {
+export function crd(
+  kind: string,
+  spec: K8sSchema,
+  rootRules: K8sSchema['x-kubernetes-validations'] = [],
+): Record<string, unknown> {
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
@@ -24,7 +28,12 @@ export function crd(kind: string, spec: K8sSchema, rootRules: K8sSchema['x-kuber
           schema: {
             openAPIV3Schema: {
               type: 'object',
-              properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, spec },
+              properties: {
+                apiVersion: { type: 'string' },
+                kind: { type: 'string' },
+                metadata: { type: 'object' },
+                spec,
+              },
               ...(rootRules.length ? { 'x-kubernetes-validations': rootRules } : {}),
             },
           },
@@ -78,7 +87,10 @@ export const WIDGET_SPEC: K8sSchema = {
   },
   'x-kubernetes-validations': [
     { rule: 'has(self.targets) || has(self.ports)', message: 'targets or ports must be set' },
-    { rule: "!has(self.__namespace__) || self.__namespace__ != 'forbidden'", message: 'namespace must not be forbidden' },
+    {
+      rule: "!has(self.__namespace__) || self.__namespace__ != 'forbidden'",
+      message: 'namespace must not be forbidden',
+    },
     { rule: 'type(self.weight) == double || !has(self.weight)', message: 'weight is a double' },
   ],
 };

@@ -39,7 +39,12 @@ function template(manifest: unknown, key: string): unknown {
       Inline: { Type: 'Custom::AWSCDK-EKS-KubernetesResource', Properties: { Manifest: manifest } },
       Batch: {
         Type: 'Custom::CiliumMeshObjects',
-        Properties: { Sources: [{ Key: key, Sha256: 'x' }, { Url: 'https://example.com/crds.yaml', Sha256: 'y' }] },
+        Properties: {
+          Sources: [
+            { Key: key, Sha256: 'x' },
+            { Url: 'https://example.com/crds.yaml', Sha256: 'y' },
+          ],
+        },
       },
       Other: { Type: 'AWS::S3::Bucket', Properties: {} },
     },
@@ -55,7 +60,11 @@ describe('object collection', () => {
     const { objects, problems } = collectObjects([path.join(dir, 'in')], dir);
     expect(problems).toEqual([]);
     expect(objects.map((o) => o.where)).toEqual([
-      'in/k8s/out.yaml#0', 'in/k8s/out.yaml#1', 'in/list.json', 'in/recorded.json[0]', 'in/recorded.json[1]',
+      'in/k8s/out.yaml#0',
+      'in/k8s/out.yaml#1',
+      'in/list.json',
+      'in/recorded.json[0]',
+      'in/recorded.json[1]',
     ]);
   });
 
@@ -68,7 +77,16 @@ describe('object collection', () => {
   });
 
   test('CloudFormation: inline Manifest (Fn::Join with tokens) and the CiliumMeshObjects asset, read once', () => {
-    const manifest = { 'Fn::Join': ['', ['[{"apiVersion":"test.example.com/v1","kind":"Widget","metadata":{"name":"w-t","namespace":"ns"},"spec":{"ports":[', { Ref: 'Port' }, ']}}]']] };
+    const manifest = {
+      'Fn::Join': [
+        '',
+        [
+          '[{"apiVersion":"test.example.com/v1","kind":"Widget","metadata":{"name":"w-t","namespace":"ns"},"spec":{"ports":[',
+          { Ref: 'Port' },
+          ']}}]',
+        ],
+      ],
+    };
     write('App.template.json', template(manifest, 'abc.json'));
     write('asset.abc.json', { apiVersion: 'v1', kind: 'List', items: [bad, service] });
     const { objects } = collectObjects([path.join(dir, 'in')], dir);
@@ -89,7 +107,10 @@ describe('object collection', () => {
   });
 
   test('parseManifest quotes bare tokens so the rest can be checked', () => {
-    expect(parseManifest({ 'Fn::Join': ['', ['{"a":', { 'Fn::GetAtt': ['X', 'Y'] }, ',"b":"c"}']] })).toEqual({ a: '@@CFNTOKEN0@@', b: 'c' });
+    expect(parseManifest({ 'Fn::Join': ['', ['{"a":', { 'Fn::GetAtt': ['X', 'Y'] }, ',"b":"c"}']] })).toEqual({
+      a: '@@CFNTOKEN0@@',
+      b: 'c',
+    });
   });
 });
 
@@ -107,19 +128,30 @@ describe('runCelCheck', () => {
   });
 
   test('a rule failing on an unresolved CloudFormation token is not counted as failed', () => {
-    const manifest = { 'Fn::Join': ['', ['{"apiVersion":"test.example.com/v1","kind":"Widget","metadata":{"name":"w-t","namespace":"ns"},"spec":{"ports":[1],"mode":"', { Ref: 'Mode' }, '"}}']] };
+    const manifest = {
+      'Fn::Join': [
+        '',
+        [
+          '{"apiVersion":"test.example.com/v1","kind":"Widget","metadata":{"name":"w-t","namespace":"ns"},"spec":{"ports":[1],"mode":"',
+          { Ref: 'Mode' },
+          '"}}',
+        ],
+      ],
+    };
     write('App.template.json', template(manifest, 'abc.json'));
     write('asset.abc.json', { apiVersion: 'v1', kind: 'List', items: [good] });
     const report = runCelCheck({ crds: [crdFile], inputs: [path.join(dir, 'in')] });
     expect(report.failures).toEqual([]);
     expect(summaryLine(report)).toBe(
-      'cel: 2 objects, 10 rules evaluated, 0 failed, 1 skipped (transition), 0 not evaluated (unsupported: none), '
-      + '1 not evaluated (unresolved CloudFormation token)',
+      'cel: 2 objects, 10 rules evaluated, 0 failed, 1 skipped (transition), 0 not evaluated (unsupported: none), ' +
+        '1 not evaluated (unresolved CloudFormation token)',
     );
   });
 
   test('no CRD in --crds is an error', () => {
     write('recorded.json', [good]);
-    expect(() => runCelCheck({ crds: [path.join(dir, 'in')], inputs: [path.join(dir, 'in')] })).toThrow(/no CustomResourceDefinition found in /);
+    expect(() => runCelCheck({ crds: [path.join(dir, 'in')], inputs: [path.join(dir, 'in')] })).toThrow(
+      /no CustomResourceDefinition found in /,
+    );
   });
 });

@@ -41,7 +41,14 @@ describe('defaulting', () => {
   test('defaults apply inside array items, recursively, and replace non-nullable nulls', () => {
     const value: Record<string, unknown> = { spec: { targets: [{ name: 'a' }, { name: 'b', kind: null }] } };
     applyDefaults(value, registry.lookup('test.example.com/v1', 'Widget')?.schema);
-    expect(value).toEqual({ spec: { targets: [{ name: 'a', kind: 'Backend' }, { name: 'b', kind: 'Backend' }] } });
+    expect(value).toEqual({
+      spec: {
+        targets: [
+          { name: 'a', kind: 'Backend' },
+          { name: 'b', kind: 'Backend' },
+        ],
+      },
+    });
   });
 });
 
@@ -51,7 +58,10 @@ describe('rules', () => {
   });
 
   test('has() on the node, root rules see metadata.name', () => {
-    expect(failures(widget('bad', {}))).toEqual(["(root): names start with 'w-'", 'spec: targets or ports must be set']);
+    expect(failures(widget('bad', {}))).toEqual([
+      "(root): names start with 'w-'",
+      'spec: targets or ports must be set',
+    ]);
   });
 
   test('a rule on an absent optional field is not evaluated', () => {
@@ -60,7 +70,9 @@ describe('rules', () => {
   });
 
   test('messageExpression gives the message of a failed rule', () => {
-    expect(failures(widget('w-a', { ports: [1], mode: 'slow' }))).toEqual(['spec.mode: mode slow is not one of fast, safe']);
+    expect(failures(widget('w-a', { ports: [1], mode: 'slow' }))).toEqual([
+      'spec.mode: mode slow is not one of fast, safe',
+    ]);
   });
 
   test('transition rules (oldSelf) are skipped and counted as such', () => {
@@ -81,19 +93,27 @@ describe('rules', () => {
   test('property names that are CEL keywords are escaped (namespace → __namespace__)', () => {
     expect(escapePropertyName('namespace')).toBe('__namespace__');
     expect(escapePropertyName('a-b.c/d_e')).toBe('a__dash__b__dot__c__slash__d__e');
-    expect(failures(widget('w-a', { ports: [1], namespace: 'forbidden' }))).toEqual(['spec: namespace must not be forbidden']);
+    expect(failures(widget('w-a', { ports: [1], namespace: 'forbidden' }))).toEqual([
+      'spec: namespace must not be forbidden',
+    ]);
   });
 
   test('integers are CEL ints, numbers CEL doubles, whatever the JSON looks like', () => {
     const schema = registry.lookup('test.example.com/v1', 'Widget')?.schema;
-    const v = toCelValue({ spec: { ports: [80], weight: 2 } }, schema) as { spec: { ports: unknown[]; weight: unknown } };
+    const v = toCelValue({ spec: { ports: [80], weight: 2 } }, schema) as {
+      spec: { ports: unknown[]; weight: unknown };
+    };
     expect(v.spec.ports).toEqual([80n]);
     expect(v.spec.weight).toBe(2);
     expect(failures(widget('w-a', { ports: [1], weight: 2 }))).toEqual([]);
   });
 
   test('an object whose kind or version has no served CRD is skipped', () => {
-    expect(checkObject({ where: 'x', obj: { apiVersion: 'v1', kind: 'Service' } }, registry, evaluator)).toBeUndefined();
-    expect(checkObject({ where: 'x', obj: { apiVersion: 'test.example.com/v0', kind: 'Widget' } }, registry, evaluator)).toBeUndefined();
+    expect(
+      checkObject({ where: 'x', obj: { apiVersion: 'v1', kind: 'Service' } }, registry, evaluator),
+    ).toBeUndefined();
+    expect(
+      checkObject({ where: 'x', obj: { apiVersion: 'test.example.com/v0', kind: 'Widget' } }, registry, evaluator),
+    ).toBeUndefined();
   });
 });

@@ -76,13 +76,18 @@ function readJson(file: string, what: string): Record<string, any> {
 export function findMeshes(assembly: string, stack?: string): AssemblyMesh[] {
   const manifestFile = path.join(assembly, 'manifest.json');
   if (!fs.existsSync(manifestFile)) {
-    throw new DeliverError(`${assembly} is not a cloud assembly (no manifest.json); run cdk synth and pass its output directory`);
+    throw new DeliverError(
+      `${assembly} is not a cloud assembly (no manifest.json); run cdk synth and pass its output directory`,
+    );
   }
   const artifacts: Record<string, any> = readJson(manifestFile, 'cloud assembly manifest').artifacts ?? {};
   const stacks = Object.entries(artifacts).filter(([, a]) => a.type === 'aws:cloudformation:stack');
-  const chosen = stack === undefined ? stacks : stacks.filter(([id, a]) => id === stack || a.properties?.stackName === stack);
+  const chosen =
+    stack === undefined ? stacks : stacks.filter(([id, a]) => id === stack || a.properties?.stackName === stack);
   if (stack !== undefined && chosen.length === 0) {
-    throw new DeliverError(`no stack ${stack} in ${assembly}; stacks: ${stacks.map(([id]) => id).join(', ') || 'none'}`);
+    throw new DeliverError(
+      `no stack ${stack} in ${assembly}; stacks: ${stacks.map(([id]) => id).join(', ') || 'none'}`,
+    );
   }
   const meshes: AssemblyMesh[] = [];
   for (const [id, artifact] of chosen) {
@@ -101,14 +106,20 @@ export function findMeshes(assembly: string, stack?: string): AssemblyMesh[] {
     for (const [logicalId, r] of Object.entries<any>(template.Resources ?? {})) {
       if (r.Type !== DELIVERY_RESOURCE_TYPE || r.Properties?.Engine !== 'applyset/v1') continue;
       meshes.push({
-        stackName: artifact.properties.stackName ?? id, environment: artifact.environment ?? 'aws://unknown-account/unknown-region',
-        logicalId, path: String(r.Properties.Path), properties: r.Properties, assets,
+        stackName: artifact.properties.stackName ?? id,
+        environment: artifact.environment ?? 'aws://unknown-account/unknown-region',
+        logicalId,
+        path: String(r.Properties.Path),
+        properties: r.Properties,
+        assets,
       });
     }
   }
   if (meshes.length === 0) {
-    throw new DeliverError(`no meshes in ${assembly}${stack ? ` (stack ${stack})` : ''}: no stack delivers a mesh; ` +
-      'deliver one with cilium.addMesh(mesh) or new MeshDelivery(...) and synthesize again');
+    throw new DeliverError(
+      `no meshes in ${assembly}${stack ? ` (stack ${stack})` : ''}: no stack delivers a mesh; ` +
+        'deliver one with cilium.addMesh(mesh) or new MeshDelivery(...) and synthesize again',
+    );
   }
   return meshes;
 }
@@ -132,12 +143,25 @@ export interface EngineRequest {
  * `DeliverError` with the engine's one-line message. `deliverMesh` uses it; so do the live tests for the requests
  * only CloudFormation sends (Update with old properties, Delete).
  */
-export function runEngine(request: EngineRequest, o: Omit<DeliverOptions, 'assembly'>, label = ''): Record<string, unknown> {
+export function runEngine(
+  request: EngineRequest,
+  o: Omit<DeliverOptions, 'assembly'>,
+  label = '',
+): Record<string, unknown> {
   const input = {
-    Event: request.event, Assets: request.assets, Kubeconfig: o.kubeconfig, Context: o.context, Kubectl: o.kubectl ?? 'kubectl',
-    WaitSeconds: o.waitSeconds ?? 0, TimeoutSeconds: o.timeoutSeconds ?? 840,
+    Event: request.event,
+    Assets: request.assets,
+    Kubeconfig: o.kubeconfig,
+    Context: o.context,
+    Kubectl: o.kubectl ?? 'kubectl',
+    WaitSeconds: o.waitSeconds ?? 0,
+    TimeoutSeconds: o.timeoutSeconds ?? 840,
   };
-  const r = spawnSync(o.python ?? 'python3', [handlerScript()], { input: JSON.stringify(input), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(o.python ?? 'python3', [handlerScript()], {
+    input: JSON.stringify(input),
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   if (r.error) {
     throw new DeliverError(`cannot run ${o.python ?? 'python3'}: ${r.error.message}`);
   }
@@ -158,9 +182,15 @@ export function runEngine(request: EngineRequest, o: Omit<DeliverOptions, 'assem
 export function meshEvent(mesh: AssemblyMesh, requestType: 'Create' | 'Update' | 'Delete' = 'Create', dryRun = false) {
   const sources = (mesh.properties.Sources ?? []) as Record<string, unknown>[];
   return {
-    RequestType: requestType, DryRun: dryRun,
-    StackId: `local:${mesh.environment}/${mesh.stackName}`, LogicalResourceId: mesh.logicalId,
-    ResourceProperties: { ...mesh.properties, Bucket: 'cloud-assembly', Sources: sources.map((s) => ({ Key: s.Key, Sha256: s.Sha256 })) },
+    RequestType: requestType,
+    DryRun: dryRun,
+    StackId: `local:${mesh.environment}/${mesh.stackName}`,
+    LogicalResourceId: mesh.logicalId,
+    ResourceProperties: {
+      ...mesh.properties,
+      Bucket: 'cloud-assembly',
+      Sources: sources.map((s) => ({ Key: s.Key, Sha256: s.Sha256 })),
+    },
   };
 }
 
@@ -172,7 +202,11 @@ export function deliverMesh(mesh: AssemblyMesh, o: DeliverOptions): DeliveryCoun
       throw new DeliverError(`${mesh.path}: batch ${JSON.stringify(s.Key)} is not in the assembly; synthesize again`);
     }
   }
-  return runEngine({ event: meshEvent(mesh, 'Create', o.dryRun === true), assets: mesh.assets }, o, mesh.path) as unknown as DeliveryCounts;
+  return runEngine(
+    { event: meshEvent(mesh, 'Create', o.dryRun === true), assets: mesh.assets },
+    o,
+    mesh.path,
+  ) as unknown as DeliveryCounts;
 }
 
 /** The summary line. */
@@ -189,8 +223,10 @@ export function deliver(o: DeliverOptions, log: (line: string) => void = () => u
   for (const mesh of findMeshes(o.assembly, o.stack)) {
     const c = deliverMesh(mesh, o);
     for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] += c[k];
-    log(`${mesh.path}: ${c.Created} created, ${c.Updated} updated, ${c.Pruned} pruned, ` +
-      `${c.Unchanged} unchanged, ${c.DriftCorrected} drift corrected${c.Adopted ? `, ${c.Adopted} adopted` : ''}`);
+    log(
+      `${mesh.path}: ${c.Created} created, ${c.Updated} updated, ${c.Pruned} pruned, ` +
+        `${c.Unchanged} unchanged, ${c.DriftCorrected} drift corrected${c.Adopted ? `, ${c.Adopted} adopted` : ''}`,
+    );
     for (const [action, names] of Object.entries(c.Names ?? {})) {
       if (action !== 'Unchanged') for (const n of names) log(`  ${action.toLowerCase()} ${n}`);
     }
@@ -198,7 +234,8 @@ export function deliver(o: DeliverOptions, log: (line: string) => void = () => u
   return total;
 }
 
-const USAGE = 'usage: cdk-cilium-mesh deliver <cdk.out dir> [--kubeconfig FILE] [--context NAME] [--stack NAME] [--dry-run] [--kubectl PATH]';
+const USAGE =
+  'usage: cdk-cilium-mesh deliver <cdk.out dir> [--kubeconfig FILE] [--context NAME] [--stack NAME] [--dry-run] [--kubectl PATH]';
 
 /** The command line; returns the exit code. */
 export function main(argv: string[], out: (line: string) => void, err: (line: string) => void): number {
