@@ -187,8 +187,9 @@ export function deployTemplate(
       urls: urlStandIns(),
       lateCiliumCrds: options.lateCiliumCrds,
       waitSeconds: options.waitSeconds,
-      // Custom resources of aws-eks-v2 that talk to AWS, not to the cluster.
-      notClusterFacing: ['Custom::AWSCDK-EKS-KubernetesObjectValue'],
+      // Custom resources that are not deployed to the API server: aws-eks-v2's KubernetesObjectValue (reads a
+      // value back after deploy) and aws-cdk-lib's LogRetention (sets a CloudWatch Logs group's retention).
+      notClusterFacing: ['Custom::AWSCDK-EKS-KubernetesObjectValue', 'Custom::LogRetention'],
     }),
   );
   const r = spawnSync('python3', [path.join(__dirname, 'drive_stack.py'), config], {
