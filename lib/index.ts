@@ -35,6 +35,6 @@ export * from './mesh/policy';
 export * from './mesh/workload';
 export * from './mesh/resilience';
 export * from './cluster';
-export * from './mesh/delivery';
+export * from './delivery';
 export * from './gateway-api';
 export * from './mesh/review';

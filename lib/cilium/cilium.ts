@@ -14,7 +14,7 @@ import type { CiliumValuesOptions } from './values-options';
 import { CiliumVersion } from './version';
 import { GatewayApiCrds, type GatewayApiSource } from '../gateway-api/gateway-api-crds';
 import { GatewayApiVersion, type GatewayApiChannel } from '../gateway-api/versions';
-import { MeshDelivery, type MeshDeliveryOptions } from '../mesh/delivery/mesh-delivery';
+import { MeshDelivery, type MeshDeliveryOptions } from '../delivery/mesh-delivery';
 import { ServiceMesh } from '../mesh/service-mesh';
 import { MeshValidationError, atScope } from '../private/errors';
 import { acknowledgeNag } from '../private/nag';

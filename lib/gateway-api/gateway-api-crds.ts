@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { CILIUM_GATEWAY_API, defaultGatewayApiChannel, type GatewayApiCiliumLine } from './features';
 import { GatewayApiChannel, GatewayApiVersion } from './versions';
 import type { CiliumVersion } from '../cilium/version';
-import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from '../mesh/delivery/provider';
+import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from '../delivery/provider';
 import { atScope, MeshValidationError } from '../private/errors';
 
 /** Where the Gateway API install file comes from. */

@@ -30,10 +30,10 @@ import {
   type DeliveredObject,
 } from './plan';
 import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from './provider';
-import { atScope, MeshValidationError } from '../../private/errors';
-import { MeshReviewFiles } from '../review/review-files';
-import type { ObjectManifest } from '../routing/envoy-source-identity';
-import { ServiceMesh } from '../service-mesh';
+import { atScope, MeshValidationError } from '../private/errors';
+import { MeshReviewFiles } from '../mesh/review/review-files';
+import type { ObjectManifest } from '../mesh/routing/envoy-source-identity';
+import { ServiceMesh } from '../mesh/service-mesh';
 
 /** `Kind namespace/name (group)` for an `objectIdentity`. */
 function describeIdentity(id: string): string {

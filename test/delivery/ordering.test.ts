@@ -1,11 +1,11 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { ApiObject, App as K8sApp } from 'cdk8s';
-import { syntheticPolicy } from '../../../bench/synthetic';
-import { CiliumVersion } from '../../../lib/cilium/version';
-import { GatewayApiCrds } from '../../../lib/gateway-api';
-import { MeshDelivery } from '../../../lib/mesh/delivery';
-import { ServiceMesh } from '../../../lib/mesh/service-mesh';
-import { eksClusterStack } from '../../util/clusters';
+import { syntheticPolicy } from '../../bench/synthetic';
+import { CiliumVersion } from '../../lib/cilium/version';
+import { GatewayApiCrds } from '../../lib/gateway-api';
+import { MeshDelivery } from '../../lib/delivery';
+import { ServiceMesh } from '../../lib/mesh/service-mesh';
+import { eksClusterStack } from '../util/clusters';
 
 /**
  * The first `cdk deploy` of cluster + Gateway API CRDs + Cilium + mesh in one stack: CloudFormation must create
