@@ -32,7 +32,7 @@ import {
 import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from './provider';
 import { atScope, MeshValidationError } from '../private/errors';
 import { MeshReviewFiles } from '../mesh/review/review-files';
-import type { ObjectManifest } from '../mesh/routing/envoy-source-identity';
+import type { ObjectManifest } from '../mesh/checks/envoy-source-identity';
 import { ServiceMesh } from '../mesh/service-mesh';
 
 /** `Kind namespace/name (group)` for an `objectIdentity`. */

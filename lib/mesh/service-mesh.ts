@@ -3,7 +3,7 @@ import type { Construct, IConstruct } from 'constructs';
 import { chainingProfile, type CiliumProfile } from '../cilium/profile';
 import { MeshValidationError } from '../private/errors';
 import type { EnvoyServiceClaim } from './envoy-services';
-import { findEnvoySourceIdentityDrops, type ObjectManifest } from './routing/envoy-source-identity';
+import { findEnvoySourceIdentityDrops, type ObjectManifest } from './checks/envoy-source-identity';
 import { serviceSelectorsOf } from './service-selectors';
 
 const SERVICE_MESH = Symbol.for('cdk-cilium-mesh.ServiceMesh');

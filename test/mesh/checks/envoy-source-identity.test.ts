@@ -17,7 +17,7 @@ import {
   ServiceMesh,
   Workload,
 } from '../../../lib';
-import { findEnvoySourceIdentityDrops } from '../../../lib/mesh/routing/envoy-source-identity';
+import { findEnvoySourceIdentityDrops } from '../../../lib/mesh/checks/envoy-source-identity';
 import { install } from '../../cilium/install';
 import { meshFor, service, V1_16 } from './util';
 
