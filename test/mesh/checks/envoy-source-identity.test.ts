@@ -19,7 +19,7 @@ import {
 } from '../../../lib';
 import { findEnvoySourceIdentityDrops } from '../../../lib/mesh/checks/envoy-source-identity';
 import { install } from '../../cilium/install';
-import { meshFor, service, V1_16 } from './util';
+import { meshFor, service, V1_16 } from '../routing/util';
 
 /** A mesh in namespace shop with a Gateway and an HTTPRoute from it to the cdk8s-plus Service `api` (pods app=api). */
 function gatewayToApi(options = {}) {
