@@ -8,12 +8,13 @@ import { CiliumChartSource } from './chart-source';
 import { renderHubbleAlertRules, type HubbleAlertRulesOptions } from './alert-rules';
 import { KubeProxyMode, _meshClusterFactsOf, type IMeshClusterFacts } from './cluster-facts';
 import { EniOperatorCredentials, eniOperatorActions } from './eni';
+import { CiliumGatewayApi } from './gateway-api-support';
 import { Datapath, envoyConfigOf, gatewayApiChannelOf, type CiliumProfile } from './profile';
 import { ciliumProfileFromValues, enabledFeatures, renderCiliumValues, type RenderedCiliumValues } from './values';
 import type { CiliumValuesOptions } from './values-options';
 import { CiliumVersion } from './version';
 import { GatewayApiCrds, type GatewayApiSource } from '../gateway-api/gateway-api-crds';
-import { GatewayApiVersion, type GatewayApiChannel } from '../gateway-api/versions';
+import { GatewayApiChannel, type GatewayApiVersion } from '../gateway-api/versions';
 import { MeshDelivery, type MeshDeliveryOptions } from '../delivery/mesh-delivery';
 import { ServiceMesh } from '../mesh/service-mesh';
 import { MeshValidationError, atScope } from '../private/errors';
@@ -35,7 +36,7 @@ export interface GatewayApiCrdsOptions {
   readonly install?: boolean;
   /**
    * The Gateway API release.
-   * @default - the one the Cilium line supports (`GatewayApiVersion.forCilium`)
+   * @default - the one the Cilium line supports (`CiliumGatewayApi.versionFor`)
    */
   readonly version?: GatewayApiVersion;
   /**
@@ -178,7 +179,7 @@ export class Cilium extends Construct {
     );
     this.values = values;
     // The channel GatewayApiCrds installs (same default), or that whoever installs the CRDs was told to use.
-    const gatewayApiChannel = props.gatewayApiCrds?.channel ?? GatewayApiVersion.defaultChannel(this.version);
+    const gatewayApiChannel = props.gatewayApiCrds?.channel ?? CiliumGatewayApi.defaultChannel(this.version);
     this.profile = { ...ciliumProfileFromValues(values, this.version), gatewayApiChannel };
     for (const feature of enabledFeatures(values)) {
       checkCapability(this, feature, this.profile);
@@ -234,11 +235,22 @@ export class Cilium extends Construct {
       );
     }
     if (props.gatewayApi && (props.gatewayApiCrds?.install ?? true)) {
+      const version = props.gatewayApiCrds?.version ?? atScope(this, () => CiliumGatewayApi.versionFor(this.version));
+      if (
+        gatewayApiChannel === GatewayApiChannel.STANDARD &&
+        CiliumGatewayApi.defaultChannel(this.version) === GatewayApiChannel.EXPERIMENTAL
+      ) {
+        throw new MeshValidationError(
+          `Cilium ${this.version.version} needs TLSRoute v1alpha2, which only the experimental channel of Gateway API ` +
+            `${version.version} contains, got channel 'standard'; leave gatewayApiCrds.channel unset or use ` +
+            'GatewayApiChannel.EXPERIMENTAL',
+          this,
+        );
+      }
       this.gatewayApiCrds = new GatewayApiCrds(this, 'GatewayApiCrds', {
         cluster: props.cluster,
-        cilium: this.version,
-        version: props.gatewayApiCrds?.version,
-        channel: props.gatewayApiCrds?.channel,
+        version,
+        channel: gatewayApiChannel,
         source: props.gatewayApiCrds?.source,
       });
       this.release.node.addDependency(this.gatewayApiCrds);
