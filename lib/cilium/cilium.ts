@@ -16,7 +16,6 @@ import { CiliumVersion } from './version';
 import { GatewayApiCrds, type GatewayApiSource } from '../gateway-api/gateway-api-crds';
 import { GatewayApiChannel, type GatewayApiVersion } from '../gateway-api/versions';
 import { MeshDelivery, type MeshDeliveryOptions } from '../delivery/mesh-delivery';
-import { ServiceMesh } from '../mesh/service-mesh';
 import { MeshValidationError, atScope } from '../private/errors';
 import { acknowledgeNag } from '../private/nag';
 
@@ -263,9 +262,10 @@ export class Cilium extends Construct {
    * (`new ServiceMesh(app, id, { cilium: cilium.profile })`): its objects were checked against that profile.
    */
   public addMesh(mesh: Chart, options: MeshDeliveryOptions = {}): MeshDelivery {
-    if (ServiceMesh.isServiceMesh(mesh) && !sameProfile(mesh.cilium, this.profile)) {
+    const renderedFor = renderedProfileOf(mesh);
+    if (renderedFor && !sameProfile(renderedFor, this.profile)) {
       throw new MeshValidationError(
-        `mesh '${mesh.node.path}' was rendered for ${describeProfile(mesh.cilium)}, but this install is ` +
+        `mesh '${mesh.node.path}' was rendered for ${describeProfile(renderedFor)}, but this install is ` +
           `${describeProfile(this.profile)}; create the mesh with new ServiceMesh(app, id, { cilium: cilium.profile })`,
         this,
       );
@@ -466,6 +466,21 @@ function profileFacts(p: CiliumProfile): [string, unknown][] {
     ['l7LoadBalancing', p.l7LoadBalancing ?? false],
     ['gatewayApiChannel', gatewayApiChannelOf(p)],
   ];
+}
+
+/**
+ * The profile a chart states it was rendered for: its `cilium` property when that is a `CiliumProfile`, as on a
+ * `ServiceMesh` (this layer knows profiles, not meshes); undefined for a plain cdk8s chart.
+ */
+function renderedProfileOf(chart: Chart): CiliumProfile | undefined {
+  const p = (chart as { cilium?: Partial<CiliumProfile> }).cilium;
+  const isProfile =
+    typeof p === 'object' &&
+    p !== null &&
+    typeof p.version?.version === 'string' &&
+    typeof p.datapath === 'string' &&
+    typeof p.gatewayApi === 'boolean';
+  return isProfile ? (p as CiliumProfile) : undefined;
 }
 
 function sameProfile(a: CiliumProfile, b: CiliumProfile): boolean {
