@@ -304,8 +304,9 @@ export class MeshDelivery extends Construct {
 
   /**
    * Re-emits the warnings recorded on chart constructs (`aws:cdk:warning` metadata) and the warnings a chart computes
-   * over its objects (`DeliveryCheckedChart`, e.g. a mesh's cross-checks) as CDK warnings here, once per kind (warning id) and chart, under the id they were recorded with,
-   * so that `Annotations.of(scope).acknowledgeWarning('cdk-cilium-mesh:l7Policy')` (or `cdk acknowledge`-style
+   * over its objects (`DeliveryCheckedChart`, e.g. a mesh's cross-checks) as CDK warnings here, once per kind
+   * (warning id) and chart, under the id they were recorded with, so that
+   * `Annotations.of(scope).acknowledgeWarning('cdk-cilium-mesh:l7Policy')` (or `cdk acknowledge`-style
    * acknowledgement of the id the CLI prints) silences exactly that kind. Warnings recorded without an id (plain
    * `addWarning`) come out as `cdk-cilium-mesh:meshWarning`.
    */
