@@ -16,7 +16,7 @@ import * as cdk from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { ApiObject, App as K8sApp } from 'cdk8s';
 import { syntheticPolicy } from './synthetic';
-import { MeshDelivery } from '../lib/mesh/delivery';
+import { MeshDelivery } from '../lib/delivery';
 import { ServiceMesh } from '../lib/mesh/service-mesh';
 import { ROOT, startServer, TOOLS } from '../test/live/cluster';
 
@@ -130,7 +130,7 @@ function main(): void {
     '<!-- deploy:start -->',
     '## Deploy time on a live API server (`npm run bench:deploy`)',
     '',
-    'bench/deploy.ts: the delivery handler (lib/mesh/delivery/handler) with the kubectl of the Lambda layer against',
+    'bench/deploy.ts: the delivery handler (lib/delivery/handler) with the kubectl of the Lambda layer against',
     'the kube-apiserver of scripts/kube (etcd without fsync, on the same 2 cores), through test/live/drive_stack.py.',
     `N synthetic CiliumNetworkPolicies in ${NAMESPACES} Namespaces; ${REPEATS} run(s) per row (median [min–max]).`,
     'Handler peak = the largest resident size of the Python process so far (it grows across the steps of one size);',

@@ -15,7 +15,7 @@ import { ApiObject, App as K8sApp } from 'cdk8s';
 import { templateFacts } from './limits';
 import { realisticMesh } from './realistic';
 import { syntheticPolicy } from './synthetic';
-import { MeshDelivery } from '../lib/mesh/delivery';
+import { MeshDelivery } from '../lib/delivery';
 import { ServiceMesh } from '../lib/mesh/service-mesh';
 
 export type Strategy = 'mesh-delivery' | 'manifest-per-object' | 'one-manifest' | 'realistic-mesh';

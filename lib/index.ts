@@ -28,6 +28,14 @@ export * from './cilium/eni';
 export * from './cilium/flow-export';
 export * from './cilium/alert-rules';
 export * from './cilium/chart-source';
+export {
+  CiliumGatewayApi,
+  CILIUM_GATEWAY_API,
+  defaultGatewayApiChannel,
+  gatewayApiSupports,
+  type GatewayApiCiliumLine,
+  type GatewayApiInstall,
+} from './cilium/gateway-api-support';
 export * from './cilium/cilium';
 export { KubeProxyMode, type IMeshClusterFacts } from './cilium/cluster-facts';
 export * from './mesh/routing';
@@ -35,6 +43,6 @@ export * from './mesh/policy';
 export * from './mesh/workload';
 export * from './mesh/resilience';
 export * from './cluster';
-export * from './mesh/delivery';
+export * from './delivery';
 export * from './gateway-api';
 export * from './mesh/review';

@@ -8,14 +8,14 @@ import { CiliumChartSource } from './chart-source';
 import { renderHubbleAlertRules, type HubbleAlertRulesOptions } from './alert-rules';
 import { KubeProxyMode, _meshClusterFactsOf, type IMeshClusterFacts } from './cluster-facts';
 import { EniOperatorCredentials, eniOperatorActions } from './eni';
+import { CiliumGatewayApi } from './gateway-api-support';
 import { Datapath, envoyConfigOf, gatewayApiChannelOf, type CiliumProfile } from './profile';
 import { ciliumProfileFromValues, enabledFeatures, renderCiliumValues, type RenderedCiliumValues } from './values';
 import type { CiliumValuesOptions } from './values-options';
 import { CiliumVersion } from './version';
 import { GatewayApiCrds, type GatewayApiSource } from '../gateway-api/gateway-api-crds';
-import { GatewayApiVersion, type GatewayApiChannel } from '../gateway-api/versions';
-import { MeshDelivery, type MeshDeliveryOptions } from '../mesh/delivery/mesh-delivery';
-import { ServiceMesh } from '../mesh/service-mesh';
+import { GatewayApiChannel, type GatewayApiVersion } from '../gateway-api/versions';
+import { MeshDelivery, type MeshDeliveryOptions } from '../delivery/mesh-delivery';
 import { MeshValidationError, atScope } from '../private/errors';
 import { acknowledgeNag } from '../private/nag';
 
@@ -35,7 +35,7 @@ export interface GatewayApiCrdsOptions {
   readonly install?: boolean;
   /**
    * The Gateway API release.
-   * @default - the one the Cilium line supports (`GatewayApiVersion.forCilium`)
+   * @default - the one the Cilium line supports (`CiliumGatewayApi.versionFor`)
    */
   readonly version?: GatewayApiVersion;
   /**
@@ -178,7 +178,7 @@ export class Cilium extends Construct {
     );
     this.values = values;
     // The channel GatewayApiCrds installs (same default), or that whoever installs the CRDs was told to use.
-    const gatewayApiChannel = props.gatewayApiCrds?.channel ?? GatewayApiVersion.defaultChannel(this.version);
+    const gatewayApiChannel = props.gatewayApiCrds?.channel ?? CiliumGatewayApi.defaultChannel(this.version);
     this.profile = { ...ciliumProfileFromValues(values, this.version), gatewayApiChannel };
     for (const feature of enabledFeatures(values)) {
       checkCapability(this, feature, this.profile);
@@ -234,11 +234,22 @@ export class Cilium extends Construct {
       );
     }
     if (props.gatewayApi && (props.gatewayApiCrds?.install ?? true)) {
+      const version = props.gatewayApiCrds?.version ?? atScope(this, () => CiliumGatewayApi.versionFor(this.version));
+      if (
+        gatewayApiChannel === GatewayApiChannel.STANDARD &&
+        CiliumGatewayApi.defaultChannel(this.version) === GatewayApiChannel.EXPERIMENTAL
+      ) {
+        throw new MeshValidationError(
+          `Cilium ${this.version.version} needs TLSRoute v1alpha2, which only the experimental channel of Gateway API ` +
+            `${version.version} contains, got channel 'standard'; leave gatewayApiCrds.channel unset or use ` +
+            'GatewayApiChannel.EXPERIMENTAL',
+          this,
+        );
+      }
       this.gatewayApiCrds = new GatewayApiCrds(this, 'GatewayApiCrds', {
         cluster: props.cluster,
-        cilium: this.version,
-        version: props.gatewayApiCrds?.version,
-        channel: props.gatewayApiCrds?.channel,
+        version,
+        channel: gatewayApiChannel,
         source: props.gatewayApiCrds?.source,
       });
       this.release.node.addDependency(this.gatewayApiCrds);
@@ -251,9 +262,10 @@ export class Cilium extends Construct {
    * (`new ServiceMesh(app, id, { cilium: cilium.profile })`): its objects were checked against that profile.
    */
   public addMesh(mesh: Chart, options: MeshDeliveryOptions = {}): MeshDelivery {
-    if (ServiceMesh.isServiceMesh(mesh) && !sameProfile(mesh.cilium, this.profile)) {
+    const renderedFor = renderedProfileOf(mesh);
+    if (renderedFor && !sameProfile(renderedFor, this.profile)) {
       throw new MeshValidationError(
-        `mesh '${mesh.node.path}' was rendered for ${describeProfile(mesh.cilium)}, but this install is ` +
+        `mesh '${mesh.node.path}' was rendered for ${describeProfile(renderedFor)}, but this install is ` +
           `${describeProfile(this.profile)}; create the mesh with new ServiceMesh(app, id, { cilium: cilium.profile })`,
         this,
       );
@@ -454,6 +466,21 @@ function profileFacts(p: CiliumProfile): [string, unknown][] {
     ['l7LoadBalancing', p.l7LoadBalancing ?? false],
     ['gatewayApiChannel', gatewayApiChannelOf(p)],
   ];
+}
+
+/**
+ * The profile a chart states it was rendered for: its `cilium` property when that is a `CiliumProfile`, as on a
+ * `ServiceMesh` (this layer knows profiles, not meshes); undefined for a plain cdk8s chart.
+ */
+function renderedProfileOf(chart: Chart): CiliumProfile | undefined {
+  const p = (chart as { cilium?: Partial<CiliumProfile> }).cilium;
+  const isProfile =
+    typeof p === 'object' &&
+    p !== null &&
+    typeof p.version?.version === 'string' &&
+    typeof p.datapath === 'string' &&
+    typeof p.gatewayApi === 'boolean';
+  return isProfile ? (p as CiliumProfile) : undefined;
 }
 
 function sameProfile(a: CiliumProfile, b: CiliumProfile): boolean {

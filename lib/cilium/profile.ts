@@ -1,5 +1,6 @@
 import { CiliumVersion } from './version';
-import { GatewayApiVersion, type GatewayApiChannel } from '../gateway-api/versions';
+import { defaultGatewayApiChannel } from './gateway-api-support';
+import type { GatewayApiChannel } from '../gateway-api/versions';
 
 /** How pod networking is provided on the nodes that Cilium runs on. */
 export enum Datapath {
@@ -36,7 +37,7 @@ export interface CiliumProfile {
    * The release channel of the installed Gateway API CRDs (`GatewayApiCrds.channel`). Fields that only the
    * experimental channel has (e.g. HTTPRoute `retry` in Gateway API v1.6.1) are refused on a standard install.
    * Read it with `gatewayApiChannelOf(profile)`.
-   * @default - `GatewayApiVersion.defaultChannel(version)`: experimental on Cilium 1.16, else standard
+   * @default - `defaultGatewayApiChannel(version)`: experimental on Cilium 1.16, else standard
    * @see https://gateway-api.sigs.k8s.io/concepts/versioning/#release-channels
    */
   readonly gatewayApiChannel?: GatewayApiChannel;
@@ -73,7 +74,7 @@ export interface ChainingProfileOptions {
   readonly ingressController?: boolean;
   /**
    * The release channel of the Gateway API CRDs installed in the cluster.
-   * @default - `GatewayApiVersion.defaultChannel(version)`: experimental on Cilium 1.16, else standard
+   * @default - `defaultGatewayApiChannel(version)`: experimental on Cilium 1.16, else standard
    */
   readonly gatewayApiChannel?: GatewayApiChannel;
   /** `envoyConfig.enabled`. @default false */
@@ -93,7 +94,7 @@ export function chainingProfile(options: ChainingProfileOptions = {}): CiliumPro
     mutualAuthentication: options.mutualAuthentication ?? false,
     gatewayApi: options.gatewayApi ?? false,
     ingressController: options.ingressController ?? false,
-    gatewayApiChannel: options.gatewayApiChannel ?? GatewayApiVersion.defaultChannel(version),
+    gatewayApiChannel: options.gatewayApiChannel ?? defaultGatewayApiChannel(version),
     envoyConfig: options.envoyConfig ?? false,
     l7LoadBalancing: options.l7LoadBalancing ?? false,
   };
@@ -119,5 +120,5 @@ export function eniProfile(options: ChainingProfileOptions = {}): CiliumProfile 
 
 /** The Gateway API channel of a profile: its `gatewayApiChannel`, else the default for its Cilium line. */
 export function gatewayApiChannelOf(profile: CiliumProfile): GatewayApiChannel {
-  return profile.gatewayApiChannel ?? GatewayApiVersion.defaultChannel(profile.version);
+  return profile.gatewayApiChannel ?? defaultGatewayApiChannel(profile.version);
 }

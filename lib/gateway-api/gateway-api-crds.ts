@@ -4,10 +4,8 @@ import { CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { CILIUM_GATEWAY_API, defaultGatewayApiChannel, type GatewayApiCiliumLine } from './features';
 import { GatewayApiChannel, GatewayApiVersion } from './versions';
-import type { CiliumVersion } from '../cilium/version';
-import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from '../mesh/delivery/provider';
+import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from '../delivery/provider';
 import { atScope, MeshValidationError } from '../private/errors';
 
 /** Where the Gateway API install file comes from. */
@@ -42,19 +40,12 @@ export class GatewayApiSource {
 export interface GatewayApiCrdsProps extends DeliveryProviderOptions {
   /** The cluster to install the CRDs in. */
   readonly cluster: eks.ICluster;
+  /** The Gateway API release (`Cilium` passes the one its line requires, `CiliumGatewayApi.versionFor`). */
+  readonly version: GatewayApiVersion;
   /**
-   * The Gateway API release. Give this or `cilium`.
-   * @default - the version `cilium` requires (`GatewayApiVersion.forCilium`)
-   */
-  readonly version?: GatewayApiVersion;
-  /**
-   * The Cilium version that will use the CRDs; decides the version and the default channel.
-   * @default - none; `version` must be given
-   */
-  readonly cilium?: CiliumVersion;
-  /**
-   * Release channel.
-   * @default - EXPERIMENTAL for Cilium 1.16 / Gateway API v1.1.0 (TLSRoute v1alpha2 is only there), else STANDARD
+   * The release channel (`Cilium` passes its line's, `CiliumGatewayApi.defaultChannel`: experimental on Cilium 1.16,
+   * whose TLSRoute v1alpha2 only the experimental channel of v1.1.0 has).
+   * @default GatewayApiChannel.STANDARD
    */
   readonly channel?: GatewayApiChannel;
   /**
@@ -88,29 +79,14 @@ export class GatewayApiCrds extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayApiCrdsProps) {
     super(scope, id);
-    props.cilium?.validate(this);
-    if (!props.version && !props.cilium) {
-      throw new MeshValidationError(
-        'GatewayApiCrds needs a version: pass version (e.g. GatewayApiVersion.V1_6_1) or cilium (e.g. CiliumVersion.V1_20)',
-        this,
-      );
-    }
     const version = atScope(this, () => {
-      const v = props.version ?? GatewayApiVersion.forCilium(props.cilium!);
-      v._validate();
-      return v;
+      props.version._validate();
+      return props.version;
     });
-    // Without a Cilium line, the release decides: a release a line requires gets that line's default channel.
-    const line = props.cilium ?? ciliumLineOf(version);
-    const channel = props.channel ?? (line ? defaultGatewayApiChannel(line) : GatewayApiChannel.STANDARD);
-    if (
-      props.cilium &&
-      props.channel === GatewayApiChannel.STANDARD &&
-      defaultGatewayApiChannel(props.cilium) === GatewayApiChannel.EXPERIMENTAL
-    ) {
+    const channel = props.channel ?? GatewayApiChannel.STANDARD;
+    if (channel !== GatewayApiChannel.STANDARD && channel !== GatewayApiChannel.EXPERIMENTAL) {
       throw new MeshValidationError(
-        `Cilium ${props.cilium.version} needs TLSRoute v1alpha2, which only the experimental channel of Gateway API ` +
-          `${version.version} contains, got channel 'standard'; leave channel unset or use GatewayApiChannel.EXPERIMENTAL`,
+        `channel must be GatewayApiChannel.STANDARD or EXPERIMENTAL, got ${JSON.stringify(channel)}; pass one of them`,
         this,
       );
     }
@@ -159,12 +135,6 @@ export class GatewayApiCrds extends Construct {
     });
     this.resource.node.addDependency(provider.accessEntry);
   }
-}
-
-/** The Cilium line that requires `version`, if one does (e.g. v1.1.0 → 1.16). */
-function ciliumLineOf(version: GatewayApiVersion): GatewayApiCiliumLine | undefined {
-  const line = Object.keys(CILIUM_GATEWAY_API).find((l) => CILIUM_GATEWAY_API[l] === version.version);
-  return line === undefined ? undefined : { line, minor: Number(line.split('.')[1]) };
 }
 
 function checkLocalFile(path: string, expected: string, scope: Construct): string {

@@ -1,7 +1,5 @@
-import { CiliumVersion } from '../cilium/version';
 import { MeshValidationError } from '../private/errors';
 import { GatewayApiChannel } from './channel';
-import { CILIUM_GATEWAY_API, defaultGatewayApiChannel } from './features';
 
 export { GatewayApiChannel } from './channel';
 
@@ -62,26 +60,6 @@ export class GatewayApiVersion {
    */
   public static of(version: string, digests: GatewayApiDigests = {}): GatewayApiVersion {
     return new GatewayApiVersion(version, { ...DIGESTS[version], ...digests });
-  }
-
-  /** The Gateway API version the Cilium line of `cilium` requires. */
-  public static forCilium(cilium: CiliumVersion): GatewayApiVersion {
-    const v = CILIUM_GATEWAY_API[cilium.line];
-    if (!v) {
-      throw new MeshValidationError(
-        `no Gateway API version is known for Cilium ${cilium.version} (known lines: ${Object.keys(CILIUM_GATEWAY_API).join(', ')}); ` +
-          `pass GatewayApiVersion.of('vX.Y.Z', { standard: '<sha256>' }) as the version named in Cilium's docs`,
-      );
-    }
-    return GatewayApiVersion.of(v);
-  }
-
-  /**
-   * The channel to install for a Cilium line, from the feature table (`defaultGatewayApiChannel`): 1.16 needs
-   * TLSRoute v1alpha2, which only the experimental channel of Gateway API v1.1.0 has; later lines take standard.
-   */
-  public static defaultChannel(cilium: CiliumVersion): GatewayApiChannel {
-    return defaultGatewayApiChannel(cilium);
   }
 
   private constructor(

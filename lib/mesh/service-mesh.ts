@@ -1,9 +1,11 @@
 import { ApiObject, Chart, type ChartProps } from 'cdk8s';
 import type { Construct, IConstruct } from 'constructs';
 import { chainingProfile, type CiliumProfile } from '../cilium/profile';
+import type { DeliveryWarning } from '../delivery/deliverable';
+import type { DeliveredObject } from '../delivery/plan';
 import { MeshValidationError } from '../private/errors';
 import type { EnvoyServiceClaim } from './envoy-services';
-import { findEnvoySourceIdentityDrops, type ObjectManifest } from './routing/envoy-source-identity';
+import { findEnvoySourceIdentityDrops, type ObjectManifest } from './checks/envoy-source-identity';
 import { serviceSelectorsOf } from './service-selectors';
 
 const SERVICE_MESH = Symbol.for('cdk-cilium-mesh.ServiceMesh');
@@ -94,6 +96,14 @@ export class ServiceMesh extends Chart {
       }
     }
     return [...out, ...this._crossChecks(this.toJson()).map((w) => `${w.path}: ${w.message}`)].sort();
+  }
+
+  /**
+   * The delivery hook (`DeliveryCheckedChart`): `MeshDelivery` re-emits these cross-checks as CDK warnings.
+   * @internal
+   */
+  public _deliveryWarnings(objects: readonly DeliveredObject[]): DeliveryWarning[] {
+    return this._crossChecks(objects as readonly ObjectManifest[]);
   }
 
   /**

@@ -3,7 +3,7 @@ import { MeshValidationError } from '../private/errors';
 
 /**
  * Which pods are behind which Service, as mesh workloads state it (`WorkloadProps.service`), per mesh. Read by
- * checks that start from a route's Service backends and need the pods (see routing/envoy-source-identity.ts).
+ * checks that start from a route's Service backends and need the pods (see checks/envoy-source-identity.ts).
  */
 const registry = new WeakMap<IConstruct, Map<string, { labels: Record<string, string>; path: string }>>();
 

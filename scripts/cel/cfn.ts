@@ -12,7 +12,7 @@ import { expandItems, isObject, loadDocuments } from './files';
 /** Marks values that CloudFormation resolves only at deploy time. */
 export const TOKEN_PLACEHOLDER = /@@CFNTOKEN\d+@@/;
 
-/** The custom resource type of this library's mesh object batches (lib/mesh/delivery/provider.ts). */
+/** The custom resource type of this library's mesh object batches (lib/delivery/provider.ts). */
 export const MESH_OBJECTS_TYPE = 'Custom::CiliumMeshObjects';
 const KUBERNETES_RESOURCE_TYPE = 'Custom::AWSCDK-EKS-KubernetesResource';
 

@@ -18,7 +18,7 @@ import {
   TransparentEncryption,
   Workload,
 } from '../../lib';
-import { DELIVERY_RESOURCE_TYPE } from '../../lib/mesh/delivery/provider';
+import { DELIVERY_RESOURCE_TYPE } from '../../lib/delivery/provider';
 import { eksClusterStack, importedClusterStack } from '../util/clusters';
 
 function eniCluster(props: Partial<ConstructorParameters<typeof MeshCluster>[2]> = {}) {

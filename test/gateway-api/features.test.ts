@@ -9,11 +9,8 @@ import {
   gatewayApiSupports,
   GATEWAY_API_FEATURES,
 } from '../../lib';
-import {
-  gatewayApiReleaseHas,
-  gatewayApiUnsupportedReason,
-  renderGatewayApiFeatureTable,
-} from '../../lib/gateway-api/features';
+import { gatewayApiUnsupportedReason, renderGatewayApiFeatureTable } from '../../lib/cilium/gateway-api-support';
+import { gatewayApiReleaseHas } from '../../lib/gateway-api/features';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const UPSTREAM = path.resolve(ROOT, '..', 'shared', 'upstream', 'gateway-api');

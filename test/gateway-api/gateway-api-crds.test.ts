@@ -4,14 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { CiliumVersion } from '../../lib/cilium/version';
-import {
-  CILIUM_GATEWAY_API,
-  GatewayApiChannel,
-  GatewayApiCrds,
-  GatewayApiSource,
-  GatewayApiVersion,
-} from '../../lib/gateway-api';
+import { GatewayApiChannel, GatewayApiCrds, GatewayApiSource, GatewayApiVersion } from '../../lib/gateway-api';
 import { importedClusterStack } from '../util/clusters';
 
 const UPSTREAM = path.resolve(__dirname, '..', '..', '..', 'shared', 'upstream', 'gateway-api');
@@ -20,24 +13,6 @@ const sha = (p: string) => createHash('sha256').update(fs.readFileSync(p)).diges
 const setup = importedClusterStack;
 
 describe('GatewayApiVersion', () => {
-  test('each Cilium line maps to the Gateway API version its docs require', () => {
-    expect(CILIUM_GATEWAY_API).toEqual({
-      '1.16': 'v1.1.0',
-      '1.17': 'v1.2.0',
-      '1.18': 'v1.3.0',
-      '1.19': 'v1.4.1',
-      '1.20': 'v1.6.1',
-    });
-    expect(GatewayApiVersion.forCilium(CiliumVersion.V1_20).version).toBe('v1.6.1');
-    expect(GatewayApiVersion.forCilium(CiliumVersion.of('1.19.6')).version).toBe('v1.4.1');
-    expect(GatewayApiVersion.forCilium(CiliumVersion.V1_16).version).toBe('v1.1.0');
-  });
-
-  test('1.16 defaults to the experimental channel, later lines to standard', () => {
-    expect(GatewayApiVersion.defaultChannel(CiliumVersion.V1_16)).toBe(GatewayApiChannel.EXPERIMENTAL);
-    expect(GatewayApiVersion.defaultChannel(CiliumVersion.V1_17)).toBe(GatewayApiChannel.STANDARD);
-  });
-
   // Needs the reference data beside the checkout (as in CI); a clone without ../shared skips it.
   (fs.existsSync(UPSTREAM) ? test : test.skip)(
     'pinned digests equal the reference files in ../shared (v1.6.1 and v1.1.0)',
@@ -77,7 +52,7 @@ describe('GatewayApiVersion', () => {
 describe('GatewayApiCrds', () => {
   test('release source: pinned URL and sha256, retained on delete, never pruned', () => {
     const { stack, cluster } = setup();
-    const crds = new GatewayApiCrds(stack, 'GatewayApi', { cluster, cilium: CiliumVersion.V1_20 });
+    const crds = new GatewayApiCrds(stack, 'GatewayApi', { cluster, version: GatewayApiVersion.V1_6_1 });
     expect(crds.channel).toBe(GatewayApiChannel.STANDARD);
     Template.fromStack(stack).hasResourceProperties('Custom::CiliumMeshObjects', {
       Sources: [
@@ -92,22 +67,32 @@ describe('GatewayApiCrds', () => {
     });
   });
 
-  test('Cilium 1.16 gets the experimental channel of v1.1.0; standard is refused', () => {
+  test('installs the version and channel it is given (Cilium resolves them per line); standard by default', () => {
     const { stack, cluster } = setup();
-    const crds = new GatewayApiCrds(stack, 'GatewayApi', { cluster, cilium: CiliumVersion.V1_16 });
+    const crds = new GatewayApiCrds(stack, 'GatewayApi', {
+      cluster,
+      version: GatewayApiVersion.V1_1_0,
+      channel: GatewayApiChannel.EXPERIMENTAL,
+    });
     expect([crds.version.version, crds.channel]).toEqual(['v1.1.0', GatewayApiChannel.EXPERIMENTAL]);
     expect(new GatewayApiCrds(stack, 'ByVersion', { cluster, version: GatewayApiVersion.V1_1_0 }).channel).toBe(
-      GatewayApiChannel.EXPERIMENTAL,
+      GatewayApiChannel.STANDARD,
     );
     expect(
       () =>
-        new GatewayApiCrds(stack, 'Std', { cluster, cilium: CiliumVersion.V1_16, channel: GatewayApiChannel.STANDARD }),
-    ).toThrow(/needs TLSRoute v1alpha2.*got channel 'standard'.*\[at Stack\/Std\]/);
+        new GatewayApiCrds(stack, 'Beta', {
+          cluster,
+          version: GatewayApiVersion.V1_1_0,
+          channel: 'beta' as GatewayApiChannel,
+        }),
+    ).toThrow(
+      /^channel must be GatewayApiChannel.STANDARD or EXPERIMENTAL, got "beta"; pass one of them \[at Stack\/Beta\]$/,
+    );
   });
 
   test('a version without a pinned digest asks for one', () => {
     const { stack, cluster } = setup();
-    expect(() => new GatewayApiCrds(stack, 'G', { cluster, cilium: CiliumVersion.V1_19 })).toThrow(
+    expect(() => new GatewayApiCrds(stack, 'G', { cluster, version: GatewayApiVersion.V1_4_1 })).toThrow(
       /no sha256 is pinned for .*v1.4.1\/standard-install.yaml; pass it with GatewayApiVersion.of\('v1.4.1'.*\[at Stack\/G\]/,
     );
     new GatewayApiCrds(stack, 'Ok', { cluster, version: GatewayApiVersion.of('v1.4.1', { standard: 'b'.repeat(64) }) });
@@ -136,10 +121,5 @@ describe('GatewayApiCrds', () => {
           source: GatewayApiSource.fromFile(file, 'c'.repeat(64)),
         }),
     ).toThrow(/sha256 of .*standard-install.yaml is [0-9a-f]{64}, expected c{64}/);
-  });
-
-  test('neither version nor cilium is an error', () => {
-    const { stack, cluster } = setup();
-    expect(() => new GatewayApiCrds(stack, 'G', { cluster })).toThrow(/needs a version.*\[at Stack\/G\]/);
   });
 });

@@ -17,7 +17,7 @@ import {
   FlowEventType,
   FlowExportTarget,
   FlowVerdict,
-  GatewayApiVersion,
+  CiliumGatewayApi,
   HubbleMetric,
   IngressLoadBalancerMode,
   renderCiliumValues,
@@ -139,7 +139,7 @@ function chartLineTest(version: CiliumVersion): void {
     const outcomes: Record<string, string> = {};
     try {
       const gatewayApi = CILIUM_GATEWAY_API[`1.${version.minor}`];
-      for (const f of gatewayApiCrdFiles(gatewayApi, GatewayApiVersion.defaultChannel(version))) {
+      for (const f of gatewayApiCrdFiles(gatewayApi, CiliumGatewayApi.defaultChannel(version))) {
         const r = server.kubectl(['apply', '--server-side', '-f', f]);
         if (r.status !== 0) throw new Error(`Gateway API ${gatewayApi} CRDs: ${r.stderr}`);
       }

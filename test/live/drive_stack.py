@@ -2,7 +2,7 @@
 
 The custom resources that act on the cluster are driven in the order the template declares (DependsOn and
 references, ties broken by logical id):
-- Custom::CiliumMeshObjects: the library's own delivery handler (lib/mesh/delivery/handler/index.py, class
+- Custom::CiliumMeshObjects: the library's own delivery handler (lib/delivery/handler/index.py, class
   Handler) with the kubectl binary of the Lambda layer. Only the outside world is replaced, behind the handler's
   Deps seam: S3 reads come from the assembly's asset files, pinned URLs from local files whose sha256 the handler
   checks as usual, the EKS token is the test server's static token, and the endpoint and CA (which the function
@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 CONFIG = json.loads(Path(sys.argv[1]).read_text())
-sys.path.insert(0, os.path.join(CONFIG["root"], "lib", "mesh", "delivery", "handler"))
+sys.path.insert(0, os.path.join(CONFIG["root"], "lib", "delivery", "handler"))
 import index
 
 STATE = CONFIG["state"]

@@ -7,11 +7,11 @@ import type { IBackend } from './backend';
 import type { RouteContext } from './context';
 import { validateHostname } from './validation';
 import {
-  GatewayApiFeature,
   gatewayApiChannelOfInstall,
   gatewayApiUnsupportedReason,
   gatewayApiVersionOfLine,
-} from '../../gateway-api/features';
+} from '../../cilium/gateway-api-support';
+import { GatewayApiFeature } from '../../gateway-api/features';
 
 const HTTP = CRD_LIMITS.HTTPRoute;
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,256}$/;

@@ -5,7 +5,8 @@ import { claimEnvoyService } from '../envoy-services';
 import { ServiceMesh } from '../service-mesh';
 import { resolveBackend } from './backend';
 import type { ParentRef } from './parent';
-import { GatewayApiFeature, gatewayApiUnsupportedReason } from '../../gateway-api/features';
+import { gatewayApiUnsupportedReason } from '../../cilium/gateway-api-support';
+import { GatewayApiFeature } from '../../gateway-api/features';
 
 const GAMMA_KEYS = Symbol.for('cdk-cilium-mesh.gammaKeys');
 

@@ -15,7 +15,8 @@ import {
   validateString,
 } from '../../private/validate';
 import { ServiceMesh } from '../service-mesh';
-import { GatewayApiFeature, gatewayApiUnsupportedReason } from '../../gateway-api/features';
+import { gatewayApiUnsupportedReason } from '../../cilium/gateway-api-support';
+import { GatewayApiFeature } from '../../gateway-api/features';
 import { gatewayApiObject } from './context';
 import type { IGateway } from './parent';
 import { ReferenceGrants } from './reference-grants';

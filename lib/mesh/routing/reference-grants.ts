@@ -4,7 +4,8 @@ import { CRD_LIMITS } from '../../imports/crd-limits';
 import type * as gw from '../../imports/gateway.networking.k8s.io';
 import { gatewayBindings } from './bindings';
 import type { ServiceMesh } from '../service-mesh';
-import { GatewayApiFeature, gatewayApiSupports } from '../../gateway-api/features';
+import { gatewayApiSupports } from '../../cilium/gateway-api-support';
+import { GatewayApiFeature } from '../../gateway-api/features';
 
 const ID = 'ReferenceGrants';
 

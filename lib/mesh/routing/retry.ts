@@ -5,7 +5,8 @@
  */
 import type { Duration } from 'aws-cdk-lib';
 import type { CiliumProfile } from '../../cilium/profile';
-import { GatewayApiFeature, gatewayApiFeature, gatewayApiSupports } from '../../gateway-api/features';
+import { gatewayApiSupports } from '../../cilium/gateway-api-support';
+import { GatewayApiFeature, gatewayApiFeature } from '../../gateway-api/features';
 import type * as gw from '../../imports/gateway.networking.k8s.io';
 import type * as gwx from '../../imports/gateway.networking.k8s.io.experimental';
 import { toGatewayDuration } from '../../private/duration';

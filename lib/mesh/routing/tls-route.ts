@@ -6,7 +6,8 @@ import { validateCount } from '../../private/validate';
 import { gatewayApiObject, routeContext } from './context';
 import type { WeightedBackend } from './http-route';
 import type { ParentRef } from './parent';
-import { GatewayApiFeature, gatewayApiSupports, gatewayApiUnsupportedReason } from '../../gateway-api/features';
+import { gatewayApiSupports, gatewayApiUnsupportedReason } from '../../cilium/gateway-api-support';
+import { GatewayApiFeature } from '../../gateway-api/features';
 import { validateHostname, validateWeights } from './validation';
 
 /** Properties of a `TlsRoute`. */

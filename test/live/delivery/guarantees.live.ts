@@ -11,7 +11,7 @@ import * as cdk from 'aws-cdk-lib';
 import { CanaryStack } from '../../../examples/canary';
 import { EastWestStack } from '../../../examples/east-west';
 import { ZeroTrustStack } from '../../../examples/zero-trust';
-import { main } from '../../../lib/mesh/delivery/cli/deliver';
+import { main } from '../../../lib/delivery/cli/deliver';
 import {
   create,
   deliverAssembly,

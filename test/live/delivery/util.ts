@@ -5,7 +5,7 @@ import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { ApiObject, App as K8sApp } from 'cdk8s';
-import { MeshDelivery, type MeshDeliveryOptions } from '../../../lib/mesh/delivery';
+import { MeshDelivery, type MeshDeliveryOptions } from '../../../lib/delivery';
 import {
   deliver,
   findMeshes,
@@ -14,7 +14,7 @@ import {
   type AssemblyMesh,
   type DeliverOptions,
   type DeliveryCounts,
-} from '../../../lib/mesh/delivery/cli/deliver';
+} from '../../../lib/delivery/cli/deliver';
 import { ServiceMesh } from '../../../lib/mesh/service-mesh';
 import { KUBECTL, startServer, type LiveServer } from '../cluster';
 

@@ -1,10 +1,10 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { ApiObject, App as K8sApp } from 'cdk8s';
-import { brokenLimits, templateFacts } from '../../../bench/limits';
-import { syntheticPolicy } from '../../../bench/synthetic';
-import { MeshDelivery } from '../../../lib/mesh/delivery';
-import { ServiceMesh } from '../../../lib/mesh/service-mesh';
-import { eksClusterStack } from '../../util/clusters';
+import { brokenLimits, templateFacts } from '../../bench/limits';
+import { syntheticPolicy } from '../../bench/synthetic';
+import { MeshDelivery } from '../../lib/delivery';
+import { ServiceMesh } from '../../lib/mesh/service-mesh';
+import { eksClusterStack } from '../util/clusters';
 
 test('5,000 policies with a real cluster stay within every CloudFormation limit', () => {
   const { stack, cluster } = eksClusterStack({ validation: false });

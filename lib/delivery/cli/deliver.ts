@@ -5,7 +5,7 @@ import { DELIVERY_RESOURCE_TYPE } from '../provider';
 
 /**
  * `cdk-cilium-mesh deliver <cdk.out> [--kubeconfig F] [--context C] [--stack S] [--dry-run]`: applies the meshes
- * of a synthesized app to the cluster of a kubeconfig with the handler's engine (lib/mesh/delivery/handler), run
+ * of a synthesized app to the cluster of a kubeconfig with the handler's engine (lib/delivery/handler), run
  * locally with python3; the batches are read from the cloud assembly instead of S3. Each mesh is one ApplySet,
  * named after the stack (environment and name) and the custom resource's logical id.
  */
@@ -127,7 +127,7 @@ export function findMeshes(assembly: string, stack?: string): AssemblyMesh[] {
 function handlerScript(): string {
   const candidates = [
     path.join(__dirname, '..', 'handler', 'index.py'),
-    path.join(__dirname, '..', '..', '..', '..', '..', 'lib', 'mesh', 'delivery', 'handler', 'index.py'),
+    path.join(__dirname, '..', '..', '..', '..', 'lib', 'delivery', 'handler', 'index.py'),
   ];
   return candidates.find((c) => fs.existsSync(c)) ?? candidates[0];
 }

@@ -1,13 +1,13 @@
 import { createHash } from 'crypto';
-import { syntheticPolicies, syntheticPolicy } from '../../../bench/synthetic';
-import { recordManifests } from '../../util/record';
+import { syntheticPolicies, syntheticPolicy } from '../../bench/synthetic';
+import { recordManifests } from '../util/record';
 import {
   canonicalJson,
   objectIdentity,
   planBatches,
   withoutClusterScopedNamespaces,
   type DeliveredObject,
-} from '../../../lib/mesh/delivery/plan';
+} from '../../lib/delivery/plan';
 
 const objs = (n: number) => syntheticPolicies(n) as unknown as DeliveredObject[];
 const shas = (o: DeliveredObject[]) => planBatches(o).batches.map((b) => b.sha256);

@@ -4,10 +4,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ApiObject, App as K8sApp, Chart } from 'cdk8s';
-import { syntheticPolicy } from '../../../bench/synthetic';
-import { MeshDelivery } from '../../../lib/mesh/delivery';
-import { ServiceMesh } from '../../../lib/mesh/service-mesh';
-import { importedClusterStack } from '../../util/clusters';
+import { syntheticPolicy } from '../../bench/synthetic';
+import { MeshDelivery } from '../../lib/delivery';
+import { ServiceMesh } from '../../lib/mesh/service-mesh';
+import { importedClusterStack } from '../util/clusters';
 
 function setup() {
   const { app, stack, cluster } = importedClusterStack();

@@ -1,4 +1,4 @@
-import { meshNamespaces } from '../../../lib/mesh/delivery/namespaces';
+import { meshNamespaces } from '../../lib/delivery/namespaces';
 
 const cnp = (name: string, namespace?: string) => ({
   apiVersion: 'cilium.io/v2',

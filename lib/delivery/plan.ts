@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
-import { MeshValidationError } from '../../private/errors';
-import { sortKeysDeep } from '../../private/json';
+import { MeshValidationError } from '../private/errors';
+import { sortKeysDeep } from '../private/json';
 
 /**
  * Splitting a mesh into content-addressed batches (pure, no scope).

@@ -17,9 +17,9 @@ import {
   ServiceMesh,
   Workload,
 } from '../../../lib';
-import { findEnvoySourceIdentityDrops } from '../../../lib/mesh/routing/envoy-source-identity';
+import { findEnvoySourceIdentityDrops } from '../../../lib/mesh/checks/envoy-source-identity';
 import { install } from '../../cilium/install';
-import { meshFor, service, V1_16 } from './util';
+import { meshFor, service, V1_16 } from '../routing/util';
 
 /** A mesh in namespace shop with a Gateway and an HTTPRoute from it to the cdk8s-plus Service `api` (pods app=api). */
 function gatewayToApi(options = {}) {

@@ -20,6 +20,7 @@ import type * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import type { Chart } from 'cdk8s';
 import { Construct, type IConstruct, type IDependable } from 'constructs';
+import { isDeliveryCheckedChart } from './deliverable';
 import { meshNamespaces, type MeshNamespaceOptions } from './namespaces';
 import {
   objectIdentity,
@@ -30,10 +31,8 @@ import {
   type DeliveredObject,
 } from './plan';
 import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from './provider';
-import { atScope, MeshValidationError } from '../../private/errors';
-import { MeshReviewFiles } from '../review/review-files';
-import type { ObjectManifest } from '../routing/envoy-source-identity';
-import { ServiceMesh } from '../service-mesh';
+import { atScope, MeshValidationError } from '../private/errors';
+import { MeshReviewFiles } from '../mesh/review/review-files';
 
 /** `Kind namespace/name (group)` for an `objectIdentity`. */
 function describeIdentity(id: string): string {
@@ -304,9 +303,10 @@ export class MeshDelivery extends Construct {
   }
 
   /**
-   * Re-emits the warnings recorded on chart constructs (`aws:cdk:warning` metadata) and a mesh's cross-checks over
-   * its objects as CDK warnings here, once per kind (warning id) and chart, under the id they were recorded with,
-   * so that `Annotations.of(scope).acknowledgeWarning('cdk-cilium-mesh:l7Policy')` (or `cdk acknowledge`-style
+   * Re-emits the warnings recorded on chart constructs (`aws:cdk:warning` metadata) and the warnings a chart computes
+   * over its objects (`DeliveryCheckedChart`, e.g. a mesh's cross-checks) as CDK warnings here, once per kind
+   * (warning id) and chart, under the id they were recorded with, so that
+   * `Annotations.of(scope).acknowledgeWarning('cdk-cilium-mesh:l7Policy')` (or `cdk acknowledge`-style
    * acknowledgement of the id the CLI prints) silences exactly that kind. Warnings recorded without an id (plain
    * `addWarning`) come out as `cdk-cilium-mesh:meshWarning`.
    */
@@ -321,8 +321,8 @@ export class MeshDelivery extends Construct {
         byMessage.set(message, paths);
         paths.add(path);
       };
-      if (ServiceMesh.isServiceMesh(chart)) {
-        chart._crossChecks(perChart[i] as ObjectManifest[]).forEach((w) => add(w.id, w.path, w.message));
+      if (isDeliveryCheckedChart(chart)) {
+        chart._deliveryWarnings(perChart[i]).forEach((w) => add(w.id, w.path, w.message));
       }
       for (const c of chart.node.findAll()) {
         for (const entry of c.node.metadata) {

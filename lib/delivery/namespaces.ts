@@ -1,4 +1,4 @@
-import { MeshValidationError } from '../../private/errors';
+import { MeshValidationError } from '../private/errors';
 import { clusterScopedCrdKinds, isClusterScoped, objectIdentity, type DeliveredObject } from './plan';
 
 /** Namespaces every Kubernetes cluster has; a mesh never creates or deletes them. */

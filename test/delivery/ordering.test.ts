@@ -1,11 +1,10 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { ApiObject, App as K8sApp } from 'cdk8s';
-import { syntheticPolicy } from '../../../bench/synthetic';
-import { CiliumVersion } from '../../../lib/cilium/version';
-import { GatewayApiCrds } from '../../../lib/gateway-api';
-import { MeshDelivery } from '../../../lib/mesh/delivery';
-import { ServiceMesh } from '../../../lib/mesh/service-mesh';
-import { eksClusterStack } from '../../util/clusters';
+import { syntheticPolicy } from '../../bench/synthetic';
+import { GatewayApiCrds, GatewayApiVersion } from '../../lib/gateway-api';
+import { MeshDelivery } from '../../lib/delivery';
+import { ServiceMesh } from '../../lib/mesh/service-mesh';
+import { eksClusterStack } from '../util/clusters';
 
 /**
  * The first `cdk deploy` of cluster + Gateway API CRDs + Cilium + mesh in one stack: CloudFormation must create
@@ -14,7 +13,7 @@ import { eksClusterStack } from '../../util/clusters';
  */
 test('deploy order: access entry → Gateway API CRDs → Cilium release → mesh objects', () => {
   const { stack, cluster } = eksClusterStack({ validation: false });
-  const crds = new GatewayApiCrds(stack, 'GatewayApi', { cluster, cilium: CiliumVersion.V1_20 });
+  const crds = new GatewayApiCrds(stack, 'GatewayApi', { cluster, version: GatewayApiVersion.V1_6_1 });
   const cilium = cluster.addHelmChart('Cilium', {
     chart: 'cilium',
     repository: 'https://helm.cilium.io',

@@ -9,9 +9,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct } from 'constructs';
-import { DEFAULT_LOG_RETENTION } from '../../private/log-retention';
-import { acknowledgeNag, managedPolicyFinding, nagFlatten } from '../../private/nag';
-import { MeshValidationError } from '../../private/errors';
+import { DEFAULT_LOG_RETENTION } from '../private/log-retention';
+import { acknowledgeNag, managedPolicyFinding, nagFlatten } from '../private/nag';
+import { MeshValidationError } from '../private/errors';
 
 /** The custom resource type of every delivery (mesh batches and Gateway API CRDs). */
 export const DELIVERY_RESOURCE_TYPE = 'Custom::CiliumMeshObjects';
@@ -44,7 +44,7 @@ export interface DeliveryProviderOptions {
 function handlerDir(): string {
   const candidates = [
     path.join(__dirname, 'handler'),
-    path.join(__dirname, '..', '..', '..', '..', 'lib', 'mesh', 'delivery', 'handler'),
+    path.join(__dirname, '..', '..', '..', 'lib', 'delivery', 'handler'),
   ];
   const found = candidates.find((d) => fs.existsSync(path.join(d, 'index.py')));
   return found ?? candidates[0];

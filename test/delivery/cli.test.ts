@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
-import { main, summaryLine } from '../../../lib/mesh/delivery/cli/deliver';
+import { main, summaryLine } from '../../lib/delivery/cli/deliver';
 
 /** The command line, offline: what it refuses before it reaches a cluster (the rest: test/live/delivery). */
 function cli(...args: string[]) {

@@ -1,4 +1,4 @@
-import { brokenLambdaLimits, brokenLimits, templateFacts } from '../../../bench/limits';
+import { brokenLambdaLimits, brokenLimits, templateFacts } from '../../bench/limits';
 
 /** A template with one role, `managed` managed policies on it and an inline policy of `statements` statements. */
 function template(managed: number, statements: number) {

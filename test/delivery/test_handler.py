@@ -1,6 +1,6 @@
 """Unit tests of the delivery handler with a fake kubectl (in-memory cluster) and fake S3/HTTP/STS.
 
-Run: python3 -m unittest discover -s test/mesh/delivery -p 'test_*.py' (the jest test handler.test.ts does).
+Run: python3 -m unittest discover -s test/delivery -p 'test_*.py' (the jest test handler.test.ts does).
 REAL_KUBECTL (set by the jest test from the kubectl layer zip) enables the test against the real binary.
 """
 
@@ -17,7 +17,7 @@ import tempfile
 import unittest
 import unittest.mock
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "lib", "mesh", "delivery", "handler"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "lib", "delivery", "handler"))
 import index
 
 OWNER = "c8aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
