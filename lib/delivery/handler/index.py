@@ -817,12 +817,10 @@ class MeshEngine:
         logger.info("delivered: %s", json.dumps(counts))
         return counts
 
-    def prune_in_parallel(self, path, stale):
-        """A mass prune: once a server-side dry run of the apply has passed (so that a bad object fails the deploy
-        before anything is deleted), deletes the stale members tier by tier (routes first, namespaces last), each tier
-        in parallel; the apply's own prune then finds none of them. If the apply still fails, CloudFormation's
-        rollback re-applies the previous objects, these included (guarantee 4)."""
-        self.kubectl(
+    def dry_run_apply(self, path, output):
+        """The server-side apply of `path` as the engine makes it, in dry-run mode: the API server validates and merges
+        every object (admission included) and stores nothing; returns kubectl's output in `output` format."""
+        return self.kubectl(
             [
                 "apply",
                 "--server-side",
@@ -832,9 +830,16 @@ class MeshEngine:
                 "-f",
                 path,
                 "-o",
-                "name",
+                output,
             ]
         )
+
+    def prune_in_parallel(self, path, stale):
+        """A mass prune: once a server-side dry run of the apply has passed (so that a bad object fails the deploy
+        before anything is deleted), deletes the stale members tier by tier (routes first, namespaces last), each tier
+        in parallel; the apply's own prune then finds none of them. If the apply still fails, CloudFormation's
+        rollback re-applies the previous objects, these included (guarantee 4)."""
+        self.dry_run_apply(path, "name")
         for r in sorted({rank(i) for i in stale}, reverse=True):
             self.delete_refs_parallel(
                 f"prune-{r}",
@@ -937,19 +942,7 @@ class MeshEngine:
             path = os.path.join(self.deps.workdir, "dry-run.json")
             with open(path, "w") as f:
                 json.dump({"apiVersion": "v1", "kind": "List", "items": existing}, f)
-            out = self.kubectl(
-                [
-                    "apply",
-                    "--server-side",
-                    f"--field-manager={FIELD_MANAGER}",
-                    "--force-conflicts",
-                    "--dry-run=server",
-                    "-f",
-                    path,
-                    "-o",
-                    "json",
-                ]
-            )
+            out = self.dry_run_apply(path, "json")
             docs = json_docs(out)
             items = docs[0].get("items", []) if docs and docs[0].get("kind") == "List" else docs
             for o in items:
