@@ -7,7 +7,7 @@
  * memory, and rewrites the deploy section of docs/benchmarks.md (between its deploy markers).
  *   BENCH_DEPLOY_SIZES=1000,5000,20000 (default)  BENCH_DEPLOY_REPEATS=1
  */
-import { execSync, spawnSync } from 'child_process';
+import { execSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -18,7 +18,7 @@ import { ApiObject, App as K8sApp } from 'cdk8s';
 import { syntheticPolicy } from './synthetic';
 import { MeshDelivery } from '../lib/delivery';
 import { ServiceMesh } from '../lib/mesh/service-mesh';
-import { ROOT, startServer, TOOLS } from '../test/live/cluster';
+import { ROOT, runDriver, startServer } from '../test/live/cluster';
 
 const SIZES = (process.env.BENCH_DEPLOY_SIZES ?? '1000,5000,20000').split(',').map(Number);
 const REPEATS = Number(process.env.BENCH_DEPLOY_REPEATS ?? 1);
@@ -68,34 +68,21 @@ function run(n: number): Step[] {
       .split('\n');
     for (const f of crds) server.kubectl(['apply', '--server-side', '-f', f]);
     server.kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
-    const config = path.join(server.state, 'lifecycle.json');
-    fs.writeFileSync(
-      config,
-      JSON.stringify({
-        root: ROOT,
-        state: server.state,
-        tools: TOOLS,
-        assembly: create.assembly,
-        template: create.template,
-        charts: {},
-        urls: {},
-        lifecycle: [
-          { request: 'Create', label: `create ${n}`, ...create },
-          { request: 'Update', label: 'update one object', ...edit },
-          { request: 'Update', label: 'update, nothing changed', ...edit },
-          { request: 'Update', label: `prune ${n}`, ...none },
-          { request: 'Update', label: `re-create ${n}`, ...edit },
-          { request: 'Delete', label: `delete ${n}` },
-        ],
-      }),
-    );
-    const r = spawnSync('python3', [path.join(ROOT, 'test/live/drive_stack.py'), config], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 26,
-    });
-    const report = JSON.parse(r.stdout || '{}') as { steps?: Step[]; error?: string };
-    if (r.status !== 0 || report.error || !report.steps)
-      throw new Error(`lifecycle of ${n} failed: ${report.error ?? r.stderr}`);
+    const report = runDriver(server, {
+      assembly: create.assembly,
+      template: create.template,
+      charts: {},
+      urls: {},
+      lifecycle: [
+        { request: 'Create', label: `create ${n}`, ...create },
+        { request: 'Update', label: 'update one object', ...edit },
+        { request: 'Update', label: 'update, nothing changed', ...edit },
+        { request: 'Update', label: `prune ${n}`, ...none },
+        { request: 'Update', label: `re-create ${n}`, ...edit },
+        { request: 'Delete', label: `delete ${n}` },
+      ],
+    }) as { steps?: Step[]; error?: string };
+    if (report.error || !report.steps) throw new Error(`lifecycle of ${n} failed: ${report.error ?? 'no steps'}`);
     return report.steps;
   } finally {
     server.stop();

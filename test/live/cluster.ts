@@ -174,32 +174,34 @@ export function deployTemplate(
       localCharts[`cilium@${v}`] = ciliumChart(v);
     }
   }
-  const config = path.join(server.state, 'drive.json');
-  fs.writeFileSync(
-    config,
-    JSON.stringify({
-      root: ROOT,
-      state: server.state,
-      tools: TOOLS,
-      assembly,
-      template,
-      charts: localCharts,
-      urls: urlStandIns(),
-      lateCiliumCrds: options.lateCiliumCrds,
-      waitSeconds: options.waitSeconds,
-      // Custom resources that are not deployed to the API server: aws-eks-v2's KubernetesObjectValue (reads a
-      // value back after deploy) and aws-cdk-lib's LogRetention (sets a CloudWatch Logs group's retention).
-      notClusterFacing: ['Custom::AWSCDK-EKS-KubernetesObjectValue', 'Custom::LogRetention'],
-    }),
-  );
-  const r = spawnSync('python3', [path.join(__dirname, 'drive_stack.py'), config], {
+  return runDriver(server, {
+    assembly,
+    template,
+    charts: localCharts,
+    urls: urlStandIns(),
+    lateCiliumCrds: options.lateCiliumCrds,
+    waitSeconds: options.waitSeconds,
+    // Custom resources that are not deployed to the API server: aws-eks-v2's KubernetesObjectValue (reads a
+    // value back after deploy) and aws-cdk-lib's LogRetention (sets a CloudWatch Logs group's retention).
+    notClusterFacing: ['Custom::AWSCDK-EKS-KubernetesObjectValue', 'Custom::LogRetention'],
+  }) as DeployReport;
+}
+
+/**
+ * Runs test/live/drive_stack.py against `server` with `config` (plus the root, the server's state directory and
+ * the layer's tools) and returns its JSON report; fails with the driver's stderr when it exits non-zero.
+ */
+export function runDriver(server: LiveServer, config: Record<string, unknown>): unknown {
+  const file = path.join(server.state, 'drive.json');
+  fs.writeFileSync(file, JSON.stringify({ root: ROOT, state: server.state, tools: TOOLS, ...config }));
+  const r = spawnSync('python3', [path.join(__dirname, 'drive_stack.py'), file], {
     encoding: 'utf8',
     maxBuffer: 1 << 28,
   });
   if (r.status !== 0) {
     throw new Error(`drive_stack.py failed (${r.status}): ${r.stderr}`);
   }
-  return JSON.parse(r.stdout) as DeployReport;
+  return JSON.parse(r.stdout);
 }
 
 /** Appends one line of counts for the suite's summary (scripts/kube/test-cluster.sh adds them up). */
@@ -214,30 +216,15 @@ export function deployManifests(
   files: string[],
   prerequisites: { gatewayApiFiles: string[]; ciliumVersion: string },
 ): DeployReport {
-  const config = path.join(server.state, 'drive.json');
-  fs.writeFileSync(
-    config,
-    JSON.stringify({
-      root: ROOT,
-      state: server.state,
-      tools: TOOLS,
-      assembly: '',
-      template: '',
-      charts: {},
-      urls: {},
-      manifestFiles: files,
-      prerequisiteFiles: prerequisites.gatewayApiFiles,
-      ciliumCrds: ciliumChart(prerequisites.ciliumVersion).crds,
-    }),
-  );
-  const r = spawnSync('python3', [path.join(__dirname, 'drive_stack.py'), config], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
-  if (r.status !== 0) {
-    throw new Error(`drive_stack.py failed (${r.status}): ${r.stderr}`);
-  }
-  return JSON.parse(r.stdout) as DeployReport;
+  return runDriver(server, {
+    assembly: '',
+    template: '',
+    charts: {},
+    urls: {},
+    manifestFiles: files,
+    prerequisiteFiles: prerequisites.gatewayApiFiles,
+    ciliumCrds: ciliumChart(prerequisites.ciliumVersion).crds,
+  }) as DeployReport;
 }
 
 /** The Gateway API release file in ../shared/upstream. */
