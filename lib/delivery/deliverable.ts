@@ -1,11 +1,15 @@
 /**
- * What the delivery layer asks of a chart beyond its objects, so that it knows no mesh: a chart may compute
- * warnings over its own delivered objects (checks that need every object, e.g. `ServiceMesh`'s routes against its
- * policies), which `MeshDelivery` re-emits as CDK warnings with the chart's own warnings. Any cdk8s `Chart` is
- * deliverable; `ServiceMesh` is the one that implements the hook.
+ * What the delivery layer asks of a chart beyond its objects, so that it knows no mesh. Any cdk8s `Chart` is
+ * deliverable; a chart may also
+ * - compute warnings over its own delivered objects (checks that need every object, e.g. `ServiceMesh`'s routes
+ *   against its policies), which `MeshDelivery` re-emits as CDK warnings with the chart's own warnings;
+ * - add to its review files (`MeshReviewFiles`): header lines and more files, e.g. `ServiceMesh`'s Cilium install
+ *   and Mermaid diagram.
+ * `ServiceMesh` implements both hooks.
  */
 import type { Chart } from 'cdk8s';
 import type { DeliveredObject } from './plan';
+import type { ReviewHeaderLine } from './review-manifest';
 
 /** One warning a chart computes over its delivered objects. */
 export interface DeliveryWarning {
@@ -26,4 +30,31 @@ export interface DeliveryCheckedChart extends Chart {
 /** Whether `chart` computes warnings over its delivered objects. */
 export function isDeliveryCheckedChart(chart: Chart): chart is DeliveryCheckedChart {
   return typeof (chart as Partial<DeliveryCheckedChart>)._deliveryWarnings === 'function';
+}
+
+/** Where a chart's review files go: what their headers name. */
+export interface ReviewPlace {
+  /** The stack that delivers the chart, e.g. `App/Shop (Shop)`. */
+  readonly stack: string;
+  /** The chart's path. */
+  readonly mesh: string;
+}
+
+/** What a chart adds to its review files. */
+export interface DeliveryReview {
+  /** Header lines of the YAML file after the stack and the chart. */
+  readonly headerLines: readonly ReviewHeaderLine[];
+  /** More files: `<stack artifact id>.<chart id>.mesh.<extension>` with this content. */
+  readonly files: readonly { readonly extension: string; readonly content: string }[];
+}
+
+/** A chart that adds to its review files (`ServiceMesh` does). */
+export interface ReviewedChart extends Chart {
+  /** Its additions for `objects` (the chart's `toJson()` as delivered), written to the review files at `place`. */
+  _deliveryReview(objects: readonly DeliveredObject[], place: ReviewPlace): DeliveryReview;
+}
+
+/** Whether `chart` adds to its review files. */
+export function isReviewedChart(chart: Chart): chart is ReviewedChart {
+  return typeof (chart as Partial<ReviewedChart>)._deliveryReview === 'function';
 }

@@ -2,3 +2,5 @@ export { planBatches, type BatchPlan, type BatchPlanOptions, type DeliveredObjec
 export * from './mesh-delivery';
 export { DeliveryProvider, DELIVERY_RESOURCE_TYPE, type DeliveryProviderOptions } from './provider';
 export * from './namespaces';
+export { MeshReviewFiles, REVIEW_FILES_CONTEXT, type MeshReviewFile, type MeshReviewFilesProps } from './review-files';
+export { renderReviewManifest, type ReviewHeaderLine, type ReviewManifestHeader } from './review-manifest';

@@ -31,8 +31,8 @@ import {
   type DeliveredObject,
 } from './plan';
 import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from './provider';
+import { MeshReviewFiles } from './review-files';
 import { atScope, MeshValidationError } from '../private/errors';
-import { MeshReviewFiles } from '../mesh/review/review-files';
 
 /** `Kind namespace/name (group)` for an `objectIdentity`. */
 function describeIdentity(id: string): string {
@@ -121,6 +121,7 @@ export class MeshDelivery extends Construct {
   public readonly owner: string;
 
   private readonly charts: Chart[];
+  private readonly review: MeshReviewFiles;
   private readonly cluster: eks.ICluster;
   private readonly provider: DeliveryProvider;
   private readonly batching: BatchPlanOptions;
@@ -134,7 +135,7 @@ export class MeshDelivery extends Construct {
       throw new MeshValidationError('charts is empty; pass the ServiceMesh (or other cdk8s charts) to deliver', this);
     }
     this.charts = [...props.charts];
-    new MeshReviewFiles(this, 'Review', { charts: this.charts });
+    this.review = new MeshReviewFiles(this, 'Review', { charts: this.charts });
     this.batching = props.batching ?? {};
     this.owner = this.node.addr;
     this.cluster = props.cluster;
@@ -268,6 +269,7 @@ export class MeshDelivery extends Construct {
       });
     }
     this.forwardWarnings(perChart);
+    this.review._useDelivered(perChart);
     this.materialized = { plan, bucket: bucket ?? '', sources };
     return this.materialized;
   }

@@ -1,11 +1,12 @@
 import { ApiObject, Chart, type ChartProps } from 'cdk8s';
 import type { Construct, IConstruct } from 'constructs';
 import { chainingProfile, type CiliumProfile } from '../cilium/profile';
-import type { DeliveryWarning } from '../delivery/deliverable';
+import type { DeliveryReview, DeliveryWarning, ReviewPlace } from '../delivery/deliverable';
 import type { DeliveredObject } from '../delivery/plan';
 import { MeshValidationError } from '../private/errors';
 import type { EnvoyServiceClaim } from './envoy-services';
 import { findEnvoySourceIdentityDrops, type ObjectManifest } from './checks/envoy-source-identity';
+import { meshReview } from './review/mesh-review';
 import { serviceSelectorsOf } from './service-selectors';
 
 const SERVICE_MESH = Symbol.for('cdk-cilium-mesh.ServiceMesh');
@@ -104,6 +105,14 @@ export class ServiceMesh extends Chart {
    */
   public _deliveryWarnings(objects: readonly DeliveredObject[]): DeliveryWarning[] {
     return this._crossChecks(objects as readonly ObjectManifest[]);
+  }
+
+  /**
+   * The review hook (`ReviewedChart`): the Cilium install in the YAML's header and the Mermaid diagram.
+   * @internal
+   */
+  public _deliveryReview(objects: readonly DeliveredObject[], place: ReviewPlace): DeliveryReview {
+    return meshReview(this, objects, place);
   }
 
   /**

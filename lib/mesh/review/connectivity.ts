@@ -1,5 +1,5 @@
 import { MeshValidationError } from '../../private/errors';
-import { compareText } from './manifest';
+import { compareText } from '../../delivery/review-manifest';
 
 /**
  * Static connectivity evaluation over a mesh's rendered objects (CiliumNetworkPolicy and

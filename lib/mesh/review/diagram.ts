@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import type { ServiceMesh } from '../service-mesh';
 import { type ConnectivityEndpoint, type Selector, certainlySelects, describeHttpRule } from './connectivity';
 import { meshEndpoints, workloadName } from './endpoints';
-import { compareText, objectSortKey } from './manifest';
+import { compareText, objectSortKey } from '../../delivery/review-manifest';
 import { sortKeysDeep } from '../../private/json';
 
 /** A workload as the diagram shows it. */

@@ -7,7 +7,7 @@ import { Gateway } from '../routing/gateway';
 import { ServiceMesh } from '../service-mesh';
 import { Workload } from '../workload/workload';
 import type { ConnectivityEndpoint } from './connectivity';
-import { compareText } from './manifest';
+import { compareText } from '../../delivery/review-manifest';
 
 /**
  * What an assertion may name as the source or destination of traffic (spelled out in `MeshAssertions`' signatures;

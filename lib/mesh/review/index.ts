@@ -7,5 +7,3 @@ export {
   type SideVerdict,
 } from './connectivity';
 export { meshDiagram, renderMeshDiagram, type DiagramWorkload, type MeshDiagramInput } from './diagram';
-export { renderReviewManifest, type ReviewManifestHeader } from './manifest';
-export { MeshReviewFiles, REVIEW_FILES_CONTEXT, type MeshReviewFile, type MeshReviewFilesProps } from './review-files';

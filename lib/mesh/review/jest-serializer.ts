@@ -16,7 +16,7 @@
  */
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { MeshReviewFiles } from './review-files';
+import { MeshReviewFiles } from '../../delivery/review-files';
 
 /** What replaces an asset hash. */
 export const MASKED_HASH = '[asset hash]';
@@ -59,11 +59,13 @@ function isTemplate(v: unknown): boolean {
 
 /** A stack as its snapshot shows it: the masked template and the review YAML of each mesh it delivers. */
 export function stackSnapshot(stack: Stack): { template: unknown; meshes: Record<string, string> } {
+  // the template first: synthesis runs the deliveries' aspects, which read the charts once for both
+  const template = maskTemplate(Template.fromStack(stack).toJSON());
   const meshes: Record<string, string> = {};
   for (const f of MeshReviewFiles.filesOf(stack).filter((x) => x.fileName.endsWith('.yaml'))) {
     meshes[f.fileName] = f.content;
   }
-  const out = { template: maskTemplate(Template.fromStack(stack).toJSON()), meshes };
+  const out = { template, meshes };
   produced.add(out);
   return out;
 }

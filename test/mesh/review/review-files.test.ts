@@ -18,7 +18,8 @@ import {
   ServiceMesh,
   Workload,
 } from '../../../lib';
-import { renderReviewManifest } from '../../../lib/mesh/review/manifest';
+import { renderReviewManifest } from '../../../lib/delivery/review-manifest';
+import { describeCiliumProfile } from '../../../lib/mesh/review/mesh-review';
 import * as YAML from 'yaml';
 import { ResilienceStack } from '../../../examples/resilience';
 import { ZeroTrustStack } from '../../../examples/zero-trust';
@@ -85,7 +86,11 @@ describe('review manifest (pure)', () => {
     metadata: { namespace: 'shop', name: 'a' },
     spec: {},
   };
-  const header = { stack: 'App/Shop (Shop)', mesh: 'shop', cilium: chainingProfile({ version: CiliumVersion.V1_18 }) };
+  const header = {
+    stack: 'App/Shop (Shop)',
+    mesh: 'shop',
+    lines: [{ key: 'cilium', value: describeCiliumProfile(chainingProfile({ version: CiliumVersion.V1_18 })) }],
+  };
 
   test('objects sorted by group, kind, namespace, name; keys sorted; arrays kept; a header', () => {
     expect(renderReviewManifest([a, b, c], header)).toMatchSnapshot();
@@ -95,10 +100,11 @@ describe('review manifest (pure)', () => {
     expect(renderReviewManifest([c, a, b], header)).toEqual(renderReviewManifest([b, c, a], header));
   });
 
-  test('a chart that is not a ServiceMesh says so', () => {
-    expect(renderReviewManifest([], { stack: 's', mesh: 'm' })).toMatch(
-      /# cilium: not a ServiceMesh \(plain cdk8s chart\)\n$/,
+  test('the header ends with the lines the chart adds, aligned; a plain chart adds none', () => {
+    expect(renderReviewManifest([], { stack: 's', mesh: 'm', lines: [{ key: 'team', value: 'payments' }] })).toMatch(
+      /# mesh: {3}m \(0 objects\)\n# team: {3}payments\n$/,
     );
+    expect(renderReviewManifest([], { stack: 's', mesh: 'm' })).toMatch(/# mesh: {3}m \(0 objects\)\n$/);
   });
 });
 
@@ -146,6 +152,26 @@ describe('MeshReviewFiles', () => {
     expect(() => app.synth()).toThrow(
       /two deliveries in this stack write different meshes to Stack.shop.mesh.yaml; give the charts distinct ids/,
     );
+  });
+
+  test('a plain chart gets the YAML only, without a Cilium line; each chart is read once for delivery and review', () => {
+    const { app, stack, cluster } = importedClusterStack();
+    const plain = new cdk8s.Chart(new cdk8s.App(), 'plain');
+    new ApiObject(plain, 'Cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'default' } });
+    const mesh = new ServiceMesh(new cdk8s.App(), 'shop', { cilium: chainingProfile() });
+    new DefaultDeny(mesh, 'Deny', { namespace: 'shop' });
+    new MeshDelivery(stack, 'Delivery', { cluster, charts: [plain, mesh], existingNamespaces: ['default'] });
+    const reads = [jest.spyOn(plain, 'toJson'), jest.spyOn(mesh, 'toJson')];
+    app.synth();
+    const files = MeshReviewFiles.filesOf(stack);
+    expect(files.map((f) => f.fileName)).toEqual([
+      'Stack.plain.mesh.yaml',
+      'Stack.shop.mesh.md',
+      'Stack.shop.mesh.yaml',
+    ]);
+    expect(files[0].content.split('\n').slice(2, 4)).toEqual(['# mesh:   plain (1 object)', '---']);
+    expect(files[2].content.split('\n')[3]).toMatch(/^# cilium: Cilium 1\.20\.\d+ \(line 1\.20; aws-cni-chaining, /);
+    expect(reads.map((r) => r.mock.calls.length)).toEqual([1, 1]);
   });
 
   test('a second synth into the same directory replaces the files (cdk.out is reused)', () => {
