@@ -1,15 +1,10 @@
-import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
-import { Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { BUNDLED_KUBECTL_MINOR } from './kubernetes-version';
+import { bundledKubectlLayer } from '../delivery/kubectl-layer';
 import { MeshValidationError } from '../private/errors';
 import { DEFAULT_LOG_RETENTION } from '../private/log-retention';
 import { applyKubectlProviderDefaults } from './kubectl-provider-defaults';
-
-const LAYER_ID = `CdkCiliumMeshKubectlV${BUNDLED_KUBECTL_MINOR}Layer`;
 
 /**
  * An existing EKS cluster, imported with what `Cilium` and mesh deliveries need to reach it: `MeshCluster.fromClusterAttributes`
@@ -103,11 +98,4 @@ export class ImportedMeshCluster extends Construct {
       kubectlProviderOptions: undefined,
     });
   }
-}
-
-/** The `KubectlV35Layer` shared by the clusters of a stack (`MeshCluster` uses the same one). */
-export function bundledKubectlLayer(scope: Construct): lambda.ILayerVersion {
-  const stack = Stack.of(scope);
-  const existing = stack.node.tryFindChild(LAYER_ID) as lambda.ILayerVersion | undefined;
-  return existing ?? new KubectlV35Layer(stack, LAYER_ID);
 }

@@ -1,8 +1,8 @@
 import type * as eks from 'aws-cdk-lib/aws-eks-v2';
+import { BUNDLED_KUBECTL_MINOR } from '../delivery/kubectl-layer';
 import { MeshValidationError } from '../private/errors';
 
-/** The Kubernetes minor version whose kubectl layer this library ships with (`@aws-cdk/lambda-layer-kubectl-v35`). */
-export const BUNDLED_KUBECTL_MINOR = 35;
+export { BUNDLED_KUBECTL_MINOR };
 
 /**
  * The oldest Kubernetes minor version Amazon EKS still creates clusters for: 1.28-1.30 are past the end of

@@ -8,7 +8,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct, IDependable } from 'constructs';
 import { endpointOpenToWorld } from './endpoint';
-import { bundledKubectlLayer, ImportedMeshCluster } from './imported-cluster';
+import { bundledKubectlLayer } from '../delivery/kubectl-layer';
+import { ImportedMeshCluster } from './imported-cluster';
 import { BUNDLED_KUBECTL_MINOR, checkKubernetesVersion } from './kubernetes-version';
 import { ALL_CLUSTER_LOGGING_TYPES, type MeshClusterProps } from './mesh-cluster-props';
 import {

@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -9,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct } from 'constructs';
+import { bundledKubectlLayer } from './kubectl-layer';
 import { DEFAULT_LOG_RETENTION } from '../private/log-retention';
 import { acknowledgeNag, managedPolicyFinding, nagFlatten } from '../private/nag';
 import { MeshValidationError } from '../private/errors';
@@ -20,7 +20,8 @@ export const DELIVERY_RESOURCE_TYPE = 'Custom::CiliumMeshObjects';
 export interface DeliveryProviderOptions {
   /**
    * Lambda layer with kubectl at /opt/kubectl/kubectl (the first delivery to a cluster in a stack decides).
-   * @default - a KubectlV35Layer from @aws-cdk/lambda-layer-kubectl-v35
+   * @default - the stack's KubectlV35Layer from @aws-cdk/lambda-layer-kubectl-v35, which the kubectl providers of
+   * `MeshCluster` and of imported clusters share
    */
   readonly kubectlLayer?: lambda.ILayerVersion;
   /**
@@ -104,7 +105,7 @@ export class DeliveryProvider extends Construct {
       runtime: lambda.Runtime.PYTHON_3_13,
       handler: 'index.handler',
       code: lambda.Code.fromAsset(handlerDir(), { exclude: ['test*', '__pycache__'] }),
-      layers: [options.kubectlLayer ?? new KubectlV35Layer(this, 'KubectlLayer')],
+      layers: [options.kubectlLayer ?? bundledKubectlLayer(this)],
       timeout: Duration.minutes(15),
       // the engine applies every object in one kubectl process: measured ~45 KiB of kubectl memory per object
       // (278 MiB at 5,000, docs/benchmarks.md), so 2 GiB holds ~35,000 objects; Lambda also scales CPU with memory

@@ -62,8 +62,10 @@ describe('MeshDelivery', () => {
       Runtime: 'python3.13',
       Handler: 'index.handler',
       Timeout: 900,
-      Layers: Match.arrayWith([Match.objectLike({ Ref: Match.stringLikeRegexp('KubectlLayer') })]),
+      Layers: [{ Ref: Match.stringLikeRegexp('^CdkCiliumMeshKubectlV35Layer') }],
     });
+    // one kubectl layer per stack, shared with the clusters' kubectl providers
+    t.resourceCountIs('AWS::Lambda::LayerVersion', 1);
     t.hasResourceProperties('AWS::EKS::AccessEntry', {
       ClusterName: 'prod',
       AccessPolicies: [{ AccessScope: { Type: 'cluster' }, PolicyArn: Match.objectLike({}) }],
