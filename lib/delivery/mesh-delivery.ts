@@ -33,6 +33,7 @@ import {
 import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from './provider';
 import { MeshReviewFiles } from './review-files';
 import { atScope, MeshValidationError } from '../private/errors';
+import { sortKeysDeep } from '../private/json';
 
 /** `Kind namespace/name (group)` for an `objectIdentity`. */
 function describeIdentity(id: string): string {
@@ -232,7 +233,8 @@ export class MeshDelivery extends Construct {
     if (this.materialized) {
       return this.materialized;
     }
-    const perChart = this.charts.map((c) => c.toJson() as DeliveredObject[]);
+    // Keys sorted once, here: the batch plan and the review files both read the objects in that form.
+    const perChart = this.charts.map((c) => c.toJson().map((o) => sortKeysDeep(o) as DeliveredObject));
     const objects = this.objects(perChart);
     const plan = atScope(this, () => planBatches(objects, this.batching));
     this.claimObjects(objects);

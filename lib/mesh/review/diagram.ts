@@ -1,8 +1,8 @@
-import { createHash } from 'crypto';
 import type { ServiceMesh } from '../service-mesh';
 import { type ConnectivityEndpoint, type Selector, certainlySelects, describeHttpRule } from './connectivity';
 import { meshEndpoints, workloadName } from './endpoints';
 import { compareText, objectSortKey } from '../../delivery/review-manifest';
+import { sha256Hex } from '../../private/hash';
 import { sortKeysDeep } from '../../private/json';
 
 /** A workload as the diagram shows it. */
@@ -80,7 +80,7 @@ function id(prefix: string, key: string): string {
     .replace(/[^A-Za-z0-9]+/g, '_')
     .replace(/^_|_$/g, '')
     .slice(0, 40);
-  const made = `${prefix}_${readable}_${createHash('sha256').update(key).digest('hex').slice(0, 4)}`;
+  const made = `${prefix}_${readable}_${sha256Hex(key).slice(0, 4)}`;
   if (IDS.size >= IDS_KEPT) IDS.clear();
   IDS.set(memo, made);
   return made;
@@ -134,9 +134,11 @@ class DiagramBuilder {
   private readonly selections = new Map<string, string[]>();
 
   constructor(input: MeshDiagramInput) {
-    for (const w of [...input.workloads].sort((a, b) =>
-      compareText(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`),
-    )) {
+    const sorted = input.workloads
+      .map((w) => ({ w, key: `${w.namespace}/${w.name}` }))
+      .sort((a, b) => compareText(a.key, b.key))
+      .map((x) => x.w);
+    for (const w of sorted) {
       const node = this.node({
         id: id('w', `${w.namespace}/${w.name}`),
         label: w.name,
@@ -475,8 +477,14 @@ function routes(b: DiagramBuilder, objects: readonly any[]): void {
 /** snake_case (Envoy's proto field names) → camelCase (their JSON names); Envoy accepts both. */
 function camel(key: string): string {
   if (!key.includes('_')) return key;
-  return key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+  const known = CAMEL.get(key);
+  if (known !== undefined) return known;
+  const made = key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+  if (CAMEL.size < IDS_KEPT) CAMEL.set(key, made);
+  return made;
 }
+/** Envoy field names turned to camelCase so far: the same few hundred names recur in every resource. */
+const CAMEL = new Map<string, string>();
 
 /** Scalars below a value, as `name=value`, sorted (at most `limit`; nested keys by their last name). */
 function scalars(value: unknown, limit = 6): string[] {
