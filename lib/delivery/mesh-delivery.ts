@@ -233,7 +233,8 @@ export class MeshDelivery extends Construct {
     if (this.materialized) {
       return this.materialized;
     }
-    // Keys sorted once, here: the batch plan and the review files both read the objects in that form.
+    // Keys sorted once, here: the batch plan and the review files sort them again, which for sorted objects is a
+    // walk without copies.
     const perChart = this.charts.map((c) => c.toJson().map((o) => sortKeysDeep(o) as DeliveredObject));
     const objects = this.objects(perChart);
     const plan = atScope(this, () => planBatches(objects, this.batching));
