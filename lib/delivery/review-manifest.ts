@@ -32,7 +32,11 @@ function scalar(v: unknown): string {
 }
 
 function isEmpty(v: unknown): boolean {
-  return Array.isArray(v) ? v.length === 0 : v !== null && typeof v === 'object' && Object.keys(v).length === 0;
+  if (Array.isArray(v)) return v.length === 0;
+  if (v === null || typeof v !== 'object') return false;
+  // the first own key answers (no array of all keys, as Object.keys would make, for every value written)
+  for (const k in v) if (Object.prototype.hasOwnProperty.call(v, k)) return false;
+  return true;
 }
 
 /** Lines of a value at `indent` (for objects and arrays; the caller writes scalars inline). */
@@ -50,7 +54,9 @@ function emit(v: unknown, indent: string, out: string[]): void {
     }
     return;
   }
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+  const record = v as Record<string, unknown>;
+  for (const k of Object.keys(record)) {
+    const x = record[k];
     if (x !== null && typeof x === 'object' && !isEmpty(x)) {
       out.push(`${indent}${scalar(k)}:`);
       emit(x, `${indent}  `, out);
