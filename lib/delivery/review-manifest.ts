@@ -84,8 +84,9 @@ export function toYaml(value: unknown): string {
 export function objectSortKey(o: unknown): string {
   const obj = (o ?? {}) as { apiVersion?: string; kind?: string; metadata?: { namespace?: string; name?: string } };
   const apiVersion = obj.apiVersion ?? '';
-  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
-  return [group, obj.kind ?? '', obj.metadata?.namespace ?? '', obj.metadata?.name ?? ''].join('\u0000');
+  const slash = apiVersion.indexOf('/');
+  const group = slash >= 0 ? apiVersion.slice(0, slash) : '';
+  return `${group}\u0000${obj.kind ?? ''}\u0000${obj.metadata?.namespace ?? ''}\u0000${obj.metadata?.name ?? ''}`;
 }
 
 /** One header line of a review manifest after the stack and the mesh, e.g. `cilium` and the install it names. */
