@@ -625,10 +625,20 @@ export function renderMeshDiagram(input: MeshDiagramInput): string {
         compareText(a.key, b.key) || compareText(JSON.stringify(sortKeysDeep(a.o)), JSON.stringify(sortKeysDeep(b.o))),
     )
     .map((x) => x.o);
+  // One pass sorts out the objects each part draws (each part still checks its own), in the same order.
+  const policyObjects: any[] = [];
+  const routingObjects: any[] = [];
+  const envoyObjects: any[] = [];
+  for (const o of objects) {
+    const kind = o.kind;
+    if (kind === 'CiliumNetworkPolicy' || kind === 'CiliumClusterwideNetworkPolicy') policyObjects.push(o);
+    else if (kind === 'CiliumEnvoyConfig' || kind === 'CiliumClusterwideEnvoyConfig') envoyObjects.push(o);
+    else if (kind === 'Gateway' || kind === 'Ingress' || /Route$/.test(kind)) routingObjects.push(o);
+  }
   const b = new DiagramBuilder(input);
-  policies(b, objects);
-  routes(b, objects);
-  envoyConfigs(b, objects);
+  policies(b, policyObjects);
+  routes(b, routingObjects);
+  envoyConfigs(b, envoyObjects);
 
   const lines = ['flowchart LR'];
   const byNamespace = new Map<string, Node[]>();
