@@ -212,13 +212,13 @@ function cecName(name: string, service: string, explicit: boolean): string {
   return `${name.slice(0, 63 - '-resilience'.length).replace(/-+$/, '')}-resilience`;
 }
 
+/** Meshes already checked by `warnUntestedOnce`: a mesh's profile does not change, so once per mesh. */
+const UNTESTED_CHECKED = new WeakSet<ServiceMesh>();
+
 /**
  * The capability warning for Envoy-based features, once per mesh (on the mesh): Cilium's Envoy L7 path is not
  * tested upstream in aws-cni chaining. No warning on a datapath where it is supported (ENI).
  */
-/** Meshes already warned (or refused) by `warnUntestedOnce`: a mesh's profile does not change, so once per mesh. */
-const UNTESTED_CHECKED = new WeakSet<ServiceMesh>();
-
 function warnUntestedOnce(mesh: ServiceMesh, profile: CiliumProfile): void {
   if (UNTESTED_CHECKED.has(mesh)) return;
   const capability = capabilityOf(Feature.ENVOY_CONFIG, profile.datapath, profile.version);
