@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import {
   Annotations,
@@ -8,8 +7,11 @@ import {
   CfnResource,
   CustomResource,
   Duration,
+  FileAssetPackaging,
   Lazy,
+  Names,
   Stack,
+  Stage,
   Token,
   type IAspect,
 } from 'aws-cdk-lib';
@@ -17,7 +19,6 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as eks from 'aws-cdk-lib/aws-eks-v2';
-import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import type { Chart } from 'cdk8s';
 import { Construct, type IConstruct, type IDependable } from 'constructs';
 import { isDeliveryCheckedChart } from './deliverable';
@@ -33,6 +34,7 @@ import {
 import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from './provider';
 import { MeshReviewFiles } from './review-files';
 import { atScope, MeshValidationError } from '../private/errors';
+import { sortKeysDeep } from '../private/json';
 
 /** `Kind namespace/name (group)` for an `objectIdentity`. */
 function describeIdentity(id: string): string {
@@ -232,39 +234,55 @@ export class MeshDelivery extends Construct {
     if (this.materialized) {
       return this.materialized;
     }
-    const perChart = this.charts.map((c) => c.toJson() as DeliveredObject[]);
+    // Keys sorted once, here: the batch plan and the review files sort them again, which for sorted objects is a
+    // walk without copies.
+    const perChart = this.charts.map((c) => c.toJson().map((o) => sortKeysDeep(o) as DeliveredObject));
     const objects = this.objects(perChart);
     const plan = atScope(this, () => planBatches(objects, this.batching));
     this.claimObjects(objects);
-    const dir = path.join(os.tmpdir(), 'cdk-cilium-mesh-batches');
-    fs.mkdirSync(dir, { recursive: true });
     const stack = Stack.of(this);
+    // The batches go straight into the assembly's asset directory under the name asset staging would give them
+    // (`asset.<hash><extension>`) and are registered with the stack's synthesizer: no s3assets.Asset per batch, whose
+    // staging fingerprints the file through aws-cdk-lib's disk cache (a JSON file in ~/.cdk read and rewritten per
+    // asset) and copies it from a temporary file, and which adds three constructs per batch.
+    const assetDir = Stage.of(stack)!.assetOutdir;
+    const assemblyDir = Stage.of(stack)!.outdir;
+    fs.mkdirSync(assetDir, { recursive: true });
+    const displayPrefix = Names.stackRelativeConstructPath(this);
     let bucket: string | undefined;
+    let bucketJson: string | undefined;
     const sources: Record<string, string>[] = [];
     for (const batch of plan.batches) {
       // the extension ends the S3 key: the handler may read only keys with this delivery's suffix
-      const file = path.join(dir, `${batch.sha256}${this.batchSuffix}`);
+      const file = path.join(assetDir, `asset.${batch.sha256}${this.batchSuffix}`);
       if (!fs.existsSync(file)) {
         const tmp = `${file}.${process.pid}.tmp`;
         fs.writeFileSync(tmp, batch.content);
         fs.renameSync(tmp, file);
       }
-      const asset = new s3assets.Asset(this, `Batch${batch.sha256.slice(0, 16)}`, { path: file });
+      // The batch is named by its content's sha256: the S3 key is `<prefix><sha256><suffix>`.
+      const location = stack.synthesizer.addFileAsset({
+        sourceHash: batch.sha256,
+        fileName: path.relative(assemblyDir, file),
+        packaging: FileAssetPackaging.FILE,
+        displayName: `${displayPrefix}/Batch${batch.sha256.slice(0, 16)}`,
+      });
       if (bucket === undefined) {
         // One grant for all batches (a statement per batch would pass IAM's 10,240-character policy limit at
         // ~10,000 objects): s3:GetObject on the keys ending with this delivery's suffix, under the synthesizer's
         // prefix.
-        const key = asset.s3ObjectKey;
+        const key = location.objectKey;
         const prefix = Token.isUnresolved(key)
           ? ''
-          : key.slice(0, Math.max(0, key.length - asset.assetHash.length - this.batchSuffix.length));
-        this.provider.grantBatches(asset.s3BucketName, `${prefix}*${this.batchSuffix}`, this.batchSuffix);
+          : key.slice(0, Math.max(0, key.length - batch.sha256.length - this.batchSuffix.length));
+        this.provider.grantBatches(location.bucketName, `${prefix}*${this.batchSuffix}`, this.batchSuffix);
+        bucket = location.bucketName;
+        bucketJson = JSON.stringify(stack.resolve(bucket));
       }
-      bucket ??= asset.s3BucketName;
-      const sameBucket = JSON.stringify(stack.resolve(asset.s3BucketName)) === JSON.stringify(stack.resolve(bucket));
+      const sameBucket = JSON.stringify(stack.resolve(location.bucketName)) === bucketJson;
       sources.push({
-        ...(sameBucket ? {} : { Bucket: asset.s3BucketName }),
-        Key: asset.s3ObjectKey,
+        ...(sameBucket ? {} : { Bucket: location.bucketName }),
+        Key: location.objectKey,
         Sha256: batch.sha256,
       });
     }

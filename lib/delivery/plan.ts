@@ -1,5 +1,5 @@
-import { createHash } from 'crypto';
 import { MeshValidationError } from '../private/errors';
+import { sha256Bytes, sha256Hex } from '../private/hash';
 import { sortKeysDeep } from '../private/json';
 
 /**
@@ -167,7 +167,7 @@ function foundationRank(obj: DeliveredObject): number {
 }
 
 function identityHash(identity: string): number {
-  return createHash('sha256').update(identity).digest().readUInt32BE(0);
+  return sha256Bytes(identity).readUInt32BE(0);
 }
 
 /**
@@ -187,14 +187,12 @@ export function planBatches(objects: readonly DeliveredObject[], options: BatchP
   const entries = withoutClusterScopedNamespaces(objects).map((obj) => ({
     identity: objectIdentity(obj),
     json: canonicalJson(obj),
+    rank: foundationRank(obj),
     obj,
   }));
   // Namespaces and CRDs first: kubectl applies a file in order, and the handler applies the batches holding
   // them before the others, so objects never reach the API server before their namespace or kind exists.
-  entries.sort(
-    (a, b) =>
-      foundationRank(a.obj) - foundationRank(b.obj) || (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0),
-  );
+  entries.sort((a, b) => a.rank - b.rank || (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0));
   for (let i = 1; i < entries.length; i++) {
     if (entries[i].identity === entries[i - 1].identity) {
       throw new MeshValidationError(
@@ -211,7 +209,7 @@ export function planBatches(objects: readonly DeliveredObject[], options: BatchP
   const flush = () => {
     if (lines.length > 0) {
       const content = `${LIST_OPEN}${lines.join(',\n')}${LIST_CLOSE}`;
-      batches.push({ sha256: createHash('sha256').update(content).digest('hex'), content, identities: ids });
+      batches.push({ sha256: sha256Hex(content), content, identities: ids });
     }
     lines = [];
     ids = [];

@@ -15,12 +15,17 @@ const MAX_NAME = 63;
  * stay unique and stable.
  */
 export function objectNameFor(construct: IConstruct, root: IConstruct, fallback = 'policy'): string {
-  const rootDepth = root.node.scopes.length;
-  const parts = construct.node.scopes
-    .slice(rootDepth)
-    .map((s) => s.node.id)
-    .filter((id) => id !== 'Resource');
-  const raw = parts
+  // the ids below `root` down to `construct`, read upwards from `construct` (no array of every scope up to the app,
+  // as `node.scopes` makes, for every object of the mesh)
+  const up: string[] = [];
+  let s: IConstruct | undefined = construct;
+  while (s !== undefined && s !== root) {
+    up.push(s.node.id);
+    s = s.node.scope;
+  }
+  const ids = s === root ? up.reverse() : construct.node.scopes.slice(root.node.scopes.length).map((c) => c.node.id);
+  const raw = ids
+    .filter((id) => id !== 'Resource')
     .join('-')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
@@ -33,7 +38,8 @@ export function objectNameFor(construct: IConstruct, root: IConstruct, fallback 
   return `${base.slice(0, MAX_NAME - 9).replace(/-+$/g, '')}-${hash}`;
 }
 
-const claimed = new WeakMap<IConstruct, Map<string, string>>();
+/** Per cdk8s app: `kind/namespace/name` → the construct that emits it (its path is read only to name it in an error). */
+const claimed = new WeakMap<IConstruct, Map<string, IConstruct>>();
 
 /**
  * Records that `scope` emits `kind` `namespace/name` in `mesh`; two constructs whose paths normalize to the
@@ -59,9 +65,9 @@ export function claimObjectName(
   const owner = names.get(key);
   if (owner !== undefined) {
     throw new MeshValidationError(
-      `${kind} '${namespace ? `${namespace}/` : ''}${name}' is already emitted by ${owner}; ${fix}`,
+      `${kind} '${namespace ? `${namespace}/` : ''}${name}' is already emitted by ${owner.node.path}; ${fix}`,
       scope,
     );
   }
-  names.set(key, scope.node.path);
+  names.set(key, scope);
 }

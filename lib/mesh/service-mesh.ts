@@ -121,6 +121,11 @@ export class ServiceMesh extends Chart {
    * @internal
    */
   public _crossChecks(objects: readonly ObjectManifest[]): MeshWarning[] {
+    const findings = findEnvoySourceIdentityDrops(objects, this.cilium.version.minor, serviceSelectorsOf(this));
+    if (findings.length === 0) {
+      return [];
+    }
+    // the construct each finding is about, found only when there are findings (a walk over every object)
     const paths = new Map<string, string>();
     for (const c of this.node.findAll()) {
       if (c instanceof ApiObject) {
@@ -136,7 +141,7 @@ export class ServiceMesh extends Chart {
         );
       }
     }
-    return findEnvoySourceIdentityDrops(objects, this.cilium.version.minor, serviceSelectorsOf(this)).map((f) => {
+    return findings.map((f) => {
       const o = objects[f.index];
       const key = objectKey({ apiVersion: o.apiVersion ?? '', kind: o.kind ?? '', metadata: o.metadata ?? {} });
       return { id: ENVOY_SOURCE_IDENTITY_WARNING, path: paths.get(key) ?? this.node.path, message: f.message };

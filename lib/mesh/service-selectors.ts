@@ -5,7 +5,7 @@ import { MeshValidationError } from '../private/errors';
  * Which pods are behind which Service, as mesh workloads state it (`WorkloadProps.service`), per mesh. Read by
  * checks that start from a route's Service backends and need the pods (see checks/envoy-source-identity.ts).
  */
-const registry = new WeakMap<IConstruct, Map<string, { labels: Record<string, string>; path: string }>>();
+const registry = new WeakMap<IConstruct, Map<string, { labels: Record<string, string>; by: IConstruct }>>();
 
 /**
  * Records that Service `namespace/name` of `mesh` selects pods with `labels`, as stated by `scope`. A Service has
@@ -27,12 +27,13 @@ export function recordServiceSelector(
   const known = selectors.get(key);
   if (known && JSON.stringify(known.labels) !== JSON.stringify(labels)) {
     throw new MeshValidationError(
-      `Service ${key} is already stated by workload ${known.path} with labels ${JSON.stringify(known.labels)}, got ` +
+      `Service ${key} is already stated by workload ${known.by.node.path} with labels ${JSON.stringify(known.labels)}, got ` +
         `${JSON.stringify(labels)}; a Service selects one set of pods, so give this workload its own Service or the same labels`,
       scope,
     );
   }
-  selectors.set(key, { labels: { ...labels }, path: known?.path ?? scope.node.path });
+  // the first workload stating it is kept (its path is read only to name it in an error)
+  selectors.set(key, { labels: { ...labels }, by: known?.by ?? scope });
 }
 
 /** The recorded selectors of `mesh`, keyed `namespace/name`. */

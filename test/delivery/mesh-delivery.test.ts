@@ -1,3 +1,7 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -35,7 +39,8 @@ describe('MeshDelivery', () => {
       Kinds: ['cilium.io/v2/CiliumNetworkPolicy', 'v1/Namespace'],
       Bucket: 'cdk-hnb659fds-assets-111111111111-eu-west-1',
       Sources: d.plan.batches.map((b) => ({
-        Key: Match.stringLikeRegexp(`^[0-9a-f]{64}\\${suffix}$`),
+        // the S3 key is the batch's own sha256 and the delivery's suffix
+        Key: `${b.sha256}${suffix}`,
         Sha256: b.sha256,
       })),
     });
@@ -80,6 +85,40 @@ describe('MeshDelivery', () => {
     expect(reads[0].Action).toBe('s3:GetObject');
     expect(JSON.stringify(reads[0].Resource)).toContain(`:s3:::cdk-hnb659fds-assets-111111111111-eu-west-1/*${suffix}`);
     expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).not.toMatch(/s3:List|s3:GetBucket/);
+  });
+
+  test('batches are written into the assembly and listed in its asset manifest, also from a nested stage', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'batches-'));
+    const app = new cdk.App({ outdir });
+    const stage = new cdk.Stage(app, 'Prod');
+    const stack = new cdk.Stack(stage, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const cluster = eks.Cluster.fromClusterAttributes(stack, 'Cluster', {
+      clusterName: 'prod',
+      clusterEndpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com',
+      clusterCertificateAuthorityData: 'Q0E=',
+    });
+    const mesh = new ServiceMesh(new K8sApp(), 'mesh');
+    for (let i = 0; i < 200; i++) policy(mesh, i);
+    const d = new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
+    const assembly = app.synth().getNestedAssembly(stage.artifactId);
+    const artifact = assembly.getStackArtifact(stack.artifactId);
+    const manifest = JSON.parse(
+      fs.readFileSync(path.join(assembly.directory, `${artifact.id}.assets.json`), 'utf8'),
+    ) as {
+      files: Record<string, { displayName: string; source: { path: string }; destinations: Record<string, any> }>;
+    };
+    const suffix = `.meshbatch-${d.node.addr.slice(2, 18)}`;
+    expect(d.plan.batches.length).toBeGreaterThan(1);
+    for (const b of d.plan.batches) {
+      const entry = manifest.files[b.sha256];
+      expect({ batch: b.sha256, listed: entry !== undefined }).toEqual({ batch: b.sha256, listed: true });
+      expect(entry.displayName).toBe(`Delivery/Batch${b.sha256.slice(0, 16)}`);
+      expect(Object.values(entry.destinations).map((x) => x.objectKey)).toEqual([`${b.sha256}${suffix}`]);
+      // the source path is relative to the nested assembly and holds exactly the batch
+      const content = fs.readFileSync(path.join(assembly.directory, entry.source.path), 'utf8');
+      expect(createHash('sha256').update(content).digest('hex')).toBe(b.sha256);
+    }
+    fs.rmSync(outdir, { recursive: true, force: true });
   });
 
   test('a schedule re-applies the deployed mesh (drift correction), reading the template of its own stack', () => {

@@ -212,16 +212,21 @@ function cecName(name: string, service: string, explicit: boolean): string {
   return `${name.slice(0, 63 - '-resilience'.length).replace(/-+$/, '')}-resilience`;
 }
 
+/** Meshes already checked by `warnUntestedOnce`: a mesh's profile does not change, so once per mesh. */
+const UNTESTED_CHECKED = new WeakSet<ServiceMesh>();
+
 /**
  * The capability warning for Envoy-based features, once per mesh (on the mesh): Cilium's Envoy L7 path is not
  * tested upstream in aws-cni chaining. No warning on a datapath where it is supported (ENI).
  */
 function warnUntestedOnce(mesh: ServiceMesh, profile: CiliumProfile): void {
+  if (UNTESTED_CHECKED.has(mesh)) return;
   const capability = capabilityOf(Feature.ENVOY_CONFIG, profile.datapath, profile.version);
-  if (capability.support === Support.SUPPORTED) return;
   if (capability.support === Support.INCOMPATIBLE) {
     throw new MeshValidationError(capabilityMessage(Feature.ENVOY_CONFIG, profile, capability), mesh);
   }
+  UNTESTED_CHECKED.add(mesh);
+  if (capability.support === Support.SUPPORTED) return;
   Annotations.of(mesh).addWarningV2(
     'cdk-cilium-mesh:envoyUntestedInChaining',
     `resilience policies: ${capabilityMessage(Feature.ENVOY_CONFIG, profile, capability)}. With ` +

@@ -1,8 +1,8 @@
-import { createHash } from 'crypto';
 import type { ServiceMesh } from '../service-mesh';
 import { type ConnectivityEndpoint, type Selector, certainlySelects, describeHttpRule } from './connectivity';
 import { meshEndpoints, workloadName } from './endpoints';
 import { compareText, objectSortKey } from '../../delivery/review-manifest';
+import { sha256Hex } from '../../private/hash';
 import { sortKeysDeep } from '../../private/json';
 
 /** A workload as the diagram shows it. */
@@ -50,7 +50,7 @@ interface Edge {
 
 const ARROWS: Record<EdgeKind, string> = { allow: '-->', deny: '--x', route: '==>', mirror: '-.->', resilience: '-.-' };
 /** Envoy settings that make a CiliumEnvoyConfig a resilience policy (camelCase; the objects may use snake_case). */
-const RESILIENCE_KEYS = [
+const RESILIENCE_KEYS = new Set([
   'circuitBreakers',
   'outlierDetection',
   'lbPolicy',
@@ -64,15 +64,26 @@ const RESILIENCE_KEYS = [
   'runtimeFraction',
   'healthChecks',
   'hashPolicy',
-];
+]);
+
+/** Node ids made so far (`prefix` NUL `key` → id): a large mesh asks for the same few ids thousands of times. */
+const IDS = new Map<string, string>();
+/** Ids kept at most; the cache starts over beyond it (a pure function, so only time is lost). */
+const IDS_KEPT = 100_000;
 
 /** A Mermaid node id that a reviewer can read in the source: the key in safe characters plus a short hash. */
 function id(prefix: string, key: string): string {
+  const memo = `${prefix}\u0000${key}`;
+  const known = IDS.get(memo);
+  if (known !== undefined) return known;
   const readable = key
     .replace(/[^A-Za-z0-9]+/g, '_')
     .replace(/^_|_$/g, '')
     .slice(0, 40);
-  return `${prefix}_${readable}_${createHash('sha256').update(key).digest('hex').slice(0, 4)}`;
+  const made = `${prefix}_${readable}_${sha256Hex(key).slice(0, 4)}`;
+  if (IDS.size >= IDS_KEPT) IDS.clear();
+  IDS.set(memo, made);
+  return made;
 }
 
 /** Mermaid label text: quotes and angle brackets escaped, lines joined with `<br/>`. */
@@ -123,9 +134,11 @@ class DiagramBuilder {
   private readonly selections = new Map<string, string[]>();
 
   constructor(input: MeshDiagramInput) {
-    for (const w of [...input.workloads].sort((a, b) =>
-      compareText(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`),
-    )) {
+    const sorted = input.workloads
+      .map((w) => ({ w, key: `${w.namespace}/${w.name}` }))
+      .sort((a, b) => compareText(a.key, b.key))
+      .map((x) => x.w);
+    for (const w of sorted) {
       const node = this.node({
         id: id('w', `${w.namespace}/${w.name}`),
         label: w.name,
@@ -297,11 +310,9 @@ function policies(b: DiagramBuilder, objects: readonly any[]): void {
                   .namespaces()
                   .filter((ns) => certainlySelects(selector, { type: 'pods', namespace: ns, labels: {}, name: ns }))
               : [];
-          for (const ns of nsList) {
-            b.zones.set(ns, new Set([...(b.zones.get(ns) ?? []), direction]));
-          }
+          for (const ns of nsList) addTo(b.zones, ns, direction);
           if (nsList.length === 0) {
-            for (const s of subjects) b.enforced.set(s, new Set([...(b.enforced.get(s) ?? []), direction]));
+            for (const s of subjects) addTo(b.enforced, s, direction);
           }
         }
         for (const [section, kind] of [
@@ -324,6 +335,13 @@ function policies(b: DiagramBuilder, objects: readonly any[]): void {
       }
     }
   }
+}
+
+/** Adds `value` to the set under `key`. */
+function addTo(sets: Map<string, Set<string>>, key: string, value: string): void {
+  const set = sets.get(key);
+  if (set) set.add(value);
+  else sets.set(key, new Set([value]));
 }
 
 function withoutNamespace(s: Selector): Selector {
@@ -458,8 +476,15 @@ function routes(b: DiagramBuilder, objects: readonly any[]): void {
 
 /** snake_case (Envoy's proto field names) → camelCase (their JSON names); Envoy accepts both. */
 function camel(key: string): string {
-  return key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+  if (!key.includes('_')) return key;
+  const known = CAMEL.get(key);
+  if (known !== undefined) return known;
+  const made = key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+  if (CAMEL.size < IDS_KEPT) CAMEL.set(key, made);
+  return made;
 }
+/** Envoy field names turned to camelCase so far: the same few hundred names recur in every resource. */
+const CAMEL = new Map<string, string>();
 
 /** Scalars below a value, as `name=value`, sorted (at most `limit`; nested keys by their last name). */
 function scalars(value: unknown, limit = 6): string[] {
@@ -492,7 +517,7 @@ export function resilienceSettings(resources: unknown): string[] {
     if (x === null || typeof x !== 'object') return;
     for (const [rawKey, v] of Object.entries(x)) {
       const key = camel(rawKey);
-      if (RESILIENCE_KEYS.includes(key)) {
+      if (RESILIENCE_KEYS.has(key)) {
         add(key, typeof v === 'object' && v !== null ? scalars(v) : [String(v)]);
         if (typeof v === 'object') continue;
       }
@@ -541,7 +566,9 @@ function collapse(b: DiagramBuilder, edges: Edge[]): Edge[] {
       const n = b.nodes.get(e[side]);
       if (e.kind !== 'allow' || n?.shape !== 'workload') continue;
       const key = `${e[other]}|${n.namespace}|${effectiveLabels(e.labels).join(';')}`;
-      groups.set(key, [...(groups.get(key) ?? []), e]);
+      const group = groups.get(key) ?? [];
+      group.push(e);
+      groups.set(key, group);
     }
     const dropped = new Set<Edge>();
     const added: Edge[] = [];
@@ -598,18 +625,35 @@ export function renderMeshDiagram(input: MeshDiagramInput): string {
         compareText(a.key, b.key) || compareText(JSON.stringify(sortKeysDeep(a.o)), JSON.stringify(sortKeysDeep(b.o))),
     )
     .map((x) => x.o);
+  // One pass sorts out the objects each part draws (each part still checks its own), in the same order.
+  const policyObjects: any[] = [];
+  const routingObjects: any[] = [];
+  const envoyObjects: any[] = [];
+  for (const o of objects) {
+    const kind = o.kind;
+    if (kind === 'CiliumNetworkPolicy' || kind === 'CiliumClusterwideNetworkPolicy') policyObjects.push(o);
+    else if (kind === 'CiliumEnvoyConfig' || kind === 'CiliumClusterwideEnvoyConfig') envoyObjects.push(o);
+    else if (kind === 'Gateway' || kind === 'Ingress' || /Route$/.test(kind)) routingObjects.push(o);
+  }
   const b = new DiagramBuilder(input);
-  policies(b, objects);
-  routes(b, objects);
-  envoyConfigs(b, objects);
+  policies(b, policyObjects);
+  routes(b, routingObjects);
+  envoyConfigs(b, envoyObjects);
 
   const lines = ['flowchart LR'];
   const byNamespace = new Map<string, Node[]>();
   const outside: Node[] = [];
-  for (const n of [...b.nodes.values()].sort((x, y) => compareText(`${x.label}|${x.id}`, `${y.label}|${y.id}`))) {
-    if (n.namespace === undefined) outside.push(n);
-    else if (n.id !== nsId(n.namespace)) byNamespace.set(n.namespace, [...(byNamespace.get(n.namespace) ?? []), n]);
-    else byNamespace.set(n.namespace, byNamespace.get(n.namespace) ?? []);
+  const sortedNodes = [...b.nodes.values()]
+    .map((n) => ({ n, key: `${n.label}|${n.id}` }))
+    .sort((x, y) => compareText(x.key, y.key));
+  for (const { n } of sortedNodes) {
+    if (n.namespace === undefined) {
+      outside.push(n);
+      continue;
+    }
+    const inNamespace = byNamespace.get(n.namespace) ?? [];
+    byNamespace.set(n.namespace, inNamespace);
+    if (n.id !== nsId(n.namespace)) inNamespace.push(n);
   }
   const zoned: string[] = [];
   for (const ns of [...byNamespace.keys()].sort()) {
@@ -622,8 +666,12 @@ export function renderMeshDiagram(input: MeshDiagramInput): string {
   }
   for (const n of outside) lines.push(`  ${shapeOf(n, b)}`);
   const edges = collapse(b, [...b.edges.values()])
-    .map((e) => ({ e, labels: e.kind === 'allow' ? effectiveLabels(e.labels) : [...e.labels].sort() }))
-    .sort((x, y) => compareText(`${x.e.from}|${x.e.to}|${x.e.kind}`, `${y.e.from}|${y.e.to}|${y.e.kind}`));
+    .map((e) => ({
+      e,
+      key: `${e.from}|${e.to}|${e.kind}`,
+      labels: e.kind === 'allow' ? effectiveLabels(e.labels) : [...e.labels].sort(),
+    }))
+    .sort((x, y) => compareText(x.key, y.key));
   for (const { e, labels } of edges) {
     lines.push(`  ${e.from} ${ARROWS[e.kind]}|"${text([labels.join('; ')])}"| ${e.to}`);
   }

@@ -32,10 +32,13 @@ export interface MeshEndpoints {
 
 /** Reads the workloads and objects of a mesh. */
 export function meshEndpoints(mesh: ServiceMesh, objects?: readonly unknown[]): MeshEndpoints {
+  // paths made once: `node.path` joins the ids up to the root at each call
   const workloads = mesh.node
     .findAll()
     .filter((c): c is Workload => c instanceof Workload)
-    .sort((a, b) => compareText(a.node.path, b.node.path));
+    .map((w) => ({ w, path: w.node.path }))
+    .sort((a, b) => compareText(a.path, b.path))
+    .map((x) => x.w);
   return { mesh, objects: objects ?? mesh.toJson(), workloads };
 }
 

@@ -294,8 +294,11 @@ export class HttpRoute extends Construct {
       return { spec: { parentRefs, hostnames: hostnames.length ? hostnames : undefined, rules }, retries };
     });
     registerGammaParents(this, 'HTTPRoute', this.namespace, props.parentRefs);
-    const noTimeouts = gatewayApiUnsupportedReason(profile, GatewayApiFeature.HTTP_ROUTE_TIMEOUTS);
-    if (noTimeouts && props.rules.some((r) => r.timeouts)) {
+    // asked only of routes with timeouts (a table lookup per route otherwise)
+    const noTimeouts = props.rules.some((r) => r.timeouts)
+      ? gatewayApiUnsupportedReason(profile, GatewayApiFeature.HTTP_ROUTE_TIMEOUTS)
+      : undefined;
+    if (noTimeouts) {
       Annotations.of(this).addWarningV2(
         'cdk-cilium-mesh:routeTimeouts',
         `${noTimeouts}; install the experimental HTTPRoute CRD or the API server rejects the timeouts`,
