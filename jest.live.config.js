@@ -1,6 +1,10 @@
 const os = require('os');
 const path = require('path');
 
+// As in jest.config.js: aws-cdk-lib's built-in template validation is off for the stacks these tests synthesize
+// (the ordering test's, the delivery guarantees'); it cannot fail a test, and costs a WebAssembly compile per file.
+process.env.CDK_VALIDATION ??= 'false';
+
 /**
  * The live-cluster suite (`npm run test:cluster`, via scripts/kube/test-cluster.sh): tests named *.live.ts run
  * against kube-apiservers that they start themselves (scripts/kube/start.sh), each on ports of its own.
