@@ -21,6 +21,8 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json', diagnostics: false }] },
   testTimeout: 900000,
   maxWorkers: Number(process.env.LIVE_WORKERS) || 2,
+  // Slowest first; with LIVE_ASSEMBLY_WAIT (set by .ci/run), the files that need the synthesized examples last.
+  testSequencer: '<rootDir>/test/live/sequencer.js',
   // Outside the temp dir, as in jest.config.js: transpiled files and per-file durations are kept between runs.
   cacheDirectory: process.env.JEST_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'cdk-cilium-mesh', 'jest'),
   globalSetup: '<rootDir>/test/setup/global-scratch.ts',
