@@ -18,10 +18,29 @@ EXAMPLE=examples/python/quickstart
 STACK=CiliumMeshQuickstart
 PYTHON=${PYTHON:-python3}
 
-npm run --silent build
-rm -rf dist/pacmak/python
-node_modules/.bin/jsii-pacmak --targets python > "$WORK/pacmak.log" 2>&1 || { cat "$WORK/pacmak.log"; exit 1; }
-WHEEL=$(ls dist/pacmak/python/*.whl)
+# The wheel is a function of what jsii and jsii-pacmak read: the library's files (lib/, its .ts and the .py it ships),
+# package.json, the lock file (jsii, jsii-pacmak, aws-cdk-lib and the other assemblies it reads), README.md (in the
+# .jsii assembly), LICENSE, the tsconfig files and Node's version. Built once per content (`npm run build` and
+# jsii-pacmak, ~45 CPU-s), then taken from ${XDG_CACHE_HOME:-~/.cache}/cdk-cilium-mesh/wheel-<hash of all those>;
+# jsii's own checks of the public API ran when that wheel was built, on the same content.
+WHEEL_KEY=$( (
+  find lib -type f -not -path '*/__pycache__/*' | LC_ALL=C sort | xargs sha256sum
+  sha256sum package.json package-lock.json README.md LICENSE tsconfig.json tsconfig.build.json
+  node --version
+) | sha256sum | cut -c1-16)
+WHEEL_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/cdk-cilium-mesh/wheel-$WHEEL_KEY"
+if [ ! -f "$WHEEL_CACHE/.complete" ]; then
+  npm run --silent build
+  rm -rf dist/pacmak/python
+  node_modules/.bin/jsii-pacmak --targets python > "$WORK/pacmak.log" 2>&1 || { cat "$WORK/pacmak.log"; exit 1; }
+  rm -rf "$WHEEL_CACHE" && mkdir -p "$WHEEL_CACHE"
+  cp dist/pacmak/python/*.whl "$WHEEL_CACHE/"
+  touch "$WHEEL_CACHE/.complete"
+  echo "python: wheel built (cached as $(basename "$WHEEL_CACHE"))"
+else
+  echo "python: wheel of this content from the cache ($(basename "$WHEEL_CACHE"))"
+fi
+WHEEL=$(ls "$WHEEL_CACHE"/*.whl)
 
 REQ="$EXAMPLE/requirements.txt"
 KEY=$( (cat "$REQ"; "$PYTHON" --version) | sha256sum | cut -c1-16)
