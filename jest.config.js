@@ -1,6 +1,16 @@
 const os = require('os');
 const path = require('path');
 
+// aws-cdk-lib's built-in CloudFormation template validation (a WebAssembly module, compiled afresh in every test
+// file's module registry) is off in unit tests: it was 70% of the CPU time of a file that synthesizes clusters
+// (cluster/mesh-cluster + cilium/cilium: 17.5 CPU-s with it, 4.5 without). It cannot fail a test here: without the
+// `@aws-cdk/core:validateAgainstDefaultRules` or `@aws-cdk/core:strictCfnValidateErrors` context (no test sets
+// them) its errors are reported as warnings and synthesis succeeds. Templates are still checked where users meet it:
+// `npm run synth:examples` synthesizes every example with it on (its report is in each assembly's
+// validation-report.json), and `.ci/run` runs cfn-lint over those templates (scripts/ci/20-cfn-lint.sh).
+// A test that wants it sets CDK_VALIDATION itself.
+process.env.CDK_VALIDATION ??= 'false';
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',

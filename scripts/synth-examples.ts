@@ -3,6 +3,11 @@
  * validate the Helm values (in the templates) and the Kubernetes objects (in the templates, the mesh batch
  * assets and cdk8s YAML) against the upstream reference data. Examples run as scripts: a CDK app synthesizes
  * into CDK_OUTDIR on exit, a cdk8s app into CDK8S_OUTDIR.
+ *
+ * `--nag`: also runs cdk-nag over each example's construct tree once its app has synthesized (scripts/nag/register.ts,
+ * preloaded), writing the findings to .validate/nag/<example>.json for `npm run check:nag -- --findings .validate/nag`
+ * (scripts/ci/40-nag.sh), so that CI synthesizes each example once, not once more for cdk-nag. The check runs after
+ * the templates are written and leaves them as they are (compared byte for byte with and without it).
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
@@ -11,7 +16,9 @@ import * as path from 'path';
 
 const root = path.resolve(__dirname, '..');
 const examplesDir = path.join(root, 'examples');
-const tsNode = path.join(root, 'node_modules', '.bin', 'ts-node');
+// Like `ts-node --transpile-only`, with the transpiled files cached between processes and runs (see the file).
+const transpileCache = path.join(root, 'scripts', 'ci', 'transpile-cache.js');
+const nagDir = process.argv.includes('--nag') ? path.join(root, '.validate', 'nag') : undefined;
 
 /** Examples written for an older Cilium line say so in their name. */
 function targetOf(name: string): string {
@@ -37,9 +44,17 @@ function synth(file: string): Promise<{ line: string; failed: boolean }> {
   fs.rmSync(outdir, { recursive: true, force: true });
   fs.mkdirSync(outdir, { recursive: true });
   const started = Date.now();
-  const child = spawn(tsNode, ['--transpile-only', path.join(examplesDir, file)], {
+  const nagResult = nagDir ? path.join(nagDir, `${name}.json`) : undefined;
+  if (nagResult) fs.rmSync(nagResult, { force: true });
+  const nagArgs = nagResult ? ['-r', path.join(root, 'scripts', 'nag', 'register.ts')] : [];
+  const child = spawn(process.execPath, ['-r', transpileCache, ...nagArgs, path.join(examplesDir, file)], {
     cwd: root,
-    env: { ...process.env, CDK_OUTDIR: outdir, CDK8S_OUTDIR: path.join(outdir, 'k8s') },
+    env: {
+      ...process.env,
+      ...(nagResult ? { NAG_RESULT: nagResult } : {}),
+      CDK_OUTDIR: outdir,
+      CDK8S_OUTDIR: path.join(outdir, 'k8s'),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -75,6 +90,7 @@ async function main(): Promise<number> {
     .filter((f) => f.endsWith('.ts'))
     .sort();
   const jobs = Math.max(1, Number(process.env.SYNTH_JOBS) || os.cpus().length);
+  if (nagDir) fs.mkdirSync(nagDir, { recursive: true });
   const results: Array<Promise<{ line: string; failed: boolean }>> = [];
   const running = new Set<Promise<unknown>>();
   for (const file of files) {

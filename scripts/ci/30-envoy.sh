@@ -14,7 +14,7 @@ BIN=$(bash "$SRC/build.sh")
 EXTENSIONS="${TMPDIR:-/tmp}/envoy-extensions.$$.json"
 trap 'rm -f "$EXTENSIONS"' EXIT
 # The extension table is lib data; the checker reads it as JSON instead of keeping its own copy.
-node_modules/.bin/ts-node --transpile-only "$SRC/extensions-json.ts" "$EXTENSIONS"
+node -r ./scripts/ci/transpile-cache.js "$SRC/extensions-json.ts" "$EXTENSIONS"
 
 # Self-check: the checker must find each of the six mistakes in testdata/invalid.yaml, or a pass below means nothing.
 set +e

@@ -28,10 +28,10 @@ fi
 # The Envoy checker binary, built and cached exactly as scripts/ci/30-envoy.sh does (same source hash, same path).
 SRC=scripts/envoy
 BIN=$(bash "$SRC/build.sh")
-node_modules/.bin/ts-node --transpile-only "$SRC/extensions-json.ts" "$WORK/envoy-extensions.json"
+node -r ./scripts/ci/transpile-cache.js "$SRC/extensions-json.ts" "$WORK/envoy-extensions.json"
 
 # The per-run seed: the time of this run, unless given (SWEEP_RUN_SEED) or replaying one seed (SWEEP_SEED).
 export SWEEP_RUN_SEED=${SWEEP_RUN_SEED:-$(( $(date +%s) % 2147483647 ))}
 UPSTREAM="$UPSTREAM" VALIDATE_MANIFESTS="$TOOLS/validate-manifests.mjs" ENVOY_CHECK="$BIN" \
   ENVOY_EXTENSIONS="$WORK/envoy-extensions.json" \
-  node_modules/.bin/ts-node --transpile-only test/sweep/sweep.ts "$WORK/out"
+  node -r ./scripts/ci/transpile-cache.js test/sweep/sweep.ts "$WORK/out"

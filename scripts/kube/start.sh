@@ -28,21 +28,14 @@ BIN=$("$HERE/build.sh")
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 ETCD_CLIENT=$(free_port); ETCD_PEER=$(free_port); API_PORT=$(free_port)
 
-# Certificates: one CA, the serving certificate for 127.0.0.1/localhost, the service-account signing key pair.
+# Certificates (scripts/kube/pki.sh): the run's shared set when KUBE_PKI_DIR is given, else made here.
 PKI="$STATE/pki"
-if [ ! -f "$PKI/apiserver.crt" ]; then
+if [ -n "${KUBE_PKI_DIR:-}" ] && [ -f "$KUBE_PKI_DIR/apiserver.crt" ]; then
   mkdir -p "$PKI"
-  (
-    cd "$PKI"
-    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=cdk-cilium-mesh-test-ca" \
-      -keyout ca.key -out ca.crt 2>/dev/null
-    openssl req -newkey rsa:2048 -nodes -subj "/CN=kube-apiserver" -keyout apiserver.key -out apiserver.csr 2>/dev/null
-    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n' >ext.cnf
-    openssl x509 -req -in apiserver.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile ext.cnf \
-      -out apiserver.crt 2>/dev/null
-    openssl genrsa -out sa.key 2048 2>/dev/null
-    openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
-  )
+  cp "$KUBE_PKI_DIR"/ca.crt "$KUBE_PKI_DIR"/apiserver.crt "$KUBE_PKI_DIR"/apiserver.key "$KUBE_PKI_DIR"/sa.key \
+    "$KUBE_PKI_DIR"/sa.pub "$PKI/"
+else
+  "$HERE/pki.sh" "$PKI"
 fi
 # A static token for the test identity (system:masters, as the cluster creator); tests act with it.
 TOKEN=$(openssl rand -hex 24)

@@ -20,6 +20,9 @@ export KUBE_RUN_DIR="$WORK/servers"
 # their own, so no parent's CPU time includes them.
 export KUBE_CPU_LOG="$WORK/server-cpu.txt"
 : >"$KUBE_CPU_LOG"
+# One set of certificates for every server of the run (scripts/kube/pki.sh).
+export KUBE_PKI_DIR="$WORK/pki"
+bash scripts/kube/pki.sh "$KUBE_PKI_DIR"
 cleanup() {
   for d in "$KUBE_RUN_DIR"/*/; do
     [ -d "$d" ] && bash scripts/kube/stop.sh "$d" >/dev/null 2>&1

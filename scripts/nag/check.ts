@@ -23,6 +23,16 @@ export interface StackFindings {
   readonly findings: NagFinding[];
 }
 
+/** What scripts/nag/register.ts writes for one entry point when its process exits. */
+export interface NagResult {
+  /** The entry point's exit code: anything but 0 means it did not synthesize. */
+  readonly exitCode: number;
+  /** Every stack of every App it synthesized. */
+  readonly stacks: StackFindings[];
+  /** Checks that threw (checkApp's own consistency error among them). */
+  readonly errors: string[];
+}
+
 /** Every finding a pack raises, before suppressions: wraps the pack's applyRule. */
 function recordRaw(pack: NagPack, onFinding: (rule: string, node: CfnResource) => void): void {
   const p = pack as unknown as { applyRule(params: IApplyRule): void; readPackName: string };

@@ -1,37 +1,70 @@
 /**
  * `npm run check:nag`: cdk-nag's AwsSolutions pack plus our own rules (scripts/nag/cdk-cilium-mesh-checks.ts) over
- * every CDK app of the repository: each examples/*.ts and bin/app.ts, run as the script it is (with
- * scripts/nag/register.ts preloaded, which checks the app once it synthesizes). Prints every unsuppressed finding,
+ * every CDK app of the repository: each examples/*.ts and bin/app.ts, run as the script it is with
+ * scripts/nag/register.ts preloaded, which checks the app once it synthesizes. Prints every unsuppressed finding,
  * the suppressions per rule with their reason, and the line
- * `nag: N stacks, F findings, S suppressed, U unsuppressed`; exits 1 when U > 0 or no stack was checked.
+ * `nag: N stacks, F findings, S suppressed, U unsuppressed`; exits 1 when U > 0, an entry point failed or no stack
+ * was checked.
+ *
+ * `--findings DIR`: the examples' results are read from DIR/<example>.json, written by
+ * `npm run synth:examples -- --nag` (as `.ci/run` does) while it synthesized them, instead of synthesizing each
+ * example a second time; an example without its result there fails the run. Entry points that synth:examples does
+ * not run (bin/app.ts) are synthesized here as before.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { StackFindings } from './check';
+import type { NagResult, StackFindings } from './check';
 
 const root = path.resolve(__dirname, '..', '..');
-const tsNode = path.join(root, 'node_modules', '.bin', 'ts-node');
-const entries = [
-  ...fs
-    .readdirSync(path.join(root, 'examples'))
-    .filter((f) => f.endsWith('.ts'))
-    .sort()
-    .map((f) => path.join('examples', f)),
-  path.join('bin', 'app.ts'),
-];
+// Like `ts-node --transpile-only`, with the transpiled files cached between processes and runs (see the file).
+const transpileCache = path.join(root, 'scripts', 'ci', 'transpile-cache.js');
+const examples = fs
+  .readdirSync(path.join(root, 'examples'))
+  .filter((f) => f.endsWith('.ts'))
+  .sort()
+  .map((f) => path.join('examples', f));
+const findingsFlag = process.argv.indexOf('--findings');
+const findingsDir = findingsFlag >= 0 ? path.resolve(process.argv[findingsFlag + 1] ?? '') : undefined;
+if (findingsFlag >= 0 && !process.argv[findingsFlag + 1]) {
+  console.error('nag: --findings needs a directory (the one `npm run synth:examples -- --nag` wrote)');
+  process.exit(2);
+}
+
+/** The result file of an example in the findings directory (the name scripts/synth-examples.ts gives it). */
+function findingsFile(dir: string, entry: string): string {
+  return path.join(dir, `${path.basename(entry, '.ts')}.json`);
+}
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'nag-'));
 const stacks: Array<StackFindings & { entry: string }> = [];
 let failed = 0;
+/** Adds an entry point's result; false when it failed. */
+function take(entry: string, r: NagResult): boolean {
+  stacks.push(...r.stacks.map((s) => ({ ...s, entry })));
+  for (const e of r.errors) console.error(`nag: ${entry}: ${e}`);
+  return r.exitCode === 0 && r.errors.length === 0;
+}
+const toSynthesize = [...(findingsDir ? [] : examples), path.join('bin', 'app.ts')];
+if (findingsDir) {
+  for (const entry of examples) {
+    const file = findingsFile(findingsDir, entry);
+    if (!fs.existsSync(file)) {
+      failed++;
+      console.error(`nag: no result for ${entry} in ${file}; run \`npm run synth:examples -- --nag\` first`);
+      continue;
+    }
+    if (!take(entry, JSON.parse(fs.readFileSync(file, 'utf8')) as NagResult)) failed++;
+  }
+}
 try {
-  for (const entry of entries) {
+  for (const entry of toSynthesize) {
     const result = path.join(scratch, `${path.basename(entry, '.ts')}.json`);
     const outdir = path.join(scratch, `${path.basename(entry, '.ts')}.out`);
     const r = spawnSync(
-      tsNode,
-      ['--transpile-only', '-r', path.join(__dirname, 'register.ts'), path.join(root, entry)],
+      process.execPath,
+      ['-r', transpileCache, '-r', path.join(__dirname, 'register.ts'), path.join(root, entry)],
       {
         cwd: root,
         encoding: 'utf8',
@@ -50,9 +83,7 @@ try {
       console.error(`nag: ${entry} failed to synthesize\n${r.stdout}\n${r.stderr}`);
       continue;
     }
-    // A cdk8s-only example (no CDK app) writes no result.
-    const found: StackFindings[] = fs.existsSync(result) ? JSON.parse(fs.readFileSync(result, 'utf8')) : [];
-    stacks.push(...found.map((s) => ({ ...s, entry })));
+    if (!take(entry, JSON.parse(fs.readFileSync(result, 'utf8')) as NagResult)) failed++;
   }
 } finally {
   fs.rmSync(scratch, { recursive: true, force: true });

@@ -139,10 +139,9 @@ function chartLineTest(version: CiliumVersion): void {
     const outcomes: Record<string, string> = {};
     try {
       const gatewayApi = CILIUM_GATEWAY_API[`1.${version.minor}`];
-      for (const f of gatewayApiCrdFiles(gatewayApi, CiliumGatewayApi.defaultChannel(version))) {
-        const r = server.kubectl(['apply', '--server-side', '-f', f]);
-        if (r.status !== 0) throw new Error(`Gateway API ${gatewayApi} CRDs: ${r.stderr}`);
-      }
+      const files = gatewayApiCrdFiles(gatewayApi, CiliumGatewayApi.defaultChannel(version));
+      const r = server.kubectl(['apply', '--server-side', ...files.flatMap((f) => ['-f', f])]);
+      if (r.status !== 0) throw new Error(`Gateway API ${gatewayApi} CRDs: ${r.stderr}`);
       for (const [name, options] of Object.entries(OPTION_SETS)) {
         const values = renderCiliumValues(options, version);
         const r = install(server, chart.chart, values, 'cilium');

