@@ -693,8 +693,8 @@ class MeshEngine:
                 continue
             kind, _, group = gk.partition(".")
             ref = f"{kind}.{group}" if group else kind
-            listed = self.get_json([ref, "--all-namespaces", "--show-managed-fields", "-l", f"{PART_OF}={self.id}"])
-            for item in (listed or {}).get("items", []):
+            got = self.get_json([ref, "--all-namespaces", "--show-managed-fields", "-l", f"{PART_OF}={self.id}"])
+            for item in (got or {}).get("items", []):
                 found[identity(item)] = item
         return found
 

@@ -486,13 +486,17 @@ describe('guarantee 8: membership tracked by a kubectl ApplySet', () => {
 });
 
 describe('mass prune', () => {
-  test('removing 150 members prunes them in parallel after a server-side dry run, and counts each once', () => {
+  test('removing 150 members prunes them in parallel, in an Update and in a full apply (after a server-side dry run), counting each once', () => {
     const many = Array.from({ length: 150 }, (_, i) => policy(`p${String(i).padStart(3, '0')}`, 'gp'));
     const v1 = synth([policy('keep', 'gp'), ...many]);
     deliverAssembly(v1);
     expect(names('cnp', 'gp')).toHaveLength(151);
     const v2 = synth([policy('keep', 'gp')]);
     expect(update(v2, v1)).toMatchObject({ Pruned: 150, Unchanged: 2 });
+    expect(names('cnp', 'gp')).toEqual(['ciliumnetworkpolicy.cilium.io/keep']);
+    // the CLI's delivery is a full apply (a Create of the same owner): its mass prune goes before kubectl's apply
+    expect(deliverAssembly(v1)).toMatchObject({ Created: 150, Unchanged: 2 });
+    expect(deliverAssembly(v2)).toMatchObject({ Pruned: 150, Unchanged: 2 });
     expect(names('cnp', 'gp')).toEqual(['ciliumnetworkpolicy.cilium.io/keep']);
     remove(v2, { timeoutSeconds: 60 });
   });
