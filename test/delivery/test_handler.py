@@ -392,6 +392,8 @@ class HandlerTest(unittest.TestCase):
         with unittest.mock.patch.dict(os.environ, {"ASSET_BUCKET": "cdk-bucket"}):
             self.h.handle(ev)
         self.assertEqual(seen[0]["RequestType"], "Update")
+        # an Update applies changed batches only; the reconcile is a full apply (hand edits of unchanged batches)
+        self.assertIs(seen[0]["FullApply"], True)
         self.assertEqual(seen[0]["ResourceProperties"]["Bucket"], "cdk-bucket")
         self.assertEqual(seen[0]["ResourceProperties"]["Sources"], deployed["Sources"])
         for settling in (

@@ -433,16 +433,23 @@ def drive_lifecycle(report):
     for step in CONFIG["lifecycle"]:
         ASSEMBLY = step.get("assembly", ASSEMBLY)
         rid, props = mesh_delivery_props(step["template"]) if "template" in step else (rid, old)
+        stack_id = "arn:aws:cloudformation:us-east-1:123456789012:stack/bench/0"
         event = {
             "RequestType": step["request"],
             "ResourceProperties": props,
             "LogicalResourceId": rid,
-            "StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/bench/0",
+            "StackId": stack_id,
             "PhysicalResourceId": props["Owner"],
         }
         if step["request"] == "Update":
             event["OldResourceProperties"] = old
         deps = CountingDeps()
+        if step["request"] == "Reconcile":
+            # the scheduled reconcile's event; the handler reads the deployed properties (the last step's) from the
+            # stack, here from this stand-in for CloudFormation's DescribeStacks and GetTemplate
+            event = {"RequestType": "Reconcile", "StackId": stack_id, "LogicalResourceId": rid}
+            deployed = {"Resources": {rid: {"Properties": props}}}
+            deps.deployed_stack = lambda _stack_id, deployed=deployed: ("UPDATE_COMPLETE", deployed)
         handler = index.Handler(deps, wait_seconds=120, retry_seconds=1)
         # Delete waits until the mesh's namespaces are gone: the server's kube-controller-manager runs the namespace
         # controller (scripts/kube/start.sh), as on EKS.

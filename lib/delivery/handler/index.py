@@ -285,6 +285,9 @@ class Handler:
             "PhysicalResourceId": "reconcile",
             "ResourceProperties": props,
             "OldResourceProperties": props,
+            # an Update applies only changed batches and missing objects; the reconcile re-applies every object,
+            # which restores fields edited by hand in batches that did not change
+            "FullApply": True,
         }
 
     # -- kubectl plumbing ---------------------------------------------------------------------------------
@@ -480,6 +483,7 @@ APPLYSET_ENGINE = "applyset/v1"
 PART_OF = "applyset.kubernetes.io/part-of"
 APPLYSET_ID = "applyset.kubernetes.io/id"
 GROUP_KINDS = "applyset.kubernetes.io/contains-group-kinds"
+ADDITIONAL_NAMESPACES = "applyset.kubernetes.io/additional-namespaces"
 TOOLING = "applyset.kubernetes.io/tooling"
 PARENT_GROUP = "cdk-cilium-mesh.io"
 PARENT_KIND = "MeshDelivery"
@@ -548,6 +552,16 @@ def group_of(api_version):
 def identity(o):
     meta = o["metadata"]
     return (group_of(o["apiVersion"]), o["kind"], meta.get("namespace") or "", meta["name"])
+
+
+def is_member(item, set_id):
+    return item is not None and (item["metadata"].get("labels") or {}).get(PART_OF) == set_id
+
+
+def as_member(o, set_id):
+    """`o` with the ApplySet member label, as kubectl's --applyset sends it."""
+    labels = {**(o["metadata"].get("labels") or {}), PART_OF: set_id}
+    return {**o, "metadata": {**o["metadata"], "labels": labels}}
 
 
 def describe(i):
@@ -631,7 +645,7 @@ class MeshEngine:
             if props.get("RetainOnDelete") == "true":
                 return {"PhysicalResourceId": physical, "Data": {"Deleted": 0}}
             return {"PhysicalResourceId": physical, "Data": self.delete()}
-        data = self.deliver(request, props, dry_run=bool(event.get("DryRun")))
+        data = self.deliver(request, props, dry_run=bool(event.get("DryRun")), full=bool(event.get("FullApply")))
         return {"PhysicalResourceId": physical, "Data": data}
 
     def owner_of(self, parent):
@@ -670,14 +684,17 @@ class MeshEngine:
         listed = self.get_json(args, wait_for_kind=selector is None)
         return listed.get("items", []) if listed else None
 
-    def members(self, parent):
-        """Objects labelled as members, in the kinds recorded on the parent."""
+    def members(self, parent, listed=()):
+        """Objects labelled as members, in the kinds recorded on the parent (except the group-kinds in `listed`,
+        whose members the caller has already found in a listing of the whole kind)."""
         found = {}
         for gk in filter(None, parent["metadata"].get("annotations", {}).get(GROUP_KINDS, "").split(",")):
+            if gk in listed:
+                continue
             kind, _, group = gk.partition(".")
             ref = f"{kind}.{group}" if group else kind
-            listed = self.get_json([ref, "--all-namespaces", "--show-managed-fields", "-l", f"{PART_OF}={self.id}"])
-            for item in (listed or {}).get("items", []):
+            got = self.get_json([ref, "--all-namespaces", "--show-managed-fields", "-l", f"{PART_OF}={self.id}"])
+            for item in (got or {}).get("items", []):
                 found[identity(item)] = item
         return found
 
@@ -693,7 +710,10 @@ class MeshEngine:
         objects.sort(key=lambda o: rank(identity(o)))
         return objects, batch_of
 
-    def deliver(self, request, props, dry_run=False):
+    def deliver(self, request, props, dry_run=False, full=False):
+        """Create (and an Update without a parent, a reconcile, the CLI): every object, in one kubectl ApplySet apply
+        with --prune. Update: only the objects of batches not recorded on the parent and the desired objects that are
+        not live members (deleted by hand, adopted), then the stale members are deleted here (see apply_changes)."""
         objects, batch_of = self.load(props)
         desired = {identity(o): o for o in objects}
         self.desired = desired
@@ -704,8 +724,9 @@ class MeshEngine:
         )
         known.discard("")
 
-        # What exists: every object of the desired kinds (members or not), and the members of the recorded kinds.
-        live = {}
+        # What exists: every object of the desired kinds (members or not), and the members of the recorded kinds
+        # (those of a desired kind are taken from its listing: at 5,000 objects a second list costs seconds).
+        live, listed_members, listed = {}, {}, set()
         for kv in sorted({f"{o['apiVersion']}/{o['kind']}" for o in objects}):
             items = self.list_kind(kv)
             if items is None:
@@ -713,10 +734,13 @@ class MeshEngine:
                     f"the cluster does not serve {kv}: install its CRDs first (for Cilium kinds, "
                     "deploy Cilium before the mesh)"
                 )
+            listed.add(kind_ref_any_version(kv))  # as the parent's group-kinds spell it
             for item in items:
                 if identity(item) in desired:
                     live[identity(item)] = item
-        members = self.members(parent) if parent else {}
+                if is_member(item, self.id):
+                    listed_members[identity(item)] = item
+        members = {**self.members(parent, listed), **listed_members} if parent else {}
         others = {p["metadata"].get("labels", {}).get(APPLYSET_ID): p for p in self.parents()}
 
         created, adopted, foreign = [], [], []
@@ -759,6 +783,13 @@ class MeshEngine:
 
         if dry_run:
             return self.plan(objects, desired, live, batch_of, known, created, adopted, stale)
+        if request == "Update" and parent is not None and not full:
+            changes = [
+                o
+                for o in objects
+                if batch_of[identity(o)] not in known or not is_member(live.get(identity(o)), self.id)
+            ]
+            return self.apply_changes(parent, props, changes, desired, live, batch_of, known, adopted, stale)
 
         created_parent = False
         if parent is None:
@@ -792,6 +823,17 @@ class MeshEngine:
         applied = docs[0].get("items", []) if docs and docs[0].get("kind") == "List" else docs[:1]
         # an object deleted by prune_in_parallel that still terminates (a namespace) is pruned again: counted once
         pruned = [d for d in docs[1:] if not (pre_pruned and d.get("kind") and identity(d) in stale)]
+        counts = self.count(desired, live, applied, batch_of, known, adopted, len(pruned) + pre_pruned)
+        if forced:
+            logger.info("field conflicts on members were overridden (hand edits)")
+        self.record_batches({source_id(s) for s in props["Sources"]})
+        logger.info("delivered: %s", json.dumps(counts))
+        return counts
+
+    def count(self, desired, live, applied, batch_of, known, adopted, pruned):
+        """Created / Updated / Unchanged / DriftCorrected by resourceVersion (server-side apply leaves an unchanged
+        object's alone); a desired object that was not applied (an Update's unchanged batch) is Unchanged.
+        Applied = the objects sent to the API server."""
         after = {identity(o): o["metadata"].get("resourceVersion") for o in applied}
         counts = {
             "Created": 0,
@@ -799,23 +841,111 @@ class MeshEngine:
             "Unchanged": 0,
             "DriftCorrected": 0,
             "Adopted": len(adopted),
-            "Pruned": len(pruned) + pre_pruned,
+            "Pruned": pruned,
+            "Applied": len(applied),
         }
         for i in desired:
             unchanged_desire = batch_of[i] in known
             before = live.get(i)
             if before is None:
                 counts["DriftCorrected" if unchanged_desire else "Created"] += 1
-            elif after.get(i) != before["metadata"].get("resourceVersion"):
+            elif i in after and after[i] != before["metadata"].get("resourceVersion"):
                 counts["DriftCorrected" if unchanged_desire and i not in adopted else "Updated"] += 1
             else:
                 counts["Unchanged"] += 1
+        return counts
+
+    def record_batches(self, batches):
+        """The batches whose objects are in the cluster as the batch says (all of them, after a successful deploy)."""
+        value = ",".join(sorted(batches))
+        self.kubectl(["annotate", PARENT_RESOURCE, self.name, "--overwrite", f"{BATCHES_ANNOTATION}={value}"])
+
+    def apply_changes(self, parent, props, changes, desired, live, batch_of, known, adopted, stale):
+        """An Update of an existing delivery, in the ApplySet's terms but without kubectl's --applyset, which cannot
+        apply part of a set: kubectl v1.35 refuses --applyset without --prune ("error: --applyset requires --prune"),
+        and with --prune it takes the objects given as the whole set and prunes every other member (KEP-3659: the
+        apply declares the complete set). So the engine does what kubectl's ApplySet apply does, on `changes` only:
+        (1) the parent's kinds and namespaces become a superset of the old and new members' (and the batches
+        annotation keeps only batches that this update leaves alone, so that a failed update is fully re-applied by
+        CloudFormation's rollback); (2) server-side apply of `changes` with the member label; (3) the stale members
+        are deleted, tier by tier, each tier in parallel; (4) the parent records exactly the new kinds, namespaces
+        and batches. A hand edit of a field in an unchanged batch is not seen here: the scheduled reconcile (a full
+        apply) restores it (docs/delivery.md)."""
+        ann = parent["metadata"].get("annotations", {})
+        old_kinds = set(filter(None, ann.get(GROUP_KINDS, "").split(",")))
+        old_namespaces = set(filter(None, ann.get(ADDITIONAL_NAMESPACES, "").split(",")))
+        kinds = {f"{i[1]}.{i[0]}" if i[0] else i[1] for i in desired}
+        namespaces = {i[2] for i in desired if i[2]}
+        current = {source_id(s) for s in props["Sources"]}
+        if not old_kinds >= kinds or not old_namespaces >= namespaces:
+            self.write_applyset_fields(parent, old_kinds | kinds, old_namespaces | namespaces)
+        if not known <= current:
+            self.record_batches(known & current)
+        applied, forced = [], False
+        if changes:
+            path = os.path.join(self.deps.workdir, "changes.json")
+            with open(path, "w") as f:
+                json.dump({"apiVersion": "v1", "kind": "List", "items": [as_member(o, self.id) for o in changes]}, f)
+            full_deadline = self.h.deadline
+            reserve = min(CLEANUP_RESERVE_SECONDS, max(0, (full_deadline - self.deps.monotonic()) / 4))
+            try:
+                self.h.deadline = full_deadline - reserve
+                try:
+                    out = self.apply_members(path, force=False)
+                except KubectlError as e:
+                    if "Apply failed with" not in str(e) or "conflict" not in str(e):
+                        raise
+                    out = self.apply_members(path, force=True)  # hand edits of members: the mesh wins (guarantee 2)
+                    forced = True
+            except Exception as e:
+                self.h.deadline = full_deadline
+                self.undo("Update", e, [], adopted, False)
+                raise
+            finally:
+                self.h.deadline = full_deadline
+            docs = json_docs(out)
+            applied = docs[0].get("items", []) if docs and docs[0].get("kind") == "List" else docs[:1]
+        for r in sorted({rank(i) for i in stale}, reverse=True):
+            self.delete_refs_parallel(
+                f"prune-{r}",
+                [ref_of(stale[i]) for i in sorted(stale) if rank(i) == r],
+                transient=tuple(t for t in TRANSIENT if t not in MISSING_KIND),
+            )
+        if old_kinds != kinds or old_namespaces != namespaces:
+            self.write_applyset_fields(parent, kinds, namespaces)
+        if known != current:
+            self.record_batches(current)
+        counts = self.count(desired, live, applied, batch_of, known, adopted, len(stale))
         if forced:
             logger.info("field conflicts on members were overridden (hand edits)")
-        batches = ",".join(sorted({source_id(s) for s in props["Sources"]}))
-        self.kubectl(["annotate", PARENT_RESOURCE, self.name, "--overwrite", f"{BATCHES_ANNOTATION}={batches}"])
-        logger.info("delivered: %s", json.dumps(counts))
+        logger.info("delivered %d of %d objects: %s", len(applied), len(desired), json.dumps(counts))
         return counts
+
+    def write_applyset_fields(self, parent, kinds, namespaces):
+        """Writes on the parent the fields kubectl's --applyset writes, with its field manager and the same four
+        fields (kubectl-applyset owns them; a later full apply by kubectl then finds them as its own)."""
+        ann = parent["metadata"].get("annotations", {})
+        fields = {
+            "apiVersion": f"{PARENT_GROUP}/v1",
+            "kind": PARENT_KIND,
+            "metadata": {
+                "name": self.name,
+                "labels": {APPLYSET_ID: self.id},
+                "annotations": {
+                    TOOLING: ann.get(TOOLING) or "kubectl/v1.35.2",
+                    GROUP_KINDS: ",".join(sorted(kinds)),
+                    ADDITIONAL_NAMESPACES: ",".join(sorted(namespaces)),
+                },
+            },
+        }
+        path = os.path.join(self.deps.workdir, "parent-fields.json")
+        with open(path, "w") as f:
+            json.dump(fields, f)
+        self.kubectl(["apply", "--server-side", "--field-manager=kubectl-applyset", "--force-conflicts", "-f", path])
+
+    def apply_members(self, path, force):
+        args = ["apply", "--server-side", f"--field-manager={FIELD_MANAGER}", "-f", path, "-o", "json"]
+        return self.kubectl(args + (["--force-conflicts"] if force else []))
 
     def dry_run_apply(self, path, output):
         """The server-side apply of `path` as the engine makes it, in dry-run mode: the API server validates and merges
@@ -932,11 +1062,7 @@ class MeshEngine:
     def plan(self, objects, desired, live, batch_of, known, created, adopted, stale):
         """The dry run: what a delivery would do (server-side dry run for the objects that exist)."""
         # as kubectl's ApplySet apply would send them: with the member label
-        existing = [
-            {**o, "metadata": {**o["metadata"], "labels": {**(o["metadata"].get("labels") or {}), PART_OF: self.id}}}
-            for o in objects
-            if identity(o) in live
-        ]
+        existing = [as_member(o, self.id) for o in objects if identity(o) in live]
         changed = set()
         if existing:
             path = os.path.join(self.deps.workdir, "dry-run.json")

@@ -13,6 +13,7 @@ import { EastWestStack } from '../../../examples/east-west';
 import { ZeroTrustStack } from '../../../examples/zero-trust';
 import { main } from '../../../lib/delivery/cli/deliver';
 import {
+  batchesOf,
   create,
   deliverAssembly,
   errorOf,
@@ -23,6 +24,7 @@ import {
   meshOf,
   names,
   policy,
+  reconcile,
   remove,
   startDeliveryServer,
   stopDeliveryServer,
@@ -249,6 +251,108 @@ describe('guarantee 5: no drift', () => {
   });
 });
 
+describe('incremental update (issue #14, goal 4)', () => {
+  /** 300 policies in `ns`; `port(i)` gives policy i's port. Several batches of ~64 (checked by each test). */
+  const mesh = (ns: string, port: (i: number) => number = () => 80) =>
+    Array.from({ length: 300 }, (_, i) => policy(`p${String(i).padStart(3, '0')}`, ns, port(i)));
+  const port = (name: string, ns: string) =>
+    k('get', 'cnp', name, '-n', ns, '-o', 'jsonpath={.spec.ingress[0].toPorts[0].ports[0].port}');
+  /** The batches of `v2` that `v1` does not have, and one object of a batch both have, by name. */
+  function diff(v1: string, v2: string) {
+    const [b1, b2] = [batchesOf(v1), batchesOf(v2)];
+    expect(b2.size).toBeGreaterThanOrEqual(3);
+    const changed = [...b2.keys()].filter((key) => !b1.has(key)).map((key) => b2.get(key)!);
+    const unchanged = [...b2.keys()].filter((key) => b1.has(key)).map((key) => b2.get(key)!);
+    const name = (id: string) => id.split('/')[2];
+    return {
+      changed,
+      unchanged: unchanged
+        .flat()
+        .filter((id) => id.startsWith('CiliumNetworkPolicy/'))
+        .map(name),
+    };
+  }
+  const parentAnnotations = (ns: string) =>
+    JSON.parse(k('get', PARENTS, '-o', 'json')).items.find((p: any) =>
+      (p.metadata.annotations['applyset.kubernetes.io/additional-namespaces'] ?? '').split(',').includes(ns),
+    ).metadata.annotations as Record<string, string>;
+
+  test('an Update of one object applies its batch only; new kinds and namespaces are recorded on the parent, and pruned', () => {
+    const v1 = synth(mesh('gu'));
+    const v2 = synth(mesh('gu', (i) => (i === 150 ? 81 : 80)));
+    const { changed } = diff(v1, v2);
+    expect(changed).toHaveLength(1);
+    expect(changed[0]).toContain('CiliumNetworkPolicy/gu/p150');
+    expect(changed[0].length).toBeLessThan(150);
+    deliverAssembly(v1);
+    expect(update(v2, v1)).toEqual({
+      Created: 0,
+      Updated: 1,
+      Unchanged: 300,
+      DriftCorrected: 0,
+      Adopted: 0,
+      Pruned: 0,
+      Applied: changed[0].length,
+    });
+    expect(port('p150', 'gu')).toBe('81');
+
+    // a new kind in a new namespace: the parent's kinds and namespaces stay a true record of the members, so that a
+    // full kubectl ApplySet apply (the reconcile) finds and keeps them, and their removal prunes them
+    const svc = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'svc', namespace: 'gu-x' },
+      spec: { ports: [{ port: 80 }] },
+    };
+    const v3 = synth([...mesh('gu', (i) => (i === 150 ? 81 : 80)), svc]);
+    const added = diff(v2, v3).changed.flat();
+    expect(added).toEqual(expect.arrayContaining(['Namespace//gu-x', 'Service/gu-x/svc']));
+    expect(update(v3, v2)).toMatchObject({ Created: 2, Pruned: 0, Unchanged: 301, Applied: added.length });
+    expect(parentAnnotations('gu')).toMatchObject({
+      'applyset.kubernetes.io/contains-group-kinds': 'CiliumNetworkPolicy.cilium.io,Namespace,Service',
+      'applyset.kubernetes.io/additional-namespaces': 'gu,gu-x',
+    });
+    expect(reconcile(v3)).toMatchObject({ Applied: 303, Unchanged: 303, Pruned: 0 });
+    const back = diff(v3, v2).changed.flat();
+    expect(update(v2, v3)).toMatchObject({ Applied: back.length, Pruned: 2, Unchanged: 301 });
+    expect(back.length).toBeLessThan(150);
+    expect(k('get', 'namespace', 'gu-x', '--ignore-not-found', '-o', 'jsonpath={.status.phase}')).toMatch(
+      /^(Terminating|)$/,
+    );
+    k('wait', '--for=delete', 'namespace/gu-x', '--timeout=120s'); // a terminating member would be deleted (counted) again
+    expect(parentAnnotations('gu')).toMatchObject({
+      'applyset.kubernetes.io/contains-group-kinds': 'CiliumNetworkPolicy.cilium.io,Namespace',
+      'applyset.kubernetes.io/additional-namespaces': 'gu',
+    });
+    expect(remove(v2, { timeoutSeconds: 120 }).Deleted).toBe(301);
+  });
+
+  test('an Update recreates an object deleted by hand in an unchanged batch; a field edited there waits for the reconcile', () => {
+    const v1 = synth(mesh('gd'));
+    const v2 = synth(mesh('gd', (i) => (i === 150 ? 81 : 80)));
+    const { changed, unchanged } = diff(v1, v2);
+    const [deleted, edited] = [unchanged[0], unchanged[unchanged.length - 1]];
+    deliverAssembly(v1);
+    k('delete', 'cnp', deleted, '-n', 'gd');
+    k(
+      'patch',
+      'cnp',
+      edited,
+      '-n',
+      'gd',
+      '--type=json',
+      '-p',
+      '[{"op":"replace","path":"/spec/ingress/0/toPorts/0/ports/0/port","value":"1"}]',
+    );
+    expect(update(v2, v1)).toMatchObject({ Created: 0, Updated: 1, DriftCorrected: 1, Applied: changed[0].length + 1 });
+    expect(names('cnp', 'gd')).toContain(`ciliumnetworkpolicy.cilium.io/${deleted}`);
+    expect(port(edited, 'gd')).toBe('1'); // an Update does not read fields of unchanged batches (docs/delivery.md)
+    expect(reconcile(v2)).toMatchObject({ Applied: 301, DriftCorrected: 1, Updated: 0, Unchanged: 300 });
+    expect(port(edited, 'gd')).toBe('80');
+    remove(v2, { timeoutSeconds: 120 });
+  });
+});
+
 describe('guarantee 6: clean delete', () => {
   test('routes and Gateways go before Services and namespaces; a finalizer that stays is named, bounded', () => {
     const gw = {
@@ -382,13 +486,17 @@ describe('guarantee 8: membership tracked by a kubectl ApplySet', () => {
 });
 
 describe('mass prune', () => {
-  test('removing 150 members prunes them in parallel after a server-side dry run, and counts each once', () => {
+  test('removing 150 members prunes them in parallel, in an Update and in a full apply (after a server-side dry run), counting each once', () => {
     const many = Array.from({ length: 150 }, (_, i) => policy(`p${String(i).padStart(3, '0')}`, 'gp'));
     const v1 = synth([policy('keep', 'gp'), ...many]);
     deliverAssembly(v1);
     expect(names('cnp', 'gp')).toHaveLength(151);
     const v2 = synth([policy('keep', 'gp')]);
     expect(update(v2, v1)).toMatchObject({ Pruned: 150, Unchanged: 2 });
+    expect(names('cnp', 'gp')).toEqual(['ciliumnetworkpolicy.cilium.io/keep']);
+    // the CLI's delivery is a full apply (a Create of the same owner): its mass prune goes before kubectl's apply
+    expect(deliverAssembly(v1)).toMatchObject({ Created: 150, Unchanged: 2 });
+    expect(deliverAssembly(v2)).toMatchObject({ Pruned: 150, Unchanged: 2 });
     expect(names('cnp', 'gp')).toEqual(['ciliumnetworkpolicy.cilium.io/keep']);
     remove(v2, { timeoutSeconds: 60 });
   });

@@ -134,6 +134,39 @@ export function update(assembly: string, old: string, o: Partial<DeliverOptions>
   return runEngine({ event, assets: { ...before.assets, ...mesh.assets } }, { ...OPTIONS, ...o });
 }
 
+/**
+ * What the scheduled reconcile makes of its EventBridge event (Handler.reconcile_event, unit-tested): an Update to the
+ * deployed properties, flagged FullApply, so that every object is re-applied.
+ */
+export function reconcile(assembly: string, o: Partial<DeliverOptions> = {}): Record<string, any> {
+  const mesh = meshOf(assembly);
+  const props = meshEvent(mesh).ResourceProperties;
+  const event = {
+    ...meshEvent(mesh, 'Update'),
+    PhysicalResourceId: 'reconcile',
+    OldResourceProperties: props,
+    FullApply: true,
+  };
+  return runEngine({ event, assets: mesh.assets }, { ...OPTIONS, ...o });
+}
+
+/** The objects (`Kind/namespace/name`) of each batch of the mesh of `assembly`, by batch key. */
+export function batchesOf(assembly: string): Map<string, string[]> {
+  const mesh = meshOf(assembly);
+  const out = new Map<string, string[]>();
+  for (const s of mesh.properties.Sources as { Key: string }[]) {
+    const items = JSON.parse(fs.readFileSync(mesh.assets[s.Key], 'utf8')).items as {
+      kind: string;
+      metadata: { name: string; namespace?: string };
+    }[];
+    out.set(
+      s.Key,
+      items.map((i) => `${i.kind}/${i.metadata.namespace ?? ''}/${i.metadata.name}`),
+    );
+  }
+  return out;
+}
+
 export function remove(assembly: string, o: Partial<DeliverOptions> = {}): Record<string, any> {
   const mesh = meshOf(assembly);
   return runEngine(
