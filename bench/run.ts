@@ -81,7 +81,10 @@ interface DeployCosts {
   deleteSeconds: number;
   pruneSeconds: number;
   updateOneSeconds: number;
-  /** The slowest step (every step applies or deletes every object: the engine applies the whole mesh on each deploy). */
+  /**
+   * The slowest step: a bound for any one invocation (a create and a reconcile apply every object, a delete deletes
+   * every object; an Update applies only what changed).
+   */
   slowestSeconds: number;
   slowestStep: string;
   kubectlPeakMiB: number;
@@ -117,7 +120,7 @@ function deployCosts(doc: string): DeployCosts | undefined {
 /** One realistic-mesh row: the facts of the first run, times over all runs, and every limit checked. */
 function realisticRow(runs: Run[], deploy: DeployCosts | undefined): { cells: string; broken: string[] } {
   const r = runs[0];
-  // Linear in N from the deploy bench's largest size (create and delete both apply or delete every object).
+  // Linear in N from the deploy bench's largest size (create, reconcile and delete touch every object).
   const scale = deploy ? r.objects / deploy.objects : NaN;
   const lambda = {
     predictedSeconds: deploy ? deploy.slowestSeconds * scale : NaN,
@@ -295,7 +298,8 @@ function main(): void {
       ? `Lambda predictions scale the largest size of the deploy section below (${deploy.objects.toLocaleString('en-US')} objects: ` +
         `create ${deploy.createSeconds} s, delete ${deploy.deleteSeconds} s, prune ${deploy.pruneSeconds} s, kubectl peak ` +
         `${deploy.kubectlPeakMiB} MiB; slowest step: ${deploy.slowestStep}, ${deploy.slowestSeconds} s) linearly to N; the Lambda ` +
-        'time check uses the slowest step, since every deploy applies (or deletes) every object.'
+        'time check uses the slowest step, a bound for any one invocation (a create or a reconcile applies every object, ' +
+        'a delete deletes every object; an Update applies only the changed batches).'
       : 'No deploy section below: run `npm run bench:deploy` for the Lambda checks.',
   ].join('\n');
   const bareText =
