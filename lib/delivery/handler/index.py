@@ -799,26 +799,9 @@ class MeshEngine:
         with open(path, "w") as f:
             json.dump({"apiVersion": "v1", "kind": "List", "items": objects}, f)
         pre_pruned = self.prune_in_parallel(path, stale) if len(stale) >= PARALLEL_PRUNE_MIN else 0
-        full_deadline = self.h.deadline
-        reserve = min(CLEANUP_RESERVE_SECONDS, max(0, (full_deadline - self.deps.monotonic()) / 4))
-        forced = False
-        try:
-            self.h.deadline = full_deadline - reserve
-            try:
-                out = self.apply(path, force=False)
-            except KubectlError as e:
-                if "Apply failed with" not in str(e) or "conflict" not in str(e):
-                    raise
-                # Every existing object was checked above: it is a member (or adopted). A conflict means someone
-                # edited a field of a member by hand: that is drift, and the mesh's value wins.
-                out = self.apply(path, force=True)
-                forced = True
-        except Exception as e:
-            self.h.deadline = full_deadline
-            self.undo(request, e, created, adopted, created_parent)
-            raise
-        finally:
-            self.h.deadline = full_deadline
+        out, forced = self.apply_or_undo(
+            self.apply, path, lambda e: self.undo(request, e, created, adopted, created_parent)
+        )
         docs = json_docs(out)
         applied = docs[0].get("items", []) if docs and docs[0].get("kind") == "List" else docs[:1]
         # an object deleted by prune_in_parallel that still terminates (a namespace) is pruned again: counted once
@@ -886,23 +869,9 @@ class MeshEngine:
             path = os.path.join(self.deps.workdir, "changes.json")
             with open(path, "w") as f:
                 json.dump({"apiVersion": "v1", "kind": "List", "items": [as_member(o, self.id) for o in changes]}, f)
-            full_deadline = self.h.deadline
-            reserve = min(CLEANUP_RESERVE_SECONDS, max(0, (full_deadline - self.deps.monotonic()) / 4))
-            try:
-                self.h.deadline = full_deadline - reserve
-                try:
-                    out = self.apply_members(path, force=False)
-                except KubectlError as e:
-                    if "Apply failed with" not in str(e) or "conflict" not in str(e):
-                        raise
-                    out = self.apply_members(path, force=True)  # hand edits of members: the mesh wins (guarantee 2)
-                    forced = True
-            except Exception as e:
-                self.h.deadline = full_deadline
-                self.undo("Update", e, [], adopted, False)
-                raise
-            finally:
-                self.h.deadline = full_deadline
+            out, forced = self.apply_or_undo(
+                self.apply_members, path, lambda e: self.undo("Update", e, [], adopted, False)
+            )
             docs = json_docs(out)
             applied = docs[0].get("items", []) if docs and docs[0].get("kind") == "List" else docs[:1]
         for r in sorted({rank(i) for i in stale}, reverse=True):
@@ -946,6 +915,28 @@ class MeshEngine:
     def apply_members(self, path, force):
         args = ["apply", "--server-side", f"--field-manager={FIELD_MANAGER}", "-f", path, "-o", "json"]
         return self.kubectl(args + (["--force-conflicts"] if force else []))
+
+    def apply_or_undo(self, apply, path, undo):
+        """`apply(path, force)` within the deadline less a reserve for `undo(error)`, which runs if it fails. Every
+        existing object was checked before: it is a member (or adopted). A field conflict means someone edited a field
+        of a member by hand: that is drift, and the mesh's value wins (guarantee 2). Returns kubectl's output and
+        whether conflicts were overridden."""
+        full_deadline = self.h.deadline
+        reserve = min(CLEANUP_RESERVE_SECONDS, max(0, (full_deadline - self.deps.monotonic()) / 4))
+        try:
+            self.h.deadline = full_deadline - reserve
+            try:
+                return apply(path, False), False
+            except KubectlError as e:
+                if "Apply failed with" not in str(e) or "conflict" not in str(e):
+                    raise
+                return apply(path, True), True
+        except Exception as e:
+            self.h.deadline = full_deadline
+            undo(e)
+            raise
+        finally:
+            self.h.deadline = full_deadline
 
     def dry_run_apply(self, path, output):
         """The server-side apply of `path` as the engine makes it, in dry-run mode: the API server validates and merges
