@@ -485,6 +485,8 @@ APPLYSET_ID = "applyset.kubernetes.io/id"
 GROUP_KINDS = "applyset.kubernetes.io/contains-group-kinds"
 ADDITIONAL_NAMESPACES = "applyset.kubernetes.io/additional-namespaces"
 TOOLING = "applyset.kubernetes.io/tooling"
+# the tooling annotation kubectl writes on a parent (KEP-3659: a tool leaves alone the ApplySets another tool manages)
+APPLYSET_TOOLING = "kubectl/v1.35.2"
 PARENT_GROUP = "cdk-cilium-mesh.io"
 PARENT_KIND = "MeshDelivery"
 PARENT_RESOURCE = "meshdeliveries.cdk-cilium-mesh.io"
@@ -894,23 +896,27 @@ class MeshEngine:
         """Writes on the parent the fields kubectl's --applyset writes, with its field manager and the same four
         fields (kubectl-applyset owns them; a later full apply by kubectl then finds them as its own)."""
         ann = parent["metadata"].get("annotations", {})
-        fields = {
+        path = self.write_parent(
+            "parent-fields.json",
+            {
+                TOOLING: ann.get(TOOLING) or APPLYSET_TOOLING,
+                GROUP_KINDS: ",".join(sorted(kinds)),
+                ADDITIONAL_NAMESPACES: ",".join(sorted(namespaces)),
+            },
+        )
+        self.kubectl(["apply", "--server-side", "--field-manager=kubectl-applyset", "--force-conflicts", "-f", path])
+
+    def write_parent(self, file_name, annotations):
+        """The ApplySet parent of this delivery with `annotations`, written to `file_name` in the work directory."""
+        path = os.path.join(self.deps.workdir, file_name)
+        parent = {
             "apiVersion": f"{PARENT_GROUP}/v1",
             "kind": PARENT_KIND,
-            "metadata": {
-                "name": self.name,
-                "labels": {APPLYSET_ID: self.id},
-                "annotations": {
-                    TOOLING: ann.get(TOOLING) or "kubectl/v1.35.2",
-                    GROUP_KINDS: ",".join(sorted(kinds)),
-                    ADDITIONAL_NAMESPACES: ",".join(sorted(namespaces)),
-                },
-            },
+            "metadata": {"name": self.name, "labels": {APPLYSET_ID: self.id}, "annotations": annotations},
         }
-        path = os.path.join(self.deps.workdir, "parent-fields.json")
         with open(path, "w") as f:
-            json.dump(fields, f)
-        self.kubectl(["apply", "--server-side", "--field-manager=kubectl-applyset", "--force-conflicts", "-f", path])
+            json.dump(parent, f)
+        return path
 
     def apply_members(self, path, force):
         args = ["apply", "--server-side", f"--field-manager={FIELD_MANAGER}", "-f", path, "-o", "json"]
@@ -979,25 +985,17 @@ class MeshEngine:
             self.kubectl(
                 ["wait", "--for=condition=Established", f"customresourcedefinitions/{PARENT_RESOURCE}", "--timeout=60s"]
             )
-        parent = {
-            "apiVersion": f"{PARENT_GROUP}/v1",
-            "kind": PARENT_KIND,
-            "metadata": {
-                "name": self.name,
-                "labels": {APPLYSET_ID: self.id},
-                "annotations": {
-                    TOOLING: "kubectl/v1.35.2",
-                    GROUP_KINDS: "",
-                    STACK_ANNOTATION: self.stack_id,
-                    RESOURCE_ANNOTATION: self.logical_id,
-                    PATH_ANNOTATION: self.path,
-                    BATCHES_ANNOTATION: "",
-                },
+        path = self.write_parent(
+            "parent.json",
+            {
+                TOOLING: APPLYSET_TOOLING,
+                GROUP_KINDS: "",
+                STACK_ANNOTATION: self.stack_id,
+                RESOURCE_ANNOTATION: self.logical_id,
+                PATH_ANNOTATION: self.path,
+                BATCHES_ANNOTATION: "",
             },
-        }
-        path = os.path.join(self.deps.workdir, "parent.json")
-        with open(path, "w") as f:
-            json.dump(parent, f)
+        )
         self.kubectl(["create", "-f", path])
 
     def apply(self, path, force):
