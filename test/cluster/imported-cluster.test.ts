@@ -5,6 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Cilium, ImportedMeshCluster, MeshCluster, MeshDelivery, ServiceMesh } from '../../lib';
+import { CLUSTER_ADMIN_ACCESS_POLICIES } from '../util/clusters';
 
 const ENDPOINT = 'https://ABCDEF0123456789.gr7.eu-west-1.eks.amazonaws.com';
 const ENV = { account: '111111111111', region: 'eu-west-1' };
@@ -32,17 +33,7 @@ describe('MeshCluster.fromClusterAttributes', () => {
     template.hasResourceProperties('AWS::EKS::AccessEntry', {
       ClusterName: 'prod',
       PrincipalArn: { 'Fn::GetAtt': [roleId, 'Arn'] },
-      AccessPolicies: [
-        {
-          AccessScope: { Type: 'cluster' },
-          PolicyArn: {
-            'Fn::Join': [
-              '',
-              ['arn:', { Ref: 'AWS::Partition' }, ':eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy'],
-            ],
-          },
-        },
-      ],
+      AccessPolicies: CLUSTER_ADMIN_ACCESS_POLICIES,
     });
     template.resourceCountIs('AWS::EKS::AccessEntry', 1);
     // The provider's handler runs with that role and may describe this cluster only.

@@ -5,6 +5,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { MeshCluster, MeshClusterProps, MeshValidationError } from '../../lib';
+import { CLUSTER_ADMIN_ACCESS_POLICIES } from '../util/clusters';
 
 function build(props: Partial<MeshClusterProps>): () => MeshCluster {
   return () => new MeshCluster(new Stack(new App(), 'S'), 'Mesh', { version: eks.KubernetesVersion.V1_35, ...props });
@@ -151,17 +152,7 @@ describe('MeshCluster passes aws-eks-v2 ClusterCommonOptions through', () => {
     );
     template.hasResourceProperties('AWS::EKS::AccessEntry', {
       PrincipalArn: { 'Fn::GetAtt': [stack.getLogicalId(mastersRole.node.defaultChild as iam.CfnRole), 'Arn'] },
-      AccessPolicies: [
-        {
-          AccessScope: { Type: 'cluster' },
-          PolicyArn: {
-            'Fn::Join': [
-              '',
-              ['arn:', { Ref: 'AWS::Partition' }, ':eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy'],
-            ],
-          },
-        },
-      ],
+      AccessPolicies: CLUSTER_ADMIN_ACCESS_POLICIES,
     });
     template.hasResourceProperties('AWS::EKS::Cluster', { ControlPlaneScalingConfig: { Tier: 'tier-xl' } });
   });

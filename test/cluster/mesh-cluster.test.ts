@@ -5,6 +5,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { KubeProxyMode, MeshCluster, renderVpcCniConfiguration } from '../../lib';
+import { CLUSTER_ADMIN_ACCESS_POLICIES } from '../util/clusters';
 
 const CILIUM_TAINT = { Effect: 'NO_EXECUTE', Key: 'node.cilium.io/agent-not-ready', Value: 'true' };
 
@@ -221,17 +222,7 @@ describe('MeshCluster options', () => {
     for (const arn of arns) {
       template.hasResourceProperties('AWS::EKS::AccessEntry', {
         PrincipalArn: arn,
-        AccessPolicies: [
-          {
-            AccessScope: { Type: 'cluster' },
-            PolicyArn: {
-              'Fn::Join': [
-                '',
-                ['arn:', { Ref: 'AWS::Partition' }, ':eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy'],
-              ],
-            },
-          },
-        ],
+        AccessPolicies: CLUSTER_ADMIN_ACCESS_POLICIES,
       });
     }
     expect(build([...arns].reverse()).toJSON()).toEqual(template.toJSON());

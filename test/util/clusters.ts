@@ -5,6 +5,19 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 /** The account and region of test stacks that need a concrete environment. */
 export const TEST_ENV = { account: '111111111111', region: 'eu-west-1' };
 
+/** `AccessPolicies` of an EKS access entry with AmazonEKSClusterAdminPolicy at cluster scope, as synthesized. */
+export const CLUSTER_ADMIN_ACCESS_POLICIES = [
+  {
+    AccessScope: { Type: 'cluster' },
+    PolicyArn: {
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy'],
+      ],
+    },
+  },
+];
+
 /** Options for the test stacks below. */
 export interface TestStackOptions {
   /** @default 'Stack' */
