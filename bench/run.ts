@@ -7,13 +7,14 @@
  *    at 1,000..20,000 objects, validation off: every CloudFormation, IAM and Lambda limit checked (the Lambda ones
  *    from the per-object costs of the last `npm run bench:deploy`), and the marginal synth cost per object;
  * 3. the bare app (the quickstart, compiled JS from `npm run build`) against a plain aws-eks-v2 + Cilium app, in
- *    paired, interleaved runs of whole processes.
+ *    paired, interleaved runs of whole processes;
+ * 4. where the synth time of the realistic mesh goes: one CPU profile at the largest realistic size (bench/profile.ts).
  * Every measurement runs in a fresh child process. Writes docs/benchmarks.md (and the raw runs to
  * .bench/results.json) and ends with one summary line.
  *   BENCH_SIZES=10,100,1000,5000  BENCH_REPEATS=3 (BENCH_STRATEGY_REPEATS for section 1)
  *   BENCH_REALISTIC_SIZES=1000,5000,20000  BENCH_BARE_PAIRS=20
  *   BENCH_SKIP_BUILD=1 (use the existing dist/)  BENCH_SKIP_STRATEGIES=1 (leave out section 1)
- *   BENCH_BARE_PAIRS=0 (leave out section 3, e.g. while working on synth cost)
+ *   BENCH_BARE_PAIRS=0 (leave out section 3, e.g. while working on synth cost)  BENCH_PROFILE=0 (leave out section 4)
  */
 import { execSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -158,6 +159,39 @@ function realisticRow(runs: Run[], deploy: DeployCosts | undefined): { cells: st
   return { cells: `| ${cells.join(' | ')} |`, broken };
 }
 
+/** Section 4: one profiled run (bench/profile.ts) as a table of parts, ms and µs per object. */
+function profileSection(objects: number): string {
+  const r = spawnSync(process.execPath, ['-r', 'ts-node/register', path.join(__dirname, 'profile.ts'), String(objects)], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, CDK_VALIDATION: 'false', TS_NODE_TRANSPILE_ONLY: '1' },
+  });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || !line.startsWith('{')) {
+    throw new Error(`profile ${objects} failed (${r.status}):\n${r.stderr.slice(-2000)}`);
+  }
+  const p = JSON.parse(line) as { objects: number; cpuMs: number; parts: Record<string, number> };
+  const total = Object.values(p.parts).reduce((a, b) => a + b, 0);
+  const rows = Object.entries(p.parts).map(
+    ([part, ms]) =>
+      `| ${part} | ${ms.toFixed(0)} | ${((ms * 1000) / p.objects).toFixed(0)} | ${((ms * 100) / total).toFixed(0)}% |`,
+  );
+  return [
+    `One run at ${p.objects.toLocaleString('en-US')} objects (bench/profile.ts), in a process that first built and synthesized`,
+    "the mesh at 2,000 objects (JIT warm, modules loaded), under V8's sampling CPU profiler; each sample counts for the",
+    'innermost frame that starts a part. The profiler adds its own cost, so read the shares, not the sum, against the',
+    `marginal cost above. Load average ${load()} after it ran; process CPU of the profiled run ${(p.cpuMs / 1000).toFixed(2)} s.`,
+    '',
+    '| part | ms | µs per object | share |',
+    '| --- | ---: | ---: | ---: |',
+    ...rows,
+    `| all samples | ${total.toFixed(0)} | ${((total * 1000) / p.objects).toFixed(0)} | 100% |`,
+    '',
+    '`other` is what no part names: the cluster and the delivery construct (a fixed cost) and the profiler itself.',
+  ].join('\n');
+}
+
 /** Runs one bare-app script (bench/bare) as a whole process; wall milliseconds from spawn to exit. */
 function bareRun(app: 'plain' | 'mesh'): number {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-bare-${app}-`));
@@ -262,6 +296,12 @@ function main(): void {
   }
   const bare = BARE_PAIRS > 0 ? median(ratios) : NaN;
 
+  // 4. where the synth time goes
+  const profileText =
+    process.env.BENCH_PROFILE === '0'
+      ? '(left out: BENCH_PROFILE=0)'
+      : profileSection(Math.max(...REALISTIC_SIZES));
+
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
   const sh = (c: string) => execSync(c, { encoding: 'utf8' }).replace(/\s+$/, '');
   const machine = [
@@ -321,7 +361,8 @@ function main(): void {
     .replace('{{MACHINE}}', machine)
     .replace('{{ROWS}}', rows.length ? rows.join('\n') : '| (left out: BENCH_SKIP_STRATEGIES) | | | | | | | | | |')
     .replace('{{REALISTIC}}', realistic)
-    .replace('{{BARE}}', bareText);
+    .replace('{{BARE}}', bareText)
+    .replace('{{PROFILE}}', profileText);
   // The deploy-time section belongs to `npm run bench:deploy` (bench/deploy.ts): kept as it is.
   const deploySection = /<!-- deploy:start -->[\s\S]*<!-- deploy:end -->/.exec(previous)?.[0];
   fs.writeFileSync(docPath, deploySection ? `${doc.trimEnd()}\n\n${deploySection}\n` : doc);
