@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App as CdkApp, type Stack } from 'aws-cdk-lib';
-import { ApiObject, App, JsonPatch, Lazy, type IResolver, type ResolutionContext, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Lazy, type IResolver, type ResolutionContext, Testing } from 'cdk8s';
 import { realisticMesh } from '../../bench/realistic';
 import { CanaryStack } from '../../examples/canary';
 import { EastWestStack } from '../../examples/east-west';
@@ -29,6 +29,7 @@ import {
   ServiceMesh,
   TlsRoute,
 } from '../../lib';
+import { Construct } from 'constructs';
 import { isMeshObject, MeshObject, RENDERED_CDK8S_VERSION } from '../../lib/mesh/rendered-object';
 
 type StackClass = new (scope: CdkApp, id: string) => Stack & { mesh: ServiceMesh };
@@ -253,5 +254,64 @@ describe('MeshObject', () => {
     } finally {
       delete process.env.CDK8S_DISABLE_SORT;
     }
+  });
+});
+
+/** `mesh.toJson()` is cdk8s's `Chart.toJson()`, order included; returns whether cdk8s's own synthesis ran. */
+function expectChartAsCdk8s(mesh: ServiceMesh): boolean {
+  const synth = jest.spyOn(App as unknown as { _synthChart: (c: Chart) => unknown[] }, '_synthChart');
+  try {
+    const fast = mesh.toJson();
+    const usedCdk8s = synth.mock.calls.length > 0;
+    const slow = Chart.prototype.toJson.call(mesh);
+    expect(JSON.stringify(fast)).toBe(JSON.stringify(slow));
+    expect(fast).toStrictEqual(slow);
+    return usedCdk8s;
+  } finally {
+    synth.mockRestore();
+  }
+}
+
+describe('ServiceMesh.toJson', () => {
+  test('every example mesh gives the objects cdk8s gives, in its order, without its synthesis', () => {
+    for (const [name, mesh] of meshes()) {
+      expect({ name, usedCdk8s: expectChartAsCdk8s(mesh) }).toEqual({ name, usedCdk8s: false });
+    }
+  });
+
+  test('a dependency anywhere in the app: cdk8s orders the objects', () => {
+    const app = new App();
+    const mesh = new ServiceMesh(app, 'mesh');
+    const first = new ApiObject(mesh, 'First', { apiVersion: 'v1', kind: 'ConfigMap' });
+    const second = new ApiObject(mesh, 'Second', { apiVersion: 'v1', kind: 'ConfigMap' });
+    first.addDependency(second);
+    expect(expectChartAsCdk8s(mesh)).toBe(true);
+    expect(mesh.toJson().map((o: { metadata: { name: string } }) => o.metadata.name)).toEqual([
+      second.name,
+      first.name,
+    ]);
+  });
+
+  test('charts inside the mesh: their objects are theirs, as in cdk8s', () => {
+    const mesh = new ServiceMesh(new App(), 'mesh');
+    new ApiObject(mesh, 'Own', { apiVersion: 'v1', kind: 'ConfigMap' });
+    // below a plain construct: no chart dependency, the walk skips the chart's objects
+    new ApiObject(new Chart(new Construct(mesh, 'Group'), 'Inner'), 'Theirs', { apiVersion: 'v1', kind: 'ConfigMap' });
+    new ApiObject(mesh, 'Last', { apiVersion: 'v1', kind: 'ConfigMap' });
+    expect(expectChartAsCdk8s(mesh)).toBe(false);
+    expect(mesh.toJson()).toHaveLength(2);
+    // a direct child chart: cdk8s adds a chart dependency, so cdk8s renders
+    new ApiObject(new Chart(mesh, 'Child'), 'Child', { apiVersion: 'v1', kind: 'ConfigMap' });
+    expect(expectChartAsCdk8s(mesh)).toBe(true);
+  });
+
+  test('validation errors of any construct of the app have cdk8s wording', () => {
+    const app = new App();
+    const mesh = new ServiceMesh(app, 'mesh');
+    new ApiObject(mesh, 'Obj', { apiVersion: 'v1', kind: 'ConfigMap' });
+    new Chart(app, 'other').node.addValidation({ validate: () => ['broken', 'also broken'] });
+    const message = 'Validation failed with the following errors:\n  [other] broken\n  [other] also broken';
+    expect(() => mesh.toJson()).toThrow(message);
+    expect(() => Chart.prototype.toJson.call(mesh)).toThrow(message);
   });
 });
