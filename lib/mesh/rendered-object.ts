@@ -203,6 +203,15 @@ function render(value: unknown, filterEmpty: boolean): unknown {
   return renderObject(value as Record<string, unknown>, filterEmpty, false);
 }
 
+/** One property of an object, rendered (undefined: dropped); `omitHead` drops the top level's own three. */
+function renderEntry(obj: Record<string, unknown>, k: string, filterEmpty: boolean, omitHead: boolean): unknown {
+  if (omitHead && (k === 'apiVersion' || k === 'kind' || k === 'metadata')) {
+    return undefined;
+  }
+  const v = obj[k];
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : render(v, filterEmpty);
+}
+
 /** The object case of `render`; `omitHead` leaves out apiVersion, kind and metadata (the top level's own). */
 function renderObject(obj: Record<string, unknown>, filterEmpty: boolean, omitHead: boolean): unknown {
   // what cdk8s resolves (implicit tokens, number/string unions) or refuses (class instances) is left to it
@@ -215,29 +224,27 @@ function renderObject(obj: Record<string, unknown>, filterEmpty: boolean, omitHe
   }
   const keys = Object.keys(obj);
   const n = keys.length;
-  // resolved in insertion order (as cdk8s produces Lazy values), written in sorted key order
-  const values = new Array<unknown>(n);
   let sorted = true;
-  for (let i = 0; i < n; i++) {
-    const k = keys[i];
-    const v = obj[k];
-    if (omitHead && (k === 'apiVersion' || k === 'kind' || k === 'metadata')) {
-      values[i] = undefined;
-    } else {
-      values[i] = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : render(v, filterEmpty);
-    }
-    if (i > 0 && keys[i - 1] > k) sorted = false;
+  for (let i = 1; i < n && sorted; i++) {
+    sorted = keys[i - 1] < keys[i];
   }
   const out: Record<string, unknown> = {};
   let count = 0;
   if (sorted) {
+    // insertion order is the sorted order: resolved and written in one go
     for (let i = 0; i < n; i++) {
-      if (values[i] !== undefined) {
-        out[keys[i]] = values[i];
+      const v = renderEntry(obj, keys[i], filterEmpty, omitHead);
+      if (v !== undefined) {
+        out[keys[i]] = v;
         count++;
       }
     }
   } else {
+    // resolved in insertion order (as cdk8s produces Lazy values), written in sorted key order
+    const values = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) {
+      values[i] = renderEntry(obj, keys[i], filterEmpty, omitHead);
+    }
     // insertion sort of the (few) indices by key: Array.prototype.sort's order for distinct strings
     const order = new Array<number>(n);
     for (let i = 0; i < n; i++) {
