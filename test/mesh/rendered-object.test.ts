@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App as CdkApp, type Stack } from 'aws-cdk-lib';
 import { ApiObject, App, Chart, JsonPatch, Lazy, type IResolver, type ResolutionContext, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
 import { realisticMesh } from '../../bench/realistic';
 import { CanaryStack } from '../../examples/canary';
 import { EastWestStack } from '../../examples/east-west';
@@ -29,7 +30,6 @@ import {
   ServiceMesh,
   TlsRoute,
 } from '../../lib';
-import { Construct } from 'constructs';
 import { isMeshObject, MeshObject, RENDERED_CDK8S_VERSION } from '../../lib/mesh/rendered-object';
 
 type StackClass = new (scope: CdkApp, id: string) => Stack & { mesh: ServiceMesh };
