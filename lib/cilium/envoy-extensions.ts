@@ -215,7 +215,19 @@ export function envoyExtension(name: string): EnvoyExtension | undefined {
 /** True when the cilium-envoy image of `version` compiles in extension `e`. */
 export function isEnvoyExtensionCompiled(e: EnvoyExtension, version: CiliumVersion): boolean {
   const first = e.since[version.minor];
-  return first !== undefined && Number(version.version.split('.')[2]) >= first;
+  return first !== undefined && patchOf(version) >= first;
+}
+
+/** Patch numbers by version string: every resilience policy asks for each of its extensions. */
+const PATCHES = new Map<string, number>();
+
+function patchOf(version: CiliumVersion): number {
+  let patch = PATCHES.get(version.version);
+  if (patch === undefined) {
+    patch = Number(version.version.split('.')[2]);
+    PATCHES.set(version.version, patch);
+  }
+  return patch;
 }
 
 /** The names of the extensions compiled into the cilium-envoy image of `version`, sorted. */

@@ -56,9 +56,13 @@ export interface GatewayApiInstall {
 
 /** The Gateway API release a Cilium line requires; lines newer than the table get the newest release known. */
 export function gatewayApiVersionOfLine(cilium: GatewayApiCiliumLine): string {
-  const known = Object.keys(CILIUM_GATEWAY_API).sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]));
-  return CILIUM_GATEWAY_API[cilium.line] ?? CILIUM_GATEWAY_API[known[known.length - 1]];
+  return CILIUM_GATEWAY_API[cilium.line] ?? CILIUM_GATEWAY_API[NEWEST_LINE];
 }
+
+/** The newest line of the table (sorted once, not per route that asks for a feature). */
+const NEWEST_LINE = Object.keys(CILIUM_GATEWAY_API)
+  .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]))
+  .slice(-1)[0];
 
 /**
  * The channel to install for a Cilium line: experimental when the line needs a CRD at startup that its release

@@ -7,6 +7,18 @@ const NEWEST_MINOR = 20;
 /** SemVer 2.0.0 `MAJOR.MINOR.PATCH`: numeric identifiers without leading zeros (Helm and OCI tags compare them so). */
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 
+interface ParsedVersion {
+  readonly problem?: string;
+  readonly parts?: [number, number, number];
+}
+
+/**
+ * Version strings parsed once (outside the instances, which tests compare by value): every mesh construct validates
+ * the version and reads its line, a regular expression and three number conversions per read (~1 µs per object at
+ * 20,000 objects). Keyed by the (readonly) version string; as many entries as distinct versions an app names.
+ */
+const PARSED = new Map<string, ParsedVersion>();
+
 /**
  * A Cilium release, which pins the Helm chart version. Open set: use a constant for the newest patch of a
  * line that this library was tested with, or `CiliumVersion.of('1.19.6')` for any other patch.
@@ -79,6 +91,21 @@ export class CiliumVersion {
   }
 
   private problem(): string | undefined {
+    return this.parse().problem;
+  }
+
+  private parse(): ParsedVersion {
+    let parsed = PARSED.get(this.version);
+    if (parsed === undefined) {
+      const problem = this.findProblem();
+      const m = problem === undefined ? SEMVER.exec(this.version) : null;
+      parsed = m ? { parts: [Number(m[1]), Number(m[2]), Number(m[3])] } : { problem };
+      PARSED.set(this.version, parsed);
+    }
+    return parsed;
+  }
+
+  private findProblem(): string | undefined {
     const m = SEMVER.exec(this.version);
     if (!m) {
       return (
@@ -99,7 +126,6 @@ export class CiliumVersion {
 
   private parts(): [number, number, number] {
     this.validate();
-    const m = SEMVER.exec(this.version)!;
-    return [Number(m[1]), Number(m[2]), Number(m[3])];
+    return this.parse().parts!;
   }
 }

@@ -7,6 +7,7 @@ import { MeshValidationError } from '../private/errors';
 import type { EnvoyServiceClaim } from './envoy-services';
 import { findEnvoySourceIdentityDrops, type ObjectManifest } from './checks/envoy-source-identity';
 import { meshReview } from './review/mesh-review';
+import { renderChart } from './rendered-object';
 import { serviceSelectorsOf } from './service-selectors';
 
 const SERVICE_MESH = Symbol.for('cdk-cilium-mesh.ServiceMesh');
@@ -80,6 +81,14 @@ export class ServiceMesh extends Chart {
     Object.defineProperty(this, SERVICE_MESH, { value: true });
     this.cilium = props.cilium ?? chainingProfile();
     this.cilium.version.validate(this);
+  }
+
+  /**
+   * The mesh's Kubernetes objects, as cdk8s's `Chart.toJson()` gives them (same validation, order and values),
+   * rendered in one walk when no construct of the app has a dependency (see rendered-object.ts).
+   */
+  public override toJson(): any[] {
+    return renderChart(this) ?? super.toJson();
   }
 
   /**

@@ -103,7 +103,9 @@ function suggestDnsName(value: string, max: number): string {
  * Kubernetes manifests at synth, so a token cannot be resolved in time: say so.
  */
 export function rejectNumberToken(what: string, value: number): number {
-  if (Token.isUnresolved(value)) {
+  // A token's double has exponent bits 0x7BF (magnitude ~2^960), never a safe integer; asking only for the rest
+  // skips aws-cdk-lib's decoding (a new ArrayBuffer per call, ~1.5 µs per object at 20,000 objects).
+  if (!Number.isSafeInteger(value) && Token.isUnresolved(value)) {
     throw new MeshValidationError(
       `${what} is an unresolved CDK token; it is checked and written into a Kubernetes manifest at synth, before ` +
         'CloudFormation resolves tokens, so pass a literal number',

@@ -106,3 +106,33 @@ describe('capability table', () => {
     );
   });
 });
+
+describe('checkCapability per feature, datapath and version', () => {
+  test('each combination gets its own capability and message, also after another was checked', () => {
+    const stack = new Stack(new App(), 'S');
+    const profiles = [
+      chainingProfile({ version: CiliumVersion.V1_20 }),
+      eniProfile({ version: CiliumVersion.V1_20 }),
+      chainingProfile({ version: CiliumVersion.V1_16 }),
+      chainingProfile({ version: CiliumVersion.V1_20 }),
+    ];
+    for (const profile of profiles) {
+      expect(checkCapability(stack, Feature.GATEWAY_API, profile)).toEqual(
+        capabilityOf(Feature.GATEWAY_API, profile.datapath, profile.version),
+      );
+      const ipsec = () => checkCapability(stack, Feature.IPSEC, profile);
+      if (profile.datapath === Datapath.ENI) {
+        expect(ipsec().support).toBe(Support.SUPPORTED);
+      } else {
+        expect(ipsec).toThrow(
+          new RegExp(`^${Feature.IPSEC} on aws-cni-chaining \\(Cilium ${profile.version.line}\\) is`),
+        );
+      }
+    }
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('gatewayApi'));
+    expect(warnings.map((w) => String(w.entry.data).match(/\(Cilium [0-9.]+\)/)?.[0])).toEqual([
+      '(Cilium 1.20)',
+      '(Cilium 1.16)',
+    ]);
+  });
+});

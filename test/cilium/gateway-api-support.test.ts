@@ -1,5 +1,6 @@
 import { CILIUM_GATEWAY_API, CiliumGatewayApi, CiliumVersion, GatewayApiChannel, GatewayApiVersion } from '../../lib';
 import { install } from './install';
+import { gatewayApiVersionOfLine } from '../../lib/cilium/gateway-api-support';
 
 const GATEWAY = { gatewayApi: true, kubeProxyReplacement: true, k8sServiceHost: 'api.example' };
 
@@ -41,5 +42,16 @@ describe('Gateway API support per Cilium line (cilium/gateway-api-support.ts)', 
     ).toThrow(
       /^Cilium 1\.16\.\d+ needs TLSRoute v1alpha2, which only the experimental channel of Gateway API v1\.1\.0 contains, got channel 'standard'; leave gatewayApiCrds\.channel unset or use GatewayApiChannel\.EXPERIMENTAL \[at S\/Cilium\]$/,
     );
+  });
+});
+
+describe('gatewayApiVersionOfLine', () => {
+  test('the release of each line of the table; a newer line gets the newest release', () => {
+    expect(
+      ['1.16', '1.17', '1.18', '1.19', '1.20'].map((line) =>
+        gatewayApiVersionOfLine({ line, minor: Number(line.slice(2)) }),
+      ),
+    ).toEqual(['v1.1.0', 'v1.2.0', 'v1.3.0', 'v1.4.1', 'v1.6.1']);
+    expect(gatewayApiVersionOfLine({ line: '1.21', minor: 21 })).toBe('v1.6.1');
   });
 });

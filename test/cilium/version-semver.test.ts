@@ -17,4 +17,21 @@ describe('CiliumVersion.of', () => {
   test.each(['1.20.0', '1.16.0', '1.19.10'])('accepts %s', (v) => {
     expect(CiliumVersion.of(v).validate().chartVersion).toBe(v);
   });
+
+  test('versions are parsed once per string, yet every use of a bad one fails and every instance reads its own', () => {
+    const bad = CiliumVersion.of('1.15.7');
+    for (let i = 0; i < 2; i++) {
+      expect(() => bad.validate()).toThrow(/'1.15.7' is not on a supported line/);
+      expect(() => bad.minor).toThrow(/'1.15.7' is not on a supported line/);
+    }
+    expect([
+      CiliumVersion.of('1.19.10').minor,
+      CiliumVersion.of('1.19.10').line,
+      CiliumVersion.of('1.18.2').line,
+    ]).toEqual([19, '1.19', '1.18']);
+    // instances stay plain values: equal by their version string
+    expect(CiliumVersion.of('1.20.1')).toEqual(CiliumVersion.of('1.20.1'));
+    expect(CiliumVersion.of('1.20.1').minor).toBe(20);
+    expect(CiliumVersion.of('1.20.1')).toEqual(CiliumVersion.of('1.20.1'));
+  });
 });

@@ -1,9 +1,10 @@
-import { ApiObject, Chart, JsonPatch, Lazy } from 'cdk8s';
+import { Chart, JsonPatch, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { CiliumClusterwideNetworkPolicy } from '../../imports/cilium.io';
 import { MeshValidationError, atScope } from '../../private/errors';
 import { validateDnsLabel, validateLabels } from '../../private/validate';
 import { claimObjectName, objectNameFor } from '../object-names';
+import { MeshObject } from '../rendered-object';
 import { ServiceMesh } from '../service-mesh';
 import type { DefaultDenyDirections } from './default-deny';
 import type { PolicySpecManifest, RuleManifest, SelectorManifest } from './manifest';
@@ -150,7 +151,7 @@ export class ClusterwidePolicy extends Construct {
         this,
       );
     }
-    const obj = new ApiObject(this, 'Resource', {
+    const obj = new MeshObject(this, 'Resource', {
       ...CILIUM_CLUSTERWIDE_NETWORK_POLICY_GVK,
       metadata: { name: this.name },
       spec: Lazy.any({ produce: () => this.renderSpec(selector, ingressDeny, egressDeny, props.description) }),

@@ -1,8 +1,8 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MeshValidationError, atScope } from '../../private/errors';
 import { validateDnsLabel } from '../../private/validate';
 import { claimObjectName, objectNameFor } from '../object-names';
+import { MeshObject } from '../rendered-object';
 import { ServiceMesh } from '../service-mesh';
 import { EnforcementRegistry } from './mirroring';
 import { CILIUM_NETWORK_POLICY_GVK } from './network-policy';
@@ -113,7 +113,7 @@ export class DefaultDeny extends Construct {
     );
     this.name = objectNameFor(this, mesh);
     claimObjectName(mesh, this, 'CiliumNetworkPolicy', this.namespace, this.name);
-    new ApiObject(this, 'Resource', {
+    new MeshObject(this, 'Resource', {
       ...CILIUM_NETWORK_POLICY_GVK,
       metadata: { name: this.name, namespace: this.namespace },
       spec,

@@ -1,9 +1,10 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { CiliumNetworkPolicy } from '../../imports/cilium.io';
 import { MeshValidationError, atScope } from '../../private/errors';
 import { validateDnsLabel } from '../../private/validate';
 import { claimObjectName, objectNameFor } from '../object-names';
+import { MeshObject } from '../rendered-object';
 import { ServiceMesh } from '../service-mesh';
 import type { PolicySpecManifest, RuleManifest } from './manifest';
 import type { IMirrorTarget } from './mirroring';
@@ -65,7 +66,7 @@ export class NetworkPolicy extends Construct {
     this.name = objectNameFor(this, mesh);
     claimObjectName(mesh, this, 'CiliumNetworkPolicy', props.workload.namespace, this.name);
     const description = props.description;
-    new ApiObject(this, 'Resource', {
+    new MeshObject(this, 'Resource', {
       ...CILIUM_NETWORK_POLICY_GVK,
       metadata: { name: this.name, namespace: validateNamespace(this, props.workload.namespace) },
       spec: Lazy.any({ produce: () => this.renderSpec(description) }),

@@ -11,6 +11,7 @@ import { claimEnvoyService } from '../envoy-services';
 import { claimObjectName, objectNameFor } from '../object-names';
 import { Backend, type IBackend } from '../routing/backend';
 import { namespaceOf } from '../routing/context';
+import { meshObjectOf } from '../rendered-object';
 import { ServiceMesh } from '../service-mesh';
 import type { Workload } from '../workload/workload';
 import type { ResilienceSettings } from './options';
@@ -177,7 +178,7 @@ export class ResiliencePolicy extends Construct {
     const newLine = profile.version.isAtLeast(ORIGINAL_SOURCE_ANNOTATION_MINOR);
     // The generated bindings (1 MB) are loaded when the first policy is made, not when the library is.
     const { CiliumEnvoyConfig } = require('../../imports/cilium.io') as typeof cilium;
-    this.envoyConfig = new CiliumEnvoyConfig(this, 'Resource', {
+    this.envoyConfig = meshObjectOf(this, 'Resource', CiliumEnvoyConfig, {
       metadata: {
         name: objectName,
         namespace: this.service.namespace,

@@ -14,6 +14,7 @@ import {
   validatePort,
   validateString,
 } from '../../private/validate';
+import { meshObjectOf } from '../rendered-object';
 import { ServiceMesh } from '../service-mesh';
 import { gatewayApiUnsupportedReason } from '../../cilium/gateway-api-support';
 import { GatewayApiFeature } from '../../gateway-api/features';
@@ -331,7 +332,7 @@ export class Gateway extends Construct implements IGateway {
         }
       }
     }
-    new (gatewayBindings().Gateway)(this, 'Resource', {
+    meshObjectOf(this, 'Resource', gatewayBindings().Gateway, {
       metadata: { name, namespace: this.namespace },
       spec: {
         gatewayClassName: 'cilium',

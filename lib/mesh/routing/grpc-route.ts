@@ -4,6 +4,7 @@ import { gatewayBindings } from './bindings';
 import { CRD_LIMITS } from '../../imports/crd-limits';
 import { atScope, MeshValidationError } from '../../private/errors';
 import { validateCount, validateString } from '../../private/validate';
+import { meshObjectOf } from '../rendered-object';
 import { gatewayApiObject, routeContext, type RouteContext } from './context';
 import type { HttpRouteFilter } from './filters';
 import { checkRuleName, checkRuleNames, type WeightedBackend } from './http-route';
@@ -162,6 +163,6 @@ export class GrpcRoute extends Construct {
       return { parentRefs, hostnames: hostnames.length ? hostnames : undefined, rules };
     });
     registerGammaParents(this, 'GRPCRoute', this.namespace, props.parentRefs);
-    new (gatewayBindings().GrpcRoute)(this, 'Resource', { metadata: { name, namespace: this.namespace }, spec });
+    meshObjectOf(this, 'Resource', gatewayBindings().GrpcRoute, { metadata: { name, namespace: this.namespace }, spec });
   }
 }

@@ -8,6 +8,7 @@ import { validateCount, validateDnsSubdomain, validateEnum } from '../../private
 import { gatewayApiUnsupportedReason } from '../../cilium/gateway-api-support';
 import { GatewayApiFeature } from '../../gateway-api/features';
 import type { IBackend } from './backend';
+import { meshObjectOf } from '../rendered-object';
 import { gatewayApiObject, routeContext, type RouteContext } from './context';
 import type { HttpRouteFilter } from './filters';
 import { HttpMethod, PathMatchType, type HttpRouteMatch } from './matches';
@@ -321,12 +322,12 @@ export class HttpRoute extends Construct {
     const metadata = { name, namespace: this.namespace };
     // Only routes that use an experimental field get the experimental schema; the rest stay standard-channel objects.
     if (rendered.retries.some((r) => r)) {
-      new (experimentalGatewayBindings().HttpRoute)(this, 'Resource', {
+      meshObjectOf(this, 'Resource', experimentalGatewayBindings().HttpRoute, {
         metadata,
         spec: toExperimentalSpec(rendered.spec, rendered.retries),
       });
     } else {
-      new (gatewayBindings().HttpRoute)(this, 'Resource', { metadata, spec: rendered.spec });
+      meshObjectOf(this, 'Resource', gatewayBindings().HttpRoute, { metadata, spec: rendered.spec });
     }
   }
 }

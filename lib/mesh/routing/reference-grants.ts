@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { CRD_LIMITS } from '../../imports/crd-limits';
 import type * as gw from '../../imports/gateway.networking.k8s.io';
 import { gatewayBindings } from './bindings';
+import { meshObjectOf } from '../rendered-object';
 import type { ServiceMesh } from '../service-mesh';
 import { gatewayApiSupports } from '../../cilium/gateway-api-support';
 import { GatewayApiFeature } from '../../gateway-api/features';
@@ -123,8 +124,8 @@ export class ReferenceGrants extends Construct {
       const id = index === 0 ? ns : `${ns}.${index}`;
       // ReferenceGrant v1 is not in Gateway API v1.1.0 (Cilium 1.16), which serves v1alpha2 and v1beta1 only;
       // v1beta1 is served by every Gateway API release up to v1.6.1.
-      if (this.v1) new (gatewayBindings().ReferenceGrant)(this, id, props);
-      else new (gatewayBindings().ReferenceGrantV1Beta1)(this, id, props);
+      if (this.v1) meshObjectOf(this, id, gatewayBindings().ReferenceGrant, props);
+      else meshObjectOf(this, id, gatewayBindings().ReferenceGrantV1Beta1, props);
       this.created.set(ns, index + 1);
     }
   }

@@ -3,6 +3,7 @@ import { gatewayBindings } from './bindings';
 import { CRD_LIMITS } from '../../imports/crd-limits';
 import { atScope, MeshValidationError } from '../../private/errors';
 import { validateCount } from '../../private/validate';
+import { meshObjectOf } from '../rendered-object';
 import { gatewayApiObject, routeContext } from './context';
 import type { WeightedBackend } from './http-route';
 import type { ParentRef } from './parent';
@@ -90,9 +91,9 @@ export class TlsRoute extends Construct {
     });
     const metadata = { name, namespace: this.namespace };
     if (gatewayApiSupports(profile, GatewayApiFeature.TLS_ROUTE_V1)) {
-      new (gatewayBindings().TlsRoute)(this, 'Resource', { metadata, spec });
+      meshObjectOf(this, 'Resource', gatewayBindings().TlsRoute, { metadata, spec });
     } else {
-      new (gatewayBindings().TlsRouteV1Alpha2)(this, 'Resource', { metadata, spec });
+      meshObjectOf(this, 'Resource', gatewayBindings().TlsRouteV1Alpha2, { metadata, spec });
     }
   }
 }

@@ -1,0 +1,316 @@
+import {
+  ApiObject,
+  type ApiObjectProps,
+  App,
+  Chart,
+  type GroupVersionKind,
+  ImplicitTokenResolver,
+  Lazy,
+  LazyResolver,
+  NumberStringUnionResolver,
+  type JsonPatch,
+} from 'cdk8s';
+import type { Construct, IConstruct } from 'constructs';
+
+/**
+ * The cdk8s release whose `ApiObject.toJson()` `MeshObject` reproduces. The fast rendering below depends on how that
+ * release resolves, sanitizes and orders (and on the private `_additionalAttributes` of its metadata), so it is used
+ * only with this release; any other falls back to cdk8s itself. test/mesh/rendered-object.test.ts fails when the
+ * installed cdk8s is another one, so that a bump re-runs the equivalence tests before this constant moves.
+ */
+export const RENDERED_CDK8S_VERSION = '2.70.106';
+
+/** A generated binding (`cdk8s import`): its GVK, its `manifest()` (GVK + the props mapping) and its `toJson()`. */
+export interface GeneratedBinding<P> {
+  readonly GVK: GroupVersionKind;
+  manifest(props: P): unknown;
+  readonly prototype: ApiObject;
+}
+
+/** Thrown inside the renderer when a value is not plain JSON data: the object is then rendered by cdk8s. */
+const NOT_PLAIN: unique symbol = Symbol('not plain');
+
+const installedVersion = (ApiObject as unknown as Record<symbol, { version?: string } | undefined>)[
+  Symbol.for('jsii.rtti')
+]?.version;
+
+/**
+ * An `ApiObject` of the mesh whose `toJson()` gives the same value as cdk8s's (and, with a `binding`, as the
+ * generated class's: `{ ...GVK, ...toJson_XProps(super.toJson()) }`) in one pass over plain data.
+ *
+ * Why not cdk8s's: at 20,000 objects its `toJson()` took ~28 µs per object (bench/realistic.ts, warm profile):
+ * `resolve()` visits every value with `App.of()`, a new `ResolutionContext` and a new key path per value, then
+ * `sanitizeValue` copies the result once more to sort keys, and the metadata is resolved and sanitized twice.
+ * The fast path does the same steps (Lazy values produced in the same order, nulls dropped, keys sorted, empty
+ * metadata arrays and objects dropped, `apiVersion`/`kind`/`metadata` first) with one copy. It is taken only when
+ * nothing can differ: the cdk8s release above, no JSON patch added (`addJsonPatch`), the app's resolvers exactly
+ * cdk8s's three defaults, `CDK8S_DISABLE_SORT` unset, and every value plain JSON data or a `Lazy` producing it.
+ * Anything else (a class instance, a function, an implicit token) is rendered by cdk8s itself.
+ */
+export class MeshObject extends ApiObject {
+  /**
+   * The generated class whose rendering this object has (its `toJson()` maps the props), if any.
+   * @internal
+   */
+  public readonly _binding?: GeneratedBinding<never>;
+  private readonly body: ApiObjectProps;
+  private patched = false;
+  private root?: IConstruct;
+
+  constructor(scope: Construct, id: string, props: ApiObjectProps, binding?: GeneratedBinding<never>) {
+    super(scope, id, props);
+    this.body = props;
+    this._binding = binding;
+  }
+
+  public override addJsonPatch(...ops: JsonPatch[]): void {
+    this.patched = true;
+    super.addJsonPatch(...ops);
+  }
+
+  public override toJson(): any {
+    if (!this.renderable()) {
+      return this._cdk8sToJson();
+    }
+    let json: Record<string, unknown>;
+    try {
+      json = renderBody(this.body, this.metadata);
+    } catch (e) {
+      if (e === NOT_PLAIN) {
+        return this._cdk8sToJson();
+      }
+      // cdk8s's wording for errors raised while rendering (e.g. by a Lazy's producer)
+      throw new Error(`Failed serializing construct at path '${this.node.path}' with name '${this.name}': ${e}`, {
+        cause: e,
+      });
+    }
+    return this._binding ? this._binding.manifest(json as never) : json;
+  }
+
+  /**
+   * The object as cdk8s (and the generated class, with a binding) renders it: the fallback, and what the
+   * equivalence tests compare with.
+   * @internal
+   */
+  public _cdk8sToJson(): any {
+    return this._binding ? this._binding.prototype.toJson.call(this) : super.toJson();
+  }
+
+  private renderable(): boolean {
+    if (this.patched || installedVersion !== RENDERED_CDK8S_VERSION || process.env.CDK8S_DISABLE_SORT) {
+      return false;
+    }
+    // the root never changes (a construct's scope is fixed); its resolvers are read each time (a public array)
+    this.root ??= App.of(this);
+    const resolvers = (this.root as Partial<App>).resolvers;
+    return (
+      Array.isArray(resolvers) &&
+      resolvers.length === 3 &&
+      resolvers[0]?.constructor === LazyResolver &&
+      resolvers[1]?.constructor === ImplicitTokenResolver &&
+      resolvers[2]?.constructor === NumberStringUnionResolver
+    );
+  }
+}
+
+/** Creates the object of a generated binding (`new B(scope, id, props)`) as a `MeshObject` rendering like it. */
+export function meshObjectOf<P extends object>(
+  scope: Construct,
+  id: string,
+  binding: GeneratedBinding<P>,
+  props: P,
+): MeshObject {
+  return new MeshObject(scope, id, { ...binding.GVK, ...props }, binding as GeneratedBinding<never>);
+}
+
+/** True if `c` is a `MeshObject` (for the equivalence tests; `instanceof` is cdk8s's, true for any ApiObject). */
+export function isMeshObject(c: IConstruct): c is MeshObject {
+  return Object.prototype.isPrototypeOf.call(MeshObject.prototype, c);
+}
+
+interface MetadataFields {
+  readonly _additionalAttributes?: object | null;
+  readonly name?: unknown;
+  readonly namespace?: unknown;
+  readonly annotations?: unknown;
+  readonly finalizers?: unknown;
+  readonly ownerReferences?: unknown;
+  readonly labels?: unknown;
+}
+
+/** cdk8s's `ApiObject.toJson()` without patches: metadata first (its own rules), then the rest, then key order. */
+function renderBody(props: ApiObjectProps, metadata: ApiObject['metadata']): Record<string, unknown> {
+  // the fields ApiObjectMetadataDefinition.toJson() reads (private in cdk8s's types; see RENDERED_CDK8S_VERSION)
+  const m = metadata as unknown as MetadataFields;
+  if (typeof m._additionalAttributes !== 'object' || m._additionalAttributes === null) {
+    throw NOT_PLAIN;
+  }
+  // what ApiObjectMetadataDefinition.toJson() resolves, in its key order (the order Lazy values are produced in)
+  const meta = render(
+    {
+      ...m._additionalAttributes,
+      name: m.name,
+      namespace: m.namespace,
+      annotations: m.annotations,
+      finalizers: m.finalizers,
+      ownerReferences: m.ownerReferences,
+      labels: m.labels,
+    },
+    true,
+  );
+  // `{ ...props, metadata }` resolved and sorted, then apiVersion, kind and metadata moved to the front
+  const body = renderObject(props, false, true);
+  const out: Record<string, unknown> = {};
+  const apiVersion = render(props.apiVersion, false);
+  const kind = render(props.kind, false);
+  if (apiVersion !== undefined) out.apiVersion = apiVersion;
+  if (kind !== undefined) out.kind = kind;
+  if (meta !== undefined) out.metadata = meta;
+  return body === undefined ? out : Object.assign(out, body);
+}
+
+/**
+ * cdk8s's `resolve()` then `sanitizeValue()` of one value, with `filterEmpty` as metadata uses it (empty arrays and
+ * objects dropped). Returns undefined for what sanitizing drops; throws NOT_PLAIN for what cdk8s must handle.
+ */
+function render(value: unknown, filterEmpty: boolean): unknown {
+  while (value instanceof Lazy) {
+    value = value.produce();
+  }
+  if (value === null || value === undefined) {
+    return undefined;
+  }
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return value;
+    case 'object':
+      break;
+    default:
+      throw NOT_PLAIN;
+  }
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) throw NOT_PLAIN;
+    if (filterEmpty && value.length === 0) return undefined;
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      out[i] = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : render(v, filterEmpty);
+    }
+    return out;
+  }
+  return renderObject(value as Record<string, unknown>, filterEmpty, false);
+}
+
+/** One property of an object, rendered (undefined: dropped); `omitHead` drops the top level's own three. */
+function renderEntry(obj: Record<string, unknown>, k: string, filterEmpty: boolean, omitHead: boolean): unknown {
+  if (omitHead && (k === 'apiVersion' || k === 'kind' || k === 'metadata')) {
+    return undefined;
+  }
+  const v = obj[k];
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : render(v, filterEmpty);
+}
+
+/** The object case of `render`; `omitHead` leaves out apiVersion, kind and metadata (the top level's own). */
+function renderObject(obj: Record<string, unknown>, filterEmpty: boolean, omitHead: boolean): unknown {
+  // what cdk8s resolves (implicit tokens, number/string unions) or refuses (class instances) is left to it
+  if (
+    Object.getPrototypeOf(obj) !== Object.prototype ||
+    obj.constructor !== Object ||
+    typeof obj.resolve === 'function'
+  ) {
+    throw NOT_PLAIN;
+  }
+  const keys = Object.keys(obj);
+  const n = keys.length;
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) {
+    sorted = keys[i - 1] < keys[i];
+  }
+  const out: Record<string, unknown> = {};
+  let count = 0;
+  if (sorted) {
+    // insertion order is the sorted order: resolved and written in one go
+    for (let i = 0; i < n; i++) {
+      const v = renderEntry(obj, keys[i], filterEmpty, omitHead);
+      if (v !== undefined) {
+        out[keys[i]] = v;
+        count++;
+      }
+    }
+  } else {
+    // resolved in insertion order (as cdk8s produces Lazy values), written in sorted key order
+    const values = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) {
+      values[i] = renderEntry(obj, keys[i], filterEmpty, omitHead);
+    }
+    // insertion sort of the (few) indices by key: Array.prototype.sort's order for distinct strings
+    const order = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      let j = i;
+      while (j > 0 && keys[order[j - 1]] > keys[i]) {
+        order[j] = order[j - 1];
+        j--;
+      }
+      order[j] = i;
+    }
+    for (let j = 0; j < n; j++) {
+      const i = order[j];
+      if (values[i] !== undefined) {
+        out[keys[i]] = values[i];
+        count++;
+      }
+    }
+  }
+  return filterEmpty && count === 0 ? undefined : out;
+}
+
+/**
+ * cdk8s's `Chart.toJson()` (`App._synthChart`) for a chart when no construct of its app has a dependency and no
+ * chart has a chart child; undefined otherwise, and the caller asks cdk8s.
+ *
+ * Why: at 20,000 objects `_synthChart` spent ~20 µs per object besides the objects' own `toJson()` (warm profile):
+ * a `DependencyGraph` over every construct of the chart (a vertex per construct keyed by its path, a cycle search
+ * per edge, a topological walk) and `resolveDependencies`' three walks over the app. Without dependencies (and
+ * without the chart-to-child-chart ones cdk8s adds for nested charts) `resolveDependencies` adds nothing and the
+ * graph's order is the construct tree's pre-order, so this walks the tree once. Validation is cdk8s's: every
+ * construct of the app, the same error text.
+ */
+export function renderChart(chart: Chart): unknown[] | undefined {
+  if (installedVersion !== RENDERED_CDK8S_VERSION || chart.node.scope === undefined) {
+    return undefined;
+  }
+  const all = App.of(chart).node.findAll();
+  for (const c of all) {
+    if (c.node.dependencies.length > 0 || (Chart.isChart(c) && c.node.children.some((x) => Chart.isChart(x)))) {
+      return undefined;
+    }
+  }
+  const errors: string[] = [];
+  for (const c of all) {
+    for (const error of c.node.validate()) {
+      errors.push(`[${c.node.path}] ${error}`);
+    }
+  }
+  if (errors.length > 0) {
+    throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+  }
+  // the objects whose closest chart is this one, in pre-order (the graph's order without edges): the chart's
+  // subtree is the run of `all` after it whose paths start with its path
+  const objects: ApiObject[] = [];
+  const prefix = `${chart.node.path}/`;
+  let nested = false;
+  for (let i = all.indexOf(chart) + 1; i < all.length && all[i].node.path.startsWith(prefix); i++) {
+    const c = all[i];
+    if (ApiObject.isApiObject(c)) {
+      objects.push(c);
+    } else if (Chart.isChart(c)) {
+      nested = true;
+    }
+  }
+  if (nested) {
+    return objects.filter((o) => Chart.of(o) === chart).map((o) => o.toJson());
+  }
+  return objects.map((o) => o.toJson());
+}
