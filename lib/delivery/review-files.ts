@@ -5,7 +5,7 @@ import type { Chart } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
 import { isReviewedChart } from './deliverable';
 import type { DeliveredObject } from './plan';
-import { renderReviewManifest } from './review-manifest';
+import { renderReviewManifest, sortForReview } from './review-manifest';
 import { MeshValidationError } from '../private/errors';
 
 const REVIEW_FILES = Symbol.for('cdk-cilium-mesh.MeshReviewFiles');
@@ -106,7 +106,8 @@ export class MeshReviewFiles extends Construct {
     const files = this.charts.flatMap((chart, i) => {
       const base = `${stack.artifactId}.${chart.node.id}.mesh`;
       const place = { stack: stackName, mesh: chart.node.path || chart.node.id };
-      const objects = this.delivered?.perChart[i] ?? (chart.toJson() as DeliveredObject[]);
+      // sorted once for the YAML and the chart's own files (the diagram draws in the same order)
+      const objects = sortForReview(this.delivered?.perChart[i] ?? chart.toJson()) as DeliveredObject[];
       const review = isReviewedChart(chart) ? chart._deliveryReview(objects, place) : undefined;
       const yaml = renderReviewManifest(objects, { ...place, lines: [...(review?.headerLines ?? [])] });
       return [

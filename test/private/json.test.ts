@@ -77,7 +77,10 @@ describe('sortedOnce', () => {
   test('sorts like sortKeysDeep, and sortKeysDeep then returns its result without walking it again', () => {
     for (let seed = 1; seed <= 200; seed++) {
       const value = randomValue(seed);
-      expect({ seed, json: JSON.stringify(sortedOnce(value)) }).toEqual({ seed, json: JSON.stringify(reference(value)) });
+      expect({ seed, json: JSON.stringify(sortedOnce(value)) }).toEqual({
+        seed,
+        json: JSON.stringify(reference(value)),
+      });
     }
     const once = sortedOnce({ b: { d: 1, c: 2 }, a: 1 }) as Record<string, unknown>;
     expect(JSON.stringify(once)).toBe('{"a":1,"b":{"c":2,"d":1}}');

@@ -66,23 +66,30 @@ const RESILIENCE_KEYS = new Set([
   'hashPolicy',
 ]);
 
-/** Node ids made so far (`prefix` NUL `key` → id): a large mesh asks for the same few ids thousands of times. */
-const IDS = new Map<string, string>();
+/**
+ * Node ids made so far, per prefix (key → id): a large mesh asks for the same few ids thousands of times (one map per
+ * prefix, so that a lookup builds no string).
+ */
+const IDS = new Map<string, Map<string, string>>();
 /** Ids kept at most; the cache starts over beyond it (a pure function, so only time is lost). */
 const IDS_KEPT = 100_000;
 
 /** A Mermaid node id that a reviewer can read in the source: the key in safe characters plus a short hash. */
 function id(prefix: string, key: string): string {
-  const memo = `${prefix}\u0000${key}`;
-  const known = IDS.get(memo);
+  let ids = IDS.get(prefix);
+  if (ids === undefined) {
+    ids = new Map();
+    IDS.set(prefix, ids);
+  }
+  const known = ids.get(key);
   if (known !== undefined) return known;
   const readable = key
     .replace(/[^A-Za-z0-9]+/g, '_')
     .replace(/^_|_$/g, '')
     .slice(0, 40);
   const made = `${prefix}_${readable}_${sha256Hex(key).slice(0, 4)}`;
-  if (IDS.size >= IDS_KEPT) IDS.clear();
-  IDS.set(memo, made);
+  if (ids.size >= IDS_KEPT) ids.clear();
+  ids.set(key, made);
   return made;
 }
 
@@ -183,9 +190,9 @@ class DiagramBuilder {
 
   public edge(from: string, to: string, kind: EdgeKind, label: string): void {
     const key = `${from}|${to}|${kind}`;
-    const e = this.edges.get(key) ?? { from, to, kind, labels: new Set<string>() };
-    e.labels.add(label);
-    this.edges.set(key, e);
+    const e = this.edges.get(key);
+    if (e) e.labels.add(label);
+    else this.edges.set(key, { from, to, kind, labels: new Set([label]) });
   }
 
   /** The workloads of a namespace. */
@@ -515,7 +522,9 @@ export function resilienceSettings(resources: unknown): string[] {
       return;
     }
     if (x === null || typeof x !== 'object') return;
-    for (const [rawKey, v] of Object.entries(x)) {
+    // for-in: no array of entries per object of every resource (the objects are plain JSON)
+    for (const rawKey in x) {
+      const v = (x as Record<string, unknown>)[rawKey];
       const key = camel(rawKey);
       if (RESILIENCE_KEYS.has(key)) {
         add(key, typeof v === 'object' && v !== null ? scalars(v) : [String(v)]);
