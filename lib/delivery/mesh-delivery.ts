@@ -303,8 +303,14 @@ export class MeshDelivery extends Construct {
       claimed = new Map();
       CLAIMED_OBJECTS.set(this.cluster, claimed);
     }
+    // one atScope for all objects (not a closure per object): objectIdentity's path-less errors get this path, and
+    // the error below has it already
+    atScope(this, () => this.claim(claimed!, objects));
+  }
+
+  private claim(claimed: Map<string, string>, objects: readonly DeliveredObject[]): void {
     for (const obj of objects) {
-      const id = atScope(this, () => objectIdentity(obj));
+      const id = objectIdentity(obj);
       const owner = claimed.get(id);
       if (owner !== undefined && owner !== this.node.path) {
         throw new MeshValidationError(

@@ -167,6 +167,33 @@ describe('planBatches', () => {
     expect(plan.batches.length).toBeGreaterThan(10);
   });
 
+  test('the byte budget counts UTF-8 bytes: each batch is as full as the budget allows, multi-byte text included', () => {
+    // 2-, 3- and 4-byte characters (4 bytes are two UTF-16 code units), ASCII, and one object larger than the budget
+    const texts = ['é', '日本', '😀', 'a'];
+    const objects = Array.from({ length: 120 }, (_, i) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `cm-${i}`, namespace: 'shop' },
+      data: { text: texts[i % 4].repeat(i === 6 ? 3000 : 40 + ((i * 37) % 300)) },
+    }));
+    const budget = 4096;
+    const plan = planBatches(objects, { targetObjectsPerBatch: 1_000_000, maxBatchBytes: budget });
+    const lines = plan.batches.map((b) => b.content.split('\n').slice(1, -2));
+    expect(lines.flat()).toHaveLength(120);
+    plan.batches.forEach((b, i) => {
+      const bytes = Buffer.byteLength(b.content);
+      expect({ i, within: bytes <= budget || lines[i].length === 1 }).toEqual({ i, within: true });
+      if (i + 1 < plan.batches.length) {
+        // the next object would not have fitted (',\n' and the object)
+        expect({ i, full: bytes + 2 + Buffer.byteLength(lines[i + 1][0].replace(/,$/, '')) > budget }).toEqual({
+          i,
+          full: true,
+        });
+      }
+    });
+    expect(lines.some((l) => l.length === 1 && Buffer.byteLength(l[0]) > budget)).toBe(true);
+  });
+
   test('duplicates are rejected naming both objects', () => {
     const a = {
       apiVersion: 'cilium.io/v2',
