@@ -137,6 +137,10 @@ function routedBackends(
   o: ObjectManifest,
   ciliumMinor: number,
 ): { backends: string[]; via: string; reference: string; gamma: boolean } | undefined {
+  // most objects are neither: answered by their kind, before any string is split or set made
+  if (!ROUTE_KINDS.has(o.kind ?? '') && o.kind !== 'Ingress') {
+    return undefined;
+  }
   const [group] = (o.apiVersion ?? '').split('/');
   const namespace = o.metadata?.namespace ?? 'default';
   const backends = new Set<string>();

@@ -128,7 +128,10 @@ function effectiveLabels(labels: Iterable<string>): string[] {
 
 class DiagramBuilder {
   public readonly nodes = new Map<string, Node>();
-  public readonly edges = new Map<string, Edge>();
+  /** Edges in the order they were first drawn. */
+  public readonly edges: Edge[] = [];
+  /** from → to → kind → edge: the ids are the memoized strings of `id`, so no key string is built per edge. */
+  private readonly edgeIndex = new Map<string, Map<string, Map<EdgeKind, Edge>>>();
   /** namespace → directions under a namespace-wide default deny, with the policies */
   public readonly zones = new Map<string, Set<string>>();
   /** node id → directions under a workload default deny */
@@ -189,10 +192,23 @@ class DiagramBuilder {
   }
 
   public edge(from: string, to: string, kind: EdgeKind, label: string): void {
-    const key = `${from}|${to}|${kind}`;
-    const e = this.edges.get(key);
+    let byTo = this.edgeIndex.get(from);
+    if (byTo === undefined) {
+      byTo = new Map();
+      this.edgeIndex.set(from, byTo);
+    }
+    let byKind = byTo.get(to);
+    if (byKind === undefined) {
+      byKind = new Map();
+      byTo.set(to, byKind);
+    }
+    const e = byKind.get(kind);
     if (e) e.labels.add(label);
-    else this.edges.set(key, { from, to, kind, labels: new Set([label]) });
+    else {
+      const made: Edge = { from, to, kind, labels: new Set([label]) };
+      byKind.set(kind, made);
+      this.edges.push(made);
+    }
   }
 
   /** The workloads of a namespace. */
@@ -674,7 +690,7 @@ export function renderMeshDiagram(input: MeshDiagramInput): string {
     if (zone) zoned.push(nsId(ns));
   }
   for (const n of outside) lines.push(`  ${shapeOf(n, b)}`);
-  const edges = collapse(b, [...b.edges.values()])
+  const edges = collapse(b, b.edges)
     .map((e) => ({
       e,
       key: `${e.from}|${e.to}|${e.kind}`,
