@@ -1,7 +1,7 @@
 import type { ServiceMesh } from '../service-mesh';
 import { type ConnectivityEndpoint, type Selector, certainlySelects, describeHttpRule } from './connectivity';
 import { meshEndpoints, workloadName } from './endpoints';
-import { compareText, objectSortKey } from '../../delivery/review-manifest';
+import { compareText, inReviewOrder, objectSortKey } from '../../delivery/review-manifest';
 import { sha256Hex } from '../../private/hash';
 import { sortKeysDeep } from '../../private/json';
 
@@ -642,14 +642,18 @@ function shapeOf(n: Node, b: DiagramBuilder): string {
  * collapse into one edge to the namespace. Pure and deterministic.
  */
 export function renderMeshDiagram(input: MeshDiagramInput): string {
-  // Drawn in identity order, so that the input order never shows (keys are read by name, so their order does not matter).
-  const objects = [...input.objects]
-    .map((o) => ({ o: o as any, key: objectSortKey(o) }))
-    .sort(
-      (a, b) =>
-        compareText(a.key, b.key) || compareText(JSON.stringify(sortKeysDeep(a.o)), JSON.stringify(sortKeysDeep(b.o))),
-    )
-    .map((x) => x.o);
+  // Drawn in identity order, so that the input order never shows (keys are read by name, so their order does not
+  // matter). Objects the review files sorted (`sortForReview`, the same order) are not sorted again.
+  const objects = inReviewOrder(input.objects)
+    ? input.objects
+    : [...input.objects]
+        .map((o) => ({ o: o as any, key: objectSortKey(o) }))
+        .sort(
+          (a, b) =>
+            compareText(a.key, b.key) ||
+            compareText(JSON.stringify(sortKeysDeep(a.o)), JSON.stringify(sortKeysDeep(b.o))),
+        )
+        .map((x) => x.o);
   // One pass sorts out the objects each part draws (each part still checks its own), in the same order.
   const policyObjects: any[] = [];
   const routingObjects: any[] = [];
@@ -719,7 +723,8 @@ export function meshDiagram(mesh: ServiceMesh): string {
 export function meshDiagramInput(mesh: ServiceMesh, objects?: readonly unknown[]): MeshDiagramInput {
   const e = meshEndpoints(mesh, objects);
   return {
-    objects: [...e.objects],
+    // the array itself: renderMeshDiagram reads it, and knows it when the review files sorted it
+    objects: e.objects as any[],
     workloads: e.workloads.map((w) => ({
       name: workloadName(w).split('/')[1],
       namespace: w.namespace,
