@@ -3,6 +3,8 @@ import { syntheticPolicies, syntheticPolicy } from '../../bench/synthetic';
 import { recordManifests } from '../util/record';
 import {
   canonicalJson,
+  clusterScopedTest,
+  isClusterScoped,
   objectIdentity,
   planBatches,
   withoutClusterScopedNamespaces,
@@ -51,6 +53,25 @@ describe('withoutClusterScopedNamespaces', () => {
       'Gadget:shop',
     ]);
   });
+});
+
+test('clusterScopedTest answers as isClusterScoped, also for kinds asked again and for odd values', () => {
+  const crdKinds = new Set(['example.com/Widget']);
+  const test = clusterScopedTest(crdKinds);
+  const kinds: Array<[unknown, unknown]> = [
+    ['v1', 'Namespace'],
+    ['v1', 'ConfigMap'],
+    ['example.com/v1', 'Widget'],
+    ['example.com/v2', 'Widget'],
+    ['example.com/v1', 'Gadget'],
+    [undefined, 'Namespace'],
+    [7, 'Namespace'],
+    ['v1', undefined],
+    ['v1', 'undefined'],
+  ];
+  const objects = [...kinds, ...kinds.reverse()].map(([apiVersion, kind]) => ({ apiVersion, kind }) as DeliveredObject);
+  expect(objects.map((o) => test(o))).toEqual(objects.map((o) => isClusterScoped(o, crdKinds)));
+  expect(objects.filter((o) => test(o)).length).toBe(10);
 });
 
 describe('canonicalJson / objectIdentity', () => {
