@@ -93,8 +93,13 @@ function id(prefix: string, key: string): string {
   return made;
 }
 
+/** `id` for the namespace overview (overview.ts), so that its namespaces and entities keep their diagram ids. */
+export function nodeId(prefix: string, key: string): string {
+  return id(prefix, key);
+}
+
 /** Mermaid label text: quotes and angle brackets escaped, lines joined with `<br/>`. */
-function text(lines: readonly string[]): string {
+export function text(lines: readonly string[]): string {
   return lines.map((l) => l.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;')).join('<br/>');
 }
 
