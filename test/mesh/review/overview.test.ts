@@ -90,4 +90,13 @@ describe('namespace overview (diagrams larger than Mermaid renders)', () => {
       expect(md).toMatch(new RegExp(`namespace team-00<br/>${n / 10} workloads · ${n / 10 + 1} policies`));
     }
   });
+
+  test('an overview that is itself too large says so', () => {
+    // 600 namespaces of one workload each
+    const mesh = largeMesh(600, 600);
+    const md = meshReview(mesh, mesh.toJson(), place).files[0].content;
+    const overview = mermaid(md);
+    expect(overview.length).toBeGreaterThan(MERMAID_MAX_TEXT);
+    expect(md).toContain(`This overview too has ${overview.length} characters; GitHub shows it as text.\n`);
+  });
 });
