@@ -118,8 +118,11 @@ const CLUSTER_SCOPED = new Set([
 export function clusterScopedCrdKinds(objects: readonly DeliveredObject[]): Set<string> {
   const out = new Set<string>();
   for (const o of objects) {
+    if (o.kind !== 'CustomResourceDefinition') {
+      continue; // by kind first: reading `spec` of every object costs a cache miss per object
+    }
     const spec = o.spec as { group?: unknown; scope?: unknown; names?: { kind?: unknown } } | undefined;
-    if (o.kind === 'CustomResourceDefinition' && spec?.scope === 'Cluster' && typeof spec.group === 'string') {
+    if (spec?.scope === 'Cluster' && typeof spec.group === 'string') {
       out.add(`${spec.group}/${String(spec.names?.kind)}`);
     }
   }
