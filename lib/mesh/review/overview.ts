@@ -44,6 +44,7 @@ interface Counts {
   policies: number;
   routes: number;
   gateways: number;
+  ingresses: number;
   envoyConfigs: number;
   services: number;
 }
@@ -59,7 +60,7 @@ export function renderMeshOverview(input: MeshDiagramInput): string {
   const at = (ns: string): Counts => {
     let c = counts.get(ns);
     if (!c) {
-      c = { workloads: 0, policies: 0, routes: 0, gateways: 0, envoyConfigs: 0, services: 0 };
+      c = { workloads: 0, policies: 0, routes: 0, gateways: 0, ingresses: 0, envoyConfigs: 0, services: 0 };
       counts.set(ns, c);
     }
     return c;
@@ -116,6 +117,10 @@ export function renderMeshOverview(input: MeshDiagramInput): string {
     } else if (kind === 'Gateway' && String(o.apiVersion).startsWith('gateway.networking.k8s.io/')) {
       at(namespace).gateways++;
       (o.spec?.listeners ?? []).forEach(() => edge('entity:world', `ns:${namespace}`, 'listener'));
+    } else if (kind === 'Ingress' && o.apiVersion === 'networking.k8s.io/v1') {
+      // its backends are Services of its own namespace
+      at(namespace).ingresses++;
+      edge('entity:world', `ns:${namespace}`, 'ingress');
     } else if (String(o.apiVersion).startsWith('gateway.networking.k8s.io/') && /Route$/.test(kind)) {
       at(namespace).routes++;
       const parents: string[] = (o.spec?.parentRefs ?? []).map((p: any) => `ns:${p.namespace ?? namespace}`);
@@ -148,6 +153,7 @@ export function renderMeshOverview(input: MeshDiagramInput): string {
       plural(c.policies, 'policy', 'policies'),
       plural(c.routes, 'route'),
       plural(c.gateways, 'Gateway'),
+      plural(c.ingresses, 'Ingress', 'Ingresses'),
       plural(c.envoyConfigs, 'Envoy config'),
     ].filter((s) => s !== '');
     const zone = zones.get(ns);
@@ -185,6 +191,7 @@ const OVERVIEW_EDGES: Record<string, [string, string]> = {
   deny: ['--x', 'deny rule'],
   route: ['==>', 'route'],
   listener: ['==>', 'Gateway listener'],
+  ingress: ['==>', 'Ingress'],
 };
 
 function plural(n: number, one: string, many = `${one}s`): string {

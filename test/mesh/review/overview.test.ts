@@ -1,4 +1,5 @@
 import { App } from 'aws-cdk-lib';
+import { ApiObject } from 'cdk8s';
 import { meshDiagram } from '../../../lib';
 import { CanaryStack } from '../../../examples/canary';
 import { meshDiagramInput, renderMeshDiagram } from '../../../lib/mesh/review/diagram';
@@ -47,6 +48,16 @@ describe('namespace overview (diagrams larger than Mermaid renders)', () => {
     expect(tricky).toMatch(/\n {2}x_overview_group_CIDRs_\w+\(\("CIDRs"\)\)\n/);
     // a cluster-wide default deny that certainly covers ops
     expect(tricky).toMatch(/\["namespace ops<br\/>1 workload · 1 policy<br\/>default deny: ingress"\]/);
+    const withIngress = trickyMesh();
+    new ApiObject(withIngress, 'WebIngress', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'web', namespace: 'front' },
+      spec: { ingressClassName: 'cilium', defaultBackend: { service: { name: 'web', port: { number: 80 } } } },
+    });
+    const ingress = renderMeshOverview(meshDiagramInput(withIngress));
+    expect(ingress).toMatch(/\["namespace front<br\/>1 workload · 3 policies · 1 Ingress"\]/);
+    expect(ingress).toMatch(/\n {2}x_entity_world_\w+ ==>\|"1 Ingress"\| ns_front_\w+\n/);
     const canary = renderMeshOverview(meshDiagramInput(new CanaryStack(new App(), 'C').mesh));
     expect(canary).toMatch(/\n {2}x_entity_world_\w+ ==>\|"1 Gateway listener"\| ns_shop_\w+\n/);
     expect(canary).toMatch(/\n {2}ns_shop_\w+ ==>\|"1 route"\| ns_shop_\w+\n/);
