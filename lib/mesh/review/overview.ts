@@ -50,10 +50,12 @@ interface Counts {
 }
 
 /**
- * The mesh by namespace, as a Mermaid flowchart: one node per namespace with what it holds (workloads, policies,
- * routes, Gateways, Envoy configs, Services) and its namespace-wide default deny (red border), outside peers
- * (entities, CIDRs, DNS names) as circles, and one edge per pair of namespaces (or peer) and kind, labelled with the
- * number of policy rules (`allow`, `deny`) or routes that connect them. Pure and deterministic.
+ * The mesh by namespace, as a Mermaid flowchart: one node per namespace with what it holds (workloads, Services,
+ * policies, routes, Gateways, Ingresses, Envoy configs) and its namespace-wide default deny (red border, decided as
+ * in the full diagram), outside peers (entities; CIDRs, DNS names and pods of any or of several namespaces as one node
+ * each) as circles, and one edge per pair and kind, labelled with the number of policy rules (`allow`, `deny`), routes
+ * (parent's namespace to the backends'), Gateway listeners or Ingresses (from `world`). Pure; the same text for the
+ * objects in any order.
  */
 export function renderMeshOverview(input: MeshDiagramInput): string {
   const counts = new Map<string, Counts>();
