@@ -34,7 +34,7 @@ import {
 import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from './provider';
 import { MeshReviewFiles } from './review-files';
 import { atScope, MeshValidationError } from '../private/errors';
-import { sortKeysDeep } from '../private/json';
+import { sortedOnce } from '../private/json';
 
 /** `Kind namespace/name (group)` for an `objectIdentity`. */
 function describeIdentity(id: string): string {
@@ -234,9 +234,9 @@ export class MeshDelivery extends Construct {
     if (this.materialized) {
       return this.materialized;
     }
-    // Keys sorted once, here: the batch plan and the review files sort them again, which for sorted objects is a
-    // walk without copies.
-    const perChart = this.charts.map((c) => c.toJson().map((o) => sortKeysDeep(o) as DeliveredObject));
+    // Keys sorted once, here (`sortedOnce`): the batch plan, the review YAML and the diagram ask for them sorted again
+    // and get them as they are, without another walk.
+    const perChart = this.charts.map((c) => c.toJson().map((o) => sortedOnce(o) as DeliveredObject));
     const objects = this.objects(perChart);
     const plan = atScope(this, () => planBatches(objects, this.batching));
     this.claimObjects(objects);
@@ -303,8 +303,14 @@ export class MeshDelivery extends Construct {
       claimed = new Map();
       CLAIMED_OBJECTS.set(this.cluster, claimed);
     }
+    // one atScope for all objects (not a closure per object): objectIdentity's path-less errors get this path, and
+    // the error below has it already
+    atScope(this, () => this.claim(claimed!, objects));
+  }
+
+  private claim(claimed: Map<string, string>, objects: readonly DeliveredObject[]): void {
     for (const obj of objects) {
-      const id = atScope(this, () => objectIdentity(obj));
+      const id = objectIdentity(obj);
       const owner = claimed.get(id);
       if (owner !== undefined && owner !== this.node.path) {
         throw new MeshValidationError(

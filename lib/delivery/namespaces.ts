@@ -1,5 +1,5 @@
 import { MeshValidationError } from '../private/errors';
-import { clusterScopedCrdKinds, isClusterScoped, objectIdentity, type DeliveredObject } from './plan';
+import { clusterScopedCrdKinds, clusterScopedTest, objectIdentity, type DeliveredObject } from './plan';
 
 /** Namespaces every Kubernetes cluster has; a mesh never creates or deletes them. */
 export const SYSTEM_NAMESPACES: readonly string[] = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
@@ -55,9 +55,9 @@ export function meshNamespaces(
     }
   }
   const added = new Map<string, DeliveredObject>();
-  const crdKinds = clusterScopedCrdKinds(objects);
+  const clusterScoped = clusterScopedTest(clusterScopedCrdKinds(objects));
   const out = objects.map((o) => {
-    if (isClusterScoped(o, crdKinds)) {
+    if (clusterScoped(o)) {
       return o;
     }
     const metadata = (o.metadata ?? {}) as Record<string, unknown>;

@@ -118,8 +118,11 @@ const CLUSTER_SCOPED = new Set([
 export function clusterScopedCrdKinds(objects: readonly DeliveredObject[]): Set<string> {
   const out = new Set<string>();
   for (const o of objects) {
+    if (o.kind !== 'CustomResourceDefinition') {
+      continue; // by kind first: reading `spec` of every object costs a cache miss per object
+    }
     const spec = o.spec as { group?: unknown; scope?: unknown; names?: { kind?: unknown } } | undefined;
-    if (o.kind === 'CustomResourceDefinition' && spec?.scope === 'Cluster' && typeof spec.group === 'string') {
+    if (spec?.scope === 'Cluster' && typeof spec.group === 'string') {
       out.add(`${spec.group}/${String(spec.names?.kind)}`);
     }
   }
@@ -137,23 +140,36 @@ export function isClusterScoped(obj: DeliveredObject, crdKinds: ReadonlySet<stri
 }
 
 /**
+ * `isClusterScoped` with `crdKinds` fixed, answered once per apiVersion and kind: a mesh has a few kinds and many
+ * objects, and the `group/Kind` string made per object cost ~0.5 µs per object in each of the passes that ask.
+ */
+export function clusterScopedTest(crdKinds: ReadonlySet<string>): (obj: DeliveredObject) => boolean {
+  const known = new Map<unknown, Map<unknown, boolean>>();
+  return (obj) => {
+    let byKind = known.get(obj.apiVersion);
+    if (byKind === undefined) {
+      byKind = new Map();
+      known.set(obj.apiVersion, byKind);
+    }
+    let answer = byKind.get(obj.kind);
+    if (answer === undefined) {
+      answer = isClusterScoped(obj, crdKinds);
+      byKind.set(obj.kind, answer);
+    }
+    return answer;
+  };
+}
+
+/**
  * The objects with `metadata.namespace` removed from cluster-scoped ones. cdk8s puts a chart's namespace on every
  * object of the chart, cluster-scoped ones included; the API server ignores it, but the object's identity (and so
  * the duplicate checks) must not depend on it. Other objects are returned as they are.
  */
 export function withoutClusterScopedNamespaces(objects: readonly DeliveredObject[]): DeliveredObject[] {
-  const scoped = new Set(CLUSTER_SCOPED);
-  for (const o of objects) {
-    const spec = o.spec as { group?: unknown; scope?: unknown; names?: { kind?: unknown } } | undefined;
-    if (o.kind === 'CustomResourceDefinition' && spec?.scope === 'Cluster' && typeof spec.group === 'string') {
-      scoped.add(`${spec.group}/${String(spec.names?.kind)}`);
-    }
-  }
+  const clusterScoped = clusterScopedTest(clusterScopedCrdKinds(objects));
   return objects.map((o) => {
     const metadata = o.metadata as Record<string, unknown> | undefined;
-    const apiVersion = typeof o.apiVersion === 'string' ? o.apiVersion : '';
-    const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
-    if (metadata?.namespace === undefined || !scoped.has(`${group}/${String(o.kind)}`)) {
+    if (metadata?.namespace === undefined || !clusterScoped(o)) {
       return o;
     }
     const { namespace: _ignored, ...rest } = metadata;
@@ -205,7 +221,12 @@ export function planBatches(objects: readonly DeliveredObject[], options: BatchP
   const batches: ObjectBatch[] = [];
   let lines: string[] = [];
   let ids: string[] = [];
-  let bytes = LIST_OPEN.length + LIST_CLOSE.length;
+  // The batch's size in UTF-16 code units, and in UTF-8 bytes once it matters: a code unit takes at most 3 bytes, so
+  // while 3 × units stays within the budget the bytes need not be counted (Buffer.byteLength of every object was
+  // ~1.5 µs per object; typical batches stay far below the budget).
+  const empty = LIST_OPEN.length + LIST_CLOSE.length;
+  let units = empty;
+  let bytes: number | undefined;
   const flush = () => {
     if (lines.length > 0) {
       const content = `${LIST_OPEN}${lines.join(',\n')}${LIST_CLOSE}`;
@@ -213,23 +234,39 @@ export function planBatches(objects: readonly DeliveredObject[], options: BatchP
     }
     lines = [];
     ids = [];
-    bytes = LIST_OPEN.length + LIST_CLOSE.length;
+    units = empty;
+    bytes = undefined;
   };
   for (const e of entries) {
-    const size = Buffer.byteLength(e.json) + 2; // the object and ',\n'
-    if (lines.length > 0 && bytes + size > budget) {
+    const length = e.json.length + 2; // the object and ',\n'
+    if (bytes === undefined && (units + length) * 3 > budget) {
+      bytes = lines.reduce((sum, line) => sum + Buffer.byteLength(line) + 2, empty);
+    }
+    const size = bytes === undefined ? length : Buffer.byteLength(e.json) + 2;
+    if (lines.length > 0 && bytes !== undefined && bytes + size > budget) {
       flush();
     }
     lines.push(e.json);
     ids.push(e.identity);
-    bytes += size;
+    units += length;
+    if (bytes !== undefined) {
+      bytes += size;
+    }
     if (identityHash(e.identity) % k === 0) {
       flush();
     }
   }
   flush();
 
-  const kinds = [...new Set(entries.map((e) => `${String(e.obj.apiVersion)}/${String(e.obj.kind)}`))].sort();
+  // distinct apiVersion and kind first, then their strings (not one string per object)
+  const byVersion = new Map<unknown, Set<unknown>>();
+  for (const e of entries) {
+    const seen = byVersion.get(e.obj.apiVersion) ?? new Set();
+    byVersion.set(e.obj.apiVersion, seen.add(e.obj.kind));
+  }
+  const kinds = [
+    ...new Set([...byVersion].flatMap(([apiVersion, ks]) => [...ks].map((k) => `${String(apiVersion)}/${String(k)}`))),
+  ].sort();
   return { batches, kinds, objectCount: entries.length };
 }
 

@@ -5,7 +5,7 @@ import type { Chart } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
 import { isReviewedChart } from './deliverable';
 import type { DeliveredObject } from './plan';
-import { renderReviewManifest } from './review-manifest';
+import { renderReviewManifest, sortForReview } from './review-manifest';
 import { MeshValidationError } from '../private/errors';
 
 const REVIEW_FILES = Symbol.for('cdk-cilium-mesh.MeshReviewFiles');
@@ -106,8 +106,11 @@ export class MeshReviewFiles extends Construct {
     const files = this.charts.flatMap((chart, i) => {
       const base = `${stack.artifactId}.${chart.node.id}.mesh`;
       const place = { stack: stackName, mesh: chart.node.path || chart.node.id };
-      const objects = this.delivered?.perChart[i] ?? (chart.toJson() as DeliveredObject[]);
-      const review = isReviewedChart(chart) ? chart._deliveryReview(objects, place) : undefined;
+      // Sorted once for the YAML and the chart's own files (the diagram draws in the same order). Delivered objects have
+      // sorted keys already (so sorting them shares them); a chart read here is given its objects as they are.
+      const raw = this.delivered?.perChart[i] ?? (chart.toJson() as DeliveredObject[]);
+      const objects = sortForReview(raw) as DeliveredObject[];
+      const review = isReviewedChart(chart) ? chart._deliveryReview(this.delivered ? objects : raw, place) : undefined;
       const yaml = renderReviewManifest(objects, { ...place, lines: [...(review?.headerLines ?? [])] });
       return [
         { fileName: `${base}.yaml`, content: yaml },

@@ -1,14 +1,40 @@
 /**
+ * Values `sortedOnce` returned: sorted, and owned by a caller that changes them no more. The delivery sorts the charts'
+ * objects once and then hands them to the batch plan, the review YAML and the diagram, each of which asks for them
+ * sorted again; a second walk of 20,000 already-sorted objects cost ~2 µs per object per reader (and nothing
+ * in aws-cdk-lib or cdk8s offers a sorted copy). Objects only: a WeakSet lets them go with the synth.
+ */
+const KNOWN_SORTED = new WeakSet<object>();
+
+/**
+ * `sortKeysDeep(value)`, remembered as sorted so that later `sortKeysDeep` calls on the result return it at once. Only
+ * for values the caller made (e.g. a fresh `chart.toJson()`) and that nobody changes afterwards.
+ */
+export function sortedOnce(value: unknown): unknown {
+  const out = sortKeysDeep(value);
+  if (out !== null && typeof out === 'object') {
+    KNOWN_SORTED.add(out);
+  }
+  return out;
+}
+
+/**
  * A JSON value with object keys sorted at every level and `undefined` members dropped (arrays keep their order).
- * Parts of `value` that are already so are shared with the result, not copied (cdk8s sorts most keys of `toJson()`,
- * and the delivered objects are sorted once and then read again by the batch plan and the review files, for which
- * this is then a walk without copies): read the result, do not change it.
+ * Parts of `value` that are already so are shared with the result, not copied (cdk8s sorts most keys of `toJson()`),
+ * and a value `sortedOnce` returned is returned as it is, without a walk: read the result, do not change it.
  */
 export function sortKeysDeep(value: unknown): unknown {
+  if (value !== null && typeof value === 'object' && KNOWN_SORTED.has(value)) {
+    return value;
+  }
+  return sortDeep(value);
+}
+
+function sortDeep(value: unknown): unknown {
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
-      const item = sortKeysDeep(value[i]);
+      const item = sortDeep(value[i]);
       if (out === undefined && item !== value[i]) {
         out = value.slice(0, i);
       }
@@ -31,7 +57,7 @@ export function sortKeysDeep(value: unknown): unknown {
     let out: Record<string, unknown> | undefined;
     for (let i = 0; i < keys.length; i++) {
       const v = record[keys[i]];
-      const s = v !== null && typeof v === 'object' ? sortKeysDeep(v) : v;
+      const s = v !== null && typeof v === 'object' ? sortDeep(v) : v;
       if (out === undefined && s !== v) {
         out = {};
         for (let j = 0; j < i; j++) {
@@ -48,7 +74,7 @@ export function sortKeysDeep(value: unknown): unknown {
   for (const key of keys.sort()) {
     const v = record[key];
     if (v !== undefined) {
-      out[key] = sortKeysDeep(v);
+      out[key] = sortDeep(v);
     }
   }
   return out;

@@ -3,6 +3,8 @@ import { syntheticPolicies, syntheticPolicy } from '../../bench/synthetic';
 import { recordManifests } from '../util/record';
 import {
   canonicalJson,
+  clusterScopedTest,
+  isClusterScoped,
   objectIdentity,
   planBatches,
   withoutClusterScopedNamespaces,
@@ -51,6 +53,25 @@ describe('withoutClusterScopedNamespaces', () => {
       'Gadget:shop',
     ]);
   });
+});
+
+test('clusterScopedTest answers as isClusterScoped, also for kinds asked again and for odd values', () => {
+  const crdKinds = new Set(['example.com/Widget']);
+  const test = clusterScopedTest(crdKinds);
+  const kinds: Array<[unknown, unknown]> = [
+    ['v1', 'Namespace'],
+    ['v1', 'ConfigMap'],
+    ['example.com/v1', 'Widget'],
+    ['example.com/v2', 'Widget'],
+    ['example.com/v1', 'Gadget'],
+    [undefined, 'Namespace'],
+    [7, 'Namespace'],
+    ['v1', undefined],
+    ['v1', 'undefined'],
+  ];
+  const objects = [...kinds, ...kinds.reverse()].map(([apiVersion, kind]) => ({ apiVersion, kind }) as DeliveredObject);
+  expect(objects.map((o) => test(o))).toEqual(objects.map((o) => isClusterScoped(o, crdKinds)));
+  expect(objects.filter((o) => test(o)).length).toBe(10);
 });
 
 describe('canonicalJson / objectIdentity', () => {
@@ -165,6 +186,33 @@ describe('planBatches', () => {
       expect(Buffer.byteLength(b.content)).toBeLessThanOrEqual(8192);
     }
     expect(plan.batches.length).toBeGreaterThan(10);
+  });
+
+  test('the byte budget counts UTF-8 bytes: each batch is as full as the budget allows, multi-byte text included', () => {
+    // 2-, 3- and 4-byte characters (4 bytes are two UTF-16 code units), ASCII, and one object larger than the budget
+    const texts = ['é', '日本', '😀', 'a'];
+    const objects = Array.from({ length: 120 }, (_, i) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `cm-${i}`, namespace: 'shop' },
+      data: { text: texts[i % 4].repeat(i === 6 ? 3000 : 40 + ((i * 37) % 300)) },
+    }));
+    const budget = 4096;
+    const plan = planBatches(objects, { targetObjectsPerBatch: 1_000_000, maxBatchBytes: budget });
+    const lines = plan.batches.map((b) => b.content.split('\n').slice(1, -2));
+    expect(lines.flat()).toHaveLength(120);
+    plan.batches.forEach((b, i) => {
+      const bytes = Buffer.byteLength(b.content);
+      expect({ i, within: bytes <= budget || lines[i].length === 1 }).toEqual({ i, within: true });
+      if (i + 1 < plan.batches.length) {
+        // the next object would not have fitted (',\n' and the object)
+        expect({ i, full: bytes + 2 + Buffer.byteLength(lines[i + 1][0].replace(/,$/, '')) > budget }).toEqual({
+          i,
+          full: true,
+        });
+      }
+    });
+    expect(lines.some((l) => l.length === 1 && Buffer.byteLength(l[0]) > budget)).toBe(true);
   });
 
   test('duplicates are rejected naming both objects', () => {

@@ -1,4 +1,4 @@
-import { sortKeysDeep } from '../../lib/private/json';
+import { sortedOnce, sortKeysDeep } from '../../lib/private/json';
 
 /** The definition: a fresh copy with keys sorted at every level and undefined members dropped. */
 function reference(value: unknown): unknown {
@@ -70,5 +70,24 @@ describe('sortKeysDeep', () => {
     expect(out).not.toBe(spec);
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
     expect(out).toEqual({ x: 1 });
+  });
+});
+
+describe('sortedOnce', () => {
+  test('sorts like sortKeysDeep, and sortKeysDeep then returns its result without walking it again', () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const value = randomValue(seed);
+      expect({ seed, json: JSON.stringify(sortedOnce(value)) }).toEqual({
+        seed,
+        json: JSON.stringify(reference(value)),
+      });
+    }
+    const once = sortedOnce({ b: { d: 1, c: 2 }, a: 1 }) as Record<string, unknown>;
+    expect(JSON.stringify(once)).toBe('{"a":1,"b":{"c":2,"d":1}}');
+    // against the contract (the owner changes it no more), to show that the second reader does not walk it
+    (once.b as Record<string, unknown>).a = 0;
+    expect(JSON.stringify(sortKeysDeep(once))).toBe('{"a":1,"b":{"c":2,"d":1,"a":0}}');
+    // the same content not from sortedOnce is walked and sorted
+    expect(JSON.stringify(sortKeysDeep({ a: 1, b: { c: 2, d: 1, a: 0 } }))).toBe('{"a":1,"b":{"a":0,"c":2,"d":1}}');
   });
 });

@@ -69,15 +69,27 @@ export function findEnvoySourceIdentityDrops(
   ciliumMinor: number,
   serviceSelectors: ReadonlyMap<string, Record<string, string>> = new Map(),
 ): EnvoySourceIdentityFinding[] {
-  const policies = objects.flatMap(policyViews);
+  // One pass over the objects (every pass over 20,000 objects pays its cache misses): policies, Services and routes.
+  const policies: PolicyView[] = [];
+  const services = new Map<string, Record<string, string>>(serviceSelectors);
+  const routes: Array<{ index: number; o: ObjectManifest; routed: NonNullable<ReturnType<typeof routedBackends>> }> =
+    [];
+  objects.forEach((o, index) => {
+    if (o.kind === 'CiliumNetworkPolicy' || o.kind === 'CiliumClusterwideNetworkPolicy') {
+      policies.push(...policyViews(o));
+    } else if (o.kind === 'Service') {
+      if (o.apiVersion === 'v1' && o.metadata?.name && o.spec?.selector) {
+        services.set(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`, o.spec.selector);
+      }
+    } else {
+      const routed = routedBackends(o, ciliumMinor);
+      if (routed) {
+        routes.push({ index, o, routed });
+      }
+    }
+  });
   if (!policies.some((p) => p.defaultDenyIngress)) {
     return [];
-  }
-  const services = new Map<string, Record<string, string>>(serviceSelectors);
-  for (const o of objects) {
-    if (o.apiVersion === 'v1' && o.kind === 'Service' && o.metadata?.name && o.spec?.selector) {
-      services.set(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`, o.spec.selector);
-    }
   }
 
   const index = new PolicyIndex(policies);
@@ -101,11 +113,7 @@ export function findEnvoySourceIdentityDrops(
   };
 
   const findings: EnvoySourceIdentityFinding[] = [];
-  objects.forEach((o, index) => {
-    const routed = routedBackends(o, ciliumMinor);
-    if (!routed) {
-      return;
-    }
+  for (const { index, o, routed } of routes) {
     const dropped: string[] = [];
     for (const key of routed.backends) {
       const enforcing = droppedBy(key);
@@ -128,7 +136,7 @@ export function findEnvoySourceIdentityDrops(
           `dropped. ${fix}`,
       });
     }
-  });
+  }
   return findings;
 }
 
@@ -137,6 +145,10 @@ function routedBackends(
   o: ObjectManifest,
   ciliumMinor: number,
 ): { backends: string[]; via: string; reference: string; gamma: boolean } | undefined {
+  // most objects are neither: answered by their kind, before any string is split or set made
+  if (!ROUTE_KINDS.has(o.kind ?? '') && o.kind !== 'Ingress') {
+    return undefined;
+  }
   const [group] = (o.apiVersion ?? '').split('/');
   const namespace = o.metadata?.namespace ?? 'default';
   const backends = new Set<string>();

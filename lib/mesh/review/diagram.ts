@@ -1,7 +1,7 @@
 import type { ServiceMesh } from '../service-mesh';
 import { type ConnectivityEndpoint, type Selector, certainlySelects, describeHttpRule } from './connectivity';
 import { meshEndpoints, workloadName } from './endpoints';
-import { compareText, objectSortKey } from '../../delivery/review-manifest';
+import { compareText, inReviewOrder, objectSortKey } from '../../delivery/review-manifest';
 import { sha256Hex } from '../../private/hash';
 import { sortKeysDeep } from '../../private/json';
 
@@ -66,28 +66,40 @@ const RESILIENCE_KEYS = new Set([
   'hashPolicy',
 ]);
 
-/** Node ids made so far (`prefix` NUL `key` → id): a large mesh asks for the same few ids thousands of times. */
-const IDS = new Map<string, string>();
+/**
+ * Node ids made so far, per prefix (key → id): a large mesh asks for the same few ids thousands of times (one map per
+ * prefix, so that a lookup builds no string).
+ */
+const IDS = new Map<string, Map<string, string>>();
 /** Ids kept at most; the cache starts over beyond it (a pure function, so only time is lost). */
 const IDS_KEPT = 100_000;
 
 /** A Mermaid node id that a reviewer can read in the source: the key in safe characters plus a short hash. */
 function id(prefix: string, key: string): string {
-  const memo = `${prefix}\u0000${key}`;
-  const known = IDS.get(memo);
+  let ids = IDS.get(prefix);
+  if (ids === undefined) {
+    ids = new Map();
+    IDS.set(prefix, ids);
+  }
+  const known = ids.get(key);
   if (known !== undefined) return known;
   const readable = key
     .replace(/[^A-Za-z0-9]+/g, '_')
     .replace(/^_|_$/g, '')
     .slice(0, 40);
   const made = `${prefix}_${readable}_${sha256Hex(key).slice(0, 4)}`;
-  if (IDS.size >= IDS_KEPT) IDS.clear();
-  IDS.set(memo, made);
+  if (ids.size >= IDS_KEPT) ids.clear();
+  ids.set(key, made);
   return made;
 }
 
+/** `id` for the namespace overview (overview.ts), so that its namespaces and entities keep their diagram ids. */
+export function nodeId(prefix: string, key: string): string {
+  return id(prefix, key);
+}
+
 /** Mermaid label text: quotes and angle brackets escaped, lines joined with `<br/>`. */
-function text(lines: readonly string[]): string {
+export function text(lines: readonly string[]): string {
   return lines.map((l) => l.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;')).join('<br/>');
 }
 
@@ -121,7 +133,10 @@ function effectiveLabels(labels: Iterable<string>): string[] {
 
 class DiagramBuilder {
   public readonly nodes = new Map<string, Node>();
-  public readonly edges = new Map<string, Edge>();
+  /** Edges in the order they were first drawn. */
+  public readonly edges: Edge[] = [];
+  /** from → to → kind → edge: the ids are the memoized strings of `id`, so no key string is built per edge. */
+  private readonly edgeIndex = new Map<string, Map<string, Map<EdgeKind, Edge>>>();
   /** namespace → directions under a namespace-wide default deny, with the policies */
   public readonly zones = new Map<string, Set<string>>();
   /** node id → directions under a workload default deny */
@@ -182,10 +197,23 @@ class DiagramBuilder {
   }
 
   public edge(from: string, to: string, kind: EdgeKind, label: string): void {
-    const key = `${from}|${to}|${kind}`;
-    const e = this.edges.get(key) ?? { from, to, kind, labels: new Set<string>() };
-    e.labels.add(label);
-    this.edges.set(key, e);
+    let byTo = this.edgeIndex.get(from);
+    if (byTo === undefined) {
+      byTo = new Map();
+      this.edgeIndex.set(from, byTo);
+    }
+    let byKind = byTo.get(to);
+    if (byKind === undefined) {
+      byKind = new Map();
+      byTo.set(to, byKind);
+    }
+    const e = byKind.get(kind);
+    if (e) e.labels.add(label);
+    else {
+      const made: Edge = { from, to, kind, labels: new Set([label]) };
+      byKind.set(kind, made);
+      this.edges.push(made);
+    }
   }
 
   /** The workloads of a namespace. */
@@ -515,7 +543,9 @@ export function resilienceSettings(resources: unknown): string[] {
       return;
     }
     if (x === null || typeof x !== 'object') return;
-    for (const [rawKey, v] of Object.entries(x)) {
+    // for-in: no array of entries per object of every resource (the objects are plain JSON)
+    for (const rawKey in x) {
+      const v = (x as Record<string, unknown>)[rawKey];
       const key = camel(rawKey);
       if (RESILIENCE_KEYS.has(key)) {
         add(key, typeof v === 'object' && v !== null ? scalars(v) : [String(v)]);
@@ -617,14 +647,18 @@ function shapeOf(n: Node, b: DiagramBuilder): string {
  * collapse into one edge to the namespace. Pure and deterministic.
  */
 export function renderMeshDiagram(input: MeshDiagramInput): string {
-  // Drawn in identity order, so that the input order never shows (keys are read by name, so their order does not matter).
-  const objects = [...input.objects]
-    .map((o) => ({ o: o as any, key: objectSortKey(o) }))
-    .sort(
-      (a, b) =>
-        compareText(a.key, b.key) || compareText(JSON.stringify(sortKeysDeep(a.o)), JSON.stringify(sortKeysDeep(b.o))),
-    )
-    .map((x) => x.o);
+  // Drawn in identity order, so that the input order never shows (keys are read by name, so their order does not
+  // matter). Objects the review files sorted (`sortForReview`, the same order) are not sorted again.
+  const objects = inReviewOrder(input.objects)
+    ? input.objects
+    : [...input.objects]
+        .map((o) => ({ o: o as any, key: objectSortKey(o) }))
+        .sort(
+          (a, b) =>
+            compareText(a.key, b.key) ||
+            compareText(JSON.stringify(sortKeysDeep(a.o)), JSON.stringify(sortKeysDeep(b.o))),
+        )
+        .map((x) => x.o);
   // One pass sorts out the objects each part draws (each part still checks its own), in the same order.
   const policyObjects: any[] = [];
   const routingObjects: any[] = [];
@@ -665,7 +699,7 @@ export function renderMeshDiagram(input: MeshDiagramInput): string {
     if (zone) zoned.push(nsId(ns));
   }
   for (const n of outside) lines.push(`  ${shapeOf(n, b)}`);
-  const edges = collapse(b, [...b.edges.values()])
+  const edges = collapse(b, b.edges)
     .map((e) => ({
       e,
       key: `${e.from}|${e.to}|${e.kind}`,
@@ -694,7 +728,8 @@ export function meshDiagram(mesh: ServiceMesh): string {
 export function meshDiagramInput(mesh: ServiceMesh, objects?: readonly unknown[]): MeshDiagramInput {
   const e = meshEndpoints(mesh, objects);
   return {
-    objects: [...e.objects],
+    // the array itself: renderMeshDiagram reads it, and knows it when the review files sorted it
+    objects: e.objects as any[],
     workloads: e.workloads.map((w) => ({
       name: workloadName(w).split('/')[1],
       namespace: w.namespace,

@@ -16,6 +16,8 @@ import {
 } from '../../../lib';
 import { CanaryStack } from '../../../examples/canary';
 import { largeMesh, trickyMesh } from './fixtures';
+import { sortForReview } from '../../../lib/delivery/review-manifest';
+import { meshDiagramInput } from '../../../lib/mesh/review/diagram';
 
 describe('meshDiagram', () => {
   test('50 workloads in 5 namespaces: one box per namespace, identical edges collapsed', () => {
@@ -120,5 +122,17 @@ describe('meshDiagram', () => {
     expect(renderMeshDiagram({ objects: [...objects].reverse(), workloads: [...workloads].reverse() })).toEqual(
       renderMeshDiagram({ objects, workloads }),
     );
+  });
+
+  test('objects the review files sorted (sortForReview) are drawn as the unsorted objects are', () => {
+    for (const mesh of [trickyMesh(), largeMesh(), largeMesh(40, 3)]) {
+      const objects = mesh.toJson();
+      const input = meshDiagramInput(mesh, [...objects].reverse());
+      const sorted = sortForReview(objects);
+      expect(meshDiagramInput(mesh, sorted).objects).toBe(sorted);
+      expect(renderMeshDiagram({ ...meshDiagramInput(mesh, sorted), workloads: input.workloads })).toEqual(
+        renderMeshDiagram(input),
+      );
+    }
   });
 });

@@ -18,7 +18,7 @@ import {
   ServiceMesh,
   Workload,
 } from '../../../lib';
-import { renderReviewManifest } from '../../../lib/delivery/review-manifest';
+import { renderReviewManifest, sortForReview } from '../../../lib/delivery/review-manifest';
 import { describeCiliumProfile } from '../../../lib/mesh/review/mesh-review';
 import * as YAML from 'yaml';
 import { ResilienceStack } from '../../../examples/resilience';
@@ -98,6 +98,20 @@ describe('review manifest (pure)', () => {
 
   test('the same objects in any order give the same bytes', () => {
     expect(renderReviewManifest([c, a, b], header)).toEqual(renderReviewManifest([b, c, a], header));
+  });
+
+  test('sortForReview: by group, kind, namespace and name, then by content; keys sorted; the same for any order', () => {
+    const twin = { ...a, spec: { endpointSelector: {} } };
+    const sorted = sortForReview([twin, c, b, a]);
+    // core group first; the two objects named shop/b by content ("a" before "endpointSelector")
+    expect(sorted.map((o) => JSON.stringify(o))).toEqual([
+      '{"apiVersion":"v1","kind":"Service","metadata":{"name":"api","namespace":"shop"},"spec":{"ports":[{"port":80}]}}',
+      '{"apiVersion":"cilium.io/v2","kind":"CiliumNetworkPolicy","metadata":{"name":"a","namespace":"shop"},"spec":{}}',
+      '{"apiVersion":"cilium.io/v2","kind":"CiliumNetworkPolicy","metadata":{"name":"b","namespace":"shop"},"spec":{"a":[2,1],"z":1}}',
+      '{"apiVersion":"cilium.io/v2","kind":"CiliumNetworkPolicy","metadata":{"name":"b","namespace":"shop"},"spec":{"endpointSelector":{}}}',
+    ]);
+    expect(sortForReview([a, b, twin, c])).toEqual(sorted);
+    expect(sortForReview(sorted)).toEqual(sorted);
   });
 
   test('the header ends with the lines the chart adds, aligned; a plain chart adds none', () => {

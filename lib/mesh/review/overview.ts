@@ -1,0 +1,245 @@
+/**
+ * The namespace overview of a mesh whose diagram is too large for Mermaid: GitHub renders a Mermaid block of at most
+ * `maxTextSize` (50,000 characters by default; a mesh of about 400 workloads is past it), and shows anything larger as
+ * text. The review file then draws namespaces instead of workloads, so the reviewer still gets a picture.
+ */
+import { certainlySelects, type Selector } from './connectivity';
+import { type MeshDiagramInput, nodeId, text } from './diagram';
+import { compareText } from '../../delivery/review-manifest';
+
+/** Mermaid's default `maxTextSize`: larger diagrams are not rendered (GitHub uses the default). */
+export const MERMAID_MAX_TEXT = 50_000;
+
+/**
+ * A length the full diagram's text (`renderMeshDiagram`, without its last newline) certainly reaches, read from the
+ * workloads alone: each workload node (one per distinct id) is a line of 4 spaces, its id, `["`, its name (escaped,
+ * so no shorter) and `"]`, followed by a newline (every namespace box ends with `  end`). At `MERMAID_MAX_TEXT` or
+ * more, the review file draws the overview without drawing the full diagram first (at 20,000 objects the full
+ * diagram cost ~15 µs per object, for megabytes that no one can render).
+ */
+export function diagramLengthAtLeast(input: MeshDiagramInput): number {
+  // id → the shortest name drawn with it (two keys may share an id; the diagram draws one of them)
+  const shortest = new Map<string, number>();
+  for (const w of input.workloads) {
+    const id = nodeId('w', `${w.namespace}/${w.name}`);
+    shortest.set(id, Math.min(shortest.get(id) ?? Infinity, w.name.length));
+  }
+  let length = 0;
+  for (const [id, name] of shortest) {
+    length += 4 + id.length + 2 + name + 2 + 1;
+  }
+  return length;
+}
+
+const NAMESPACE_KEYS = new Set(['io.kubernetes.pod.namespace', 'k8s:io.kubernetes.pod.namespace']);
+/**
+ * Node keys: `ns:<namespace>`, `entity:<entity>` (the ids the full diagram gives them) and `group:<label>` for peers
+ * drawn as one node (CIDRs, DNS names, pods of any namespace).
+ */
+const ANY_NAMESPACE = 'group:pods in any namespace';
+const SOME_NAMESPACES = 'group:pods of namespaces chosen by expression';
+
+interface Counts {
+  workloads: number;
+  policies: number;
+  routes: number;
+  gateways: number;
+  ingresses: number;
+  envoyConfigs: number;
+  services: number;
+}
+
+/**
+ * The mesh by namespace, as a Mermaid flowchart: one node per namespace with what it holds (workloads, Services,
+ * policies, routes, Gateways, Ingresses, Envoy configs) and its namespace-wide default deny (red border, decided as
+ * in the full diagram), outside peers (entities; CIDRs, DNS names and pods of any or of several namespaces as one node
+ * each) as circles, and one edge per pair and kind, labelled with the number of policy rules (`allow`, `deny`), routes
+ * (parent's namespace to the backends'), Gateway listeners or Ingresses (from `world`). Pure; the same text for the
+ * objects in any order.
+ */
+export function renderMeshOverview(input: MeshDiagramInput): string {
+  const counts = new Map<string, Counts>();
+  const at = (ns: string): Counts => {
+    let c = counts.get(ns);
+    if (!c) {
+      c = { workloads: 0, policies: 0, routes: 0, gateways: 0, ingresses: 0, envoyConfigs: 0, services: 0 };
+      counts.set(ns, c);
+    }
+    return c;
+  };
+  for (const w of input.workloads) at(w.namespace).workloads++;
+  // `from` NUL `to` NUL kind → count
+  const edges = new Map<string, number>();
+  const edge = (from: string, to: string, kind: string) => {
+    for (const k of [from, to]) if (k.startsWith('ns:')) at(k.slice(3));
+    const key = `${from}\u0000${to}\u0000${kind}`;
+    edges.set(key, (edges.get(key) ?? 0) + 1);
+  };
+  const zones = new Map<string, Set<string>>();
+  const clusterwide: Array<{ selector: Selector; directions: string[] }> = [];
+
+  for (const o of input.objects) {
+    const kind = o.kind;
+    const namespace: string = o.metadata?.namespace ?? 'default';
+    if (kind === 'CiliumNetworkPolicy' || kind === 'CiliumClusterwideNetworkPolicy') {
+      const isClusterwide = kind === 'CiliumClusterwideNetworkPolicy';
+      if (!isClusterwide) at(namespace).policies++;
+      for (const spec of [o.spec, ...(o.specs ?? [])].filter((s) => s?.endpointSelector)) {
+        const subject = isClusterwide ? peerNamespace(spec.endpointSelector, undefined) : `ns:${namespace}`;
+        const directions: string[] = [];
+        for (const direction of ['ingress', 'egress'] as const) {
+          const deny = direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
+          if (
+            (spec[direction]?.length ?? 0) + (spec[deny]?.length ?? 0) > 0 &&
+            spec.enableDefaultDeny?.[direction] !== false
+          ) {
+            directions.push(direction);
+          }
+          for (const [section, edgeKind] of [
+            [direction, 'allow'],
+            [deny, 'deny'],
+          ] as const) {
+            for (const rule of spec[section] ?? []) {
+              for (const peer of peers(rule, direction, isClusterwide ? undefined : namespace)) {
+                if (direction === 'ingress') edge(peer, subject, edgeKind);
+                else edge(subject, peer, edgeKind);
+              }
+            }
+          }
+        }
+        if (directions.length > 0) {
+          if (isClusterwide) clusterwide.push({ selector: spec.endpointSelector, directions });
+          else if (wholeNamespace(spec.endpointSelector)) directions.forEach((d) => addTo(zones, namespace, d));
+        }
+      }
+    } else if (kind === 'CiliumEnvoyConfig') {
+      at(namespace).envoyConfigs++;
+    } else if (kind === 'Service' && o.apiVersion === 'v1') {
+      at(namespace).services++;
+    } else if (kind === 'Gateway' && String(o.apiVersion).startsWith('gateway.networking.k8s.io/')) {
+      at(namespace).gateways++;
+      (o.spec?.listeners ?? []).forEach(() => edge('entity:world', `ns:${namespace}`, 'listener'));
+    } else if (kind === 'Ingress' && o.apiVersion === 'networking.k8s.io/v1') {
+      // its backends are Services of its own namespace
+      at(namespace).ingresses++;
+      edge('entity:world', `ns:${namespace}`, 'ingress');
+    } else if (String(o.apiVersion).startsWith('gateway.networking.k8s.io/') && /Route$/.test(kind)) {
+      at(namespace).routes++;
+      const parents: string[] = (o.spec?.parentRefs ?? []).map((p: any) => `ns:${p.namespace ?? namespace}`);
+      const backends = new Set<string>();
+      for (const rule of o.spec?.rules ?? []) {
+        for (const r of rule.backendRefs ?? []) backends.add(`ns:${r.namespace ?? namespace}`);
+      }
+      for (const parent of new Set(parents)) for (const b of backends) edge(parent, b, 'route');
+    }
+  }
+  const namespaces = [...counts.keys()].sort(compareText);
+  for (const { selector, directions } of clusterwide) {
+    for (const ns of namespaces) {
+      if (certainlySelects(selector, { type: 'pods', namespace: ns, labels: {}, name: ns })) {
+        directions.forEach((d) => addTo(zones, ns, d));
+      }
+    }
+  }
+
+  const nodeOf = (key: string): string =>
+    key.startsWith('ns:')
+      ? nodeId('ns', key.slice(3))
+      : nodeId('x', key.startsWith('entity:') ? key : `overview:${key}`);
+  const lines = ['flowchart LR'];
+  for (const ns of namespaces) {
+    const c = counts.get(ns)!;
+    const held = [
+      plural(c.workloads, 'workload'),
+      plural(c.services, 'Service'),
+      plural(c.policies, 'policy', 'policies'),
+      plural(c.routes, 'route'),
+      plural(c.gateways, 'Gateway'),
+      plural(c.ingresses, 'Ingress', 'Ingresses'),
+      plural(c.envoyConfigs, 'Envoy config'),
+    ].filter((s) => s !== '');
+    const zone = zones.get(ns);
+    const label = [
+      `namespace ${ns}`,
+      ...(held.length > 0 ? [held.join(' · ')] : []),
+      ...(zone ? [`default deny: ${[...zone].sort().join(', ')}`] : []),
+    ];
+    lines.push(`  ${nodeOf(`ns:${ns}`)}["${text(label)}"]`);
+  }
+  const outside = new Set<string>();
+  const drawn = [...edges.entries()]
+    .map(([key, n]) => {
+      const [from, to, kind] = key.split('\u0000');
+      for (const k of [from, to]) if (!k.startsWith('ns:')) outside.add(k);
+      return { from: nodeOf(from), to: nodeOf(to), kind, n };
+    })
+    .map((e) => ({ ...e, key: `${e.from}|${e.to}|${e.kind}` }))
+    .sort((a, b) => compareText(a.key, b.key));
+  for (const key of [...outside].sort(compareText)) {
+    lines.push(`  ${nodeOf(key)}(("${text([key.slice(key.indexOf(':') + 1)])}"))`);
+  }
+  for (const e of drawn) {
+    const [arrow, what] = OVERVIEW_EDGES[e.kind];
+    lines.push(`  ${e.from} ${arrow}|"${text([plural(e.n, what)])}"| ${e.to}`);
+  }
+  const zoned = namespaces.filter((ns) => zones.has(ns));
+  lines.push('  classDef enforced stroke:#b00020,stroke-width:2px');
+  if (zoned.length > 0) lines.push(`  class ${zoned.map((ns) => nodeOf(`ns:${ns}`)).join(',')} enforced`);
+  return `${lines.join('\n')}\n`;
+}
+
+const OVERVIEW_EDGES: Record<string, [string, string]> = {
+  allow: ['-->', 'allow rule'],
+  deny: ['--x', 'deny rule'],
+  route: ['==>', 'route'],
+  listener: ['==>', 'Gateway listener'],
+  ingress: ['==>', 'Ingress'],
+};
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return n === 0 ? '' : `${n} ${n === 1 ? one : many}`;
+}
+
+function addTo(sets: Map<string, Set<string>>, key: string, value: string): void {
+  const set = sets.get(key);
+  if (set) set.add(value);
+  else sets.set(key, new Set([value]));
+}
+
+/** True for a selector of every pod (a namespaced policy's selector of the whole namespace). */
+function wholeNamespace(s: Selector): boolean {
+  return (
+    Object.keys(s.matchLabels ?? {}).filter((k) => !NAMESPACE_KEYS.has(k)).length === 0 &&
+    (s.matchExpressions ?? []).filter((x) => !NAMESPACE_KEYS.has(x.key)).length === 0
+  );
+}
+
+/** The node of the pods a selector picks: the namespace it names, else `scope`'s (none for cluster-wide: any). */
+function peerNamespace(s: Selector, scope: string | undefined): string {
+  const named = Object.entries(s.matchLabels ?? {}).find(([k]) => NAMESPACE_KEYS.has(k));
+  if (named) return `ns:${named[1]}`;
+  if ((s.matchExpressions ?? []).some((x) => NAMESPACE_KEYS.has(x.key))) return SOME_NAMESPACES;
+  return scope === undefined ? ANY_NAMESPACE : `ns:${scope}`;
+}
+
+/** The peers of a policy rule as overview nodes: namespaces, entities, `CIDR` and `DNS name` groups. */
+function peers(rule: any, direction: 'ingress' | 'egress', scope: string | undefined): Set<string> {
+  const p = direction === 'ingress' ? 'from' : 'to';
+  const out = new Set<string>();
+  for (const s of rule[`${p}Endpoints`] ?? []) {
+    const reserved = Object.keys(s?.matchLabels ?? {}).find((k) => k.startsWith('reserved:'));
+    out.add(reserved ? `entity:${reserved.slice(9)}` : peerNamespace(s ?? {}, scope));
+  }
+  for (const e of rule[`${p}Entities`] ?? []) out.add(`entity:${e}`);
+  if ((rule[`${p}CIDR`] ?? []).length > 0 || (rule[`${p}CIDRSet`] ?? []).length > 0) out.add('group:CIDRs');
+  if ((rule.toFQDNs ?? []).length > 0) out.add('group:DNS names');
+  for (const s of rule.toServices ?? []) {
+    if (s.k8sService) out.add(`ns:${s.k8sService.namespace ?? scope ?? 'default'}`);
+  }
+  const hasPeer =
+    ['Endpoints', 'Entities', 'CIDR', 'CIDRSet', 'Nodes', 'Groups'].some((k) => rule[`${p}${k}`]) ||
+    rule.toFQDNs ||
+    rule.toServices;
+  if (!hasPeer && rule.toPorts) out.add('group:any peer');
+  return out;
+}
