@@ -55,6 +55,7 @@ export class MeshObject extends ApiObject {
   public readonly _binding?: GeneratedBinding<never>;
   private readonly body: ApiObjectProps;
   private patched = false;
+  /** The app (a construct's scope is fixed, so its root never changes). */
   private root?: IConstruct;
 
   constructor(scope: Construct, id: string, props: ApiObjectProps, binding?: GeneratedBinding<never>) {
@@ -69,20 +70,13 @@ export class MeshObject extends ApiObject {
   }
 
   public override toJson(): any {
-    if (!this.renderable()) {
+    if (this.patched) {
       return this._cdk8sToJson();
     }
-    let json: Record<string, unknown>;
-    try {
-      json = renderBody(this.body, this.metadata);
-    } catch (e) {
-      if (e === NOT_PLAIN) {
-        return this._cdk8sToJson();
-      }
-      // cdk8s's wording for errors raised while rendering (e.g. by a Lazy's producer)
-      throw new Error(`Failed serializing construct at path '${this.node.path}' with name '${this.name}': ${e}`, {
-        cause: e,
-      });
+    this.root ??= App.of(this);
+    const json = renderOrUndefined(this, this.body, this.root);
+    if (json === undefined) {
+      return this._cdk8sToJson();
     }
     return this._binding ? this._binding.manifest(json as never) : json;
   }
@@ -95,22 +89,68 @@ export class MeshObject extends ApiObject {
   public _cdk8sToJson(): any {
     return this._binding ? this._binding.prototype.toJson.call(this) : super.toJson();
   }
+}
 
-  private renderable(): boolean {
-    if (this.patched || installedVersion !== RENDERED_CDK8S_VERSION || process.env.CDK8S_DISABLE_SORT) {
-      return false;
-    }
-    // the root never changes (a construct's scope is fixed); its resolvers are read each time (a public array)
-    this.root ??= App.of(this);
-    const resolvers = (this.root as Partial<App>).resolvers;
-    return (
-      Array.isArray(resolvers) &&
-      resolvers.length === 3 &&
-      resolvers[0]?.constructor === LazyResolver &&
-      resolvers[1]?.constructor === ImplicitTokenResolver &&
-      resolvers[2]?.constructor === NumberStringUnionResolver
-    );
+/**
+ * True when the fast rendering gives what cdk8s gives for objects of `app`: the cdk8s release above,
+ * `CDK8S_DISABLE_SORT` unset, and the app's resolvers exactly cdk8s's three defaults (read each time: a public array).
+ */
+function renderableIn(app: IConstruct): boolean {
+  if (installedVersion !== RENDERED_CDK8S_VERSION || process.env.CDK8S_DISABLE_SORT) {
+    return false;
   }
+  const resolvers = (app as Partial<App>).resolvers;
+  return (
+    Array.isArray(resolvers) &&
+    resolvers.length === 3 &&
+    resolvers[0]?.constructor === LazyResolver &&
+    resolvers[1]?.constructor === ImplicitTokenResolver &&
+    resolvers[2]?.constructor === NumberStringUnionResolver
+  );
+}
+
+/**
+ * `props` and the metadata of `o` rendered as cdk8s's `ApiObject.toJson()` renders them without patches, or
+ * undefined when cdk8s must render them (not renderable in `app`, or a value that is not plain data). An error
+ * raised while rendering (e.g. by a Lazy's producer) gets cdk8s's wording.
+ */
+function renderOrUndefined(o: ApiObject, props: ApiObjectProps, app: IConstruct): Record<string, unknown> | undefined {
+  if (!renderableIn(app)) {
+    return undefined;
+  }
+  try {
+    return renderBody(props, o.metadata);
+  } catch (e) {
+    if (e === NOT_PLAIN) {
+      return undefined;
+    }
+    throw new Error(`Failed serializing construct at path '${o.node.path}' with name '${o.name}': ${e}`, { cause: e });
+  }
+}
+
+/** The private fields of a cdk8s `ApiObject` the plain-object path reads (see RENDERED_CDK8S_VERSION). */
+interface ApiObjectFields {
+  readonly props?: ApiObjectProps;
+  readonly patches?: readonly unknown[];
+}
+
+/**
+ * A plain cdk8s `ApiObject` in a mesh (e.g. the Services and Namespaces an app adds), rendered the fast way when its
+ * class is exactly `ApiObject` (so its `toJson()` is cdk8s's own) and it has no JSON patch; else its own `toJson()`.
+ * About a quarter of the realistic mesh's objects are such Services: ~11 µs each through cdk8s.
+ */
+function renderApiObject(o: ApiObject, app: IConstruct): unknown {
+  const fields = o as unknown as ApiObjectFields;
+  if (
+    Object.getPrototypeOf(o) !== ApiObject.prototype ||
+    !Array.isArray(fields.patches) ||
+    fields.patches.length > 0 ||
+    typeof fields.props !== 'object' ||
+    fields.props === null
+  ) {
+    return o.toJson();
+  }
+  return renderOrUndefined(o, fields.props, app) ?? o.toJson();
 }
 
 /** Creates the object of a generated binding (`new B(scope, id, props)`) as a `MeshObject` rendering like it. */
@@ -309,8 +349,7 @@ export function renderChart(chart: Chart): unknown[] | undefined {
       nested = true;
     }
   }
-  if (nested) {
-    return objects.filter((o) => Chart.of(o) === chart).map((o) => o.toJson());
-  }
-  return objects.map((o) => o.toJson());
+  const app = App.of(chart);
+  const own = nested ? objects.filter((o) => Chart.of(o) === chart) : objects;
+  return own.map((o) => renderApiObject(o, app));
 }

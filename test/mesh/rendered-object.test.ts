@@ -315,3 +315,63 @@ describe('ServiceMesh.toJson', () => {
     expect(() => Chart.prototype.toJson.call(mesh)).toThrow(message);
   });
 });
+
+describe('plain cdk8s ApiObjects in a mesh', () => {
+  test('are rendered without cdk8s when nothing can differ, and by cdk8s (or their own class) otherwise', () => {
+    const mesh = new ServiceMesh(new App(), 'mesh', { namespace: 'shop', labels: { team: 'a' } });
+    const plain = new ApiObject(mesh, 'Svc', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'api', annotations: { b: '1', a: '2' } },
+      spec: {
+        selector: { app: 'api' },
+        ports: [{ port: 80, targetPort: 8080 }],
+        lazy: Lazy.any({ produce: () => 'x' }),
+      },
+    });
+    plain.metadata.addLabel('added', 'later');
+    const patched = new ApiObject(mesh, 'Patched', { apiVersion: 'v1', kind: 'ConfigMap', data: { a: '1' } });
+    patched.addJsonPatch(JsonPatch.add('/data/b', '2'));
+    class Own extends ApiObject {
+      public toJson(): any {
+        return { ...super.toJson(), own: true };
+      }
+    }
+    new Own(mesh, 'Own', { apiVersion: 'v1', kind: 'ConfigMap' });
+    // an implicit token (an object with resolve()): cdk8s's resolvers handle it
+    new ApiObject(mesh, 'NotPlain', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      data: { token: { resolve: () => 'resolved' } },
+    });
+
+    const cdk8sToJson = jest.spyOn(ApiObject.prototype, 'toJson');
+    let objects: any[];
+    try {
+      objects = mesh.toJson();
+      // the patched object, Own's super call and the non-plain object: cdk8s; the Service: not
+      expect(cdk8sToJson.mock.contexts.map((c) => (c as ApiObject).node.id).sort()).toEqual([
+        'NotPlain',
+        'Own',
+        'Patched',
+      ]);
+    } finally {
+      cdk8sToJson.mockRestore();
+    }
+    expect(objects[0]).toEqual({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: 'api',
+        namespace: 'shop',
+        annotations: { a: '2', b: '1' },
+        labels: { added: 'later', team: 'a' },
+      },
+      spec: { lazy: 'x', ports: [{ port: 80, targetPort: 8080 }], selector: { app: 'api' } },
+    });
+    expect(objects[1].data).toEqual({ a: '1', b: '2' });
+    expect(objects[2].own).toBe(true);
+    expect(objects[3].data).toEqual({ token: 'resolved' });
+    expect(expectChartAsCdk8s(mesh)).toBe(false);
+  });
+});
