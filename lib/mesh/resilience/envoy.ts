@@ -148,3 +148,54 @@ export interface EnvoyCluster {
 
 /** What a resilience policy puts into `spec.resources`, in this order. */
 export type EnvoyResource = EnvoyListener | EnvoyRouteConfiguration | EnvoyCluster;
+
+/*
+ * The parts of the resources that are the same for every policy, built once and shared (frozen: nothing may change
+ * them). The rendering copies them into each object's JSON. Why: at 20,000 objects (bench/realistic.ts, one policy
+ * per 4 objects) renderResilience allocated 13 MB and was the largest of the constructs' own allocation sites; the
+ * policy objects keep these parts until synth, so shared parts also mean less for the GC to copy.
+ */
+export const ROUTER_FILTER: EnvoyHttpFilter = deepFreeze({
+  name: 'envoy.filters.http.router',
+  typed_config: { '@type': TYPE.ROUTER },
+});
+export const MATCH_ALL: EnvoyRoute['match'] = deepFreeze({ prefix: '/' });
+export const ALL_DOMAINS: string[] = deepFreeze(['*']);
+export const DOWNSTREAM_PROTOCOL = deepFreeze({ http2_protocol_options: {} });
+export const PLAIN_PROTOCOL_OPTIONS: EnvoyCluster['typed_extension_protocol_options'] = deepFreeze({
+  'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
+    '@type': TYPE.HTTP_PROTOCOL_OPTIONS,
+    use_downstream_protocol_config: DOWNSTREAM_PROTOCOL,
+  },
+});
+
+/** The Envoy extensions every policy uses. */
+const BASE_EXTENSIONS = [
+  'envoy.filters.network.http_connection_manager',
+  'envoy.filters.http.router',
+  'envoy.upstreams.http.http_protocol_options',
+];
+/** The sorted extension lists, one per load balancer extension and rate limit flag (a handful in all). */
+const extensionLists = new Map<string, readonly string[]>();
+
+/** The sorted Envoy extension names of a policy with that load balancer extension and local rate limit (shared). */
+export function extensionsOf(lbExtension: string | undefined, rateLimit: boolean): string[] {
+  const key = `${lbExtension ?? ''}|${rateLimit}`;
+  let list = extensionLists.get(key);
+  if (!list) {
+    const names = new Set(BASE_EXTENSIONS);
+    if (lbExtension) names.add(lbExtension);
+    if (rateLimit) names.add('envoy.filters.http.local_ratelimit');
+    list = Object.freeze([...names].sort());
+    extensionLists.set(key, list);
+  }
+  return list as string[];
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -14,7 +14,13 @@ import { toEnvoyDuration } from '../../private/duration';
 import { MeshValidationError } from '../../private/errors';
 import { rejectNumberToken, validateEnum } from '../../private/validate';
 import {
+  ALL_DOMAINS,
+  MATCH_ALL,
+  PLAIN_PROTOCOL_OPTIONS,
+  ROUTER_FILTER,
+  DOWNSTREAM_PROTOCOL,
   TYPE,
+  extensionsOf,
   type EnvoyCluster,
   type EnvoyHashPolicy,
   type EnvoyHttpFilter,
@@ -455,27 +461,20 @@ export function renderResilience(settings: ResilienceSettings, service: Resilien
   const base = `${service.name}-${service.port}`;
   const clusterName = `${service.namespace}/${service.name}`;
   const statPrefix = `${service.namespace}_${service.name}_${service.port}`.replace(/[^A-Za-z0-9_]/g, '_');
-  const extensions = new Set<string>([
-    'envoy.filters.network.http_connection_manager',
-    'envoy.filters.http.router',
-    'envoy.upstreams.http.http_protocol_options',
-  ]);
 
   const pool = settings.connectionPool ?? {};
   const thresholds = renderCircuitBreakers(pool);
   const od = settings.outlierDetection && renderOutlierDetection(settings.outlierDetection);
   const lb = settings.loadBalancer && renderLoadBalancer(settings.loadBalancer._spec);
-  if (lb) extensions.add(lb.extension);
   const timeouts = settings.timeouts ?? {};
   const routeTimeouts = renderRouteTimeouts(timeouts);
   const retry = settings.retries && renderRetryPolicy(settings.retries, timeouts);
   const httpFilters: EnvoyHttpFilter[] = [];
   if (settings.localRateLimit) {
     httpFilters.push(renderLocalRateLimit(settings.localRateLimit, `${statPrefix}_ratelimit`));
-    extensions.add('envoy.filters.http.local_ratelimit');
   }
   // Cilium injects its cilium.l7policy filter right before the router, which must therefore be there (and last).
-  httpFilters.push({ name: 'envoy.filters.http.router', typed_config: { '@type': TYPE.ROUTER } });
+  httpFilters.push(ROUTER_FILTER);
 
   const routes: EnvoyRoute[] = [];
   if (settings.fault) {
@@ -483,7 +482,7 @@ export function renderResilience(settings: ResilienceSettings, service: Resilien
   }
   routes.push({
     name: 'default',
-    match: { prefix: '/' },
+    match: MATCH_ALL,
     route: {
       cluster: clusterName,
       ...routeTimeouts,
@@ -532,7 +531,7 @@ export function renderResilience(settings: ResilienceSettings, service: Resilien
   const routeConfiguration: EnvoyRouteConfiguration = {
     '@type': TYPE.ROUTE_CONFIGURATION,
     name: base,
-    virtual_hosts: [{ name: base, domains: ['*'], routes }],
+    virtual_hosts: [{ name: base, domains: ALL_DOMAINS, routes }],
   };
   const cluster: EnvoyCluster = {
     '@type': TYPE.CLUSTER,
@@ -554,15 +553,20 @@ export function renderResilience(settings: ResilienceSettings, service: Resilien
     ...(od?.healthyPanicThreshold !== undefined
       ? { common_lb_config: { healthy_panic_threshold: { value: od.healthyPanicThreshold } } }
       : {}),
-    typed_extension_protocol_options: {
-      'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
-        '@type': TYPE.HTTP_PROTOCOL_OPTIONS,
-        ...(Object.keys(common).length ? { common_http_protocol_options: common } : {}),
-        use_downstream_protocol_config: { http2_protocol_options: {} },
-      },
-    },
+    typed_extension_protocol_options: Object.keys(common).length
+      ? {
+          'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
+            '@type': TYPE.HTTP_PROTOCOL_OPTIONS,
+            common_http_protocol_options: common,
+            use_downstream_protocol_config: DOWNSTREAM_PROTOCOL,
+          },
+        }
+      : PLAIN_PROTOCOL_OPTIONS,
   };
-  return { resources: [listener, routeConfiguration, cluster], extensions: [...extensions].sort() };
+  return {
+    resources: [listener, routeConfiguration, cluster],
+    extensions: extensionsOf(lb?.extension, settings.localRateLimit !== undefined),
+  };
 }
 
 /**

@@ -389,6 +389,47 @@ describe('renderResilience', () => {
       /maxRequestsPerConnection must be a whole number from 1/,
     );
   });
+  test('parts the same for every policy are shared, frozen, and the same as built per policy', () => {
+    const a = renderResilience({ loadBalancer: LoadBalancer.leastRequest() }, reviews);
+    const b = renderResilience(
+      { loadBalancer: LoadBalancer.random(), localRateLimit: { tokensPerFill: 1, fillInterval: Duration.seconds(1) } },
+      { namespace: 'shop', name: 'ratings', port: 80 },
+    );
+    const c = renderResilience({ loadBalancer: LoadBalancer.leastRequest() }, { namespace: 'x', name: 'y', port: 1 });
+    // the extension lists: one per load balancer and rate limit flag, sorted
+    expect(c.extensions).toBe(a.extensions);
+    expect(b.extensions).toEqual([
+      'envoy.filters.http.local_ratelimit',
+      'envoy.filters.http.router',
+      'envoy.filters.network.http_connection_manager',
+      'envoy.load_balancing_policies.random',
+      'envoy.upstreams.http.http_protocol_options',
+    ]);
+    expect(Object.isFrozen(a.extensions)).toBe(true);
+    const router = (r: typeof a) => (r.resources[0] as any).filter_chains[0].filters[0].typed_config.http_filters.at(-1);
+    expect(router(b)).toBe(router(a));
+    expect(router(a)).toEqual({
+      name: 'envoy.filters.http.router',
+      typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' },
+    });
+    expect(Object.isFrozen(router(a).typed_config)).toBe(true);
+    const host = (r: typeof a) => (r.resources[1] as any).virtual_hosts[0];
+    expect(host(b).domains).toBe(host(a).domains);
+    expect(host(a).domains).toEqual(['*']);
+    expect(host(a).routes[0].match).toEqual({ prefix: '/' });
+    const options = (r: typeof a) => (r.resources[2] as any).typed_extension_protocol_options;
+    expect(options(b)).toBe(options(a));
+    expect(options(a)).toEqual({
+      'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
+        '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+        use_downstream_protocol_config: { http2_protocol_options: {} },
+      },
+    });
+    expect(() => {
+      'use strict';
+      options(a)['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'].use_downstream_protocol_config.x = 1;
+    }).toThrow(TypeError);
+  });
 });
 
 describe('renderLoadBalancerAnnotations', () => {
