@@ -90,7 +90,9 @@ export function toJson_CiliumCidrGroupProps(obj: CiliumCidrGroupProps | undefine
     'spec': toJson_CiliumCidrGroupSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -116,7 +118,9 @@ export function toJson_CiliumCidrGroupSpec(obj: CiliumCidrGroupSpec | undefined)
     'externalCIDRs': obj.externalCidRs?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -207,7 +211,9 @@ export function toJson_CiliumCidrGroupV2Alpha1Props(obj: CiliumCidrGroupV2Alpha1
     'spec': toJson_CiliumCidrGroupV2Alpha1Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -233,7 +239,9 @@ export function toJson_CiliumCidrGroupV2Alpha1Spec(obj: CiliumCidrGroupV2Alpha1S
     'externalCIDRs': obj.externalCidRs?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -318,7 +326,9 @@ export function toJson_CiliumClusterwideEnvoyConfigProps(obj: CiliumClusterwideE
     'spec': toJson_CiliumClusterwideEnvoyConfigSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -382,7 +392,9 @@ export function toJson_CiliumClusterwideEnvoyConfigSpec(obj: CiliumClusterwideEn
     'services': obj.services?.map(y => toJson_CiliumClusterwideEnvoyConfigSpecServices(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -428,7 +440,9 @@ export function toJson_CiliumClusterwideEnvoyConfigSpecBackendServices(obj: Cili
     'number': obj.number?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -468,7 +482,9 @@ export function toJson_CiliumClusterwideEnvoyConfigSpecNodeSelector(obj: CiliumC
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -528,7 +544,9 @@ export function toJson_CiliumClusterwideEnvoyConfigSpecServices(obj: CiliumClust
     'ports': obj.ports?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -577,7 +595,9 @@ export function toJson_CiliumClusterwideEnvoyConfigSpecNodeSelectorMatchExpressi
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -695,7 +715,9 @@ export function toJson_CiliumClusterwideNetworkPolicyProps(obj: CiliumClusterwid
     'specs': obj.specs?.map(y => toJson_CiliumClusterwideNetworkPolicySpecs(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -826,7 +848,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpec(obj: CiliumClusterwide
     'nodeSelector': toJson_CiliumClusterwideNetworkPolicySpecNodeSelector(obj.nodeSelector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -967,7 +991,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecs(obj: CiliumClusterwid
     'nodeSelector': toJson_CiliumClusterwideNetworkPolicySpecsNodeSelector(obj.nodeSelector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1164,7 +1190,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgress(obj: CiliumClust
     'toServices': obj.toServices?.map(y => toJson_CiliumClusterwideNetworkPolicySpecEgressToServices(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1333,7 +1361,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressDeny(obj: CiliumC
     'toServices': obj.toServices?.map(y => toJson_CiliumClusterwideNetworkPolicySpecEgressDenyToServices(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1385,7 +1415,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEnableDefaultDeny(obj: 
     'ingress': obj.ingress,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1425,7 +1457,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEndpointSelector(obj: C
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1595,7 +1629,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngress(obj: CiliumClus
     'toPorts': obj.toPorts?.map(y => toJson_CiliumClusterwideNetworkPolicySpecIngressToPorts(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1757,7 +1793,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressDeny(obj: Cilium
     'toPorts': obj.toPorts?.map(y => toJson_CiliumClusterwideNetworkPolicySpecIngressDenyToPorts(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1797,7 +1835,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecLabels(obj: CiliumClust
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1826,7 +1866,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecLog(obj: CiliumClusterw
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1866,7 +1908,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecNodeSelector(obj: Ciliu
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2063,7 +2107,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgress(obj: CiliumClus
     'toServices': obj.toServices?.map(y => toJson_CiliumClusterwideNetworkPolicySpecsEgressToServices(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2232,7 +2278,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressDeny(obj: Cilium
     'toServices': obj.toServices?.map(y => toJson_CiliumClusterwideNetworkPolicySpecsEgressDenyToServices(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2284,7 +2332,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEnableDefaultDeny(obj:
     'ingress': obj.ingress,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2324,7 +2374,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEndpointSelector(obj: 
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2494,7 +2546,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngress(obj: CiliumClu
     'toPorts': obj.toPorts?.map(y => toJson_CiliumClusterwideNetworkPolicySpecsIngressToPorts(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2656,7 +2710,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressDeny(obj: Ciliu
     'toPorts': obj.toPorts?.map(y => toJson_CiliumClusterwideNetworkPolicySpecsIngressDenyToPorts(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2696,7 +2752,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsLabels(obj: CiliumClus
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2725,7 +2783,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsLog(obj: CiliumCluster
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2765,7 +2825,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsNodeSelector(obj: Cili
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2793,7 +2855,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressAuthentication(ob
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2821,7 +2885,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressIcmps(obj: Cilium
     'fields': obj.fields?.map(y => toJson_CiliumClusterwideNetworkPolicySpecEgressIcmpsFields(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2884,7 +2950,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToCidrSet(obj: Ci
     'except': obj.except?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2922,7 +2990,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToEndpoints(obj: 
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3009,7 +3079,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToFqdNs(obj: Cili
     'matchPattern': obj.matchPattern,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3037,7 +3109,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToGroups(obj: Cil
     'aws': toJson_CiliumClusterwideNetworkPolicySpecEgressToGroupsAws(obj.aws),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3075,7 +3149,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToNodes(obj: Cili
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3159,7 +3235,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToPorts(obj: Cili
     'terminatingTLS': toJson_CiliumClusterwideNetworkPolicySpecEgressToPortsTerminatingTls(obj.terminatingTls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3198,7 +3276,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToServices(obj: C
     'k8sServiceSelector': toJson_CiliumClusterwideNetworkPolicySpecEgressToServicesK8SServiceSelector(obj.k8SServiceSelector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3226,7 +3306,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressDenyIcmps(obj: Ci
     'fields': obj.fields?.map(y => toJson_CiliumClusterwideNetworkPolicySpecEgressDenyIcmpsFields(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3289,7 +3371,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressDenyToCidrSet(obj
     'except': obj.except?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3327,7 +3411,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressDenyToEndpoints(o
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3389,7 +3475,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressDenyToGroups(obj:
     'aws': toJson_CiliumClusterwideNetworkPolicySpecEgressDenyToGroupsAws(obj.aws),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3427,7 +3515,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressDenyToNodes(obj: 
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3457,7 +3547,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressDenyToPorts(obj: 
     'ports': obj.ports?.map(y => toJson_CiliumClusterwideNetworkPolicySpecEgressDenyToPortsPorts(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3496,7 +3588,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressDenyToServices(ob
     'k8sServiceSelector': toJson_CiliumClusterwideNetworkPolicySpecEgressDenyToServicesK8SServiceSelector(obj.k8SServiceSelector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3545,7 +3639,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEndpointSelectorMatchEx
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3573,7 +3669,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressAuthentication(o
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3636,7 +3734,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressFromCidrSet(obj:
     'except': obj.except?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3674,7 +3774,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressFromEndpoints(ob
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3736,7 +3838,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressFromGroups(obj: 
     'aws': toJson_CiliumClusterwideNetworkPolicySpecIngressFromGroupsAws(obj.aws),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3774,7 +3878,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressFromNodes(obj: C
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3802,7 +3908,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressIcmps(obj: Ciliu
     'fields': obj.fields?.map(y => toJson_CiliumClusterwideNetworkPolicySpecIngressIcmpsFields(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3886,7 +3994,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressToPorts(obj: Cil
     'terminatingTLS': toJson_CiliumClusterwideNetworkPolicySpecIngressToPortsTerminatingTls(obj.terminatingTls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3949,7 +4059,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressDenyFromCidrSet(
     'except': obj.except?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3987,7 +4099,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressDenyFromEndpoint
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4049,7 +4163,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressDenyFromGroups(o
     'aws': toJson_CiliumClusterwideNetworkPolicySpecIngressDenyFromGroupsAws(obj.aws),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4087,7 +4203,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressDenyFromNodes(ob
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4115,7 +4233,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressDenyIcmps(obj: C
     'fields': obj.fields?.map(y => toJson_CiliumClusterwideNetworkPolicySpecIngressDenyIcmpsFields(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4145,7 +4265,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressDenyToPorts(obj:
     'ports': obj.ports?.map(y => toJson_CiliumClusterwideNetworkPolicySpecIngressDenyToPortsPorts(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4194,7 +4316,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecNodeSelectorMatchExpres
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4222,7 +4346,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressAuthentication(o
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4250,7 +4376,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressIcmps(obj: Ciliu
     'fields': obj.fields?.map(y => toJson_CiliumClusterwideNetworkPolicySpecsEgressIcmpsFields(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4313,7 +4441,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToCidrSet(obj: C
     'except': obj.except?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4351,7 +4481,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToEndpoints(obj:
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4438,7 +4570,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToFqdNs(obj: Cil
     'matchPattern': obj.matchPattern,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4466,7 +4600,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToGroups(obj: Ci
     'aws': toJson_CiliumClusterwideNetworkPolicySpecsEgressToGroupsAws(obj.aws),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4504,7 +4640,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToNodes(obj: Cil
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4588,7 +4726,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToPorts(obj: Cil
     'terminatingTLS': toJson_CiliumClusterwideNetworkPolicySpecsEgressToPortsTerminatingTls(obj.terminatingTls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4627,7 +4767,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToServices(obj: 
     'k8sServiceSelector': toJson_CiliumClusterwideNetworkPolicySpecsEgressToServicesK8SServiceSelector(obj.k8SServiceSelector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4655,7 +4797,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressDenyIcmps(obj: C
     'fields': obj.fields?.map(y => toJson_CiliumClusterwideNetworkPolicySpecsEgressDenyIcmpsFields(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4718,7 +4862,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressDenyToCidrSet(ob
     'except': obj.except?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4756,7 +4902,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressDenyToEndpoints(
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4818,7 +4966,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressDenyToGroups(obj
     'aws': toJson_CiliumClusterwideNetworkPolicySpecsEgressDenyToGroupsAws(obj.aws),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4856,7 +5006,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressDenyToNodes(obj:
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4886,7 +5038,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressDenyToPorts(obj:
     'ports': obj.ports?.map(y => toJson_CiliumClusterwideNetworkPolicySpecsEgressDenyToPortsPorts(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4925,7 +5079,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressDenyToServices(o
     'k8sServiceSelector': toJson_CiliumClusterwideNetworkPolicySpecsEgressDenyToServicesK8SServiceSelector(obj.k8SServiceSelector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4974,7 +5130,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEndpointSelectorMatchE
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5002,7 +5160,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressAuthentication(
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5065,7 +5225,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressFromCidrSet(obj
     'except': obj.except?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5103,7 +5265,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressFromEndpoints(o
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5165,7 +5329,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressFromGroups(obj:
     'aws': toJson_CiliumClusterwideNetworkPolicySpecsIngressFromGroupsAws(obj.aws),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5203,7 +5369,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressFromNodes(obj: 
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5231,7 +5399,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressIcmps(obj: Cili
     'fields': obj.fields?.map(y => toJson_CiliumClusterwideNetworkPolicySpecsIngressIcmpsFields(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5315,7 +5485,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressToPorts(obj: Ci
     'terminatingTLS': toJson_CiliumClusterwideNetworkPolicySpecsIngressToPortsTerminatingTls(obj.terminatingTls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5378,7 +5550,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressDenyFromCidrSet
     'except': obj.except?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5416,7 +5590,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressDenyFromEndpoin
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5478,7 +5654,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressDenyFromGroups(
     'aws': toJson_CiliumClusterwideNetworkPolicySpecsIngressDenyFromGroupsAws(obj.aws),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5516,7 +5694,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressDenyFromNodes(o
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5544,7 +5724,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressDenyIcmps(obj: 
     'fields': obj.fields?.map(y => toJson_CiliumClusterwideNetworkPolicySpecsIngressDenyIcmpsFields(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5574,7 +5756,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressDenyToPorts(obj
     'ports': obj.ports?.map(y => toJson_CiliumClusterwideNetworkPolicySpecsIngressDenyToPortsPorts(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5623,7 +5807,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsNodeSelectorMatchExpre
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5688,7 +5874,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressIcmpsFields(obj: 
     'type': obj.type?.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5727,7 +5915,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToCidrSetCidrGrou
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5776,7 +5966,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToEndpointsMatchE
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5837,7 +6029,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToGroupsAws(obj: 
     'securityGroupsNames': obj.securityGroupsNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5886,7 +6080,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToNodesMatchExpre
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5933,7 +6129,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToPortsListener(o
     'priority': obj.priority,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6002,7 +6200,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToPortsOriginatin
     'trustedCA': obj.trustedCa,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6060,7 +6260,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToPortsPorts(obj:
     'protocol': obj.protocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6098,7 +6300,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToPortsRules(obj:
     'http': obj.http?.map(y => toJson_CiliumClusterwideNetworkPolicySpecEgressToPortsRulesHttp(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6167,7 +6371,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToPortsTerminatin
     'trustedCA': obj.trustedCa,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6199,7 +6405,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToServicesK8SServ
     'serviceName': obj.serviceName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6233,7 +6441,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToServicesK8SServ
     'selector': toJson_CiliumClusterwideNetworkPolicySpecEgressToServicesK8SServiceSelectorSelector(obj.selector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6284,7 +6494,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressDenyIcmpsFields(o
     'type': obj.type?.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6323,7 +6535,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressDenyToCidrSetCidr
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6372,7 +6586,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressDenyToEndpointsMa
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6433,7 +6649,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressDenyToGroupsAws(o
     'securityGroupsNames': obj.securityGroupsNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6482,7 +6700,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressDenyToNodesMatchE
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6540,7 +6760,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressDenyToPortsPorts(
     'protocol': obj.protocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6572,7 +6794,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressDenyToServicesK8S
     'serviceName': obj.serviceName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6606,7 +6830,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressDenyToServicesK8S
     'selector': toJson_CiliumClusterwideNetworkPolicySpecEgressDenyToServicesK8SServiceSelectorSelector(obj.selector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6676,7 +6902,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressFromCidrSetCidrG
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6725,7 +6953,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressFromEndpointsMat
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6786,7 +7016,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressFromGroupsAws(ob
     'securityGroupsNames': obj.securityGroupsNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6835,7 +7067,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressFromNodesMatchEx
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6886,7 +7120,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressIcmpsFields(obj:
     'type': obj.type?.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6933,7 +7169,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressToPortsListener(
     'priority': obj.priority,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7002,7 +7240,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressToPortsOriginati
     'trustedCA': obj.trustedCa,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7060,7 +7300,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressToPortsPorts(obj
     'protocol': obj.protocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7098,7 +7340,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressToPortsRules(obj
     'http': obj.http?.map(y => toJson_CiliumClusterwideNetworkPolicySpecIngressToPortsRulesHttp(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7167,7 +7411,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressToPortsTerminati
     'trustedCA': obj.trustedCa,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7206,7 +7452,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressDenyFromCidrSetC
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7255,7 +7503,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressDenyFromEndpoint
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7316,7 +7566,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressDenyFromGroupsAw
     'securityGroupsNames': obj.securityGroupsNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7365,7 +7617,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressDenyFromNodesMat
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7416,7 +7670,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressDenyIcmpsFields(
     'type': obj.type?.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7474,7 +7730,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressDenyToPortsPorts
     'protocol': obj.protocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7556,7 +7814,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressIcmpsFields(obj:
     'type': obj.type?.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7595,7 +7855,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToCidrSetCidrGro
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7644,7 +7906,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToEndpointsMatch
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7705,7 +7969,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToGroupsAws(obj:
     'securityGroupsNames': obj.securityGroupsNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7754,7 +8020,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToNodesMatchExpr
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7801,7 +8069,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToPortsListener(
     'priority': obj.priority,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7870,7 +8140,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToPortsOriginati
     'trustedCA': obj.trustedCa,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7928,7 +8200,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToPortsPorts(obj
     'protocol': obj.protocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7966,7 +8240,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToPortsRules(obj
     'http': obj.http?.map(y => toJson_CiliumClusterwideNetworkPolicySpecsEgressToPortsRulesHttp(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8035,7 +8311,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToPortsTerminati
     'trustedCA': obj.trustedCa,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8067,7 +8345,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToServicesK8SSer
     'serviceName': obj.serviceName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8101,7 +8381,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToServicesK8SSer
     'selector': toJson_CiliumClusterwideNetworkPolicySpecsEgressToServicesK8SServiceSelectorSelector(obj.selector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8152,7 +8434,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressDenyIcmpsFields(
     'type': obj.type?.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8191,7 +8475,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressDenyToCidrSetCid
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8240,7 +8526,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressDenyToEndpointsM
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8301,7 +8589,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressDenyToGroupsAws(
     'securityGroupsNames': obj.securityGroupsNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8350,7 +8640,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressDenyToNodesMatch
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8408,7 +8700,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressDenyToPortsPorts
     'protocol': obj.protocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8440,7 +8734,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressDenyToServicesK8
     'serviceName': obj.serviceName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8474,7 +8770,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressDenyToServicesK8
     'selector': toJson_CiliumClusterwideNetworkPolicySpecsEgressDenyToServicesK8SServiceSelectorSelector(obj.selector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8544,7 +8842,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressFromCidrSetCidr
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8593,7 +8893,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressFromEndpointsMa
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8654,7 +8956,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressFromGroupsAws(o
     'securityGroupsNames': obj.securityGroupsNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8703,7 +9007,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressFromNodesMatchE
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8754,7 +9060,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressIcmpsFields(obj
     'type': obj.type?.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8801,7 +9109,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressToPortsListener
     'priority': obj.priority,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8870,7 +9180,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressToPortsOriginat
     'trustedCA': obj.trustedCa,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8928,7 +9240,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressToPortsPorts(ob
     'protocol': obj.protocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8966,7 +9280,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressToPortsRules(ob
     'http': obj.http?.map(y => toJson_CiliumClusterwideNetworkPolicySpecsIngressToPortsRulesHttp(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9035,7 +9351,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressToPortsTerminat
     'trustedCA': obj.trustedCa,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9074,7 +9392,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressDenyFromCidrSet
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9123,7 +9443,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressDenyFromEndpoin
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9184,7 +9506,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressDenyFromGroupsA
     'securityGroupsNames': obj.securityGroupsNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9233,7 +9557,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressDenyFromNodesMa
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9284,7 +9610,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressDenyIcmpsFields
     'type': obj.type?.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9342,7 +9670,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressDenyToPortsPort
     'protocol': obj.protocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9451,7 +9781,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToCidrSetCidrGrou
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9528,7 +9860,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToPortsListenerEn
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9571,7 +9905,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToPortsOriginatin
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9669,7 +10005,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToPortsRulesDns(o
     'matchPattern': obj.matchPattern,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9754,7 +10092,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToPortsRulesHttp(
     'path': obj.path,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9797,7 +10137,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToPortsTerminatin
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9835,7 +10177,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToServicesK8SServ
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9927,7 +10271,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressDenyToCidrSetCidr
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10042,7 +10388,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressDenyToServicesK8S
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10091,7 +10439,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressFromCidrSetCidrG
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10211,7 +10561,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressToPortsListenerE
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10254,7 +10606,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressToPortsOriginati
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10352,7 +10706,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressToPortsRulesDns(
     'matchPattern': obj.matchPattern,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10437,7 +10793,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressToPortsRulesHttp
     'path': obj.path,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10480,7 +10838,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressToPortsTerminati
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10529,7 +10889,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressDenyFromCidrSetC
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10741,7 +11103,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToCidrSetCidrGro
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10818,7 +11182,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToPortsListenerE
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10861,7 +11227,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToPortsOriginati
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10959,7 +11327,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToPortsRulesDns(
     'matchPattern': obj.matchPattern,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11044,7 +11414,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToPortsRulesHttp
     'path': obj.path,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11087,7 +11459,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToPortsTerminati
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11125,7 +11499,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToServicesK8SSer
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11217,7 +11593,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressDenyToCidrSetCid
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11332,7 +11710,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressDenyToServicesK8
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11381,7 +11761,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressFromCidrSetCidr
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11501,7 +11883,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressToPortsListener
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11544,7 +11928,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressToPortsOriginat
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11642,7 +12028,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressToPortsRulesDns
     'matchPattern': obj.matchPattern,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11727,7 +12115,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressToPortsRulesHtt
     'path': obj.path,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11770,7 +12160,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressToPortsTerminat
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11819,7 +12211,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressDenyFromCidrSet
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12034,7 +12428,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToPortsRulesHttpH
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12083,7 +12479,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToServicesK8SServ
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12149,7 +12547,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressDenyToServicesK8S
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12244,7 +12644,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressToPortsRulesHttp
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12356,7 +12758,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToPortsRulesHttp
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12405,7 +12809,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToServicesK8SSer
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12471,7 +12877,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressDenyToServicesK8
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12566,7 +12974,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressToPortsRulesHtt
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12640,7 +13050,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecEgressToPortsRulesHttpH
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12731,7 +13143,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecIngressToPortsRulesHttp
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12788,7 +13202,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsEgressToPortsRulesHttp
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12879,7 +13295,9 @@ export function toJson_CiliumClusterwideNetworkPolicySpecsIngressToPortsRulesHtt
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12964,7 +13382,9 @@ export function toJson_CiliumEnvoyConfigProps(obj: CiliumEnvoyConfigProps | unde
     'spec': toJson_CiliumEnvoyConfigSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13028,7 +13448,9 @@ export function toJson_CiliumEnvoyConfigSpec(obj: CiliumEnvoyConfigSpec | undefi
     'services': obj.services?.map(y => toJson_CiliumEnvoyConfigSpecServices(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13074,7 +13496,9 @@ export function toJson_CiliumEnvoyConfigSpecBackendServices(obj: CiliumEnvoyConf
     'number': obj.number?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13114,7 +13538,9 @@ export function toJson_CiliumEnvoyConfigSpecNodeSelector(obj: CiliumEnvoyConfigS
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13174,7 +13600,9 @@ export function toJson_CiliumEnvoyConfigSpecServices(obj: CiliumEnvoyConfigSpecS
     'ports': obj.ports?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13223,7 +13651,9 @@ export function toJson_CiliumEnvoyConfigSpecNodeSelectorMatchExpressions(obj: Ci
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13331,7 +13761,9 @@ export function toJson_CiliumGatewayClassConfigProps(obj: CiliumGatewayClassConf
     'spec': toJson_CiliumGatewayClassConfigSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13394,7 +13826,9 @@ export function toJson_CiliumGatewayClassConfigSpec(obj: CiliumGatewayClassConfi
     'telemetry': toJson_CiliumGatewayClassConfigSpecTelemetry(obj.telemetry),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13425,7 +13859,9 @@ export function toJson_CiliumGatewayClassConfigSpecEnvoy(obj: CiliumGatewayClass
     'serverHeaderTransformation': obj.serverHeaderTransformation,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13453,7 +13889,9 @@ export function toJson_CiliumGatewayClassConfigSpecHttpOptions(obj: CiliumGatewa
     'grpcWebTranslation': toJson_CiliumGatewayClassConfigSpecHttpOptionsGrpcWebTranslation(obj.grpcWebTranslation),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13548,7 +13986,9 @@ export function toJson_CiliumGatewayClassConfigSpecService(obj: CiliumGatewayCla
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13578,7 +14018,9 @@ export function toJson_CiliumGatewayClassConfigSpecTelemetry(obj: CiliumGatewayC
     'accessLogs': obj.accessLogs?.map(y => toJson_CiliumGatewayClassConfigSpecTelemetryAccessLogs(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13622,7 +14064,9 @@ export function toJson_CiliumGatewayClassConfigSpecHttpOptionsGrpcWebTranslation
     'enabled': obj.enabled,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13719,7 +14163,9 @@ export function toJson_CiliumGatewayClassConfigSpecTelemetryAccessLogs(obj: Cili
     'text': obj.text,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13837,7 +14283,9 @@ export function toJson_CiliumLoadBalancerIpPoolProps(obj: CiliumLoadBalancerIpPo
     'spec': toJson_CiliumLoadBalancerIpPoolSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13893,7 +14341,9 @@ export function toJson_CiliumLoadBalancerIpPoolSpec(obj: CiliumLoadBalancerIpPoo
     'serviceSelector': toJson_CiliumLoadBalancerIpPoolSpecServiceSelector(obj.serviceSelector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13945,7 +14395,9 @@ export function toJson_CiliumLoadBalancerIpPoolSpecBlocks(obj: CiliumLoadBalance
     'stop': obj.stop,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13983,7 +14435,9 @@ export function toJson_CiliumLoadBalancerIpPoolSpecServiceSelector(obj: CiliumLo
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14032,7 +14486,9 @@ export function toJson_CiliumLoadBalancerIpPoolSpecServiceSelectorMatchExpressio
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14143,7 +14599,9 @@ export function toJson_CiliumLoadBalancerIpPoolV2Alpha1Props(obj: CiliumLoadBala
     'spec': toJson_CiliumLoadBalancerIpPoolV2Alpha1Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14199,7 +14657,9 @@ export function toJson_CiliumLoadBalancerIpPoolV2Alpha1Spec(obj: CiliumLoadBalan
     'serviceSelector': toJson_CiliumLoadBalancerIpPoolV2Alpha1SpecServiceSelector(obj.serviceSelector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14251,7 +14711,9 @@ export function toJson_CiliumLoadBalancerIpPoolV2Alpha1SpecBlocks(obj: CiliumLoa
     'stop': obj.stop,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14289,7 +14751,9 @@ export function toJson_CiliumLoadBalancerIpPoolV2Alpha1SpecServiceSelector(obj: 
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14338,7 +14802,9 @@ export function toJson_CiliumLoadBalancerIpPoolV2Alpha1SpecServiceSelectorMatchE
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14454,7 +14920,9 @@ export function toJson_CiliumNetworkPolicyProps(obj: CiliumNetworkPolicyProps | 
     'specs': obj.specs?.map(y => toJson_CiliumNetworkPolicySpecs(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14585,7 +15053,9 @@ export function toJson_CiliumNetworkPolicySpec(obj: CiliumNetworkPolicySpec | un
     'nodeSelector': toJson_CiliumNetworkPolicySpecNodeSelector(obj.nodeSelector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14726,7 +15196,9 @@ export function toJson_CiliumNetworkPolicySpecs(obj: CiliumNetworkPolicySpecs | 
     'nodeSelector': toJson_CiliumNetworkPolicySpecsNodeSelector(obj.nodeSelector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14923,7 +15395,9 @@ export function toJson_CiliumNetworkPolicySpecEgress(obj: CiliumNetworkPolicySpe
     'toServices': obj.toServices?.map(y => toJson_CiliumNetworkPolicySpecEgressToServices(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15092,7 +15566,9 @@ export function toJson_CiliumNetworkPolicySpecEgressDeny(obj: CiliumNetworkPolic
     'toServices': obj.toServices?.map(y => toJson_CiliumNetworkPolicySpecEgressDenyToServices(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15144,7 +15620,9 @@ export function toJson_CiliumNetworkPolicySpecEnableDefaultDeny(obj: CiliumNetwo
     'ingress': obj.ingress,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15184,7 +15662,9 @@ export function toJson_CiliumNetworkPolicySpecEndpointSelector(obj: CiliumNetwor
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15354,7 +15834,9 @@ export function toJson_CiliumNetworkPolicySpecIngress(obj: CiliumNetworkPolicySp
     'toPorts': obj.toPorts?.map(y => toJson_CiliumNetworkPolicySpecIngressToPorts(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15516,7 +15998,9 @@ export function toJson_CiliumNetworkPolicySpecIngressDeny(obj: CiliumNetworkPoli
     'toPorts': obj.toPorts?.map(y => toJson_CiliumNetworkPolicySpecIngressDenyToPorts(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15556,7 +16040,9 @@ export function toJson_CiliumNetworkPolicySpecLabels(obj: CiliumNetworkPolicySpe
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15585,7 +16071,9 @@ export function toJson_CiliumNetworkPolicySpecLog(obj: CiliumNetworkPolicySpecLo
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15625,7 +16113,9 @@ export function toJson_CiliumNetworkPolicySpecNodeSelector(obj: CiliumNetworkPol
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15822,7 +16312,9 @@ export function toJson_CiliumNetworkPolicySpecsEgress(obj: CiliumNetworkPolicySp
     'toServices': obj.toServices?.map(y => toJson_CiliumNetworkPolicySpecsEgressToServices(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15991,7 +16483,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressDeny(obj: CiliumNetworkPoli
     'toServices': obj.toServices?.map(y => toJson_CiliumNetworkPolicySpecsEgressDenyToServices(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16043,7 +16537,9 @@ export function toJson_CiliumNetworkPolicySpecsEnableDefaultDeny(obj: CiliumNetw
     'ingress': obj.ingress,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16083,7 +16579,9 @@ export function toJson_CiliumNetworkPolicySpecsEndpointSelector(obj: CiliumNetwo
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16253,7 +16751,9 @@ export function toJson_CiliumNetworkPolicySpecsIngress(obj: CiliumNetworkPolicyS
     'toPorts': obj.toPorts?.map(y => toJson_CiliumNetworkPolicySpecsIngressToPorts(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16415,7 +16915,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressDeny(obj: CiliumNetworkPol
     'toPorts': obj.toPorts?.map(y => toJson_CiliumNetworkPolicySpecsIngressDenyToPorts(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16455,7 +16957,9 @@ export function toJson_CiliumNetworkPolicySpecsLabels(obj: CiliumNetworkPolicySp
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16484,7 +16988,9 @@ export function toJson_CiliumNetworkPolicySpecsLog(obj: CiliumNetworkPolicySpecs
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16524,7 +17030,9 @@ export function toJson_CiliumNetworkPolicySpecsNodeSelector(obj: CiliumNetworkPo
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16552,7 +17060,9 @@ export function toJson_CiliumNetworkPolicySpecEgressAuthentication(obj: CiliumNe
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16580,7 +17090,9 @@ export function toJson_CiliumNetworkPolicySpecEgressIcmps(obj: CiliumNetworkPoli
     'fields': obj.fields?.map(y => toJson_CiliumNetworkPolicySpecEgressIcmpsFields(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16643,7 +17155,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToCidrSet(obj: CiliumNetwork
     'except': obj.except?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16681,7 +17195,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToEndpoints(obj: CiliumNetwo
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16768,7 +17284,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToFqdNs(obj: CiliumNetworkPo
     'matchPattern': obj.matchPattern,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16796,7 +17314,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToGroups(obj: CiliumNetworkP
     'aws': toJson_CiliumNetworkPolicySpecEgressToGroupsAws(obj.aws),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16834,7 +17354,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToNodes(obj: CiliumNetworkPo
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16918,7 +17440,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToPorts(obj: CiliumNetworkPo
     'terminatingTLS': toJson_CiliumNetworkPolicySpecEgressToPortsTerminatingTls(obj.terminatingTls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16957,7 +17481,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToServices(obj: CiliumNetwor
     'k8sServiceSelector': toJson_CiliumNetworkPolicySpecEgressToServicesK8SServiceSelector(obj.k8SServiceSelector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16985,7 +17511,9 @@ export function toJson_CiliumNetworkPolicySpecEgressDenyIcmps(obj: CiliumNetwork
     'fields': obj.fields?.map(y => toJson_CiliumNetworkPolicySpecEgressDenyIcmpsFields(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17048,7 +17576,9 @@ export function toJson_CiliumNetworkPolicySpecEgressDenyToCidrSet(obj: CiliumNet
     'except': obj.except?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17086,7 +17616,9 @@ export function toJson_CiliumNetworkPolicySpecEgressDenyToEndpoints(obj: CiliumN
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17148,7 +17680,9 @@ export function toJson_CiliumNetworkPolicySpecEgressDenyToGroups(obj: CiliumNetw
     'aws': toJson_CiliumNetworkPolicySpecEgressDenyToGroupsAws(obj.aws),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17186,7 +17720,9 @@ export function toJson_CiliumNetworkPolicySpecEgressDenyToNodes(obj: CiliumNetwo
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17216,7 +17752,9 @@ export function toJson_CiliumNetworkPolicySpecEgressDenyToPorts(obj: CiliumNetwo
     'ports': obj.ports?.map(y => toJson_CiliumNetworkPolicySpecEgressDenyToPortsPorts(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17255,7 +17793,9 @@ export function toJson_CiliumNetworkPolicySpecEgressDenyToServices(obj: CiliumNe
     'k8sServiceSelector': toJson_CiliumNetworkPolicySpecEgressDenyToServicesK8SServiceSelector(obj.k8SServiceSelector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17304,7 +17844,9 @@ export function toJson_CiliumNetworkPolicySpecEndpointSelectorMatchExpressions(o
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17332,7 +17874,9 @@ export function toJson_CiliumNetworkPolicySpecIngressAuthentication(obj: CiliumN
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17395,7 +17939,9 @@ export function toJson_CiliumNetworkPolicySpecIngressFromCidrSet(obj: CiliumNetw
     'except': obj.except?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17433,7 +17979,9 @@ export function toJson_CiliumNetworkPolicySpecIngressFromEndpoints(obj: CiliumNe
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17495,7 +18043,9 @@ export function toJson_CiliumNetworkPolicySpecIngressFromGroups(obj: CiliumNetwo
     'aws': toJson_CiliumNetworkPolicySpecIngressFromGroupsAws(obj.aws),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17533,7 +18083,9 @@ export function toJson_CiliumNetworkPolicySpecIngressFromNodes(obj: CiliumNetwor
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17561,7 +18113,9 @@ export function toJson_CiliumNetworkPolicySpecIngressIcmps(obj: CiliumNetworkPol
     'fields': obj.fields?.map(y => toJson_CiliumNetworkPolicySpecIngressIcmpsFields(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17645,7 +18199,9 @@ export function toJson_CiliumNetworkPolicySpecIngressToPorts(obj: CiliumNetworkP
     'terminatingTLS': toJson_CiliumNetworkPolicySpecIngressToPortsTerminatingTls(obj.terminatingTls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17708,7 +18264,9 @@ export function toJson_CiliumNetworkPolicySpecIngressDenyFromCidrSet(obj: Cilium
     'except': obj.except?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17746,7 +18304,9 @@ export function toJson_CiliumNetworkPolicySpecIngressDenyFromEndpoints(obj: Cili
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17808,7 +18368,9 @@ export function toJson_CiliumNetworkPolicySpecIngressDenyFromGroups(obj: CiliumN
     'aws': toJson_CiliumNetworkPolicySpecIngressDenyFromGroupsAws(obj.aws),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17846,7 +18408,9 @@ export function toJson_CiliumNetworkPolicySpecIngressDenyFromNodes(obj: CiliumNe
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17874,7 +18438,9 @@ export function toJson_CiliumNetworkPolicySpecIngressDenyIcmps(obj: CiliumNetwor
     'fields': obj.fields?.map(y => toJson_CiliumNetworkPolicySpecIngressDenyIcmpsFields(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17904,7 +18470,9 @@ export function toJson_CiliumNetworkPolicySpecIngressDenyToPorts(obj: CiliumNetw
     'ports': obj.ports?.map(y => toJson_CiliumNetworkPolicySpecIngressDenyToPortsPorts(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17953,7 +18521,9 @@ export function toJson_CiliumNetworkPolicySpecNodeSelectorMatchExpressions(obj: 
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17981,7 +18551,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressAuthentication(obj: CiliumN
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18009,7 +18581,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressIcmps(obj: CiliumNetworkPol
     'fields': obj.fields?.map(y => toJson_CiliumNetworkPolicySpecsEgressIcmpsFields(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18072,7 +18646,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToCidrSet(obj: CiliumNetwor
     'except': obj.except?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18110,7 +18686,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToEndpoints(obj: CiliumNetw
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18197,7 +18775,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToFqdNs(obj: CiliumNetworkP
     'matchPattern': obj.matchPattern,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18225,7 +18805,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToGroups(obj: CiliumNetwork
     'aws': toJson_CiliumNetworkPolicySpecsEgressToGroupsAws(obj.aws),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18263,7 +18845,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToNodes(obj: CiliumNetworkP
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18347,7 +18931,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToPorts(obj: CiliumNetworkP
     'terminatingTLS': toJson_CiliumNetworkPolicySpecsEgressToPortsTerminatingTls(obj.terminatingTls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18386,7 +18972,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToServices(obj: CiliumNetwo
     'k8sServiceSelector': toJson_CiliumNetworkPolicySpecsEgressToServicesK8SServiceSelector(obj.k8SServiceSelector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18414,7 +19002,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressDenyIcmps(obj: CiliumNetwor
     'fields': obj.fields?.map(y => toJson_CiliumNetworkPolicySpecsEgressDenyIcmpsFields(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18477,7 +19067,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressDenyToCidrSet(obj: CiliumNe
     'except': obj.except?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18515,7 +19107,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressDenyToEndpoints(obj: Cilium
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18577,7 +19171,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressDenyToGroups(obj: CiliumNet
     'aws': toJson_CiliumNetworkPolicySpecsEgressDenyToGroupsAws(obj.aws),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18615,7 +19211,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressDenyToNodes(obj: CiliumNetw
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18645,7 +19243,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressDenyToPorts(obj: CiliumNetw
     'ports': obj.ports?.map(y => toJson_CiliumNetworkPolicySpecsEgressDenyToPortsPorts(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18684,7 +19284,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressDenyToServices(obj: CiliumN
     'k8sServiceSelector': toJson_CiliumNetworkPolicySpecsEgressDenyToServicesK8SServiceSelector(obj.k8SServiceSelector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18733,7 +19335,9 @@ export function toJson_CiliumNetworkPolicySpecsEndpointSelectorMatchExpressions(
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18761,7 +19365,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressAuthentication(obj: Cilium
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18824,7 +19430,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressFromCidrSet(obj: CiliumNet
     'except': obj.except?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18862,7 +19470,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressFromEndpoints(obj: CiliumN
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18924,7 +19534,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressFromGroups(obj: CiliumNetw
     'aws': toJson_CiliumNetworkPolicySpecsIngressFromGroupsAws(obj.aws),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18962,7 +19574,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressFromNodes(obj: CiliumNetwo
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18990,7 +19604,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressIcmps(obj: CiliumNetworkPo
     'fields': obj.fields?.map(y => toJson_CiliumNetworkPolicySpecsIngressIcmpsFields(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19074,7 +19690,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressToPorts(obj: CiliumNetwork
     'terminatingTLS': toJson_CiliumNetworkPolicySpecsIngressToPortsTerminatingTls(obj.terminatingTls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19137,7 +19755,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressDenyFromCidrSet(obj: Ciliu
     'except': obj.except?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19175,7 +19795,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressDenyFromEndpoints(obj: Cil
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19237,7 +19859,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressDenyFromGroups(obj: Cilium
     'aws': toJson_CiliumNetworkPolicySpecsIngressDenyFromGroupsAws(obj.aws),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19275,7 +19899,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressDenyFromNodes(obj: CiliumN
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19303,7 +19929,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressDenyIcmps(obj: CiliumNetwo
     'fields': obj.fields?.map(y => toJson_CiliumNetworkPolicySpecsIngressDenyIcmpsFields(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19333,7 +19961,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressDenyToPorts(obj: CiliumNet
     'ports': obj.ports?.map(y => toJson_CiliumNetworkPolicySpecsIngressDenyToPortsPorts(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19382,7 +20012,9 @@ export function toJson_CiliumNetworkPolicySpecsNodeSelectorMatchExpressions(obj:
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19447,7 +20079,9 @@ export function toJson_CiliumNetworkPolicySpecEgressIcmpsFields(obj: CiliumNetwo
     'type': obj.type?.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19486,7 +20120,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToCidrSetCidrGroupSelector(o
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19535,7 +20171,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToEndpointsMatchExpressions(
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19596,7 +20234,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToGroupsAws(obj: CiliumNetwo
     'securityGroupsNames': obj.securityGroupsNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19645,7 +20285,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToNodesMatchExpressions(obj:
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19692,7 +20334,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToPortsListener(obj: CiliumN
     'priority': obj.priority,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19761,7 +20405,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToPortsOriginatingTls(obj: C
     'trustedCA': obj.trustedCa,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19819,7 +20465,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToPortsPorts(obj: CiliumNetw
     'protocol': obj.protocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19857,7 +20505,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToPortsRules(obj: CiliumNetw
     'http': obj.http?.map(y => toJson_CiliumNetworkPolicySpecEgressToPortsRulesHttp(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19926,7 +20576,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToPortsTerminatingTls(obj: C
     'trustedCA': obj.trustedCa,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19958,7 +20610,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToServicesK8SService(obj: Ci
     'serviceName': obj.serviceName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19992,7 +20646,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToServicesK8SServiceSelector
     'selector': toJson_CiliumNetworkPolicySpecEgressToServicesK8SServiceSelectorSelector(obj.selector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20043,7 +20699,9 @@ export function toJson_CiliumNetworkPolicySpecEgressDenyIcmpsFields(obj: CiliumN
     'type': obj.type?.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20082,7 +20740,9 @@ export function toJson_CiliumNetworkPolicySpecEgressDenyToCidrSetCidrGroupSelect
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20131,7 +20791,9 @@ export function toJson_CiliumNetworkPolicySpecEgressDenyToEndpointsMatchExpressi
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20192,7 +20854,9 @@ export function toJson_CiliumNetworkPolicySpecEgressDenyToGroupsAws(obj: CiliumN
     'securityGroupsNames': obj.securityGroupsNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20241,7 +20905,9 @@ export function toJson_CiliumNetworkPolicySpecEgressDenyToNodesMatchExpressions(
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20299,7 +20965,9 @@ export function toJson_CiliumNetworkPolicySpecEgressDenyToPortsPorts(obj: Cilium
     'protocol': obj.protocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20331,7 +20999,9 @@ export function toJson_CiliumNetworkPolicySpecEgressDenyToServicesK8SService(obj
     'serviceName': obj.serviceName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20365,7 +21035,9 @@ export function toJson_CiliumNetworkPolicySpecEgressDenyToServicesK8SServiceSele
     'selector': toJson_CiliumNetworkPolicySpecEgressDenyToServicesK8SServiceSelectorSelector(obj.selector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20435,7 +21107,9 @@ export function toJson_CiliumNetworkPolicySpecIngressFromCidrSetCidrGroupSelecto
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20484,7 +21158,9 @@ export function toJson_CiliumNetworkPolicySpecIngressFromEndpointsMatchExpressio
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20545,7 +21221,9 @@ export function toJson_CiliumNetworkPolicySpecIngressFromGroupsAws(obj: CiliumNe
     'securityGroupsNames': obj.securityGroupsNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20594,7 +21272,9 @@ export function toJson_CiliumNetworkPolicySpecIngressFromNodesMatchExpressions(o
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20645,7 +21325,9 @@ export function toJson_CiliumNetworkPolicySpecIngressIcmpsFields(obj: CiliumNetw
     'type': obj.type?.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20692,7 +21374,9 @@ export function toJson_CiliumNetworkPolicySpecIngressToPortsListener(obj: Cilium
     'priority': obj.priority,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20761,7 +21445,9 @@ export function toJson_CiliumNetworkPolicySpecIngressToPortsOriginatingTls(obj: 
     'trustedCA': obj.trustedCa,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20819,7 +21505,9 @@ export function toJson_CiliumNetworkPolicySpecIngressToPortsPorts(obj: CiliumNet
     'protocol': obj.protocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20857,7 +21545,9 @@ export function toJson_CiliumNetworkPolicySpecIngressToPortsRules(obj: CiliumNet
     'http': obj.http?.map(y => toJson_CiliumNetworkPolicySpecIngressToPortsRulesHttp(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20926,7 +21616,9 @@ export function toJson_CiliumNetworkPolicySpecIngressToPortsTerminatingTls(obj: 
     'trustedCA': obj.trustedCa,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20965,7 +21657,9 @@ export function toJson_CiliumNetworkPolicySpecIngressDenyFromCidrSetCidrGroupSel
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21014,7 +21708,9 @@ export function toJson_CiliumNetworkPolicySpecIngressDenyFromEndpointsMatchExpre
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21075,7 +21771,9 @@ export function toJson_CiliumNetworkPolicySpecIngressDenyFromGroupsAws(obj: Cili
     'securityGroupsNames': obj.securityGroupsNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21124,7 +21822,9 @@ export function toJson_CiliumNetworkPolicySpecIngressDenyFromNodesMatchExpressio
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21175,7 +21875,9 @@ export function toJson_CiliumNetworkPolicySpecIngressDenyIcmpsFields(obj: Cilium
     'type': obj.type?.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21233,7 +21935,9 @@ export function toJson_CiliumNetworkPolicySpecIngressDenyToPortsPorts(obj: Ciliu
     'protocol': obj.protocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21315,7 +22019,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressIcmpsFields(obj: CiliumNetw
     'type': obj.type?.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21354,7 +22060,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToCidrSetCidrGroupSelector(
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21403,7 +22111,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToEndpointsMatchExpressions
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21464,7 +22174,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToGroupsAws(obj: CiliumNetw
     'securityGroupsNames': obj.securityGroupsNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21513,7 +22225,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToNodesMatchExpressions(obj
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21560,7 +22274,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToPortsListener(obj: Cilium
     'priority': obj.priority,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21629,7 +22345,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToPortsOriginatingTls(obj: 
     'trustedCA': obj.trustedCa,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21687,7 +22405,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToPortsPorts(obj: CiliumNet
     'protocol': obj.protocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21725,7 +22445,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToPortsRules(obj: CiliumNet
     'http': obj.http?.map(y => toJson_CiliumNetworkPolicySpecsEgressToPortsRulesHttp(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21794,7 +22516,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToPortsTerminatingTls(obj: 
     'trustedCA': obj.trustedCa,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21826,7 +22550,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToServicesK8SService(obj: C
     'serviceName': obj.serviceName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21860,7 +22586,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToServicesK8SServiceSelecto
     'selector': toJson_CiliumNetworkPolicySpecsEgressToServicesK8SServiceSelectorSelector(obj.selector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21911,7 +22639,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressDenyIcmpsFields(obj: Cilium
     'type': obj.type?.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21950,7 +22680,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressDenyToCidrSetCidrGroupSelec
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21999,7 +22731,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressDenyToEndpointsMatchExpress
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22060,7 +22794,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressDenyToGroupsAws(obj: Cilium
     'securityGroupsNames': obj.securityGroupsNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22109,7 +22845,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressDenyToNodesMatchExpressions
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22167,7 +22905,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressDenyToPortsPorts(obj: Ciliu
     'protocol': obj.protocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22199,7 +22939,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressDenyToServicesK8SService(ob
     'serviceName': obj.serviceName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22233,7 +22975,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressDenyToServicesK8SServiceSel
     'selector': toJson_CiliumNetworkPolicySpecsEgressDenyToServicesK8SServiceSelectorSelector(obj.selector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22303,7 +23047,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressFromCidrSetCidrGroupSelect
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22352,7 +23098,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressFromEndpointsMatchExpressi
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22413,7 +23161,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressFromGroupsAws(obj: CiliumN
     'securityGroupsNames': obj.securityGroupsNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22462,7 +23212,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressFromNodesMatchExpressions(
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22513,7 +23265,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressIcmpsFields(obj: CiliumNet
     'type': obj.type?.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22560,7 +23314,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressToPortsListener(obj: Ciliu
     'priority': obj.priority,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22629,7 +23385,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressToPortsOriginatingTls(obj:
     'trustedCA': obj.trustedCa,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22687,7 +23445,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressToPortsPorts(obj: CiliumNe
     'protocol': obj.protocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22725,7 +23485,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressToPortsRules(obj: CiliumNe
     'http': obj.http?.map(y => toJson_CiliumNetworkPolicySpecsIngressToPortsRulesHttp(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22794,7 +23556,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressToPortsTerminatingTls(obj:
     'trustedCA': obj.trustedCa,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22833,7 +23597,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressDenyFromCidrSetCidrGroupSe
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22882,7 +23648,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressDenyFromEndpointsMatchExpr
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22943,7 +23711,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressDenyFromGroupsAws(obj: Cil
     'securityGroupsNames': obj.securityGroupsNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22992,7 +23762,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressDenyFromNodesMatchExpressi
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23043,7 +23815,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressDenyIcmpsFields(obj: Ciliu
     'type': obj.type?.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23101,7 +23875,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressDenyToPortsPorts(obj: Cili
     'protocol': obj.protocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23210,7 +23986,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToCidrSetCidrGroupSelectorMa
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23287,7 +24065,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToPortsListenerEnvoyConfig(o
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23330,7 +24110,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToPortsOriginatingTlsSecret(
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23428,7 +24210,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToPortsRulesDns(obj: CiliumN
     'matchPattern': obj.matchPattern,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23513,7 +24297,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToPortsRulesHttp(obj: Cilium
     'path': obj.path,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23556,7 +24342,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToPortsTerminatingTlsSecret(
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23594,7 +24382,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToServicesK8SServiceSelector
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23686,7 +24476,9 @@ export function toJson_CiliumNetworkPolicySpecEgressDenyToCidrSetCidrGroupSelect
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23801,7 +24593,9 @@ export function toJson_CiliumNetworkPolicySpecEgressDenyToServicesK8SServiceSele
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23850,7 +24644,9 @@ export function toJson_CiliumNetworkPolicySpecIngressFromCidrSetCidrGroupSelecto
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23970,7 +24766,9 @@ export function toJson_CiliumNetworkPolicySpecIngressToPortsListenerEnvoyConfig(
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24013,7 +24811,9 @@ export function toJson_CiliumNetworkPolicySpecIngressToPortsOriginatingTlsSecret
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24111,7 +24911,9 @@ export function toJson_CiliumNetworkPolicySpecIngressToPortsRulesDns(obj: Cilium
     'matchPattern': obj.matchPattern,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24196,7 +24998,9 @@ export function toJson_CiliumNetworkPolicySpecIngressToPortsRulesHttp(obj: Ciliu
     'path': obj.path,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24239,7 +25043,9 @@ export function toJson_CiliumNetworkPolicySpecIngressToPortsTerminatingTlsSecret
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24288,7 +25094,9 @@ export function toJson_CiliumNetworkPolicySpecIngressDenyFromCidrSetCidrGroupSel
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24500,7 +25308,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToCidrSetCidrGroupSelectorM
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24577,7 +25387,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToPortsListenerEnvoyConfig(
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24620,7 +25432,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToPortsOriginatingTlsSecret
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24718,7 +25532,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToPortsRulesDns(obj: Cilium
     'matchPattern': obj.matchPattern,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24803,7 +25619,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToPortsRulesHttp(obj: Ciliu
     'path': obj.path,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24846,7 +25664,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToPortsTerminatingTlsSecret
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24884,7 +25704,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToServicesK8SServiceSelecto
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24976,7 +25798,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressDenyToCidrSetCidrGroupSelec
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25091,7 +25915,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressDenyToServicesK8SServiceSel
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25140,7 +25966,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressFromCidrSetCidrGroupSelect
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25260,7 +26088,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressToPortsListenerEnvoyConfig
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25303,7 +26133,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressToPortsOriginatingTlsSecre
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25401,7 +26233,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressToPortsRulesDns(obj: Ciliu
     'matchPattern': obj.matchPattern,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25486,7 +26320,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressToPortsRulesHttp(obj: Cili
     'path': obj.path,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25529,7 +26365,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressToPortsTerminatingTlsSecre
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25578,7 +26416,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressDenyFromCidrSetCidrGroupSe
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25793,7 +26633,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToPortsRulesHttpHeaderMatche
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25842,7 +26684,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToServicesK8SServiceSelector
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25908,7 +26752,9 @@ export function toJson_CiliumNetworkPolicySpecEgressDenyToServicesK8SServiceSele
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -26003,7 +26849,9 @@ export function toJson_CiliumNetworkPolicySpecIngressToPortsRulesHttpHeaderMatch
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -26115,7 +26963,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToPortsRulesHttpHeaderMatch
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -26164,7 +27014,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToServicesK8SServiceSelecto
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -26230,7 +27082,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressDenyToServicesK8SServiceSel
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -26325,7 +27179,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressToPortsRulesHttpHeaderMatc
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -26399,7 +27255,9 @@ export function toJson_CiliumNetworkPolicySpecEgressToPortsRulesHttpHeaderMatche
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -26490,7 +27348,9 @@ export function toJson_CiliumNetworkPolicySpecIngressToPortsRulesHttpHeaderMatch
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -26547,7 +27407,9 @@ export function toJson_CiliumNetworkPolicySpecsEgressToPortsRulesHttpHeaderMatch
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -26638,7 +27500,9 @@ export function toJson_CiliumNetworkPolicySpecsIngressToPortsRulesHttpHeaderMatc
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

@@ -90,7 +90,9 @@ export function toJson_BackendTlsPolicyProps(obj: BackendTlsPolicyProps | undefi
     'spec': toJson_BackendTlsPolicySpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -199,7 +201,9 @@ export function toJson_BackendTlsPolicySpec(obj: BackendTlsPolicySpec | undefine
     'validation': toJson_BackendTlsPolicySpecValidation(obj.validation),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -269,7 +273,9 @@ export function toJson_BackendTlsPolicySpecTargetRefs(obj: BackendTlsPolicySpecT
     'sectionName': obj.sectionName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -396,7 +402,9 @@ export function toJson_BackendTlsPolicySpecValidation(obj: BackendTlsPolicySpecV
     'wellKnownCACertificates': obj.wellKnownCaCertificates,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -448,7 +456,9 @@ export function toJson_BackendTlsPolicySpecValidationCaCertificateRefs(obj: Back
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -502,7 +512,9 @@ export function toJson_BackendTlsPolicySpecValidationSubjectAltNames(obj: Backen
     'uri': obj.uri,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -607,7 +619,9 @@ export function toJson_BackendTlsPolicyV1Alpha3Props(obj: BackendTlsPolicyV1Alph
     'spec': toJson_BackendTlsPolicyV1Alpha3Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -716,7 +730,9 @@ export function toJson_BackendTlsPolicyV1Alpha3Spec(obj: BackendTlsPolicyV1Alpha
     'validation': toJson_BackendTlsPolicyV1Alpha3SpecValidation(obj.validation),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -786,7 +802,9 @@ export function toJson_BackendTlsPolicyV1Alpha3SpecTargetRefs(obj: BackendTlsPol
     'sectionName': obj.sectionName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -913,7 +931,9 @@ export function toJson_BackendTlsPolicyV1Alpha3SpecValidation(obj: BackendTlsPol
     'wellKnownCACertificates': obj.wellKnownCaCertificates,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -965,7 +985,9 @@ export function toJson_BackendTlsPolicyV1Alpha3SpecValidationCaCertificateRefs(o
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1019,7 +1041,9 @@ export function toJson_BackendTlsPolicyV1Alpha3SpecValidationSubjectAltNames(obj
     'uri': obj.uri,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1128,7 +1152,9 @@ export function toJson_GatewayProps(obj: GatewayProps | undefined): Record<strin
     'spec': toJson_GatewaySpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1411,7 +1437,9 @@ export function toJson_GatewaySpec(obj: GatewaySpec | undefined): Record<string,
     'tls': toJson_GatewaySpecTls(obj.tls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1453,7 +1481,9 @@ export function toJson_GatewaySpecAddresses(obj: GatewaySpecAddresses | undefine
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1483,7 +1513,9 @@ export function toJson_GatewaySpecAllowedListeners(obj: GatewaySpecAllowedListen
     'namespaces': toJson_GatewaySpecAllowedListenersNamespaces(obj.namespaces),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1589,7 +1621,9 @@ export function toJson_GatewaySpecInfrastructure(obj: GatewaySpecInfrastructure 
     'parametersRef': toJson_GatewaySpecInfrastructureParametersRef(obj.parametersRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1745,7 +1779,9 @@ export function toJson_GatewaySpecListeners(obj: GatewaySpecListeners | undefine
     'tls': toJson_GatewaySpecListenersTls(obj.tls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1791,7 +1827,9 @@ export function toJson_GatewaySpecTls(obj: GatewaySpecTls | undefined): Record<s
     'frontend': toJson_GatewaySpecTlsFrontend(obj.frontend),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1838,7 +1876,9 @@ export function toJson_GatewaySpecAllowedListenersNamespaces(obj: GatewaySpecAll
     'selector': toJson_GatewaySpecAllowedListenersNamespacesSelector(obj.selector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1897,7 +1937,9 @@ export function toJson_GatewaySpecInfrastructureParametersRef(obj: GatewaySpecIn
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1969,7 +2011,9 @@ export function toJson_GatewaySpecListenersAllowedRoutes(obj: GatewaySpecListene
     'namespaces': toJson_GatewaySpecListenersAllowedRoutesNamespaces(obj.namespaces),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2067,7 +2111,9 @@ export function toJson_GatewaySpecListenersTls(obj: GatewaySpecListenersTls | un
     'options': ((obj.options) === undefined) ? undefined : (Object.entries(obj.options).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2125,7 +2171,9 @@ export function toJson_GatewaySpecTlsBackend(obj: GatewaySpecTlsBackend | undefi
     'clientCertificateRef': toJson_GatewaySpecTlsBackendClientCertificateRef(obj.clientCertificateRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2172,7 +2220,9 @@ export function toJson_GatewaySpecTlsFrontend(obj: GatewaySpecTlsFrontend | unde
     'perPort': obj.perPort?.map(y => toJson_GatewaySpecTlsFrontendPerPort(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2236,7 +2286,9 @@ export function toJson_GatewaySpecAllowedListenersNamespacesSelector(obj: Gatewa
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2272,7 +2324,9 @@ export function toJson_GatewaySpecListenersAllowedRoutesKinds(obj: GatewaySpecLi
     'kind': obj.kind,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2323,7 +2377,9 @@ export function toJson_GatewaySpecListenersAllowedRoutesNamespaces(obj: GatewayS
     'selector': toJson_GatewaySpecListenersAllowedRoutesNamespacesSelector(obj.selector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2392,7 +2448,9 @@ export function toJson_GatewaySpecListenersTlsCertificateRefs(obj: GatewaySpecLi
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2500,7 +2558,9 @@ export function toJson_GatewaySpecTlsBackendClientCertificateRef(obj: GatewaySpe
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2538,7 +2598,9 @@ export function toJson_GatewaySpecTlsFrontendDefault(obj: GatewaySpecTlsFrontend
     'validation': toJson_GatewaySpecTlsFrontendDefaultValidation(obj.validation),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2579,7 +2641,9 @@ export function toJson_GatewaySpecTlsFrontendPerPort(obj: GatewaySpecTlsFrontend
     'tls': toJson_GatewaySpecTlsFrontendPerPortTls(obj.tls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2628,7 +2692,9 @@ export function toJson_GatewaySpecAllowedListenersNamespacesSelectorMatchExpress
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2692,7 +2758,9 @@ export function toJson_GatewaySpecListenersAllowedRoutesNamespacesSelector(obj: 
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2792,7 +2860,9 @@ export function toJson_GatewaySpecTlsFrontendDefaultValidation(obj: GatewaySpecT
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2829,7 +2899,9 @@ export function toJson_GatewaySpecTlsFrontendPerPortTls(obj: GatewaySpecTlsFront
     'validation': toJson_GatewaySpecTlsFrontendPerPortTlsValidation(obj.validation),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2878,7 +2950,9 @@ export function toJson_GatewaySpecListenersAllowedRoutesNamespacesSelectorMatchE
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2946,7 +3020,9 @@ export function toJson_GatewaySpecTlsFrontendDefaultValidationCaCertificateRefs(
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3074,7 +3150,9 @@ export function toJson_GatewaySpecTlsFrontendPerPortTlsValidation(obj: GatewaySp
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3142,7 +3220,9 @@ export function toJson_GatewaySpecTlsFrontendPerPortTlsValidationCaCertificateRe
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3261,7 +3341,9 @@ export function toJson_GatewayV1Beta1Props(obj: GatewayV1Beta1Props | undefined)
     'spec': toJson_GatewayV1Beta1Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3544,7 +3626,9 @@ export function toJson_GatewayV1Beta1Spec(obj: GatewayV1Beta1Spec | undefined): 
     'tls': toJson_GatewayV1Beta1SpecTls(obj.tls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3586,7 +3670,9 @@ export function toJson_GatewayV1Beta1SpecAddresses(obj: GatewayV1Beta1SpecAddres
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3616,7 +3702,9 @@ export function toJson_GatewayV1Beta1SpecAllowedListeners(obj: GatewayV1Beta1Spe
     'namespaces': toJson_GatewayV1Beta1SpecAllowedListenersNamespaces(obj.namespaces),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3722,7 +3810,9 @@ export function toJson_GatewayV1Beta1SpecInfrastructure(obj: GatewayV1Beta1SpecI
     'parametersRef': toJson_GatewayV1Beta1SpecInfrastructureParametersRef(obj.parametersRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3878,7 +3968,9 @@ export function toJson_GatewayV1Beta1SpecListeners(obj: GatewayV1Beta1SpecListen
     'tls': toJson_GatewayV1Beta1SpecListenersTls(obj.tls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3924,7 +4016,9 @@ export function toJson_GatewayV1Beta1SpecTls(obj: GatewayV1Beta1SpecTls | undefi
     'frontend': toJson_GatewayV1Beta1SpecTlsFrontend(obj.frontend),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3971,7 +4065,9 @@ export function toJson_GatewayV1Beta1SpecAllowedListenersNamespaces(obj: Gateway
     'selector': toJson_GatewayV1Beta1SpecAllowedListenersNamespacesSelector(obj.selector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4030,7 +4126,9 @@ export function toJson_GatewayV1Beta1SpecInfrastructureParametersRef(obj: Gatewa
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4102,7 +4200,9 @@ export function toJson_GatewayV1Beta1SpecListenersAllowedRoutes(obj: GatewayV1Be
     'namespaces': toJson_GatewayV1Beta1SpecListenersAllowedRoutesNamespaces(obj.namespaces),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4200,7 +4300,9 @@ export function toJson_GatewayV1Beta1SpecListenersTls(obj: GatewayV1Beta1SpecLis
     'options': ((obj.options) === undefined) ? undefined : (Object.entries(obj.options).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4258,7 +4360,9 @@ export function toJson_GatewayV1Beta1SpecTlsBackend(obj: GatewayV1Beta1SpecTlsBa
     'clientCertificateRef': toJson_GatewayV1Beta1SpecTlsBackendClientCertificateRef(obj.clientCertificateRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4305,7 +4409,9 @@ export function toJson_GatewayV1Beta1SpecTlsFrontend(obj: GatewayV1Beta1SpecTlsF
     'perPort': obj.perPort?.map(y => toJson_GatewayV1Beta1SpecTlsFrontendPerPort(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4369,7 +4475,9 @@ export function toJson_GatewayV1Beta1SpecAllowedListenersNamespacesSelector(obj:
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4405,7 +4513,9 @@ export function toJson_GatewayV1Beta1SpecListenersAllowedRoutesKinds(obj: Gatewa
     'kind': obj.kind,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4456,7 +4566,9 @@ export function toJson_GatewayV1Beta1SpecListenersAllowedRoutesNamespaces(obj: G
     'selector': toJson_GatewayV1Beta1SpecListenersAllowedRoutesNamespacesSelector(obj.selector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4525,7 +4637,9 @@ export function toJson_GatewayV1Beta1SpecListenersTlsCertificateRefs(obj: Gatewa
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4633,7 +4747,9 @@ export function toJson_GatewayV1Beta1SpecTlsBackendClientCertificateRef(obj: Gat
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4671,7 +4787,9 @@ export function toJson_GatewayV1Beta1SpecTlsFrontendDefault(obj: GatewayV1Beta1S
     'validation': toJson_GatewayV1Beta1SpecTlsFrontendDefaultValidation(obj.validation),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4712,7 +4830,9 @@ export function toJson_GatewayV1Beta1SpecTlsFrontendPerPort(obj: GatewayV1Beta1S
     'tls': toJson_GatewayV1Beta1SpecTlsFrontendPerPortTls(obj.tls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4761,7 +4881,9 @@ export function toJson_GatewayV1Beta1SpecAllowedListenersNamespacesSelectorMatch
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4825,7 +4947,9 @@ export function toJson_GatewayV1Beta1SpecListenersAllowedRoutesNamespacesSelecto
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4925,7 +5049,9 @@ export function toJson_GatewayV1Beta1SpecTlsFrontendDefaultValidation(obj: Gatew
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4962,7 +5088,9 @@ export function toJson_GatewayV1Beta1SpecTlsFrontendPerPortTls(obj: GatewayV1Bet
     'validation': toJson_GatewayV1Beta1SpecTlsFrontendPerPortTlsValidation(obj.validation),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5011,7 +5139,9 @@ export function toJson_GatewayV1Beta1SpecListenersAllowedRoutesNamespacesSelecto
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5079,7 +5209,9 @@ export function toJson_GatewayV1Beta1SpecTlsFrontendDefaultValidationCaCertifica
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5207,7 +5339,9 @@ export function toJson_GatewayV1Beta1SpecTlsFrontendPerPortTlsValidation(obj: Ga
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5275,7 +5409,9 @@ export function toJson_GatewayV1Beta1SpecTlsFrontendPerPortTlsValidationCaCertif
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5430,7 +5566,9 @@ export function toJson_GatewayClassProps(obj: GatewayClassProps | undefined): Re
     'spec': toJson_GatewayClassSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5498,7 +5636,9 @@ export function toJson_GatewayClassSpec(obj: GatewayClassSpec | undefined): Reco
     'parametersRef': toJson_GatewayClassSpecParametersRef(obj.parametersRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5569,7 +5709,9 @@ export function toJson_GatewayClassSpecParametersRef(obj: GatewayClassSpecParame
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5690,7 +5832,9 @@ export function toJson_GatewayClassV1Beta1Props(obj: GatewayClassV1Beta1Props | 
     'spec': toJson_GatewayClassV1Beta1Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5758,7 +5902,9 @@ export function toJson_GatewayClassV1Beta1Spec(obj: GatewayClassV1Beta1Spec | un
     'parametersRef': toJson_GatewayClassV1Beta1SpecParametersRef(obj.parametersRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5829,7 +5975,9 @@ export function toJson_GatewayClassV1Beta1SpecParametersRef(obj: GatewayClassV1B
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5970,7 +6118,9 @@ export function toJson_GrpcRouteProps(obj: GrpcRouteProps | undefined): Record<s
     'spec': toJson_GrpcRouteSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6142,7 +6292,9 @@ export function toJson_GrpcRouteSpec(obj: GrpcRouteSpec | undefined): Record<str
     'useDefaultGateways': obj.useDefaultGateways,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6308,7 +6460,9 @@ export function toJson_GrpcRouteSpecParentRefs(obj: GrpcRouteSpecParentRefs | un
     'sectionName': obj.sectionName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6473,7 +6627,9 @@ export function toJson_GrpcRouteSpecRules(obj: GrpcRouteSpecRules | undefined): 
     'sessionPersistence': toJson_GrpcRouteSpecRulesSessionPersistence(obj.sessionPersistence),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6635,7 +6791,9 @@ export function toJson_GrpcRouteSpecRulesBackendRefs(obj: GrpcRouteSpecRulesBack
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6744,7 +6902,9 @@ export function toJson_GrpcRouteSpecRulesFilters(obj: GrpcRouteSpecRulesFilters 
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6799,7 +6959,9 @@ export function toJson_GrpcRouteSpecRulesMatches(obj: GrpcRouteSpecRulesMatches 
     'method': toJson_GrpcRouteSpecRulesMatchesMethod(obj.method),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6873,7 +7035,9 @@ export function toJson_GrpcRouteSpecRulesSessionPersistence(obj: GrpcRouteSpecRu
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6982,7 +7146,9 @@ export function toJson_GrpcRouteSpecRulesBackendRefsFilters(obj: GrpcRouteSpecRu
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7034,7 +7200,9 @@ export function toJson_GrpcRouteSpecRulesFiltersExtensionRef(obj: GrpcRouteSpecR
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7126,7 +7294,9 @@ export function toJson_GrpcRouteSpecRulesFiltersRequestHeaderModifier(obj: GrpcR
     'set': obj.set?.map(y => toJson_GrpcRouteSpecRulesFiltersRequestHeaderModifierSet(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7213,7 +7383,9 @@ export function toJson_GrpcRouteSpecRulesFiltersRequestMirror(obj: GrpcRouteSpec
     'percent': obj.percent,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7305,7 +7477,9 @@ export function toJson_GrpcRouteSpecRulesFiltersResponseHeaderModifier(obj: Grpc
     'set': obj.set?.map(y => toJson_GrpcRouteSpecRulesFiltersResponseHeaderModifierSet(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7395,7 +7569,9 @@ export function toJson_GrpcRouteSpecRulesMatchesHeaders(obj: GrpcRouteSpecRulesM
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7451,7 +7627,9 @@ export function toJson_GrpcRouteSpecRulesMatchesMethod(obj: GrpcRouteSpecRulesMa
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7501,7 +7679,9 @@ export function toJson_GrpcRouteSpecRulesSessionPersistenceCookieConfig(obj: Grp
     'lifetimeType': obj.lifetimeType,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7572,7 +7752,9 @@ export function toJson_GrpcRouteSpecRulesBackendRefsFiltersExtensionRef(obj: Grp
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7664,7 +7846,9 @@ export function toJson_GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifier
     'set': obj.set?.map(y => toJson_GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifierSet(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7751,7 +7935,9 @@ export function toJson_GrpcRouteSpecRulesBackendRefsFiltersRequestMirror(obj: Gr
     'percent': obj.percent,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7843,7 +8029,9 @@ export function toJson_GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifie
     'set': obj.set?.map(y => toJson_GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifierSet(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7928,7 +8116,9 @@ export function toJson_GrpcRouteSpecRulesFiltersRequestHeaderModifierAdd(obj: Gr
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7974,7 +8164,9 @@ export function toJson_GrpcRouteSpecRulesFiltersRequestHeaderModifierSet(obj: Gr
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8087,7 +8279,9 @@ export function toJson_GrpcRouteSpecRulesFiltersRequestMirrorBackendRef(obj: Grp
     'port': obj.port,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8123,7 +8317,9 @@ export function toJson_GrpcRouteSpecRulesFiltersRequestMirrorFraction(obj: GrpcR
     'numerator': obj.numerator,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8169,7 +8365,9 @@ export function toJson_GrpcRouteSpecRulesFiltersResponseHeaderModifierAdd(obj: G
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8215,7 +8413,9 @@ export function toJson_GrpcRouteSpecRulesFiltersResponseHeaderModifierSet(obj: G
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8321,7 +8521,9 @@ export function toJson_GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifier
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8367,7 +8569,9 @@ export function toJson_GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifier
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8480,7 +8684,9 @@ export function toJson_GrpcRouteSpecRulesBackendRefsFiltersRequestMirrorBackendR
     'port': obj.port,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8516,7 +8722,9 @@ export function toJson_GrpcRouteSpecRulesBackendRefsFiltersRequestMirrorFraction
     'numerator': obj.numerator,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8562,7 +8770,9 @@ export function toJson_GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifie
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8608,7 +8818,9 @@ export function toJson_GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifie
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8703,7 +8915,9 @@ export function toJson_HttpRouteProps(obj: HttpRouteProps | undefined): Record<s
     'spec': toJson_HttpRouteSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8878,7 +9092,9 @@ export function toJson_HttpRouteSpec(obj: HttpRouteSpec | undefined): Record<str
     'useDefaultGateways': obj.useDefaultGateways,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9044,7 +9260,9 @@ export function toJson_HttpRouteSpecParentRefs(obj: HttpRouteSpecParentRefs | un
     'sectionName': obj.sectionName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9255,7 +9473,9 @@ export function toJson_HttpRouteSpecRules(obj: HttpRouteSpecRules | undefined): 
     'timeouts': toJson_HttpRouteSpecRulesTimeouts(obj.timeouts),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9417,7 +9637,9 @@ export function toJson_HttpRouteSpecRulesBackendRefs(obj: HttpRouteSpecRulesBack
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9581,7 +9803,9 @@ export function toJson_HttpRouteSpecRulesFilters(obj: HttpRouteSpecRulesFilters 
     'urlRewrite': toJson_HttpRouteSpecRulesFiltersUrlRewrite(obj.urlRewrite),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9660,7 +9884,9 @@ export function toJson_HttpRouteSpecRulesMatches(obj: HttpRouteSpecRulesMatches 
     'queryParams': obj.queryParams?.map(y => toJson_HttpRouteSpecRulesMatchesQueryParams(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9753,7 +9979,9 @@ export function toJson_HttpRouteSpecRulesRetry(obj: HttpRouteSpecRulesRetry | un
     'codes': obj.codes?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9827,7 +10055,9 @@ export function toJson_HttpRouteSpecRulesSessionPersistence(obj: HttpRouteSpecRu
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9904,7 +10134,9 @@ export function toJson_HttpRouteSpecRulesTimeouts(obj: HttpRouteSpecRulesTimeout
     'request': obj.request,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10068,7 +10300,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFilters(obj: HttpRouteSpecRu
     'urlRewrite': toJson_HttpRouteSpecRulesBackendRefsFiltersUrlRewrite(obj.urlRewrite),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10329,7 +10563,9 @@ export function toJson_HttpRouteSpecRulesFiltersCors(obj: HttpRouteSpecRulesFilt
     'maxAge': obj.maxAge,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10381,7 +10617,9 @@ export function toJson_HttpRouteSpecRulesFiltersExtensionRef(obj: HttpRouteSpecR
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10490,7 +10728,9 @@ export function toJson_HttpRouteSpecRulesFiltersExternalAuth(obj: HttpRouteSpecR
     'protocol': obj.protocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10582,7 +10822,9 @@ export function toJson_HttpRouteSpecRulesFiltersRequestHeaderModifier(obj: HttpR
     'set': obj.set?.map(y => toJson_HttpRouteSpecRulesFiltersRequestHeaderModifierSet(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10669,7 +10911,9 @@ export function toJson_HttpRouteSpecRulesFiltersRequestMirror(obj: HttpRouteSpec
     'percent': obj.percent,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10783,7 +11027,9 @@ export function toJson_HttpRouteSpecRulesFiltersRequestRedirect(obj: HttpRouteSp
     'statusCode': obj.statusCode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10875,7 +11121,9 @@ export function toJson_HttpRouteSpecRulesFiltersResponseHeaderModifier(obj: Http
     'set': obj.set?.map(y => toJson_HttpRouteSpecRulesFiltersResponseHeaderModifierSet(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10973,7 +11221,9 @@ export function toJson_HttpRouteSpecRulesFiltersUrlRewrite(obj: HttpRouteSpecRul
     'path': toJson_HttpRouteSpecRulesFiltersUrlRewritePath(obj.path),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11043,7 +11293,9 @@ export function toJson_HttpRouteSpecRulesMatchesHeaders(obj: HttpRouteSpecRulesM
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11114,7 +11366,9 @@ export function toJson_HttpRouteSpecRulesMatchesPath(obj: HttpRouteSpecRulesMatc
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11184,7 +11438,9 @@ export function toJson_HttpRouteSpecRulesMatchesQueryParams(obj: HttpRouteSpecRu
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11234,7 +11490,9 @@ export function toJson_HttpRouteSpecRulesSessionPersistenceCookieConfig(obj: Htt
     'lifetimeType': obj.lifetimeType,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11514,7 +11772,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersCors(obj: HttpRouteSp
     'maxAge': obj.maxAge,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11566,7 +11826,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersExtensionRef(obj: Htt
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11675,7 +11937,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersExternalAuth(obj: Htt
     'protocol': obj.protocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11767,7 +12031,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestHeaderModifier
     'set': obj.set?.map(y => toJson_HttpRouteSpecRulesBackendRefsFiltersRequestHeaderModifierSet(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11854,7 +12120,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestMirror(obj: Ht
     'percent': obj.percent,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11968,7 +12236,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestRedirect(obj: 
     'statusCode': obj.statusCode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12060,7 +12330,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersResponseHeaderModifie
     'set': obj.set?.map(y => toJson_HttpRouteSpecRulesBackendRefsFiltersResponseHeaderModifierSet(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12158,7 +12430,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersUrlRewrite(obj: HttpR
     'path': toJson_HttpRouteSpecRulesBackendRefsFiltersUrlRewritePath(obj.path),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12279,7 +12553,9 @@ export function toJson_HttpRouteSpecRulesFiltersExternalAuthBackendRef(obj: Http
     'port': obj.port,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12329,7 +12605,9 @@ export function toJson_HttpRouteSpecRulesFiltersExternalAuthForwardBody(obj: Htt
     'maxSize': obj.maxSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12366,7 +12644,9 @@ export function toJson_HttpRouteSpecRulesFiltersExternalAuthGrpc(obj: HttpRouteS
     'allowedHeaders': obj.allowedHeaders?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12448,7 +12728,9 @@ export function toJson_HttpRouteSpecRulesFiltersExternalAuthHttp(obj: HttpRouteS
     'path': obj.path,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12520,7 +12802,9 @@ export function toJson_HttpRouteSpecRulesFiltersRequestHeaderModifierAdd(obj: Ht
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12566,7 +12850,9 @@ export function toJson_HttpRouteSpecRulesFiltersRequestHeaderModifierSet(obj: Ht
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12679,7 +12965,9 @@ export function toJson_HttpRouteSpecRulesFiltersRequestMirrorBackendRef(obj: Htt
     'port': obj.port,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12715,7 +13003,9 @@ export function toJson_HttpRouteSpecRulesFiltersRequestMirrorFraction(obj: HttpR
     'numerator': obj.numerator,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12787,7 +13077,9 @@ export function toJson_HttpRouteSpecRulesFiltersRequestRedirectPath(obj: HttpRou
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12885,7 +13177,9 @@ export function toJson_HttpRouteSpecRulesFiltersResponseHeaderModifierAdd(obj: H
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12931,7 +13225,9 @@ export function toJson_HttpRouteSpecRulesFiltersResponseHeaderModifierSet(obj: H
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13001,7 +13297,9 @@ export function toJson_HttpRouteSpecRulesFiltersUrlRewritePath(obj: HttpRouteSpe
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13213,7 +13511,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersExternalAuthBackendRe
     'port': obj.port,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13263,7 +13563,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersExternalAuthForwardBo
     'maxSize': obj.maxSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13300,7 +13602,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersExternalAuthGrpc(obj:
     'allowedHeaders': obj.allowedHeaders?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13382,7 +13686,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersExternalAuthHttp(obj:
     'path': obj.path,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13454,7 +13760,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestHeaderModifier
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13500,7 +13808,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestHeaderModifier
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13613,7 +13923,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestMirrorBackendR
     'port': obj.port,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13649,7 +13961,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestMirrorFraction
     'numerator': obj.numerator,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13721,7 +14035,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestRedirectPath(o
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13819,7 +14135,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersResponseHeaderModifie
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13865,7 +14183,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersResponseHeaderModifie
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13935,7 +14255,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersUrlRewritePath(obj: H
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14110,7 +14432,9 @@ export function toJson_HttpRouteV1Beta1Props(obj: HttpRouteV1Beta1Props | undefi
     'spec': toJson_HttpRouteV1Beta1Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14285,7 +14609,9 @@ export function toJson_HttpRouteV1Beta1Spec(obj: HttpRouteV1Beta1Spec | undefine
     'useDefaultGateways': obj.useDefaultGateways,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14451,7 +14777,9 @@ export function toJson_HttpRouteV1Beta1SpecParentRefs(obj: HttpRouteV1Beta1SpecP
     'sectionName': obj.sectionName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14662,7 +14990,9 @@ export function toJson_HttpRouteV1Beta1SpecRules(obj: HttpRouteV1Beta1SpecRules 
     'timeouts': toJson_HttpRouteV1Beta1SpecRulesTimeouts(obj.timeouts),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14824,7 +15154,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefs(obj: HttpRouteV1Beta
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14988,7 +15320,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFilters(obj: HttpRouteV1Beta1Spe
     'urlRewrite': toJson_HttpRouteV1Beta1SpecRulesFiltersUrlRewrite(obj.urlRewrite),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15067,7 +15401,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesMatches(obj: HttpRouteV1Beta1Spe
     'queryParams': obj.queryParams?.map(y => toJson_HttpRouteV1Beta1SpecRulesMatchesQueryParams(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15160,7 +15496,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesRetry(obj: HttpRouteV1Beta1SpecR
     'codes': obj.codes?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15234,7 +15572,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesSessionPersistence(obj: HttpRout
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15311,7 +15651,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesTimeouts(obj: HttpRouteV1Beta1Sp
     'request': obj.request,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15475,7 +15817,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFilters(obj: HttpRout
     'urlRewrite': toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersUrlRewrite(obj.urlRewrite),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15736,7 +16080,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersCors(obj: HttpRouteV1Beta
     'maxAge': obj.maxAge,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15788,7 +16134,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersExtensionRef(obj: HttpRou
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15897,7 +16245,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersExternalAuth(obj: HttpRou
     'protocol': obj.protocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15989,7 +16339,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersRequestHeaderModifier(obj
     'set': obj.set?.map(y => toJson_HttpRouteV1Beta1SpecRulesFiltersRequestHeaderModifierSet(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16076,7 +16428,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersRequestMirror(obj: HttpRo
     'percent': obj.percent,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16190,7 +16544,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersRequestRedirect(obj: Http
     'statusCode': obj.statusCode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16282,7 +16638,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersResponseHeaderModifier(ob
     'set': obj.set?.map(y => toJson_HttpRouteV1Beta1SpecRulesFiltersResponseHeaderModifierSet(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16380,7 +16738,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersUrlRewrite(obj: HttpRoute
     'path': toJson_HttpRouteV1Beta1SpecRulesFiltersUrlRewritePath(obj.path),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16450,7 +16810,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesMatchesHeaders(obj: HttpRouteV1B
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16521,7 +16883,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesMatchesPath(obj: HttpRouteV1Beta
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16591,7 +16955,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesMatchesQueryParams(obj: HttpRout
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16641,7 +17007,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesSessionPersistenceCookieConfig(o
     'lifetimeType': obj.lifetimeType,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16921,7 +17289,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersCors(obj: Http
     'maxAge': obj.maxAge,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16973,7 +17343,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersExtensionRef(o
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17082,7 +17454,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersExternalAuth(o
     'protocol': obj.protocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17174,7 +17548,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestHeaderM
     'set': obj.set?.map(y => toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestHeaderModifierSet(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17261,7 +17637,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirror(
     'percent': obj.percent,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17375,7 +17753,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestRedirec
     'statusCode': obj.statusCode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17467,7 +17847,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersResponseHeader
     'set': obj.set?.map(y => toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersResponseHeaderModifierSet(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17565,7 +17947,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersUrlRewrite(obj
     'path': toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersUrlRewritePath(obj.path),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17686,7 +18070,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersExternalAuthBackendRef(ob
     'port': obj.port,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17736,7 +18122,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersExternalAuthForwardBody(o
     'maxSize': obj.maxSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17773,7 +18161,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersExternalAuthGrpc(obj: Htt
     'allowedHeaders': obj.allowedHeaders?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17855,7 +18245,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersExternalAuthHttp(obj: Htt
     'path': obj.path,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17927,7 +18319,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersRequestHeaderModifierAdd(
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17973,7 +18367,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersRequestHeaderModifierSet(
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18086,7 +18482,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersRequestMirrorBackendRef(o
     'port': obj.port,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18122,7 +18520,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersRequestMirrorFraction(obj
     'numerator': obj.numerator,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18194,7 +18594,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersRequestRedirectPath(obj: 
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18292,7 +18694,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersResponseHeaderModifierAdd
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18338,7 +18742,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersResponseHeaderModifierSet
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18408,7 +18814,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersUrlRewritePath(obj: HttpR
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18620,7 +19028,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersExternalAuthBa
     'port': obj.port,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18670,7 +19080,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersExternalAuthFo
     'maxSize': obj.maxSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18707,7 +19119,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersExternalAuthGr
     'allowedHeaders': obj.allowedHeaders?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18789,7 +19203,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersExternalAuthHt
     'path': obj.path,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18861,7 +19277,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestHeaderM
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18907,7 +19325,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestHeaderM
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19020,7 +19440,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirrorB
     'port': obj.port,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19056,7 +19478,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirrorF
     'numerator': obj.numerator,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19128,7 +19552,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestRedirec
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19226,7 +19652,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersResponseHeader
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19272,7 +19700,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersResponseHeader
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19342,7 +19772,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersUrlRewritePath
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19565,7 +19997,9 @@ export function toJson_ListenerSetProps(obj: ListenerSetProps | undefined): Reco
     'spec': toJson_ListenerSetSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19626,7 +20060,9 @@ export function toJson_ListenerSetSpec(obj: ListenerSetSpec | undefined): Record
     'parentRef': toJson_ListenerSetSpecParentRef(obj.parentRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19750,7 +20186,9 @@ export function toJson_ListenerSetSpecListeners(obj: ListenerSetSpecListeners | 
     'tls': toJson_ListenerSetSpecListenersTls(obj.tls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19804,7 +20242,9 @@ export function toJson_ListenerSetSpecParentRef(obj: ListenerSetSpecParentRef | 
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19874,7 +20314,9 @@ export function toJson_ListenerSetSpecListenersAllowedRoutes(obj: ListenerSetSpe
     'namespaces': toJson_ListenerSetSpecListenersAllowedRoutesNamespaces(obj.namespaces),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19970,7 +20412,9 @@ export function toJson_ListenerSetSpecListenersTls(obj: ListenerSetSpecListeners
     'options': ((obj.options) === undefined) ? undefined : (Object.entries(obj.options).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20006,7 +20450,9 @@ export function toJson_ListenerSetSpecListenersAllowedRoutesKinds(obj: ListenerS
     'kind': obj.kind,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20057,7 +20503,9 @@ export function toJson_ListenerSetSpecListenersAllowedRoutesNamespaces(obj: List
     'selector': toJson_ListenerSetSpecListenersAllowedRoutesNamespacesSelector(obj.selector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20126,7 +20574,9 @@ export function toJson_ListenerSetSpecListenersTlsCertificateRefs(obj: ListenerS
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20214,7 +20664,9 @@ export function toJson_ListenerSetSpecListenersAllowedRoutesNamespacesSelector(o
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20263,7 +20715,9 @@ export function toJson_ListenerSetSpecListenersAllowedRoutesNamespacesSelectorMa
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20382,7 +20836,9 @@ export function toJson_ReferenceGrantProps(obj: ReferenceGrantProps | undefined)
     'spec': toJson_ReferenceGrantSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20428,7 +20884,9 @@ export function toJson_ReferenceGrantSpec(obj: ReferenceGrantSpec | undefined): 
     'to': obj.to?.map(y => toJson_ReferenceGrantSpecTo(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20491,7 +20949,9 @@ export function toJson_ReferenceGrantSpecFrom(obj: ReferenceGrantSpecFrom | unde
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20546,7 +21006,9 @@ export function toJson_ReferenceGrantSpecTo(obj: ReferenceGrantSpecTo | undefine
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20665,7 +21127,9 @@ export function toJson_ReferenceGrantV1Beta1Props(obj: ReferenceGrantV1Beta1Prop
     'spec': toJson_ReferenceGrantV1Beta1Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20711,7 +21175,9 @@ export function toJson_ReferenceGrantV1Beta1Spec(obj: ReferenceGrantV1Beta1Spec 
     'to': obj.to?.map(y => toJson_ReferenceGrantV1Beta1SpecTo(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20774,7 +21240,9 @@ export function toJson_ReferenceGrantV1Beta1SpecFrom(obj: ReferenceGrantV1Beta1S
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20829,7 +21297,9 @@ export function toJson_ReferenceGrantV1Beta1SpecTo(obj: ReferenceGrantV1Beta1Spe
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20922,7 +21392,9 @@ export function toJson_TcpRouteProps(obj: TcpRouteProps | undefined): Record<str
     'spec': toJson_TcpRouteSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21037,7 +21509,9 @@ export function toJson_TcpRouteSpec(obj: TcpRouteSpec | undefined): Record<strin
     'useDefaultGateways': obj.useDefaultGateways,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21203,7 +21677,9 @@ export function toJson_TcpRouteSpecParentRefs(obj: TcpRouteSpecParentRefs | unde
     'sectionName': obj.sectionName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21246,7 +21722,9 @@ export function toJson_TcpRouteSpecRules(obj: TcpRouteSpecRules | undefined): Re
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21402,7 +21880,9 @@ export function toJson_TcpRouteSpecRulesBackendRefs(obj: TcpRouteSpecRulesBacken
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21495,7 +21975,9 @@ export function toJson_TcpRouteV1Alpha2Props(obj: TcpRouteV1Alpha2Props | undefi
     'spec': toJson_TcpRouteV1Alpha2Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21610,7 +22092,9 @@ export function toJson_TcpRouteV1Alpha2Spec(obj: TcpRouteV1Alpha2Spec | undefine
     'useDefaultGateways': obj.useDefaultGateways,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21776,7 +22260,9 @@ export function toJson_TcpRouteV1Alpha2SpecParentRefs(obj: TcpRouteV1Alpha2SpecP
     'sectionName': obj.sectionName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21819,7 +22305,9 @@ export function toJson_TcpRouteV1Alpha2SpecRules(obj: TcpRouteV1Alpha2SpecRules 
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21975,7 +22463,9 @@ export function toJson_TcpRouteV1Alpha2SpecRulesBackendRefs(obj: TcpRouteV1Alpha
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22074,7 +22564,9 @@ export function toJson_TlsRouteProps(obj: TlsRouteProps | undefined): Record<str
     'spec': toJson_TlsRouteSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22203,7 +22695,9 @@ export function toJson_TlsRouteSpec(obj: TlsRouteSpec | undefined): Record<strin
     'useDefaultGateways': obj.useDefaultGateways,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22369,7 +22863,9 @@ export function toJson_TlsRouteSpecParentRefs(obj: TlsRouteSpecParentRefs | unde
     'sectionName': obj.sectionName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22425,7 +22921,9 @@ export function toJson_TlsRouteSpecRules(obj: TlsRouteSpecRules | undefined): Re
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22581,7 +23079,9 @@ export function toJson_TlsRouteSpecRulesBackendRefs(obj: TlsRouteSpecRulesBacken
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22674,7 +23174,9 @@ export function toJson_TlsRouteV1Alpha2Props(obj: TlsRouteV1Alpha2Props | undefi
     'spec': toJson_TlsRouteV1Alpha2Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22829,7 +23331,9 @@ export function toJson_TlsRouteV1Alpha2Spec(obj: TlsRouteV1Alpha2Spec | undefine
     'useDefaultGateways': obj.useDefaultGateways,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22995,7 +23499,9 @@ export function toJson_TlsRouteV1Alpha2SpecParentRefs(obj: TlsRouteV1Alpha2SpecP
     'sectionName': obj.sectionName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23051,7 +23557,9 @@ export function toJson_TlsRouteV1Alpha2SpecRules(obj: TlsRouteV1Alpha2SpecRules 
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23207,7 +23715,9 @@ export function toJson_TlsRouteV1Alpha2SpecRulesBackendRefs(obj: TlsRouteV1Alpha
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23306,7 +23816,9 @@ export function toJson_TlsRouteV1Alpha3Props(obj: TlsRouteV1Alpha3Props | undefi
     'spec': toJson_TlsRouteV1Alpha3Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23435,7 +23947,9 @@ export function toJson_TlsRouteV1Alpha3Spec(obj: TlsRouteV1Alpha3Spec | undefine
     'useDefaultGateways': obj.useDefaultGateways,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23601,7 +24115,9 @@ export function toJson_TlsRouteV1Alpha3SpecParentRefs(obj: TlsRouteV1Alpha3SpecP
     'sectionName': obj.sectionName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23657,7 +24173,9 @@ export function toJson_TlsRouteV1Alpha3SpecRules(obj: TlsRouteV1Alpha3SpecRules 
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23813,7 +24331,9 @@ export function toJson_TlsRouteV1Alpha3SpecRulesBackendRefs(obj: TlsRouteV1Alpha
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23906,7 +24426,9 @@ export function toJson_UdpRouteProps(obj: UdpRouteProps | undefined): Record<str
     'spec': toJson_UdpRouteSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24021,7 +24543,9 @@ export function toJson_UdpRouteSpec(obj: UdpRouteSpec | undefined): Record<strin
     'useDefaultGateways': obj.useDefaultGateways,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24187,7 +24711,9 @@ export function toJson_UdpRouteSpecParentRefs(obj: UdpRouteSpecParentRefs | unde
     'sectionName': obj.sectionName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24230,7 +24756,9 @@ export function toJson_UdpRouteSpecRules(obj: UdpRouteSpecRules | undefined): Re
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24386,7 +24914,9 @@ export function toJson_UdpRouteSpecRulesBackendRefs(obj: UdpRouteSpecRulesBacken
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24479,7 +25009,9 @@ export function toJson_UdpRouteV1Alpha2Props(obj: UdpRouteV1Alpha2Props | undefi
     'spec': toJson_UdpRouteV1Alpha2Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24594,7 +25126,9 @@ export function toJson_UdpRouteV1Alpha2Spec(obj: UdpRouteV1Alpha2Spec | undefine
     'useDefaultGateways': obj.useDefaultGateways,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24760,7 +25294,9 @@ export function toJson_UdpRouteV1Alpha2SpecParentRefs(obj: UdpRouteV1Alpha2SpecP
     'sectionName': obj.sectionName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24803,7 +25339,9 @@ export function toJson_UdpRouteV1Alpha2SpecRules(obj: UdpRouteV1Alpha2SpecRules 
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24959,7 +25497,9 @@ export function toJson_UdpRouteV1Alpha2SpecRulesBackendRefs(obj: UdpRouteV1Alpha
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

@@ -90,7 +90,9 @@ export function toJson_BackendTlsPolicyProps(obj: BackendTlsPolicyProps | undefi
     'spec': toJson_BackendTlsPolicySpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -199,7 +201,9 @@ export function toJson_BackendTlsPolicySpec(obj: BackendTlsPolicySpec | undefine
     'validation': toJson_BackendTlsPolicySpecValidation(obj.validation),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -269,7 +273,9 @@ export function toJson_BackendTlsPolicySpecTargetRefs(obj: BackendTlsPolicySpecT
     'sectionName': obj.sectionName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -396,7 +402,9 @@ export function toJson_BackendTlsPolicySpecValidation(obj: BackendTlsPolicySpecV
     'wellKnownCACertificates': obj.wellKnownCaCertificates,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -448,7 +456,9 @@ export function toJson_BackendTlsPolicySpecValidationCaCertificateRefs(obj: Back
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -502,7 +512,9 @@ export function toJson_BackendTlsPolicySpecValidationSubjectAltNames(obj: Backen
     'uri': obj.uri,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -607,7 +619,9 @@ export function toJson_BackendTlsPolicyV1Alpha3Props(obj: BackendTlsPolicyV1Alph
     'spec': toJson_BackendTlsPolicyV1Alpha3Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -716,7 +730,9 @@ export function toJson_BackendTlsPolicyV1Alpha3Spec(obj: BackendTlsPolicyV1Alpha
     'validation': toJson_BackendTlsPolicyV1Alpha3SpecValidation(obj.validation),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -786,7 +802,9 @@ export function toJson_BackendTlsPolicyV1Alpha3SpecTargetRefs(obj: BackendTlsPol
     'sectionName': obj.sectionName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -913,7 +931,9 @@ export function toJson_BackendTlsPolicyV1Alpha3SpecValidation(obj: BackendTlsPol
     'wellKnownCACertificates': obj.wellKnownCaCertificates,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -965,7 +985,9 @@ export function toJson_BackendTlsPolicyV1Alpha3SpecValidationCaCertificateRefs(o
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1019,7 +1041,9 @@ export function toJson_BackendTlsPolicyV1Alpha3SpecValidationSubjectAltNames(obj
     'uri': obj.uri,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1128,7 +1152,9 @@ export function toJson_GatewayProps(obj: GatewayProps | undefined): Record<strin
     'spec': toJson_GatewaySpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1387,7 +1413,9 @@ export function toJson_GatewaySpec(obj: GatewaySpec | undefined): Record<string,
     'tls': toJson_GatewaySpecTls(obj.tls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1429,7 +1457,9 @@ export function toJson_GatewaySpecAddresses(obj: GatewaySpecAddresses | undefine
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1459,7 +1489,9 @@ export function toJson_GatewaySpecAllowedListeners(obj: GatewaySpecAllowedListen
     'namespaces': toJson_GatewaySpecAllowedListenersNamespaces(obj.namespaces),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1537,7 +1569,9 @@ export function toJson_GatewaySpecInfrastructure(obj: GatewaySpecInfrastructure 
     'parametersRef': toJson_GatewaySpecInfrastructureParametersRef(obj.parametersRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1693,7 +1727,9 @@ export function toJson_GatewaySpecListeners(obj: GatewaySpecListeners | undefine
     'tls': toJson_GatewaySpecListenersTls(obj.tls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1739,7 +1775,9 @@ export function toJson_GatewaySpecTls(obj: GatewaySpecTls | undefined): Record<s
     'frontend': toJson_GatewaySpecTlsFrontend(obj.frontend),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1786,7 +1824,9 @@ export function toJson_GatewaySpecAllowedListenersNamespaces(obj: GatewaySpecAll
     'selector': toJson_GatewaySpecAllowedListenersNamespacesSelector(obj.selector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1845,7 +1885,9 @@ export function toJson_GatewaySpecInfrastructureParametersRef(obj: GatewaySpecIn
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1917,7 +1959,9 @@ export function toJson_GatewaySpecListenersAllowedRoutes(obj: GatewaySpecListene
     'namespaces': toJson_GatewaySpecListenersAllowedRoutesNamespaces(obj.namespaces),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2015,7 +2059,9 @@ export function toJson_GatewaySpecListenersTls(obj: GatewaySpecListenersTls | un
     'options': ((obj.options) === undefined) ? undefined : (Object.entries(obj.options).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2073,7 +2119,9 @@ export function toJson_GatewaySpecTlsBackend(obj: GatewaySpecTlsBackend | undefi
     'clientCertificateRef': toJson_GatewaySpecTlsBackendClientCertificateRef(obj.clientCertificateRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2120,7 +2168,9 @@ export function toJson_GatewaySpecTlsFrontend(obj: GatewaySpecTlsFrontend | unde
     'perPort': obj.perPort?.map(y => toJson_GatewaySpecTlsFrontendPerPort(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2184,7 +2234,9 @@ export function toJson_GatewaySpecAllowedListenersNamespacesSelector(obj: Gatewa
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2220,7 +2272,9 @@ export function toJson_GatewaySpecListenersAllowedRoutesKinds(obj: GatewaySpecLi
     'kind': obj.kind,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2271,7 +2325,9 @@ export function toJson_GatewaySpecListenersAllowedRoutesNamespaces(obj: GatewayS
     'selector': toJson_GatewaySpecListenersAllowedRoutesNamespacesSelector(obj.selector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2340,7 +2396,9 @@ export function toJson_GatewaySpecListenersTlsCertificateRefs(obj: GatewaySpecLi
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2448,7 +2506,9 @@ export function toJson_GatewaySpecTlsBackendClientCertificateRef(obj: GatewaySpe
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2486,7 +2546,9 @@ export function toJson_GatewaySpecTlsFrontendDefault(obj: GatewaySpecTlsFrontend
     'validation': toJson_GatewaySpecTlsFrontendDefaultValidation(obj.validation),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2527,7 +2589,9 @@ export function toJson_GatewaySpecTlsFrontendPerPort(obj: GatewaySpecTlsFrontend
     'tls': toJson_GatewaySpecTlsFrontendPerPortTls(obj.tls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2576,7 +2640,9 @@ export function toJson_GatewaySpecAllowedListenersNamespacesSelectorMatchExpress
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2640,7 +2706,9 @@ export function toJson_GatewaySpecListenersAllowedRoutesNamespacesSelector(obj: 
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2740,7 +2808,9 @@ export function toJson_GatewaySpecTlsFrontendDefaultValidation(obj: GatewaySpecT
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2777,7 +2847,9 @@ export function toJson_GatewaySpecTlsFrontendPerPortTls(obj: GatewaySpecTlsFront
     'validation': toJson_GatewaySpecTlsFrontendPerPortTlsValidation(obj.validation),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2826,7 +2898,9 @@ export function toJson_GatewaySpecListenersAllowedRoutesNamespacesSelectorMatchE
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2894,7 +2968,9 @@ export function toJson_GatewaySpecTlsFrontendDefaultValidationCaCertificateRefs(
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3022,7 +3098,9 @@ export function toJson_GatewaySpecTlsFrontendPerPortTlsValidation(obj: GatewaySp
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3090,7 +3168,9 @@ export function toJson_GatewaySpecTlsFrontendPerPortTlsValidationCaCertificateRe
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3209,7 +3289,9 @@ export function toJson_GatewayV1Beta1Props(obj: GatewayV1Beta1Props | undefined)
     'spec': toJson_GatewayV1Beta1Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3468,7 +3550,9 @@ export function toJson_GatewayV1Beta1Spec(obj: GatewayV1Beta1Spec | undefined): 
     'tls': toJson_GatewayV1Beta1SpecTls(obj.tls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3510,7 +3594,9 @@ export function toJson_GatewayV1Beta1SpecAddresses(obj: GatewayV1Beta1SpecAddres
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3540,7 +3626,9 @@ export function toJson_GatewayV1Beta1SpecAllowedListeners(obj: GatewayV1Beta1Spe
     'namespaces': toJson_GatewayV1Beta1SpecAllowedListenersNamespaces(obj.namespaces),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3618,7 +3706,9 @@ export function toJson_GatewayV1Beta1SpecInfrastructure(obj: GatewayV1Beta1SpecI
     'parametersRef': toJson_GatewayV1Beta1SpecInfrastructureParametersRef(obj.parametersRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3774,7 +3864,9 @@ export function toJson_GatewayV1Beta1SpecListeners(obj: GatewayV1Beta1SpecListen
     'tls': toJson_GatewayV1Beta1SpecListenersTls(obj.tls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3820,7 +3912,9 @@ export function toJson_GatewayV1Beta1SpecTls(obj: GatewayV1Beta1SpecTls | undefi
     'frontend': toJson_GatewayV1Beta1SpecTlsFrontend(obj.frontend),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3867,7 +3961,9 @@ export function toJson_GatewayV1Beta1SpecAllowedListenersNamespaces(obj: Gateway
     'selector': toJson_GatewayV1Beta1SpecAllowedListenersNamespacesSelector(obj.selector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3926,7 +4022,9 @@ export function toJson_GatewayV1Beta1SpecInfrastructureParametersRef(obj: Gatewa
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3998,7 +4096,9 @@ export function toJson_GatewayV1Beta1SpecListenersAllowedRoutes(obj: GatewayV1Be
     'namespaces': toJson_GatewayV1Beta1SpecListenersAllowedRoutesNamespaces(obj.namespaces),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4096,7 +4196,9 @@ export function toJson_GatewayV1Beta1SpecListenersTls(obj: GatewayV1Beta1SpecLis
     'options': ((obj.options) === undefined) ? undefined : (Object.entries(obj.options).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4154,7 +4256,9 @@ export function toJson_GatewayV1Beta1SpecTlsBackend(obj: GatewayV1Beta1SpecTlsBa
     'clientCertificateRef': toJson_GatewayV1Beta1SpecTlsBackendClientCertificateRef(obj.clientCertificateRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4201,7 +4305,9 @@ export function toJson_GatewayV1Beta1SpecTlsFrontend(obj: GatewayV1Beta1SpecTlsF
     'perPort': obj.perPort?.map(y => toJson_GatewayV1Beta1SpecTlsFrontendPerPort(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4265,7 +4371,9 @@ export function toJson_GatewayV1Beta1SpecAllowedListenersNamespacesSelector(obj:
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4301,7 +4409,9 @@ export function toJson_GatewayV1Beta1SpecListenersAllowedRoutesKinds(obj: Gatewa
     'kind': obj.kind,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4352,7 +4462,9 @@ export function toJson_GatewayV1Beta1SpecListenersAllowedRoutesNamespaces(obj: G
     'selector': toJson_GatewayV1Beta1SpecListenersAllowedRoutesNamespacesSelector(obj.selector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4421,7 +4533,9 @@ export function toJson_GatewayV1Beta1SpecListenersTlsCertificateRefs(obj: Gatewa
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4529,7 +4643,9 @@ export function toJson_GatewayV1Beta1SpecTlsBackendClientCertificateRef(obj: Gat
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4567,7 +4683,9 @@ export function toJson_GatewayV1Beta1SpecTlsFrontendDefault(obj: GatewayV1Beta1S
     'validation': toJson_GatewayV1Beta1SpecTlsFrontendDefaultValidation(obj.validation),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4608,7 +4726,9 @@ export function toJson_GatewayV1Beta1SpecTlsFrontendPerPort(obj: GatewayV1Beta1S
     'tls': toJson_GatewayV1Beta1SpecTlsFrontendPerPortTls(obj.tls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4657,7 +4777,9 @@ export function toJson_GatewayV1Beta1SpecAllowedListenersNamespacesSelectorMatch
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4721,7 +4843,9 @@ export function toJson_GatewayV1Beta1SpecListenersAllowedRoutesNamespacesSelecto
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4821,7 +4945,9 @@ export function toJson_GatewayV1Beta1SpecTlsFrontendDefaultValidation(obj: Gatew
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4858,7 +4984,9 @@ export function toJson_GatewayV1Beta1SpecTlsFrontendPerPortTls(obj: GatewayV1Bet
     'validation': toJson_GatewayV1Beta1SpecTlsFrontendPerPortTlsValidation(obj.validation),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4907,7 +5035,9 @@ export function toJson_GatewayV1Beta1SpecListenersAllowedRoutesNamespacesSelecto
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4975,7 +5105,9 @@ export function toJson_GatewayV1Beta1SpecTlsFrontendDefaultValidationCaCertifica
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5103,7 +5235,9 @@ export function toJson_GatewayV1Beta1SpecTlsFrontendPerPortTlsValidation(obj: Ga
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5171,7 +5305,9 @@ export function toJson_GatewayV1Beta1SpecTlsFrontendPerPortTlsValidationCaCertif
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5326,7 +5462,9 @@ export function toJson_GatewayClassProps(obj: GatewayClassProps | undefined): Re
     'spec': toJson_GatewayClassSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5394,7 +5532,9 @@ export function toJson_GatewayClassSpec(obj: GatewayClassSpec | undefined): Reco
     'parametersRef': toJson_GatewayClassSpecParametersRef(obj.parametersRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5465,7 +5605,9 @@ export function toJson_GatewayClassSpecParametersRef(obj: GatewayClassSpecParame
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5586,7 +5728,9 @@ export function toJson_GatewayClassV1Beta1Props(obj: GatewayClassV1Beta1Props | 
     'spec': toJson_GatewayClassV1Beta1Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5654,7 +5798,9 @@ export function toJson_GatewayClassV1Beta1Spec(obj: GatewayClassV1Beta1Spec | un
     'parametersRef': toJson_GatewayClassV1Beta1SpecParametersRef(obj.parametersRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5725,7 +5871,9 @@ export function toJson_GatewayClassV1Beta1SpecParametersRef(obj: GatewayClassV1B
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5866,7 +6014,9 @@ export function toJson_GrpcRouteProps(obj: GrpcRouteProps | undefined): Record<s
     'spec': toJson_GrpcRouteSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6008,7 +6158,9 @@ export function toJson_GrpcRouteSpec(obj: GrpcRouteSpec | undefined): Record<str
     'rules': obj.rules?.map(y => toJson_GrpcRouteSpecRules(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6156,7 +6308,9 @@ export function toJson_GrpcRouteSpecParentRefs(obj: GrpcRouteSpecParentRefs | un
     'sectionName': obj.sectionName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6310,7 +6464,9 @@ export function toJson_GrpcRouteSpecRules(obj: GrpcRouteSpecRules | undefined): 
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6434,7 +6590,9 @@ export function toJson_GrpcRouteSpecRulesBackendRefs(obj: GrpcRouteSpecRulesBack
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6543,7 +6701,9 @@ export function toJson_GrpcRouteSpecRulesFilters(obj: GrpcRouteSpecRulesFilters 
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6598,7 +6758,9 @@ export function toJson_GrpcRouteSpecRulesMatches(obj: GrpcRouteSpecRulesMatches 
     'method': toJson_GrpcRouteSpecRulesMatchesMethod(obj.method),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6707,7 +6869,9 @@ export function toJson_GrpcRouteSpecRulesBackendRefsFilters(obj: GrpcRouteSpecRu
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6759,7 +6923,9 @@ export function toJson_GrpcRouteSpecRulesFiltersExtensionRef(obj: GrpcRouteSpecR
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6851,7 +7017,9 @@ export function toJson_GrpcRouteSpecRulesFiltersRequestHeaderModifier(obj: GrpcR
     'set': obj.set?.map(y => toJson_GrpcRouteSpecRulesFiltersRequestHeaderModifierSet(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6938,7 +7106,9 @@ export function toJson_GrpcRouteSpecRulesFiltersRequestMirror(obj: GrpcRouteSpec
     'percent': obj.percent,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7030,7 +7200,9 @@ export function toJson_GrpcRouteSpecRulesFiltersResponseHeaderModifier(obj: Grpc
     'set': obj.set?.map(y => toJson_GrpcRouteSpecRulesFiltersResponseHeaderModifierSet(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7120,7 +7292,9 @@ export function toJson_GrpcRouteSpecRulesMatchesHeaders(obj: GrpcRouteSpecRulesM
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7176,7 +7350,9 @@ export function toJson_GrpcRouteSpecRulesMatchesMethod(obj: GrpcRouteSpecRulesMa
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7228,7 +7404,9 @@ export function toJson_GrpcRouteSpecRulesBackendRefsFiltersExtensionRef(obj: Grp
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7320,7 +7498,9 @@ export function toJson_GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifier
     'set': obj.set?.map(y => toJson_GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifierSet(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7407,7 +7587,9 @@ export function toJson_GrpcRouteSpecRulesBackendRefsFiltersRequestMirror(obj: Gr
     'percent': obj.percent,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7499,7 +7681,9 @@ export function toJson_GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifie
     'set': obj.set?.map(y => toJson_GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifierSet(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7581,7 +7765,9 @@ export function toJson_GrpcRouteSpecRulesFiltersRequestHeaderModifierAdd(obj: Gr
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7624,7 +7810,9 @@ export function toJson_GrpcRouteSpecRulesFiltersRequestHeaderModifierSet(obj: Gr
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7737,7 +7925,9 @@ export function toJson_GrpcRouteSpecRulesFiltersRequestMirrorBackendRef(obj: Grp
     'port': obj.port,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7773,7 +7963,9 @@ export function toJson_GrpcRouteSpecRulesFiltersRequestMirrorFraction(obj: GrpcR
     'numerator': obj.numerator,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7816,7 +8008,9 @@ export function toJson_GrpcRouteSpecRulesFiltersResponseHeaderModifierAdd(obj: G
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7859,7 +8053,9 @@ export function toJson_GrpcRouteSpecRulesFiltersResponseHeaderModifierSet(obj: G
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7931,7 +8127,9 @@ export function toJson_GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifier
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7974,7 +8172,9 @@ export function toJson_GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifier
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8087,7 +8287,9 @@ export function toJson_GrpcRouteSpecRulesBackendRefsFiltersRequestMirrorBackendR
     'port': obj.port,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8123,7 +8325,9 @@ export function toJson_GrpcRouteSpecRulesBackendRefsFiltersRequestMirrorFraction
     'numerator': obj.numerator,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8166,7 +8370,9 @@ export function toJson_GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifie
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8209,7 +8415,9 @@ export function toJson_GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifie
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8304,7 +8512,9 @@ export function toJson_HttpRouteProps(obj: HttpRouteProps | undefined): Record<s
     'spec': toJson_HttpRouteSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8449,7 +8659,9 @@ export function toJson_HttpRouteSpec(obj: HttpRouteSpec | undefined): Record<str
     'rules': obj.rules?.map(y => toJson_HttpRouteSpecRules(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8597,7 +8809,9 @@ export function toJson_HttpRouteSpecParentRefs(obj: HttpRouteSpecParentRefs | un
     'sectionName': obj.sectionName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8787,7 +9001,9 @@ export function toJson_HttpRouteSpecRules(obj: HttpRouteSpecRules | undefined): 
     'timeouts': toJson_HttpRouteSpecRulesTimeouts(obj.timeouts),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8911,7 +9127,9 @@ export function toJson_HttpRouteSpecRulesBackendRefs(obj: HttpRouteSpecRulesBack
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9060,7 +9278,9 @@ export function toJson_HttpRouteSpecRulesFilters(obj: HttpRouteSpecRulesFilters 
     'urlRewrite': toJson_HttpRouteSpecRulesFiltersUrlRewrite(obj.urlRewrite),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9139,7 +9359,9 @@ export function toJson_HttpRouteSpecRulesMatches(obj: HttpRouteSpecRulesMatches 
     'queryParams': obj.queryParams?.map(y => toJson_HttpRouteSpecRulesMatchesQueryParams(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9216,7 +9438,9 @@ export function toJson_HttpRouteSpecRulesTimeouts(obj: HttpRouteSpecRulesTimeout
     'request': obj.request,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9365,7 +9589,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFilters(obj: HttpRouteSpecRu
     'urlRewrite': toJson_HttpRouteSpecRulesBackendRefsFiltersUrlRewrite(obj.urlRewrite),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9626,7 +9852,9 @@ export function toJson_HttpRouteSpecRulesFiltersCors(obj: HttpRouteSpecRulesFilt
     'maxAge': obj.maxAge,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9678,7 +9906,9 @@ export function toJson_HttpRouteSpecRulesFiltersExtensionRef(obj: HttpRouteSpecR
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9770,7 +10000,9 @@ export function toJson_HttpRouteSpecRulesFiltersRequestHeaderModifier(obj: HttpR
     'set': obj.set?.map(y => toJson_HttpRouteSpecRulesFiltersRequestHeaderModifierSet(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9857,7 +10089,9 @@ export function toJson_HttpRouteSpecRulesFiltersRequestMirror(obj: HttpRouteSpec
     'percent': obj.percent,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9971,7 +10205,9 @@ export function toJson_HttpRouteSpecRulesFiltersRequestRedirect(obj: HttpRouteSp
     'statusCode': obj.statusCode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10063,7 +10299,9 @@ export function toJson_HttpRouteSpecRulesFiltersResponseHeaderModifier(obj: Http
     'set': obj.set?.map(y => toJson_HttpRouteSpecRulesFiltersResponseHeaderModifierSet(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10159,7 +10397,9 @@ export function toJson_HttpRouteSpecRulesFiltersUrlRewrite(obj: HttpRouteSpecRul
     'path': toJson_HttpRouteSpecRulesFiltersUrlRewritePath(obj.path),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10226,7 +10466,9 @@ export function toJson_HttpRouteSpecRulesMatchesHeaders(obj: HttpRouteSpecRulesM
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10297,7 +10539,9 @@ export function toJson_HttpRouteSpecRulesMatchesPath(obj: HttpRouteSpecRulesMatc
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10367,7 +10611,9 @@ export function toJson_HttpRouteSpecRulesMatchesQueryParams(obj: HttpRouteSpecRu
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10628,7 +10874,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersCors(obj: HttpRouteSp
     'maxAge': obj.maxAge,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10680,7 +10928,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersExtensionRef(obj: Htt
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10772,7 +11022,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestHeaderModifier
     'set': obj.set?.map(y => toJson_HttpRouteSpecRulesBackendRefsFiltersRequestHeaderModifierSet(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10859,7 +11111,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestMirror(obj: Ht
     'percent': obj.percent,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10973,7 +11227,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestRedirect(obj: 
     'statusCode': obj.statusCode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11065,7 +11321,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersResponseHeaderModifie
     'set': obj.set?.map(y => toJson_HttpRouteSpecRulesBackendRefsFiltersResponseHeaderModifierSet(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11161,7 +11419,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersUrlRewrite(obj: HttpR
     'path': toJson_HttpRouteSpecRulesBackendRefsFiltersUrlRewritePath(obj.path),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11230,7 +11490,9 @@ export function toJson_HttpRouteSpecRulesFiltersRequestHeaderModifierAdd(obj: Ht
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11273,7 +11535,9 @@ export function toJson_HttpRouteSpecRulesFiltersRequestHeaderModifierSet(obj: Ht
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11386,7 +11650,9 @@ export function toJson_HttpRouteSpecRulesFiltersRequestMirrorBackendRef(obj: Htt
     'port': obj.port,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11422,7 +11688,9 @@ export function toJson_HttpRouteSpecRulesFiltersRequestMirrorFraction(obj: HttpR
     'numerator': obj.numerator,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11494,7 +11762,9 @@ export function toJson_HttpRouteSpecRulesFiltersRequestRedirectPath(obj: HttpRou
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11589,7 +11859,9 @@ export function toJson_HttpRouteSpecRulesFiltersResponseHeaderModifierAdd(obj: H
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11632,7 +11904,9 @@ export function toJson_HttpRouteSpecRulesFiltersResponseHeaderModifierSet(obj: H
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11702,7 +11976,9 @@ export function toJson_HttpRouteSpecRulesFiltersUrlRewritePath(obj: HttpRouteSpe
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11831,7 +12107,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestHeaderModifier
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11874,7 +12152,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestHeaderModifier
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11987,7 +12267,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestMirrorBackendR
     'port': obj.port,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12023,7 +12305,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestMirrorFraction
     'numerator': obj.numerator,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12095,7 +12379,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestRedirectPath(o
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12190,7 +12476,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersResponseHeaderModifie
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12233,7 +12521,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersResponseHeaderModifie
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12303,7 +12593,9 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersUrlRewritePath(obj: H
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12478,7 +12770,9 @@ export function toJson_HttpRouteV1Beta1Props(obj: HttpRouteV1Beta1Props | undefi
     'spec': toJson_HttpRouteV1Beta1Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12623,7 +12917,9 @@ export function toJson_HttpRouteV1Beta1Spec(obj: HttpRouteV1Beta1Spec | undefine
     'rules': obj.rules?.map(y => toJson_HttpRouteV1Beta1SpecRules(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12771,7 +13067,9 @@ export function toJson_HttpRouteV1Beta1SpecParentRefs(obj: HttpRouteV1Beta1SpecP
     'sectionName': obj.sectionName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12961,7 +13259,9 @@ export function toJson_HttpRouteV1Beta1SpecRules(obj: HttpRouteV1Beta1SpecRules 
     'timeouts': toJson_HttpRouteV1Beta1SpecRulesTimeouts(obj.timeouts),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13085,7 +13385,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefs(obj: HttpRouteV1Beta
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13234,7 +13536,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFilters(obj: HttpRouteV1Beta1Spe
     'urlRewrite': toJson_HttpRouteV1Beta1SpecRulesFiltersUrlRewrite(obj.urlRewrite),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13313,7 +13617,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesMatches(obj: HttpRouteV1Beta1Spe
     'queryParams': obj.queryParams?.map(y => toJson_HttpRouteV1Beta1SpecRulesMatchesQueryParams(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13390,7 +13696,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesTimeouts(obj: HttpRouteV1Beta1Sp
     'request': obj.request,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13539,7 +13847,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFilters(obj: HttpRout
     'urlRewrite': toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersUrlRewrite(obj.urlRewrite),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13800,7 +14110,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersCors(obj: HttpRouteV1Beta
     'maxAge': obj.maxAge,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13852,7 +14164,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersExtensionRef(obj: HttpRou
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13944,7 +14258,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersRequestHeaderModifier(obj
     'set': obj.set?.map(y => toJson_HttpRouteV1Beta1SpecRulesFiltersRequestHeaderModifierSet(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14031,7 +14347,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersRequestMirror(obj: HttpRo
     'percent': obj.percent,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14145,7 +14463,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersRequestRedirect(obj: Http
     'statusCode': obj.statusCode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14237,7 +14557,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersResponseHeaderModifier(ob
     'set': obj.set?.map(y => toJson_HttpRouteV1Beta1SpecRulesFiltersResponseHeaderModifierSet(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14333,7 +14655,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersUrlRewrite(obj: HttpRoute
     'path': toJson_HttpRouteV1Beta1SpecRulesFiltersUrlRewritePath(obj.path),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14400,7 +14724,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesMatchesHeaders(obj: HttpRouteV1B
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14471,7 +14797,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesMatchesPath(obj: HttpRouteV1Beta
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14541,7 +14869,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesMatchesQueryParams(obj: HttpRout
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14802,7 +15132,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersCors(obj: Http
     'maxAge': obj.maxAge,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14854,7 +15186,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersExtensionRef(o
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14946,7 +15280,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestHeaderM
     'set': obj.set?.map(y => toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestHeaderModifierSet(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15033,7 +15369,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirror(
     'percent': obj.percent,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15147,7 +15485,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestRedirec
     'statusCode': obj.statusCode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15239,7 +15579,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersResponseHeader
     'set': obj.set?.map(y => toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersResponseHeaderModifierSet(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15335,7 +15677,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersUrlRewrite(obj
     'path': toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersUrlRewritePath(obj.path),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15404,7 +15748,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersRequestHeaderModifierAdd(
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15447,7 +15793,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersRequestHeaderModifierSet(
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15560,7 +15908,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersRequestMirrorBackendRef(o
     'port': obj.port,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15596,7 +15946,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersRequestMirrorFraction(obj
     'numerator': obj.numerator,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15668,7 +16020,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersRequestRedirectPath(obj: 
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15763,7 +16117,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersResponseHeaderModifierAdd
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15806,7 +16162,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersResponseHeaderModifierSet
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15876,7 +16234,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersUrlRewritePath(obj: HttpR
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16005,7 +16365,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestHeaderM
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16048,7 +16410,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestHeaderM
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16161,7 +16525,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirrorB
     'port': obj.port,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16197,7 +16563,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirrorF
     'numerator': obj.numerator,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16269,7 +16637,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestRedirec
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16364,7 +16734,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersResponseHeader
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16407,7 +16779,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersResponseHeader
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16477,7 +16851,9 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersUrlRewritePath
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16700,7 +17076,9 @@ export function toJson_ListenerSetProps(obj: ListenerSetProps | undefined): Reco
     'spec': toJson_ListenerSetSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16761,7 +17139,9 @@ export function toJson_ListenerSetSpec(obj: ListenerSetSpec | undefined): Record
     'parentRef': toJson_ListenerSetSpecParentRef(obj.parentRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16885,7 +17265,9 @@ export function toJson_ListenerSetSpecListeners(obj: ListenerSetSpecListeners | 
     'tls': toJson_ListenerSetSpecListenersTls(obj.tls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16939,7 +17321,9 @@ export function toJson_ListenerSetSpecParentRef(obj: ListenerSetSpecParentRef | 
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17009,7 +17393,9 @@ export function toJson_ListenerSetSpecListenersAllowedRoutes(obj: ListenerSetSpe
     'namespaces': toJson_ListenerSetSpecListenersAllowedRoutesNamespaces(obj.namespaces),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17105,7 +17491,9 @@ export function toJson_ListenerSetSpecListenersTls(obj: ListenerSetSpecListeners
     'options': ((obj.options) === undefined) ? undefined : (Object.entries(obj.options).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17141,7 +17529,9 @@ export function toJson_ListenerSetSpecListenersAllowedRoutesKinds(obj: ListenerS
     'kind': obj.kind,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17192,7 +17582,9 @@ export function toJson_ListenerSetSpecListenersAllowedRoutesNamespaces(obj: List
     'selector': toJson_ListenerSetSpecListenersAllowedRoutesNamespacesSelector(obj.selector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17261,7 +17653,9 @@ export function toJson_ListenerSetSpecListenersTlsCertificateRefs(obj: ListenerS
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17349,7 +17743,9 @@ export function toJson_ListenerSetSpecListenersAllowedRoutesNamespacesSelector(o
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17398,7 +17794,9 @@ export function toJson_ListenerSetSpecListenersAllowedRoutesNamespacesSelectorMa
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17517,7 +17915,9 @@ export function toJson_ReferenceGrantProps(obj: ReferenceGrantProps | undefined)
     'spec': toJson_ReferenceGrantSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17563,7 +17963,9 @@ export function toJson_ReferenceGrantSpec(obj: ReferenceGrantSpec | undefined): 
     'to': obj.to?.map(y => toJson_ReferenceGrantSpecTo(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17626,7 +18028,9 @@ export function toJson_ReferenceGrantSpecFrom(obj: ReferenceGrantSpecFrom | unde
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17681,7 +18085,9 @@ export function toJson_ReferenceGrantSpecTo(obj: ReferenceGrantSpecTo | undefine
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17800,7 +18206,9 @@ export function toJson_ReferenceGrantV1Beta1Props(obj: ReferenceGrantV1Beta1Prop
     'spec': toJson_ReferenceGrantV1Beta1Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17846,7 +18254,9 @@ export function toJson_ReferenceGrantV1Beta1Spec(obj: ReferenceGrantV1Beta1Spec 
     'to': obj.to?.map(y => toJson_ReferenceGrantV1Beta1SpecTo(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17909,7 +18319,9 @@ export function toJson_ReferenceGrantV1Beta1SpecFrom(obj: ReferenceGrantV1Beta1S
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17964,7 +18376,9 @@ export function toJson_ReferenceGrantV1Beta1SpecTo(obj: ReferenceGrantV1Beta1Spe
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18057,7 +18471,9 @@ export function toJson_TcpRouteProps(obj: TcpRouteProps | undefined): Record<str
     'spec': toJson_TcpRouteSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18142,7 +18558,9 @@ export function toJson_TcpRouteSpec(obj: TcpRouteSpec | undefined): Record<strin
     'rules': obj.rules?.map(y => toJson_TcpRouteSpecRules(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18290,7 +18708,9 @@ export function toJson_TcpRouteSpecParentRefs(obj: TcpRouteSpecParentRefs | unde
     'sectionName': obj.sectionName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18333,7 +18753,9 @@ export function toJson_TcpRouteSpecRules(obj: TcpRouteSpecRules | undefined): Re
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18450,7 +18872,9 @@ export function toJson_TcpRouteSpecRulesBackendRefs(obj: TcpRouteSpecRulesBacken
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18543,7 +18967,9 @@ export function toJson_TcpRouteV1Alpha2Props(obj: TcpRouteV1Alpha2Props | undefi
     'spec': toJson_TcpRouteV1Alpha2Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18628,7 +19054,9 @@ export function toJson_TcpRouteV1Alpha2Spec(obj: TcpRouteV1Alpha2Spec | undefine
     'rules': obj.rules?.map(y => toJson_TcpRouteV1Alpha2SpecRules(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18776,7 +19204,9 @@ export function toJson_TcpRouteV1Alpha2SpecParentRefs(obj: TcpRouteV1Alpha2SpecP
     'sectionName': obj.sectionName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18819,7 +19249,9 @@ export function toJson_TcpRouteV1Alpha2SpecRules(obj: TcpRouteV1Alpha2SpecRules 
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18936,7 +19368,9 @@ export function toJson_TcpRouteV1Alpha2SpecRulesBackendRefs(obj: TcpRouteV1Alpha
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19035,7 +19469,9 @@ export function toJson_TlsRouteProps(obj: TlsRouteProps | undefined): Record<str
     'spec': toJson_TlsRouteSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19134,7 +19570,9 @@ export function toJson_TlsRouteSpec(obj: TlsRouteSpec | undefined): Record<strin
     'rules': obj.rules?.map(y => toJson_TlsRouteSpecRules(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19282,7 +19720,9 @@ export function toJson_TlsRouteSpecParentRefs(obj: TlsRouteSpecParentRefs | unde
     'sectionName': obj.sectionName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19338,7 +19778,9 @@ export function toJson_TlsRouteSpecRules(obj: TlsRouteSpecRules | undefined): Re
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19455,7 +19897,9 @@ export function toJson_TlsRouteSpecRulesBackendRefs(obj: TlsRouteSpecRulesBacken
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19548,7 +19992,9 @@ export function toJson_TlsRouteV1Alpha2Props(obj: TlsRouteV1Alpha2Props | undefi
     'spec': toJson_TlsRouteV1Alpha2Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19673,7 +20119,9 @@ export function toJson_TlsRouteV1Alpha2Spec(obj: TlsRouteV1Alpha2Spec | undefine
     'rules': obj.rules?.map(y => toJson_TlsRouteV1Alpha2SpecRules(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19821,7 +20269,9 @@ export function toJson_TlsRouteV1Alpha2SpecParentRefs(obj: TlsRouteV1Alpha2SpecP
     'sectionName': obj.sectionName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19877,7 +20327,9 @@ export function toJson_TlsRouteV1Alpha2SpecRules(obj: TlsRouteV1Alpha2SpecRules 
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19994,7 +20446,9 @@ export function toJson_TlsRouteV1Alpha2SpecRulesBackendRefs(obj: TlsRouteV1Alpha
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20093,7 +20547,9 @@ export function toJson_TlsRouteV1Alpha3Props(obj: TlsRouteV1Alpha3Props | undefi
     'spec': toJson_TlsRouteV1Alpha3Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20192,7 +20648,9 @@ export function toJson_TlsRouteV1Alpha3Spec(obj: TlsRouteV1Alpha3Spec | undefine
     'rules': obj.rules?.map(y => toJson_TlsRouteV1Alpha3SpecRules(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20340,7 +20798,9 @@ export function toJson_TlsRouteV1Alpha3SpecParentRefs(obj: TlsRouteV1Alpha3SpecP
     'sectionName': obj.sectionName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20396,7 +20856,9 @@ export function toJson_TlsRouteV1Alpha3SpecRules(obj: TlsRouteV1Alpha3SpecRules 
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20513,7 +20975,9 @@ export function toJson_TlsRouteV1Alpha3SpecRulesBackendRefs(obj: TlsRouteV1Alpha
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20606,7 +21070,9 @@ export function toJson_UdpRouteProps(obj: UdpRouteProps | undefined): Record<str
     'spec': toJson_UdpRouteSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20691,7 +21157,9 @@ export function toJson_UdpRouteSpec(obj: UdpRouteSpec | undefined): Record<strin
     'rules': obj.rules?.map(y => toJson_UdpRouteSpecRules(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20839,7 +21307,9 @@ export function toJson_UdpRouteSpecParentRefs(obj: UdpRouteSpecParentRefs | unde
     'sectionName': obj.sectionName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20882,7 +21352,9 @@ export function toJson_UdpRouteSpecRules(obj: UdpRouteSpecRules | undefined): Re
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20999,7 +21471,9 @@ export function toJson_UdpRouteSpecRulesBackendRefs(obj: UdpRouteSpecRulesBacken
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21092,7 +21566,9 @@ export function toJson_UdpRouteV1Alpha2Props(obj: UdpRouteV1Alpha2Props | undefi
     'spec': toJson_UdpRouteV1Alpha2Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21177,7 +21653,9 @@ export function toJson_UdpRouteV1Alpha2Spec(obj: UdpRouteV1Alpha2Spec | undefine
     'rules': obj.rules?.map(y => toJson_UdpRouteV1Alpha2SpecRules(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21325,7 +21803,9 @@ export function toJson_UdpRouteV1Alpha2SpecParentRefs(obj: UdpRouteV1Alpha2SpecP
     'sectionName': obj.sectionName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21368,7 +21848,9 @@ export function toJson_UdpRouteV1Alpha2SpecRules(obj: UdpRouteV1Alpha2SpecRules 
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21485,7 +21967,9 @@ export function toJson_UdpRouteV1Alpha2SpecRulesBackendRefs(obj: UdpRouteV1Alpha
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {};
+  for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) out[k] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
