@@ -207,7 +207,8 @@ export class RuleSet {
       for (const e of [...this.buckets.ingressDeny, ...this.buckets.egressDeny]) {
         e.conflictKeys.forEach((k) => denied.add(k));
       }
-      for (const e of [...this.buckets.ingress, ...this.buckets.egress]) {
+      // without deny rules nothing can conflict (most policies: no key split for each of their allows)
+      for (const e of denied.size > 0 ? [...this.buckets.ingress, ...this.buckets.egress] : []) {
         for (const k of e.conflictKeys) {
           const [dir, peer, port] = k.split('|');
           if (denied.has(k) || denied.has(`${dir}|${peer}|*`)) {
@@ -247,6 +248,9 @@ export class RuleSet {
    * HTTP rules for the same peer and port would silently have no effect. That is a mistake worth an error.
    */
   private checkVoidedHttpRules(): void {
+    if (!this.buckets.ingress.some((e) => e.http) && !this.buckets.egress.some((e) => e.http)) {
+      return;
+    }
     const plain = new Set<string>();
     for (const e of [...this.buckets.ingress, ...this.buckets.egress]) {
       if (!e.http) {
