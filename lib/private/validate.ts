@@ -160,12 +160,16 @@ export interface StringLimits {
   readonly patterns?: readonly string[];
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /** A string field against its CRD limits: length (in characters, as the API server counts) and patterns. */
 export function validateString(what: string, value: string, limits: StringLimits, fix: string): string {
   if (typeof value !== 'string') {
     throw new MeshValidationError(`${what} must be a string, got ${typeof value}; ${fix}`);
   }
-  const length = [...value].length;
+  // characters as the API server counts them (code points): the UTF-16 length unless there are surrogates (no array
+  // of characters for every string validated)
+  const length = SURROGATE.test(value) ? [...value].length : value.length;
   const min = limits.minLength ?? 0;
   const max = limits.maxLength;
   if (length < min || (max !== undefined && length > max)) {
