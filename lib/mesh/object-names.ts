@@ -15,21 +15,25 @@ const MAX_NAME = 63;
  * stay unique and stable.
  */
 export function objectNameFor(construct: IConstruct, root: IConstruct, fallback = 'policy'): string {
-  // the ids below `root` down to `construct`, read upwards from `construct` (no array of every scope up to the app,
-  // as `node.scopes` makes, for every object of the mesh)
-  const up: string[] = [];
+  // the ids below `root` down to `construct` without 'Resource', joined with '-', read upwards from `construct` (no
+  // array of every scope up to the app, as `node.scopes` makes, nor of the ids, for every object of the mesh)
+  let joined = '';
   let s: IConstruct | undefined = construct;
   while (s !== undefined && s !== root) {
-    up.push(s.node.id);
+    const id = s.node.id;
+    if (id !== 'Resource') joined = joined === '' ? id : `${id}-${joined}`;
     s = s.node.scope;
   }
-  const ids = s === root ? up.reverse() : construct.node.scopes.slice(root.node.scopes.length).map((c) => c.node.id);
-  const raw = ids
-    .filter((id) => id !== 'Resource')
-    .join('-')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
+  if (s !== root) {
+    joined = construct.node.scopes
+      .slice(root.node.scopes.length)
+      .map((c) => c.node.id)
+      .filter((id) => id !== 'Resource')
+      .join('-');
+  }
+  const lower = joined.toLowerCase();
+  // most ids give a name as they are (e.g. 'R12' -> 'r12'): the two replacements only when they change something
+  const raw = NAME.test(lower) ? lower : lower.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
   const base = raw || fallback;
   if (base.length <= MAX_NAME) {
     return base;
@@ -37,6 +41,9 @@ export function objectNameFor(construct: IConstruct, root: IConstruct, fallback 
   const hash = createHash('sha256').update(construct.node.path).digest('hex').slice(0, 8);
   return `${base.slice(0, MAX_NAME - 9).replace(/-+$/g, '')}-${hash}`;
 }
+
+/** What the replacements leave unchanged: runs of [a-z0-9] joined by single '-', no '-' at either end. */
+const NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** Per cdk8s app: `kind/namespace/name` → the construct that emits it (its path is read only to name it in an error). */
 const claimed = new WeakMap<IConstruct, Map<string, IConstruct>>();
