@@ -207,9 +207,13 @@ export const CEC_RESOURCE_TYPES: readonly string[] = [
   `${T}envoy.extensions.transport_sockets.tls.v3.Secret`,
 ];
 
+/** The table by name (the first entry of a name, as a search of the table finds it). */
+const BY_NAME = new Map<string, EnvoyExtension>();
+for (const e of [...ENVOY_EXTENSIONS].reverse()) BY_NAME.set(e.name, e);
+
 /** The extension named `name`, or undefined when this table does not list it. */
 export function envoyExtension(name: string): EnvoyExtension | undefined {
-  return ENVOY_EXTENSIONS.find((e) => e.name === name);
+  return BY_NAME.get(name);
 }
 
 /** True when the cilium-envoy image of `version` compiles in extension `e`. */

@@ -14,6 +14,9 @@ export enum Protocol {
   ANY = 'ANY',
 }
 
+/** The protocols, listed once (checked for every port of every rule). */
+const PROTOCOLS: readonly string[] = Object.values(Protocol);
+
 /** The wire form of one port (`toPorts[].ports[]`). Internal: not exported from the package. */
 export interface PortManifest {
   readonly port: string;
@@ -81,7 +84,7 @@ export class Port {
    * @internal
    */
   public _toKube(): PortManifest {
-    validateEnum('port protocol', this.protocol, Object.values(Protocol));
+    validateEnum('port protocol', this.protocol, PROTOCOLS);
     validatePort(`port of ${this.toString()}`, this.startPort);
     if (this.endPort !== undefined) {
       validatePort(`endPort of ${this.toString()}`, this.endPort);
@@ -99,6 +102,10 @@ export class Port {
 
 /** Sorts and de-duplicates ports by their text form. */
 export function sortPorts(ports: readonly Port[]): Port[] {
+  if (ports.length < 2) {
+    // most rules name one port: already sorted and unique
+    return [...ports];
+  }
   const byKey = new Map<string, Port>();
   for (const p of ports) {
     byKey.set(p.toString(), p);
