@@ -63,6 +63,9 @@ interface Entry {
   readonly http: boolean;
 }
 
+/** No L7 rules (shared: only read). */
+const NONE: readonly never[] = [];
+
 /** A section of a policy spec. Internal. */
 export type Bucket = 'ingress' | 'egress' | 'ingressDeny' | 'egressDeny';
 
@@ -110,8 +113,8 @@ export class RuleSet {
       this.checkPeer(p);
       const fields = direction === 'ingress' ? requireIngressPeer(p) : p.to;
       const ports = sortPorts(options.ports ?? (direction === 'ingress' ? ownPorts : (p.ports ?? [])));
-      const http = (options.http ?? []).map((r) => r._toKube());
-      const dns = (options.dns ?? []).map((r) => r._toKube());
+      const http = options.http?.length ? options.http.map((r) => r._toKube()) : NONE;
+      const dns = options.dns?.length ? options.dns.map((r) => r._toKube()) : NONE;
       if ((http.length > 0 || dns.length > 0) && ports.length === 0) {
         throw new MeshValidationError(
           `L7 rules towards '${p.key}' need ports; pass ports: [Port.tcp(...)] with the http/dns rules`,
@@ -152,11 +155,10 @@ export class RuleSet {
           ...(rules ? { rules } : {}),
         }));
       }
-      const manifest: RuleManifest = {
-        ...fields,
-        ...(toPorts ? { toPorts } : {}),
-        ...(options.mutualAuth ? { authentication: { mode: 'required' as const } } : {}),
-      };
+      // the peer's fields, then toPorts and authentication (assigned: no object per optional part)
+      const manifest: { -readonly [K in keyof RuleManifest]: RuleManifest[K] } = { ...fields };
+      if (toPorts) manifest.toPorts = toPorts;
+      if (options.mutualAuth) manifest.authentication = { mode: 'required' };
       this.push(direction, manifest, conflictKeys(direction, p.key, ports), http.length > 0);
       if (p.fqdn) {
         this.push('egress', DNS_PROXY_RULE, []);
@@ -304,7 +306,8 @@ const MAX_PORTS = CRD_LIMITS.CiliumNetworkPolicy['spec.ingress[].toPorts[].ports
  * Sorted ports cut into `toPorts` entries of at most 40 (`toPorts[].ports` maxItems). Entries of one rule are ORed,
  * and each carries the same L7 rules, so the split allows exactly what one entry would.
  */
-function portChunks(ports: readonly Port[]): Port[][] {
+function portChunks(ports: readonly Port[]): (readonly Port[])[] {
+  if (ports.length <= MAX_PORTS) return [ports];
   const out: Port[][] = [];
   for (let i = 0; i < ports.length; i += MAX_PORTS) out.push(ports.slice(i, i + MAX_PORTS));
   return out;

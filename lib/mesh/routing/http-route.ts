@@ -165,24 +165,31 @@ export function renderHttpRouteRule(rule: HttpRouteRule, index: number, ctx: Rou
   };
 }
 
+/** The lists of a match whose names must be unique, with how errors call their entries. */
+const NAMED_LISTS = [
+  ['header', 'headers'],
+  ['query parameter', 'queryParams'],
+] as const;
+const NO_LISTS: readonly (typeof NAMED_LISTS)[number][] = [];
+
 function renderMatch(m: HttpRouteMatch): gw.HttpRouteSpecRulesMatches {
   validateCount(
     "a match's headers",
-    (m.headers ?? []).length,
+    m.headers?.length ?? 0,
     HTTP['spec.rules[].matches[].headers'],
     'match on fewer headers',
   );
   validateCount(
     "a match's query parameters",
-    (m.queryParams ?? []).length,
+    m.queryParams?.length ?? 0,
     HTTP['spec.rules[].matches[].queryParams'],
     'match on fewer query parameters',
   );
   if (m.method !== undefined) validateEnum('match method', m.method, Object.values(HttpMethod));
-  for (const [what, list] of [
-    ['header', m.headers ?? []],
-    ['query parameter', m.queryParams ?? []],
-  ] as const) {
+  // (most matches are a path alone: no lists to check)
+  const lists = m.headers?.length || m.queryParams?.length ? NAMED_LISTS : NO_LISTS;
+  for (const [what, key] of lists) {
+    const list = m[key] ?? [];
     const names = list.map((x) => (what === 'header' ? x.name.toLowerCase() : x.name));
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup !== undefined) {
