@@ -46,6 +46,8 @@ import {
 } from './options';
 
 const UINT32_MAX = 4_294_967_295;
+/** An absent group of settings (shared and frozen: only read). */
+const NOTHING = Object.freeze({});
 /** Envoy's `ring_hash_lb_config.minimum_ring_size` limit. */
 const MAX_RING_SIZE = 8_388_608;
 /** Envoy's `maglev_lb_config.table_size` limit (exclusive of larger primes). */
@@ -75,6 +77,10 @@ export function wholePercent(what: string, value: number, fix: string, min = 0):
 
 /** Circuit-breaker thresholds (`Cluster.circuit_breakers.thresholds[0]`), or undefined when nothing is set. */
 export function renderCircuitBreakers(pool: ConnectionPool): EnvoyThresholds | undefined {
+  if (!pool.tcp && !pool.http && !pool.retryBudget) {
+    // nothing that could set a threshold
+    return undefined;
+  }
   const t: { -readonly [K in keyof EnvoyThresholds]: EnvoyThresholds[K] } = {};
   const limit = (what: string, v: number | undefined, min = 1) =>
     v === undefined
@@ -462,11 +468,11 @@ export function renderResilience(settings: ResilienceSettings, service: Resilien
   const clusterName = `${service.namespace}/${service.name}`;
   const statPrefix = `${service.namespace}_${service.name}_${service.port}`.replace(/[^A-Za-z0-9_]/g, '_');
 
-  const pool = settings.connectionPool ?? {};
+  const pool: ConnectionPool = settings.connectionPool ?? NOTHING;
   const thresholds = renderCircuitBreakers(pool);
   const od = settings.outlierDetection && renderOutlierDetection(settings.outlierDetection);
   const lb = settings.loadBalancer && renderLoadBalancer(settings.loadBalancer._spec);
-  const timeouts = settings.timeouts ?? {};
+  const timeouts: ResilienceTimeouts = settings.timeouts ?? NOTHING;
   const routeTimeouts = renderRouteTimeouts(timeouts);
   const retry = settings.retries && renderRetryPolicy(settings.retries, timeouts);
   const httpFilters: EnvoyHttpFilter[] = [];
@@ -491,7 +497,7 @@ export function renderResilience(settings: ResilienceSettings, service: Resilien
     },
   });
 
-  const http = pool.http ?? {};
+  const http: NonNullable<ConnectionPool['http']> = pool.http ?? NOTHING;
   const common = {
     ...(http.idleTimeout !== undefined
       ? { idle_timeout: toEnvoyDuration('connectionPool.http.idleTimeout', http.idleTimeout) }
@@ -507,6 +513,7 @@ export function renderResilience(settings: ResilienceSettings, service: Resilien
         }
       : {}),
   };
+  const hasCommon = http.idleTimeout !== undefined || http.maxRequestsPerConnection !== undefined;
   const listener: EnvoyListener = {
     '@type': TYPE.LISTENER,
     name: base,
@@ -553,7 +560,7 @@ export function renderResilience(settings: ResilienceSettings, service: Resilien
     ...(od?.healthyPanicThreshold !== undefined
       ? { common_lb_config: { healthy_panic_threshold: { value: od.healthyPanicThreshold } } }
       : {}),
-    typed_extension_protocol_options: Object.keys(common).length
+    typed_extension_protocol_options: hasCommon
       ? {
           'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
             '@type': TYPE.HTTP_PROTOCOL_OPTIONS,
