@@ -9,7 +9,7 @@ export const CDK8S_UNDEFINED_FILTER =
 /**
  * The same filter in one pass: the same own keys in the same order (`Object.keys` and `Object.entries` list them
  * alike), the undefined ones left out. A `result` literal cannot have an own `__proto__` key, so `out[k] = v` defines
- * what the spread defines. test/imports/undefined-filter.test.ts checks both forms over every generated mapping.
+ * what the spread defines. test/scripts/undefined-filter.test.ts checks both forms over every generated mapping.
  */
 export const LINEAR_UNDEFINED_FILTER =
   '  const out: Record<string, any> = {};\n' +
