@@ -38,7 +38,7 @@ export class Backend {
    */
   public static fromService(service: kplus.Service, port?: number): IBackend {
     const chosen = choosePort(
-      `Service '${service.name}'`,
+      () => `Service '${service.name}'`,
       service.ports.map((p) => p.port),
       port,
       'Backend.fromService(service',
@@ -62,7 +62,7 @@ export class Backend {
       );
     }
     const chosen = choosePort(
-      `the Service '${service.name}' of workload '${workload.node.id}'`,
+      () => `the Service '${service.name}' of workload '${workload.node.id}'`,
       service.ports,
       port,
       'Backend.fromWorkload(workload',
@@ -89,19 +89,25 @@ export class Backend {
   private constructor() {}
 }
 
-/** The port a backend uses: `port` if it is one of `ports`, else the only one. */
+/**
+ * The port a backend uses: `port` if it is one of `ports`, else the only one. `what` names the Service in errors
+ * (built only for one: this runs for every backend of every route).
+ */
 function choosePort(
-  what: string,
+  what: () => string,
   servicePorts: readonly number[],
   port: number | undefined,
   call: string,
   scope: IConstruct,
 ): number {
+  if (servicePorts.length === 1 && (port === undefined || port === servicePorts[0])) {
+    return servicePorts[0];
+  }
   const ports = [...servicePorts].sort((a, b) => a - b);
   if (port === undefined) {
     if (ports.length !== 1) {
       throw new MeshValidationError(
-        `${what} has ${ports.length} ports (${ports.join(', ') || 'none'}), so the backend port cannot be inferred; ` +
+        `${what()} has ${ports.length} ports (${ports.join(', ') || 'none'}), so the backend port cannot be inferred; ` +
           `pass it: ${call}, ${ports[0] ?? 80})`,
         scope,
       );
@@ -110,7 +116,7 @@ function choosePort(
   }
   if (!ports.includes(port)) {
     throw new MeshValidationError(
-      `${what} has no port ${port} (its ports: ${ports.join(', ') || 'none'}); pass one of its ports`,
+      `${what()} has no port ${port} (its ports: ${ports.join(', ') || 'none'}); pass one of its ports`,
       scope,
     );
   }

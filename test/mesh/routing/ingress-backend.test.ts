@@ -38,6 +38,13 @@ describe('Backend', () => {
       /Service 'api' has 2 ports \(80, 443\), so the backend port cannot be inferred/,
     );
     expect(Backend.fromService(svc, 443).toBackendReference().port).toBe(443);
+    // one port: taken when none is given or the same is given, refused when another is
+    const one = service(mesh, 'one', [8080]);
+    expect(Backend.fromService(one).toBackendReference().port).toBe(8080);
+    expect(Backend.fromService(one, 8080).toBackendReference().port).toBe(8080);
+    expect(() => Backend.fromService(one, 80)).toThrow(
+      /^Service 'one' has no port 80 \(its ports: 8080\); pass one of its ports \[at mesh\/one\]$/,
+    );
   });
 
   test('fromWorkload: a workload made from a cdk8s-plus Service routes to that Service, with its ports checked', () => {
