@@ -69,6 +69,22 @@ function inline(v: unknown): string {
   return isEmpty(v) ? (Array.isArray(v) ? '[]' : '{}') : scalar(v);
 }
 
+/** Scalars (strings, numbers, booleans) written inline and ended with a newline, as `tail` made them. */
+const TAILS = new Map<unknown, string>();
+
+/** `inline(v)` and a newline: the end of a line. Made once per scalar, so a line is two strings joined, not four. */
+function tail(v: unknown): string {
+  if (v === null || v === undefined) return 'null\n';
+  if (typeof v === 'object') return Array.isArray(v) ? '[]\n' : '{}\n'; // empty (the caller writes the others)
+  let known = TAILS.get(v);
+  if (known === undefined) {
+    known = `${scalar(v)}\n`;
+    if (TAILS.size >= SCALARS_KEPT) TAILS.clear();
+    TAILS.set(v, known);
+  }
+  return known;
+}
+
 /**
  * `out` and the lines of a non-empty sequence or mapping at `depth`, each ending in a newline; the first line starts
  * with `lead` in place of the indent (an item of a sequence: `- key: value` in place of `  key: value`).
@@ -88,7 +104,7 @@ function emit(v: object, depth: number, lead: string, out: string): string {
       if (item !== null && typeof item === 'object' && !isEmpty(item)) {
         out = emit(item, depth + 1, dash, out);
       } else {
-        out += `${dash}${inline(item)}\n`;
+        out += `${dash}${tail(item)}`;
       }
     }
     return out;
@@ -100,25 +116,31 @@ function emit(v: object, depth: number, lead: string, out: string): string {
   for (const k in record) {
     if (!plain && !Object.prototype.hasOwnProperty.call(record, k)) continue;
     const x = record[k];
-    const key = first ? `${lead}${scalar(k)}:` : keyAt(depth, k);
+    const key = first ? { nested: `${lead}${scalar(k)}:\n`, leaf: `${lead}${scalar(k)}: ` } : keyAt(depth, k);
     first = false;
     if (x !== null && typeof x === 'object' && !isEmpty(x)) {
-      out = emit(x, depth + 1, indentOf(depth + 1), `${out}${key}\n`);
+      out = emit(x, depth + 1, indentOf(depth + 1), `${out}${key.nested}`);
     } else {
-      out += `${key} ${inline(x)}\n`;
+      out += `${key.leaf}${tail(x)}`;
     }
   }
   return out;
 }
 
-/**
- * `KEYS[d]`: key → `${INDENTS[d]}${scalar(key)}:`, the start of a line of a mapping at depth `d`. A mesh repeats a few
- * hundred keys at every depth: one lookup in a small map in place of a lookup in `SCALARS` (which holds every value
- * too) and two concatenations (~1 µs per object at 20,000 objects).
- */
-const KEYS: Map<string, string>[] = [];
+/** How a line of a mapping starts: before a nested value (`key:` and a newline), and before an inline one (`key: `). */
+interface KeyLine {
+  readonly nested: string;
+  readonly leaf: string;
+}
 
-function keyAt(depth: number, k: string): string {
+/**
+ * `KEYS[d]`: key → how a line of a mapping at depth `d` starts with it. A mesh repeats a few hundred keys at every
+ * depth: one lookup in a small map in place of a lookup in `SCALARS` (which holds every value too) and two
+ * concatenations (~1 µs per object at 20,000 objects).
+ */
+const KEYS: Map<string, KeyLine>[] = [];
+
+function keyAt(depth: number, k: string): KeyLine {
   let byKey = KEYS[depth];
   if (byKey === undefined) {
     byKey = new Map();
@@ -126,7 +148,8 @@ function keyAt(depth: number, k: string): string {
   }
   let known = byKey.get(k);
   if (known === undefined) {
-    known = `${indentOf(depth)}${scalar(k)}:`;
+    const start = `${indentOf(depth)}${scalar(k)}:`;
+    known = { nested: `${start}\n`, leaf: `${start} ` };
     if (byKey.size >= SCALARS_KEPT) byKey.clear();
     byKey.set(k, known);
   }
