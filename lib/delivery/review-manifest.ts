@@ -92,9 +92,9 @@ function tail(v: unknown): string {
  * Why appended to a string: writing each line into an array and joining the lines per object allocated 148 MB for
  * the review YAML of 20,000 objects (line strings, arrays, the per-object joins, an `Object.keys` array per mapping)
  * and took ~13 µs per object; appending (`flat` once per object) allocated 120 MB and took ~11, and with each line
- * made of two cached strings (`keyAt`, `tail`) 98 MB, a third of it the text itself, and ~10. The keys come from
- * `for...in`, which for a plain object (prototype `Object.prototype`, which has no enumerable members, or null)
- * visits its own keys in `Object.keys` order without making an array.
+ * made of two cached strings (`keyAt`, `tail`) 98 MB, more than half of it the text (per object, then joined), and
+ * ~10. The keys come from `for...in`, which for a plain object (prototype `Object.prototype`, which has no enumerable
+ * members, or null) visits its own keys in `Object.keys` order without making an array.
  */
 function emit(v: object, depth: number, lead: string, out: string): string {
   const indent = indentOf(depth);
