@@ -13,7 +13,10 @@ describe('sha256', () => {
     expect(sha256Uint32('abc')).toBe(0xba7816bf);
     for (let i = 0; i < 200; i++) {
       const s = `gateway.networking.k8s.io/HTTPRoute/ns${i % 7}/route-${i}`;
-      expect({ s, n: sha256Uint32(s) }).toEqual({ s, n: crypto.createHash('sha256').update(s).digest().readUInt32BE(0) });
+      expect({ s, n: sha256Uint32(s) }).toEqual({
+        s,
+        n: crypto.createHash('sha256').update(s).digest().readUInt32BE(0),
+      });
     }
   });
 });

@@ -223,7 +223,7 @@ function peerNamespace(s: Selector, scope: string | undefined): string {
 const DIRECTIONS = ['ingress', 'egress'] as const;
 
 /**
- * The field names a policy read per direction, made once: property names made per rule by concatenation
+ * The field names of a policy's rules per direction, made once: property names made per rule by concatenation
  * (`${p}Endpoints`) are new strings each time, looked up by content (~15 per rule in the overview of 20,000 objects).
  */
 const PEER_FIELDS = {
@@ -267,10 +267,7 @@ function peers(rule: any, direction: 'ingress' | 'egress', scope: string | undef
   for (const s of rule.toServices ?? []) {
     if (s.k8sService) out.add(`ns:${s.k8sService.namespace ?? scope ?? 'default'}`);
   }
-  const hasPeer =
-    f.peers.some((k) => rule[k]) ||
-    rule.toFQDNs ||
-    rule.toServices;
+  const hasPeer = f.peers.some((k) => rule[k]) || rule.toFQDNs || rule.toServices;
   if (!hasPeer && rule.toPorts) out.add('group:any peer');
   return out;
 }
