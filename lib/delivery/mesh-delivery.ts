@@ -24,7 +24,6 @@ import { Construct, type IConstruct, type IDependable } from 'constructs';
 import { isDeliveryCheckedChart } from './deliverable';
 import { meshNamespaces, type MeshNamespaceOptions } from './namespaces';
 import {
-  objectIdentity,
   planBatches,
   withoutClusterScopedNamespaces,
   type BatchPlan,
@@ -239,7 +238,7 @@ export class MeshDelivery extends Construct {
     const perChart = this.charts.map((c) => c.toJson().map((o) => sortedOnce(o) as DeliveredObject));
     const objects = this.objects(perChart);
     const plan = atScope(this, () => planBatches(objects, this.batching));
-    this.claimObjects(objects);
+    this.claimObjects(plan);
     const stack = Stack.of(this);
     // The batches go straight into the assembly's asset directory under the name asset staging would give them
     // (`asset.<hash><extension>`) and are registered with the stack's synthesizer: no s3assets.Asset per batch, whose
@@ -297,35 +296,36 @@ export class MeshDelivery extends Construct {
    * owner label, each overwriting the other on every deploy, and pruning by one could delete what the other still
    * declares (a shared Namespace, say).
    */
-  private claimObjects(objects: readonly DeliveredObject[]): void {
+  private claimObjects(plan: BatchPlan): void {
     let claimed = CLAIMED_OBJECTS.get(this.cluster);
     if (!claimed) {
       claimed = new Map();
       CLAIMED_OBJECTS.set(this.cluster, claimed);
     }
-    // one atScope for all objects (not a closure per object): objectIdentity's path-less errors get this path, and
-    // the error below has it already
-    atScope(this, () => this.claim(claimed!, objects));
+    // the identities the plan made (one per object, in plan order: the same conflict is named for the same objects in
+    // any order), not `objectIdentity` once more (~1 µs per object at 20,000)
+    for (const batch of plan.batches) {
+      for (const id of batch.identities) {
+        this.claim(claimed, id);
+      }
+    }
   }
 
-  private claim(claimed: Map<string, string>, objects: readonly DeliveredObject[]): void {
-    for (const obj of objects) {
-      const id = objectIdentity(obj);
-      const owner = claimed.get(id);
-      if (owner !== undefined && owner !== this.node.path) {
-        throw new MeshValidationError(
-          `${describeIdentity(id)} is also delivered to this cluster by ${owner}; two deliveries of one object overwrite ` +
-            'each other and one may prune what the other declares, so declare it in one mesh only (e.g. the Namespace in ' +
-            'the mesh that owns it) or give one of them another name or namespace' +
-            (id.startsWith('/Namespace//')
-              ? '; for a namespace both meshes use, let one create it and list it in ' +
-                'existingNamespaces of the other, with dependsOn on the first delivery'
-              : ''),
-          this,
-        );
-      }
-      claimed.set(id, this.node.path);
+  private claim(claimed: Map<string, string>, id: string): void {
+    const owner = claimed.get(id);
+    if (owner !== undefined && owner !== this.node.path) {
+      throw new MeshValidationError(
+        `${describeIdentity(id)} is also delivered to this cluster by ${owner}; two deliveries of one object overwrite ` +
+          'each other and one may prune what the other declares, so declare it in one mesh only (e.g. the Namespace in ' +
+          'the mesh that owns it) or give one of them another name or namespace' +
+          (id.startsWith('/Namespace//')
+            ? '; for a namespace both meshes use, let one create it and list it in ' +
+              'existingNamespaces of the other, with dependsOn on the first delivery'
+            : ''),
+        this,
+      );
     }
+    claimed.set(id, this.node.path);
   }
 
   /**

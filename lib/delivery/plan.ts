@@ -1,5 +1,5 @@
 import { MeshValidationError } from '../private/errors';
-import { sha256Bytes, sha256Hex } from '../private/hash';
+import { sha256Hex, sha256Uint32 } from '../private/hash';
 import { sortKeysDeep } from '../private/json';
 
 /**
@@ -183,7 +183,7 @@ function foundationRank(obj: DeliveredObject): number {
 }
 
 function identityHash(identity: string): number {
-  return sha256Bytes(identity).readUInt32BE(0);
+  return sha256Uint32(identity);
 }
 
 /**
@@ -229,7 +229,11 @@ export function planBatches(objects: readonly DeliveredObject[], options: BatchP
   let bytes: number | undefined;
   const flush = () => {
     if (lines.length > 0) {
-      const content = `${LIST_OPEN}${lines.join(',\n')}${LIST_CLOSE}`;
+      // one join, no concatenation around it: `${LIST_OPEN}${lines.join()}${LIST_CLOSE}` is a rope that the hash then
+      // copies flat once more (15 MB of the plan's 72 allocated at 20,000 objects)
+      lines[0] = `${LIST_OPEN}${lines[0]}`;
+      lines[lines.length - 1] = `${lines[lines.length - 1]}${LIST_CLOSE}`;
+      const content = lines.join(',\n');
       batches.push({ sha256: sha256Hex(content), content, identities: ids });
     }
     lines = [];

@@ -50,6 +50,8 @@ describe('review manifest (pure)', () => {
         uni: 'ü',
         '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
         nested: [[1, 2], [], {}, [{ a: 1 }]],
+        // sequences in sequences, and mappings whose first member is a sequence, at several depths
+        deep: [[[1, [2]]], [{ b: [[{ c: 1, d: [] }]] }], [null, {}], { e: [{ f: [[]] }] }],
         nil: null,
         t: true,
         z: 0,
