@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   {
     ignores: [
-      'dist/**', 'cdk.out/**', '.validate/**', 'node_modules/**', 'lib/imports/**', '**/*.generated.ts',
+      'dist/**', 'cdk.out/**', '.validate/**', '.bench/**', 'node_modules/**', 'lib/imports/**', '**/*.generated.ts',
       '**/*.js', '**/*.mjs', '**/*.d.ts', 'examples/python/**',
     ],
   },
