@@ -20,7 +20,13 @@ import { MeshDelivery } from '../lib/delivery';
 /** A part and the frames that start it: `functionName` and a path fragment of its file. */
 const PARTS: ReadonlyArray<readonly [string, ReadonlyArray<readonly [RegExp, RegExp]>]> = [
   ['construction through the public API', [[/^realisticMesh$/, /bench\/realistic/]]],
-  ["the charts' toJson()", [[/^_synthChart$/, /cdk8s\/lib\/app/], [/^toJson$/, /lib\/mesh\/service-mesh/]]],
+  [
+    "the charts' toJson()",
+    [
+      [/^_synthChart$/, /cdk8s\/lib\/app/],
+      [/^toJson$/, /lib\/mesh\/service-mesh/],
+    ],
+  ],
   ['batch plan (canonical JSON, sha256, cuts)', [[/^planBatches$/, /lib\/delivery\/plan/]]],
   ['review YAML', [[/^renderReviewManifest$/, /lib\/delivery\/review-manifest/]]],
   ['Mermaid diagram', [[/^(renderMeshDiagram|meshDiagramInput)$/, /lib\/mesh\/review\/diagram/]]],

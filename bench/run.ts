@@ -50,16 +50,12 @@ const BARE_PAIRS = Number(process.env.BENCH_BARE_PAIRS ?? 20);
 const TS_LOADER = path.join(ROOT, 'scripts', 'ci', 'transpile-cache.js');
 
 function measure(strategy: Strategy, n: number, validation: boolean): Run {
-  const r = spawnSync(
-    process.execPath,
-    ['-r', TS_LOADER, path.join(__dirname, 'measure.ts'), strategy, String(n)],
-    {
-      cwd: ROOT,
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, CDK_VALIDATION: validation ? 'true' : 'false' },
-    },
-  );
+  const r = spawnSync(process.execPath, ['-r', TS_LOADER, path.join(__dirname, 'measure.ts'), strategy, String(n)], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, CDK_VALIDATION: validation ? 'true' : 'false' },
+  });
   const line = r.stdout
     .trim()
     .split('\n')
@@ -308,9 +304,7 @@ function main(): void {
 
   // 4. where the synth time goes
   const profileText =
-    process.env.BENCH_PROFILE === '0'
-      ? '(left out: BENCH_PROFILE=0)'
-      : profileSection(Math.max(...REALISTIC_SIZES));
+    process.env.BENCH_PROFILE === '0' ? '(left out: BENCH_PROFILE=0)' : profileSection(Math.max(...REALISTIC_SIZES));
 
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
   const sh = (c: string) => execSync(c, { encoding: 'utf8' }).replace(/\s+$/, '');

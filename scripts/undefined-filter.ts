@@ -25,7 +25,9 @@ export function linearUndefinedFilter(source: string): string {
   const parts = source.split(CDK8S_UNDEFINED_FILTER);
   const mappings = source.split('\n  const result = {\n').length - 1;
   if (parts.length - 1 !== mappings) {
-    throw new Error(`cdk8s import wrote ${mappings} mappings but ${parts.length - 1} known filters; update import-crds.ts`);
+    throw new Error(
+      `cdk8s import wrote ${mappings} mappings but ${parts.length - 1} known filters; update import-crds.ts`,
+    );
   }
   return parts.join(LINEAR_UNDEFINED_FILTER);
 }

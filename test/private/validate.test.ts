@@ -64,7 +64,9 @@ describe('CRD-limit, RE2, enum and token checks', () => {
     );
     // Characters as the API server counts them (code points), not UTF-16 units.
     expect(validateString('value', '𝒳𝒳', { maxLength: 2 }, 'fix it')).toBe('𝒳𝒳');
-    expect(() => validateString('value', 'a𝒳𝒳', { maxLength: 2 }, 'fix it')).toThrow(/must be 0 to 2 characters long, got 3 /);
+    expect(() => validateString('value', 'a𝒳𝒳', { maxLength: 2 }, 'fix it')).toThrow(
+      /must be 0 to 2 characters long, got 3 /,
+    );
     // a lone surrogate is one code point; plain ASCII is counted without the code point walk, the same way
     expect(() => validateString('value', 'a\uD800b', { maxLength: 2 }, 'fix it')).toThrow(/got 3 /);
     expect(validateString('value', 'ab', { minLength: 2, maxLength: 2 }, 'fix it')).toBe('ab');

@@ -4,11 +4,7 @@ import * as ts from 'typescript';
 import * as cilium from '../../lib/imports/cilium.io';
 import * as gw from '../../lib/imports/gateway.networking.k8s.io';
 import * as gwx from '../../lib/imports/gateway.networking.k8s.io.experimental';
-import {
-  CDK8S_UNDEFINED_FILTER,
-  LINEAR_UNDEFINED_FILTER,
-  linearUndefinedFilter,
-} from '../../scripts/undefined-filter';
+import { CDK8S_UNDEFINED_FILTER, LINEAR_UNDEFINED_FILTER, linearUndefinedFilter } from '../../scripts/undefined-filter';
 
 const MODULES = ['cilium.io', 'gateway.networking.k8s.io', 'gateway.networking.k8s.io.experimental'];
 const source = (m: string) => fs.readFileSync(path.join(__dirname, '../../lib/imports', `${m}.ts`), 'utf8');

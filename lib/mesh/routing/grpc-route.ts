@@ -163,6 +163,9 @@ export class GrpcRoute extends Construct {
       return { parentRefs, hostnames: hostnames.length ? hostnames : undefined, rules };
     });
     registerGammaParents(this, 'GRPCRoute', this.namespace, props.parentRefs);
-    meshObjectOf(this, 'Resource', gatewayBindings().GrpcRoute, { metadata: { name, namespace: this.namespace }, spec });
+    meshObjectOf(this, 'Resource', gatewayBindings().GrpcRoute, {
+      metadata: { name, namespace: this.namespace },
+      spec,
+    });
   }
 }

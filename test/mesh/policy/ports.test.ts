@@ -12,7 +12,13 @@ describe('sortPorts', () => {
   });
 
   test('several: sorted by text form, duplicates once', () => {
-    const sorted = sortPorts([Port.udp(53), Port.tcp(8080), Port.tcp(443), Port.tcp(8080), Port.range(Protocol.TCP, 1, 9)]);
+    const sorted = sortPorts([
+      Port.udp(53),
+      Port.tcp(8080),
+      Port.tcp(443),
+      Port.tcp(8080),
+      Port.range(Protocol.TCP, 1, 9),
+    ]);
     expect(sorted.map(String)).toEqual(['TCP/1-9', 'TCP/443', 'TCP/8080', 'UDP/53']);
   });
 

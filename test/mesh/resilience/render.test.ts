@@ -406,7 +406,8 @@ describe('renderResilience', () => {
       'envoy.upstreams.http.http_protocol_options',
     ]);
     expect(Object.isFrozen(a.extensions)).toBe(true);
-    const router = (r: typeof a) => (r.resources[0] as any).filter_chains[0].filters[0].typed_config.http_filters.at(-1);
+    const router = (r: typeof a) =>
+      (r.resources[0] as any).filter_chains[0].filters[0].typed_config.http_filters.at(-1);
     expect(router(b)).toBe(router(a));
     expect(router(a)).toEqual({
       name: 'envoy.filters.http.router',
