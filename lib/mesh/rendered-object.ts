@@ -336,13 +336,14 @@ export function renderChart(chart: Chart): unknown[] | undefined {
   if (errors.length > 0) {
     throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
   }
-  // the objects whose closest chart is this one, in pre-order (the graph's order without edges): the chart's
-  // subtree is the run of `all` after it whose paths start with its path
+  // the objects whose closest chart is this one, in pre-order (the graph's order without edges): the chart's own
+  // subtree, walked as `all` walks it (no construct path is built for each, as a prefix test would)
   const objects: ApiObject[] = [];
-  const prefix = `${chart.node.path}/`;
   let nested = false;
-  for (let i = all.indexOf(chart) + 1; i < all.length && all[i].node.path.startsWith(prefix); i++) {
-    const c = all[i];
+  for (const c of chart.node.findAll()) {
+    if (c === chart) {
+      continue;
+    }
     if (ApiObject.isApiObject(c)) {
       objects.push(c);
     } else if (Chart.isChart(c)) {
