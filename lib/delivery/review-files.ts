@@ -106,11 +106,10 @@ export class MeshReviewFiles extends Construct {
     const files = this.charts.flatMap((chart, i) => {
       const base = `${stack.artifactId}.${chart.node.id}.mesh`;
       const place = { stack: stackName, mesh: chart.node.path || chart.node.id };
-      // Sorted once for the YAML and the chart's own files (the diagram draws in the same order). Delivered objects have
-      // sorted keys already (so sorting them shares them); a chart read here is given its objects as they are.
-      const raw = this.delivered?.perChart[i] ?? (chart.toJson() as DeliveredObject[]);
-      const objects = sortForReview(raw) as DeliveredObject[];
-      const review = isReviewedChart(chart) ? chart._deliveryReview(this.delivered ? objects : raw, place) : undefined;
+      // Sorted once for the YAML and the chart's own files (the diagram draws in the same order; delivered objects have
+      // sorted keys already, so sorting them shares them).
+      const objects = sortForReview(this.delivered?.perChart[i] ?? chart.toJson()) as DeliveredObject[];
+      const review = isReviewedChart(chart) ? chart._deliveryReview(objects, place) : undefined;
       const yaml = renderReviewManifest(objects, { ...place, lines: [...(review?.headerLines ?? [])] });
       return [
         { fileName: `${base}.yaml`, content: yaml },
