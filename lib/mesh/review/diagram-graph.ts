@@ -297,3 +297,10 @@ export class DiagramBuilder {
     return [...new Set(out)];
   }
 }
+
+/** Adds `value` to the set at `key` (made when missing). */
+export function addTo(sets: Map<string, Set<string>>, key: string, value: string): void {
+  const set = sets.get(key);
+  if (set) set.add(value);
+  else sets.set(key, new Set([value]));
+}

@@ -3,7 +3,7 @@
  * routes and Ingresses their routing edges, CiliumEnvoyConfigs their resilience settings.
  */
 import { type Selector, certainlySelects } from './connectivity';
-import { type DiagramBuilder, IDS_KEPT, id, portsLabel } from './diagram-graph';
+import { addTo, type DiagramBuilder, IDS_KEPT, id, portsLabel } from './diagram-graph';
 import { compareText } from '../../delivery/review-manifest';
 
 /** Envoy settings that make a CiliumEnvoyConfig a resilience policy (camelCase; the objects may use snake_case). */
@@ -75,12 +75,6 @@ export function policies(b: DiagramBuilder, objects: readonly any[]): void {
 }
 
 /** Adds `value` to the set under `key`. */
-function addTo(sets: Map<string, Set<string>>, key: string, value: string): void {
-  const set = sets.get(key);
-  if (set) set.add(value);
-  else sets.set(key, new Set([value]));
-}
-
 function withoutNamespace(s: Selector): Selector {
   const isNs = (k: string) => k.replace(/^k8s:/, '') === 'io.kubernetes.pod.namespace';
   return {

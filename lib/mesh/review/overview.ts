@@ -4,7 +4,7 @@
  * text. The review file then draws namespaces instead of workloads, so the reviewer still gets a picture.
  */
 import { certainlySelects, type Selector } from './connectivity';
-import { type MeshDiagramInput, nodeId, text } from './diagram';
+import { addTo, type MeshDiagramInput, nodeId, text } from './diagram-graph';
 import { compareText } from '../../delivery/review-manifest';
 
 /** Mermaid's default `maxTextSize`: larger diagrams are not rendered (GitHub uses the default). */
@@ -196,12 +196,6 @@ const OVERVIEW_EDGES: Record<string, [string, string]> = {
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return n === 0 ? '' : `${n} ${n === 1 ? one : many}`;
-}
-
-function addTo(sets: Map<string, Set<string>>, key: string, value: string): void {
-  const set = sets.get(key);
-  if (set) set.add(value);
-  else sets.set(key, new Set([value]));
 }
 
 /** True for a selector of every pod (a namespaced policy's selector of the whole namespace). */
