@@ -1,14 +1,9 @@
 import type { Duration } from 'aws-cdk-lib';
 import { MeshValidationError } from './errors';
+import { mayBeNumberToken } from './validate';
 
 /** The Gateway API duration format (GEP-2257): 1 to 4 groups of 1-5 digits and a unit. */
 export const GATEWAY_DURATION_PATTERN = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
-
-/**
- * aws-cdk-lib encodes a number token as a double whose top 16 bits are 0xFBFF (`DOUBLE_TOKEN_MARKER_BITS`), so its
- * magnitude is at least 2^960: a smaller number is never a token.
- */
-const TOKEN_MAGNITUDE = 2 ** 960;
 
 /**
  * The milliseconds of `duration`, or a path-less error when it is unresolved. `Duration.isUnresolved()` decodes the
@@ -24,7 +19,7 @@ function concreteMillis(what: string, duration: Duration): number {
     // an unresolved amount in any unit but ms cannot be converted
     if (!duration.isUnresolved()) throw e;
   }
-  if (ms === undefined || (!(Math.abs(ms) < TOKEN_MAGNITUDE) && duration.isUnresolved())) {
+  if (ms === undefined || (mayBeNumberToken(ms) && duration.isUnresolved())) {
     throw new MeshValidationError(
       `${what} must be a concrete duration, got an unresolved token; pass a literal Duration`,
     );

@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import {
+  mayBeNumberToken,
   rejectNumberToken,
   validateCelRules,
   validateCount,
@@ -106,5 +107,17 @@ describe('CRD-limit, RE2, enum and token checks', () => {
     expect(() => validateWholeNumber('percent', 1.5, 0, 100, 'round it')).toThrow(
       /^percent must be a whole number from 0 to 100, got 1.5; round it$/,
     );
+  });
+});
+
+describe('mayBeNumberToken', () => {
+  test("is true for aws-cdk-lib's number tokens (its encoding) and false for plain numbers below 2^960", () => {
+    const tokens = [Token.asNumber({ resolve: () => 1 }), Token.asNumber({ resolve: () => -5 })];
+    expect(tokens.map((t) => [Token.isUnresolved(t), mayBeNumberToken(t)])).toEqual([
+      [true, true],
+      [true, true],
+    ]);
+    expect([0, 8080, -1, 0.5, Number.MAX_SAFE_INTEGER, 1e288].map(mayBeNumberToken)).toEqual(Array(6).fill(false));
+    expect([Infinity, -Infinity, NaN, 2 ** 960].map(mayBeNumberToken)).toEqual([true, true, true, true]);
   });
 });
