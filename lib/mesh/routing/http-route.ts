@@ -165,12 +165,15 @@ export function renderHttpRouteRule(rule: HttpRouteRule, index: number, ctx: Rou
   };
 }
 
-/** The lists of a match whose names must be unique, with how errors call their entries. */
-const NAMED_LISTS = [
-  ['header', 'headers'],
-  ['query parameter', 'queryParams'],
-] as const;
-const NO_LISTS: readonly (typeof NAMED_LISTS)[number][] = [];
+/** Gateway API allows one condition per header or query parameter name in a match. */
+function checkUniqueNames(what: string, names: readonly string[]): void {
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup !== undefined) {
+    throw new MeshValidationError(
+      `a match has two ${what} conditions on '${dup}' (Gateway API allows one per name); combine them into one regular expression`,
+    );
+  }
+}
 
 function renderMatch(m: HttpRouteMatch): gw.HttpRouteSpecRulesMatches {
   validateCount(
@@ -186,18 +189,14 @@ function renderMatch(m: HttpRouteMatch): gw.HttpRouteSpecRulesMatches {
     'match on fewer query parameters',
   );
   if (m.method !== undefined) validateEnum('match method', m.method, Object.values(HttpMethod));
-  // (most matches are a path alone: no lists to check)
-  const lists = m.headers?.length || m.queryParams?.length ? NAMED_LISTS : NO_LISTS;
-  for (const [what, key] of lists) {
-    const list = m[key] ?? [];
-    const names = list.map((x) => (what === 'header' ? x.name.toLowerCase() : x.name));
-    const dup = names.find((n, i) => names.indexOf(n) !== i);
-    if (dup !== undefined) {
-      throw new MeshValidationError(
-        `a match has two ${what} conditions on '${dup}' (Gateway API allows one per name); combine them into one regular expression`,
-      );
-    }
-  }
+  checkUniqueNames(
+    'header',
+    (m.headers ?? []).map((x) => x.name.toLowerCase()),
+  );
+  checkUniqueNames(
+    'query parameter',
+    (m.queryParams ?? []).map((x) => x.name),
+  );
   return {
     path: m.path?._toKube(),
     headers: m.headers?.length
