@@ -29,6 +29,8 @@ interface Run extends TemplateFacts {
   objects: number;
   synthMs: number;
   cpuMs: number;
+  /** CPU of the main thread alone (Linux /proc; NaN elsewhere). */
+  mainThreadMs: number;
   handlerMemoryMiB: number;
   warnings: number;
   peakRssMiB: number;
@@ -271,10 +273,12 @@ function main(): void {
   }
   const lo = bySize.get(Math.min(...REALISTIC_SIZES))!;
   const hi = bySize.get(Math.max(...REALISTIC_SIZES))!;
-  const perObject = (key: 'synthMs' | 'cpuMs') =>
+  const perObject = (key: 'synthMs' | 'cpuMs' | 'mainThreadMs') =>
     lo.map((l, i) => ((hi[i][key] - l[key]) * 1000) / (hi[i].objects - l.objects));
   const marginalWall = perObject('synthMs');
   const marginalCpu = perObject('cpuMs');
+  const marginalMain = perObject('mainThreadMs');
+  const marginalOther = marginalCpu.map((c, i) => c - marginalMain[i]);
 
   const realisticLoadAfter = load();
 
@@ -339,6 +343,13 @@ function main(): void {
     `**Marginal synth cost** between ${lo[0].objects.toLocaleString('en-US')} and ${largest.toLocaleString('en-US')} objects ` +
       `(paired by run, ${REPEATS} pairs): CPU ${spread(marginalCpu, 0, ' µs')} per object, wall ${spread(marginalWall, 0, ' µs')} per object ` +
       `(goal ≤ 100 µs; load average while these ran: ${realisticLoadBefore} at start, ${realisticLoadAfter} at end).`,
+    '',
+    marginalMain.every(Number.isFinite)
+      ? `Of that CPU, the main thread (which the wall clock waits for) took ${spread(marginalMain, 0, ' µs')} per object and V8's ` +
+        `other threads ${spread(marginalOther, 0, ' µs')}: its optimizing compiler, which compiles each hot function once, so ` +
+        'that more of the code gets compiled in the larger process, and its parallel garbage collector (main thread from ' +
+        '`/proc/self/task`).'
+      : "The main thread's share of the CPU is not known on this system (no `/proc/self/task`).",
     '',
     deploy
       ? `Lambda predictions scale the largest size of the deploy section below (${deploy.objects.toLocaleString('en-US')} objects: ` +
