@@ -12,6 +12,7 @@ import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import * as cdk from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { ApiObject, App as K8sApp } from 'cdk8s';
+import { cpuMsSince, mainThreadCpuMs } from './cpu';
 import { templateFacts } from './limits';
 import { realisticMesh } from './realistic';
 import { syntheticPolicy } from './synthetic';
@@ -19,25 +20,6 @@ import { MeshDelivery } from '../lib/delivery';
 import { ServiceMesh } from '../lib/mesh/service-mesh';
 
 export type Strategy = 'mesh-delivery' | 'manifest-per-object' | 'one-manifest' | 'realistic-mesh';
-
-/**
- * CPU time (user + system) of the main thread so far, ms, from /proc (Linux; NaN elsewhere): the rest of the process's
- * CPU is V8's compiler and garbage-collector threads (and libuv's), which run beside the main thread.
- */
-function mainThreadCpuMs(): number {
-  try {
-    const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    // fields after the command name (which may contain spaces): state is field 3, utime 14 and stime 15
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return (ticks * 1000) / CLOCK_TICKS;
-  } catch {
-    return NaN;
-  }
-}
-
-/** USER_HZ of Linux's /proc times (100 on every architecture Node supports; `getconf CLK_TCK`). */
-const CLOCK_TICKS = 100;
 
 function main(): void {
   const [strategy, countArg] = process.argv.slice(2) as [Strategy, string];
@@ -72,8 +54,7 @@ function main(): void {
   }
   const assembly = app.synth();
   const synthMs = Number(process.hrtime.bigint() - start) / 1e6;
-  const cpu = process.cpuUsage(cpuStart);
-  const cpuMs = (cpu.user + cpu.system) / 1000;
+  const cpuMs = cpuMsSince(cpuStart);
   const mainThreadMs = mainThreadCpuMs() - mainThreadStart;
 
   const text = fs.readFileSync(path.join(assembly.directory, 'Bench.template.json'), 'utf8');

@@ -6,16 +6,9 @@
  * part (construction, the charts' toJson, the batch plan, ...). Prints one JSON line: ms per part.
  * The profiler itself costs some time, so the parts are shares of one profiled run, not the bench's figure.
  */
-import * as fs from 'fs';
 import * as inspector from 'inspector';
-import * as os from 'os';
-import * as path from 'path';
-import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
-import * as cdk from 'aws-cdk-lib';
-import * as eks from 'aws-cdk-lib/aws-eks-v2';
-import { App as K8sApp } from 'cdk8s';
-import { realisticMesh } from './realistic';
-import { MeshDelivery } from '../lib/delivery';
+import { cpuMsSince } from './cpu';
+import { synthRealisticApp } from './realistic';
 
 /** A part and the frames that start it: `functionName` and a path fragment of its file. */
 const PARTS: ReadonlyArray<readonly [string, ReadonlyArray<readonly [RegExp, RegExp]>]> = [
@@ -42,19 +35,6 @@ const PARTS: ReadonlyArray<readonly [string, ReadonlyArray<readonly [RegExp, Reg
   ['rest of app.synth()', [[/^synth$/, /aws-cdk-lib\/core\/lib\/(app|stage)/]]],
   ['garbage collection', [[/^\(garbage collector\)$/, /^$/]]],
 ];
-
-function run(n: number): void {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-cilium-mesh-profile-'));
-  const app = new cdk.App({ outdir, context: { '@aws-cdk/core:stackResourceLimit': 0 } });
-  const stack = new cdk.Stack(app, 'Bench', { env: { account: '111111111111', region: 'eu-west-1' } });
-  const cluster = new eks.Cluster(stack, 'Cluster', {
-    version: eks.KubernetesVersion.V1_35,
-    kubectlProviderOptions: { kubectlLayer: new KubectlV35Layer(stack, 'Kubectl') },
-  });
-  new MeshDelivery(stack, 'Delivery', { cluster, charts: [realisticMesh(new K8sApp(), n)] });
-  app.synth();
-  fs.rmSync(outdir, { recursive: true, force: true });
-}
 
 interface ProfileNode {
   id: number;
@@ -87,17 +67,14 @@ function attribute(profile: { nodes: ProfileNode[]; samples: number[]; timeDelta
 
 function main(): void {
   const n = Number(process.argv[2] ?? 20000);
-  run(2000);
+  synthRealisticApp(2000);
   const session = new inspector.Session();
   session.connect();
   session.post('Profiler.enable');
   session.post('Profiler.start');
   const cpu = process.cpuUsage();
-  run(n);
-  const cpuMs = (() => {
-    const c = process.cpuUsage(cpu);
-    return (c.user + c.system) / 1000;
-  })();
+  synthRealisticApp(n);
+  const cpuMs = cpuMsSince(cpu);
   session.post('Profiler.stop', (err, result) => {
     if (err) throw err;
     process.stdout.write(`${JSON.stringify({ objects: n, cpuMs, parts: attribute(result.profile as any) })}\n`);

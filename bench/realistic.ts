@@ -5,8 +5,14 @@
  * ResiliencePolicy (CiliumEnvoyConfig): 4 objects per unit. On aws-cni chaining with Gateway API and envoyConfig, so the capability warnings and the
  * route/policy cross-check run as they do in a real app.
  */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
+import * as cdk from 'aws-cdk-lib';
 import { Duration } from 'aws-cdk-lib';
-import { ApiObject, type App } from 'cdk8s';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import { ApiObject, App as K8sApp, type App } from 'cdk8s';
 import {
   Backend,
   chainingProfile,
@@ -26,6 +32,7 @@ import {
   ServiceMesh,
   Workload,
 } from '../lib';
+import { MeshDelivery } from '../lib/delivery';
 
 /** Namespaces of the realistic mesh. */
 export const REALISTIC_NAMESPACES = 40;
@@ -93,4 +100,23 @@ export function realisticMesh(app: App, objects: number): ServiceMesh {
     previous = workload;
   }
   return mesh;
+}
+
+/**
+ * Builds and synthesizes, in a temporary directory removed afterwards, an app with one stack holding an aws-eks-v2
+ * cluster and a `MeshDelivery` of the realistic mesh of about `objects` objects (bench/profile.ts, bench/warm.ts).
+ * Returns the number of objects delivered.
+ */
+export function synthRealisticApp(objects: number): number {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-cilium-mesh-bench-'));
+  const app = new cdk.App({ outdir, context: { '@aws-cdk/core:stackResourceLimit': 0 } });
+  const stack = new cdk.Stack(app, 'Bench', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const cluster = new eks.Cluster(stack, 'Cluster', {
+    version: eks.KubernetesVersion.V1_35,
+    kubectlProviderOptions: { kubectlLayer: new KubectlV35Layer(stack, 'Kubectl') },
+  });
+  const delivery = new MeshDelivery(stack, 'Delivery', { cluster, charts: [realisticMesh(new K8sApp(), objects)] });
+  app.synth();
+  fs.rmSync(outdir, { recursive: true, force: true });
+  return delivery.plan.objectCount;
 }

@@ -5,7 +5,8 @@
  *    CloudFormation validation of aws-cdk-lib on and off (CDK_VALIDATION);
  * 2. the realistic mesh (bench/realistic.ts: policies, routes, Services, resilience configs through the public API)
  *    at 1,000..20,000 objects, validation off: every CloudFormation, IAM and Lambda limit checked (the Lambda ones
- *    from the per-object costs of the last `npm run bench:deploy`), and the marginal synth cost per object;
+ *    from the per-object costs of the last `npm run bench:deploy`), and the marginal synth cost per object, in fresh
+ *    processes (main thread and V8's other threads apart) and at steady state (bench/warm.ts);
  * 3. the bare app (the quickstart, compiled JS from `npm run build`) against a plain aws-eks-v2 + Cilium app, in
  *    paired, interleaved runs of whole processes;
  * 4. where the synth time of the realistic mesh goes: one CPU profile at the largest realistic size (bench/profile.ts).
@@ -164,6 +165,31 @@ function realisticRow(runs: Run[], deploy: DeployCosts | undefined): { cells: st
   return { cells: `| ${cells.join(' | ')} |`, broken };
 }
 
+/** Marginal cost per object between two sizes at steady state (bench/warm.ts): CPU, main-thread CPU, wall, per pair. */
+function warmMarginal(small: number, large: number, pairs: number): { cpu: number[]; main: number[]; wall: number[] } {
+  const r = spawnSync(
+    process.execPath,
+    ['--expose-gc', '-r', TS_LOADER, path.join(__dirname, 'warm.ts'), String(small), String(large), String(pairs)],
+    { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, CDK_VALIDATION: 'false' } },
+  );
+  if (r.status !== 0) {
+    throw new Error(`warm ${small}/${large} failed (${r.status}):\n${r.stderr.slice(-2000)}`);
+  }
+  const runs = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { objects: number; wallMs: number; cpuMs: number; mainThreadMs: number });
+  const out = { cpu: [] as number[], main: [] as number[], wall: [] as number[] };
+  for (let i = 0; i + 1 < runs.length; i += 2) {
+    const [s, l] = [runs[i], runs[i + 1]];
+    const per = (key: 'wallMs' | 'cpuMs' | 'mainThreadMs') => ((l[key] - s[key]) * 1000) / (l.objects - s.objects);
+    out.cpu.push(per('cpuMs'));
+    out.main.push(per('mainThreadMs'));
+    out.wall.push(per('wallMs'));
+  }
+  return out;
+}
+
 /** Section 4: one profiled run (bench/profile.ts) as a table of parts, ms and µs per object. */
 function profileSection(objects: number): string {
   const r = spawnSync(process.execPath, ['-r', TS_LOADER, path.join(__dirname, 'profile.ts'), String(objects)], {
@@ -281,6 +307,11 @@ function main(): void {
   const marginalOther = marginalCpu.map((c, i) => c - marginalMain[i]);
 
   const realisticLoadAfter = load();
+  const warm = warmMarginal(lo[0].n, hi[0].n, REPEATS);
+  // the two largest sizes, when there are three or more: the fresh-process cost past most of the one-time compiling
+  const sizes = [...REALISTIC_SIZES].sort((a, b) => a - b);
+  const mid = sizes.length >= 3 ? bySize.get(sizes[sizes.length - 2])! : undefined;
+  const upperCpu = mid ? mid.map((m, i) => ((hi[i].cpuMs - m.cpuMs) * 1000) / (hi[i].objects - m.objects)) : [];
 
   // 3. the bare app, compiled
   if (!process.env.BENCH_SKIP_BUILD && BARE_PAIRS > 0) execSync('npm run build', { cwd: ROOT, stdio: 'ignore' });
@@ -326,7 +357,7 @@ function main(): void {
   const us = median(marginalCpu);
   const summary =
     `perf: ${largest} objects ${within ? 'within limits' : `BREAK ${brokenAt.get(largest)!.join(', ')}`}, ` +
-    `${us.toFixed(0)} us/object (CPU; wall ${median(marginalWall).toFixed(0)}), ` +
+    `${us.toFixed(0)} us/object (CPU; wall ${median(marginalWall).toFixed(0)}; warm CPU ${median(warm.cpu).toFixed(0)}), ` +
     `bare ${BARE_PAIRS > 0 ? `${bare.toFixed(2)}x` : 'n/a'}, ` +
     `create-${deploy?.objects ?? '?'} ${deploy ? `${deploy.createSeconds.toFixed(0)} s` : 'n/a'}`;
   const realistic = [
@@ -350,6 +381,17 @@ function main(): void {
         'that more of the code gets compiled in the larger process, and its parallel garbage collector (main thread from ' +
         '`/proc/self/task`).'
       : "The main thread's share of the CPU is not known on this system (no `/proc/self/task`).",
+    '',
+    `**At steady state** (bench/warm.ts: one process that first synthesized ${largest.toLocaleString('en-US')} objects, so ` +
+      'that every hot function is compiled, then ' +
+      `${REPEATS} pairs, each synthesis after a full GC): CPU ${spread(warm.cpu, 0, ' µs')} per object, of which the ` +
+      `main thread ${spread(warm.main, 0, ' µs')}; wall ${spread(warm.wall, 0, ' µs')}. The difference from the fresh ` +
+      "processes above is one-time work: V8's optimizing compiler compiles each hot function once, and far more of the " +
+      'code gets hot at the larger size' +
+      (mid
+        ? `; between ${mid[0].objects.toLocaleString('en-US')} and ${largest.toLocaleString('en-US')} objects fresh ` +
+          `processes took CPU ${spread(upperCpu, 0, ' µs')} per object.`
+        : '.'),
     '',
     deploy
       ? `Lambda predictions scale the largest size of the deploy section below (${deploy.objects.toLocaleString('en-US')} objects: ` +
