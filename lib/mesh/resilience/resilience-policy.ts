@@ -177,7 +177,7 @@ export class ResiliencePolicy extends Construct {
     const originalSource = { 'cilium.io/use-original-source-address': 'false' };
     const newLine = profile.version.isAtLeast(ORIGINAL_SOURCE_ANNOTATION_MINOR);
     // The generated bindings (1 MB) are loaded when the first policy is made, not when the library is.
-    const { CiliumEnvoyConfig } = require('../../imports/cilium.io') as typeof cilium;
+    const { CiliumEnvoyConfig } = ciliumBindings();
     this.envoyConfig = meshObjectOf(this, 'Resource', CiliumEnvoyConfig, {
       metadata: {
         name: objectName,
@@ -235,4 +235,11 @@ function warnUntestedOnce(mesh: ServiceMesh, profile: CiliumProfile): void {
       "Ingress IP, which in chaining comes from Cilium's cluster-pool IPAM rather than the VPC (not confirmed on a " +
       'cluster); the ENI datapath is the supported alternative',
   );
+}
+
+let bindings: typeof cilium | undefined;
+
+/** The generated Cilium bindings, loaded on first use and kept (a `require` of a loaded module still resolves its path). */
+function ciliumBindings(): typeof cilium {
+  return (bindings ??= require('../../imports/cilium.io') as typeof cilium);
 }
