@@ -322,7 +322,9 @@ export function renderChart(chart: Chart, walk: ConstructWalk = new ConstructWal
   const app = App.of(chart);
   const all = walk.findAll(app);
   for (const c of all) {
-    if (c.node.dependencies.length > 0 || (Chart.isChart(c) && c.node.children.some((x) => Chart.isChart(x)))) {
+    // a chart with a chart child, found from the child: a chart's children listed made an array of the mesh's 20,000
+    // children and tested each (~10 ms at 20,000 objects)
+    if (c.node.dependencies.length > 0 || (Chart.isChart(c) && Chart.isChart(c.node.scope))) {
       return undefined;
     }
   }
