@@ -93,16 +93,11 @@ export class ServiceMesh extends Chart {
   }
 
   /**
-   * The delivery hook (`WalkedChart`): `toJson()` with the constructs read from `walk` (the delivery's, or the review
-   * diagram's when it renders the objects itself).
+   * The delivery hook (`WalkedChart`): `toJson()` with the constructs read from `walk` (the delivery's, or the one
+   * `warnings` or the review diagram make); a subclass's own `toJson()`, if it has one.
    * @internal
    */
   public _deliveryObjects(walk: ConstructWalk): any[] {
-    return this.objectsFrom(walk);
-  }
-
-  /** `toJson()` with the constructs read from `walk`; a subclass's own `toJson()`, if it has one. */
-  private objectsFrom(walk: ConstructWalk): any[] {
     if (this.toJson !== ServiceMesh.prototype.toJson) {
       return this.toJson();
     }
@@ -125,7 +120,10 @@ export class ServiceMesh extends Chart {
         }
       }
     }
-    return [...out, ...this._crossChecks(this.objectsFrom(walk), walk).map((w) => `${w.path}: ${w.message}`)].sort();
+    return [
+      ...out,
+      ...this._crossChecks(this._deliveryObjects(walk), walk).map((w) => `${w.path}: ${w.message}`),
+    ].sort();
   }
 
   /**
