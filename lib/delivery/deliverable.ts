@@ -10,6 +10,21 @@
 import type { Chart } from 'cdk8s';
 import type { DeliveredObject } from './plan';
 import type { ReviewHeaderLine } from './review-manifest';
+import type { ConstructWalk } from '../private/construct-walk';
+
+/**
+ * A chart that reads its objects from the construct walk a delivery makes for its materialization (`ServiceMesh`
+ * does), so that the walk is shared with the delivery's other readers instead of walking the tree once more.
+ */
+export interface WalkedChart extends Chart {
+  /** Its `toJson()`, with the constructs read from `walk`. */
+  _deliveryObjects(walk: ConstructWalk): unknown[];
+}
+
+/** Whether `chart` reads its objects from a delivery's construct walk. */
+export function isWalkedChart(chart: Chart): chart is WalkedChart {
+  return typeof (chart as Partial<WalkedChart>)._deliveryObjects === 'function';
+}
 
 /** One warning a chart computes over its delivered objects. */
 export interface DeliveryWarning {
@@ -23,8 +38,11 @@ export interface DeliveryWarning {
 
 /** A chart that checks its own delivered objects (`ServiceMesh` does). */
 export interface DeliveryCheckedChart extends Chart {
-  /** Warnings over `objects` (the chart's `toJson()` as delivered). */
-  _deliveryWarnings(objects: readonly DeliveredObject[]): DeliveryWarning[];
+  /**
+   * Warnings over `objects` (the chart's `toJson()` as delivered); the chart's constructs, if it reads them, from
+   * `walk` (the delivery's, when it has one).
+   */
+  _deliveryWarnings(objects: readonly DeliveredObject[], walk?: ConstructWalk): DeliveryWarning[];
 }
 
 /** Whether `chart` computes warnings over its delivered objects. */
@@ -50,8 +68,11 @@ export interface DeliveryReview {
 
 /** A chart that adds to its review files (`ServiceMesh` does). */
 export interface ReviewedChart extends Chart {
-  /** Its additions for `objects` (the chart's `toJson()` as delivered), written to the review files at `place`. */
-  _deliveryReview(objects: readonly DeliveredObject[], place: ReviewPlace): DeliveryReview;
+  /**
+   * Its additions for `objects` (the chart's `toJson()` as delivered), written to the review files at `place`; the
+   * chart's constructs, if it reads them, from `walk` (the delivery's, when the objects are the delivered ones).
+   */
+  _deliveryReview(objects: readonly DeliveredObject[], place: ReviewPlace, walk?: ConstructWalk): DeliveryReview;
 }
 
 /** Whether `chart` adds to its review files. */

@@ -21,7 +21,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type { Chart } from 'cdk8s';
 import { Construct, type IConstruct, type IDependable } from 'constructs';
-import { isDeliveryCheckedChart } from './deliverable';
+import { isDeliveryCheckedChart, isWalkedChart } from './deliverable';
 import { meshNamespaces, type MeshNamespaceOptions } from './namespaces';
 import {
   planBatches,
@@ -32,6 +32,7 @@ import {
 } from './plan';
 import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from './provider';
 import { MeshReviewFiles } from './review-files';
+import { ConstructWalk } from '../private/construct-walk';
 import { atScope, MeshValidationError } from '../private/errors';
 import { sortedOnce } from '../private/json';
 
@@ -233,9 +234,14 @@ export class MeshDelivery extends Construct {
     if (this.materialized) {
       return this.materialized;
     }
+    // The charts' construct trees walked once for this materialization: the objects, the warnings recorded on
+    // constructs and the review's diagram read that walk (the trees do not change between them).
+    const walk = new ConstructWalk();
     // Keys sorted once, here (`sortedOnce`): the batch plan, the review YAML and the diagram ask for them sorted again
     // and get them as they are, without another walk.
-    const perChart = this.charts.map((c) => c.toJson().map((o) => sortedOnce(o) as DeliveredObject));
+    const perChart = this.charts.map((c) =>
+      (isWalkedChart(c) ? c._deliveryObjects(walk) : c.toJson()).map((o) => sortedOnce(o) as DeliveredObject),
+    );
     const objects = this.objects(perChart);
     const plan = atScope(this, () => planBatches(objects, this.batching));
     this.claimObjects(plan);
@@ -285,8 +291,8 @@ export class MeshDelivery extends Construct {
         Sha256: batch.sha256,
       });
     }
-    this.forwardWarnings(perChart);
-    this.review._useDelivered(perChart);
+    this.forwardWarnings(perChart, walk);
+    this.review._useDelivered(perChart, walk);
     this.materialized = { plan, bucket: bucket ?? '', sources };
     return this.materialized;
   }
@@ -336,7 +342,7 @@ export class MeshDelivery extends Construct {
    * acknowledgement of the id the CLI prints) silences exactly that kind. Warnings recorded without an id (plain
    * `addWarning`) come out as `cdk-cilium-mesh:meshWarning`.
    */
-  private forwardWarnings(perChart: readonly DeliveredObject[][]): void {
+  private forwardWarnings(perChart: readonly DeliveredObject[][], walk: ConstructWalk): void {
     this.charts.forEach((chart, i) => {
       // id → message → paths of the constructs it was recorded on
       const byId = new Map<string, Map<string, Set<string>>>();
@@ -348,9 +354,9 @@ export class MeshDelivery extends Construct {
         paths.add(path);
       };
       if (isDeliveryCheckedChart(chart)) {
-        chart._deliveryWarnings(perChart[i]).forEach((w) => add(w.id, w.path, w.message));
+        chart._deliveryWarnings(perChart[i], walk).forEach((w) => add(w.id, w.path, w.message));
       }
-      for (const c of chart.node.findAll()) {
+      for (const c of walk.findAll(chart)) {
         for (const entry of c.node.metadata) {
           if (entry.type === 'aws:cdk:warning') {
             const { id, message } = splitAckTag(String(entry.data));

@@ -6,6 +6,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { isReviewedChart } from './deliverable';
 import type { DeliveredObject } from './plan';
 import { renderReviewManifest, sortForReview } from './review-manifest';
+import type { ConstructWalk } from '../private/construct-walk';
 import { MeshValidationError } from '../private/errors';
 
 const REVIEW_FILES = Symbol.for('cdk-cilium-mesh.MeshReviewFiles');
@@ -48,8 +49,15 @@ export class MeshReviewFiles extends Construct {
   }
 
   private readonly charts: readonly Chart[];
-  /** The charts' objects as delivered, once `MeshDelivery` has read them, and the files made from them. */
-  private delivered?: { readonly perChart: readonly (readonly DeliveredObject[])[]; files?: MeshReviewFile[] };
+  /**
+   * The charts' objects as delivered, once `MeshDelivery` has read them, with the construct walk they were read from
+   * (until the files are made), and the files made from them.
+   */
+  private delivered?: {
+    readonly perChart: readonly (readonly DeliveredObject[])[];
+    walk?: ConstructWalk;
+    files?: MeshReviewFile[];
+  };
 
   constructor(scope: Construct, id: string, props: MeshReviewFilesProps) {
     super(scope, id);
@@ -89,11 +97,13 @@ export class MeshReviewFiles extends Construct {
 
   /**
    * The charts' objects as `MeshDelivery` delivers them (one array per chart, in the order of `charts`), so that
-   * the files are made from the same objects, without a second `toJson()`. The charts are complete by then.
+   * the files are made from the same objects, without a second `toJson()`, and the walk of the charts' constructs they
+   * were read from, so that a chart's additions (a mesh's diagram) read the same constructs without another walk.
+   * The charts are complete by then.
    * @internal
    */
-  public _useDelivered(perChart: readonly (readonly DeliveredObject[])[]): void {
-    this.delivered = { perChart };
+  public _useDelivered(perChart: readonly (readonly DeliveredObject[])[], walk: ConstructWalk): void {
+    this.delivered = { perChart, walk };
   }
 
   /** The files this construct writes. */
@@ -109,7 +119,7 @@ export class MeshReviewFiles extends Construct {
       // Sorted once for the YAML and the chart's own files (the diagram draws in the same order; delivered objects have
       // sorted keys already, so sorting them shares them).
       const objects = sortForReview(this.delivered?.perChart[i] ?? chart.toJson()) as DeliveredObject[];
-      const review = isReviewedChart(chart) ? chart._deliveryReview(objects, place) : undefined;
+      const review = isReviewedChart(chart) ? chart._deliveryReview(objects, place, this.delivered?.walk) : undefined;
       const yaml = renderReviewManifest(objects, { ...place, lines: [...(review?.headerLines ?? [])] });
       return [
         { fileName: `${base}.yaml`, content: yaml },
@@ -117,8 +127,10 @@ export class MeshReviewFiles extends Construct {
       ];
     });
     if (this.delivered) {
-      // the objects are final once delivered: the files are made once (the aspect and the snapshot serializer ask)
+      // the objects are final once delivered: the files are made once (the aspect and the snapshot serializer ask),
+      // and the walk is not needed any more
       this.delivered.files = files;
+      this.delivered.walk = undefined;
     }
     return files;
   }

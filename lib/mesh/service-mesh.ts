@@ -3,6 +3,7 @@ import type { Construct, IConstruct } from 'constructs';
 import { chainingProfile, type CiliumProfile } from '../cilium/profile';
 import type { DeliveryReview, DeliveryWarning, ReviewPlace } from '../delivery/deliverable';
 import type { DeliveredObject } from '../delivery/plan';
+import { ConstructWalk } from '../private/construct-walk';
 import { MeshValidationError } from '../private/errors';
 import type { EnvoyServiceClaim } from './envoy-services';
 import { findEnvoySourceIdentityDrops, type ObjectManifest } from './checks/envoy-source-identity';
@@ -92,51 +93,73 @@ export class ServiceMesh extends Chart {
   }
 
   /**
+   * The delivery hook (`WalkedChart`): `toJson()` with the constructs read from `walk` (the delivery's, or the one
+   * `warnings` or the review diagram make); a subclass's own `toJson()`, if it has one.
+   * @internal
+   */
+  public _deliveryObjects(walk: ConstructWalk): any[] {
+    if (this.toJson !== ServiceMesh.prototype.toJson) {
+      return this.toJson();
+    }
+    return renderChart(this, walk) ?? super.toJson();
+  }
+
+  /**
    * Warnings recorded on constructs of this mesh (capability checks and the like), as `path: message`,
    * sorted. A plain cdk8s app has no warning display, so print these; `cilium.addMesh` re-emits them as
    * CDK warnings.
    */
   public get warnings(): string[] {
+    // one walk for the warnings recorded on constructs, the objects and their cross-checks
+    const walk = new ConstructWalk();
     const out: string[] = [];
-    for (const c of this.node.findAll()) {
+    for (const c of walk.findAll(this)) {
       for (const entry of c.node.metadata) {
         if (entry.type === 'aws:cdk:warning') {
           out.push(`${c.node.path}: ${String(entry.data)}`);
         }
       }
     }
-    return [...out, ...this._crossChecks(this.toJson()).map((w) => `${w.path}: ${w.message}`)].sort();
+    return [
+      ...out,
+      ...this._crossChecks(this._deliveryObjects(walk), walk).map((w) => `${w.path}: ${w.message}`),
+    ].sort();
   }
 
   /**
    * The delivery hook (`DeliveryCheckedChart`): `MeshDelivery` re-emits these cross-checks as CDK warnings.
    * @internal
    */
-  public _deliveryWarnings(objects: readonly DeliveredObject[]): DeliveryWarning[] {
-    return this._crossChecks(objects as readonly ObjectManifest[]);
+  public _deliveryWarnings(objects: readonly DeliveredObject[], walk?: ConstructWalk): DeliveryWarning[] {
+    return this._crossChecks(objects as readonly ObjectManifest[], walk);
   }
 
   /**
    * The review hook (`ReviewedChart`): the Cilium install in the YAML's header and the Mermaid diagram.
    * @internal
    */
-  public _deliveryReview(objects: readonly DeliveredObject[], place: ReviewPlace): DeliveryReview {
-    return meshReview(this, objects, place);
+  public _deliveryReview(
+    objects: readonly DeliveredObject[],
+    place: ReviewPlace,
+    walk?: ConstructWalk,
+  ): DeliveryReview {
+    return meshReview(this, objects, place, walk);
   }
 
   /**
    * Warnings that need the whole mesh (routes against policies), computed from the synthesized objects
-   * (`this.toJson()`), with the path of the construct each is about and the warning id.
+   * (`this.toJson()`), with the path of the construct each is about and the warning id; the constructs are read from
+   * `walk` when the caller has one.
    * @internal
    */
-  public _crossChecks(objects: readonly ObjectManifest[]): MeshWarning[] {
+  public _crossChecks(objects: readonly ObjectManifest[], walk?: ConstructWalk): MeshWarning[] {
     const findings = findEnvoySourceIdentityDrops(objects, this.cilium.version.minor, serviceSelectorsOf(this));
     if (findings.length === 0) {
       return [];
     }
     // the construct each finding is about, found only when there are findings (a walk over every object)
     const paths = new Map<string, string>();
-    for (const c of this.node.findAll()) {
+    for (const c of (walk ?? new ConstructWalk()).findAll(this)) {
       if (c instanceof ApiObject) {
         const namespace = c.metadata.namespace ?? Chart.of(c).namespace;
         // The construct users created: above the ApiObject and any 'Resource' wrappers (cdk8s-plus objects).

@@ -1,3 +1,4 @@
+import type { ConstructWalk } from '../../private/construct-walk';
 import type { ServiceMesh } from '../service-mesh';
 import { meshEndpoints, workloadName } from './endpoints';
 import {
@@ -160,9 +161,16 @@ export function meshDiagram(mesh: ServiceMesh): string {
   return renderMeshDiagram(meshDiagramInput(mesh));
 }
 
-/** What `meshDiagram` draws for a mesh; pass `objects` when `mesh.toJson()` was already computed. */
-export function meshDiagramInput(mesh: ServiceMesh, objects?: readonly unknown[]): MeshDiagramInput {
-  const e = meshEndpoints(mesh, objects);
+/**
+ * What `meshDiagram` draws for a mesh; pass `objects` when `mesh.toJson()` was already computed (and the construct
+ * walk it was computed from, if any).
+ */
+export function meshDiagramInput(
+  mesh: ServiceMesh,
+  objects?: readonly unknown[],
+  walk?: ConstructWalk,
+): MeshDiagramInput {
+  const e = meshEndpoints(mesh, objects, walk);
   return {
     // the array itself: renderMeshDiagram reads it, and knows it when the review files sorted it
     objects: e.objects as any[],

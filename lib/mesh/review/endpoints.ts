@@ -1,5 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import type { IConstruct } from 'constructs';
+import { ConstructWalk } from '../../private/construct-walk';
 import { MeshValidationError } from '../../private/errors';
 import type { IMeshPeer } from '../policy/peers';
 import { Port, Protocol } from '../policy/ports';
@@ -30,16 +31,25 @@ export interface MeshEndpoints {
   readonly workloads: readonly Workload[];
 }
 
-/** Reads the workloads and objects of a mesh. */
-export function meshEndpoints(mesh: ServiceMesh, objects?: readonly unknown[]): MeshEndpoints {
+/**
+ * Reads the workloads and objects of a mesh; its constructs from `walk` when the caller has one (with the objects it
+ * rendered from it).
+ */
+export function meshEndpoints(
+  mesh: ServiceMesh,
+  objects?: readonly unknown[],
+  walk: ConstructWalk = new ConstructWalk(),
+): MeshEndpoints {
+  // the objects first: rendering them walks the whole app, the workloads are read from that walk
+  const meshObjects = objects ?? mesh._deliveryObjects(walk);
   // paths made once: `node.path` joins the ids up to the root at each call
-  const workloads = mesh.node
-    .findAll()
+  const workloads = walk
+    .findAll(mesh)
     .filter((c): c is Workload => c instanceof Workload)
     .map((w) => ({ w, path: w.node.path }))
     .sort((a, b) => compareText(a.path, b.path))
     .map((x) => x.w);
-  return { mesh, objects: objects ?? mesh.toJson(), workloads };
+  return { mesh, objects: meshObjects, workloads };
 }
 
 /** The display name of a workload: `namespace/ConstructId`. */

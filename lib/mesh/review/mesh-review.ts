@@ -4,6 +4,7 @@
  */
 import { type CiliumProfile, envoyConfigOf, gatewayApiChannelOf } from '../../cilium/profile';
 import type { DeliveryReview, ReviewPlace } from '../../delivery/deliverable';
+import type { ConstructWalk } from '../../private/construct-walk';
 import type { ServiceMesh } from '../service-mesh';
 import { meshDiagramInput, renderMeshDiagram } from './diagram';
 import { diagramLengthAtLeast, MERMAID_MAX_TEXT, renderMeshOverview } from './overview';
@@ -24,12 +25,18 @@ export function describeCiliumProfile(p: CiliumProfile): string {
 }
 
 /**
- * The header line and the diagram file of a mesh's review files, for `objects` (its delivered `toJson()`): the full
- * diagram when Mermaid renders it (at most `maxTextSize`, 50,000 characters), else the namespace overview.
+ * The header line and the diagram file of a mesh's review files, for `objects` (its delivered `toJson()`, with the
+ * delivery's construct walk if it has one): the full diagram when Mermaid renders it (at most `maxTextSize`, 50,000
+ * characters), else the namespace overview.
  */
-export function meshReview(mesh: ServiceMesh, objects: readonly unknown[], place: ReviewPlace): DeliveryReview {
+export function meshReview(
+  mesh: ServiceMesh,
+  objects: readonly unknown[],
+  place: ReviewPlace,
+  walk?: ConstructWalk,
+): DeliveryReview {
   const cilium = describeCiliumProfile(mesh.cilium);
-  const input = meshDiagramInput(mesh, objects);
+  const input = meshDiagramInput(mesh, objects, walk);
   // the full diagram only when it may fit: a mesh that certainly does not is not drawn in full first
   const full = diagramLengthAtLeast(input) > MERMAID_MAX_TEXT ? undefined : renderMeshDiagram(input).trimEnd();
   const fits = full !== undefined && full.length <= MERMAID_MAX_TEXT;
