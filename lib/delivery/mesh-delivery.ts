@@ -23,13 +23,7 @@ import type { Chart } from 'cdk8s';
 import { Construct, type IConstruct, type IDependable } from 'constructs';
 import { isDeliveryCheckedChart } from './deliverable';
 import { deliveredObjects, type MeshNamespaceOptions } from './namespaces';
-import {
-  planBatches,
-  planFilteredBatches,
-  type BatchPlan,
-  type BatchPlanOptions,
-  type DeliveredObject,
-} from './plan';
+import { planBatches, planFilteredBatches, type BatchPlan, type BatchPlanOptions, type DeliveredObject } from './plan';
 import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from './provider';
 import { MeshReviewFiles } from './review-files';
 import { atScope, MeshValidationError } from '../private/errors';
