@@ -288,23 +288,37 @@ const EMPTY = LIST_OPEN.length + LIST_CLOSE.length;
  */
 function cut(entries: readonly Entry[], budget: number): ObjectBatch[] {
   const batches: ObjectBatch[] = [];
-  // entries[start..i] and their size in UTF-16 code units: a code unit takes at most 3 bytes, so a run of entries up
-  // to an identity cut whose 3 × units stays within the budget is one batch without counting its bytes
-  let start = 0;
+  // a loop over the runs (~64 entries each), apart from the loop over the entries (runsOf): V8 compiled the loop over
+  // 20,000 entries together with the batch making it called, inlined, 8 to 18 KB of optimized code (node --prof)
+  const runs = runsOf(entries);
+  for (let r = 0; r < runs.length; r += 2) {
+    const start = r === 0 ? 0 : runs[r - 2];
+    const end = runs[r];
+    if (runs[r + 1] * 3 <= budget) {
+      batches.push(batchOf(entries, start, end, contentOf(entries, start, end)));
+    } else {
+      cutByBytes(entries, start, end, budget, batches);
+    }
+  }
+  return batches;
+}
+
+/**
+ * The runs of entries up to each identity cut (and the last entry), as pairs: the end of the run (exclusive) and its
+ * size in UTF-16 code units as a batch. A code unit takes at most 3 bytes, so a run whose 3 × units stays within the
+ * budget is one batch without counting its bytes.
+ */
+function runsOf(entries: readonly Entry[]): number[] {
+  const runs: number[] = [];
   let units = EMPTY;
   for (let i = 0; i < entries.length; i++) {
     units += entries[i].json.length + 2;
     if (entries[i].cutAfter || i === entries.length - 1) {
-      if (units * 3 <= budget) {
-        batches.push(batchOf(entries, start, i + 1, contentOf(entries, start, i + 1)));
-      } else {
-        cutByBytes(entries, start, i + 1, budget, batches);
-      }
-      start = i + 1;
+      runs.push(i + 1, units);
       units = EMPTY;
     }
   }
-  return batches;
+  return runs;
 }
 
 /**
