@@ -22,14 +22,8 @@ import type * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type { Chart } from 'cdk8s';
 import { Construct, type IConstruct, type IDependable } from 'constructs';
 import { isDeliveryCheckedChart, isWalkedChart } from './deliverable';
-import { meshNamespaces, type MeshNamespaceOptions } from './namespaces';
-import {
-  planBatches,
-  withoutClusterScopedNamespaces,
-  type BatchPlan,
-  type BatchPlanOptions,
-  type DeliveredObject,
-} from './plan';
+import { deliveredObjects, type MeshNamespaceOptions } from './namespaces';
+import { planBatches, planFilteredBatches, type BatchPlan, type BatchPlanOptions, type DeliveredObject } from './plan';
 import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from './provider';
 import { MeshReviewFiles } from './review-files';
 import { ConstructWalk } from '../private/construct-walk';
@@ -221,12 +215,13 @@ export class MeshDelivery extends Construct {
     return this.materialized?.plan ?? atScope(this, () => planBatches(this.objects(), this.batching));
   }
 
-  /** The delivered objects: the charts' objects with the namespaces they use accounted for (`meshNamespaces`). */
+  /**
+   * The delivered objects: the charts' objects with the namespaces they use accounted for (`meshNamespaces`),
+   * cluster-scoped ones without one (`withoutClusterScopedNamespaces`), as `planFilteredBatches` takes them.
+   */
   private objects(perChart?: DeliveredObject[][]): DeliveredObject[] {
-    const objects = withoutClusterScopedNamespaces(
-      (perChart ?? this.charts.map((c) => c.toJson() as DeliveredObject[])).flat(),
-    );
-    return atScope(this, () => meshNamespaces(objects, this.namespaces));
+    const objects = (perChart ?? this.charts.map((c) => c.toJson() as DeliveredObject[])).flat();
+    return atScope(this, () => deliveredObjects(objects, this.namespaces));
   }
 
   /** Reads the charts, plans batches, creates their assets and forwards chart warnings; runs once. */
@@ -243,7 +238,7 @@ export class MeshDelivery extends Construct {
       (isWalkedChart(c) ? c._deliveryObjects(walk) : c.toJson()).map((o) => sortedOnce(o) as DeliveredObject),
     );
     const objects = this.objects(perChart);
-    const plan = atScope(this, () => planBatches(objects, this.batching));
+    const plan = atScope(this, () => planFilteredBatches(objects, this.batching));
     this.claimObjects(plan);
     const stack = Stack.of(this);
     // The batches go straight into the assembly's asset directory under the name asset staging would give them

@@ -1,5 +1,11 @@
 import { MeshValidationError } from '../private/errors';
-import { clusterScopedCrdKinds, clusterScopedTest, objectIdentity, type DeliveredObject } from './plan';
+import {
+  clusterScopedCrdKinds,
+  clusterScopedTest,
+  objectIdentity,
+  withoutNamespace,
+  type DeliveredObject,
+} from './plan';
 
 /** Namespaces every Kubernetes cluster has; a mesh never creates or deletes them. */
 export const SYSTEM_NAMESPACES: readonly string[] = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
@@ -35,12 +41,42 @@ export function meshNamespaces(
   objects: readonly DeliveredObject[],
   options: MeshNamespaceOptions = {},
 ): DeliveredObject[] {
+  return placeObjects(objects, options, false);
+}
+
+/**
+ * `meshNamespaces(withoutClusterScopedNamespaces(objects), options)` in one pass: the objects a delivery applies, as
+ * `planFilteredBatches` takes them. The two ran three passes over the objects between them, each reading every
+ * object's kind and metadata again (~20 ms of a warm profile at 20,000 objects for withoutClusterScopedNamespaces).
+ * @internal
+ */
+export function deliveredObjects(
+  objects: readonly DeliveredObject[],
+  options: MeshNamespaceOptions = {},
+): DeliveredObject[] {
+  return placeObjects(objects, options, true);
+}
+
+function placeObjects(
+  objects: readonly DeliveredObject[],
+  options: MeshNamespaceOptions,
+  dropClusterScopedNamespaces: boolean,
+): DeliveredObject[] {
   const existing = new Set([...SYSTEM_NAMESPACES, ...(options.existingNamespaces ?? [])]);
-  const declared = new Set(
-    objects
-      .filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1')
-      .map((o) => String((o.metadata as { name?: unknown } | undefined)?.name)),
-  );
+  // One look at every object's kind first, for the declared Namespaces and the CRDs (the test of cluster scope needs
+  // all of them before the first object), then one pass that puts each object in its namespace: a filter, a map, a
+  // CRD scan, the map and a copy of the result were five passes over 20,000 objects.
+  const declared = new Set<string>();
+  const crds: DeliveredObject[] = [];
+  for (const o of objects) {
+    if (o.kind === 'Namespace') {
+      if (o.apiVersion === 'v1') {
+        declared.add(String((o.metadata as { name?: unknown } | undefined)?.name));
+      }
+    } else if (o.kind === 'CustomResourceDefinition') {
+      crds.push(o);
+    }
+  }
   for (const ns of options.existingNamespaces ?? []) {
     if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns)) {
       throw new MeshValidationError(
@@ -55,10 +91,10 @@ export function meshNamespaces(
     }
   }
   const added = new Map<string, DeliveredObject>();
-  const clusterScoped = clusterScopedTest(clusterScopedCrdKinds(objects));
+  const clusterScoped = clusterScopedTest(clusterScopedCrdKinds(crds));
   const out = objects.map((o) => {
     if (clusterScoped(o)) {
-      return o;
+      return dropClusterScopedNamespaces ? withoutNamespace(o) : o;
     }
     const metadata = (o.metadata ?? {}) as Record<string, unknown>;
     const ns = typeof metadata.namespace === 'string' && metadata.namespace ? metadata.namespace : 'default';
@@ -79,5 +115,8 @@ export function meshNamespaces(
     }
     return metadata.namespace === ns ? o : { ...o, metadata: { ...metadata, namespace: ns } };
   });
-  return [...out, ...[...added.keys()].sort().map((k) => added.get(k)!)];
+  for (const ns of [...added.keys()].sort()) {
+    out.push(added.get(ns)!);
+  }
+  return out;
 }

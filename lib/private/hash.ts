@@ -13,11 +13,21 @@ export function sha256Hex(data: string): string {
 }
 
 /**
- * The first four bytes of the sha256 of `data` (UTF-8) as an unsigned 32-bit integer (big-endian): the first eight hex
- * digits. Why not the bytes: `crypto.hash` with output `'buffer'` lower-cases the encoding name and makes a Buffer on
- * every call, while `'hex'` is its fast case: ~0.5 µs per call instead of ~0.85 (200,000 identities, Node 20), for
- * the batch plan's cut points (one per object).
+ * The first four bytes of the sha256 of `data` (UTF-8) as an unsigned 32-bit integer (big-endian). Read from the
+ * digest as a 32-character latin1 string (one character per byte), not as a Buffer: `crypto.hash` with output
+ * `'buffer'` lower-cases the encoding name and makes a Buffer on every call (~0.85 µs per call, 200,000 identities,
+ * Node 20), and the first eight digits of the hex digest made a 64- and an 8-character string and a parseInt per call
+ * (~0.39 µs against ~0.27 for latin1, and ~1 MB more allocated for the batch plan's 20,000 cut points).
  */
 export function sha256Uint32(data: string): number {
-  return parseInt(sha256Hex(data).slice(0, 8), 16);
+  const digest = oneShot
+    ? (oneShot('sha256', data, 'latin1') as string)
+    : crypto.createHash('sha256').update(data).digest('binary'); // 'binary' is latin1
+  return (
+    ((digest.charCodeAt(0) << 24) |
+      (digest.charCodeAt(1) << 16) |
+      (digest.charCodeAt(2) << 8) |
+      digest.charCodeAt(3)) >>>
+    0
+  );
 }

@@ -7,6 +7,7 @@ import {
   isClusterScoped,
   objectIdentity,
   planBatches,
+  planFilteredBatches,
   withoutClusterScopedNamespaces,
   type DeliveredObject,
 } from '../../lib/delivery/plan';
@@ -215,6 +216,62 @@ describe('planBatches', () => {
     expect(lines.some((l) => l.length === 1 && Buffer.byteLength(l[0]) > budget)).toBe(true);
   });
 
+  test('batches end after each identity cut and before each object that would pass the byte budget', () => {
+    // the cuts recomputed the plain way (UTF-8 bytes of every object, ',\n' after each) for runs below the budget,
+    // above 3 × its code units but within its bytes, and above it, multi-byte text included
+    const texts = ['é', '日本', '😀', 'a'];
+    const objects = Array.from({ length: 400 }, (_, i) => ({
+      apiVersion: 'example.com/v1',
+      kind: 'Widget',
+      metadata: { name: `w-${i}`, namespace: 'shop' },
+      // last in the line, so that a line measured at the wrong offset takes in text of another width
+      spec: { text: texts[i % 4].repeat(10 + ((i * 53) % 400)) },
+    }));
+    for (const [k, budget] of [
+      [8, 8192],
+      [16, 4096],
+      [3, 2048],
+    ]) {
+      const plan = planBatches(objects, { targetObjectsPerBatch: k, maxBatchBytes: budget });
+      const expected: string[][] = [[]];
+      let bytes = '{"apiVersion":"v1","kind":"List","items":[\n\n]}\n'.length;
+      for (const o of [...objects].sort((a, b) => (objectIdentity(a) < objectIdentity(b) ? -1 : 1))) {
+        const id = objectIdentity(o);
+        const size = Buffer.byteLength(canonicalJson(o)) + 2;
+        if (expected[expected.length - 1].length > 0 && bytes + size > budget) {
+          expected.push([]);
+          bytes = '{"apiVersion":"v1","kind":"List","items":[\n\n]}\n'.length;
+        }
+        expected[expected.length - 1].push(id);
+        bytes += size;
+        if (parseInt(createHash('sha256').update(id).digest('hex').slice(0, 8), 16) % k === 0) {
+          expected.push([]);
+          bytes = '{"apiVersion":"v1","kind":"List","items":[\n\n]}\n'.length;
+        }
+      }
+      expect(plan.batches.map((b) => b.identities)).toEqual(expected.filter((ids) => ids.length > 0));
+      expect(plan.batches.map((b) => b.sha256)).toEqual(
+        plan.batches.map((b) => createHash('sha256').update(b.content).digest('hex')),
+      );
+    }
+  });
+
+  test('a run of objects exactly as large as the byte budget is one batch, one byte more is two', () => {
+    const objects = Array.from({ length: 40 }, (_, i) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `cm-${i}`, namespace: 'shop' },
+      data: { text: 'é'.repeat(100) },
+    }));
+    const [all] = planBatches(objects, { targetObjectsPerBatch: 1_000_000, maxBatchBytes: 1_000_000 }).batches;
+    // the budget counts ',\n' after the last object too
+    const fits = Buffer.byteLength(all.content) + 2;
+    const at = (maxBatchBytes: number) =>
+      planBatches(objects, { targetObjectsPerBatch: 1_000_000, maxBatchBytes }).batches.map((b) => b.identities.length);
+    expect(at(fits)).toEqual([40]);
+    expect(at(fits - 1)).toEqual([39, 1]);
+  });
+
   test('duplicates are rejected naming both objects', () => {
     const a = {
       apiVersion: 'cilium.io/v2',
@@ -226,6 +283,21 @@ describe('planBatches', () => {
     expect(() => planBatches([a, b])).toThrow(
       /same identity cilium.io\/CiliumNetworkPolicy\/n\/p: .*"x":1.* and .*"x":2/,
     );
+  });
+
+  test('planFilteredBatches plans filtered objects as planBatches does, without filtering them again', () => {
+    const objects: DeliveredObject[] = [
+      ...objs(300),
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', namespace: 'chart-ns' } },
+    ];
+    const filtered = withoutClusterScopedNamespaces(objects);
+    expect(planFilteredBatches(filtered)).toEqual(planBatches(objects));
+    expect(planFilteredBatches(filtered, { targetObjectsPerBatch: 7 })).toEqual(
+      planBatches(objects, { targetObjectsPerBatch: 7 }),
+    );
+    // given unfiltered objects, it keeps the namespace of the cluster-scoped one
+    expect(planFilteredBatches(objects).batches[0].identities[0]).toBe('/Namespace/chart-ns/shop');
+    expect(() => planFilteredBatches([], { maxBatchBytes: 10 })).toThrow(/maxBatchBytes must be an integer/);
   });
 
   test('bad options are rejected', () => {

@@ -19,4 +19,20 @@ describe('sha256', () => {
       });
     }
   });
+
+  test('without crypto.hash (Node before 20.12) both give the same digests through createHash', () => {
+    jest.isolateModules(() => {
+      jest.doMock('crypto', () => ({ ...jest.requireActual('crypto'), hash: undefined }));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const fallback = require('../../lib/private/hash') as typeof import('../../lib/private/hash');
+      for (const s of ['abc', 'cilium.io/CiliumNetworkPolicy/shop/api', 'ü→✓']) {
+        expect({ s, hex: fallback.sha256Hex(s), n: fallback.sha256Uint32(s) }).toEqual({
+          s,
+          hex: sha256Hex(s),
+          n: sha256Uint32(s),
+        });
+      }
+      expect(fallback.sha256Uint32('abc')).toBe(0xba7816bf);
+    });
+  });
 });

@@ -58,6 +58,13 @@ describe('sortKeysDeep', () => {
     expect(Object.keys(out.c)).toEqual(['d', 'e']);
   });
 
+  test('a key out of order after members already walked (and one copied) still sorts the whole object', () => {
+    const value = { a: { c: 1, b: 2 }, d: [{ f: 1, e: 2 }], z: 1, y: undefined, x: 2 };
+    const out = sortKeysDeep(value) as Record<string, unknown>;
+    expect(Object.keys(out)).toEqual(['a', 'd', 'x', 'z']);
+    expect(JSON.stringify(out)).toBe('{"a":{"b":2,"c":1},"d":[{"e":2,"f":1}],"x":2,"z":1}');
+  });
+
   test('drops undefined members and copies objects that are not plain', () => {
     // keys in order or not, the undefined member is gone (toEqual would not tell)
     expect(Object.keys(sortKeysDeep({ b: 1, c: undefined }) as object)).toEqual(['b']);
