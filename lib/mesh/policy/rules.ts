@@ -54,11 +54,18 @@ export interface DenyOptions {
   readonly ports?: Port[];
 }
 
-/** A rule in the wire form plus what conflict detection needs. */
+/**
+ * A rule in the wire form plus what conflict detection needs. Its JSON (the sort and de-duplication key) and its
+ * conflict keys are derived at render, not kept from `allow` to synth: at 20,000 objects (bench/realistic.ts) the
+ * eager strings were most of the 12.5 MB allocated by `allow`, all of it alive until synth.
+ */
 interface Entry {
-  readonly json: string;
   readonly manifest: RuleManifest;
-  readonly conflictKeys: readonly string[];
+  /** The direction of the conflict keys (`ingress` or `egress`, also for deny rules). */
+  readonly direction: string;
+  /** The peer's key; undefined for rules that take no part in conflict detection (rendered and DNS proxy rules). */
+  readonly peer: string | undefined;
+  readonly ports: readonly Port[];
   /** True when the rule carries HTTP rules (which a plain L4 allow of the same peer and port would void). */
   readonly http: boolean;
 }
@@ -159,9 +166,9 @@ export class RuleSet {
       const manifest: { -readonly [K in keyof RuleManifest]: RuleManifest[K] } = { ...fields };
       if (toPorts) manifest.toPorts = toPorts;
       if (options.mutualAuth) manifest.authentication = { mode: 'required' };
-      this.push(direction, manifest, conflictKeys(direction, p.key, ports), http.length > 0);
+      this.push(direction, manifest, direction, p.key, ports, http.length > 0);
       if (p.fqdn) {
-        this.push('egress', DNS_PROXY_RULE, []);
+        this.push('egress', DNS_PROXY_RULE);
       }
       return { peer: p, ports };
     });
@@ -181,17 +188,13 @@ export class RuleSet {
       const ports = sortPorts(options.ports ?? []);
       const toPorts = portChunks(ports).map((chunk) => ({ ports: chunk.map((x) => x._toKube()) }));
       const manifest: RuleManifest = { ...fields, ...(ports.length > 0 ? { toPorts } : {}) };
-      this.push(
-        direction === 'ingress' ? 'ingressDeny' : 'egressDeny',
-        manifest,
-        conflictKeys(direction, p.key, ports),
-      );
+      this.push(direction === 'ingress' ? 'ingressDeny' : 'egressDeny', manifest, direction, p.key, ports);
     });
   }
 
   /** Adds an already rendered allow rule (mirrored rules, DNS allow of default deny). */
   public addRendered(bucket: Bucket, manifest: RuleManifest): void {
-    this.push(bucket, manifest, []);
+    this.push(bucket, manifest);
   }
 
   /** True when there is no rule at all. */
@@ -207,11 +210,11 @@ export class RuleSet {
     return atScope(this.scope, () => {
       const denied = new Set<string>();
       for (const e of [...this.buckets.ingressDeny, ...this.buckets.egressDeny]) {
-        e.conflictKeys.forEach((k) => denied.add(k));
+        conflictKeysOf(e).forEach((k) => denied.add(k));
       }
       // without deny rules nothing can conflict (most policies: no key split for each of their allows)
       for (const e of denied.size > 0 ? [...this.buckets.ingress, ...this.buckets.egress] : []) {
-        for (const k of e.conflictKeys) {
+        for (const k of conflictKeysOf(e)) {
           const [dir, peer, port] = k.split('|');
           if (denied.has(k) || denied.has(`${dir}|${peer}|*`)) {
             throw new MeshValidationError(
@@ -224,9 +227,15 @@ export class RuleSet {
       this.checkVoidedHttpRules();
       const out: Partial<Record<Bucket, RuleManifest[]>> = {};
       for (const bucket of ['ingress', 'ingressDeny', 'egress', 'egressDeny'] as const) {
+        const entries = this.buckets[bucket];
+        if (entries.length === 1 && !extra.some(([b]) => b === bucket)) {
+          // one rule: nothing to sort or de-duplicate, so no JSON key
+          out[bucket] = [entries[0].manifest];
+          continue;
+        }
         const unique = new Map<string, RuleManifest>();
-        for (const e of this.buckets[bucket]) {
-          unique.set(e.json, e.manifest);
+        for (const e of entries) {
+          unique.set(JSON.stringify(e.manifest), e.manifest);
         }
         for (const [b, m] of extra) {
           if (b === bucket) {
@@ -241,8 +250,15 @@ export class RuleSet {
     });
   }
 
-  private push(bucket: Bucket, manifest: RuleManifest, keys: string[], http = false): void {
-    this.buckets[bucket].push({ json: JSON.stringify(manifest), manifest, conflictKeys: keys, http });
+  private push(
+    bucket: Bucket,
+    manifest: RuleManifest,
+    direction = '',
+    peer?: string,
+    ports: readonly Port[] = NONE,
+    http = false,
+  ): void {
+    this.buckets[bucket].push({ manifest, direction, peer, ports, http });
   }
 
   /**
@@ -256,11 +272,11 @@ export class RuleSet {
     const plain = new Set<string>();
     for (const e of [...this.buckets.ingress, ...this.buckets.egress]) {
       if (!e.http) {
-        e.conflictKeys.forEach((k) => plain.add(k));
+        conflictKeysOf(e).forEach((k) => plain.add(k));
       }
     }
     for (const e of [...this.buckets.ingress, ...this.buckets.egress]) {
-      for (const k of e.http ? e.conflictKeys : []) {
+      for (const k of e.http ? conflictKeysOf(e) : []) {
         const [dir, peer, port] = k.split('|');
         if (plain.has(k) || plain.has(`${dir}|${peer}|*`)) {
           throw new MeshValidationError(
@@ -313,8 +329,10 @@ function portChunks(ports: readonly Port[]): (readonly Port[])[] {
   return out;
 }
 
-function conflictKeys(direction: string, peer: string, ports: readonly Port[]): string[] {
-  return ports.length === 0 ? [`${direction}|${peer}|*`] : ports.map((p) => `${direction}|${peer}|${p}`);
+/** `direction|peer|port` per port (`*` for all ports) of an allow or deny rule; none for the other rules. */
+function conflictKeysOf(e: Entry): string[] {
+  if (e.peer === undefined) return [];
+  return e.ports.length === 0 ? [`${e.direction}|${e.peer}|*`] : e.ports.map((p) => `${e.direction}|${e.peer}|${p}`);
 }
 
 function sortJson<T>(items: readonly T[]): T[] {
