@@ -6,12 +6,41 @@ import { mayBeNumberToken } from './validate';
 export const GATEWAY_DURATION_PATTERN = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
 
 /**
- * The milliseconds of `duration`, or a path-less error when it is unresolved. `Duration.isUnresolved()` decodes the
- * amount (three typed arrays per call), and `toMilliseconds()` does it again for every unit but ms; so the amount is
- * decoded once, by `toMilliseconds()`, and `isUnresolved()` is asked only of what can be a token (at 20,000 objects,
- * bench/realistic.ts: the token checks were 9 of the 15 ms of toEnvoyDuration and 5 MB of allocation).
+ * What an aws-cdk-lib `Duration` holds: `amount` in `unit` (`private` in its typings, plain fields at run time;
+ * aws-cdk-lib 2.276).
+ */
+interface DurationFields {
+  readonly amount?: unknown;
+  readonly unit?: { readonly inMillis?: unknown };
+}
+
+/**
+ * The milliseconds of `duration`, or a path-less error when it is unresolved.
+ *
+ * An amount below 2^960 cannot be a number token (`mayBeNumberToken`), so its milliseconds are computed here as
+ * `Duration.toMilliseconds({ integral: false })` does (`amount * unit.inMillis / 1`, exactly the same double):
+ * `toMilliseconds` asks `Token.isUnresolved` of the amount, which decodes it through three typed arrays, and checks
+ * its options with jsii's deprecation warnings. At 20,000 objects (bench/realistic.ts, two durations per resilience
+ * policy) that was 4.3 MB of allocation (.bench/alloc.ts) and ~2 µs per duration. A test pins this against
+ * `toMilliseconds` for every unit and checks that the fields are still there (an aws-cdk-lib that renames them takes
+ * the path below, which asks the library).
+ *
+ * Otherwise `Duration.isUnresolved()` decodes the amount (three typed arrays per call), and `toMilliseconds()` does
+ * it again for every unit but ms; so the amount is decoded once, by `toMilliseconds()`, and `isUnresolved()` is asked
+ * only of what can be a token.
  */
 function concreteMillis(what: string, duration: Duration): number {
+  const fields = duration as unknown as DurationFields;
+  const amount = fields.amount;
+  const inMillis = fields.unit?.inMillis;
+  if (typeof amount === 'number' && typeof inMillis === 'number' && !mayBeNumberToken(amount)) {
+    return amount * inMillis;
+  }
+  return libraryMillis(what, duration);
+}
+
+/** `concreteMillis` through the library (tokens, and Durations whose fields are not as expected). */
+function libraryMillis(what: string, duration: Duration): number {
   let ms: number | undefined;
   try {
     ms = duration.toMilliseconds({ integral: false });
@@ -74,6 +103,8 @@ export function toGatewayDuration(what: string, duration: Duration): string {
 /** The largest `google.protobuf.Duration` (about 10,000 years), in seconds. */
 const MAX_PROTO_SECONDS = 315_576_000_000n;
 
+const NANOS_PER_SECOND = 1_000_000_000;
+
 /** Options for `toEnvoyDuration`. */
 export interface EnvoyDurationOptions {
   /** The field must be above zero (Envoy's `duration.gt: 0s` rule), e.g. outlier detection `interval`. */
@@ -99,14 +130,23 @@ export function toEnvoyDuration(what: string, duration: Duration, options: Envoy
       `${what} must be a whole number of nanoseconds (Envoy durations have nanosecond resolution), got ${ms}ms; round it`,
     );
   }
-  const nanos = BigInt(nanosRounded);
-  const seconds = nanos / 1_000_000_000n;
-  if (seconds > MAX_PROTO_SECONDS) {
-    throw new MeshValidationError(
-      `${what} must be at most ${MAX_PROTO_SECONDS}s (the protobuf Duration range Envoy reads), got ${seconds}s; pass a shorter duration`,
-    );
+  // Below 2^53 ns (about 104 days, every realistic duration) the split is exact in doubles: no BigInts per duration.
+  let seconds: number | bigint;
+  let frac: number | bigint;
+  if (Number.isSafeInteger(nanosRounded)) {
+    frac = nanosRounded % NANOS_PER_SECOND;
+    seconds = (nanosRounded - frac) / NANOS_PER_SECOND;
+  } else {
+    const nanos = BigInt(nanosRounded);
+    seconds = nanos / 1_000_000_000n;
+    frac = nanos % 1_000_000_000n;
+    if (seconds > MAX_PROTO_SECONDS) {
+      throw new MeshValidationError(
+        `${what} must be at most ${MAX_PROTO_SECONDS}s (the protobuf Duration range Envoy reads), got ${seconds}s; pass a shorter duration`,
+      );
+    }
   }
-  if (options.positive && nanos === 0n) {
+  if (options.positive && nanosRounded === 0) {
     throw new MeshValidationError(
       `${what} must be above zero (Envoy rejects 0s here), got 0; pass e.g. Duration.seconds(1)`,
     );
@@ -117,8 +157,7 @@ export function toEnvoyDuration(what: string, duration: Duration, options: Envoy
         `pass Duration.millis(${options.min.duration.toMilliseconds()}) or more`,
     );
   }
-  const frac = nanos % 1_000_000_000n;
-  if (frac === 0n) {
+  if (frac === 0 || frac === 0n) {
     return `${seconds}s`;
   }
   // 3, 6 or 9 fractional digits, as protojson writes them: 0.250s, 0.000250s, 0.000000250s.

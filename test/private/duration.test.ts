@@ -28,3 +28,77 @@ describe('durations given as tokens', () => {
     expect(toGatewayDuration('d', Duration.hours(99999))).toBe('99999h');
   });
 });
+
+describe('toEnvoyDuration on both sides of 2^53 nanoseconds (doubles below, BigInt above)', () => {
+  /** The reference rendering, in BigInt throughout. */
+  const reference = (nanos: bigint): string => {
+    const s = nanos / 1_000_000_000n;
+    let digits = (nanos % 1_000_000_000n).toString().padStart(9, '0');
+    if (digits === '000000000') return `${s}s`;
+    while (digits.length > 3 && digits.endsWith('000')) digits = digits.slice(0, -3);
+    return `${s}.${digits}s`;
+  };
+
+  test.each([
+    1,
+    999,
+    1_000_000,
+    999_999_999,
+    1_000_000_001,
+    2 ** 53 - 1_000_000,
+    2 ** 53 - 2_000_000,
+    2 ** 53 + 2_000_000,
+    2 ** 60,
+  ])('%d ns', (nanos) => {
+    const ms = nanos / 1e6;
+    expect(Number.isSafeInteger(Math.round(ms * 1e6))).toBe(nanos < 2 ** 53);
+    expect(toEnvoyDuration('d', Duration.millis(ms))).toBe(reference(BigInt(Math.round(ms * 1e6))));
+  });
+});
+
+describe('milliseconds of a Duration read from its fields (no Token.isUnresolved per duration)', () => {
+  const units: [string, (n: number) => Duration][] = [
+    ['millis', Duration.millis],
+    ['seconds', Duration.seconds],
+    ['minutes', Duration.minutes],
+    ['hours', Duration.hours],
+    ['days', Duration.days],
+  ];
+
+  test.each(units)('%s: the same string as through toMilliseconds, for whole and fractional amounts', (_u, make) => {
+    for (const amount of [0, 1, 3, 10, 0.001, 0.25, 1.5, 7.123456, 99999, 2 ** 40]) {
+      const d = make(amount);
+      const viaLibrary = {
+        toMilliseconds: (o: { integral?: boolean }) => d.toMilliseconds(o),
+        isUnresolved: () => d.isUnresolved(),
+      } as unknown as Duration;
+      for (const render of [toEnvoyDuration, toGatewayDuration]) {
+        let expected: string;
+        try {
+          expected = render('d', viaLibrary);
+        } catch (e) {
+          expect(() => render('d', d)).toThrow((e as Error).message);
+          continue;
+        }
+        expect(render('d', d)).toBe(expected);
+      }
+    }
+  });
+
+  test('the fields are there, so toMilliseconds is not asked of a literal Duration', () => {
+    const spy = jest.spyOn(Duration.prototype, 'toMilliseconds');
+    try {
+      expect(toEnvoyDuration('d', Duration.seconds(10))).toBe('10s');
+      expect(toGatewayDuration('d', Duration.minutes(1.5))).toBe('1m30s');
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test('a Duration without the expected fields is asked through the library, tokens included', () => {
+    const plain = { toMilliseconds: () => 1500, isUnresolved: () => false } as unknown as Duration;
+    expect(toEnvoyDuration('d', plain)).toBe('1.500s');
+    expect(() => toEnvoyDuration('d', Duration.seconds(token()))).toThrow(/must be a concrete duration/);
+  });
+});
