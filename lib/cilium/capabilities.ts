@@ -255,19 +255,33 @@ export function capabilityMessage(feature: Feature, profile: CiliumProfile, capa
 }
 
 /**
- * The capability and its message per feature, datapath and version: every route and Gateway checks Gateway API, so
- * the table lookup and the message (~1 µs per route at 20,000 objects) are done once per combination.
+ * The capability and its message per profile and feature: every route and Gateway checks Gateway API, so the table
+ * lookup and the message (~1 µs per route at 20,000 objects) are done once per profile. Keyed by the profile object
+ * (a mesh passes the same one to all its constructs), not by a key string made per check (a string of ~30
+ * characters to allocate and hash for each of 10,000 routes); the datapath and version it was made for are
+ * compared, so a profile object changed in place (plain JavaScript) is looked up again.
  */
-const CHECKED = new Map<string, { readonly capability: Capability; readonly message: string }>();
+const CHECKED = new WeakMap<CiliumProfile, Map<Feature, CheckedCapability>>();
 
-function checkedCapability(feature: Feature, profile: CiliumProfile): { capability: Capability; message: string } {
-  const key = `${feature}|${profile.datapath}|${profile.version.version}`;
-  let checked = CHECKED.get(key);
-  if (checked === undefined) {
+interface CheckedCapability {
+  readonly capability: Capability;
+  readonly message: string;
+  readonly datapath: Datapath;
+  readonly version: string;
+}
+
+function checkedCapability(feature: Feature, profile: CiliumProfile): CheckedCapability {
+  let byFeature = CHECKED.get(profile);
+  if (byFeature === undefined) {
+    byFeature = new Map();
+    CHECKED.set(profile, byFeature);
+  }
+  let checked = byFeature.get(feature);
+  if (checked === undefined || checked.datapath !== profile.datapath || checked.version !== profile.version.version) {
     const capability = capabilityOf(feature, profile.datapath, profile.version);
     const message = capability.support === Support.SUPPORTED ? '' : capabilityMessage(feature, profile, capability);
-    checked = { capability, message };
-    CHECKED.set(key, checked);
+    checked = { capability, message, datapath: profile.datapath, version: profile.version.version };
+    byFeature.set(feature, checked);
   }
   return checked;
 }

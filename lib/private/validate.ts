@@ -4,7 +4,10 @@ import { MeshValidationError } from './errors';
 import type { DerivedCelRule } from '../imports/crd-limits';
 
 const compiled = new Map<string, RE2JS>();
-/** RE2 patterns of the CRD limits, compiled once. */
+/**
+ * RE2 patterns of the CRD limits, compiled once. Asked with `test` (RE2JS's unanchored search without a `Matcher`
+ * object), the same answer as `matcher(v).find()`.
+ */
 function re2(pattern: string): RE2JS {
   let r = compiled.get(pattern);
   if (!r) {
@@ -189,7 +192,7 @@ export function validateString(what: string, value: string, limits: StringLimits
     );
   }
   for (const p of limits.patterns ?? []) {
-    if (!re2(p).matcher(value).find()) {
+    if (!re2(p).test(value)) {
       throw new MeshValidationError(`${what} must match ${p} (CRD schema), got '${value}'; ${fix}`);
     }
   }
@@ -215,7 +218,7 @@ export function validateCelRules(
     if (typeof v !== 'string') continue;
     const ok =
       r.check === 'matches'
-        ? re2(r.value).matcher(v).find()
+        ? re2(r.value).test(v)
         : r.check === 'startsWith'
           ? v.startsWith(r.value)
           : r.check === 'notContains'

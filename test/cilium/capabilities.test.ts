@@ -135,4 +135,17 @@ describe('checkCapability per feature, datapath and version', () => {
       '(Cilium 1.16)',
     ]);
   });
+
+  test('a profile object changed in place (plain JavaScript) is looked up again, not served from the cache', () => {
+    const stack = new Stack(new App(), 'S');
+    const profile = { ...chainingProfile({ version: CiliumVersion.V1_20 }) } as {
+      -readonly [K in keyof ReturnType<typeof chainingProfile>]: ReturnType<typeof chainingProfile>[K];
+    };
+    expect(() => checkCapability(stack, Feature.IPSEC, profile)).toThrow(/incompatible/);
+    profile.datapath = Datapath.ENI;
+    expect(checkCapability(stack, Feature.IPSEC, profile).support).toBe(Support.SUPPORTED);
+    profile.datapath = Datapath.AWS_CNI_CHAINING;
+    profile.version = CiliumVersion.V1_16;
+    expect(() => checkCapability(stack, Feature.IPSEC, profile)).toThrow(/\(Cilium 1\.16\) is incompatible/);
+  });
 });
