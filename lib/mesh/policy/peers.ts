@@ -39,6 +39,9 @@ export enum Entity {
 }
 
 /** The first Cilium minor line that knows each entity, where later than 1.16. */
+/** The entities, for validation (one array, not one per peer). */
+const ENTITIES: readonly Entity[] = Object.values(Entity);
+
 const ENTITY_SINCE: Partial<Record<Entity, { minor: number; reference: string }>> = {
   [Entity.CLUSTER_MESH]: { minor: 20, reference: 'cilium/cilium#46813' },
 };
@@ -97,7 +100,7 @@ export class Peer implements IMeshPeer {
   /** A Cilium entity (`fromEntities`/`toEntities`). */
   public static entity(entity: Entity): Peer {
     return new Peer(() => {
-      validateEnum('entity', entity, Object.values(Entity));
+      validateEnum('entity', entity, ENTITIES);
       const since = ENTITY_SINCE[entity];
       return {
         key: `entity:${entity}`,

@@ -100,8 +100,10 @@ export const DNS_ALLOW_RULE: RuleManifest = {
  * de-duplicated, so that the order of declarations never shows in the output.
  */
 export class RuleSet {
-  private readonly buckets: Record<Bucket, Entry[]> = { ingress: [], egress: [], ingressDeny: [], egressDeny: [] };
-  private readonly checked = new Set<Feature>();
+  // Kept by every workload's policy until synth: the deny sections are made on first use, and so is the set of
+  // features checked (most policies never check one), so that an allow-only policy holds one array, not four and a Set.
+  private readonly buckets: Partial<Record<Bucket, Entry[]>> = {};
+  private checked?: Set<Feature>;
 
   constructor(
     private readonly scope: IConstruct,
@@ -157,10 +159,13 @@ export class RuleSet {
       let toPorts: PortRuleManifest[] | undefined;
       if (ports.length > 0) {
         const rules = http.length > 0 ? { http: sortJson(http) } : dns.length > 0 ? { dns: sortJson(dns) } : undefined;
-        toPorts = portChunks(ports).map((chunk) => ({
-          ports: chunk.map((x) => x._toKube()),
-          ...(rules ? { rules } : {}),
-        }));
+        toPorts = portChunks(ports).map((chunk) => {
+          const entry: { -readonly [K in keyof PortRuleManifest]: PortRuleManifest[K] } = {
+            ports: chunk.map((x) => x._toKube()),
+          };
+          if (rules) entry.rules = rules;
+          return entry;
+        });
       }
       // the peer's fields, then toPorts and authentication (assigned: no object per optional part)
       const manifest: { -readonly [K in keyof RuleManifest]: RuleManifest[K] } = { ...fields };
@@ -199,7 +204,7 @@ export class RuleSet {
 
   /** True when there is no rule at all. */
   public get isEmpty(): boolean {
-    return Object.values(this.buckets).every((b) => b.length === 0);
+    return Object.values(this.buckets).every((b) => b === undefined || b.length === 0);
   }
 
   /**
@@ -209,11 +214,11 @@ export class RuleSet {
   public render(extra: ReadonlyArray<readonly [Bucket, RuleManifest]> = []): Partial<Record<Bucket, RuleManifest[]>> {
     return atScope(this.scope, () => {
       const denied = new Set<string>();
-      for (const e of [...this.buckets.ingressDeny, ...this.buckets.egressDeny]) {
+      for (const e of [...this.entries('ingressDeny'), ...this.entries('egressDeny')]) {
         conflictKeysOf(e).forEach((k) => denied.add(k));
       }
       // without deny rules nothing can conflict (most policies: no key split for each of their allows)
-      for (const e of denied.size > 0 ? [...this.buckets.ingress, ...this.buckets.egress] : []) {
+      for (const e of denied.size > 0 ? [...this.entries('ingress'), ...this.entries('egress')] : []) {
         for (const k of conflictKeysOf(e)) {
           const [dir, peer, port] = k.split('|');
           if (denied.has(k) || denied.has(`${dir}|${peer}|*`)) {
@@ -227,7 +232,7 @@ export class RuleSet {
       this.checkVoidedHttpRules();
       const out: Partial<Record<Bucket, RuleManifest[]>> = {};
       for (const bucket of ['ingress', 'ingressDeny', 'egress', 'egressDeny'] as const) {
-        const entries = this.buckets[bucket];
+        const entries = this.entries(bucket);
         if (entries.length === 1 && !extra.some(([b]) => b === bucket)) {
           // one rule: nothing to sort or de-duplicate, so no JSON key
           out[bucket] = [entries[0].manifest];
@@ -258,7 +263,11 @@ export class RuleSet {
     ports: readonly Port[] = NONE,
     http = false,
   ): void {
-    this.buckets[bucket].push({ manifest, direction, peer, ports, http });
+    (this.buckets[bucket] ??= []).push({ manifest, direction, peer, ports, http });
+  }
+
+  private entries(bucket: Bucket): readonly Entry[] {
+    return this.buckets[bucket] ?? NONE;
   }
 
   /**
@@ -266,16 +275,16 @@ export class RuleSet {
    * HTTP rules for the same peer and port would silently have no effect. That is a mistake worth an error.
    */
   private checkVoidedHttpRules(): void {
-    if (!this.buckets.ingress.some((e) => e.http) && !this.buckets.egress.some((e) => e.http)) {
+    if (!this.entries('ingress').some((e) => e.http) && !this.entries('egress').some((e) => e.http)) {
       return;
     }
     const plain = new Set<string>();
-    for (const e of [...this.buckets.ingress, ...this.buckets.egress]) {
+    for (const e of [...this.entries('ingress'), ...this.entries('egress')]) {
       if (!e.http) {
         conflictKeysOf(e).forEach((k) => plain.add(k));
       }
     }
-    for (const e of [...this.buckets.ingress, ...this.buckets.egress]) {
+    for (const e of [...this.entries('ingress'), ...this.entries('egress')]) {
       for (const k of e.http ? conflictKeysOf(e) : []) {
         const [dir, peer, port] = k.split('|');
         if (plain.has(k) || plain.has(`${dir}|${peer}|*`)) {
@@ -308,6 +317,7 @@ export class RuleSet {
   }
 
   private check(feature: Feature): void {
+    this.checked ??= new Set();
     if (!this.checked.has(feature)) {
       this.checked.add(feature);
       checkCapability(this.scope, feature, this.profile);
