@@ -21,6 +21,8 @@ export function registerGammaParents(
   namespace: string,
   parents: readonly ParentRef[],
 ): void {
+  // routes on Gateways only (most routes): nothing to resolve or record
+  if (!parents.some((p) => p.isService)) return;
   const mesh = ServiceMesh.ofScope(route);
   const profile = mesh.cilium;
   // Resolving a parent validates its Service reference (Backend.fromName checks at use): errors name the route.

@@ -19,6 +19,8 @@ import { findShadowedMatches, validateHostname, validateWeights, type RuleMatche
 import { experimentalGatewayBindings, gatewayBindings } from './bindings';
 
 const HTTP = CRD_LIMITS.HTTPRoute;
+/** The CRD's parentRefs limits, and at least one (a route with no parent attaches nowhere). */
+const PARENT_REFS = { ...HTTP['spec.parentRefs'], minItems: 1 };
 
 /** A backend of a rule with its share of traffic. */
 export interface WeightedBackend {
@@ -279,7 +281,7 @@ export class HttpRoute extends Construct {
       validateCount(
         'HTTPRoute parentRefs',
         props.parentRefs.length,
-        { ...HTTP['spec.parentRefs'], minItems: 1 },
+        PARENT_REFS,
         'pass ParentRef.gateway(...) or ParentRef.service(...)',
       );
       validateCount('HTTPRoute rules', props.rules.length, HTTP['spec.rules'], 'split it into several routes');

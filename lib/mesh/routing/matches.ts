@@ -4,6 +4,8 @@ import { MeshValidationError } from '../../private/errors';
 import { validateCelRules, validateEnum, validateRe2, validateString, type StringLimits } from '../../private/validate';
 
 const HTTP = CRD_LIMITS.HTTPRoute;
+/** A regular expression path: the CRD's limits, and not empty. */
+const REGEX_PATH = { ...HTTP['spec.rules[].matches[].path.value'], minLength: 1 };
 const NAME_FIX = "pass a name such as 'x-canary' (an RFC 7230 token)";
 
 /** How a path is matched (Gateway API `PathMatchType`). */
@@ -46,12 +48,7 @@ export class PathMatch {
   public _toKube(): gw.HttpRouteSpecRulesMatchesPath {
     if (this.type === PathMatchType.REGULAR_EXPRESSION) {
       const fix = "pass an RE2 pattern such as '/api/v[0-9]+'";
-      validateString(
-        'regular expression path',
-        this.value,
-        { ...HTTP['spec.rules[].matches[].path.value'], minLength: 1 },
-        fix,
-      );
+      validateString('regular expression path', this.value, REGEX_PATH, fix);
       validateRe2('regular expression path', this.value, fix);
     } else {
       checkPath(this.type, this.value);
