@@ -38,10 +38,10 @@ export enum Entity {
   ALL = 'all',
 }
 
-/** The first Cilium minor line that knows each entity, where later than 1.16. */
 /** The entities, for validation (one array, not one per peer). */
 const ENTITIES: readonly Entity[] = Object.values(Entity);
 
+/** The first Cilium minor line that knows each entity, where later than 1.16. */
 const ENTITY_SINCE: Partial<Record<Entity, { minor: number; reference: string }>> = {
   [Entity.CLUSTER_MESH]: { minor: 20, reference: 'cilium/cilium#46813' },
 };
