@@ -30,11 +30,15 @@ const WHAT: Record<EnvoyServiceClaim['kind'], string> = {
 export function claimEnvoyService(namespace: string, name: string, claim: EnvoyServiceClaim): void {
   const mesh = ServiceMesh.ofScope(claim.owner);
   const key = `${namespace}/${name}`;
-  const claims = mesh._envoyServices.get(key) ?? [];
-  const overlaps = (a?: number, b?: number) => a === undefined || b === undefined || a === b;
-  const other = claims.find(
-    (c) => c.owner !== claim.owner && !(c.kind === 'gamma' && claim.kind === 'gamma') && overlaps(c.port, claim.port),
-  );
+  const claims = mesh._envoyServices.get(key);
+  // a loop, not find() with a closure, for every policy and GAMMA route
+  let other: EnvoyServiceClaim | undefined;
+  for (const c of claims ?? NO_CLAIMS) {
+    if (c.owner !== claim.owner && !(c.kind === 'gamma' && claim.kind === 'gamma') && overlaps(c.port, claim.port)) {
+      other = c;
+      break;
+    }
+  }
   if (other) {
     const port = (p?: number) => (p === undefined ? 'every port' : `port ${p}`);
     const fix =
@@ -50,6 +54,16 @@ export function claimEnvoyService(namespace: string, name: string, claim: EnvoyS
       claim.owner,
     );
   }
-  claims.push(claim);
-  mesh._envoyServices.set(key, claims);
+  if (claims) {
+    claims.push(claim);
+  } else {
+    mesh._envoyServices.set(key, [claim]);
+  }
+}
+
+const NO_CLAIMS: readonly EnvoyServiceClaim[] = [];
+
+/** Two port claims overlap when they name the same port or one of them every port. */
+function overlaps(a?: number, b?: number): boolean {
+  return a === undefined || b === undefined || a === b;
 }
