@@ -39,6 +39,14 @@ const NAMESPACE_KEYS = new Set(['io.kubernetes.pod.namespace', 'k8s:io.kubernete
 const ANY_NAMESPACE = 'group:pods in any namespace';
 const SOME_NAMESPACES = 'group:pods of namespaces chosen by expression';
 
+/** An edge of the overview: its ends (node keys), its kind and how many rules, routes... it stands for. */
+interface Edge {
+  readonly from: string;
+  readonly to: string;
+  readonly kind: string;
+  n: number;
+}
+
 interface Counts {
   workloads: number;
   policies: number;
@@ -68,13 +76,32 @@ export function renderMeshOverview(input: MeshDiagramInput): string {
     return c;
   };
   for (const w of input.workloads) at(w.namespace).workloads++;
-  // `from` NUL `to` NUL kind → count
-  const edges = new Map<string, number>();
+  // the edges in the order they are first seen, found by `from`, `to` and kind: a key string made per call
+  // (`from` NUL `to` NUL kind, and the namespaces sliced off for `at`) was new each time, flattened and hashed for the
+  // lookup (~1 µs per object of the overview of 20,000 objects)
+  const edges: Edge[] = [];
+  const byFrom = new Map<string, Map<string, Map<string, Edge>>>();
   const edge = (from: string, to: string, kind: string) => {
-    if (from.startsWith('ns:')) at(from.slice(3));
-    if (to.startsWith('ns:')) at(to.slice(3));
-    const key = `${from}\u0000${to}\u0000${kind}`;
-    edges.set(key, (edges.get(key) ?? 0) + 1);
+    let byTo = byFrom.get(from);
+    if (byTo === undefined) {
+      byTo = new Map();
+      byFrom.set(from, byTo);
+      if (from.startsWith('ns:')) at(from.slice(3));
+    }
+    let byKind = byTo.get(to);
+    if (byKind === undefined) {
+      byKind = new Map();
+      byTo.set(to, byKind);
+      if (to.startsWith('ns:')) at(to.slice(3));
+    }
+    const e = byKind.get(kind);
+    if (e === undefined) {
+      const added = { from, to, kind, n: 1 };
+      byKind.set(kind, added);
+      edges.push(added);
+    } else {
+      e.n++;
+    }
   };
   const zones = new Map<string, Set<string>>();
   const clusterwide: Array<{ selector: Selector; directions: string[] }> = [];
@@ -98,9 +125,10 @@ export function renderMeshOverview(input: MeshDiagramInput): string {
           }
           for (const [section, edgeKind] of fields.sections) {
             for (const rule of spec[section] ?? []) {
-              for (const peer of peers(rule, direction, isClusterwide ? undefined : namespace)) {
-                if (direction === 'ingress') edge(peer, subject, edgeKind);
-                else edge(subject, peer, edgeKind);
+              const rulePeers = peers(rule, direction, isClusterwide ? undefined : namespace);
+              for (let i = 0; i < rulePeers.length; i++) {
+                if (direction === 'ingress') edge(rulePeers[i], subject, edgeKind);
+                else edge(subject, rulePeers[i], edgeKind);
               }
             }
           }
@@ -165,9 +193,8 @@ export function renderMeshOverview(input: MeshDiagramInput): string {
     lines.push(`  ${nodeOf(`ns:${ns}`)}["${text(label)}"]`);
   }
   const outside = new Set<string>();
-  const drawn = [...edges.entries()]
-    .map(([key, n]) => {
-      const [from, to, kind] = key.split('\u0000');
+  const drawn = edges
+    .map(({ from, to, kind, n }) => {
       for (const k of [from, to]) if (!k.startsWith('ns:')) outside.add(k);
       return { from: nodeOf(from), to: nodeOf(to), kind, n };
     })
@@ -247,21 +274,37 @@ const PEER_FIELDS = {
   },
 } as const;
 
-/** The peers of a policy rule as overview nodes: namespaces, entities, `CIDR` and `DNS name` groups. */
-function peers(rule: any, direction: 'ingress' | 'egress', scope: string | undefined): Set<string> {
+/**
+ * The peers of a policy rule as overview nodes (namespaces, entities, `CIDR` and `DNS name` groups), distinct, in the
+ * order first named. An array, not a Set: a rule names one or two peers, and the Set and its iterator were ~10% of
+ * the overview's time at 20,000 objects.
+ */
+function peers(rule: any, direction: 'ingress' | 'egress', scope: string | undefined): string[] {
   const f = PEER_FIELDS[direction];
-  const out = new Set<string>();
+  const out: string[] = [];
   for (const s of rule[f.endpoints] ?? []) {
-    const reserved = Object.keys(s?.matchLabels ?? {}).find((k) => k.startsWith('reserved:'));
-    out.add(reserved ? `entity:${reserved.slice(9)}` : peerNamespace(s ?? {}, scope));
+    addPeer(out, reservedEntity(s?.matchLabels) ?? peerNamespace(s ?? {}, scope));
   }
-  for (const e of rule[f.entities] ?? []) out.add(`entity:${e}`);
-  if ((rule[f.cidr] ?? []).length > 0 || (rule[f.cidrSet] ?? []).length > 0) out.add('group:CIDRs');
-  if ((rule.toFQDNs ?? []).length > 0) out.add('group:DNS names');
+  for (const e of rule[f.entities] ?? []) addPeer(out, `entity:${e}`);
+  if ((rule[f.cidr] ?? []).length > 0 || (rule[f.cidrSet] ?? []).length > 0) addPeer(out, 'group:CIDRs');
+  if ((rule.toFQDNs ?? []).length > 0) addPeer(out, 'group:DNS names');
   for (const s of rule.toServices ?? []) {
-    if (s.k8sService) out.add(`ns:${s.k8sService.namespace ?? scope ?? 'default'}`);
+    if (s.k8sService) addPeer(out, `ns:${s.k8sService.namespace ?? scope ?? 'default'}`);
   }
   const hasPeer = f.peers.some((k) => rule[k]) || rule.toFQDNs || rule.toServices;
-  if (!hasPeer && rule.toPorts) out.add('group:any peer');
+  if (!hasPeer && rule.toPorts) addPeer(out, 'group:any peer');
   return out;
+}
+
+function addPeer(out: string[], peer: string): void {
+  if (!out.includes(peer)) out.push(peer);
+}
+
+/** `entity:<name>` for the first `reserved:<name>` key of a selector's `matchLabels`, else undefined. */
+function reservedEntity(matchLabels: Record<string, string> | undefined): string | undefined {
+  for (const k in matchLabels ?? {}) {
+    if (Object.prototype.hasOwnProperty.call(matchLabels, k) && k.startsWith('reserved:'))
+      return `entity:${k.slice(9)}`;
+  }
+  return undefined;
 }
