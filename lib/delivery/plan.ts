@@ -223,7 +223,9 @@ function checkedOptions(options: BatchPlanOptions): [k: number, budget: number] 
  * An object of the plan: its identity, the object, its `foundationRank` and whether a batch ends after it. The object's
  * canonical JSON is made only when its batch is built (`jsonsOf`), in identity order: made up front for every object
  * and kept until the batches were joined, the JSON strings (~13 MB at 20,000 objects) survived the young generation
- * and were copied by the scavenges.
+ * and were copied by the scavenges. (Read in identity order, not in the order they were made, the objects are
+ * further apart in memory: planBatches alone takes ~10 ms longer at 20,000 objects, but the whole synth is as fast or
+ * faster, 6 interleaved runs each.)
  */
 interface Entry {
   readonly identity: string;
