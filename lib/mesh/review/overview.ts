@@ -106,16 +106,23 @@ export function renderMeshOverview(input: MeshDiagramInput): string {
   const zones = new Map<string, Set<string>>();
   const clusterwide: Array<{ selector: Selector; directions: string[] }> = [];
 
-  for (const o of input.objects) {
+  // indexed loops over the objects and the fixed lists below: `for...of` made an iterator and a result per step until
+  // the function was optimized (~12 MB of the overview's allocation at 20,000 objects)
+  const objects = input.objects;
+  for (let n = 0; n < objects.length; n++) {
+    const o = objects[n];
     const kind = o.kind;
     const namespace: string = o.metadata?.namespace ?? 'default';
     if (kind === 'CiliumNetworkPolicy' || kind === 'CiliumClusterwideNetworkPolicy') {
       const isClusterwide = kind === 'CiliumClusterwideNetworkPolicy';
       if (!isClusterwide) at(namespace).policies++;
-      for (const spec of [o.spec, ...(o.specs ?? [])].filter((s) => s?.endpointSelector)) {
+      const specs = [o.spec, ...(o.specs ?? [])].filter((s) => s?.endpointSelector);
+      for (let sp = 0; sp < specs.length; sp++) {
+        const spec = specs[sp];
         const subject = isClusterwide ? peerNamespace(spec.endpointSelector, undefined) : `ns:${namespace}`;
         const directions: string[] = [];
-        for (const direction of DIRECTIONS) {
+        for (let d = 0; d < DIRECTIONS.length; d++) {
+          const direction = DIRECTIONS[d];
           const fields = PEER_FIELDS[direction];
           if (
             (spec[direction]?.length ?? 0) + (spec[fields.deny]?.length ?? 0) > 0 &&
@@ -123,8 +130,11 @@ export function renderMeshOverview(input: MeshDiagramInput): string {
           ) {
             directions.push(direction);
           }
-          for (const [section, edgeKind] of fields.sections) {
-            for (const rule of spec[section] ?? []) {
+          for (let x = 0; x < fields.sections.length; x++) {
+            const [section, edgeKind] = fields.sections[x];
+            const rules = listOf(spec[section]);
+            for (let r = 0; r < rules.length; r++) {
+              const rule = rules[r];
               const rulePeers = peers(rule, direction, isClusterwide ? undefined : namespace);
               for (let i = 0; i < rulePeers.length; i++) {
                 if (direction === 'ingress') edge(rulePeers[i], subject, edgeKind);
@@ -151,12 +161,19 @@ export function renderMeshOverview(input: MeshDiagramInput): string {
       edge('entity:world', `ns:${namespace}`, 'ingress');
     } else if (String(o.apiVersion).startsWith('gateway.networking.k8s.io/') && /Route$/.test(kind)) {
       at(namespace).routes++;
-      const parents: string[] = (o.spec?.parentRefs ?? []).map((p: any) => `ns:${p.namespace ?? namespace}`);
-      const backends = new Set<string>();
-      for (const rule of o.spec?.rules ?? []) {
-        for (const r of rule.backendRefs ?? []) backends.add(`ns:${r.namespace ?? namespace}`);
+      // distinct parents and backends in arrays (one or two each), not Sets and their iterators
+      const parents: string[] = [];
+      const parentRefs = listOf(o.spec?.parentRefs);
+      for (let p = 0; p < parentRefs.length; p++) addPeer(parents, `ns:${parentRefs[p].namespace ?? namespace}`);
+      const backends: string[] = [];
+      const rules = listOf(o.spec?.rules);
+      for (let r = 0; r < rules.length; r++) {
+        const refs = listOf(rules[r].backendRefs);
+        for (let b = 0; b < refs.length; b++) addPeer(backends, `ns:${refs[b].namespace ?? namespace}`);
       }
-      for (const parent of new Set(parents)) for (const b of backends) edge(parent, b, 'route');
+      for (let p = 0; p < parents.length; p++) {
+        for (let b = 0; b < backends.length; b++) edge(parents[p], backends[b], 'route');
+      }
     }
   }
   const namespaces = [...counts.keys()].sort(compareText);
@@ -296,6 +313,12 @@ function peers(rule: any, direction: 'ingress' | 'egress', scope: string | undef
   return out;
 }
 
+/** `value` if it is an array, none for null or undefined, else its items as `for...of` reads them (or its error). */
+function listOf(value: any): readonly any[] {
+  return Array.isArray(value) ? value : value === undefined || value === null ? [] : [...value];
+}
+
+/** Adds `peer` to `out` unless it is there. */
 function addPeer(out: string[], peer: string): void {
   if (!out.includes(peer)) out.push(peer);
 }
