@@ -246,9 +246,9 @@ export function renderReviewManifest(objects: readonly unknown[], header: Review
   ];
   const parts = [`${lines.join('\n')}\n`];
   // Joined in chunks of CHUNK objects, then the chunks: each object's YAML kept until the whole file was joined (~15
-  // MB at 20,000 objects) survived the young generation and was copied by the scavenges; a chunk is garbage while its
-  // objects' strings are young, and a chunk above V8's largest regular object (128 KiB) is made in the large-object
-  // space, which scavenges do not copy.
+  // MB at 20,000 objects) survived the young generation and was copied by the scavenges; joined per chunk, an object's
+  // string is garbage while still young, and a chunk above V8's largest regular object (128 KiB) is made in the
+  // large-object space, which scavenges do not copy.
   let chunk: string[] = [];
   for (const o of sorted) {
     chunk.push(yamlDocument(o));

@@ -75,7 +75,7 @@ export function findEnvoySourceIdentityDrops(
   const services = new Map<string, Record<string, string>>(serviceSelectors);
   const routes: Array<{ index: number; o: ObjectManifest; routed: NonNullable<ReturnType<typeof routedBackends>> }> =
     [];
-  // a loop, not forEach: no closure over the three collections (~1 µs per object of a warm profile at 20,000 objects)
+  // a loop, not forEach: no closure over the three collections
   for (let index = 0; index < objects.length; index++) {
     const o = objects[index];
     if (o.kind === 'CiliumNetworkPolicy' || o.kind === 'CiliumClusterwideNetworkPolicy') {
@@ -259,8 +259,8 @@ class PolicyIndex {
 
   /**
    * The lists the candidates are in, as they are (not copied, merged or sorted): `firstEnforcing` finds the candidate of
-   * the lowest position without an order. One sorted copy per backend Service cost ~1 µs per object of a warm profile
-   * at 20,000 objects.
+   * the lowest position without an order. One sorted copy per backend Service took 20 ms of a warm profile at 20,000
+   * objects (one run).
    */
   public candidates(namespace: string, labels: Record<string, string>): Positioned[] {
     const lists: Positioned[] = [];
