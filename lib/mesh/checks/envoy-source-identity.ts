@@ -14,6 +14,7 @@
  */
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+const GATEWAY_GROUP_PREFIX = `${GATEWAY_GROUP}/`;
 const ROUTE_KINDS = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute']);
 const NAMESPACE_KEYS = new Set(['io.kubernetes.pod.namespace', 'k8s:io.kubernetes.pod.namespace']);
 /**
@@ -74,7 +75,9 @@ export function findEnvoySourceIdentityDrops(
   const services = new Map<string, Record<string, string>>(serviceSelectors);
   const routes: Array<{ index: number; o: ObjectManifest; routed: NonNullable<ReturnType<typeof routedBackends>> }> =
     [];
-  objects.forEach((o, index) => {
+  // a loop, not forEach: no closure over the three collections
+  for (let index = 0; index < objects.length; index++) {
+    const o = objects[index];
     if (o.kind === 'CiliumNetworkPolicy' || o.kind === 'CiliumClusterwideNetworkPolicy') {
       policies.push(...policyViews(o));
     } else if (o.kind === 'Service') {
@@ -87,7 +90,7 @@ export function findEnvoySourceIdentityDrops(
         routes.push({ index, o, routed });
       }
     }
-  });
+  }
   if (!policies.some((p) => p.defaultDenyIngress)) {
     return [];
   }
@@ -99,15 +102,12 @@ export function findEnvoySourceIdentityDrops(
     if (verdicts.has(key)) {
       return verdicts.get(key);
     }
-    const [namespace] = key.split('/');
+    const namespace = key.slice(0, key.indexOf('/')); // a namespace has no `/`
     // Pods behind a Service of this mesh carry at least its selector labels; for other Services nothing is known.
     const labels = services.get(key) ?? {};
     const candidates = index.candidates(namespace, labels);
-    const enforcing = candidates.find((p) => p.defaultDenyIngress && surelySelects(p, namespace, labels));
-    const verdict =
-      enforcing && !candidates.some((p) => p.admitsIngressEntity && maySelect(p, namespace, labels))
-        ? enforcing
-        : undefined;
+    const enforcing = firstEnforcing(candidates, namespace, labels);
+    const verdict = enforcing && !admitsIngressEntity(candidates, namespace, labels) ? enforcing : undefined;
     verdicts.set(key, verdict);
     return verdict;
   };
@@ -149,15 +149,11 @@ function routedBackends(
   if (!ROUTE_KINDS.has(o.kind ?? '') && o.kind !== 'Ingress') {
     return undefined;
   }
-  const [group] = (o.apiVersion ?? '').split('/');
+  const apiVersion = o.apiVersion ?? '';
   const namespace = o.metadata?.namespace ?? 'default';
   const backends = new Set<string>();
-  const addRef = (ref: any) => {
-    if (ref?.name && (ref.kind ?? 'Service') === 'Service' && ['', 'core'].includes(ref.group ?? '')) {
-      backends.add(`${ref.namespace ?? namespace}/${ref.name}`);
-    }
-  };
-  if (group === GATEWAY_GROUP && ROUTE_KINDS.has(o.kind ?? '')) {
+  // the group is what comes before the first `/` (no array made by a split per route)
+  if ((apiVersion === GATEWAY_GROUP || apiVersion.startsWith(GATEWAY_GROUP_PREFIX)) && ROUTE_KINDS.has(o.kind ?? '')) {
     const parents: any[] = o.spec?.parentRefs ?? [];
     const viaGateway = parents.some((p) => (p.kind ?? 'Gateway') === 'Gateway');
     const viaService = parents.some((p) => p.kind === 'Service');
@@ -166,10 +162,10 @@ function routedBackends(
     }
     for (const rule of o.spec?.rules ?? []) {
       for (const ref of rule.backendRefs ?? []) {
-        addRef(ref);
-        (ref.filters ?? []).forEach((f: any) => addRef(f.requestMirror?.backendRef));
+        addBackend(backends, namespace, ref);
+        for (const f of ref.filters ?? []) addBackend(backends, namespace, f.requestMirror?.backendRef);
       }
-      (rule.filters ?? []).forEach((f: any) => addRef(f.requestMirror?.backendRef));
+      for (const f of rule.filters ?? []) addBackend(backends, namespace, f.requestMirror?.backendRef);
     }
     return {
       backends: [...backends].sort(),
@@ -180,21 +176,71 @@ function routedBackends(
   }
   if (o.apiVersion === 'networking.k8s.io/v1' && o.kind === 'Ingress' && o.spec?.ingressClassName === 'cilium') {
     const toRef = (b: any) => (b?.service?.name ? { name: b.service.name } : undefined);
-    addRef(toRef(o.spec.defaultBackend));
+    addBackend(backends, namespace, toRef(o.spec.defaultBackend));
     for (const rule of o.spec.rules ?? []) {
-      (rule.http?.paths ?? []).forEach((p: any) => addRef(toRef(p.backend)));
+      for (const p of rule.http?.paths ?? []) addBackend(backends, namespace, toRef(p.backend));
     }
     return { backends: [...backends].sort(), via: 'Ingress', reference: 'cilium/cilium#24826, #25665', gamma: false };
   }
   return undefined;
 }
 
+/** Adds `namespace/name` of a backend reference to a Service (core group) to `backends`; `namespace` by default. */
+function addBackend(backends: Set<string>, namespace: string, ref: any): void {
+  if (ref?.name && (ref.kind ?? 'Service') === 'Service') {
+    const group = ref.group ?? '';
+    if (group === '' || group === 'core') {
+      backends.add(`${ref.namespace ?? namespace}/${ref.name}`);
+    }
+  }
+}
+
+/** Policies with their position in the input. */
+type Positioned = ReadonlyArray<readonly [number, PolicyView]>;
+
+/**
+ * The enforcing candidate (ingress default deny, surely selecting the pods) of the lowest input position: the same
+ * policy as the first one a scan of all policies in input order finds.
+ */
+function firstEnforcing(
+  candidates: readonly Positioned[],
+  namespace: string,
+  labels: Record<string, string>,
+): PolicyView | undefined {
+  let found: PolicyView | undefined;
+  let at = Infinity;
+  for (const list of candidates) {
+    for (const [position, p] of list) {
+      if (position < at && p.defaultDenyIngress && surelySelects(p, namespace, labels)) {
+        found = p;
+        at = position;
+      }
+    }
+  }
+  return found;
+}
+
+/** True if a candidate may admit the `ingress` entity to the pods. */
+function admitsIngressEntity(
+  candidates: readonly Positioned[],
+  namespace: string,
+  labels: Record<string, string>,
+): boolean {
+  for (const list of candidates) {
+    for (const [, p] of list) {
+      if (p.admitsIngressEntity && maySelect(p, namespace, labels)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 /**
  * The policies that may select pods of a namespace with given labels, found without comparing every policy:
  * by namespace (cluster-wide policies in every namespace), then by the first pod label key of the policy's
  * `matchLabels` and its value. A policy whose key the pods' known labels lack stays a candidate (the pods may carry
- * it). Candidates keep the input order, so the first enforcing policy is the same as in a scan of all of them;
- * `surelySelects` and `maySelect` then decide.
+ * it). `surelySelects` and `maySelect` then decide.
  */
 class PolicyIndex {
   private readonly byNamespace = new Map<string, PolicyBucket>();
@@ -211,12 +257,16 @@ class PolicyIndex {
     });
   }
 
-  public candidates(namespace: string, labels: Record<string, string>): PolicyView[] {
-    const found = [
-      ...this.clusterwide.candidates(labels),
-      ...(this.byNamespace.get(namespace)?.candidates(labels) ?? []),
-    ];
-    return found.sort((a, b) => a[0] - b[0]).map(([, p]) => p);
+  /**
+   * The lists the candidates are in, as they are (not copied, merged or sorted): `firstEnforcing` finds the candidate of
+   * the lowest position without an order. One sorted copy per backend Service took 20 ms of a warm profile at 20,000
+   * objects (one run).
+   */
+  public candidates(namespace: string, labels: Record<string, string>): Positioned[] {
+    const lists: Positioned[] = [];
+    this.clusterwide.collect(labels, lists);
+    this.byNamespace.get(namespace)?.collect(labels, lists);
+    return lists;
   }
 }
 
@@ -241,19 +291,22 @@ class PolicyBucket {
     list.push([position, p]);
   }
 
-  public candidates(labels: Record<string, string>): Array<[number, PolicyView]> {
-    const out = [...this.unkeyed];
+  /** Adds the lists of the policies that may select pods with `labels` to `into`. */
+  public collect(labels: Record<string, string>, into: Positioned[]): void {
+    into.push(this.unkeyed);
     for (const [key, byValue] of this.keyed) {
       const value = labels[key];
       if (value === undefined) {
         for (const list of byValue.values()) {
-          out.push(...list);
+          into.push(list);
         }
       } else {
-        out.push(...(byValue.get(value) ?? []));
+        const list = byValue.get(value);
+        if (list !== undefined) {
+          into.push(list);
+        }
       }
     }
-    return out;
   }
 }
 

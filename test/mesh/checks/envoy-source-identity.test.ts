@@ -199,6 +199,53 @@ describe('findEnvoySourceIdentityDrops (objects written by hand)', () => {
     );
   });
 
+  test('backends of the core group (empty, `core` or unset) count; other groups and kinds, and routes of other API groups, do not', () => {
+    const refs = [
+      { name: 'unset', port: 80 },
+      { name: 'empty', group: '', port: 80 },
+      { name: 'core', group: 'core', kind: 'Service', port: 80 },
+      { name: 'custom', group: 'example.com', kind: 'Service', port: 80 },
+      { name: 'bucket', group: '', kind: 'Backend', port: 80 },
+    ];
+    const routeTo = (apiVersion: string) => ({
+      ...route,
+      apiVersion,
+      spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: refs }] },
+    });
+    const deny = cnp('a', { endpointSelector: {}, enableDefaultDeny: { ingress: true, egress: false }, ingress: [{}] });
+    const [finding] = findEnvoySourceIdentityDrops([routeTo('gateway.networking.k8s.io/v1'), deny], 20);
+    expect(finding.message).toMatch(/to Service a\/core \(.*\), Service a\/empty \(.*\), Service a\/unset \(/);
+    expect(finding.message).not.toMatch(/custom|bucket/);
+    expect(findEnvoySourceIdentityDrops([routeTo('gateway.networking.k8s.io.example/v1'), deny], 20)).toEqual([]);
+  });
+
+  test('of several enforcing policies (cluster-wide and namespaced, keyed by a label or not) the first in input order is named', () => {
+    const deny = (kind: string, name: string, namespace: string | undefined, matchLabels: object) => ({
+      apiVersion: 'cilium.io/v2',
+      kind,
+      metadata: { name, ...(namespace ? { namespace } : {}) },
+      spec: { endpointSelector: { matchLabels }, enableDefaultDeny: { ingress: true, egress: false }, ingress: [{}] },
+    });
+    const svc = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'svc', namespace: 'a' },
+      spec: { selector: { app: 'x' } },
+    };
+    const policies = [
+      deny('CiliumNetworkPolicy', 'keyed', 'a', { app: 'x' }),
+      deny('CiliumClusterwideNetworkPolicy', 'wide', undefined, {}),
+      deny('CiliumNetworkPolicy', 'all', 'a', {}),
+    ];
+    const named = (objects: object[]) =>
+      /Service a\/svc \(ingress default deny by (\S+ \S+)\)/.exec(
+        findEnvoySourceIdentityDrops(objects, 20)[0].message,
+      )?.[1];
+    expect(named([route, svc, ...policies])).toBe('CiliumNetworkPolicy a/keyed');
+    expect(named([route, svc, policies[1], policies[0], policies[2]])).toBe('CiliumClusterwideNetworkPolicy wide');
+    expect(named([route, svc, policies[2], policies[1], policies[0]])).toBe('CiliumNetworkPolicy a/all');
+  });
+
   test('a cluster-wide default deny that excludes the namespace does not enforce it; one that includes it does', () => {
     const ccnp = (operator: string) => ({
       apiVersion: 'cilium.io/v2',

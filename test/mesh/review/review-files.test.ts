@@ -122,6 +122,26 @@ describe('review manifest (pure)', () => {
     );
     expect(renderReviewManifest([], { stack: 's', mesh: 'm' })).toMatch(/# mesh: {3}m \(0 objects\)\n$/);
   });
+
+  test('a manifest of many objects (joined in chunks) is the header and each object written alone, in order', () => {
+    const headerOf = (n: number) =>
+      renderReviewManifest([], { stack: 's', mesh: 'm' }).replace('(0 objects)', `(${n} objects)`);
+    const alone = (o: unknown) => {
+      const one = renderReviewManifest([o], { stack: 's', mesh: 'm' });
+      return one.slice(one.indexOf('\n---\n') + 1);
+    };
+    for (const n of [255, 256, 257, 513, 1000]) {
+      const objects = Array.from({ length: n }, (_, i) => ({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: `cm-${String(i).padStart(4, '0')}`, namespace: 'shop' },
+        data: { i: String(i) },
+      }));
+      const text = renderReviewManifest([...objects].reverse(), { stack: 's', mesh: 'm' });
+      expect(text).toEqual(headerOf(n) + objects.map(alone).join(''));
+      expect(text.match(/^---$/gm)).toHaveLength(n);
+    }
+  });
 });
 
 describe('MeshReviewFiles', () => {
