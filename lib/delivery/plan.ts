@@ -219,17 +219,10 @@ function checkedOptions(options: BatchPlanOptions): [k: number, budget: number] 
   return [k, budget];
 }
 
-/**
- * An object of the plan: its identity, the object, its `foundationRank` and whether a batch ends after it. The object's
- * canonical JSON is made only when its batch is built (`jsonsOf`), in identity order: made up front for every object
- * and kept until the batches were joined, the JSON strings (~13 MB at 20,000 objects) survived the young generation
- * and were copied by the scavenges. (Read in identity order, not in the order they were made, the objects are
- * further apart in memory: planBatches alone takes ~10 ms longer at 20,000 objects, but the whole synth is as fast or
- * faster, 6 interleaved runs each.)
- */
+/** An object of the plan: its identity, its canonical JSON, its `foundationRank` and whether a batch ends after it. */
 interface Entry {
   readonly identity: string;
-  readonly obj: DeliveredObject;
+  readonly json: string;
   readonly rank: number;
   readonly cutAfter: boolean;
 }
@@ -256,7 +249,8 @@ function entriesOf(objects: readonly DeliveredObject[], k: number, kinds: Map<un
   for (let i = 0; i < objects.length; i++) {
     const obj = objects[i];
     const identity = objectIdentity(obj);
-    entries[i] = { identity, obj, rank: foundationRank(obj), cutAfter: sha256Uint32(identity) % k === 0 };
+    const json = canonicalJson(obj);
+    entries[i] = { identity, json, rank: foundationRank(obj), cutAfter: sha256Uint32(identity) % k === 0 };
     const seen = kinds.get(obj.apiVersion);
     if (seen === undefined) {
       kinds.set(obj.apiVersion, new Set([obj.kind]));
@@ -271,8 +265,8 @@ function checkDistinct(sorted: readonly Entry[]): void {
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i].identity === sorted[i - 1].identity) {
       throw new MeshValidationError(
-        `two objects have the same identity ${sorted[i].identity}: ${truncate(canonicalJson(sorted[i - 1].obj))} ` +
-          `and ${truncate(canonicalJson(sorted[i].obj))}; give one of them another name or namespace`,
+        `two objects have the same identity ${sorted[i].identity}: ${truncate(sorted[i - 1].json)} and ` +
+          `${truncate(sorted[i].json)}; give one of them another name or namespace`,
       );
     }
   }
@@ -294,86 +288,75 @@ const EMPTY = LIST_OPEN.length + LIST_CLOSE.length;
  */
 function cut(entries: readonly Entry[], budget: number): ObjectBatch[] {
   const batches: ObjectBatch[] = [];
-  // a loop over the runs (~64 entries each), apart from the loop over the entries (runEnds): V8 compiled the loop over
+  // a loop over the runs (~64 entries each), apart from the loop over the entries (runsOf): V8 compiled the loop over
   // 20,000 entries together with the batch making it called, inlined, 6 to 18 KB of optimized code (node --prof)
-  const ends = runEnds(entries);
-  for (let r = 0; r < ends.length; r++) {
-    const start = r === 0 ? 0 : ends[r - 1];
-    const end = ends[r];
-    const jsons = jsonsOf(entries, start, end);
-    // a code unit takes at most 3 bytes, so a run whose 3 × units stays within the budget is one batch without
-    // counting its bytes
-    if (unitsOf(jsons) * 3 <= budget) {
-      batches.push(batchOf(entries, start, end, contentOf(jsons, 0, jsons.length)));
+  const runs = runsOf(entries);
+  for (let r = 0; r < runs.length; r += 2) {
+    const start = r === 0 ? 0 : runs[r - 2];
+    const end = runs[r];
+    if (runs[r + 1] * 3 <= budget) {
+      batches.push(batchOf(entries, start, end, contentOf(entries, start, end)));
     } else {
-      cutByBytes(entries, start, jsons, budget, batches);
+      cutByBytes(entries, start, end, budget, batches);
     }
   }
   return batches;
 }
 
-/** The end (exclusive) of each run of entries up to an identity cut, and of the last run. */
-function runEnds(entries: readonly Entry[]): number[] {
-  const ends: number[] = [];
+/**
+ * The runs of entries up to each identity cut (and the last entry), as pairs: the end of the run (exclusive) and its
+ * size in UTF-16 code units as a batch. A code unit takes at most 3 bytes, so a run whose 3 × units stays within the
+ * budget is one batch without counting its bytes.
+ */
+function runsOf(entries: readonly Entry[]): number[] {
+  const runs: number[] = [];
+  let units = EMPTY;
   for (let i = 0; i < entries.length; i++) {
+    units += entries[i].json.length + 2;
     if (entries[i].cutAfter || i === entries.length - 1) {
-      ends.push(i + 1);
+      runs.push(i + 1, units);
+      units = EMPTY;
     }
   }
-  return ends;
-}
-
-/** The canonical JSON of entries[start..end), one string per entry. */
-function jsonsOf(entries: readonly Entry[], start: number, end: number): string[] {
-  const jsons = new Array<string>(end - start);
-  for (let i = start; i < end; i++) {
-    jsons[i - start] = canonicalJson(entries[i].obj);
-  }
-  return jsons;
-}
-
-/** UTF-16 code units of a batch of these objects, counting `,\n` after every object. */
-function unitsOf(jsons: readonly string[]): number {
-  let units = EMPTY;
-  for (let i = 0; i < jsons.length; i++) {
-    units += jsons[i].length + 2;
-  }
-  return units;
+  return runs;
 }
 
 /**
- * The batches of a run (entries from `start`, `jsons` their JSON), cut before each entry that would take a batch past
- * the budget. The bytes are counted in the joined content, which is flat: `Buffer.byteLength` of each object's JSON, a
- * rope as JSON.stringify makes it, copied it flat first (~6 MB allocated at 20,000 objects); a run above the budget (8
- * of 318 batches there) is joined twice instead, ~2.5 MB.
+ * The batches of entries[start..end), cut before each entry that would take a batch past the budget. The bytes are
+ * counted in the joined content, which is flat: `Buffer.byteLength` of each object's JSON, a rope as JSON.stringify
+ * makes it, copied it flat first (~6 MB allocated at 20,000 objects); a run above the budget (8 of 318 batches there)
+ * is joined twice instead, ~2.5 MB.
  */
-function cutByBytes(entries: readonly Entry[], start: number, jsons: string[], budget: number, into: ObjectBatch[]) {
-  const content = contentOf(jsons, 0, jsons.length);
+function cutByBytes(entries: readonly Entry[], start: number, end: number, budget: number, into: ObjectBatch[]) {
+  const content = contentOf(entries, start, end);
   // the budget counts `,\n` after the last object too
   if (Buffer.byteLength(content) + 2 <= budget) {
-    into.push(batchOf(entries, start, start + jsons.length, content));
+    into.push(batchOf(entries, start, end, content));
     return;
   }
-  let from = 0;
+  let from = start;
   let bytes = EMPTY;
   let offset = LIST_OPEN.length;
-  for (let i = 0; i < jsons.length; i++) {
-    const length = jsons[i].length;
+  for (let i = start; i < end; i++) {
+    const length = entries[i].json.length;
     const size = Buffer.byteLength(content.slice(offset, offset + length)) + 2;
     offset += length + 2;
     if (i > from && bytes + size > budget) {
-      into.push(batchOf(entries, start + from, start + i, contentOf(jsons, from, i)));
+      into.push(batchOf(entries, from, i, contentOf(entries, from, i)));
       from = i;
       bytes = EMPTY;
     }
     bytes += size;
   }
-  into.push(batchOf(entries, start + from, start + jsons.length, contentOf(jsons, from, jsons.length)));
+  into.push(batchOf(entries, from, end, contentOf(entries, from, end)));
 }
 
-/** The batch file of the objects whose JSON is jsons[from..to) (not empty): a v1 List, one object per line. */
-function contentOf(jsons: readonly string[], from: number, to: number): string {
-  const lines = jsons.slice(from, to);
+/** The batch file of entries[start..end) (not empty): a v1 List, one object per line. */
+function contentOf(entries: readonly Entry[], start: number, end: number): string {
+  const lines = new Array<string>(end - start);
+  for (let i = start; i < end; i++) {
+    lines[i - start] = entries[i].json;
+  }
   // one join, no concatenation around it: `${LIST_OPEN}${lines.join()}${LIST_CLOSE}` is a rope that the hash then
   // copies flat once more (15 MB of the plan's 72 allocated at 20,000 objects)
   lines[0] = `${LIST_OPEN}${lines[0]}`;
