@@ -17,10 +17,10 @@ const PARTS: ReadonlyArray<readonly [string, ReadonlyArray<readonly [RegExp, Reg
     "the charts' toJson()",
     [
       [/^_synthChart$/, /cdk8s\/lib\/app/],
-      [/^toJson$/, /lib\/mesh\/service-mesh/],
+      [/^(toJson|_deliveryObjects)$/, /lib\/mesh\/service-mesh/],
     ],
   ],
-  ['batch plan (canonical JSON, sha256, cuts)', [[/^planBatches$/, /lib\/delivery\/plan/]]],
+  ['batch plan (canonical JSON, sha256, cuts)', [[/^plan(Filtered)?Batches$/, /lib\/delivery\/plan/]]],
   ['review YAML', [[/^renderReviewManifest$/, /lib\/delivery\/review-manifest/]]],
   ['Mermaid diagram', [[/^(renderMeshDiagram|meshDiagramInput)$/, /lib\/mesh\/review\/diagram/]]],
   [

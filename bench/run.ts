@@ -203,6 +203,13 @@ function profileSection(objects: number): string {
     throw new Error(`profile ${objects} failed (${r.status}):\n${r.stderr.slice(-2000)}`);
   }
   const p = JSON.parse(line) as { objects: number; cpuMs: number; parts: Record<string, number> };
+  // a part with no sample at all names a frame that no longer exists (a function renamed or bypassed)
+  const unmatched = Object.entries(p.parts).filter(([part, ms]) => part !== 'other' && ms === 0);
+  if (unmatched.length > 0) {
+    throw new Error(
+      `profile: no sample for ${unmatched.map(([part]) => part).join(', ')}; update PARTS in bench/profile.ts`,
+    );
+  }
   const total = Object.values(p.parts).reduce((a, b) => a + b, 0);
   const rows = Object.entries(p.parts).map(
     ([part, ms]) =>
