@@ -23,7 +23,7 @@ import type { Chart } from 'cdk8s';
 import { Construct, type IConstruct, type IDependable } from 'constructs';
 import { isDeliveryCheckedChart, isWalkedChart } from './deliverable';
 import { deliveredObjects, type MeshNamespaceOptions } from './namespaces';
-import { planBatches, planFilteredBatches, type BatchPlan, type BatchPlanOptions, type DeliveredObject } from './plan';
+import { planFilteredBatches, type BatchPlan, type BatchPlanOptions, type DeliveredObject } from './plan';
 import { DELIVERY_RESOURCE_TYPE, DeliveryProvider, type DeliveryProviderOptions } from './provider';
 import { MeshReviewFiles } from './review-files';
 import { ConstructWalk } from '../private/construct-walk';
@@ -212,7 +212,7 @@ export class MeshDelivery extends Construct {
    * charts hold now (reading it does not freeze them).
    */
   public get plan(): BatchPlan {
-    return this.materialized?.plan ?? atScope(this, () => planBatches(this.objects(), this.batching));
+    return this.materialized?.plan ?? atScope(this, () => planFilteredBatches(this.objects(), this.batching));
   }
 
   /**

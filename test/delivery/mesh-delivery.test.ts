@@ -252,6 +252,27 @@ describe('MeshDelivery', () => {
     );
   });
 
+  test('the preview plan is the delivered one, cluster-scoped objects without the chart namespace', () => {
+    const { stack, cluster } = setup();
+    const mesh = new ServiceMesh(new K8sApp(), 'mesh', { namespace: 'shop' });
+    policy(mesh, 1);
+    new ApiObject(mesh, 'ccnp', {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumClusterwideNetworkPolicy',
+      metadata: { name: 'baseline' },
+      spec: { endpointSelector: {}, ingress: [{ fromEntities: ['cluster'] }] },
+    });
+    const d = new MeshDelivery(stack, 'Delivery', { cluster, charts: [mesh] });
+    const preview = d.plan;
+    const ccnp = preview.batches
+      .flatMap((b) => JSON.parse(b.content).items as { kind: string; metadata: Record<string, unknown> }[])
+      .find((o) => o.kind === 'CiliumClusterwideNetworkPolicy');
+    expect(ccnp?.metadata).toEqual({ name: 'baseline' });
+    Template.fromStack(stack); // synthesizes: the delivered plan replaces the preview
+    expect(d.plan).not.toBe(preview);
+    expect(d.plan.batches.map((b) => b.sha256)).toEqual(preview.batches.map((b) => b.sha256));
+  });
+
   test('declaration order does not change the template', () => {
     const synth = (order: number[]) => {
       const { stack, cluster, mesh } = setup();
