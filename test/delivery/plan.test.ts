@@ -13,6 +13,21 @@ import {
 } from '../../lib/delivery/plan';
 
 const objs = (n: number) => syntheticPolicies(n) as unknown as DeliveredObject[];
+/** 2-, 3- and 4-byte characters (4 bytes are two UTF-16 code units) and ASCII, for the byte-budget tests. */
+const WIDTHS = ['é', '日本', '😀', 'a'];
+/**
+ * `n` objects whose text is `text(i)`, last in their canonical JSON line (so that a line measured at the wrong offset
+ * takes in text of another width).
+ */
+const widgets = (n: number, text: (i: number) => string): DeliveredObject[] =>
+  Array.from({ length: n }, (_, i) => ({
+    apiVersion: 'example.com/v1',
+    kind: 'Widget',
+    metadata: { name: `w-${i}`, namespace: 'shop' },
+    spec: { text: text(i) },
+  }));
+/** Bytes of a batch without objects. */
+const EMPTY_LIST_BYTES = '{"apiVersion":"v1","kind":"List","items":[\n\n]}\n'.length;
 const shas = (o: DeliveredObject[]) => planBatches(o).batches.map((b) => b.sha256);
 const diff = (a: string[], b: string[]) => ({
   removed: a.filter((x) => !b.includes(x)),
@@ -190,24 +205,19 @@ describe('planBatches', () => {
   });
 
   test('the byte budget counts UTF-8 bytes: each batch is as full as the budget allows, multi-byte text included', () => {
-    // 2-, 3- and 4-byte characters (4 bytes are two UTF-16 code units), ASCII, and one object larger than the budget
-    const texts = ['é', '日本', '😀', 'a'];
-    const objects = Array.from({ length: 120 }, (_, i) => ({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: `cm-${i}`, namespace: 'shop' },
-      data: { text: texts[i % 4].repeat(i === 6 ? 3000 : 40 + ((i * 37) % 300)) },
-    }));
+    // text of every width, and one object larger than the budget
+    const objects = widgets(120, (i) => WIDTHS[i % 4].repeat(i === 6 ? 3000 : 40 + ((i * 37) % 300)));
     const budget = 4096;
     const plan = planBatches(objects, { targetObjectsPerBatch: 1_000_000, maxBatchBytes: budget });
     const lines = plan.batches.map((b) => b.content.split('\n').slice(1, -2));
     expect(lines.flat()).toHaveLength(120);
     plan.batches.forEach((b, i) => {
       const bytes = Buffer.byteLength(b.content);
-      expect({ i, within: bytes <= budget || lines[i].length === 1 }).toEqual({ i, within: true });
+      // the budget counts ',\n' after every object, the last one too
+      expect({ i, within: bytes + 2 <= budget || lines[i].length === 1 }).toEqual({ i, within: true });
       if (i + 1 < plan.batches.length) {
-        // the next object would not have fitted (',\n' and the object)
-        expect({ i, full: bytes + 2 + Buffer.byteLength(lines[i + 1][0].replace(/,$/, '')) > budget }).toEqual({
+        // the next object would not have fitted (the object and its ',\n')
+        expect({ i, full: bytes + 2 + Buffer.byteLength(lines[i + 1][0].replace(/,$/, '')) + 2 > budget }).toEqual({
           i,
           full: true,
         });
@@ -219,14 +229,7 @@ describe('planBatches', () => {
   test('batches end after each identity cut and before each object that would pass the byte budget', () => {
     // the cuts recomputed the plain way (UTF-8 bytes of every object, ',\n' after each) for runs below the budget,
     // above 3 × its code units but within its bytes, and above it, multi-byte text included
-    const texts = ['é', '日本', '😀', 'a'];
-    const objects = Array.from({ length: 400 }, (_, i) => ({
-      apiVersion: 'example.com/v1',
-      kind: 'Widget',
-      metadata: { name: `w-${i}`, namespace: 'shop' },
-      // last in the line, so that a line measured at the wrong offset takes in text of another width
-      spec: { text: texts[i % 4].repeat(10 + ((i * 53) % 400)) },
-    }));
+    const objects = widgets(400, (i) => WIDTHS[i % 4].repeat(10 + ((i * 53) % 400)));
     for (const [k, budget] of [
       [8, 8192],
       [16, 4096],
@@ -234,19 +237,19 @@ describe('planBatches', () => {
     ]) {
       const plan = planBatches(objects, { targetObjectsPerBatch: k, maxBatchBytes: budget });
       const expected: string[][] = [[]];
-      let bytes = '{"apiVersion":"v1","kind":"List","items":[\n\n]}\n'.length;
+      let bytes = EMPTY_LIST_BYTES;
       for (const o of [...objects].sort((a, b) => (objectIdentity(a) < objectIdentity(b) ? -1 : 1))) {
         const id = objectIdentity(o);
         const size = Buffer.byteLength(canonicalJson(o)) + 2;
         if (expected[expected.length - 1].length > 0 && bytes + size > budget) {
           expected.push([]);
-          bytes = '{"apiVersion":"v1","kind":"List","items":[\n\n]}\n'.length;
+          bytes = EMPTY_LIST_BYTES;
         }
         expected[expected.length - 1].push(id);
         bytes += size;
         if (parseInt(createHash('sha256').update(id).digest('hex').slice(0, 8), 16) % k === 0) {
           expected.push([]);
-          bytes = '{"apiVersion":"v1","kind":"List","items":[\n\n]}\n'.length;
+          bytes = EMPTY_LIST_BYTES;
         }
       }
       expect(plan.batches.map((b) => b.identities)).toEqual(expected.filter((ids) => ids.length > 0));
@@ -257,12 +260,7 @@ describe('planBatches', () => {
   });
 
   test('a run of objects exactly as large as the byte budget is one batch, one byte more is two', () => {
-    const objects = Array.from({ length: 40 }, (_, i) => ({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: `cm-${i}`, namespace: 'shop' },
-      data: { text: 'é'.repeat(100) },
-    }));
+    const objects = widgets(40, () => 'é'.repeat(100));
     const [all] = planBatches(objects, { targetObjectsPerBatch: 1_000_000, maxBatchBytes: 1_000_000 }).batches;
     // the budget counts ',\n' after the last object too
     const fits = Buffer.byteLength(all.content) + 2;
