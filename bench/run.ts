@@ -178,16 +178,22 @@ function warmMarginal(small: number, large: number, pairs: number): { cpu: numbe
   const runs = r.stdout
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l) as { objects: number; wallMs: number; cpuMs: number; mainThreadMs: number });
+    .map((l) => JSON.parse(l) as Timed);
   const out = { cpu: [] as number[], main: [] as number[], wall: [] as number[] };
   for (let i = 0; i + 1 < runs.length; i += 2) {
-    const [s, l] = [runs[i], runs[i + 1]];
-    const per = (key: 'wallMs' | 'cpuMs' | 'mainThreadMs') => ((l[key] - s[key]) * 1000) / (l.objects - s.objects);
-    out.cpu.push(per('cpuMs'));
-    out.main.push(per('mainThreadMs'));
-    out.wall.push(per('wallMs'));
+    out.cpu.push(marginal(runs[i], runs[i + 1], 'cpuMs'));
+    out.main.push(marginal(runs[i], runs[i + 1], 'mainThreadMs'));
+    out.wall.push(marginal(runs[i], runs[i + 1], 'synthMs'));
   }
   return out;
+}
+
+/** The times of one synthesis: wall (`synthMs`), CPU of all threads and of the main thread, ms. */
+type Timed = Pick<Run, 'objects' | 'synthMs' | 'cpuMs' | 'mainThreadMs'>;
+
+/** µs per object from a smaller to a larger synthesis: the difference of `key` over the difference of objects. */
+function marginal(small: Timed, large: Timed, key: 'synthMs' | 'cpuMs' | 'mainThreadMs'): number {
+  return ((large[key] - small[key]) * 1000) / (large.objects - small.objects);
 }
 
 /** Section 4: one profiled run (bench/profile.ts) as a table of parts, ms and µs per object. */
@@ -306,8 +312,7 @@ function main(): void {
   }
   const lo = bySize.get(Math.min(...REALISTIC_SIZES))!;
   const hi = bySize.get(Math.max(...REALISTIC_SIZES))!;
-  const perObject = (key: 'synthMs' | 'cpuMs' | 'mainThreadMs') =>
-    lo.map((l, i) => ((hi[i][key] - l[key]) * 1000) / (hi[i].objects - l.objects));
+  const perObject = (key: 'synthMs' | 'cpuMs' | 'mainThreadMs') => lo.map((l, i) => marginal(l, hi[i], key));
   const marginalWall = perObject('synthMs');
   const marginalCpu = perObject('cpuMs');
   const marginalMain = perObject('mainThreadMs');
@@ -318,7 +323,7 @@ function main(): void {
   // the two largest sizes, when there are three or more: the fresh-process cost past most of the one-time compiling
   const sizes = [...REALISTIC_SIZES].sort((a, b) => a - b);
   const mid = sizes.length >= 3 ? bySize.get(sizes[sizes.length - 2])! : undefined;
-  const upperCpu = mid ? mid.map((m, i) => ((hi[i].cpuMs - m.cpuMs) * 1000) / (hi[i].objects - m.objects)) : [];
+  const upperCpu = mid ? mid.map((m, i) => marginal(m, hi[i], 'cpuMs')) : [];
 
   // 3. the bare app, compiled
   if (!process.env.BENCH_SKIP_BUILD && BARE_PAIRS > 0) execSync('npm run build', { cwd: ROOT, stdio: 'ignore' });
