@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { gvkMembers } from './gvk-members';
 import { linearUndefinedFilter } from './undefined-filter';
 
 const root = path.resolve(__dirname, '..');
@@ -354,7 +355,7 @@ function writeBindings(): void {
         .join(', ')}. Do not edit.\n`;
       fs.writeFileSync(
         path.join(out, `${source.module}.ts`),
-        header + linearUndefinedFilter(fs.readFileSync(generated, 'utf8')),
+        header + gvkMembers(linearUndefinedFilter(fs.readFileSync(generated, 'utf8'))),
       );
       console.log(`wrote lib/imports/${source.module}.ts`);
     }

@@ -29,7 +29,8 @@ export class CiliumCidrGroup extends ApiObject {
    */
   public static manifest(props: CiliumCidrGroupProps): any {
     return {
-      ...CiliumCidrGroup.GVK,
+      apiVersion: CiliumCidrGroup.GVK.apiVersion,
+      kind: CiliumCidrGroup.GVK.kind,
       ...toJson_CiliumCidrGroupProps(props),
     };
   }
@@ -42,7 +43,8 @@ export class CiliumCidrGroup extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: CiliumCidrGroupProps) {
     super(scope, id, {
-      ...CiliumCidrGroup.GVK,
+      apiVersion: CiliumCidrGroup.GVK.apiVersion,
+      kind: CiliumCidrGroup.GVK.kind,
       ...props,
     });
   }
@@ -54,7 +56,8 @@ export class CiliumCidrGroup extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...CiliumCidrGroup.GVK,
+      apiVersion: CiliumCidrGroup.GVK.apiVersion,
+      kind: CiliumCidrGroup.GVK.kind,
       ...toJson_CiliumCidrGroupProps(resolved),
     };
   }
@@ -150,7 +153,8 @@ export class CiliumCidrGroupV2Alpha1 extends ApiObject {
    */
   public static manifest(props: CiliumCidrGroupV2Alpha1Props): any {
     return {
-      ...CiliumCidrGroupV2Alpha1.GVK,
+      apiVersion: CiliumCidrGroupV2Alpha1.GVK.apiVersion,
+      kind: CiliumCidrGroupV2Alpha1.GVK.kind,
       ...toJson_CiliumCidrGroupV2Alpha1Props(props),
     };
   }
@@ -163,7 +167,8 @@ export class CiliumCidrGroupV2Alpha1 extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: CiliumCidrGroupV2Alpha1Props) {
     super(scope, id, {
-      ...CiliumCidrGroupV2Alpha1.GVK,
+      apiVersion: CiliumCidrGroupV2Alpha1.GVK.apiVersion,
+      kind: CiliumCidrGroupV2Alpha1.GVK.kind,
       ...props,
     });
   }
@@ -175,7 +180,8 @@ export class CiliumCidrGroupV2Alpha1 extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...CiliumCidrGroupV2Alpha1.GVK,
+      apiVersion: CiliumCidrGroupV2Alpha1.GVK.apiVersion,
+      kind: CiliumCidrGroupV2Alpha1.GVK.kind,
       ...toJson_CiliumCidrGroupV2Alpha1Props(resolved),
     };
   }
@@ -269,7 +275,8 @@ export class CiliumClusterwideEnvoyConfig extends ApiObject {
    */
   public static manifest(props: CiliumClusterwideEnvoyConfigProps): any {
     return {
-      ...CiliumClusterwideEnvoyConfig.GVK,
+      apiVersion: CiliumClusterwideEnvoyConfig.GVK.apiVersion,
+      kind: CiliumClusterwideEnvoyConfig.GVK.kind,
       ...toJson_CiliumClusterwideEnvoyConfigProps(props),
     };
   }
@@ -282,7 +289,8 @@ export class CiliumClusterwideEnvoyConfig extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: CiliumClusterwideEnvoyConfigProps) {
     super(scope, id, {
-      ...CiliumClusterwideEnvoyConfig.GVK,
+      apiVersion: CiliumClusterwideEnvoyConfig.GVK.apiVersion,
+      kind: CiliumClusterwideEnvoyConfig.GVK.kind,
       ...props,
     });
   }
@@ -294,7 +302,8 @@ export class CiliumClusterwideEnvoyConfig extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...CiliumClusterwideEnvoyConfig.GVK,
+      apiVersion: CiliumClusterwideEnvoyConfig.GVK.apiVersion,
+      kind: CiliumClusterwideEnvoyConfig.GVK.kind,
       ...toJson_CiliumClusterwideEnvoyConfigProps(resolved),
     };
   }
@@ -644,7 +653,8 @@ export class CiliumClusterwideNetworkPolicy extends ApiObject {
    */
   public static manifest(props: CiliumClusterwideNetworkPolicyProps): any {
     return {
-      ...CiliumClusterwideNetworkPolicy.GVK,
+      apiVersion: CiliumClusterwideNetworkPolicy.GVK.apiVersion,
+      kind: CiliumClusterwideNetworkPolicy.GVK.kind,
       ...toJson_CiliumClusterwideNetworkPolicyProps(props),
     };
   }
@@ -657,7 +667,8 @@ export class CiliumClusterwideNetworkPolicy extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: CiliumClusterwideNetworkPolicyProps) {
     super(scope, id, {
-      ...CiliumClusterwideNetworkPolicy.GVK,
+      apiVersion: CiliumClusterwideNetworkPolicy.GVK.apiVersion,
+      kind: CiliumClusterwideNetworkPolicy.GVK.kind,
       ...props,
     });
   }
@@ -669,7 +680,8 @@ export class CiliumClusterwideNetworkPolicy extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...CiliumClusterwideNetworkPolicy.GVK,
+      apiVersion: CiliumClusterwideNetworkPolicy.GVK.apiVersion,
+      kind: CiliumClusterwideNetworkPolicy.GVK.kind,
       ...toJson_CiliumClusterwideNetworkPolicyProps(resolved),
     };
   }
@@ -13325,7 +13337,8 @@ export class CiliumEnvoyConfig extends ApiObject {
    */
   public static manifest(props: CiliumEnvoyConfigProps): any {
     return {
-      ...CiliumEnvoyConfig.GVK,
+      apiVersion: CiliumEnvoyConfig.GVK.apiVersion,
+      kind: CiliumEnvoyConfig.GVK.kind,
       ...toJson_CiliumEnvoyConfigProps(props),
     };
   }
@@ -13338,7 +13351,8 @@ export class CiliumEnvoyConfig extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: CiliumEnvoyConfigProps) {
     super(scope, id, {
-      ...CiliumEnvoyConfig.GVK,
+      apiVersion: CiliumEnvoyConfig.GVK.apiVersion,
+      kind: CiliumEnvoyConfig.GVK.kind,
       ...props,
     });
   }
@@ -13350,7 +13364,8 @@ export class CiliumEnvoyConfig extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...CiliumEnvoyConfig.GVK,
+      apiVersion: CiliumEnvoyConfig.GVK.apiVersion,
+      kind: CiliumEnvoyConfig.GVK.kind,
       ...toJson_CiliumEnvoyConfigProps(resolved),
     };
   }
@@ -13699,7 +13714,8 @@ export class CiliumGatewayClassConfig extends ApiObject {
    */
   public static manifest(props: CiliumGatewayClassConfigProps): any {
     return {
-      ...CiliumGatewayClassConfig.GVK,
+      apiVersion: CiliumGatewayClassConfig.GVK.apiVersion,
+      kind: CiliumGatewayClassConfig.GVK.kind,
       ...toJson_CiliumGatewayClassConfigProps(props),
     };
   }
@@ -13712,7 +13728,8 @@ export class CiliumGatewayClassConfig extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: CiliumGatewayClassConfigProps) {
     super(scope, id, {
-      ...CiliumGatewayClassConfig.GVK,
+      apiVersion: CiliumGatewayClassConfig.GVK.apiVersion,
+      kind: CiliumGatewayClassConfig.GVK.kind,
       ...props,
     });
   }
@@ -13724,7 +13741,8 @@ export class CiliumGatewayClassConfig extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...CiliumGatewayClassConfig.GVK,
+      apiVersion: CiliumGatewayClassConfig.GVK.apiVersion,
+      kind: CiliumGatewayClassConfig.GVK.kind,
       ...toJson_CiliumGatewayClassConfigProps(resolved),
     };
   }
@@ -14219,7 +14237,8 @@ export class CiliumLoadBalancerIpPool extends ApiObject {
    */
   public static manifest(props: CiliumLoadBalancerIpPoolProps): any {
     return {
-      ...CiliumLoadBalancerIpPool.GVK,
+      apiVersion: CiliumLoadBalancerIpPool.GVK.apiVersion,
+      kind: CiliumLoadBalancerIpPool.GVK.kind,
       ...toJson_CiliumLoadBalancerIpPoolProps(props),
     };
   }
@@ -14232,7 +14251,8 @@ export class CiliumLoadBalancerIpPool extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: CiliumLoadBalancerIpPoolProps) {
     super(scope, id, {
-      ...CiliumLoadBalancerIpPool.GVK,
+      apiVersion: CiliumLoadBalancerIpPool.GVK.apiVersion,
+      kind: CiliumLoadBalancerIpPool.GVK.kind,
       ...props,
     });
   }
@@ -14244,7 +14264,8 @@ export class CiliumLoadBalancerIpPool extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...CiliumLoadBalancerIpPool.GVK,
+      apiVersion: CiliumLoadBalancerIpPool.GVK.apiVersion,
+      kind: CiliumLoadBalancerIpPool.GVK.kind,
       ...toJson_CiliumLoadBalancerIpPoolProps(resolved),
     };
   }
@@ -14535,7 +14556,8 @@ export class CiliumLoadBalancerIpPoolV2Alpha1 extends ApiObject {
    */
   public static manifest(props: CiliumLoadBalancerIpPoolV2Alpha1Props): any {
     return {
-      ...CiliumLoadBalancerIpPoolV2Alpha1.GVK,
+      apiVersion: CiliumLoadBalancerIpPoolV2Alpha1.GVK.apiVersion,
+      kind: CiliumLoadBalancerIpPoolV2Alpha1.GVK.kind,
       ...toJson_CiliumLoadBalancerIpPoolV2Alpha1Props(props),
     };
   }
@@ -14548,7 +14570,8 @@ export class CiliumLoadBalancerIpPoolV2Alpha1 extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: CiliumLoadBalancerIpPoolV2Alpha1Props) {
     super(scope, id, {
-      ...CiliumLoadBalancerIpPoolV2Alpha1.GVK,
+      apiVersion: CiliumLoadBalancerIpPoolV2Alpha1.GVK.apiVersion,
+      kind: CiliumLoadBalancerIpPoolV2Alpha1.GVK.kind,
       ...props,
     });
   }
@@ -14560,7 +14583,8 @@ export class CiliumLoadBalancerIpPoolV2Alpha1 extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...CiliumLoadBalancerIpPoolV2Alpha1.GVK,
+      apiVersion: CiliumLoadBalancerIpPoolV2Alpha1.GVK.apiVersion,
+      kind: CiliumLoadBalancerIpPoolV2Alpha1.GVK.kind,
       ...toJson_CiliumLoadBalancerIpPoolV2Alpha1Props(resolved),
     };
   }
@@ -14850,7 +14874,8 @@ export class CiliumNetworkPolicy extends ApiObject {
    */
   public static manifest(props: CiliumNetworkPolicyProps): any {
     return {
-      ...CiliumNetworkPolicy.GVK,
+      apiVersion: CiliumNetworkPolicy.GVK.apiVersion,
+      kind: CiliumNetworkPolicy.GVK.kind,
       ...toJson_CiliumNetworkPolicyProps(props),
     };
   }
@@ -14863,7 +14888,8 @@ export class CiliumNetworkPolicy extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: CiliumNetworkPolicyProps) {
     super(scope, id, {
-      ...CiliumNetworkPolicy.GVK,
+      apiVersion: CiliumNetworkPolicy.GVK.apiVersion,
+      kind: CiliumNetworkPolicy.GVK.kind,
       ...props,
     });
   }
@@ -14875,7 +14901,8 @@ export class CiliumNetworkPolicy extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...CiliumNetworkPolicy.GVK,
+      apiVersion: CiliumNetworkPolicy.GVK.apiVersion,
+      kind: CiliumNetworkPolicy.GVK.kind,
       ...toJson_CiliumNetworkPolicyProps(resolved),
     };
   }

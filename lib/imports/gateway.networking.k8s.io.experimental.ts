@@ -28,7 +28,8 @@ export class BackendTlsPolicy extends ApiObject {
    */
   public static manifest(props: BackendTlsPolicyProps): any {
     return {
-      ...BackendTlsPolicy.GVK,
+      apiVersion: BackendTlsPolicy.GVK.apiVersion,
+      kind: BackendTlsPolicy.GVK.kind,
       ...toJson_BackendTlsPolicyProps(props),
     };
   }
@@ -41,7 +42,8 @@ export class BackendTlsPolicy extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: BackendTlsPolicyProps) {
     super(scope, id, {
-      ...BackendTlsPolicy.GVK,
+      apiVersion: BackendTlsPolicy.GVK.apiVersion,
+      kind: BackendTlsPolicy.GVK.kind,
       ...props,
     });
   }
@@ -53,7 +55,8 @@ export class BackendTlsPolicy extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...BackendTlsPolicy.GVK,
+      apiVersion: BackendTlsPolicy.GVK.apiVersion,
+      kind: BackendTlsPolicy.GVK.kind,
       ...toJson_BackendTlsPolicyProps(resolved),
     };
   }
@@ -557,7 +560,8 @@ export class BackendTlsPolicyV1Alpha3 extends ApiObject {
    */
   public static manifest(props: BackendTlsPolicyV1Alpha3Props): any {
     return {
-      ...BackendTlsPolicyV1Alpha3.GVK,
+      apiVersion: BackendTlsPolicyV1Alpha3.GVK.apiVersion,
+      kind: BackendTlsPolicyV1Alpha3.GVK.kind,
       ...toJson_BackendTlsPolicyV1Alpha3Props(props),
     };
   }
@@ -570,7 +574,8 @@ export class BackendTlsPolicyV1Alpha3 extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: BackendTlsPolicyV1Alpha3Props) {
     super(scope, id, {
-      ...BackendTlsPolicyV1Alpha3.GVK,
+      apiVersion: BackendTlsPolicyV1Alpha3.GVK.apiVersion,
+      kind: BackendTlsPolicyV1Alpha3.GVK.kind,
       ...props,
     });
   }
@@ -582,7 +587,8 @@ export class BackendTlsPolicyV1Alpha3 extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...BackendTlsPolicyV1Alpha3.GVK,
+      apiVersion: BackendTlsPolicyV1Alpha3.GVK.apiVersion,
+      kind: BackendTlsPolicyV1Alpha3.GVK.kind,
       ...toJson_BackendTlsPolicyV1Alpha3Props(resolved),
     };
   }
@@ -1088,7 +1094,8 @@ export class Gateway extends ApiObject {
    */
   public static manifest(props: GatewayProps): any {
     return {
-      ...Gateway.GVK,
+      apiVersion: Gateway.GVK.apiVersion,
+      kind: Gateway.GVK.kind,
       ...toJson_GatewayProps(props),
     };
   }
@@ -1101,7 +1108,8 @@ export class Gateway extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: GatewayProps) {
     super(scope, id, {
-      ...Gateway.GVK,
+      apiVersion: Gateway.GVK.apiVersion,
+      kind: Gateway.GVK.kind,
       ...props,
     });
   }
@@ -1113,7 +1121,8 @@ export class Gateway extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...Gateway.GVK,
+      apiVersion: Gateway.GVK.apiVersion,
+      kind: Gateway.GVK.kind,
       ...toJson_GatewayProps(resolved),
     };
   }
@@ -3279,7 +3288,8 @@ export class GatewayV1Beta1 extends ApiObject {
    */
   public static manifest(props: GatewayV1Beta1Props): any {
     return {
-      ...GatewayV1Beta1.GVK,
+      apiVersion: GatewayV1Beta1.GVK.apiVersion,
+      kind: GatewayV1Beta1.GVK.kind,
       ...toJson_GatewayV1Beta1Props(props),
     };
   }
@@ -3292,7 +3302,8 @@ export class GatewayV1Beta1 extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: GatewayV1Beta1Props) {
     super(scope, id, {
-      ...GatewayV1Beta1.GVK,
+      apiVersion: GatewayV1Beta1.GVK.apiVersion,
+      kind: GatewayV1Beta1.GVK.kind,
       ...props,
     });
   }
@@ -3304,7 +3315,8 @@ export class GatewayV1Beta1 extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...GatewayV1Beta1.GVK,
+      apiVersion: GatewayV1Beta1.GVK.apiVersion,
+      kind: GatewayV1Beta1.GVK.kind,
       ...toJson_GatewayV1Beta1Props(resolved),
     };
   }
@@ -5486,7 +5498,8 @@ export class GatewayClass extends ApiObject {
    */
   public static manifest(props: GatewayClassProps): any {
     return {
-      ...GatewayClass.GVK,
+      apiVersion: GatewayClass.GVK.apiVersion,
+      kind: GatewayClass.GVK.kind,
       ...toJson_GatewayClassProps(props),
     };
   }
@@ -5499,7 +5512,8 @@ export class GatewayClass extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: GatewayClassProps) {
     super(scope, id, {
-      ...GatewayClass.GVK,
+      apiVersion: GatewayClass.GVK.apiVersion,
+      kind: GatewayClass.GVK.kind,
       ...props,
     });
   }
@@ -5511,7 +5525,8 @@ export class GatewayClass extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...GatewayClass.GVK,
+      apiVersion: GatewayClass.GVK.apiVersion,
+      kind: GatewayClass.GVK.kind,
       ...toJson_GatewayClassProps(resolved),
     };
   }
@@ -5755,7 +5770,8 @@ export class GatewayClassV1Beta1 extends ApiObject {
    */
   public static manifest(props: GatewayClassV1Beta1Props): any {
     return {
-      ...GatewayClassV1Beta1.GVK,
+      apiVersion: GatewayClassV1Beta1.GVK.apiVersion,
+      kind: GatewayClassV1Beta1.GVK.kind,
       ...toJson_GatewayClassV1Beta1Props(props),
     };
   }
@@ -5768,7 +5784,8 @@ export class GatewayClassV1Beta1 extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: GatewayClassV1Beta1Props) {
     super(scope, id, {
-      ...GatewayClassV1Beta1.GVK,
+      apiVersion: GatewayClassV1Beta1.GVK.apiVersion,
+      kind: GatewayClassV1Beta1.GVK.kind,
       ...props,
     });
   }
@@ -5780,7 +5797,8 @@ export class GatewayClassV1Beta1 extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...GatewayClassV1Beta1.GVK,
+      apiVersion: GatewayClassV1Beta1.GVK.apiVersion,
+      kind: GatewayClassV1Beta1.GVK.kind,
       ...toJson_GatewayClassV1Beta1Props(resolved),
     };
   }
@@ -6031,7 +6049,8 @@ export class GrpcRoute extends ApiObject {
    */
   public static manifest(props: GrpcRouteProps): any {
     return {
-      ...GrpcRoute.GVK,
+      apiVersion: GrpcRoute.GVK.apiVersion,
+      kind: GrpcRoute.GVK.kind,
       ...toJson_GrpcRouteProps(props),
     };
   }
@@ -6044,7 +6063,8 @@ export class GrpcRoute extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: GrpcRouteProps) {
     super(scope, id, {
-      ...GrpcRoute.GVK,
+      apiVersion: GrpcRoute.GVK.apiVersion,
+      kind: GrpcRoute.GVK.kind,
       ...props,
     });
   }
@@ -6056,7 +6076,8 @@ export class GrpcRoute extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...GrpcRoute.GVK,
+      apiVersion: GrpcRoute.GVK.apiVersion,
+      kind: GrpcRoute.GVK.kind,
       ...toJson_GrpcRouteProps(resolved),
     };
   }
@@ -8851,7 +8872,8 @@ export class HttpRoute extends ApiObject {
    */
   public static manifest(props: HttpRouteProps): any {
     return {
-      ...HttpRoute.GVK,
+      apiVersion: HttpRoute.GVK.apiVersion,
+      kind: HttpRoute.GVK.kind,
       ...toJson_HttpRouteProps(props),
     };
   }
@@ -8864,7 +8886,8 @@ export class HttpRoute extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: HttpRouteProps) {
     super(scope, id, {
-      ...HttpRoute.GVK,
+      apiVersion: HttpRoute.GVK.apiVersion,
+      kind: HttpRoute.GVK.kind,
       ...props,
     });
   }
@@ -8876,7 +8899,8 @@ export class HttpRoute extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...HttpRoute.GVK,
+      apiVersion: HttpRoute.GVK.apiVersion,
+      kind: HttpRoute.GVK.kind,
       ...toJson_HttpRouteProps(resolved),
     };
   }
@@ -14368,7 +14392,8 @@ export class HttpRouteV1Beta1 extends ApiObject {
    */
   public static manifest(props: HttpRouteV1Beta1Props): any {
     return {
-      ...HttpRouteV1Beta1.GVK,
+      apiVersion: HttpRouteV1Beta1.GVK.apiVersion,
+      kind: HttpRouteV1Beta1.GVK.kind,
       ...toJson_HttpRouteV1Beta1Props(props),
     };
   }
@@ -14381,7 +14406,8 @@ export class HttpRouteV1Beta1 extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: HttpRouteV1Beta1Props) {
     super(scope, id, {
-      ...HttpRouteV1Beta1.GVK,
+      apiVersion: HttpRouteV1Beta1.GVK.apiVersion,
+      kind: HttpRouteV1Beta1.GVK.kind,
       ...props,
     });
   }
@@ -14393,7 +14419,8 @@ export class HttpRouteV1Beta1 extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...HttpRouteV1Beta1.GVK,
+      apiVersion: HttpRouteV1Beta1.GVK.apiVersion,
+      kind: HttpRouteV1Beta1.GVK.kind,
       ...toJson_HttpRouteV1Beta1Props(resolved),
     };
   }
@@ -19909,7 +19936,8 @@ export class ListenerSet extends ApiObject {
    */
   public static manifest(props: ListenerSetProps): any {
     return {
-      ...ListenerSet.GVK,
+      apiVersion: ListenerSet.GVK.apiVersion,
+      kind: ListenerSet.GVK.kind,
       ...toJson_ListenerSetProps(props),
     };
   }
@@ -19922,7 +19950,8 @@ export class ListenerSet extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: ListenerSetProps) {
     super(scope, id, {
-      ...ListenerSet.GVK,
+      apiVersion: ListenerSet.GVK.apiVersion,
+      kind: ListenerSet.GVK.kind,
       ...props,
     });
   }
@@ -19934,7 +19963,8 @@ export class ListenerSet extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...ListenerSet.GVK,
+      apiVersion: ListenerSet.GVK.apiVersion,
+      kind: ListenerSet.GVK.kind,
       ...toJson_ListenerSetProps(resolved),
     };
   }
@@ -20760,7 +20790,8 @@ export class ReferenceGrant extends ApiObject {
    */
   public static manifest(props: ReferenceGrantProps): any {
     return {
-      ...ReferenceGrant.GVK,
+      apiVersion: ReferenceGrant.GVK.apiVersion,
+      kind: ReferenceGrant.GVK.kind,
       ...toJson_ReferenceGrantProps(props),
     };
   }
@@ -20773,7 +20804,8 @@ export class ReferenceGrant extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: ReferenceGrantProps) {
     super(scope, id, {
-      ...ReferenceGrant.GVK,
+      apiVersion: ReferenceGrant.GVK.apiVersion,
+      kind: ReferenceGrant.GVK.kind,
       ...props,
     });
   }
@@ -20785,7 +20817,8 @@ export class ReferenceGrant extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...ReferenceGrant.GVK,
+      apiVersion: ReferenceGrant.GVK.apiVersion,
+      kind: ReferenceGrant.GVK.kind,
       ...toJson_ReferenceGrantProps(resolved),
     };
   }
@@ -21051,7 +21084,8 @@ export class ReferenceGrantV1Beta1 extends ApiObject {
    */
   public static manifest(props: ReferenceGrantV1Beta1Props): any {
     return {
-      ...ReferenceGrantV1Beta1.GVK,
+      apiVersion: ReferenceGrantV1Beta1.GVK.apiVersion,
+      kind: ReferenceGrantV1Beta1.GVK.kind,
       ...toJson_ReferenceGrantV1Beta1Props(props),
     };
   }
@@ -21064,7 +21098,8 @@ export class ReferenceGrantV1Beta1 extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: ReferenceGrantV1Beta1Props) {
     super(scope, id, {
-      ...ReferenceGrantV1Beta1.GVK,
+      apiVersion: ReferenceGrantV1Beta1.GVK.apiVersion,
+      kind: ReferenceGrantV1Beta1.GVK.kind,
       ...props,
     });
   }
@@ -21076,7 +21111,8 @@ export class ReferenceGrantV1Beta1 extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...ReferenceGrantV1Beta1.GVK,
+      apiVersion: ReferenceGrantV1Beta1.GVK.apiVersion,
+      kind: ReferenceGrantV1Beta1.GVK.kind,
       ...toJson_ReferenceGrantV1Beta1Props(resolved),
     };
   }
@@ -21329,7 +21365,8 @@ export class TcpRoute extends ApiObject {
    */
   public static manifest(props: TcpRouteProps): any {
     return {
-      ...TcpRoute.GVK,
+      apiVersion: TcpRoute.GVK.apiVersion,
+      kind: TcpRoute.GVK.kind,
       ...toJson_TcpRouteProps(props),
     };
   }
@@ -21342,7 +21379,8 @@ export class TcpRoute extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: TcpRouteProps) {
     super(scope, id, {
-      ...TcpRoute.GVK,
+      apiVersion: TcpRoute.GVK.apiVersion,
+      kind: TcpRoute.GVK.kind,
       ...props,
     });
   }
@@ -21354,7 +21392,8 @@ export class TcpRoute extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...TcpRoute.GVK,
+      apiVersion: TcpRoute.GVK.apiVersion,
+      kind: TcpRoute.GVK.kind,
       ...toJson_TcpRouteProps(resolved),
     };
   }
@@ -21912,7 +21951,8 @@ export class TcpRouteV1Alpha2 extends ApiObject {
    */
   public static manifest(props: TcpRouteV1Alpha2Props): any {
     return {
-      ...TcpRouteV1Alpha2.GVK,
+      apiVersion: TcpRouteV1Alpha2.GVK.apiVersion,
+      kind: TcpRouteV1Alpha2.GVK.kind,
       ...toJson_TcpRouteV1Alpha2Props(props),
     };
   }
@@ -21925,7 +21965,8 @@ export class TcpRouteV1Alpha2 extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: TcpRouteV1Alpha2Props) {
     super(scope, id, {
-      ...TcpRouteV1Alpha2.GVK,
+      apiVersion: TcpRouteV1Alpha2.GVK.apiVersion,
+      kind: TcpRouteV1Alpha2.GVK.kind,
       ...props,
     });
   }
@@ -21937,7 +21978,8 @@ export class TcpRouteV1Alpha2 extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...TcpRouteV1Alpha2.GVK,
+      apiVersion: TcpRouteV1Alpha2.GVK.apiVersion,
+      kind: TcpRouteV1Alpha2.GVK.kind,
       ...toJson_TcpRouteV1Alpha2Props(resolved),
     };
   }
@@ -22498,7 +22540,8 @@ export class TlsRoute extends ApiObject {
    */
   public static manifest(props: TlsRouteProps): any {
     return {
-      ...TlsRoute.GVK,
+      apiVersion: TlsRoute.GVK.apiVersion,
+      kind: TlsRoute.GVK.kind,
       ...toJson_TlsRouteProps(props),
     };
   }
@@ -22511,7 +22554,8 @@ export class TlsRoute extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: TlsRouteProps) {
     super(scope, id, {
-      ...TlsRoute.GVK,
+      apiVersion: TlsRoute.GVK.apiVersion,
+      kind: TlsRoute.GVK.kind,
       ...props,
     });
   }
@@ -22523,7 +22567,8 @@ export class TlsRoute extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...TlsRoute.GVK,
+      apiVersion: TlsRoute.GVK.apiVersion,
+      kind: TlsRoute.GVK.kind,
       ...toJson_TlsRouteProps(resolved),
     };
   }
@@ -23111,7 +23156,8 @@ export class TlsRouteV1Alpha2 extends ApiObject {
    */
   public static manifest(props: TlsRouteV1Alpha2Props): any {
     return {
-      ...TlsRouteV1Alpha2.GVK,
+      apiVersion: TlsRouteV1Alpha2.GVK.apiVersion,
+      kind: TlsRouteV1Alpha2.GVK.kind,
       ...toJson_TlsRouteV1Alpha2Props(props),
     };
   }
@@ -23124,7 +23170,8 @@ export class TlsRouteV1Alpha2 extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: TlsRouteV1Alpha2Props) {
     super(scope, id, {
-      ...TlsRouteV1Alpha2.GVK,
+      apiVersion: TlsRouteV1Alpha2.GVK.apiVersion,
+      kind: TlsRouteV1Alpha2.GVK.kind,
       ...props,
     });
   }
@@ -23136,7 +23183,8 @@ export class TlsRouteV1Alpha2 extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...TlsRouteV1Alpha2.GVK,
+      apiVersion: TlsRouteV1Alpha2.GVK.apiVersion,
+      kind: TlsRouteV1Alpha2.GVK.kind,
       ...toJson_TlsRouteV1Alpha2Props(resolved),
     };
   }
@@ -23750,7 +23798,8 @@ export class TlsRouteV1Alpha3 extends ApiObject {
    */
   public static manifest(props: TlsRouteV1Alpha3Props): any {
     return {
-      ...TlsRouteV1Alpha3.GVK,
+      apiVersion: TlsRouteV1Alpha3.GVK.apiVersion,
+      kind: TlsRouteV1Alpha3.GVK.kind,
       ...toJson_TlsRouteV1Alpha3Props(props),
     };
   }
@@ -23763,7 +23812,8 @@ export class TlsRouteV1Alpha3 extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: TlsRouteV1Alpha3Props) {
     super(scope, id, {
-      ...TlsRouteV1Alpha3.GVK,
+      apiVersion: TlsRouteV1Alpha3.GVK.apiVersion,
+      kind: TlsRouteV1Alpha3.GVK.kind,
       ...props,
     });
   }
@@ -23775,7 +23825,8 @@ export class TlsRouteV1Alpha3 extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...TlsRouteV1Alpha3.GVK,
+      apiVersion: TlsRouteV1Alpha3.GVK.apiVersion,
+      kind: TlsRouteV1Alpha3.GVK.kind,
       ...toJson_TlsRouteV1Alpha3Props(resolved),
     };
   }
@@ -24363,7 +24414,8 @@ export class UdpRoute extends ApiObject {
    */
   public static manifest(props: UdpRouteProps): any {
     return {
-      ...UdpRoute.GVK,
+      apiVersion: UdpRoute.GVK.apiVersion,
+      kind: UdpRoute.GVK.kind,
       ...toJson_UdpRouteProps(props),
     };
   }
@@ -24376,7 +24428,8 @@ export class UdpRoute extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: UdpRouteProps) {
     super(scope, id, {
-      ...UdpRoute.GVK,
+      apiVersion: UdpRoute.GVK.apiVersion,
+      kind: UdpRoute.GVK.kind,
       ...props,
     });
   }
@@ -24388,7 +24441,8 @@ export class UdpRoute extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...UdpRoute.GVK,
+      apiVersion: UdpRoute.GVK.apiVersion,
+      kind: UdpRoute.GVK.kind,
       ...toJson_UdpRouteProps(resolved),
     };
   }
@@ -24946,7 +25000,8 @@ export class UdpRouteV1Alpha2 extends ApiObject {
    */
   public static manifest(props: UdpRouteV1Alpha2Props): any {
     return {
-      ...UdpRouteV1Alpha2.GVK,
+      apiVersion: UdpRouteV1Alpha2.GVK.apiVersion,
+      kind: UdpRouteV1Alpha2.GVK.kind,
       ...toJson_UdpRouteV1Alpha2Props(props),
     };
   }
@@ -24959,7 +25014,8 @@ export class UdpRouteV1Alpha2 extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: UdpRouteV1Alpha2Props) {
     super(scope, id, {
-      ...UdpRouteV1Alpha2.GVK,
+      apiVersion: UdpRouteV1Alpha2.GVK.apiVersion,
+      kind: UdpRouteV1Alpha2.GVK.kind,
       ...props,
     });
   }
@@ -24971,7 +25027,8 @@ export class UdpRouteV1Alpha2 extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...UdpRouteV1Alpha2.GVK,
+      apiVersion: UdpRouteV1Alpha2.GVK.apiVersion,
+      kind: UdpRouteV1Alpha2.GVK.kind,
       ...toJson_UdpRouteV1Alpha2Props(resolved),
     };
   }

@@ -28,7 +28,8 @@ export class BackendTlsPolicy extends ApiObject {
    */
   public static manifest(props: BackendTlsPolicyProps): any {
     return {
-      ...BackendTlsPolicy.GVK,
+      apiVersion: BackendTlsPolicy.GVK.apiVersion,
+      kind: BackendTlsPolicy.GVK.kind,
       ...toJson_BackendTlsPolicyProps(props),
     };
   }
@@ -41,7 +42,8 @@ export class BackendTlsPolicy extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: BackendTlsPolicyProps) {
     super(scope, id, {
-      ...BackendTlsPolicy.GVK,
+      apiVersion: BackendTlsPolicy.GVK.apiVersion,
+      kind: BackendTlsPolicy.GVK.kind,
       ...props,
     });
   }
@@ -53,7 +55,8 @@ export class BackendTlsPolicy extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...BackendTlsPolicy.GVK,
+      apiVersion: BackendTlsPolicy.GVK.apiVersion,
+      kind: BackendTlsPolicy.GVK.kind,
       ...toJson_BackendTlsPolicyProps(resolved),
     };
   }
@@ -557,7 +560,8 @@ export class BackendTlsPolicyV1Alpha3 extends ApiObject {
    */
   public static manifest(props: BackendTlsPolicyV1Alpha3Props): any {
     return {
-      ...BackendTlsPolicyV1Alpha3.GVK,
+      apiVersion: BackendTlsPolicyV1Alpha3.GVK.apiVersion,
+      kind: BackendTlsPolicyV1Alpha3.GVK.kind,
       ...toJson_BackendTlsPolicyV1Alpha3Props(props),
     };
   }
@@ -570,7 +574,8 @@ export class BackendTlsPolicyV1Alpha3 extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: BackendTlsPolicyV1Alpha3Props) {
     super(scope, id, {
-      ...BackendTlsPolicyV1Alpha3.GVK,
+      apiVersion: BackendTlsPolicyV1Alpha3.GVK.apiVersion,
+      kind: BackendTlsPolicyV1Alpha3.GVK.kind,
       ...props,
     });
   }
@@ -582,7 +587,8 @@ export class BackendTlsPolicyV1Alpha3 extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...BackendTlsPolicyV1Alpha3.GVK,
+      apiVersion: BackendTlsPolicyV1Alpha3.GVK.apiVersion,
+      kind: BackendTlsPolicyV1Alpha3.GVK.kind,
       ...toJson_BackendTlsPolicyV1Alpha3Props(resolved),
     };
   }
@@ -1088,7 +1094,8 @@ export class Gateway extends ApiObject {
    */
   public static manifest(props: GatewayProps): any {
     return {
-      ...Gateway.GVK,
+      apiVersion: Gateway.GVK.apiVersion,
+      kind: Gateway.GVK.kind,
       ...toJson_GatewayProps(props),
     };
   }
@@ -1101,7 +1108,8 @@ export class Gateway extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: GatewayProps) {
     super(scope, id, {
-      ...Gateway.GVK,
+      apiVersion: Gateway.GVK.apiVersion,
+      kind: Gateway.GVK.kind,
       ...props,
     });
   }
@@ -1113,7 +1121,8 @@ export class Gateway extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...Gateway.GVK,
+      apiVersion: Gateway.GVK.apiVersion,
+      kind: Gateway.GVK.kind,
       ...toJson_GatewayProps(resolved),
     };
   }
@@ -3227,7 +3236,8 @@ export class GatewayV1Beta1 extends ApiObject {
    */
   public static manifest(props: GatewayV1Beta1Props): any {
     return {
-      ...GatewayV1Beta1.GVK,
+      apiVersion: GatewayV1Beta1.GVK.apiVersion,
+      kind: GatewayV1Beta1.GVK.kind,
       ...toJson_GatewayV1Beta1Props(props),
     };
   }
@@ -3240,7 +3250,8 @@ export class GatewayV1Beta1 extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: GatewayV1Beta1Props) {
     super(scope, id, {
-      ...GatewayV1Beta1.GVK,
+      apiVersion: GatewayV1Beta1.GVK.apiVersion,
+      kind: GatewayV1Beta1.GVK.kind,
       ...props,
     });
   }
@@ -3252,7 +3263,8 @@ export class GatewayV1Beta1 extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...GatewayV1Beta1.GVK,
+      apiVersion: GatewayV1Beta1.GVK.apiVersion,
+      kind: GatewayV1Beta1.GVK.kind,
       ...toJson_GatewayV1Beta1Props(resolved),
     };
   }
@@ -5382,7 +5394,8 @@ export class GatewayClass extends ApiObject {
    */
   public static manifest(props: GatewayClassProps): any {
     return {
-      ...GatewayClass.GVK,
+      apiVersion: GatewayClass.GVK.apiVersion,
+      kind: GatewayClass.GVK.kind,
       ...toJson_GatewayClassProps(props),
     };
   }
@@ -5395,7 +5408,8 @@ export class GatewayClass extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: GatewayClassProps) {
     super(scope, id, {
-      ...GatewayClass.GVK,
+      apiVersion: GatewayClass.GVK.apiVersion,
+      kind: GatewayClass.GVK.kind,
       ...props,
     });
   }
@@ -5407,7 +5421,8 @@ export class GatewayClass extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...GatewayClass.GVK,
+      apiVersion: GatewayClass.GVK.apiVersion,
+      kind: GatewayClass.GVK.kind,
       ...toJson_GatewayClassProps(resolved),
     };
   }
@@ -5651,7 +5666,8 @@ export class GatewayClassV1Beta1 extends ApiObject {
    */
   public static manifest(props: GatewayClassV1Beta1Props): any {
     return {
-      ...GatewayClassV1Beta1.GVK,
+      apiVersion: GatewayClassV1Beta1.GVK.apiVersion,
+      kind: GatewayClassV1Beta1.GVK.kind,
       ...toJson_GatewayClassV1Beta1Props(props),
     };
   }
@@ -5664,7 +5680,8 @@ export class GatewayClassV1Beta1 extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: GatewayClassV1Beta1Props) {
     super(scope, id, {
-      ...GatewayClassV1Beta1.GVK,
+      apiVersion: GatewayClassV1Beta1.GVK.apiVersion,
+      kind: GatewayClassV1Beta1.GVK.kind,
       ...props,
     });
   }
@@ -5676,7 +5693,8 @@ export class GatewayClassV1Beta1 extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...GatewayClassV1Beta1.GVK,
+      apiVersion: GatewayClassV1Beta1.GVK.apiVersion,
+      kind: GatewayClassV1Beta1.GVK.kind,
       ...toJson_GatewayClassV1Beta1Props(resolved),
     };
   }
@@ -5927,7 +5945,8 @@ export class GrpcRoute extends ApiObject {
    */
   public static manifest(props: GrpcRouteProps): any {
     return {
-      ...GrpcRoute.GVK,
+      apiVersion: GrpcRoute.GVK.apiVersion,
+      kind: GrpcRoute.GVK.kind,
       ...toJson_GrpcRouteProps(props),
     };
   }
@@ -5940,7 +5959,8 @@ export class GrpcRoute extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: GrpcRouteProps) {
     super(scope, id, {
-      ...GrpcRoute.GVK,
+      apiVersion: GrpcRoute.GVK.apiVersion,
+      kind: GrpcRoute.GVK.kind,
       ...props,
     });
   }
@@ -5952,7 +5972,8 @@ export class GrpcRoute extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...GrpcRoute.GVK,
+      apiVersion: GrpcRoute.GVK.apiVersion,
+      kind: GrpcRoute.GVK.kind,
       ...toJson_GrpcRouteProps(resolved),
     };
   }
@@ -8448,7 +8469,8 @@ export class HttpRoute extends ApiObject {
    */
   public static manifest(props: HttpRouteProps): any {
     return {
-      ...HttpRoute.GVK,
+      apiVersion: HttpRoute.GVK.apiVersion,
+      kind: HttpRoute.GVK.kind,
       ...toJson_HttpRouteProps(props),
     };
   }
@@ -8461,7 +8483,8 @@ export class HttpRoute extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: HttpRouteProps) {
     super(scope, id, {
-      ...HttpRoute.GVK,
+      apiVersion: HttpRoute.GVK.apiVersion,
+      kind: HttpRoute.GVK.kind,
       ...props,
     });
   }
@@ -8473,7 +8496,8 @@ export class HttpRoute extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...HttpRoute.GVK,
+      apiVersion: HttpRoute.GVK.apiVersion,
+      kind: HttpRoute.GVK.kind,
       ...toJson_HttpRouteProps(resolved),
     };
   }
@@ -12706,7 +12730,8 @@ export class HttpRouteV1Beta1 extends ApiObject {
    */
   public static manifest(props: HttpRouteV1Beta1Props): any {
     return {
-      ...HttpRouteV1Beta1.GVK,
+      apiVersion: HttpRouteV1Beta1.GVK.apiVersion,
+      kind: HttpRouteV1Beta1.GVK.kind,
       ...toJson_HttpRouteV1Beta1Props(props),
     };
   }
@@ -12719,7 +12744,8 @@ export class HttpRouteV1Beta1 extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: HttpRouteV1Beta1Props) {
     super(scope, id, {
-      ...HttpRouteV1Beta1.GVK,
+      apiVersion: HttpRouteV1Beta1.GVK.apiVersion,
+      kind: HttpRouteV1Beta1.GVK.kind,
       ...props,
     });
   }
@@ -12731,7 +12757,8 @@ export class HttpRouteV1Beta1 extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...HttpRouteV1Beta1.GVK,
+      apiVersion: HttpRouteV1Beta1.GVK.apiVersion,
+      kind: HttpRouteV1Beta1.GVK.kind,
       ...toJson_HttpRouteV1Beta1Props(resolved),
     };
   }
@@ -16988,7 +17015,8 @@ export class ListenerSet extends ApiObject {
    */
   public static manifest(props: ListenerSetProps): any {
     return {
-      ...ListenerSet.GVK,
+      apiVersion: ListenerSet.GVK.apiVersion,
+      kind: ListenerSet.GVK.kind,
       ...toJson_ListenerSetProps(props),
     };
   }
@@ -17001,7 +17029,8 @@ export class ListenerSet extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: ListenerSetProps) {
     super(scope, id, {
-      ...ListenerSet.GVK,
+      apiVersion: ListenerSet.GVK.apiVersion,
+      kind: ListenerSet.GVK.kind,
       ...props,
     });
   }
@@ -17013,7 +17042,8 @@ export class ListenerSet extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...ListenerSet.GVK,
+      apiVersion: ListenerSet.GVK.apiVersion,
+      kind: ListenerSet.GVK.kind,
       ...toJson_ListenerSetProps(resolved),
     };
   }
@@ -17839,7 +17869,8 @@ export class ReferenceGrant extends ApiObject {
    */
   public static manifest(props: ReferenceGrantProps): any {
     return {
-      ...ReferenceGrant.GVK,
+      apiVersion: ReferenceGrant.GVK.apiVersion,
+      kind: ReferenceGrant.GVK.kind,
       ...toJson_ReferenceGrantProps(props),
     };
   }
@@ -17852,7 +17883,8 @@ export class ReferenceGrant extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: ReferenceGrantProps) {
     super(scope, id, {
-      ...ReferenceGrant.GVK,
+      apiVersion: ReferenceGrant.GVK.apiVersion,
+      kind: ReferenceGrant.GVK.kind,
       ...props,
     });
   }
@@ -17864,7 +17896,8 @@ export class ReferenceGrant extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...ReferenceGrant.GVK,
+      apiVersion: ReferenceGrant.GVK.apiVersion,
+      kind: ReferenceGrant.GVK.kind,
       ...toJson_ReferenceGrantProps(resolved),
     };
   }
@@ -18130,7 +18163,8 @@ export class ReferenceGrantV1Beta1 extends ApiObject {
    */
   public static manifest(props: ReferenceGrantV1Beta1Props): any {
     return {
-      ...ReferenceGrantV1Beta1.GVK,
+      apiVersion: ReferenceGrantV1Beta1.GVK.apiVersion,
+      kind: ReferenceGrantV1Beta1.GVK.kind,
       ...toJson_ReferenceGrantV1Beta1Props(props),
     };
   }
@@ -18143,7 +18177,8 @@ export class ReferenceGrantV1Beta1 extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: ReferenceGrantV1Beta1Props) {
     super(scope, id, {
-      ...ReferenceGrantV1Beta1.GVK,
+      apiVersion: ReferenceGrantV1Beta1.GVK.apiVersion,
+      kind: ReferenceGrantV1Beta1.GVK.kind,
       ...props,
     });
   }
@@ -18155,7 +18190,8 @@ export class ReferenceGrantV1Beta1 extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...ReferenceGrantV1Beta1.GVK,
+      apiVersion: ReferenceGrantV1Beta1.GVK.apiVersion,
+      kind: ReferenceGrantV1Beta1.GVK.kind,
       ...toJson_ReferenceGrantV1Beta1Props(resolved),
     };
   }
@@ -18408,7 +18444,8 @@ export class TcpRoute extends ApiObject {
    */
   public static manifest(props: TcpRouteProps): any {
     return {
-      ...TcpRoute.GVK,
+      apiVersion: TcpRoute.GVK.apiVersion,
+      kind: TcpRoute.GVK.kind,
       ...toJson_TcpRouteProps(props),
     };
   }
@@ -18421,7 +18458,8 @@ export class TcpRoute extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: TcpRouteProps) {
     super(scope, id, {
-      ...TcpRoute.GVK,
+      apiVersion: TcpRoute.GVK.apiVersion,
+      kind: TcpRoute.GVK.kind,
       ...props,
     });
   }
@@ -18433,7 +18471,8 @@ export class TcpRoute extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...TcpRoute.GVK,
+      apiVersion: TcpRoute.GVK.apiVersion,
+      kind: TcpRoute.GVK.kind,
       ...toJson_TcpRouteProps(resolved),
     };
   }
@@ -18904,7 +18943,8 @@ export class TcpRouteV1Alpha2 extends ApiObject {
    */
   public static manifest(props: TcpRouteV1Alpha2Props): any {
     return {
-      ...TcpRouteV1Alpha2.GVK,
+      apiVersion: TcpRouteV1Alpha2.GVK.apiVersion,
+      kind: TcpRouteV1Alpha2.GVK.kind,
       ...toJson_TcpRouteV1Alpha2Props(props),
     };
   }
@@ -18917,7 +18957,8 @@ export class TcpRouteV1Alpha2 extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: TcpRouteV1Alpha2Props) {
     super(scope, id, {
-      ...TcpRouteV1Alpha2.GVK,
+      apiVersion: TcpRouteV1Alpha2.GVK.apiVersion,
+      kind: TcpRouteV1Alpha2.GVK.kind,
       ...props,
     });
   }
@@ -18929,7 +18970,8 @@ export class TcpRouteV1Alpha2 extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...TcpRouteV1Alpha2.GVK,
+      apiVersion: TcpRouteV1Alpha2.GVK.apiVersion,
+      kind: TcpRouteV1Alpha2.GVK.kind,
       ...toJson_TcpRouteV1Alpha2Props(resolved),
     };
   }
@@ -19403,7 +19445,8 @@ export class TlsRoute extends ApiObject {
    */
   public static manifest(props: TlsRouteProps): any {
     return {
-      ...TlsRoute.GVK,
+      apiVersion: TlsRoute.GVK.apiVersion,
+      kind: TlsRoute.GVK.kind,
       ...toJson_TlsRouteProps(props),
     };
   }
@@ -19416,7 +19459,8 @@ export class TlsRoute extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: TlsRouteProps) {
     super(scope, id, {
-      ...TlsRoute.GVK,
+      apiVersion: TlsRoute.GVK.apiVersion,
+      kind: TlsRoute.GVK.kind,
       ...props,
     });
   }
@@ -19428,7 +19472,8 @@ export class TlsRoute extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...TlsRoute.GVK,
+      apiVersion: TlsRoute.GVK.apiVersion,
+      kind: TlsRoute.GVK.kind,
       ...toJson_TlsRouteProps(resolved),
     };
   }
@@ -19929,7 +19974,8 @@ export class TlsRouteV1Alpha2 extends ApiObject {
    */
   public static manifest(props: TlsRouteV1Alpha2Props): any {
     return {
-      ...TlsRouteV1Alpha2.GVK,
+      apiVersion: TlsRouteV1Alpha2.GVK.apiVersion,
+      kind: TlsRouteV1Alpha2.GVK.kind,
       ...toJson_TlsRouteV1Alpha2Props(props),
     };
   }
@@ -19942,7 +19988,8 @@ export class TlsRouteV1Alpha2 extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: TlsRouteV1Alpha2Props) {
     super(scope, id, {
-      ...TlsRouteV1Alpha2.GVK,
+      apiVersion: TlsRouteV1Alpha2.GVK.apiVersion,
+      kind: TlsRouteV1Alpha2.GVK.kind,
       ...props,
     });
   }
@@ -19954,7 +20001,8 @@ export class TlsRouteV1Alpha2 extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...TlsRouteV1Alpha2.GVK,
+      apiVersion: TlsRouteV1Alpha2.GVK.apiVersion,
+      kind: TlsRouteV1Alpha2.GVK.kind,
       ...toJson_TlsRouteV1Alpha2Props(resolved),
     };
   }
@@ -20481,7 +20529,8 @@ export class TlsRouteV1Alpha3 extends ApiObject {
    */
   public static manifest(props: TlsRouteV1Alpha3Props): any {
     return {
-      ...TlsRouteV1Alpha3.GVK,
+      apiVersion: TlsRouteV1Alpha3.GVK.apiVersion,
+      kind: TlsRouteV1Alpha3.GVK.kind,
       ...toJson_TlsRouteV1Alpha3Props(props),
     };
   }
@@ -20494,7 +20543,8 @@ export class TlsRouteV1Alpha3 extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: TlsRouteV1Alpha3Props) {
     super(scope, id, {
-      ...TlsRouteV1Alpha3.GVK,
+      apiVersion: TlsRouteV1Alpha3.GVK.apiVersion,
+      kind: TlsRouteV1Alpha3.GVK.kind,
       ...props,
     });
   }
@@ -20506,7 +20556,8 @@ export class TlsRouteV1Alpha3 extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...TlsRouteV1Alpha3.GVK,
+      apiVersion: TlsRouteV1Alpha3.GVK.apiVersion,
+      kind: TlsRouteV1Alpha3.GVK.kind,
       ...toJson_TlsRouteV1Alpha3Props(resolved),
     };
   }
@@ -21007,7 +21058,8 @@ export class UdpRoute extends ApiObject {
    */
   public static manifest(props: UdpRouteProps): any {
     return {
-      ...UdpRoute.GVK,
+      apiVersion: UdpRoute.GVK.apiVersion,
+      kind: UdpRoute.GVK.kind,
       ...toJson_UdpRouteProps(props),
     };
   }
@@ -21020,7 +21072,8 @@ export class UdpRoute extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: UdpRouteProps) {
     super(scope, id, {
-      ...UdpRoute.GVK,
+      apiVersion: UdpRoute.GVK.apiVersion,
+      kind: UdpRoute.GVK.kind,
       ...props,
     });
   }
@@ -21032,7 +21085,8 @@ export class UdpRoute extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...UdpRoute.GVK,
+      apiVersion: UdpRoute.GVK.apiVersion,
+      kind: UdpRoute.GVK.kind,
       ...toJson_UdpRouteProps(resolved),
     };
   }
@@ -21503,7 +21557,8 @@ export class UdpRouteV1Alpha2 extends ApiObject {
    */
   public static manifest(props: UdpRouteV1Alpha2Props): any {
     return {
-      ...UdpRouteV1Alpha2.GVK,
+      apiVersion: UdpRouteV1Alpha2.GVK.apiVersion,
+      kind: UdpRouteV1Alpha2.GVK.kind,
       ...toJson_UdpRouteV1Alpha2Props(props),
     };
   }
@@ -21516,7 +21571,8 @@ export class UdpRouteV1Alpha2 extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: UdpRouteV1Alpha2Props) {
     super(scope, id, {
-      ...UdpRouteV1Alpha2.GVK,
+      apiVersion: UdpRouteV1Alpha2.GVK.apiVersion,
+      kind: UdpRouteV1Alpha2.GVK.kind,
       ...props,
     });
   }
@@ -21528,7 +21584,8 @@ export class UdpRouteV1Alpha2 extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...UdpRouteV1Alpha2.GVK,
+      apiVersion: UdpRouteV1Alpha2.GVK.apiVersion,
+      kind: UdpRouteV1Alpha2.GVK.kind,
       ...toJson_UdpRouteV1Alpha2Props(resolved),
     };
   }

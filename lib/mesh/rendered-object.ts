@@ -12,6 +12,7 @@ import {
 } from 'cdk8s';
 import type { Construct, IConstruct } from 'constructs';
 import { ConstructWalk } from '../private/construct-walk';
+import { merged } from '../private/objects';
 
 /**
  * The cdk8s release whose `ApiObject.toJson()` `MeshObject` reproduces. The fast rendering below depends on how that
@@ -161,7 +162,7 @@ export function meshObjectOf<P extends object>(
   binding: GeneratedBinding<P>,
   props: P,
 ): MeshObject {
-  return new MeshObject(scope, id, { ...binding.GVK, ...props }, binding as GeneratedBinding<never>);
+  return new MeshObject(scope, id, merged(binding.GVK, props), binding as GeneratedBinding<never>);
 }
 
 /** True if `c` is a `MeshObject` (for the equivalence tests; `instanceof` is cdk8s's, true for any ApiObject). */
@@ -188,15 +189,14 @@ function renderBody(props: ApiObjectProps, metadata: ApiObject['metadata']): Rec
   }
   // what ApiObjectMetadataDefinition.toJson() resolves, in its key order (the order Lazy values are produced in)
   const meta = render(
-    {
-      ...m._additionalAttributes,
+    merged(m._additionalAttributes, {
       name: m.name,
       namespace: m.namespace,
       annotations: m.annotations,
       finalizers: m.finalizers,
       ownerReferences: m.ownerReferences,
       labels: m.labels,
-    },
+    }),
     true,
     false,
   );

@@ -10,6 +10,7 @@ import type { DefaultDenyDirections } from './default-deny';
 import type { PolicySpecManifest, RuleManifest, SelectorManifest } from './manifest';
 import type { IMeshPeer } from './peers';
 import { type AllowOptions, type Bucket, type DenyOptions, DNS_ALLOW_RULE, RuleSet } from './rules';
+import { merged } from '../../private/objects';
 
 const NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
 
@@ -151,11 +152,14 @@ export class ClusterwidePolicy extends Construct {
         this,
       );
     }
-    const obj = new MeshObject(this, 'Resource', {
-      ...CILIUM_CLUSTERWIDE_NETWORK_POLICY_GVK,
-      metadata: { name: this.name },
-      spec: Lazy.any({ produce: () => this.renderSpec(selector, ingressDeny, egressDeny, props.description) }),
-    });
+    const obj = new MeshObject(
+      this,
+      'Resource',
+      merged(CILIUM_CLUSTERWIDE_NETWORK_POLICY_GVK, {
+        metadata: { name: this.name },
+        spec: Lazy.any({ produce: () => this.renderSpec(selector, ingressDeny, egressDeny, props.description) }),
+      }),
+    );
     // Cluster-scoped: cdk8s would copy the chart's namespace onto it.
     if (Chart.of(this).namespace !== undefined) {
       obj.addJsonPatch(JsonPatch.remove('/metadata/namespace'));

@@ -9,6 +9,7 @@ import { CILIUM_NETWORK_POLICY_GVK } from './network-policy';
 import type { PolicySpecManifest, SelectorManifest } from './manifest';
 import type { IPolicySubject } from './peers';
 import { DNS_ALLOW_RULE } from './rules';
+import { merged } from '../../private/objects';
 
 /** Which directions a default deny covers. */
 export interface DefaultDenyDirections {
@@ -113,10 +114,10 @@ export class DefaultDeny extends Construct {
     );
     this.name = objectNameFor(this, mesh);
     claimObjectName(mesh, this, 'CiliumNetworkPolicy', this.namespace, this.name);
-    new MeshObject(this, 'Resource', {
-      ...CILIUM_NETWORK_POLICY_GVK,
-      metadata: { name: this.name, namespace: this.namespace },
-      spec,
-    });
+    new MeshObject(
+      this,
+      'Resource',
+      merged(CILIUM_NETWORK_POLICY_GVK, { metadata: { name: this.name, namespace: this.namespace }, spec }),
+    );
   }
 }

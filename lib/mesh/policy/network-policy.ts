@@ -11,6 +11,7 @@ import type { IMirrorTarget } from './mirroring';
 import type { IMeshPeer, IPolicySubject } from './peers';
 import type { Port } from './ports';
 import { type AllowOptions, type Bucket, type DenyOptions, RuleSet } from './rules';
+import { merged } from '../../private/objects';
 
 /**
  * The group, version and kind of the generated `CiliumNetworkPolicy` binding, written out so that loading the policy
@@ -66,11 +67,14 @@ export class NetworkPolicy extends Construct {
     this.name = objectNameFor(this, mesh);
     claimObjectName(mesh, this, 'CiliumNetworkPolicy', props.workload.namespace, this.name);
     const description = props.description;
-    new MeshObject(this, 'Resource', {
-      ...CILIUM_NETWORK_POLICY_GVK,
-      metadata: { name: this.name, namespace: validateNamespace(this, props.workload.namespace) },
-      spec: Lazy.any({ produce: () => this.renderSpec(description) }),
-    });
+    new MeshObject(
+      this,
+      'Resource',
+      merged(CILIUM_NETWORK_POLICY_GVK, {
+        metadata: { name: this.name, namespace: validateNamespace(this, props.workload.namespace) },
+        spec: Lazy.any({ produce: () => this.renderSpec(description) }),
+      }),
+    );
   }
 
   /** Allows traffic from `peer` to the workload (`ingress`), e.g. `allowFrom(frontend, { ports: [Port.tcp(8080)] })`. */

@@ -7,6 +7,7 @@ import type { DnsRule, HttpRule } from './l7';
 import type { PortRuleManifest, RuleManifest } from './manifest';
 import { type IMeshPeer, type PolicyPeer, requireIngressPeer } from './peers';
 import { type Port, Protocol, sortPorts } from './ports';
+import { merged } from '../../private/objects';
 
 /** Options for `allowFrom`/`allowTo`. */
 export interface AllowOptions {
@@ -167,8 +168,9 @@ export class RuleSet {
           return entry;
         });
       }
-      // the peer's fields, then toPorts and authentication (assigned: no object per optional part)
-      const manifest: { -readonly [K in keyof RuleManifest]: RuleManifest[K] } = { ...fields };
+      // the peer's fields (copied key by key, `merged`: a spread would give the rule a hidden class of its own once
+      // toPorts is added), then toPorts and authentication (assigned: no object per optional part)
+      const manifest: { -readonly [K in keyof RuleManifest]: RuleManifest[K] } = merged(fields, {});
       if (toPorts) manifest.toPorts = toPorts;
       if (options.mutualAuth) manifest.authentication = { mode: 'required' };
       this.push(direction, manifest, direction, p.key, ports, http.length > 0);
@@ -192,7 +194,7 @@ export class RuleSet {
       const fields = direction === 'ingress' ? requireIngressPeer(p) : p.to;
       const ports = sortPorts(options.ports ?? []);
       const toPorts = portChunks(ports).map((chunk) => ({ ports: chunk.map((x) => x._toKube()) }));
-      const manifest: RuleManifest = { ...fields, ...(ports.length > 0 ? { toPorts } : {}) };
+      const manifest: RuleManifest = merged(fields, ports.length > 0 ? { toPorts } : {});
       this.push(direction === 'ingress' ? 'ingressDeny' : 'egressDeny', manifest, direction, p.key, ports);
     });
   }

@@ -12,6 +12,7 @@ import type { GrpcRouteMatch } from './matches';
 import { registerGammaParents } from './gamma';
 import type { ParentRef } from './parent';
 import { validateHostname, validateWeights } from './validation';
+import { merged } from '../../private/objects';
 
 /** One rule of a GRPCRoute. */
 export interface GrpcRouteRule {
@@ -121,7 +122,7 @@ export function renderGrpcRouteRule(rule: GrpcRouteRule, index: number, ctx: Rou
     filters: filters.length
       ? filters.map((f) => ({ ...f._toKube(ctx), type: f.type as gw.GrpcRouteSpecRulesFiltersType }))
       : undefined,
-    backendRefs: rule.backendRefs.map((b) => ({ ...ctx.backendRef(b.backend), weight: b.weight })),
+    backendRefs: rule.backendRefs.map((b) => merged(ctx.backendRef(b.backend), { weight: b.weight })),
   };
 }
 

@@ -17,6 +17,7 @@ import type { ParentRef } from './parent';
 import { renderRetry, requireRetrySupport, toExperimentalSpec, type HttpRouteRetry } from './retry';
 import { findShadowedMatches, validateHostname, validateWeights, type RuleMatches } from './validation';
 import { experimentalGatewayBindings, gatewayBindings } from './bindings';
+import { merged } from '../../private/objects';
 
 const HTTP = CRD_LIMITS.HTTPRoute;
 /** The CRD's parentRefs limits, and at least one (a route with no parent attaches nowhere). */
@@ -161,7 +162,7 @@ export function renderHttpRouteRule(rule: HttpRouteRule, index: number, ctx: Rou
     matches: matches.length ? matches.map(renderMatch) : undefined,
     filters: filters.length ? filters.map((f) => f._toKube(ctx)) : undefined,
     backendRefs: backends.length
-      ? backends.map((b) => ({ ...ctx.backendRef(b.backend), weight: b.weight }))
+      ? backends.map((b) => merged(ctx.backendRef(b.backend), { weight: b.weight }))
       : undefined,
     timeouts: rule.timeouts ? renderTimeouts(rule.timeouts) : undefined,
   };

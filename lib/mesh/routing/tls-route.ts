@@ -10,6 +10,7 @@ import type { ParentRef } from './parent';
 import { gatewayApiSupports, gatewayApiUnsupportedReason } from '../../cilium/gateway-api-support';
 import { GatewayApiFeature } from '../../gateway-api/features';
 import { validateHostname, validateWeights } from './validation';
+import { merged } from '../../private/objects';
 
 /** Properties of a `TlsRoute`. */
 export interface TlsRouteProps {
@@ -86,7 +87,7 @@ export class TlsRoute extends Construct {
       return {
         parentRefs: props.parentRefs.map((p) => p._toKube('TLSRoute', this.namespace, hostnames)),
         hostnames,
-        rules: [{ backendRefs: props.backendRefs.map((b) => ({ ...ctx.backendRef(b.backend), weight: b.weight })) }],
+        rules: [{ backendRefs: props.backendRefs.map((b) => merged(ctx.backendRef(b.backend), { weight: b.weight })) }],
       };
     });
     const metadata = { name, namespace: this.namespace };
