@@ -6,6 +6,7 @@ import {
   withoutNamespace,
   type DeliveredObject,
 } from './plan';
+import { merged } from '../private/objects';
 
 /** Namespaces every Kubernetes cluster has; a mesh never creates or deletes them. */
 export const SYSTEM_NAMESPACES: readonly string[] = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
@@ -113,7 +114,7 @@ function placeObjects(
         metadata: { name: ns, labels: { [MANAGED_BY_LABEL]: 'cdk-cilium-mesh' } },
       });
     }
-    return metadata.namespace === ns ? o : { ...o, metadata: { ...metadata, namespace: ns } };
+    return metadata.namespace === ns ? o : merged(o, { metadata: merged(metadata, { namespace: ns }) });
   });
   for (const ns of [...added.keys()].sort()) {
     out.push(added.get(ns)!);

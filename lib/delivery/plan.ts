@@ -1,6 +1,7 @@
 import { MeshValidationError } from '../private/errors';
 import { sha256Hex, sha256Uint32 } from '../private/hash';
 import { sortKeysDeep } from '../private/json';
+import { merged } from '../private/objects';
 
 /**
  * Splitting a mesh into content-addressed batches (pure, no scope).
@@ -179,7 +180,7 @@ export function withoutNamespace(obj: DeliveredObject): DeliveredObject {
     return obj;
   }
   const { namespace: _ignored, ...rest } = metadata;
-  return { ...obj, metadata: rest };
+  return merged(obj, { metadata: rest });
 }
 
 /** 0 for objects others may need to exist first (Namespaces, CRDs), else 1. */

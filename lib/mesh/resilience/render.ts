@@ -44,6 +44,7 @@ import {
   type ResilienceSettings,
   type ResilienceTimeouts,
 } from './options';
+import { merged } from '../../private/objects';
 
 const UINT32_MAX = 4_294_967_295;
 /** An absent group of settings (shared and frozen: only read). */
@@ -402,7 +403,7 @@ export function renderLocalRateLimit(l: LocalRateLimit, statPrefix: string): Env
       stat_prefix: statPrefix,
       token_bucket: { max_tokens: max, tokens_per_fill: perFill, fill_interval: fillInterval },
       filter_enabled: always,
-      filter_enforced: { ...always, runtime_key: `${statPrefix}_enforced` },
+      filter_enforced: merged(always, { runtime_key: `${statPrefix}_enforced` }),
     },
   };
 }

@@ -9,6 +9,7 @@ import { HttpRoute, type HttpRouteRule, type HttpRouteTimeouts } from './http-ro
 import type { HttpRouteRetry } from './retry';
 import type { HeaderMatch, HttpRouteMatch } from './matches';
 import type { ParentRef } from './parent';
+import { merged } from '../../private/objects';
 
 /** A shadow version that receives copies of live traffic. */
 export interface CanaryMirror {
@@ -88,7 +89,7 @@ export function canaryRules(props: CanaryRulesOptions): HttpRouteRule[] {
     : undefined;
   const rules: HttpRouteRule[] = [];
   if (props.canaryWhen?.length) {
-    const matches = props.canaryWhen.flatMap((h) => base.map((m) => ({ ...m, headers: [...(m.headers ?? []), h] })));
+    const matches = props.canaryWhen.flatMap((h) => base.map((m) => merged(m, { headers: [...(m.headers ?? []), h] })));
     if (matches.length > 64) {
       throw new MeshValidationError(
         `canary targeting produces ${matches.length} matches (matches x canaryWhen), Gateway API allows 64; use fewer`,

@@ -120,7 +120,7 @@ export function renderGrpcRouteRule(rule: GrpcRouteRule, index: number, ctx: Rou
     name: rule.name !== undefined ? checkRuleName(what, rule.name, ctx) : undefined,
     matches: matches.length ? matches : undefined,
     filters: filters.length
-      ? filters.map((f) => ({ ...f._toKube(ctx), type: f.type as gw.GrpcRouteSpecRulesFiltersType }))
+      ? filters.map((f) => merged(f._toKube(ctx), { type: f.type as gw.GrpcRouteSpecRulesFiltersType }))
       : undefined,
     backendRefs: rule.backendRefs.map((b) => merged(ctx.backendRef(b.backend), { weight: b.weight })),
   };

@@ -12,6 +12,7 @@ import type * as gwx from '../../imports/gateway.networking.k8s.io.experimental'
 import { toGatewayDuration } from '../../private/duration';
 import { MeshValidationError } from '../../private/errors';
 import { rejectNumberToken } from '../../private/validate';
+import { merged } from '../../private/objects';
 
 /**
  * Retries of an HTTPRoute rule: the gateway re-sends a failed request to a backend before answering the client.
@@ -123,5 +124,5 @@ export function toExperimentalSpec(
 ): gwx.HttpRouteSpec {
   const shape: Widened<gwx.HttpRouteSpec> = spec as Widened<gw.HttpRouteSpec>;
   const x = shape as gwx.HttpRouteSpec;
-  return { ...x, rules: x.rules?.map((r, i) => (retries[i] ? { ...r, retry: retries[i] } : r)) };
+  return merged(x, { rules: x.rules?.map((r, i) => (retries[i] ? merged(r, { retry: retries[i] }) : r)) });
 }
