@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { gvkMembers } from './gvk-members';
+import { withIdentityMappedClasses } from './identity-mappings';
 import { linearUndefinedFilter } from './undefined-filter';
 
 const root = path.resolve(__dirname, '..');
@@ -355,7 +356,7 @@ function writeBindings(): void {
         .join(', ')}. Do not edit.\n`;
       fs.writeFileSync(
         path.join(out, `${source.module}.ts`),
-        header + gvkMembers(linearUndefinedFilter(fs.readFileSync(generated, 'utf8'))),
+        header + withIdentityMappedClasses(gvkMembers(linearUndefinedFilter(fs.readFileSync(generated, 'utf8')))),
       );
       console.log(`wrote lib/imports/${source.module}.ts`);
     }

@@ -27533,3 +27533,8 @@ export function toJson_CiliumNetworkPolicySpecsIngressToPortsRulesHttpHeaderMatc
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
+/**
+ * The classes whose props mapping (`toJson_<Class>Props`) returns resolved, sanitized props unchanged: written by
+ * `npm run import` (scripts/identity-mappings.ts).
+ */
+export const IDENTITY_MAPPED_CLASSES: readonly string[] = ['CiliumClusterwideEnvoyConfig', 'CiliumEnvoyConfig', 'CiliumGatewayClassConfig', 'CiliumLoadBalancerIpPool', 'CiliumLoadBalancerIpPoolV2Alpha1'];

@@ -25560,3 +25560,8 @@ export function toJson_UdpRouteV1Alpha2SpecRulesBackendRefs(obj: UdpRouteV1Alpha
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
+/**
+ * The classes whose props mapping (`toJson_<Class>Props`) returns resolved, sanitized props unchanged: written by
+ * `npm run import` (scripts/identity-mappings.ts).
+ */
+export const IDENTITY_MAPPED_CLASSES: readonly string[] = ['Gateway', 'GatewayClass', 'GatewayClassV1Beta1', 'GatewayV1Beta1', 'GrpcRoute', 'HttpRoute', 'HttpRouteV1Beta1', 'ListenerSet', 'ReferenceGrant', 'ReferenceGrantV1Beta1', 'TcpRoute', 'TcpRouteV1Alpha2', 'TlsRoute', 'TlsRouteV1Alpha2', 'TlsRouteV1Alpha3', 'UdpRoute', 'UdpRouteV1Alpha2'];

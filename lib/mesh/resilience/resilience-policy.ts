@@ -11,7 +11,7 @@ import { claimEnvoyService } from '../envoy-services';
 import { claimObjectName, objectNameFor } from '../object-names';
 import { Backend, type IBackend } from '../routing/backend';
 import { namespaceOf } from '../routing/context';
-import { meshObjectOf } from '../rendered-object';
+import { generatedModule, meshObjectOf } from '../rendered-object';
 import { ServiceMesh } from '../service-mesh';
 import type { Workload } from '../workload/workload';
 import type { ResilienceSettings } from './options';
@@ -241,5 +241,5 @@ let bindings: typeof cilium | undefined;
 
 /** The generated Cilium bindings, loaded on first use and kept (a `require` of a loaded module still resolves its path). */
 function ciliumBindings(): typeof cilium {
-  return (bindings ??= require('../../imports/cilium.io') as typeof cilium);
+  return (bindings ??= generatedModule(require('../../imports/cilium.io') as typeof cilium));
 }

@@ -1,5 +1,6 @@
 import type * as gw from '../../imports/gateway.networking.k8s.io';
 import type * as gwx from '../../imports/gateway.networking.k8s.io.experimental';
+import { generatedModule } from '../rendered-object';
 
 /**
  * The generated Gateway API bindings, loaded when a route or Gateway first renders, not when the library loads:
@@ -9,7 +10,7 @@ import type * as gwx from '../../imports/gateway.networking.k8s.io.experimental'
 export function gatewayBindings(): typeof gw {
   // kept after the first call: `require` of a loaded module still resolves its path (~0.8 µs per call, several calls
   // per route)
-  return (standard ??= require('../../imports/gateway.networking.k8s.io') as typeof gw);
+  return (standard ??= generatedModule(require('../../imports/gateway.networking.k8s.io') as typeof gw));
 }
 
 let standard: typeof gw | undefined;
@@ -17,5 +18,7 @@ let experimental: typeof gwx | undefined;
 
 /** The experimental-channel Gateway API bindings, loaded on first use (see `gatewayBindings`). */
 export function experimentalGatewayBindings(): typeof gwx {
-  return (experimental ??= require('../../imports/gateway.networking.k8s.io.experimental') as typeof gwx);
+  return (experimental ??= generatedModule(
+    require('../../imports/gateway.networking.k8s.io.experimental') as typeof gwx,
+  ));
 }
