@@ -2,7 +2,7 @@
  * One benchmark measurement, run in its own process by bench/run.ts:
  *   ts-node --transpile-only bench/measure.ts <strategy> <objects>
  * Prints one JSON line: synth time (app construction + app.synth(); wall and CPU of the process), peak RSS, the
- * template facts (CloudFormation and IAM), the delivery handler's memory and the number of warnings.
+ * template facts (CloudFormation and IAM), the delivery handler's memory, the number of warnings and of batch files.
  * The built-in CloudFormation validation follows the CDK_VALIDATION environment variable (set by run.ts).
  */
 import * as fs from 'fs';
@@ -68,9 +68,13 @@ function main(): void {
       String(r.Properties?.Description ?? '').startsWith('cdk-cilium-mesh: applies'),
   );
   const handlerMemoryMiB = handler?.Properties?.MemorySize ?? 0;
+  // the batch files the delivery wrote (realistic mesh: one file per batch, which the bench's file-creation
+  // calibration prices)
+  let batchFiles = 0;
   if (strategy === 'realistic-mesh') {
     const delivery = stack.node.findChild('Delivery') as MeshDelivery;
     objects = delivery.plan.objectCount;
+    batchFiles = delivery.plan.batches.length;
   }
   const warnings = assembly.getStackByName('Bench').messages.filter((m) => m.level === 'warning').length;
   fs.rmSync(outdir, { recursive: true, force: true });
@@ -79,6 +83,7 @@ function main(): void {
       strategy,
       n,
       objects,
+      batchFiles,
       synthMs,
       cpuMs,
       mainThreadMs,
