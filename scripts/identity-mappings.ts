@@ -31,15 +31,18 @@ function memberIsIdentity(wire: string, expression: string, isIdentity: (fn: str
   ) {
     return true;
   }
-  const nested = new RegExp(
-    `^(?:toJson_(\\w+)\\(${escape(field)}\\)|${escape(field)}\\?\\.map\\(y => toJson_(\\w+)\\(y\\)\\))$`,
-  ).exec(expression);
+  // a nested mapping of the member, `toJson_X(obj.k)`, or of each of its items, `obj.k?.map(y => toJson_X(y))`
+  const nested =
+    mappingName(expression, 'toJson_', `(${field})`) ?? mappingName(expression, `${field}?.map(y => toJson_`, '(y))');
   // anything else (a renamed member, `obj.x?.value` of an IntOrString) changes the value
-  return nested !== null && isIdentity(nested[1] ?? nested[2]);
+  return nested !== undefined && isIdentity(nested);
 }
 
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** `X` when `expression` is `before` + `X` + `after` and `X` is a function name, else undefined. */
+function mappingName(expression: string, before: string, after: string): string | undefined {
+  if (!expression.startsWith(before) || !expression.endsWith(after)) return undefined;
+  const name = expression.slice(before.length, expression.length - after.length);
+  return /^\w+$/.test(name) ? name : undefined;
 }
 
 /**

@@ -59,8 +59,6 @@ export class MeshObject extends ApiObject {
    */
   public readonly _binding?: GeneratedBinding<never>;
   private readonly body: ApiObjectProps;
-  /** True when the binding's props mapping returns the rendered props unchanged (`IDENTITY_MAPPED_CLASSES`). */
-  private readonly identityMapped: boolean;
   private patched = false;
   /** The app (a construct's scope is fixed, so its root never changes). */
   private root?: IConstruct;
@@ -69,7 +67,6 @@ export class MeshObject extends ApiObject {
     super(scope, id, props);
     this.body = props;
     this._binding = binding;
-    this.identityMapped = binding !== undefined && IDENTITY_MAPPED.has(binding);
   }
 
   public override addJsonPatch(...ops: JsonPatch[]): void {
@@ -86,7 +83,8 @@ export class MeshObject extends ApiObject {
     if (json === undefined) {
       return this._cdk8sToJson();
     }
-    return this._binding && !this.identityMapped ? this._binding.manifest(json as never) : json;
+    // the binding's mapping, unless it returns the rendered props unchanged (`IDENTITY_MAPPED_CLASSES`)
+    return this._binding && !IDENTITY_MAPPED.has(this._binding) ? this._binding.manifest(json as never) : json;
   }
 
   /**
